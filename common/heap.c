@@ -1,0 +1,88 @@
+/* heap.c: binary min-heap over (at, seq). */
+#include "common/heap.h"
+
+#include <stdlib.h>
+
+static int before(const cm_timer *a, const cm_timer *b)
+{
+    return a->at < b->at || (a->at == b->at && a->seq < b->seq);
+}
+
+void cm_heap_init(cm_heap *h)
+{
+    h->v = NULL;
+    h->n = h->cap = 0;
+    h->next_seq = 0;
+}
+
+void cm_heap_free(cm_heap *h)
+{
+    free(h->v);
+    cm_heap_init(h);
+}
+
+int cm_heap_reserve(cm_heap *h, size_t n)
+{
+    if (n <= h->cap)
+        return 0;
+    size_t cap = h->cap ? h->cap : 16;
+    while (cap < n)
+        cap *= 2;
+    cm_timer *v = realloc(h->v, cap * sizeof *v);
+    if (!v)
+        return -1;
+    h->v = v;
+    h->cap = cap;
+    return 0;
+}
+
+int cm_heap_push(cm_heap *h, int64_t at, void *data)
+{
+    if (cm_heap_reserve(h, h->n + 1) != 0)
+        return -1;
+    size_t i = h->n++;
+    cm_timer t = {at, h->next_seq++, data};
+    while (i > 0) {
+        size_t parent = (i - 1) / 2;
+        if (!before(&t, &h->v[parent]))
+            break;
+        h->v[i] = h->v[parent];
+        i = parent;
+    }
+    h->v[i] = t;
+    return 0;
+}
+
+int cm_heap_peek(const cm_heap *h, cm_timer *out)
+{
+    if (h->n == 0)
+        return 0;
+    *out = h->v[0];
+    return 1;
+}
+
+int cm_heap_pop(cm_heap *h, cm_timer *out)
+{
+    if (h->n == 0)
+        return 0;
+    *out = h->v[0];
+    cm_timer last = h->v[--h->n];
+    size_t i = 0;
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, m = i;
+        const cm_timer *best = &last;
+        if (l < h->n && before(&h->v[l], best)) {
+            m = l;
+            best = &h->v[l];
+        }
+        if (r < h->n && before(&h->v[r], best))
+            m = r;
+        if (m == i)
+            break;
+        h->v[i] = h->v[m];
+        i = m;
+    }
+    if (h->n > 0)
+        h->v[i] = last;
+    return 1;
+}

@@ -1,0 +1,449 @@
+/* jsonpos.c: cJSON parsing plus a second, position-recording pass over the
+ * same text. cJSON keeps object members and array items in text order, so a
+ * small scanner can walk the text and the tree side by side and note where
+ * each node's value starts. Positions live in an open-addressing table keyed
+ * by node address. */
+#include "common/jsonpos.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct pos_slot {
+    const cJSON *node;
+    size_t offset;
+} pos_slot;
+
+struct cm_json {
+    char *name;
+    char *text;
+    size_t len;
+    cJSON *root;
+    pos_slot *slots;
+    size_t nslots; /* power of two */
+    size_t *line_starts;
+    size_t nlines;
+};
+
+static size_t slot_of(const cm_json *doc, const cJSON *node)
+{
+    uintptr_t h = (uintptr_t)node;
+    h ^= h >> 17;
+    h *= 0x9e3779b97f4a7c15ULL;
+    return (size_t)(h >> 7) & (doc->nslots - 1);
+}
+
+static void pos_put(cm_json *doc, const cJSON *node, size_t offset)
+{
+    size_t i = slot_of(doc, node);
+    while (doc->slots[i].node && doc->slots[i].node != node)
+        i = (i + 1) & (doc->nslots - 1);
+    doc->slots[i].node = node;
+    doc->slots[i].offset = offset;
+}
+
+static size_t count_nodes(const cJSON *n)
+{
+    size_t c = 1;
+    for (const cJSON *ch = n->child; ch; ch = ch->next)
+        c += count_nodes(ch);
+    return c;
+}
+
+static size_t skip_ws(const char *t, size_t len, size_t i)
+{
+    while (i < len && (t[i] == ' ' || t[i] == '\t' || t[i] == '\n' || t[i] == '\r'))
+        i++;
+    return i;
+}
+
+static size_t skip_string(const char *t, size_t len, size_t i)
+{
+    for (i++; i < len && t[i] != '"'; i++)
+        if (t[i] == '\\')
+            i++;
+    return i + 1;
+}
+
+/* Records node's position at t[i] and returns the offset after its value. */
+static size_t scan_value(cm_json *doc, const cJSON *node, size_t i)
+{
+    const char *t = doc->text;
+    size_t len = doc->len;
+    i = skip_ws(t, len, i);
+    pos_put(doc, node, i);
+    if (i >= len)
+        return i;
+    if (t[i] == '"')
+        return skip_string(t, len, i);
+    if (t[i] == '{' || t[i] == '[') {
+        int is_obj = t[i] == '{';
+        i++;
+        for (const cJSON *ch = node->child; ch; ch = ch->next) {
+            i = skip_ws(t, len, i);
+            if (i < len && t[i] == ',')
+                i = skip_ws(t, len, i + 1);
+            if (is_obj) {
+                i = skip_string(t, len, i);
+                i = skip_ws(t, len, i);
+                if (i < len && t[i] == ':')
+                    i++;
+            }
+            i = scan_value(doc, ch, i);
+        }
+        i = skip_ws(t, len, i);
+        return i < len ? i + 1 : i;
+    }
+    while (i < len && !strchr(",]} \t\r\n", t[i]))
+        i++;
+    return i;
+}
+
+static int index_lines(cm_json *doc)
+{
+    size_t n = 1;
+    for (size_t i = 0; i < doc->len; i++)
+        n += doc->text[i] == '\n';
+    doc->line_starts = malloc(n * sizeof *doc->line_starts);
+    if (!doc->line_starts)
+        return -1;
+    doc->nlines = 0;
+    doc->line_starts[doc->nlines++] = 0;
+    for (size_t i = 0; i < doc->len; i++)
+        if (doc->text[i] == '\n')
+            doc->line_starts[doc->nlines++] = i + 1;
+    return 0;
+}
+
+static void offset_to_pos(const cm_json *doc, size_t off, int *line, int *col)
+{
+    size_t lo = 0, hi = doc->nlines;
+    while (hi - lo > 1) {
+        size_t mid = (lo + hi) / 2;
+        if (doc->line_starts[mid] <= off)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    *line = (int)lo + 1;
+    *col = (int)(off - doc->line_starts[lo]) + 1;
+}
+
+static void set_err(cm_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void set_err(cm_err *err, const char *fmt, ...)
+{
+    if (!err)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    va_end(ap);
+}
+
+cm_json *cm_json_parse(const char *name, const char *text, size_t len, cm_err *err)
+{
+    cm_json *doc = calloc(1, sizeof *doc);
+    if (!doc || !(doc->name = strdup(name ? name : "<input>")) || !(doc->text = malloc(len + 1))) {
+        set_err(err, "%s: out of memory", name ? name : "<input>");
+        cm_json_free(doc);
+        return NULL;
+    }
+    memcpy(doc->text, text, len);
+    doc->text[len] = '\0';
+    doc->len = len;
+    if (index_lines(doc) != 0) {
+        set_err(err, "%s: out of memory", doc->name);
+        cm_json_free(doc);
+        return NULL;
+    }
+    if (memchr(text, '\0', len)) {
+        int line, col;
+        offset_to_pos(doc, (size_t)((const char *)memchr(text, '\0', len) - text), &line, &col);
+        set_err(err, "%s:%d:%d: JSON syntax error: NUL byte in the text", doc->name, line, col);
+        cm_json_free(doc);
+        return NULL;
+    }
+    const char *end = NULL;
+    doc->root = cJSON_ParseWithLengthOpts(doc->text, len, &end, 0);
+    if (!doc->root) {
+        size_t off = end && end >= doc->text ? (size_t)(end - doc->text) : 0;
+        int line, col;
+        offset_to_pos(doc, off > len ? len : off, &line, &col);
+        set_err(err, "%s:%d:%d: JSON syntax error", doc->name, line, col);
+        cm_json_free(doc);
+        return NULL;
+    }
+    size_t after = skip_ws(doc->text, len, (size_t)(end - doc->text));
+    if (after < len) {
+        int line, col;
+        offset_to_pos(doc, after, &line, &col);
+        set_err(err, "%s:%d:%d: JSON syntax error: text after the end of the document", doc->name,
+                line, col);
+        cm_json_free(doc);
+        return NULL;
+    }
+    size_t nodes = count_nodes(doc->root);
+    doc->nslots = 16;
+    while (doc->nslots < nodes * 2)
+        doc->nslots *= 2;
+    doc->slots = calloc(doc->nslots, sizeof *doc->slots);
+    if (!doc->slots) {
+        set_err(err, "%s: out of memory", doc->name);
+        cm_json_free(doc);
+        return NULL;
+    }
+    scan_value(doc, doc->root, 0);
+    return doc;
+}
+
+cm_json *cm_json_load(const char *path, cm_err *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        set_err(err, "%s: cannot open: %s", path, strerror(errno));
+        return NULL;
+    }
+    char *buf = malloc(CM_JSON_MAX_BYTES + 1);
+    size_t n = buf ? fread(buf, 1, CM_JSON_MAX_BYTES + 1, f) : 0;
+    int bad = !buf || ferror(f);
+    fclose(f);
+    if (bad || n > CM_JSON_MAX_BYTES) {
+        set_err(err, "%s: %s", path,
+                bad ? "cannot read" : "file too large (limit 16 MiB)");
+        free(buf);
+        return NULL;
+    }
+    cm_json *doc = cm_json_parse(path, buf, n, err);
+    free(buf);
+    return doc;
+}
+
+void cm_json_free(cm_json *doc)
+{
+    if (!doc)
+        return;
+    cJSON_Delete(doc->root);
+    free(doc->slots);
+    free(doc->line_starts);
+    free(doc->text);
+    free(doc->name);
+    free(doc);
+}
+
+const cJSON *cm_json_root(const cm_json *doc)
+{
+    return doc->root;
+}
+
+const char *cm_json_name(const cm_json *doc)
+{
+    return doc->name;
+}
+
+void cm_json_pos(const cm_json *doc, const cJSON *node, int *line, int *col)
+{
+    *line = *col = 0;
+    if (!doc || !node || !doc->slots)
+        return;
+    size_t i = slot_of(doc, node);
+    while (doc->slots[i].node) {
+        if (doc->slots[i].node == node) {
+            offset_to_pos(doc, doc->slots[i].offset, line, col);
+            return;
+        }
+        i = (i + 1) & (doc->nslots - 1);
+    }
+}
+
+int cm_json_fail(cm_err *err, const cm_json *doc, const cJSON *node, const char *field,
+                 const char *fmt, ...)
+{
+    if (!err)
+        return -1;
+    int line, col;
+    cm_json_pos(doc, node, &line, &col);
+    int n = snprintf(err->msg, sizeof err->msg, "%s:%d:%d: ", doc ? doc->name : "<input>", line,
+                     col);
+    if (field && *field && n >= 0 && (size_t)n < sizeof err->msg)
+        n += snprintf(err->msg + n, sizeof err->msg - (size_t)n, "%s: ", field);
+    if (n >= 0 && (size_t)n < sizeof err->msg) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err->msg + n, sizeof err->msg - (size_t)n, fmt, ap);
+        va_end(ap);
+    }
+    return -1;
+}
+
+const char *cm_json_field(char *buf, size_t size, const char *ctx, const char *key)
+{
+    if (ctx && *ctx)
+        snprintf(buf, size, "%s.%s", ctx, key);
+    else
+        snprintf(buf, size, "%s", key);
+    return buf;
+}
+
+int cm_json_check_keys(const cm_json *doc, const cJSON *obj, const char *ctx,
+                       const char *const *allowed, cm_err *err)
+{
+    if (!cJSON_IsObject(obj))
+        return cm_json_fail(err, doc, obj, ctx, "must be an object");
+    char field[256];
+    for (const cJSON *ch = obj->child; ch; ch = ch->next) {
+        int known = 0;
+        for (const char *const *a = allowed; *a && !known; a++)
+            known = strcmp(*a, ch->string) == 0;
+        if (!known)
+            return cm_json_fail(err, doc, ch, cm_json_field(field, sizeof field, ctx, ch->string),
+                                "unknown field");
+        for (const cJSON *o = obj->child; o != ch; o = o->next)
+            if (strcmp(o->string, ch->string) == 0)
+                return cm_json_fail(err, doc, ch,
+                                    cm_json_field(field, sizeof field, ctx, ch->string),
+                                    "duplicate field");
+    }
+    return 0;
+}
+
+/* Looks up key; 1 found, 0 absent and optional, -1 error (absent and required). */
+static int lookup(const cm_json *doc, const cJSON *obj, const char *ctx, const char *key,
+                  bool required, const cJSON **out, char *field, size_t fsize, cm_err *err)
+{
+    cm_json_field(field, fsize, ctx, key);
+    *out = cJSON_IsObject(obj) ? cJSON_GetObjectItemCaseSensitive(obj, key) : NULL;
+    if (*out)
+        return 1;
+    if (required)
+        return cm_json_fail(err, doc, obj, field, "required field is missing");
+    return 0;
+}
+
+int cm_json_get_number(const cm_json *doc, const cJSON *obj, const char *ctx, const char *key,
+                       bool required, double min, double max, double *out, cm_err *err)
+{
+    char field[256];
+    const cJSON *n;
+    int r = lookup(doc, obj, ctx, key, required, &n, field, sizeof field, err);
+    if (r <= 0)
+        return r;
+    if (!cJSON_IsNumber(n) || !isfinite(n->valuedouble))
+        return cm_json_fail(err, doc, n, field, "must be a number");
+    if (n->valuedouble < min || n->valuedouble > max)
+        return cm_json_fail(err, doc, n, field, "must be between %g and %g (got %g)", min, max,
+                            n->valuedouble);
+    *out = n->valuedouble;
+    return 0;
+}
+
+int cm_json_get_int(const cm_json *doc, const cJSON *obj, const char *ctx, const char *key,
+                    bool required, int64_t min, int64_t max, int64_t *out, cm_err *err)
+{
+    char field[256];
+    const cJSON *n;
+    int r = lookup(doc, obj, ctx, key, required, &n, field, sizeof field, err);
+    if (r <= 0)
+        return r;
+    double v = cJSON_IsNumber(n) ? n->valuedouble : NAN;
+    if (!isfinite(v) || v != floor(v))
+        return cm_json_fail(err, doc, n, field, "must be a whole number");
+    if (v < (double)min || v > (double)max)
+        return cm_json_fail(err, doc, n, field, "must be between %lld and %lld (got %g)",
+                            (long long)min, (long long)max, v);
+    *out = (int64_t)v;
+    return 0;
+}
+
+int cm_json_get_bool(const cm_json *doc, const cJSON *obj, const char *ctx, const char *key,
+                     bool required, bool *out, cm_err *err)
+{
+    char field[256];
+    const cJSON *n;
+    int r = lookup(doc, obj, ctx, key, required, &n, field, sizeof field, err);
+    if (r <= 0)
+        return r;
+    if (!cJSON_IsBool(n))
+        return cm_json_fail(err, doc, n, field, "must be true or false");
+    *out = cJSON_IsTrue(n);
+    return 0;
+}
+
+int cm_json_get_string(const cm_json *doc, const cJSON *obj, const char *ctx, const char *key,
+                       bool required, size_t max_len, const char **out, cm_err *err)
+{
+    char field[256];
+    const cJSON *n;
+    int r = lookup(doc, obj, ctx, key, required, &n, field, sizeof field, err);
+    if (r <= 0)
+        return r;
+    if (!cJSON_IsString(n) || !n->valuestring)
+        return cm_json_fail(err, doc, n, field, "must be a string");
+    size_t len = strlen(n->valuestring);
+    if (len == 0)
+        return cm_json_fail(err, doc, n, field, "must not be empty");
+    if (len > max_len)
+        return cm_json_fail(err, doc, n, field, "is too long (%zu characters, limit %zu)", len,
+                            max_len);
+    *out = n->valuestring;
+    return 0;
+}
+
+int cm_json_get_enum(const cm_json *doc, const cJSON *obj, const char *ctx, const char *key,
+                     bool required, const char *const *names, int *out, cm_err *err)
+{
+    const char *s = NULL;
+    if (cm_json_get_string(doc, obj, ctx, key, required, 64, &s, err) != 0)
+        return -1;
+    if (!s)
+        return 0;
+    for (int i = 0; names[i]; i++)
+        if (strcmp(names[i], s) == 0) {
+            *out = i;
+            return 0;
+        }
+    char field[256], list[256] = "";
+    size_t used = 0;
+    for (int i = 0; names[i] && used < sizeof list; i++)
+        used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "", names[i]);
+    return cm_json_fail(err, doc, cJSON_GetObjectItemCaseSensitive(obj, key),
+                        cm_json_field(field, sizeof field, ctx, key),
+                        "\"%s\" is not one of: %s", s, list);
+}
+
+int cm_json_get_object(const cm_json *doc, const cJSON *obj, const char *ctx, const char *key,
+                       bool required, const cJSON **out, cm_err *err)
+{
+    char field[256];
+    const cJSON *n;
+    *out = NULL;
+    int r = lookup(doc, obj, ctx, key, required, &n, field, sizeof field, err);
+    if (r <= 0)
+        return r;
+    if (!cJSON_IsObject(n))
+        return cm_json_fail(err, doc, n, field, "must be an object");
+    *out = n;
+    return 0;
+}
+
+int cm_json_get_array(const cm_json *doc, const cJSON *obj, const char *ctx, const char *key,
+                      bool required, size_t min_items, size_t max_items, const cJSON **out,
+                      cm_err *err)
+{
+    char field[256];
+    const cJSON *n;
+    *out = NULL;
+    int r = lookup(doc, obj, ctx, key, required, &n, field, sizeof field, err);
+    if (r <= 0)
+        return r;
+    if (!cJSON_IsArray(n))
+        return cm_json_fail(err, doc, n, field, "must be an array");
+    size_t count = (size_t)cJSON_GetArraySize(n);
+    if (count < min_items || count > max_items)
+        return cm_json_fail(err, doc, n, field, "must have %zu to %zu items (has %zu)", min_items,
+                            max_items, count);
+    *out = n;
+    return 0;
+}

@@ -1,0 +1,42 @@
+/* cmd_pending.c: subcommands whose implementation has not landed yet. Each
+ * says so plainly and exits 3; remove an entry when its real file lands. */
+#include <stdio.h>
+
+#include "engine/cli.h"
+#include "reports/reports.h"
+
+static int pending(const char *name)
+{
+    fprintf(stderr, "retrylab %s: not implemented yet\n", name);
+    return 3;
+}
+
+int rl_cmd_sim(int argc, char **argv)
+{
+    (void)argc, (void)argv;
+    return pending("sim");
+}
+
+int rl_cmd_run(int argc, char **argv)
+{
+    (void)argc, (void)argv;
+    return pending("run");
+}
+
+int rl_cmd_validate(int argc, char **argv)
+{
+    (void)argc, (void)argv;
+    return pending("validate");
+}
+
+int rep_cmd_report(int argc, char **argv)
+{
+    (void)argc, (void)argv;
+    return pending("report");
+}
+
+int rep_cmd_check(int argc, char **argv)
+{
+    (void)argc, (void)argv;
+    return pending("check");
+}

@@ -1,0 +1,40 @@
+/* headers.h: what a response's headers tell the engine, parsed into one
+ * struct: Retry-After (all forms), retry-after-ms, x-should-retry, the
+ * rate-limit headers of OpenAI/Groq, Anthropic and IETF RateLimit, and Date.
+ * Pure: the caller passes the current Unix time; nothing here reads a clock. */
+#ifndef RL_HEADERS_H
+#define RL_HEADERS_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/timeu.h"
+
+/* One response header; names compare case-insensitively. */
+typedef struct rl_header {
+    const char *name;
+    const char *value;
+} rl_header;
+
+/* -1 in any int64_t/cm_us field below means "not sent or not parseable". */
+typedef struct rl_signals {
+    bool has_retry_after;          /* Retry-After or retry-after-ms present and usable */
+    cm_us retry_after;             /* delay from now, clamped to [0, CM_US_MAX] */
+    const char *retry_after_note;  /* static text when the value was hostile or clamped
+                                      ("negative", "not a number", "date in the past", ...);
+                                      NULL when clean */
+    int should_retry;              /* x-should-retry: -1 absent, 0 false, 1 true */
+    int64_t limit_requests, remaining_requests;
+    cm_us reset_requests;          /* delay until the request window resets */
+    int64_t limit_tokens, remaining_tokens;
+    cm_us reset_tokens;
+    int64_t date_unix;             /* Date header, Unix seconds; -1 absent */
+} rl_signals;
+
+/* Parses n headers. now_unix_us is the Unix time (microseconds) that "now"
+ * stands for: HTTP-date and RFC 3339 values are turned into delays against
+ * the Date header when present, else against now_unix_us. Never fails: what
+ * cannot be parsed is left at -1 (or noted in retry_after_note). */
+void rl_headers_parse(const rl_header *headers, size_t n, int64_t now_unix_us, rl_signals *out);
+
+#endif

@@ -1,0 +1,60 @@
+/* scenario.h: scenario files (JSON, kind "scenario"): providers, models,
+ * keys, rate windows, tiers, scripts, phases, faults, latency, workload,
+ * expect, claims, seed. The loader validates everything and reports the first
+ * problem as "file:line:col: field: what is wrong"; unknown fields are errors.
+ * This header is the scenario's public face; the parsed details the provider
+ * model needs are in scenario_internal.h (mockserver/ only). */
+#ifndef MOCK_SCENARIO_H
+#define MOCK_SCENARIO_H
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/jsonpos.h"
+#include "common/timeu.h"
+
+typedef enum mock_shape { MOCK_SHAPE_OPENAI, MOCK_SHAPE_ANTHROPIC } mock_shape;
+
+typedef enum mock_arrival {
+    MOCK_ARRIVAL_BURST,   /* every task at t = 0 */
+    MOCK_ARRIVAL_UNIFORM, /* task starts spread evenly over workload.over_s */
+    MOCK_ARRIVAL_POISSON, /* exponential gaps, mean 1 / workload.rate_per_s */
+} mock_arrival;
+
+typedef struct mock_workload {
+    int64_t clients;
+    int64_t tasks_per_client;
+    mock_arrival arrival;
+    cm_us over;        /* UNIFORM: spread starts over this long */
+    double rate_per_s; /* POISSON: mean arrivals per second */
+    int64_t tokens;    /* tokens per request the clients send (default 100) */
+} mock_workload;
+
+typedef struct mock_scenario mock_scenario;
+
+/* Loads and validates a scenario file. On success *out is the caller's (free
+ * with mock_scenario_free) and 0 is returned; on failure -1 and err holds one
+ * "file:line:col: field: message" line. */
+int mock_scenario_load(const char *path, mock_scenario **out, cm_err *err);
+void mock_scenario_free(mock_scenario *sc);
+
+const char *mock_scenario_name(const mock_scenario *sc);
+const char *mock_scenario_path(const mock_scenario *sc);
+uint64_t mock_scenario_seed(const mock_scenario *sc);
+/* The default policy's path resolved against the scenario file's folder; NULL if none. */
+const char *mock_scenario_policy_path(const mock_scenario *sc);
+const mock_workload *mock_scenario_workload(const mock_scenario *sc);
+/* The "expect" object (validated by common/expect) and "claims" array, or NULL. */
+const cJSON *mock_scenario_expect(const mock_scenario *sc);
+const cJSON *mock_scenario_claims(const mock_scenario *sc);
+/* The loaded document, for positions in later messages. */
+const cm_json *mock_scenario_doc(const mock_scenario *sc);
+
+size_t mock_scenario_provider_count(const mock_scenario *sc);
+const char *mock_scenario_provider_name(const mock_scenario *sc, size_t i);
+/* Index of the provider called `name`, or -1. */
+int mock_scenario_provider_find(const mock_scenario *sc, const char *name);
+mock_shape mock_scenario_provider_shape(const mock_scenario *sc, size_t i);
+/* The test value of key `key_name` of provider i (from its "keys" map), or NULL. */
+const char *mock_scenario_key_value(const mock_scenario *sc, size_t provider, const char *key_name);
+
+#endif

@@ -1,0 +1,226 @@
+/* test_common.c: common/: RNG determinism, timer heap order, JSON positions
+ * and schema errors, key ids, saturating time. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "common/heap.h"
+#include "common/jsonpos.h"
+#include "common/keyid.h"
+#include "common/rng.h"
+#include "common/timeu.h"
+
+static void rng_same_seed_same_stream(void **state)
+{
+    (void)state;
+    cm_rng a, b, c;
+    cm_rng_seed(&a, 42);
+    cm_rng_seed(&b, 42);
+    cm_rng_seed(&c, 43);
+    int differs = 0;
+    for (int i = 0; i < 100; i++) {
+        uint64_t x = cm_rng_next(&a), y = cm_rng_next(&b), z = cm_rng_next(&c);
+        assert_int_equal(x, y);
+        differs |= x != z;
+    }
+    assert_true(differs);
+}
+
+static void rng_uniform_mean_and_bounds(void **state)
+{
+    (void)state;
+    cm_rng r;
+    cm_rng_seed(&r, 7);
+    double sum = 0;
+    for (int i = 0; i < 100000; i++) {
+        double u = cm_rng_uniform(&r);
+        assert_true(u >= 0.0 && u < 1.0);
+        sum += u;
+    }
+    assert_true(sum / 100000 > 0.49 && sum / 100000 < 0.51);
+    assert_false(cm_rng_chance(&r, 0.0));
+    assert_true(cm_rng_chance(&r, 1.0));
+}
+
+static void rng_fork_streams_differ(void **state)
+{
+    (void)state;
+    cm_rng p, a, b, a2;
+    cm_rng_seed(&p, 1);
+    cm_rng_fork(&p, 0, &a);
+    cm_rng_fork(&p, 1, &b);
+    cm_rng_fork(&p, 0, &a2);
+    assert_int_not_equal(cm_rng_next(&a), cm_rng_next(&b));
+    cm_rng_fork(&p, 0, &a);
+    assert_int_equal(cm_rng_next(&a), cm_rng_next(&a2));
+}
+
+static void heap_pops_in_time_then_insertion_order(void **state)
+{
+    (void)state;
+    cm_heap h;
+    cm_heap_init(&h);
+    int64_t times[] = {50, 10, 30, 10, 40, 20, 10};
+    int ids[7];
+    for (int i = 0; i < 7; i++) {
+        ids[i] = i;
+        assert_int_equal(cm_heap_push(&h, times[i], &ids[i]), 0);
+    }
+    int expect[] = {1, 3, 6, 5, 2, 4, 0};
+    cm_timer t;
+    for (int i = 0; i < 7; i++) {
+        assert_true(cm_heap_pop(&h, &t));
+        assert_int_equal(*(int *)t.data, expect[i]);
+    }
+    assert_false(cm_heap_pop(&h, &t));
+    cm_heap_free(&h);
+}
+
+static void heap_random_order_is_sorted(void **state)
+{
+    (void)state;
+    cm_heap h;
+    cm_heap_init(&h);
+    cm_rng r;
+    cm_rng_seed(&r, 9);
+    for (int i = 0; i < 5000; i++)
+        assert_int_equal(cm_heap_push(&h, (int64_t)(cm_rng_next(&r) % 1000), NULL), 0);
+    cm_timer prev = {INT64_MIN, 0, NULL}, t;
+    while (cm_heap_pop(&h, &t)) {
+        assert_true(t.at > prev.at || (t.at == prev.at && t.seq > prev.seq));
+        prev = t;
+    }
+    cm_heap_free(&h);
+}
+
+static const char doc_text[] = "{\n"
+                               "  \"kind\": \"policy\",\n"
+                               "  \"backoff\": {\n"
+                               "    \"factor\": -2,\n"
+                               "    \"mystery\": 1\n"
+                               "  },\n"
+                               "  \"list\": [1, \"two\", {\"x\": true}]\n"
+                               "}\n";
+
+static void json_positions_point_at_values(void **state)
+{
+    (void)state;
+    cm_err err;
+    cm_json *doc = cm_json_parse("p.json", doc_text, strlen(doc_text), &err);
+    assert_non_null(doc);
+    const cJSON *root = cm_json_root(doc);
+    int line, col;
+    cm_json_pos(doc, cJSON_GetObjectItem(root, "kind"), &line, &col);
+    assert_int_equal(line, 2);
+    assert_int_equal(col, 11);
+    const cJSON *backoff = cJSON_GetObjectItem(root, "backoff");
+    cm_json_pos(doc, cJSON_GetObjectItem(backoff, "factor"), &line, &col);
+    assert_int_equal(line, 4);
+    assert_int_equal(col, 15);
+    const cJSON *x = cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(root, "list"), 2), "x");
+    cm_json_pos(doc, x, &line, &col);
+    assert_int_equal(line, 7);
+    assert_int_equal(col, 28);
+    cm_json_free(doc);
+}
+
+static void json_schema_errors_name_file_line_col_field(void **state)
+{
+    (void)state;
+    cm_err err;
+    cm_json *doc = cm_json_parse("p.json", doc_text, strlen(doc_text), &err);
+    assert_non_null(doc);
+    const cJSON *backoff = cJSON_GetObjectItem(cm_json_root(doc), "backoff");
+    double factor = 0;
+    assert_int_equal(cm_json_get_number(doc, backoff, "backoff", "factor", true, 0.0, 100.0,
+                                        &factor, &err),
+                     -1);
+    assert_string_equal(err.msg, "p.json:4:15: backoff.factor: must be between 0 and 100 (got -2)");
+    static const char *const allowed[] = {"factor", NULL};
+    assert_int_equal(cm_json_check_keys(doc, backoff, "backoff", allowed, &err), -1);
+    assert_string_equal(err.msg, "p.json:5:16: backoff.mystery: unknown field");
+    const char *s = NULL;
+    assert_int_equal(cm_json_get_string(doc, backoff, "backoff", "name", true, 10, &s, &err), -1);
+    assert_string_equal(err.msg, "p.json:3:14: backoff.name: required field is missing");
+    static const char *const kinds[] = {"scenario", "expect", NULL};
+    int k = -1;
+    assert_int_equal(cm_json_get_enum(doc, cm_json_root(doc), NULL, "kind", true, kinds, &k, &err),
+                     -1);
+    assert_string_equal(err.msg, "p.json:2:11: kind: \"policy\" is not one of: scenario, expect");
+    cm_json_free(doc);
+}
+
+static void json_syntax_error_has_position(void **state)
+{
+    (void)state;
+    cm_err err;
+    const char *bad = "{\n  \"a\": 1,\n  \"b\": [1, 2,, 3]\n}";
+    assert_null(cm_json_parse("bad.json", bad, strlen(bad), &err));
+    assert_non_null(strstr(err.msg, "bad.json:3:"));
+    assert_non_null(strstr(err.msg, "JSON syntax error"));
+    const char *trailing = "{} {}";
+    assert_null(cm_json_parse("t.json", trailing, strlen(trailing), &err));
+    assert_non_null(strstr(err.msg, "t.json:1:4:"));
+    assert_null(cm_json_load("/nonexistent/x.json", &err));
+    assert_non_null(strstr(err.msg, "/nonexistent/x.json: cannot open"));
+}
+
+static void json_duplicate_key_is_an_error(void **state)
+{
+    (void)state;
+    cm_err err;
+    const char *dup = "{\"a\": 1, \"a\": 2}";
+    cm_json *doc = cm_json_parse("d.json", dup, strlen(dup), &err);
+    assert_non_null(doc);
+    static const char *const allowed[] = {"a", NULL};
+    assert_int_equal(cm_json_check_keys(doc, cm_json_root(doc), NULL, allowed, &err), -1);
+    assert_string_equal(err.msg, "d.json:1:15: a: duplicate field");
+    cm_json_free(doc);
+}
+
+static void keyid_is_short_stable_and_hides_the_key(void **state)
+{
+    (void)state;
+    char a[CM_KEYID_LEN], b[CM_KEYID_LEN], c[CM_KEYID_LEN];
+    cm_keyid("sk-test-secret-1", a);
+    cm_keyid("sk-test-secret-1", b);
+    cm_keyid("sk-test-secret-2", c);
+    assert_string_equal(a, b);
+    assert_string_not_equal(a, c);
+    assert_int_equal(strlen(a), 10);
+    assert_null(strstr(a, "secret"));
+    cm_keyid(NULL, a);
+    assert_string_equal(a, "k-none");
+}
+
+static void time_conversions_saturate(void **state)
+{
+    (void)state;
+    assert_int_equal(cm_us_from_s(1.5), 1500000);
+    assert_int_equal(cm_us_from_s(1e300), CM_US_MAX);
+    assert_int_equal(cm_us_from_s(-1e300), -CM_US_MAX);
+    assert_int_equal(cm_us_from_s(NAN), 0);
+    assert_int_equal(cm_us_add(CM_US_MAX, 5), CM_US_MAX);
+    assert_int_equal(cm_us_add(10, -4), 6);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(rng_same_seed_same_stream),
+        cmocka_unit_test(rng_uniform_mean_and_bounds),
+        cmocka_unit_test(rng_fork_streams_differ),
+        cmocka_unit_test(heap_pops_in_time_then_insertion_order),
+        cmocka_unit_test(heap_random_order_is_sorted),
+        cmocka_unit_test(json_positions_point_at_values),
+        cmocka_unit_test(json_schema_errors_name_file_line_col_field),
+        cmocka_unit_test(json_syntax_error_has_position),
+        cmocka_unit_test(json_duplicate_key_is_an_error),
+        cmocka_unit_test(keyid_is_short_stable_and_hides_the_key),
+        cmocka_unit_test(time_conversions_saturate),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
