@@ -1,0 +1,120 @@
+/* expect.h: the "expect" object -- what `retrylab check` asserts on a run --
+ * parsed and validated (file:line:col, unknown fields are errors) into a
+ * plain struct. It appears inside a scenario ("expect": {...}) or alone in a
+ * file with "kind": "expect" (for `retrylab check --expect FILE`).
+ *
+ * Keys (all optional; an empty object asserts nothing):
+ *   kind                 "expect" (only meaningful in a standalone file)
+ *   comment              free text, ignored
+ *   ladder               {task, waits_s[], tolerance, abs_tolerance_s, field, prefix}
+ *                        or an array of such objects (one per task). The task's
+ *                        wait events, in order, must have these delays: wait i
+ *                        (the wait after attempt i, from 1) may differ from
+ *                        waits_s[i-1] by at most max(tolerance * expected,
+ *                        abs_tolerance_s). tolerance is relative (default 0),
+ *                        abs_tolerance_s defaults to 0.001 s (trace rounding).
+ *                        field: "delay" (planned, default) or "observed" (what a
+ *                        real-time run actually waited). The number of waits
+ *                        must match too, unless prefix is true (then only the
+ *                        first len(waits_s) waits are compared).
+ *   success_rate         {min, max, claimed, source}: min/max bound the measured
+ *                        rate in [0,1]; claimed is the rate a seed document
+ *                        claims (reported beside the measured one, never
+ *                        asserted), source names that document.
+ *   max_attempts         the most send events any one task may make.
+ *   max_attempts_per_task  the same thing under a clearer name (an alias; giving
+ *                        both is an error).
+ *   max_total_wait_s     the most planned wait (sum of wait delays) any one task
+ *                        may accumulate -- per task, not per run.
+ *   max_calls_per_success  run-wide sends / successes (no success: fails).
+ *   candidates_used      ["provider/model", ...] each must receive >= 1 send.
+ *   candidates_not_used  ["provider/model", ...] none may receive a send.
+ *   final_message        {task, contains} or an array: the task must end in
+ *                        failure with a message containing the substring.
+ *   rotation_order       {task, candidates[], prefix} or an array: the task's
+ *                        sends' "provider/model" in order, consecutive
+ *                        duplicates collapsed, must equal candidates (or start
+ *                        with them when prefix is true).
+ */
+#ifndef CM_EXPECT_H
+#define CM_EXPECT_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/jsonpos.h"
+
+#define CM_EXPECT_MAX_WAITS 64     /* waits_s items per ladder */
+#define CM_EXPECT_MAX_LIST 16      /* ladders, final messages, rotation orders */
+#define CM_EXPECT_MAX_CANDIDATES 64 /* names in candidates_used / _not_used / rotation */
+#define CM_EXPECT_NAME_MAX 128     /* "provider/model" incl. NUL */
+#define CM_EXPECT_TEXT_MAX 256     /* source, contains incl. NUL */
+
+typedef enum cm_expect_field { CM_EXPECT_DELAY, CM_EXPECT_OBSERVED } cm_expect_field;
+
+typedef struct cm_expect_ladder {
+    int64_t task;
+    double waits_s[CM_EXPECT_MAX_WAITS];
+    size_t n_waits;
+    double tolerance;       /* relative, >= 0 */
+    double abs_tolerance_s; /* seconds, >= 0 */
+    cm_expect_field field;
+    bool prefix;
+} cm_expect_ladder;
+
+typedef struct cm_expect_message {
+    int64_t task;
+    char contains[CM_EXPECT_TEXT_MAX];
+} cm_expect_message;
+
+typedef struct cm_expect_rotation {
+    int64_t task;
+    bool prefix;
+    size_t n;
+    char candidates[CM_EXPECT_MAX_CANDIDATES][CM_EXPECT_NAME_MAX];
+} cm_expect_rotation;
+
+typedef struct cm_expect {
+    cm_expect_ladder *ladders; /* owned, n_ladders items */
+    size_t n_ladders;
+
+    bool has_rate_min, has_rate_max, has_rate_claimed;
+    double rate_min, rate_max, rate_claimed;
+    char rate_source[CM_EXPECT_TEXT_MAX]; /* "" when absent */
+
+    bool has_max_attempts, has_max_total_wait, has_max_calls_per_success;
+    int64_t max_attempts;
+    double max_total_wait_s;
+    double max_calls_per_success;
+
+    char (*used)[CM_EXPECT_NAME_MAX]; /* owned, n_used names */
+    size_t n_used;
+    char (*not_used)[CM_EXPECT_NAME_MAX]; /* owned, n_not_used names */
+    size_t n_not_used;
+
+    cm_expect_message *messages; /* owned, n_messages items */
+    size_t n_messages;
+    cm_expect_rotation *rotations; /* owned, n_rotations items */
+    size_t n_rotations;
+} cm_expect;
+
+/* Parses and validates the expect object `node` of document `doc` (the root of
+ * a standalone file, or a scenario's "expect" value). `ctx` is node's field
+ * path for messages ("expect", or NULL/"" for a file root). On success fills
+ * *out (the caller frees it with cm_expect_free; nothing points into doc) and
+ * returns 0. On failure returns -1, err holds "file:line:col: field: message",
+ * and *out is left empty (cm_expect_free on it is safe and does nothing). */
+int cm_expect_parse(const cm_json *doc, const cJSON *node, const char *ctx, cm_expect *out,
+                    cm_err *err);
+
+/* Loads a standalone expect file (its root must say "kind": "expect").
+ * Same ownership and errors as cm_expect_parse. */
+int cm_expect_load(const char *path, cm_expect *out, cm_err *err);
+
+/* Frees what cm_expect_parse allocated and zeroes *e; NULL and zeroed structs are fine. */
+void cm_expect_free(cm_expect *e);
+
+/* True when the expect asserts nothing at all. */
+bool cm_expect_empty(const cm_expect *e);
+
+#endif
