@@ -1,0 +1,42 @@
+/* timefmt.h: the date and duration formats that rate-limit headers use --
+ * HTTP-date (the three RFC 9110 forms), RFC 3339 timestamps and Go-style
+ * durations ("6m0s", "20ms", "1h2m3.5s") -- parsed without a clock or libc
+ * time zone state. Pure; no allocation. */
+#ifndef RL_TIMEFMT_H
+#define RL_TIMEFMT_H
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/timeu.h"
+
+/* Days from 1970-01-01 to the civil date y-m-d (proleptic Gregorian; m 1..12,
+ * d 1..31, not checked here). Negative before 1970. */
+int64_t rl_days_from_civil(int64_t y, int m, int d);
+
+/* Parses an HTTP-date in any of the three RFC 9110 forms:
+ *   IMF-fixdate "Sun, 06 Nov 1994 08:49:37 GMT"
+ *   RFC 850     "Sunday, 06-Nov-94 08:49:37 GMT" (two-digit years: a year
+ *               more than 50 years ahead of 1970+ is taken as the previous
+ *               century, i.e. 70..99 -> 19xx, 00..69 -> 20xx)
+ *   asctime     "Sun Nov  6 08:49:37 1994"
+ * s[0..len) need not be NUL-terminated; leading/trailing spaces are skipped.
+ * The weekday name is checked for spelling but not against the date. Returns
+ * 0 with *unix_s = seconds since the Unix epoch, or -1 (and *unix_s untouched)
+ * when the text is not such a date or a field is out of range. */
+int rl_http_date_parse(const char *s, size_t len, int64_t *unix_s);
+
+/* Parses an RFC 3339 date-time "2026-01-01T00:01:00Z", with optional
+ * fractional seconds ("...:00.250Z", up to 9 digits, extra digits ignored)
+ * and an offset "Z", "z", "+02:00" or "-05:30"; 't' and ' ' are accepted as
+ * the separator. Returns 0 with *unix_us = microseconds since the Unix epoch,
+ * or -1 (untouched) when malformed or out of range (years 0000..9999). */
+int rl_rfc3339_parse(const char *s, size_t len, int64_t *unix_us);
+
+/* Parses a Go-style duration: a sequence of decimal numbers, each with a unit
+ * h, m, s, ms, us (or "µs") or ns ("1h2m3.5s", "6m0s", "20ms", "0.5s"), or a
+ * plain non-negative number of seconds ("7", "1.5"). Negative values are
+ * rejected. Returns 0 with *out in microseconds (saturated at CM_US_MAX; ns
+ * rounded to the nearest us), or -1 (untouched) when malformed. */
+int rl_duration_parse(const char *s, size_t len, cm_us *out);
+
+#endif
