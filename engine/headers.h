@@ -29,6 +29,15 @@ typedef struct rl_signals {
     int64_t limit_tokens, remaining_tokens;
     cm_us reset_tokens;
     int64_t date_unix;             /* Date header, Unix seconds; -1 absent */
+    /* Which family filled the *_requests / *_tokens fields above: "openai"
+     * (x-ratelimit-*), "anthropic" (anthropic-ratelimit-*), "ietf"
+     * (RateLimit / RateLimit-Policy or RateLimit-Limit|Remaining|Reset), or
+     * NULL when none was sent. OpenAI wins over Anthropic over IETF. */
+    const char *ratelimit_source;
+    /* IETF RateLimit headers as sent, kept apart even when mapped above. */
+    int64_t ietf_limit, ietf_remaining; /* q= / RateLimit-Limit, r= / RateLimit-Remaining */
+    cm_us ietf_reset;                   /* t= / RateLimit-Reset */
+    cm_us ietf_window;                  /* w= of RateLimit-Policy */
 } rl_signals;
 
 /* Parses n headers. now_unix_us is the Unix time (microseconds) that "now"
