@@ -1,0 +1,173 @@
+/* journal.c: the request journal: formatted JSON lines in a bounded ring. */
+#include "mockserver/journal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/keyid.h"
+#include "mockserver/textbuf.h"
+
+struct mock_journal {
+    char **lines; /* ring of capacity malloc'd lines, NULL when empty */
+    size_t capacity, head, kept; /* head = next slot to write */
+    uint64_t total, dropped, lost;
+    FILE *file;
+    mock_buf scratch; /* reused to format each line */
+};
+
+mock_journal *mock_journal_new(size_t capacity, FILE *file)
+{
+    if (capacity == 0)
+        capacity = 1;
+    mock_journal *j = calloc(1, sizeof *j);
+    if (!j)
+        return NULL;
+    j->lines = calloc(capacity, sizeof *j->lines);
+    if (!j->lines) {
+        free(j);
+        return NULL;
+    }
+    j->capacity = capacity;
+    j->file = file;
+    mock_buf_init(&j->scratch, MOCK_JOURNAL_LINE_MAX);
+    return j;
+}
+
+void mock_journal_free(mock_journal *j)
+{
+    if (!j)
+        return;
+    mock_journal_clear(j);
+    free(j->lines);
+    mock_buf_free(&j->scratch);
+    free(j);
+}
+
+static void format_headers(mock_buf *b, const mock_header *h, size_t n)
+{
+    mock_buf_puts(b, ",\"headers\":{");
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            mock_buf_puts(b, ",");
+        mock_buf_json_key(b, h[i].name);
+        mock_buf_json_str(b, h[i].value);
+    }
+    mock_buf_puts(b, "}");
+}
+
+static void format_entry(mock_buf *b, uint64_t seq, const mock_journal_entry *e)
+{
+    char kid[CM_KEYID_LEN];
+    cm_keyid(e->key, kid);
+    mock_buf_puts(b, "{\"seq\":");
+    mock_buf_int(b, (int64_t)seq);
+    mock_buf_puts(b, ",\"t\":");
+    mock_buf_num(b, cm_s_from_us(e->t));
+    mock_buf_puts(b, ",\"provider\":");
+    mock_buf_json_str(b, e->provider);
+    mock_buf_puts(b, ",\"model\":");
+    mock_buf_json_str(b, e->model);
+    mock_buf_puts(b, ",\"key\":");
+    mock_buf_json_str(b, kid);
+    mock_buf_puts(b, ",\"status\":");
+    mock_buf_int(b, e->status);
+    format_headers(b, e->headers, e->nheaders);
+    mock_buf_puts(b, ",\"latency_s\":");
+    mock_buf_num(b, cm_s_from_us(e->latency));
+    mock_buf_puts(b, ",\"fault\":");
+    mock_buf_json_str(b, e->fault);
+    mock_buf_puts(b, ",\"note\":");
+    mock_buf_json_str(b, e->note ? e->note : "");
+    mock_buf_puts(b, "}");
+}
+
+/* The line for `e`, or a stub naming the request when the full line is too long. */
+static const char *format_line(mock_journal *j, uint64_t seq, const mock_journal_entry *e,
+                               size_t *len)
+{
+    mock_buf_clear(&j->scratch);
+    format_entry(&j->scratch, seq, e);
+    if (j->scratch.failed) {
+        mock_journal_entry stub = *e;
+        stub.nheaders = 0;
+        stub.model = e->model && strlen(e->model) < 200 ? e->model : NULL;
+        stub.note = "journal line too long: headers left out";
+        mock_buf_clear(&j->scratch);
+        format_entry(&j->scratch, seq, &stub);
+    }
+    *len = j->scratch.failed ? 0 : j->scratch.len;
+    return j->scratch.failed ? NULL : j->scratch.p;
+}
+
+uint64_t mock_journal_add(mock_journal *j, const mock_journal_entry *e)
+{
+    uint64_t seq = j->total++;
+    size_t len;
+    const char *line = format_line(j, seq, e, &len);
+    char *copy = line ? malloc(len + 1) : NULL;
+    if (line && j->file) {
+        fwrite(line, 1, len, j->file);
+        fputc('\n', j->file);
+    }
+    if (!copy) {
+        j->lost++;
+        return seq;
+    }
+    memcpy(copy, line, len + 1);
+    if (j->lines[j->head]) {
+        free(j->lines[j->head]);
+        j->dropped++;
+        j->kept--;
+    }
+    j->lines[j->head] = copy;
+    j->head = (j->head + 1) % j->capacity;
+    j->kept++;
+    return seq;
+}
+
+void mock_journal_clear(mock_journal *j)
+{
+    for (size_t i = 0; i < j->capacity; i++) {
+        free(j->lines[i]);
+        j->lines[i] = NULL;
+    }
+    j->head = j->kept = 0;
+    j->total = j->dropped = j->lost = 0;
+}
+
+void mock_journal_flush(mock_journal *j)
+{
+    if (j->file)
+        fflush(j->file);
+}
+
+void mock_journal_counts_get(const mock_journal *j, mock_journal_counts *out)
+{
+    out->total = j->total;
+    out->kept = j->kept;
+    out->capacity = j->capacity;
+    out->dropped = j->dropped;
+    out->lost = j->lost;
+}
+
+char *mock_journal_render(const mock_journal *j, bool jsonl, size_t limit, size_t *len)
+{
+    size_t n = (limit && limit < j->kept) ? limit : j->kept;
+    size_t first = (j->head + j->capacity - n) % j->capacity;
+    mock_buf b;
+    mock_buf_init(&b, (size_t)1 << 30);
+    if (!jsonl)
+        mock_buf_puts(&b, "[");
+    for (size_t i = 0; i < n; i++) {
+        const char *line = j->lines[(first + i) % j->capacity];
+        if (!jsonl && i)
+            mock_buf_puts(&b, ",\n");
+        mock_buf_puts(&b, line);
+        if (jsonl)
+            mock_buf_puts(&b, "\n");
+    }
+    if (!jsonl)
+        mock_buf_puts(&b, "]\n");
+    mock_buf_add(&b, "", 0); /* allocates even an empty JSON Lines document */
+    return mock_buf_take(&b, len);
+}

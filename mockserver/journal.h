@@ -1,0 +1,63 @@
+/* journal.h: the mockserver's record of every request it answered: a
+ * bounded in-memory ring (oldest entries drop first) plus an optional JSON
+ * Lines file that receives every entry. Keys appear only as cm_keyid ids. */
+#ifndef MOCK_JOURNAL_H
+#define MOCK_JOURNAL_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "common/timeu.h"
+#include "mockserver/model.h"
+
+#define MOCK_JOURNAL_DEFAULT_SIZE 100000
+/* The longest journal line kept; longer ones are cut to a valid stub. */
+#define MOCK_JOURNAL_LINE_MAX 4096
+
+typedef struct mock_journal_entry {
+    cm_us t;                   /* scenario time of arrival */
+    const char *provider;      /* NULL when the path named none */
+    const char *model;         /* NULL when none */
+    const char *key;           /* the key VALUE as sent, or NULL: only its id is stored */
+    int status;                /* status planned; 0 for a reset with no response */
+    const mock_header *headers; /* headers sent (not owned) */
+    size_t nheaders;
+    cm_us latency;             /* planned latency, scenario time */
+    const char *fault;         /* NULL, "hang", "reset", "truncate", "slow_body" */
+    const char *note;          /* what decided the answer; may be NULL */
+} mock_journal_entry;
+
+typedef struct mock_journal mock_journal;
+
+/* A journal keeping the last `capacity` entries (>= 1) in memory. `file`
+ * (may be NULL) receives every entry as one JSON line; it stays the
+ * caller's (the journal never closes it). NULL when out of memory. */
+mock_journal *mock_journal_new(size_t capacity, FILE *file);
+/* Frees the ring (not the file). */
+void mock_journal_free(mock_journal *j);
+
+/* Records an entry; returns its sequence number (from 0). Not thread-safe:
+ * the caller serialises. When memory runs out the entry is counted as lost
+ * but still written to the file if it could be formatted. */
+uint64_t mock_journal_add(mock_journal *j, const mock_journal_entry *e);
+/* Forgets the in-memory entries and counters (the file keeps its lines). */
+void mock_journal_clear(mock_journal *j);
+/* Writes buffered file output out (no-op without a file). */
+void mock_journal_flush(mock_journal *j);
+
+typedef struct mock_journal_counts {
+    uint64_t total;    /* entries recorded since the start or the last clear */
+    size_t kept;       /* entries in memory now */
+    size_t capacity;
+    uint64_t dropped;  /* entries pushed out of the ring */
+    uint64_t lost;     /* entries that could not be stored (no memory) */
+} mock_journal_counts;
+void mock_journal_counts_get(const mock_journal *j, mock_journal_counts *out);
+
+/* The kept entries, oldest first, as one JSON array (jsonl false) or JSON
+ * Lines (jsonl true). At most `limit` newest entries (0 = all). Returns a
+ * malloc'd string the caller frees, *len its length; NULL when out of memory. */
+char *mock_journal_render(const mock_journal *j, bool jsonl, size_t limit, size_t *len);
+
+#endif

@@ -1,0 +1,160 @@
+/* textbuf.c: bounded growable text buffer with JSON escaping. */
+#include "mockserver/textbuf.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void mock_buf_init(mock_buf *b, size_t max)
+{
+    b->p = NULL;
+    b->len = b->cap = 0;
+    b->max = max;
+    b->failed = false;
+}
+
+void mock_buf_free(mock_buf *b)
+{
+    free(b->p);
+    mock_buf_init(b, b->max);
+}
+
+void mock_buf_clear(mock_buf *b)
+{
+    b->len = 0;
+    b->failed = false;
+    if (b->p)
+        b->p[0] = '\0';
+}
+
+char *mock_buf_take(mock_buf *b, size_t *len)
+{
+    char *p = b->failed ? NULL : b->p;
+    if (len)
+        *len = p ? b->len : 0;
+    if (!p)
+        free(b->p);
+    mock_buf_init(b, b->max);
+    return p;
+}
+
+/* Makes room for n more bytes plus the NUL: 0, or -1 (failed set). */
+static int reserve(mock_buf *b, size_t n)
+{
+    if (b->failed || n > b->max - b->len) {
+        b->failed = true;
+        return -1;
+    }
+    size_t need = b->len + n + 1;
+    if (need <= b->cap)
+        return 0;
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap < need)
+        cap *= 2;
+    char *p = realloc(b->p, cap);
+    if (!p) {
+        b->failed = true;
+        return -1;
+    }
+    b->p = p;
+    b->cap = cap;
+    return 0;
+}
+
+void mock_buf_add(mock_buf *b, const char *s, size_t n)
+{
+    if (reserve(b, n) != 0)
+        return;
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+    b->p[b->len] = '\0';
+}
+
+void mock_buf_puts(mock_buf *b, const char *s)
+{
+    mock_buf_add(b, s, strlen(s));
+}
+
+void mock_buf_printf(mock_buf *b, const char *fmt, ...)
+{
+    char small[256];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(small, sizeof small, fmt, ap);
+    va_end(ap);
+    if (n < 0) {
+        b->failed = true;
+        return;
+    }
+    if ((size_t)n < sizeof small) {
+        mock_buf_add(b, small, (size_t)n);
+        return;
+    }
+    if (reserve(b, (size_t)n) != 0)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+}
+
+void mock_buf_int(mock_buf *b, int64_t v)
+{
+    char tmp[24];
+    int n = snprintf(tmp, sizeof tmp, "%" PRId64, v);
+    mock_buf_add(b, tmp, (size_t)n);
+}
+
+void mock_buf_num(mock_buf *b, double v)
+{
+    if (!isfinite(v))
+        v = 0;
+    char tmp[48];
+    int n = snprintf(tmp, sizeof tmp, "%.6f", v);
+    if (n <= 0 || (size_t)n >= sizeof tmp) {
+        mock_buf_add(b, "0", 1);
+        return;
+    }
+    /* Trim trailing zeros (and a bare point) so 1.500000 reads 1.5. */
+    while (n > 1 && tmp[n - 1] == '0')
+        n--;
+    if (tmp[n - 1] == '.')
+        n--;
+    mock_buf_add(b, tmp, (size_t)n);
+}
+
+void mock_buf_json_str(mock_buf *b, const char *s)
+{
+    if (!s) {
+        mock_buf_add(b, "null", 4);
+        return;
+    }
+    mock_buf_add(b, "\"", 1);
+    const char *run = s;
+    for (const char *c = s; *c; c++) {
+        unsigned char ch = (unsigned char)*c;
+        if (ch >= 0x20 && ch != '"' && ch != '\\')
+            continue;
+        mock_buf_add(b, run, (size_t)(c - run));
+        char esc[8];
+        if (ch == '"' || ch == '\\')
+            snprintf(esc, sizeof esc, "\\%c", ch);
+        else if (ch == '\n')
+            snprintf(esc, sizeof esc, "\\n");
+        else
+            snprintf(esc, sizeof esc, "\\u%04x", ch);
+        mock_buf_puts(b, esc);
+        run = c + 1;
+    }
+    mock_buf_puts(b, run);
+    mock_buf_add(b, "\"", 1);
+}
+
+void mock_buf_json_key(mock_buf *b, const char *key)
+{
+    mock_buf_json_str(b, key);
+    mock_buf_add(b, ":", 1);
+}
