@@ -56,6 +56,7 @@ typedef struct mock_plan {
     mock_body body;
     char error_type[48];      /* e.g. "rate_limit_error" (shape-specific names) */
     char error_message[200];
+    char error_code[48];      /* OpenAI "code" ("invalid_api_key", "model_not_found"...); "" = null */
     cm_us latency;            /* scenario time before the response starts */
     mock_fault fault;
     cm_us slow_body;          /* for MOCK_FAULT_SLOW_BODY */

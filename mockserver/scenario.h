@@ -35,6 +35,10 @@ typedef struct mock_scenario mock_scenario;
  * with mock_scenario_free) and 0 is returned; on failure -1 and err holds one
  * "file:line:col: field: message" line. */
 int mock_scenario_load(const char *path, mock_scenario **out, cm_err *err);
+/* Same for a scenario already in memory (tests, tools); `name` stands for the
+ * file in messages and for resolving the policy path. The text is copied. */
+int mock_scenario_parse(const char *name, const char *text, size_t len, mock_scenario **out,
+                        cm_err *err);
 void mock_scenario_free(mock_scenario *sc);
 
 const char *mock_scenario_name(const mock_scenario *sc);

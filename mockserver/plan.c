@@ -1,0 +1,111 @@
+/* plan.c: response plans: header list operations and the error objects of
+ * the OpenAI and Anthropic shapes (type/code/message per status). */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "mockserver/plan.h"
+#include "mockserver/timefmt.h"
+
+void mock_plan_init(mock_plan *p, mock_shape shape, cm_us now)
+{
+    char date[40];
+    memset(p, 0, sizeof *p);
+    p->status = 200;
+    p->shape = shape;
+    p->body = MOCK_BODY_COMPLETION;
+    p->fault = MOCK_FAULT_NONE;
+    mock_fmt_http_date(now - now % CM_US_PER_S, date, sizeof date);
+    mock_plan_header_set(p, "Date", date);
+}
+
+int mock_plan_header_set(mock_plan *p, const char *name, const char *value)
+{
+    if (strlen(name) >= sizeof p->headers[0].name || strlen(value) >= sizeof p->headers[0].value)
+        return -1;
+    size_t i = 0;
+    while (i < p->nheaders && strcasecmp(p->headers[i].name, name) != 0)
+        i++;
+    if (i == MOCK_MAX_HEADERS)
+        return -1;
+    snprintf(p->headers[i].name, sizeof p->headers[i].name, "%s", name);
+    snprintf(p->headers[i].value, sizeof p->headers[i].value, "%s", value);
+    if (i == p->nheaders)
+        p->nheaders++;
+    return 0;
+}
+
+const char *mock_plan_header_get(const mock_plan *p, const char *name)
+{
+    for (size_t i = 0; i < p->nheaders; i++)
+        if (strcasecmp(p->headers[i].name, name) == 0)
+            return p->headers[i].value;
+    return NULL;
+}
+
+void mock_plan_header_del(mock_plan *p, const char *name)
+{
+    for (size_t i = 0; i < p->nheaders; i++)
+        if (strcasecmp(p->headers[i].name, name) == 0) {
+            memmove(&p->headers[i], &p->headers[i + 1],
+                    (p->nheaders - i - 1) * sizeof p->headers[0]);
+            p->nheaders--;
+            return;
+        }
+}
+
+typedef struct error_default {
+    int status;
+    const char *type, *code, *message;
+} error_default;
+
+/* OpenAI: {"error": {"message", "type", "param", "code"}}. */
+static const error_default openai_errors[] = {
+    {400, "invalid_request_error", NULL, "Invalid request."},
+    {401, "invalid_request_error", "invalid_api_key", "Incorrect API key provided."},
+    {403, "invalid_request_error", "unsupported_country_region_territory",
+     "Access to this resource is forbidden."},
+    {404, "invalid_request_error", "model_not_found",
+     "The model does not exist or you do not have access to it."},
+    {413, "invalid_request_error", "request_too_large", "Request too large."},
+    {429, "rate_limit_exceeded", "rate_limit_exceeded",
+     "Rate limit reached. Please try again later."},
+    {500, "server_error", NULL, "The server had an error while processing your request."},
+    {503, "server_error", NULL, "The engine is currently overloaded, please try again later."},
+    {0, "server_error", NULL, "The server had an error while processing your request."},
+};
+
+/* Anthropic: {"type": "error", "error": {"type", "message"}}. */
+static const error_default anthropic_errors[] = {
+    {400, "invalid_request_error", NULL, "Invalid request."},
+    {401, "authentication_error", NULL, "invalid x-api-key"},
+    {403, "permission_error", NULL, "Your API key does not have permission to use the specified "
+                                    "resource."},
+    {404, "not_found_error", NULL, "The requested resource could not be found."},
+    {413, "request_too_large", NULL, "Request exceeds the maximum allowed number of bytes."},
+    {429, "rate_limit_error", NULL, "This request would exceed your organization's rate limit."},
+    {500, "api_error", NULL, "Internal server error"},
+    {529, "overloaded_error", NULL, "Overloaded"},
+    {0, "api_error", NULL, "Internal server error"},
+};
+
+static const error_default *error_default_for(mock_shape shape, int status)
+{
+    const error_default *t = shape == MOCK_SHAPE_ANTHROPIC ? anthropic_errors : openai_errors;
+    while (t->status && t->status != status)
+        t++;
+    if (!t->status && status >= 400 && status < 500)
+        return shape == MOCK_SHAPE_ANTHROPIC ? anthropic_errors : openai_errors; /* 400 kind */
+    return t;
+}
+
+void mock_plan_error(mock_plan *p, int status, const char *type, const char *code,
+                     const char *message)
+{
+    const error_default *d = error_default_for(p->shape, status);
+    p->status = status;
+    p->body = MOCK_BODY_ERROR;
+    snprintf(p->error_type, sizeof p->error_type, "%s", type ? type : d->type);
+    snprintf(p->error_code, sizeof p->error_code, "%s", code ? code : d->code ? d->code : "");
+    snprintf(p->error_message, sizeof p->error_message, "%s", message ? message : d->message);
+}

@@ -1,0 +1,23 @@
+/* plan.h: building a mock_plan: headers (set, replace, look up) and the
+ * error type, code and message each provider shape sends for a status. */
+#ifndef MOCK_PLAN_H
+#define MOCK_PLAN_H
+#include "mockserver/model.h"
+
+/* An empty 200 completion plan in `shape` with a Date header for `now`. */
+void mock_plan_init(mock_plan *p, mock_shape shape, cm_us now);
+/* Sets header `name` (case-insensitive match replaces the old value). Returns
+ * -1 when the plan already holds MOCK_MAX_HEADERS others or the name or value
+ * does not fit (nothing is changed then), else 0. */
+int mock_plan_header_set(mock_plan *p, const char *name, const char *value);
+/* The value of header `name`, or NULL. */
+const char *mock_plan_header_get(const mock_plan *p, const char *name);
+/* Removes header `name` if present. */
+void mock_plan_header_del(mock_plan *p, const char *name);
+/* Makes p an error answer with `status`: body ERROR, and error_type,
+ * error_code and error_message as the shape's real API sends them; non-NULL
+ * arguments override those defaults. */
+void mock_plan_error(mock_plan *p, int status, const char *type, const char *code,
+                     const char *message);
+
+#endif
