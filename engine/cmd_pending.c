@@ -11,22 +11,10 @@ static int pending(const char *name)
     return 3;
 }
 
-int rl_cmd_sim(int argc, char **argv)
-{
-    (void)argc, (void)argv;
-    return pending("sim");
-}
-
 int rl_cmd_run(int argc, char **argv)
 {
     (void)argc, (void)argv;
     return pending("run");
-}
-
-int rl_cmd_validate(int argc, char **argv)
-{
-    (void)argc, (void)argv;
-    return pending("validate");
 }
 
 int rep_cmd_report(int argc, char **argv)

@@ -1,0 +1,324 @@
+/* cmd_sim.c: `retrylab sim`: loads the scenario and policy, runs the
+ * simulation into DIR/trace.jsonl and DIR/summary.json, prints one line. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "engine/cli.h"
+#include "engine/engine.h"
+#include "engine/sim.h"
+#include "engine/summary.h"
+#include "engine/trace.h"
+#include "mockserver/scenario.h"
+
+#define OUT_MAX 1024
+
+typedef struct sim_args {
+    const char *scenario;
+    const char *policy;
+    const char *out;
+    uint64_t seed;
+    bool has_seed;
+    bool quiet;
+} sim_args;
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int sig)
+{
+    stop_signal = sig;
+}
+
+static void usage(FILE *to)
+{
+    fprintf(to, "usage: retrylab sim SCENARIO [--policy POLICY] [--seed N] [--out DIR] [--quiet]\n"
+                "  Runs the scenario's workload against its providers in virtual time and writes\n"
+                "  DIR/trace.jsonl and DIR/summary.json (DIR defaults to out/runs/SCENARIO-NAME).\n"
+                "  --policy  policy file (default: the scenario's \"policy\")\n"
+                "  --seed    run seed (default: the scenario's \"seed\")\n"
+                "  --quiet   no progress line on stderr\n");
+}
+
+static int parse_seed(const char *s, uint64_t *out)
+{
+    if (!s || !*s || *s == '-')
+        return -1;
+    char *end = NULL;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno != 0 || *end != '\0')
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* 0 ok, 1 --help, 2 bad arguments (message printed). */
+static int parse_args(int argc, char **argv, sim_args *a)
+{
+    memset(a, 0, sizeof *a);
+    for (int i = 1; i < argc; i++) {
+        const char *o = argv[i];
+        if (strcmp(o, "--help") == 0 || strcmp(o, "-h") == 0)
+            return 1;
+        if (strcmp(o, "--quiet") == 0 || strcmp(o, "-q") == 0) {
+            a->quiet = true;
+            continue;
+        }
+        if (o[0] == '-' && o[1] != '\0') {
+            const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+            if (!v) {
+                fprintf(stderr, "retrylab sim: %s: needs a value\n", o);
+                return 2;
+            }
+            i++;
+            if (strcmp(o, "--policy") == 0)
+                a->policy = v;
+            else if (strcmp(o, "--out") == 0)
+                a->out = v;
+            else if (strcmp(o, "--seed") == 0) {
+                if (parse_seed(v, &a->seed) != 0) {
+                    fprintf(stderr, "retrylab sim: --seed: not a non-negative integer: '%s'\n", v);
+                    return 2;
+                }
+                a->has_seed = true;
+            } else {
+                fprintf(stderr, "retrylab sim: unknown option '%s'\n", o);
+                return 2;
+            }
+            continue;
+        }
+        if (a->scenario) {
+            fprintf(stderr, "retrylab sim: one scenario only (got '%s' and '%s')\n", a->scenario, o);
+            return 2;
+        }
+        a->scenario = o;
+    }
+    if (!a->scenario) {
+        fprintf(stderr, "retrylab sim: which scenario?\n");
+        return 2;
+    }
+    return 0;
+}
+
+/* mkdir -p. 0, or -1 with errno set. */
+static int make_dirs(const char *path)
+{
+    char buf[OUT_MAX];
+    if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+            return -1;
+        *p = '/';
+    }
+    if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+        return -1;
+    struct stat st;
+    if (stat(buf, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        errno = ENOTDIR;
+        return -1;
+    }
+    return 0;
+}
+
+/* out/runs/NAME with NAME reduced to [A-Za-z0-9._-] (no leading dot). */
+static void default_out(const char *name, char *buf, size_t size)
+{
+    char safe[128];
+    size_t n = 0;
+    for (const char *p = name; *p && n + 1 < sizeof safe; p++) {
+        char c = *p;
+        int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                 c == '-' || c == '_' || (c == '.' && n > 0);
+        safe[n++] = ok ? c : '_';
+    }
+    safe[n] = '\0';
+    snprintf(buf, size, "out/runs/%s", n ? safe : "unnamed");
+}
+
+static double wall_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void catch_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+typedef struct sim_job {
+    sim_args args;
+    mock_scenario *sc;
+    rl_policy *policy;
+    const char *policy_path;
+    uint64_t seed;
+    char out[OUT_MAX];
+    char trace_path[OUT_MAX + 16], summary_path[OUT_MAX + 16];
+} sim_job;
+
+/* Loads the scenario and the policy. 0, or the exit code (2) after a message. */
+static int load_inputs(sim_job *j)
+{
+    cm_err err;
+    if (mock_scenario_load(j->args.scenario, &j->sc, &err) != 0) {
+        fprintf(stderr, "%s\n", err.msg);
+        return 2;
+    }
+    j->policy_path = j->args.policy ? j->args.policy : mock_scenario_policy_path(j->sc);
+    if (!j->policy_path) {
+        fprintf(stderr, "retrylab sim: %s: the scenario names no policy; pass --policy POLICY\n",
+                j->args.scenario);
+        return 2;
+    }
+    if (rl_policy_load(j->policy_path, &j->policy, &err) != 0) {
+        fprintf(stderr, "%s\n", err.msg);
+        return 2;
+    }
+    j->seed = j->args.has_seed ? j->args.seed : mock_scenario_seed(j->sc);
+    return 0;
+}
+
+/* Creates the run directory. 0, or 3 after a message. */
+static int prepare_out(sim_job *j)
+{
+    if (j->args.out)
+        snprintf(j->out, sizeof j->out, "%s", j->args.out);
+    else
+        default_out(mock_scenario_name(j->sc), j->out, sizeof j->out);
+    if (make_dirs(j->out) != 0) {
+        fprintf(stderr, "retrylab sim: %s: cannot create: %s\n", j->out, strerror(errno));
+        return 3;
+    }
+    snprintf(j->trace_path, sizeof j->trace_path, "%s/trace.jsonl", j->out);
+    snprintf(j->summary_path, sizeof j->summary_path, "%s/summary.json", j->out);
+    return 0;
+}
+
+static void write_start(const sim_job *j, rl_trace *tr)
+{
+    char sd[RL_DIGEST_LEN], pd[RL_DIGEST_LEN];
+    rl_trace_digest_file(j->args.scenario, sd);
+    rl_trace_digest_file(j->policy_path, pd);
+    const mock_workload *w = mock_scenario_workload(j->sc);
+    rl_trace_start_info si = {
+        .scenario = j->args.scenario,
+        .scenario_name = mock_scenario_name(j->sc),
+        .policy = j->policy_path,
+        .policy_name = rl_policy_name(j->policy),
+        .seed = j->seed,
+        .mode = "sim",
+        .time_scale = 1.0,
+        .scenario_digest = sd,
+        .policy_digest = pd,
+        .tasks = (uint64_t)(w->clients * w->tasks_per_client),
+    };
+    rl_trace_start(tr, &si);
+}
+
+static int write_summary(const sim_job *j, const rl_sim_result *r, double wall_s)
+{
+    rl_summary s = {
+        .tasks = r->tasks, .tasks_done = r->tasks_done, .successes = r->successes,
+        .attempts = r->attempts, .total_wait = r->total_wait, .scenario_time = r->end_time,
+        .partial = r->interrupted, .seed = j->seed, .scenario = j->args.scenario,
+        .scenario_name = mock_scenario_name(j->sc), .policy = j->policy_path,
+        .policy_name = rl_policy_name(j->policy), .mode = "sim", .time_scale = 1.0,
+        .wall_s = wall_s,
+    };
+    cm_err err;
+    if (rl_summary_write(j->summary_path, &s, r->run_json, &err) != 0) {
+        fprintf(stderr, "retrylab sim: %s\n", err.msg);
+        return 3;
+    }
+    return 0;
+}
+
+static void print_line(const sim_job *j, const rl_sim_result *r, double wall_s)
+{
+    double rate = r->tasks ? 100.0 * (double)r->successes / (double)r->tasks : 0.0;
+    printf("sim: %llu tasks, %.1f%% success, %llu attempts, scenario time %.3f s, wall %.3f s%s"
+           " -> %s\n",
+           (unsigned long long)r->tasks, rate, (unsigned long long)r->attempts,
+           cm_s_from_us(r->end_time), wall_s, r->interrupted ? " (interrupted)" : "", j->out);
+    fflush(stdout);
+}
+
+/* Runs the loaded job; returns the exit code. */
+static int run_job(sim_job *j)
+{
+    int rc = prepare_out(j);
+    if (rc != 0)
+        return rc;
+    rl_trace *tr = NULL;
+    cm_err err;
+    if (rl_trace_open(j->trace_path, &tr, &err) != 0) {
+        fprintf(stderr, "retrylab sim: %s\n", err.msg);
+        return 3;
+    }
+    write_start(j, tr);
+    catch_signals();
+    rl_sim_config cfg = {.scenario = j->sc, .policy = j->policy, .seed = j->seed, .trace = tr,
+                         .progress = !j->args.quiet && isatty(STDERR_FILENO),
+                         .stop = &stop_signal};
+    rl_sim_result r;
+    double t0 = wall_now();
+    int sr = rl_sim_run(&cfg, &r, &err);
+    double wall_s = wall_now() - t0;
+    int closed = rl_trace_close(tr);
+    if (sr != 0) {
+        fprintf(stderr, "retrylab sim: %s\n", err.msg);
+        return sr == -2 ? 2 : 3;
+    }
+    rc = write_summary(j, &r, wall_s);
+    cJSON_Delete(r.run_json);
+    if (closed != 0) {
+        fprintf(stderr, "retrylab sim: %s: write failed\n", j->trace_path);
+        return 3;
+    }
+    print_line(j, &r, wall_s);
+    if (rc == 0 && r.interrupted)
+        return 128 + (int)stop_signal;
+    if (rc == 0 && r.runaway) {
+        fprintf(stderr, "retrylab sim: a task never finished (engine loop); see the trace\n");
+        return 3;
+    }
+    return rc;
+}
+
+int rl_cmd_sim(int argc, char **argv)
+{
+    sim_job j;
+    memset(&j, 0, sizeof j);
+    int rc = parse_args(argc, argv, &j.args);
+    if (rc == 1) {
+        usage(stdout);
+        return 0;
+    }
+    if (rc != 0) {
+        usage(stderr);
+        return 2;
+    }
+    rc = load_inputs(&j);
+    if (rc == 0)
+        rc = run_job(&j);
+    rl_policy_free(j.policy);
+    mock_scenario_free(j.sc);
+    return rc;
+}

@@ -1,0 +1,407 @@
+/* sim.c: the simulation driver. One pass per event: pop the earliest event
+ * from the heap, advance the virtual clock to it, step that task's state
+ * machine, push its next event. A task has at most one event in the heap:
+ * its arrival, the end of its attempt, or the end of its wait. */
+#include "engine/sim.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/heap.h"
+#include "common/keyid.h"
+#include "common/rng.h"
+#include "engine/workload.h"
+#include "mockserver/model.h"
+
+enum sim_phase { PH_ARRIVE, PH_INFLIGHT, PH_WAITING, PH_DONE };
+
+typedef struct sim_key {
+    const char *value; /* borrowed from the environment or the scenario */
+    char id[CM_KEYID_LEN];
+} sim_key;
+
+typedef struct sim_cand {
+    rl_candidate_info info;
+    mock_endpoint endpoint;
+    sim_key *keys;
+} sim_cand;
+
+typedef struct sim_task {
+    rl_task t;
+    cm_rng rng;
+    uint8_t phase;
+    uint8_t error;       /* rl_transport_error of the attempt in flight */
+    int status;          /* status of the attempt in flight */
+    uint32_t actions;
+    uint32_t sends;
+    uint32_t candidate, key, attempt;
+    int32_t slot;        /* plan slot while in flight */
+    cm_us sent_at;
+    cm_us total_wait;
+} sim_task;
+
+typedef struct sim {
+    const rl_sim_config *cfg;
+    rl_sim_result *res;
+    rl_run *run;
+    mock_model *model;
+    cm_heap heap;
+    sim_task *tasks;
+    size_t ntasks;
+    sim_cand *cands;
+    size_t ncands;
+    mock_plan *plans;  /* responses decided at send time, kept until the attempt ends */
+    int32_t *free_slots;
+    size_t nplans, nfree;
+    int64_t tokens;
+    cm_us now;
+    uint64_t events;
+    struct timespec last_progress;
+} sim;
+
+/* ---- plan slots ---- */
+
+static int32_t slot_take(sim *s)
+{
+    if (s->nfree > 0)
+        return s->free_slots[--s->nfree];
+    size_t cap = s->nplans ? s->nplans * 2 : 64;
+    mock_plan *p = realloc(s->plans, cap * sizeof *p);
+    if (!p)
+        return -1;
+    s->plans = p;
+    int32_t *f = realloc(s->free_slots, cap * sizeof *f);
+    if (!f)
+        return -1;
+    s->free_slots = f;
+    for (size_t i = cap; i > s->nplans + 1; i--)
+        s->free_slots[s->nfree++] = (int32_t)(i - 1);
+    int32_t got = (int32_t)s->nplans;
+    s->nplans = cap;
+    return got;
+}
+
+static void slot_give(sim *s, int32_t slot)
+{
+    s->free_slots[s->nfree++] = slot;
+}
+
+/* ---- trace helpers ---- */
+
+static rl_trace_who who_of(const sim *s, uint32_t id, const sim_task *k)
+{
+    rl_trace_who w = {.task = id, .attempt = k->attempt};
+    if (k->candidate < s->ncands) {
+        const sim_cand *c = &s->cands[k->candidate];
+        w.provider = c->info.provider;
+        w.model = c->info.model;
+        w.key_id = k->key < c->info.nkeys ? c->keys[k->key].id : "k-none";
+    }
+    return w;
+}
+
+static void trace_reply(const sim *s, uint32_t id, const sim_task *k, const rl_action *a)
+{
+    if (!s->cfg->trace)
+        return;
+    rl_trace_reply r;
+    rl_trace_reply_init(&r);
+    r.status = k->status;
+    r.error = rl_transport_error_name((rl_transport_error)k->error);
+    r.latency = s->now - k->sent_at;
+    const rl_signals *g = &a->signals;
+    if (g->has_retry_after)
+        r.retry_after = g->retry_after;
+    r.retry_after_note = g->retry_after_note;
+    r.limit = g->limit_requests;
+    r.remaining = g->remaining_requests;
+    r.reset = g->reset_requests;
+    r.limit_tokens = g->limit_tokens;
+    r.remaining_tokens = g->remaining_tokens;
+    r.reset_tokens = g->reset_tokens;
+    r.tier = a->tier;
+    rl_trace_who w = who_of(s, id, k);
+    rl_trace_response(s->cfg->trace, s->now, &w, &r);
+}
+
+/* ---- actions ---- */
+
+/* How long the attempt takes in scenario time, and how it ends. */
+static cm_us attempt_end(const mock_plan *p, cm_us timeout, int *status, uint8_t *error)
+{
+    cm_us dur = p->latency > 0 ? p->latency : 0;
+    *status = p->status;
+    *error = RL_TE_NONE;
+    switch (p->fault) {
+    case MOCK_FAULT_HANG:
+        dur = timeout;
+        break;
+    case MOCK_FAULT_RESET:
+        *error = RL_TE_RESET;
+        break;
+    case MOCK_FAULT_TRUNCATE:
+        *error = RL_TE_TRUNCATED;
+        break;
+    case MOCK_FAULT_SLOW_BODY:
+        dur = cm_us_add(dur, p->slow_body > 0 ? p->slow_body : 0);
+        break;
+    case MOCK_FAULT_NONE:
+        break;
+    }
+    if (dur >= timeout) {
+        dur = timeout;
+        *error = RL_TE_TIMEOUT;
+    }
+    if (*error != RL_TE_NONE)
+        *status = 0;
+    return dur;
+}
+
+static int do_send(sim *s, uint32_t id, sim_task *k, const rl_action *a)
+{
+    k->phase = PH_INFLIGHT;
+    k->candidate = a->candidate;
+    k->key = a->key;
+    k->attempt = a->attempt;
+    k->sent_at = s->now;
+    k->sends++;
+    s->res->attempts++;
+    rl_trace_who w = who_of(s, id, k);
+    if (s->cfg->trace)
+        rl_trace_send(s->cfg->trace, s->now, &w, a->timeout);
+    k->slot = slot_take(s);
+    if (k->slot < 0)
+        return -1;
+    const sim_cand *c = k->candidate < s->ncands ? &s->cands[k->candidate] : NULL;
+    mock_request req = {
+        .provider = c ? c->info.provider : "",
+        .endpoint = c ? c->endpoint : MOCK_EP_CHAT,
+        .model = c ? c->info.model : "",
+        .key = c && k->key < c->info.nkeys ? c->keys[k->key].value : NULL,
+        .tokens = s->tokens,
+        .now = s->now,
+    };
+    mock_plan *p = &s->plans[k->slot];
+    mock_model_respond(s->model, &req, p);
+    cm_us timeout = a->timeout > 0 ? a->timeout : RL_DEFAULT_ATTEMPT_TIMEOUT;
+    cm_us dur = attempt_end(p, timeout, &k->status, &k->error);
+    return cm_heap_push(&s->heap, cm_us_add(s->now, dur), (void *)(uintptr_t)id);
+}
+
+static void do_done(sim *s, uint32_t id, sim_task *k, bool ok, const char *message)
+{
+    k->phase = PH_DONE;
+    s->res->tasks_done++;
+    s->res->successes += ok;
+    if (s->cfg->trace)
+        rl_trace_done(s->cfg->trace, s->now, id, k->sends, ok, k->total_wait, message);
+}
+
+static int act(sim *s, uint32_t id, sim_task *k, const rl_action *a)
+{
+    if (++k->actions > RL_SIM_MAX_ACTIONS_PER_TASK) {
+        s->res->runaway = true;
+        do_done(s, id, k, false, "sim: the engine did not finish this task");
+        return 0;
+    }
+    if (a->kind == RL_SEND)
+        return do_send(s, id, k, a);
+    if (a->kind == RL_DONE) {
+        do_done(s, id, k, a->success, a->success ? NULL : a->message);
+        return 0;
+    }
+    k->phase = PH_WAITING;
+    cm_us until = a->until > s->now ? a->until : s->now;
+    cm_us delay = until - s->now;
+    k->total_wait = cm_us_add(k->total_wait, delay);
+    s->res->total_wait = cm_us_add(s->res->total_wait, delay);
+    if (s->cfg->trace) {
+        rl_trace_who w = {.task = id, .attempt = k->attempt};
+        rl_trace_wait(s->cfg->trace, s->now, &w, delay, -1, rl_wait_reason_name(a->reason),
+                      a->message);
+    }
+    return cm_heap_push(&s->heap, until, (void *)(uintptr_t)id);
+}
+
+/* The attempt in flight has ended: report it to the engine. */
+static int finish_attempt(sim *s, uint32_t id, sim_task *k)
+{
+    const mock_plan *p = &s->plans[k->slot];
+    rl_header hdr[MOCK_MAX_HEADERS];
+    size_t n = 0;
+    if (k->error == RL_TE_NONE || k->error == RL_TE_TRUNCATED)
+        for (; n < p->nheaders && n < MOCK_MAX_HEADERS; n++)
+            hdr[n] = (rl_header){p->headers[n].name, p->headers[n].value};
+    rl_outcome o = {.status = k->status,
+                    .error = (rl_transport_error)k->error,
+                    .headers = hdr,
+                    .nheaders = n,
+                    .latency = s->now - k->sent_at};
+    rl_action a;
+    rl_task_next(&k->t, s->run, &o, s->now, &k->rng, &a);
+    slot_give(s, k->slot);
+    k->slot = -1;
+    trace_reply(s, id, k, &a);
+    return act(s, id, k, &a);
+}
+
+static int step(sim *s, uint32_t id)
+{
+    sim_task *k = &s->tasks[id];
+    rl_action a;
+    switch (k->phase) {
+    case PH_ARRIVE:
+        rl_task_start(&k->t, s->run, id, s->now);
+        rl_task_next(&k->t, s->run, NULL, s->now, &k->rng, &a);
+        return act(s, id, k, &a);
+    case PH_INFLIGHT:
+        return finish_attempt(s, id, k);
+    case PH_WAITING:
+        rl_task_next(&k->t, s->run, NULL, s->now, &k->rng, &a);
+        return act(s, id, k, &a);
+    default:
+        return 0;
+    }
+}
+
+/* ---- progress ---- */
+
+static void progress(sim *s, bool last)
+{
+    if (!s->cfg->progress || (!last && (++s->events & 4095) != 0))
+        return;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    double since = (double)(ts.tv_sec - s->last_progress.tv_sec) +
+                   (double)(ts.tv_nsec - s->last_progress.tv_nsec) / 1e9;
+    if (!last && since < 0.25)
+        return;
+    s->last_progress = ts;
+    const rl_sim_result *r = s->res;
+    double rate = r->tasks_done ? 100.0 * (double)r->successes / (double)r->tasks_done : 0.0;
+    fprintf(stderr, "\rsim: %llu/%llu tasks done, %.1f%% success, t=%.1f s%s",
+            (unsigned long long)r->tasks_done, (unsigned long long)r->tasks, rate,
+            cm_s_from_us(s->now), last ? "\n" : "");
+}
+
+/* ---- setup ---- */
+
+static int setup_candidates(sim *s)
+{
+    const rl_policy *p = s->cfg->policy;
+    s->ncands = rl_policy_candidate_count(p);
+    s->cands = calloc(s->ncands ? s->ncands : 1, sizeof *s->cands);
+    if (!s->cands)
+        return -1;
+    for (size_t i = 0; i < s->ncands; i++) {
+        sim_cand *c = &s->cands[i];
+        rl_policy_candidate(p, i, &c->info);
+        int pi = mock_scenario_provider_find(s->cfg->scenario, c->info.provider);
+        c->endpoint = pi >= 0 && mock_scenario_provider_shape(s->cfg->scenario, (size_t)pi) ==
+                                     MOCK_SHAPE_ANTHROPIC
+                          ? MOCK_EP_MESSAGES
+                          : MOCK_EP_CHAT;
+        c->keys = calloc(c->info.nkeys ? c->info.nkeys : 1, sizeof *c->keys);
+        if (!c->keys)
+            return -1;
+        for (size_t j = 0; j < c->info.nkeys; j++) {
+            const char *name = c->info.keys[j];
+            c->keys[j].value = rl_key_resolve(s->cfg->scenario, c->info.provider, name);
+            cm_keyid(c->keys[j].value, c->keys[j].id);
+            if (!c->keys[j].value)
+                fprintf(stderr, "retrylab sim: warning: key %s (%s/%s) is neither in the "
+                        "environment nor in the scenario; sending none\n",
+                        name, c->info.provider, c->info.model);
+        }
+    }
+    return 0;
+}
+
+static int setup_tasks(sim *s, cm_err *err)
+{
+    cm_rng root, wrng;
+    cm_rng_seed(&root, s->cfg->seed);
+    cm_rng_fork(&root, RL_WORKLOAD_RNG_STREAM, &wrng);
+    rl_schedule sched;
+    if (rl_workload_schedule(mock_scenario_workload(s->cfg->scenario), &wrng, &sched, err) != 0)
+        return -2;
+    s->ntasks = sched.n;
+    s->res->tasks = sched.n;
+    s->tasks = calloc(sched.n, sizeof *s->tasks);
+    if (!s->tasks || cm_heap_reserve(&s->heap, sched.n) != 0) {
+        rl_schedule_free(&sched);
+        snprintf(err->msg, sizeof err->msg, "sim: out of memory for %zu tasks", sched.n);
+        return -1;
+    }
+    for (size_t i = 0; i < sched.n; i++) {
+        sim_task *k = &s->tasks[i];
+        cm_rng_fork(&root, i, &k->rng);
+        k->phase = PH_ARRIVE;
+        k->slot = -1;
+        k->candidate = UINT32_MAX;
+        cm_heap_push(&s->heap, sched.start[i], (void *)(uintptr_t)i);
+    }
+    rl_schedule_free(&sched);
+    return 0;
+}
+
+static void teardown(sim *s)
+{
+    for (size_t i = 0; s->cands && i < s->ncands; i++)
+        free(s->cands[i].keys);
+    free(s->cands);
+    free(s->tasks);
+    free(s->plans);
+    free(s->free_slots);
+    cm_heap_free(&s->heap);
+    mock_model_free(s->model);
+    rl_run_free(s->run);
+}
+
+static int loop(sim *s, cm_err *err)
+{
+    cm_timer tm;
+    while (cm_heap_pop(&s->heap, &tm)) {
+        if (s->cfg->stop && *s->cfg->stop) {
+            s->res->interrupted = true;
+            break;
+        }
+        s->now = tm.at;
+        if (step(s, (uint32_t)(uintptr_t)tm.data) != 0) {
+            snprintf(err->msg, sizeof err->msg, "sim: out of memory at t=%.6f s",
+                     cm_s_from_us(s->now));
+            return -1;
+        }
+        progress(s, false);
+    }
+    progress(s, true);
+    return 0;
+}
+
+int rl_sim_run(const rl_sim_config *cfg, rl_sim_result *out, cm_err *err)
+{
+    memset(out, 0, sizeof *out);
+    sim s = {.cfg = cfg, .res = out};
+    cm_heap_init(&s.heap);
+    clock_gettime(CLOCK_MONOTONIC, &s.last_progress);
+    s.tokens = mock_scenario_workload(cfg->scenario)->tokens;
+    s.run = rl_run_new(cfg->policy, cfg->seed);
+    s.model = mock_model_new(cfg->scenario);
+    int rc = -1;
+    if (!s.run || !s.model || setup_candidates(&s) != 0)
+        snprintf(err->msg, sizeof err->msg, "sim: out of memory");
+    else if ((rc = setup_tasks(&s, err)) == 0)
+        rc = loop(&s, err);
+    out->end_time = s.now;
+    if (rc == 0) {
+        out->run_json = rl_run_summary_json(s.run, s.now);
+        if (!out->run_json) {
+            snprintf(err->msg, sizeof err->msg, "sim: out of memory");
+            rc = -1;
+        }
+    }
+    teardown(&s);
+    return rc;
+}
