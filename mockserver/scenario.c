@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/expect.h"
 #include "mockserver/scenario.h"
 #include "mockserver/scenario_internal.h"
 #include "mockserver/scenario_parse.h"
@@ -86,6 +87,20 @@ static int parse_claims(const cm_json *doc, const cJSON *root, const cJSON **out
     return 0;
 }
 
+/* "expect" is validated by common/expect (the same rules as retrylab check). */
+static int parse_expect(const cm_json *doc, const cJSON *root, const cJSON **out, cm_err *err)
+{
+    if (cm_json_get_object(doc, root, "", "expect", false, out, err) != 0)
+        return -1;
+    if (!*out)
+        return 0;
+    cm_expect e;
+    memset(&e, 0, sizeof e);
+    int rc = cm_expect_parse(doc, *out, "expect", &e, err);
+    cm_expect_free(&e);
+    return rc;
+}
+
 static int parse_providers(const cm_json *doc, const cJSON *root, mock_scenario *sc, cm_err *err)
 {
     const cJSON *arr;
@@ -126,7 +141,7 @@ static int parse_top(const cm_json *doc, mock_scenario *sc, cm_err *err)
             0 ||
         parse_workload(doc, root, &sc->workload, err) != 0 ||
         parse_claims(doc, root, &sc->claims, err) != 0 ||
-        cm_json_get_object(doc, root, "", "expect", false, &sc->expect, err) != 0 ||
+        parse_expect(doc, root, &sc->expect, err) != 0 ||
         parse_providers(doc, root, sc, err) != 0)
         return -1;
     sc->seed = (uint64_t)seed;
