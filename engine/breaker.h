@@ -23,7 +23,7 @@ typedef enum rl_breaker_state {
 } rl_breaker_state;
 
 typedef struct rl_breaker_cfg {
-    bool enabled;              /* false: allows() is always true, record() only counts */
+    bool enabled;              /* false: allows() is always true, record() does nothing */
     uint32_t failures;         /* consecutive failures that open it (default 5) */
     cm_us open_for;            /* time spent open before half-open (default 30 s) */
     uint32_t half_open_probes; /* probes admitted while half-open (default 1) */
@@ -41,7 +41,7 @@ typedef struct rl_breaker {
 /* Parses the policy's "breaker" object `node` (ctx = its field path, e.g.
  * "breaker"): {"failures": 5, "open_s": 30, "half_open_probes": 1,
  * "enabled": true, "comment": "..."}; every key optional (defaults as above),
- * unknown keys are errors. failures 1..1000000, open_s > 0 and <= 1 year,
+ * unknown keys are errors. failures 1..1000000, open_s 0.001 s .. 1 year,
  * half_open_probes 1..1000. node NULL (section absent) gives a disabled
  * breaker and 0. Returns 0 with *cfg filled, or -1 with err =
  * "file:line:col: field: message" (*cfg then holds defaults, disabled). */
