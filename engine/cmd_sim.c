@@ -146,6 +146,14 @@ static void default_out(const char *name, char *buf, size_t size)
     snprintf(buf, size, "out/runs/%s", n ? safe : "unnamed");
 }
 
+/* RL_SIM_RAISE_AFTER=N (tests only): the run signals itself after N events. */
+static uint64_t raise_after_from_env(void)
+{
+    const char *v = getenv("RL_SIM_RAISE_AFTER");
+    uint64_t n = 0;
+    return v && parse_seed(v, &n) == 0 ? n : 0;
+}
+
 static double wall_now(void)
 {
     struct timespec ts;
@@ -276,7 +284,7 @@ static int run_job(sim_job *j)
     catch_signals();
     rl_sim_config cfg = {.scenario = j->sc, .policy = j->policy, .seed = j->seed, .trace = tr,
                          .progress = !j->args.quiet && isatty(STDERR_FILENO),
-                         .stop = &stop_signal};
+                         .stop = &stop_signal, .raise_after = raise_after_from_env()};
     rl_sim_result r;
     double t0 = wall_now();
     int sr = rl_sim_run(&cfg, &r, &err);

@@ -4,6 +4,7 @@
  * its arrival, the end of its attempt, or the end of its wait. */
 #include "engine/sim.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -363,7 +364,10 @@ static void teardown(sim *s)
 static int loop(sim *s, cm_err *err)
 {
     cm_timer tm;
+    uint64_t n = 0;
     while (cm_heap_pop(&s->heap, &tm)) {
+        if (s->cfg->raise_after && ++n == s->cfg->raise_after)
+            raise(SIGTERM); /* the real handler path, for the interruption test */
         if (s->cfg->stop && *s->cfg->stop) {
             s->res->interrupted = true;
             break;

@@ -1,0 +1,27 @@
+#!/bin/sh
+# retrylab sim refuses bad input with exit 2 and a file:line:col message.
+set -u
+R="$RL_BIN/retrylab"; D="$RL_ROOT/tests/data/sim"
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+expect2() { # expect2 PATTERN ARGS...: exit 2 and stderr matching PATTERN
+  pat=$1; shift
+  "$R" sim "$@" --out "$tmp/out" >"$tmp/o" 2>"$tmp/e"; rc=$?
+  [ "$rc" -eq 2 ] || fail "sim $*: exit $rc, want 2"
+  grep -q -- "$pat" "$tmp/e" || { cat "$tmp/e"; fail "sim $*: stderr lacks '$pat'"; }
+}
+expect2 'bad-workload.json:8:64: workload.arival: unknown field' "$D/bad-workload.json"
+printf '{"kind":"policy","name":"x","candidates":[],"backoff":{"kind":"constant"}}' >"$tmp/badpol.json"
+expect2 'badpol.json:1:' "$D/scripted-429.json" --policy "$tmp/badpol.json"
+printf '{"kind":"scenario",\n "name": 5}' >"$tmp/badsc.json"
+expect2 'badsc.json:2:' "$tmp/badsc.json"
+printf '{"kind":"scenario",' >"$tmp/trunc.json"
+expect2 'trunc.json:1:' "$tmp/trunc.json"
+expect2 'cannot open' "$tmp/nonexistent.json"
+expect2 'seed' "$D/scripted-429.json" --seed 12x
+expect2 'unknown option' "$D/scripted-429.json" --frobnicate 1
+expect2 'which scenario' --quiet
+[ ! -e "$tmp/out/trace.jsonl" ] || fail "a refused run wrote a trace"
+"$R" sim --help >"$tmp/o" || fail "--help exited $?"
+grep -q 'usage: retrylab sim' "$tmp/o" || fail "--help prints no usage"
+echo ok

@@ -1,0 +1,26 @@
+#!/bin/sh
+# retrylab validate: "FILE: ok" and exit 0 for valid policies, scenarios and
+# expect files; exit 2 with the loader's file:line:col line for bad ones.
+set -u
+R="$RL_BIN/retrylab"; D="$RL_ROOT/tests/data/sim"
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+printf '{"kind":"expect","max_attempts":7}\n' >"$tmp/exp.json"
+"$R" validate "$D/scripted-429.json" "$D/honour-retry-after.json" "$tmp/exp.json" >"$tmp/o" 2>"$tmp/e" \
+  || { cat "$tmp/e"; fail "valid files: exit $?"; }
+[ "$(grep -c ': ok$' "$tmp/o")" -eq 3 ] || fail "want three ok lines"
+printf '{"kind":"expect","max_atempts":7}\n' >"$tmp/badexp.json"
+printf '{"kind":"providers","providers":[]}\n' >"$tmp/prov.json"
+printf '[1,2]\n' >"$tmp/arr.json"
+printf '{"kind":"recipe"}\n' >"$tmp/kind.json"
+"$R" validate "$D/scripted-429.json" "$D/bad-workload.json" "$tmp/badexp.json" "$tmp/prov.json" \
+  "$tmp/arr.json" "$tmp/kind.json" >"$tmp/o" 2>"$tmp/e"; rc=$?
+[ "$rc" -eq 2 ] || fail "bad files: exit $rc, want 2"
+grep -q 'scripted-429.json: ok' "$tmp/o" || fail "the good file is not reported ok"
+grep -q 'bad-workload.json:8:64: workload.arival: unknown field' "$tmp/e" || fail "scenario message"
+grep -q 'badexp.json:1:[0-9]*: max_atempts' "$tmp/e" || { cat "$tmp/e"; fail "expect message"; }
+grep -q 'prov.json: providers: not supported yet' "$tmp/e" || fail "providers message"
+grep -q 'arr.json:1:1:' "$tmp/e" || fail "non-object message"
+grep -q 'kind.json:1:9: kind:' "$tmp/e" || { cat "$tmp/e"; fail "unknown kind message"; }
+"$R" validate >/dev/null 2>&1; [ $? -eq 2 ] || fail "no files: want exit 2"
+echo ok
