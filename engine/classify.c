@@ -207,6 +207,8 @@ rl_decision rl_classify_outcome(const rl_classify *c, int status, int error, int
     rl_decision d = default_decision(status, error);
     for (size_t i = 0; i < c->nrules; i++) {
         int r = match_rank(&c->rules[i].pat, status, error);
+        if (ok && r == 1) /* "default" is for failures: a 2xx needs its own rule */
+            continue;
         if (r > best) {
             best = r;
             d = c->rules[i].decision;

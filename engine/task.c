@@ -139,9 +139,9 @@ static void emit_wait(step *s, cm_us delay, rl_wait_reason why, rl_task_then the
     s->out->until = t->until;
     s->out->delay = delay;
     s->out->reason = why;
-    if (s->sig && s->sig->retry_after_note && why == RL_WAIT_RETRY_AFTER)
-        snprintf(s->out->message, sizeof s->out->message, "retry-after: %s (clamped)",
-                 s->sig->retry_after_note);
+    if (s->sig && s->sig->retry_after_note)
+        snprintf(s->out->message, sizeof s->out->message, "retry-after %s: %s",
+                 s->sig->has_retry_after ? "clamped" : "ignored", s->sig->retry_after_note);
 }
 
 /* ---- choosing a candidate ---- */
@@ -195,27 +195,54 @@ static cm_us ready_at(step *s, uint32_t c, bool *by_breaker)
     return br > cool ? br : cool;
 }
 
-/* Nothing usable: wait for the first candidate back, fail, or (every
- * candidate given up on) re-run the task or fail. */
-static void plan_none_available(step *s)
+static bool all_cooling(const step *s)
+{
+    for (uint32_t c = 0; c < s->p->ncand; c++)
+        if (!rl_cooldown_active(s->run->cool_until[c], s->now))
+            return false;
+    return true;
+}
+
+/* The first time a candidate (only those not given up on in this pass, when
+ * untried_only) is usable again; CM_US_MAX when never by time alone. */
+static cm_us first_ready(step *s, bool untried_only, bool *any, bool *by_breaker)
 {
     cm_us first = CM_US_MAX;
-    bool any = false, by_breaker = false;
+    *any = *by_breaker = false;
     for (uint32_t c = 0; c < s->p->ncand; c++) {
-        if (tried(s->t, c))
+        if (untried_only && tried(s->t, c))
             continue;
         bool b;
         cm_us at = ready_at(s, c, &b);
-        any = true;
+        *any = true;
         if (at < first) {
             first = at;
-            by_breaker = b;
+            *by_breaker = b;
         }
     }
-    if (!any)
-        return plan_rerun(s);
-    if (!s->p->rotation.wait_when_none || first >= CM_US_MAX)
+    return first;
+}
+
+/* Nothing usable. Some candidates not yet given up on are cooling or open:
+ * wait for the first (policy's choice) or fail. Every candidate given up on:
+ * re-run the task, or (waiting policy) start a new pass when the first one
+ * is back, or fail. */
+static void plan_none_available(step *s)
+{
+    bool any, by_breaker;
+    bool wait = s->p->rotation.wait_when_none;
+    cm_us first = first_ready(s, true, &any, &by_breaker);
+    if (!any) {
+        if (s->t->reruns < s->p->task_retry.max)
+            return plan_rerun(s);
+        first = first_ready(s, false, &any, &by_breaker);
+        if (!wait || first <= s->now || first >= CM_US_MAX)
+            return emit_done(s, false, all_cooling(s) ? RL_FAIL_ALL_COOLING : RL_FAIL_EXHAUSTED,
+                             first < CM_US_MAX ? first - s->now : -1);
+        memset(s->t->tried, 0, sizeof s->t->tried);
+    } else if (!wait || first >= CM_US_MAX) {
         return emit_done(s, false, RL_FAIL_ALL_COOLING, first < CM_US_MAX ? first - s->now : -1);
+    }
     emit_wait(s, first - s->now, by_breaker ? RL_WAIT_BREAKER : RL_WAIT_COOLDOWN, RL_THEN_PICK);
 }
 
