@@ -269,6 +269,30 @@ static void windows_refuse_before_faults(void **state)
     fx_close(&fx);
 }
 
+
+/* The README's complete example: rules that come before faults behave as documented. */
+static void reference_example_behaves(void **state)
+{
+    (void)state;
+    fixture fx = {0};
+    cm_err err = {{0}};
+    if (mock_scenario_load("tests/data/scenarios/good/reference_example.json", &fx.sc, &err))
+        fail_msg("%s", err.msg);
+    fx.m = mock_model_new(fx.sc);
+    mock_plan p = fx_send(&fx, "moonshot", "kimi", "sk-test-2", 0);
+    assert_int_equal(p.status, 401);                      /* script: key 2's first call */
+    assert_string_equal(hdr(&p, "x-moonshot-tier"), "free"); /* tier headers */
+    assert_string_equal(hdr(&p, "x-ratelimit-limit-requests"), "3");
+    assert_non_null(strstr(hdr(&p, "RateLimit-Policy"), "\"requests\";q=3;w=60"));
+    p = fx_send(&fx, "moonshot", "kimi", "sk-test-2", 100);
+    assert_int_equal(p.status, 503); /* phase: kimi outage 60..300 */
+    p = fx_send(&fx, "moonshot", "kimi", "sk-test-1", 3600);
+    assert_string_equal(hdr(&p, "x-ratelimit-limit-requests"), "500"); /* tier1 from 3600 */
+    assert_string_equal(hdr(&p, "x-moonshot-tier"), "(absent)");
+    assert_string_equal(hdr(&p, "x-ratelimit-limit-tokens"), "100000");
+    fx_close(&fx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -288,6 +312,7 @@ int main(void)
         cmocka_unit_test(fault_transport_kinds),
         cmocka_unit_test(fault_probability_is_honoured),
         cmocka_unit_test(windows_refuse_before_faults),
+        cmocka_unit_test(reference_example_behaves),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -126,6 +126,67 @@ static void every_bad_file_fails_as_expected(void **state)
     assert_int_equal(files, n);
 }
 
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    static char buf[1 << 16];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    return buf;
+}
+
+/* The README's complete example is the file the tests load, byte for byte. */
+static void readme_example_is_the_tested_file(void **state)
+{
+    (void)state;
+    char *readme = strdup(slurp("mockserver/README.md"));
+    assert_non_null(readme);
+    const char *sec = strstr(readme, "### Complete example");
+    assert_non_null(sec);
+    const char *start = strstr(sec, "```json\n");
+    assert_non_null(start);
+    start += 8;
+    const char *end = strstr(start, "```");
+    assert_non_null(end);
+    const char *file = slurp(GOOD "reference_example.json");
+    assert_int_equal(strlen(file), (size_t)(end - start));
+    assert_memory_equal(file, start, strlen(file));
+    free(readme);
+    mock_scenario *sc = load_ok(GOOD "reference_example.json");
+    assert_string_equal(mock_scenario_policy_path(sc), GOOD "../policies/example.json");
+    assert_int_equal(mock_scenario_seed(sc), 42);
+    assert_int_equal(mock_scenario_provider_count(sc), 2);
+    mock_scenario_free(sc);
+}
+
+static void workload_defaults_and_uniform(void **state)
+{
+    (void)state;
+    const char *json = "{\"kind\":\"scenario\",\"workload\":{\"arrival\":\"uniform\","
+                       "\"over_s\":90.5},\"providers\":[{\"name\":\"p\",\"shape\":\"openai\","
+                       "\"models\":[{\"name\":\"m\"}]}]}";
+    mock_scenario *sc = NULL;
+    cm_err err = {{0}};
+    assert_int_equal(mock_scenario_parse("/abs/dir/s.json", json, strlen(json), &sc, &err), 0);
+    const mock_workload *w = mock_scenario_workload(sc);
+    assert_int_equal(w->arrival, MOCK_ARRIVAL_UNIFORM);
+    assert_int_equal(w->over, 90500000);
+    assert_int_equal(w->clients, 1);
+    assert_int_equal(w->tokens, 100);
+    assert_string_equal(mock_scenario_name(sc), "unnamed");
+    assert_null(mock_scenario_expect(sc));
+    assert_null(mock_scenario_claims(sc));
+    assert_int_equal(mock_scenario_seed(sc), 0);
+    mock_scenario_free(sc);
+    /* A missing file is an error naming it, not a crash. */
+    assert_int_equal(mock_scenario_load("tests/data/scenarios/none.json", &sc, &err), -1);
+    assert_null(sc);
+    assert_non_null(strstr(err.msg, "tests/data/scenarios/none.json"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -133,6 +194,8 @@ int main(void)
         cmocka_unit_test(two_shapes_loads),
         cmocka_unit_test(every_good_file_loads),
         cmocka_unit_test(every_bad_file_fails_as_expected),
+        cmocka_unit_test(readme_example_is_the_tested_file),
+        cmocka_unit_test(workload_defaults_and_uniform),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
