@@ -23,23 +23,21 @@ void rl_breaker_cfg_default(rl_breaker_cfg *cfg)
 int rl_breaker_parse(const cm_json *doc, const cJSON *node, const char *ctx, rl_breaker_cfg *cfg,
                      cm_err *err)
 {
-    static const char *const keys[] = {"failures", "open_s", "half_open_probes", "enabled",
-                                       "comment", NULL};
+    static const char *const keys[] = {"failures", "open_s",  "half_open_probes",
+                                       "enabled",  "comment", NULL};
     rl_breaker_cfg_default(cfg);
-    if (!node)
-        return 0;
-    if (cm_json_check_keys(doc, node, ctx, keys, err) != 0)
-        return -1;
+    if (!node) return 0;
+    if (cm_json_check_keys(doc, node, ctx, keys, err) != 0) return -1;
     int64_t failures = cfg->failures, probes = cfg->half_open_probes;
     double open_s = cm_s_from_us(cfg->open_for);
     bool enabled = true;
     const char *comment = NULL;
-    if (cm_json_get_int(doc, node, ctx, "failures", false, 1, 1000000, &failures, err) != 0
-        || cm_json_get_number(doc, node, ctx, "open_s", false, 0.001, RL_BREAKER_MAX_OPEN_S, &open_s,
-                              err) != 0
-        || cm_json_get_int(doc, node, ctx, "half_open_probes", false, 1, 1000, &probes, err) != 0
-        || cm_json_get_bool(doc, node, ctx, "enabled", false, &enabled, err) != 0
-        || cm_json_get_string(doc, node, ctx, "comment", false, 4096, &comment, err) != 0) {
+    if (cm_json_get_int(doc, node, ctx, "failures", false, 1, 1000000, &failures, err) != 0 ||
+        cm_json_get_number(doc, node, ctx, "open_s", false, 0.001, RL_BREAKER_MAX_OPEN_S, &open_s,
+                           err) != 0 ||
+        cm_json_get_int(doc, node, ctx, "half_open_probes", false, 1, 1000, &probes, err) != 0 ||
+        cm_json_get_bool(doc, node, ctx, "enabled", false, &enabled, err) != 0 ||
+        cm_json_get_string(doc, node, ctx, "comment", false, 4096, &comment, err) != 0) {
         rl_breaker_cfg_default(cfg);
         return -1;
     }
@@ -71,8 +69,7 @@ static void rl_breaker_set(rl_breaker *b, const rl_breaker_cfg *c, rl_breaker_st
 
 bool rl_breaker_allows(rl_breaker *b, const rl_breaker_cfg *c, cm_us now)
 {
-    if (!c->enabled)
-        return true;
+    if (!c->enabled) return true;
     if (b->state == RL_BREAKER_OPEN && now >= b->open_until)
         rl_breaker_set(b, c, RL_BREAKER_HALF_OPEN, now);
     switch (b->state) {
@@ -95,8 +92,7 @@ void rl_breaker_on_send(rl_breaker *b, const rl_breaker_cfg *c, cm_us now)
 
 cm_us rl_breaker_ready_at(const rl_breaker *b, const rl_breaker_cfg *c, cm_us now)
 {
-    if (!c->enabled)
-        return now;
+    if (!c->enabled) return now;
     switch (b->state) {
     case RL_BREAKER_OPEN:
         return b->open_until > now ? b->open_until : now;
@@ -110,8 +106,7 @@ cm_us rl_breaker_ready_at(const rl_breaker *b, const rl_breaker_cfg *c, cm_us no
 
 void rl_breaker_record(rl_breaker *b, const rl_breaker_cfg *c, cm_us now, bool ok)
 {
-    if (!c->enabled)
-        return;
+    if (!c->enabled) return;
     switch (b->state) {
     case RL_BREAKER_CLOSED:
         if (ok)
@@ -133,22 +128,21 @@ void rl_breaker_record(rl_breaker *b, const rl_breaker_cfg *c, cm_us now, bool o
 
 const char *rl_breaker_state_name(rl_breaker_state s)
 {
-    if ((size_t)s >= sizeof rl_breaker_names / sizeof rl_breaker_names[0])
-        return "?";
+    if ((size_t)s >= sizeof rl_breaker_names / sizeof rl_breaker_names[0]) return "?";
     return rl_breaker_names[s];
 }
 
 cJSON *rl_breaker_json(const rl_breaker *b, const rl_breaker_cfg *c, cm_us now)
 {
     cJSON *o = cJSON_CreateObject();
-    if (!o)
-        return NULL;
+    if (!o) return NULL;
     bool open_now = b->state == RL_BREAKER_OPEN && now < b->open_until;
-    rl_breaker_state shown = b->state == RL_BREAKER_OPEN && !open_now ? RL_BREAKER_HALF_OPEN : b->state;
-    bool ok = cJSON_AddStringToObject(o, "state", rl_breaker_state_name(shown))
-           && cJSON_AddBoolToObject(o, "enabled", c->enabled)
-           && cJSON_AddNumberToObject(o, "consecutive_failures", b->consecutive_failures)
-           && cJSON_AddNumberToObject(o, "opens", (double)b->opens);
+    rl_breaker_state shown =
+        b->state == RL_BREAKER_OPEN && !open_now ? RL_BREAKER_HALF_OPEN : b->state;
+    bool ok = cJSON_AddStringToObject(o, "state", rl_breaker_state_name(shown)) &&
+              cJSON_AddBoolToObject(o, "enabled", c->enabled) &&
+              cJSON_AddNumberToObject(o, "consecutive_failures", b->consecutive_failures) &&
+              cJSON_AddNumberToObject(o, "opens", (double)b->opens);
     if (ok && open_now)
         ok = cJSON_AddNumberToObject(o, "open_until_s", cm_s_from_us(b->open_until)) != NULL;
     if (!ok) {

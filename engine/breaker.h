@@ -13,8 +13,8 @@
 
 /* Every state once, with its printable name (used in traces and summaries). */
 #define RL_BREAKER_STATES(X)                                                                       \
-    X(CLOSED, "closed")       /* calls flow; counting consecutive failures */                     \
-    X(OPEN, "open")           /* calls refused until open_until */                                \
+    X(CLOSED, "closed")       /* calls flow; counting consecutive failures */                      \
+    X(OPEN, "open")           /* calls refused until open_until */                                 \
     X(HALF_OPEN, "half_open") /* up to half_open_probes probe calls admitted */
 typedef enum rl_breaker_state {
 #define X(name, text) RL_BREAKER_##name,

@@ -18,17 +18,17 @@ typedef struct rl_header {
 
 /* -1 in any int64_t/cm_us field below means "not sent or not parseable". */
 typedef struct rl_signals {
-    bool has_retry_after;          /* Retry-After or retry-after-ms present and usable */
-    cm_us retry_after;             /* delay from now, clamped to [0, CM_US_MAX] */
-    const char *retry_after_note;  /* static text when the value was hostile or clamped
-                                      ("negative", "not a number", "date in the past", ...);
-                                      NULL when clean */
-    int should_retry;              /* x-should-retry: -1 absent, 0 false, 1 true */
+    bool has_retry_after;         /* Retry-After or retry-after-ms present and usable */
+    cm_us retry_after;            /* delay from now, clamped to [0, CM_US_MAX] */
+    const char *retry_after_note; /* static text when the value was hostile or clamped
+                                     ("negative", "not a number", "date in the past", ...);
+                                     NULL when clean */
+    int should_retry;             /* x-should-retry: -1 absent, 0 false, 1 true */
     int64_t limit_requests, remaining_requests;
-    cm_us reset_requests;          /* delay until the request window resets */
+    cm_us reset_requests; /* delay until the request window resets */
     int64_t limit_tokens, remaining_tokens;
     cm_us reset_tokens;
-    int64_t date_unix;             /* Date header, Unix seconds; -1 absent */
+    int64_t date_unix; /* Date header, Unix seconds; -1 absent */
     /* Which family filled the *_requests / *_tokens fields above: "openai"
      * (x-ratelimit-*), "anthropic" (anthropic-ratelimit-*), "ietf"
      * (RateLimit / RateLimit-Policy or RateLimit-Limit|Remaining|Reset), or
@@ -40,7 +40,18 @@ typedef struct rl_signals {
     cm_us ietf_window;                  /* w= of RateLimit-Policy */
 } rl_signals;
 
-/* Parses n headers. now_unix_us is the Unix time (microseconds) that "now"
+/* Retry-After rules. A value that cannot be used (negative, not a number, a
+ * garbage date, empty, over 4096 characters) leaves has_retry_after false --
+ * never a 0 delay, so the engine falls back to its own ladder -- and says why
+ * in retry_after_note: "negative", "not a number", "not a number or date",
+ * "empty", "too long". A usable value may still carry a note: "too large,
+ * clamped" (beyond CM_US_MAX, e.g. "99999999999999999999"), "longer than a
+ * year" (kept as is; the policy's cap decides), "date in the past" (an
+ * HTTP-date before the reference time gives 0), "retry-after-ms unusable"
+ * (Retry-After was used instead). Only "0" (or a date equal to the reference
+ * time) gives a clean 0. retry-after-ms, when usable, wins over Retry-After.
+ *
+ * Parses n headers. now_unix_us is the Unix time (microseconds) that "now"
  * stands for: HTTP-date and RFC 3339 values are turned into delays against
  * the Date header when present, else against now_unix_us. Never fails: what
  * cannot be parsed is left at -1 (or noted in retry_after_note). */

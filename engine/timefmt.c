@@ -95,11 +95,10 @@ static bool rl_scan_word(rl_scan *sc, const char *const *names, int n, int *idx)
 static bool rl_scan_clock(rl_scan *sc, int64_t *secs)
 {
     int64_t h, m, s;
-    if (!rl_scan_digits(sc, 2, 2, &h) || !rl_scan_char(sc, ':') || !rl_scan_digits(sc, 2, 2, &m)
-        || !rl_scan_char(sc, ':') || !rl_scan_digits(sc, 2, 2, &s))
+    if (!rl_scan_digits(sc, 2, 2, &h) || !rl_scan_char(sc, ':') || !rl_scan_digits(sc, 2, 2, &m) ||
+        !rl_scan_char(sc, ':') || !rl_scan_digits(sc, 2, 2, &s))
         return false;
-    if (h > 23 || m > 59 || s > 60)
-        return false;
+    if (h > 23 || m > 59 || s > 60) return false;
     *secs = h * 3600 + m * 60 + s;
     return true;
 }
@@ -126,25 +125,17 @@ static bool rl_parse_after_comma(rl_scan *sc, int64_t *unix_s)
     int64_t d, y, secs;
     int mon;
     rl_scan_spaces(sc);
-    if (!rl_scan_digits(sc, 1, 2, &d))
-        return false;
+    if (!rl_scan_digits(sc, 1, 2, &d)) return false;
     bool dashed = rl_scan_char(sc, '-');
-    if (!dashed && !rl_scan_char(sc, ' '))
-        return false;
-    if (!rl_scan_word(sc, rl_month_names, 12, &mon))
-        return false;
-    if (dashed ? !rl_scan_char(sc, '-') : !rl_scan_char(sc, ' '))
-        return false;
+    if (!dashed && !rl_scan_char(sc, ' ')) return false;
+    if (!rl_scan_word(sc, rl_month_names, 12, &mon)) return false;
+    if (dashed ? !rl_scan_char(sc, '-') : !rl_scan_char(sc, ' ')) return false;
     const char *ys = sc->p;
-    if (!rl_scan_digits(sc, 2, 4, &y) || sc->p - ys == 3)
-        return false;
-    if (sc->p - ys == 2)
-        y += y < 70 ? 2000 : 1900;
-    if (!rl_scan_char(sc, ' ') || !rl_scan_clock(sc, &secs))
-        return false;
+    if (!rl_scan_digits(sc, 2, 4, &y) || sc->p - ys == 3) return false;
+    if (sc->p - ys == 2) y += y < 70 ? 2000 : 1900;
+    if (!rl_scan_char(sc, ' ') || !rl_scan_clock(sc, &secs)) return false;
     rl_scan_spaces(sc);
-    if (!rl_scan_gmt(sc) || sc->p != sc->end)
-        return false;
+    if (!rl_scan_gmt(sc) || sc->p != sc->end) return false;
     return rl_civil_to_unix(y, mon + 1, d, secs, unix_s);
 }
 
@@ -153,21 +144,18 @@ static bool rl_parse_asctime(rl_scan *sc, int64_t *unix_s)
 {
     int64_t d, y, secs;
     int mon;
-    if (!rl_scan_word(sc, rl_month_names, 12, &mon))
-        return false;
+    if (!rl_scan_word(sc, rl_month_names, 12, &mon)) return false;
     rl_scan_spaces(sc);
     if (!rl_scan_digits(sc, 1, 2, &d) || !rl_scan_char(sc, ' ') || !rl_scan_clock(sc, &secs))
         return false;
     rl_scan_spaces(sc);
-    if (!rl_scan_digits(sc, 4, 4, &y) || sc->p != sc->end)
-        return false;
+    if (!rl_scan_digits(sc, 4, 4, &y) || sc->p != sc->end) return false;
     return rl_civil_to_unix(y, mon + 1, d, secs, unix_s);
 }
 
 int rl_http_date_parse(const char *s, size_t len, int64_t *unix_s)
 {
-    if (!s)
-        return -1;
+    if (!s) return -1;
     rl_scan sc;
     rl_scan_trim(&sc, s, len);
     int wd;
@@ -181,8 +169,7 @@ int rl_http_date_parse(const char *s, size_t len, int64_t *unix_s)
         ok = rl_parse_asctime(&sc, &v);
     else
         ok = false;
-    if (!ok)
-        return -1;
+    if (!ok) return -1;
     *unix_s = v;
     return 0;
 }
@@ -193,13 +180,11 @@ static bool rl_scan_fraction_us(rl_scan *sc, int64_t *us)
     int n = 0;
     int64_t v = 0;
     while (sc->p < sc->end && *sc->p >= '0' && *sc->p <= '9') {
-        if (n < 6)
-            v = v * 10 + (*sc->p - '0');
+        if (n < 6) v = v * 10 + (*sc->p - '0');
         n++;
         sc->p++;
     }
-    if (n == 0)
-        return false;
+    if (n == 0) return false;
     for (int i = n; i < 6; i++)
         v *= 10;
     *us = v;
@@ -215,8 +200,8 @@ static bool rl_scan_offset(rl_scan *sc, int64_t *off)
     }
     int sign = rl_scan_char(sc, '+') ? 1 : rl_scan_char(sc, '-') ? -1 : 0;
     int64_t h, m;
-    if (!sign || !rl_scan_digits(sc, 2, 2, &h) || !rl_scan_char(sc, ':')
-        || !rl_scan_digits(sc, 2, 2, &m) || h > 23 || m > 59)
+    if (!sign || !rl_scan_digits(sc, 2, 2, &h) || !rl_scan_char(sc, ':') ||
+        !rl_scan_digits(sc, 2, 2, &m) || h > 23 || m > 59)
         return false;
     *off = sign * (h * 3600 + m * 60);
     return true;
@@ -224,25 +209,19 @@ static bool rl_scan_offset(rl_scan *sc, int64_t *off)
 
 int rl_rfc3339_parse(const char *s, size_t len, int64_t *unix_us)
 {
-    if (!s)
-        return -1;
+    if (!s) return -1;
     rl_scan sc;
     rl_scan_trim(&sc, s, len);
     int64_t y, mo, d, secs, frac = 0, off, base;
-    if (!rl_scan_digits(&sc, 4, 4, &y) || !rl_scan_char(&sc, '-')
-        || !rl_scan_digits(&sc, 2, 2, &mo) || !rl_scan_char(&sc, '-')
-        || !rl_scan_digits(&sc, 2, 2, &d))
+    if (!rl_scan_digits(&sc, 4, 4, &y) || !rl_scan_char(&sc, '-') ||
+        !rl_scan_digits(&sc, 2, 2, &mo) || !rl_scan_char(&sc, '-') ||
+        !rl_scan_digits(&sc, 2, 2, &d))
         return -1;
-    if (!rl_scan_char(&sc, 'T') && !rl_scan_char(&sc, 't') && !rl_scan_char(&sc, ' '))
-        return -1;
-    if (!rl_scan_clock(&sc, &secs))
-        return -1;
-    if (rl_scan_char(&sc, '.') && !rl_scan_fraction_us(&sc, &frac))
-        return -1;
-    if (!rl_scan_offset(&sc, &off) || sc.p != sc.end)
-        return -1;
-    if (y < 1 || !rl_civil_to_unix(y, mo, d, secs, &base))
-        return -1;
+    if (!rl_scan_char(&sc, 'T') && !rl_scan_char(&sc, 't') && !rl_scan_char(&sc, ' ')) return -1;
+    if (!rl_scan_clock(&sc, &secs)) return -1;
+    if (rl_scan_char(&sc, '.') && !rl_scan_fraction_us(&sc, &frac)) return -1;
+    if (!rl_scan_offset(&sc, &off) || sc.p != sc.end) return -1;
+    if (y < 1 || !rl_civil_to_unix(y, mo, d, secs, &base)) return -1;
     *unix_us = (base - off) * CM_US_PER_S + frac;
     return 0;
 }
@@ -254,9 +233,8 @@ static int64_t rl_scan_unit_ns(rl_scan *sc)
         const char *name;
         int64_t ns;
     } units[] = {/* "ms" before "m" so that "m" does not take the m of "ms" */
-                 {"ns", 1},           {"us", 1000},           {"\xc2\xb5s", 1000},
-                 {"\xce\xbcs", 1000}, {"ms", 1000000},        {"s", 1000000000},
-                 {"m", 60000000000},  {"h", 3600000000000}};
+                 {"ns", 1},       {"us", 1000},      {"\xc2\xb5s", 1000}, {"\xce\xbcs", 1000},
+                 {"ms", 1000000}, {"s", 1000000000}, {"m", 60000000000},  {"h", 3600000000000}};
     for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
         size_t n = strlen(units[i].name);
         if ((size_t)(sc->end - sc->p) >= n && memcmp(sc->p, units[i].name, n) == 0) {
@@ -297,8 +275,7 @@ static bool rl_scan_decimal(rl_scan *sc, int64_t *ip, double *fp)
 
 int rl_duration_parse(const char *s, size_t len, cm_us *out)
 {
-    if (!s)
-        return -1;
+    if (!s) return -1;
     rl_scan sc;
     rl_scan_trim(&sc, s, len);
     rl_scan_char(&sc, '+');
@@ -308,20 +285,18 @@ int rl_duration_parse(const char *s, size_t len, cm_us *out)
     while (sc.p < sc.end) {
         int64_t ip;
         double fp;
-        if (!rl_scan_decimal(&sc, &ip, &fp))
-            return -1;
+        if (!rl_scan_decimal(&sc, &ip, &fp)) return -1;
         int64_t unit = rl_scan_unit_ns(&sc);
         if (unit == 0) {
-            if (parts > 0 || sc.p != sc.end)
-                return -1;
+            if (parts > 0 || sc.p != sc.end) return -1;
             unit = 1000000000; /* a plain number is seconds */
         }
-        int64_t part = ip > limit_ns / unit ? limit_ns : ip * unit + (int64_t)(fp * (double)unit + 0.5);
+        int64_t part =
+            ip > limit_ns / unit ? limit_ns : ip * unit + (int64_t)(fp * (double)unit + 0.5);
         total = part > limit_ns - total ? limit_ns : total + part;
         parts++;
     }
-    if (parts == 0)
-        return -1;
+    if (parts == 0) return -1;
     *out = (total + 500) / 1000;
     return 0;
 }

@@ -5,12 +5,13 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
 #include <string.h>
 
 #include "engine/breaker.h"
 
-#define S(x) ((cm_us)((x) * 1000000.0))
+#define S(x) ((cm_us)((x)*1000000.0))
 
 static rl_breaker_cfg enabled_cfg(void)
 {
@@ -23,8 +24,7 @@ static rl_breaker_cfg enabled_cfg(void)
 /* A call through the breaker at `now`: false when it was refused. */
 static bool call(rl_breaker *b, const rl_breaker_cfg *c, cm_us now, bool ok)
 {
-    if (!rl_breaker_allows(b, c, now))
-        return false;
+    if (!rl_breaker_allows(b, c, now)) return false;
     rl_breaker_on_send(b, c, now);
     rl_breaker_record(b, c, now, ok);
     return true;
@@ -195,7 +195,9 @@ static void parse_valid_sections(void **state)
     assert_int_equal(c.open_for, S(30));
     assert_int_equal(c.half_open_probes, 1);
     assert_string_equal(parse_section("{\"breaker\": {\"failures\": 3, \"open_s\": 2.5, "
-                                      "\"half_open_probes\": 2, \"comment\": \"seed 004\"}}", &c), "");
+                                      "\"half_open_probes\": 2, \"comment\": \"seed 004\"}}",
+                                      &c),
+                        "");
     assert_int_equal(c.failures, 3);
     assert_int_equal(c.open_for, S(2.5));
     assert_int_equal(c.half_open_probes, 2);

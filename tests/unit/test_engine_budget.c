@@ -5,13 +5,14 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "engine/budget.h"
 
-#define S(x) ((cm_us)((x) * 1000000.0))
+#define S(x) ((cm_us)((x)*1000000.0))
 
 static rl_budget budget; /* large (fixed ring): static, not on the stack */
 
@@ -45,8 +46,7 @@ static int successes_to_earn_a_retry(rl_budget *b, cm_us now, cm_rng *rng)
     for (int n = 1; n <= 100000; n++) {
         rl_budget_on_attempt(b, now, false);
         rl_budget_on_result(b, now, true, 0);
-        if (rl_budget_try_retry(b, now, false, rng, NULL))
-            return n;
+        if (rl_budget_try_retry(b, now, false, rng, NULL)) return n;
     }
     return -1;
 }
@@ -230,16 +230,22 @@ static void parse_valid_sections(void **state)
     assert_string_equal(parse_section("{}", &c), "");
     assert_int_equal(c.kind, RL_BUDGET_NONE);
     assert_string_equal(parse_section("{\"budget\": {\"kind\": \"token_quota\", \"capacity\": 50, "
-                                      "\"retry_cost\": 2, \"comment\": \"small\"}}", &c), "");
+                                      "\"retry_cost\": 2, \"comment\": \"small\"}}",
+                                      &c),
+                        "");
     assert_int_equal(c.kind, RL_BUDGET_TOKEN_QUOTA);
     assert_int_equal(c.capacity, 50);
     assert_int_equal(c.retry_cost, 2);
     assert_int_equal(c.timeout_retry_cost, 10);
     assert_string_equal(parse_section("{\"budget\": {\"kind\": \"grpc\", \"max_tokens\": 20, "
-                                      "\"token_ratio\": 0.5}}", &c), "");
+                                      "\"token_ratio\": 0.5}}",
+                                      &c),
+                        "");
     assert_true(c.max_tokens == 20 && c.token_ratio == 0.5);
     assert_string_equal(parse_section("{\"budget\": {\"kind\": \"adaptive\", \"k\": 1.5, "
-                                      "\"window_s\": 60}}", &c), "");
+                                      "\"window_s\": 60}}",
+                                      &c),
+                        "");
     assert_true(c.k == 1.5 && c.window_s == 60);
 }
 
@@ -257,9 +263,11 @@ static void parse_errors_name_file_line_col(void **state)
          "policy.json:2:17: budget.max_tokens: not a field of budget kind \"token_quota\""},
         {"{\"budget\": {\"kind\": \"grpc\", \"max_tokens\": 0}}",
          "policy.json:1:43: budget.max_tokens: must be between 1 and 1000 (got 0)"},
-        {"{\"budget\": {\"max_tokens\": 5}}", "policy.json:1:12: budget.kind: required field is missing"},
+        {"{\"budget\": {\"max_tokens\": 5}}",
+         "policy.json:1:12: budget.kind: required field is missing"},
         {"{\"budget\": 5}", "policy.json:1:12: budget: must be an object"},
-        {"{\"budget\": {\"kind\": \"ratio\",\n \"ttl_s\": 61}}", "policy.json:2:11: budget.ttl_s: must be between 1 and 60"},
+        {"{\"budget\": {\"kind\": \"ratio\",\n \"ttl_s\": 61}}",
+         "policy.json:2:11: budget.ttl_s: must be between 1 and 60"},
         {"{\"budget\": {\"kind\": \"adaptive\", \"window_s\": 1.5}}",
          "policy.json:1:45: budget.window_s: must be a whole number"},
         {"{\"budget\": {\"kind\": \"none\", \"k\": 2}}",

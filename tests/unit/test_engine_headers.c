@@ -5,13 +5,14 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
 #include <string.h>
 
 #include "engine/headers.h"
 #include "engine/timefmt.h"
 
-#define S(x) ((cm_us)((x) * 1000000.0))
+#define S(x) ((cm_us)((x)*1000000.0))
 /* "Sun, 06 Nov 1994 08:49:37 GMT" as Unix seconds. */
 #define RFC_EXAMPLE INT64_C(784111777)
 /* 2026-01-01T00:00:00Z, a Thursday. */
@@ -69,8 +70,9 @@ static void retry_after_http_dates_against_date_header(void **state)
                            "Sun Nov  6 08:49:37 1994"};
     for (int i = 0; i < 3; i++) {
         /* The Date header is 37 s earlier; "now" is far away and must not matter. */
-        rl_signals s = parse_at(Y2026, (const char *const[]){"Retry-After", forms[i], "Date",
-                                                             "Sun, 06 Nov 1994 08:49:00 GMT", NULL});
+        rl_signals s =
+            parse_at(Y2026, (const char *const[]){"Retry-After", forms[i], "Date",
+                                                  "Sun, 06 Nov 1994 08:49:00 GMT", NULL});
         assert_true(s.has_retry_after);
         assert_int_equal(s.date_unix, RFC_EXAMPLE - 37);
         assert_int_equal(s.retry_after, S(37));
@@ -84,7 +86,8 @@ static void retry_after_http_dates_against_now(void **state)
     const char *forms[] = {"Sun, 06 Nov 1994 08:49:37 GMT", "Sunday, 06-Nov-94 08:49:37 GMT",
                            "Sun Nov  6 08:49:37 1994"};
     for (int i = 0; i < 3; i++) {
-        rl_signals s = parse_at(RFC_EXAMPLE - 10, (const char *const[]){"retry-after", forms[i], NULL});
+        rl_signals s =
+            parse_at(RFC_EXAMPLE - 10, (const char *const[]){"retry-after", forms[i], NULL});
         assert_true(s.has_retry_after);
         assert_int_equal(s.date_unix, -1);
         assert_int_equal(s.retry_after, S(10));
@@ -165,8 +168,11 @@ static void retry_after_hostile_values(void **state)
 static void hostile_headers_do_not_crash(void **state)
 {
     (void)state;
-    rl_header h[] = {{NULL, "5"}, {"Retry-After", NULL}, {"x-ratelimit-reset-requests", "1h1h1h1h"},
-                     {"RateLimit", "\"a\";r=;t=,,,;;"}, {"RateLimit-Policy", "\"unterminated"},
+    rl_header h[] = {{NULL, "5"},
+                     {"Retry-After", NULL},
+                     {"x-ratelimit-reset-requests", "1h1h1h1h"},
+                     {"RateLimit", "\"a\";r=;t=,,,;;"},
+                     {"RateLimit-Policy", "\"unterminated"},
                      {"anthropic-ratelimit-requests-reset", "2026-13-01T00:00:00Z"},
                      {"x-ratelimit-limit-requests", "99999999999999999999"}};
     rl_signals s;
@@ -182,17 +188,20 @@ static void hostile_headers_do_not_crash(void **state)
 static void should_retry_values(void **state)
 {
     (void)state;
-    assert_int_equal(parse_at(Y2026, (const char *const[]){"x-should-retry", "true", NULL}).should_retry, 1);
-    assert_int_equal(parse_at(Y2026, (const char *const[]){"X-Should-Retry", " FALSE ", NULL}).should_retry, 0);
-    assert_int_equal(parse_at(Y2026, (const char *const[]){"x-should-retry", "maybe", NULL}).should_retry, -1);
-    assert_int_equal(parse_at(Y2026, (const char *const[]){"other", "true", NULL}).should_retry, -1);
+    assert_int_equal(
+        parse_at(Y2026, (const char *const[]){"x-should-retry", "true", NULL}).should_retry, 1);
+    assert_int_equal(
+        parse_at(Y2026, (const char *const[]){"X-Should-Retry", " FALSE ", NULL}).should_retry, 0);
+    assert_int_equal(
+        parse_at(Y2026, (const char *const[]){"x-should-retry", "maybe", NULL}).should_retry, -1);
+    assert_int_equal(parse_at(Y2026, (const char *const[]){"other", "true", NULL}).should_retry,
+                     -1);
 }
 
 static cm_us duration(const char *text)
 {
     cm_us d = -42;
-    if (rl_duration_parse(text, strlen(text), &d) != 0)
-        return -1;
+    if (rl_duration_parse(text, strlen(text), &d) != 0) return -1;
     return d;
 }
 
@@ -222,10 +231,12 @@ static void go_durations(void **state)
 static void openai_headers(void **state)
 {
     (void)state;
-    rl_signals s = parse_at(Y2026, (const char *const[]){
-        "x-ratelimit-limit-requests", "3", "x-ratelimit-remaining-requests", "0",
-        "x-ratelimit-reset-requests", "6m0s", "x-ratelimit-limit-tokens", "40000",
-        "x-ratelimit-remaining-tokens", "39950", "x-ratelimit-reset-tokens", "20ms", NULL});
+    rl_signals s = parse_at(Y2026, (const char *const[]){"x-ratelimit-limit-requests", "3",
+                                                         "x-ratelimit-remaining-requests", "0",
+                                                         "x-ratelimit-reset-requests", "6m0s",
+                                                         "x-ratelimit-limit-tokens", "40000",
+                                                         "x-ratelimit-remaining-tokens", "39950",
+                                                         "x-ratelimit-reset-tokens", "20ms", NULL});
     assert_int_equal(s.limit_requests, 3);
     assert_int_equal(s.remaining_requests, 0);
     assert_int_equal(s.reset_requests, S(360));
@@ -239,11 +250,12 @@ static void openai_headers(void **state)
 static void anthropic_rfc3339_resets(void **state)
 {
     (void)state;
-    rl_signals s = parse_at(0, (const char *const[]){
-        "anthropic-ratelimit-requests-limit", "50", "anthropic-ratelimit-requests-remaining", "49",
-        "anthropic-ratelimit-requests-reset", "2026-01-01T00:01:00Z",
-        "anthropic-ratelimit-tokens-reset", "2026-01-01T02:00:30.5+02:00", "Date",
-        "Thu, 01 Jan 2026 00:00:00 GMT", NULL});
+    rl_signals s = parse_at(
+        0, (const char *const[]){"anthropic-ratelimit-requests-limit", "50",
+                                 "anthropic-ratelimit-requests-remaining", "49",
+                                 "anthropic-ratelimit-requests-reset", "2026-01-01T00:01:00Z",
+                                 "anthropic-ratelimit-tokens-reset", "2026-01-01T02:00:30.5+02:00",
+                                 "Date", "Thu, 01 Jan 2026 00:00:00 GMT", NULL});
     assert_int_equal(s.date_unix, Y2026);
     assert_int_equal(s.limit_requests, 50);
     assert_int_equal(s.remaining_requests, 49);
@@ -251,31 +263,31 @@ static void anthropic_rfc3339_resets(void **state)
     assert_int_equal(s.reset_tokens, S(30.5));
     assert_string_equal(s.ratelimit_source, "anthropic");
     /* No Date: against now. A reset in the past gives 0. */
-    s = parse_at(Y2026 + 30, (const char *const[]){
-        "anthropic-ratelimit-requests-reset", "2026-01-01T00:01:00Z",
-        "anthropic-ratelimit-tokens-reset", "2025-12-31T23:00:00-05:00", NULL});
+    s = parse_at(Y2026 + 30,
+                 (const char *const[]){"anthropic-ratelimit-requests-reset", "2026-01-01T00:01:00Z",
+                                       "anthropic-ratelimit-tokens-reset",
+                                       "2025-12-31T23:00:00-05:00", NULL});
     assert_int_equal(s.reset_requests, S(30));
     assert_int_equal(s.reset_tokens, S(3600 * 4 - 30));
-    s = parse_at(Y2026 + 30, (const char *const[]){
-        "anthropic-ratelimit-requests-reset", "2025-12-31T23:59:00Z", NULL});
+    s = parse_at(Y2026 + 30, (const char *const[]){"anthropic-ratelimit-requests-reset",
+                                                   "2025-12-31T23:59:00Z", NULL});
     assert_int_equal(s.reset_requests, 0);
 }
 
 static void anthropic_input_tokens_only_when_plain_absent(void **state)
 {
     (void)state;
-    rl_signals s = parse_at(Y2026, (const char *const[]){
-        "anthropic-ratelimit-input-tokens-limit", "20000",
-        "anthropic-ratelimit-input-tokens-remaining", "100",
-        "anthropic-ratelimit-output-tokens-limit", "4000", NULL});
+    rl_signals s = parse_at(
+        Y2026, (const char *const[]){"anthropic-ratelimit-input-tokens-limit", "20000",
+                                     "anthropic-ratelimit-input-tokens-remaining", "100",
+                                     "anthropic-ratelimit-output-tokens-limit", "4000", NULL});
     assert_int_equal(s.limit_tokens, 20000);
     assert_int_equal(s.remaining_tokens, 100);
-    s = parse_at(Y2026, (const char *const[]){
-        "anthropic-ratelimit-input-tokens-limit", "20000",
-        "anthropic-ratelimit-tokens-limit", "80000", NULL});
+    s = parse_at(Y2026, (const char *const[]){"anthropic-ratelimit-input-tokens-limit", "20000",
+                                              "anthropic-ratelimit-tokens-limit", "80000", NULL});
     assert_int_equal(s.limit_tokens, 80000);
-    s = parse_at(Y2026, (const char *const[]){
-        "anthropic-ratelimit-output-tokens-remaining", "17", NULL});
+    s = parse_at(Y2026,
+                 (const char *const[]){"anthropic-ratelimit-output-tokens-remaining", "17", NULL});
     assert_int_equal(s.remaining_tokens, 17);
 }
 
@@ -289,7 +301,7 @@ static void rfc3339_parser(void **state)
     t = "2024-02-29t12:00:00-05:30";
     assert_int_equal(rl_rfc3339_parse(t, strlen(t), &us), 0);
     assert_int_equal(us, (INT64_C(1709208000) + 5 * 3600 + 1800) * CM_US_PER_S);
-    const char *bad[] = {"2023-02-29T00:00:00Z", "2026-01-01T00:00:00", "2026-01-01",
+    const char *bad[] = {"2023-02-29T00:00:00Z", "2026-01-01T00:00:00",      "2026-01-01",
                          "2026-01-01T24:00:00Z", "2026-01-01T00:00:00+2:00", "x"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         assert_int_equal(rl_rfc3339_parse(bad[i], strlen(bad[i]), &us), -1);
@@ -298,8 +310,9 @@ static void rfc3339_parser(void **state)
 static void ietf_structured_fields(void **state)
 {
     (void)state;
-    rl_signals s = parse_at(Y2026, (const char *const[]){
-        "RateLimit-Policy", "\"default\";q=100;w=60", "RateLimit", "\"default\";r=50;t=30", NULL});
+    rl_signals s =
+        parse_at(Y2026, (const char *const[]){"RateLimit-Policy", "\"default\";q=100;w=60",
+                                              "RateLimit", "\"default\";r=50;t=30", NULL});
     assert_int_equal(s.limit_requests, 100);
     assert_int_equal(s.remaining_requests, 50);
     assert_int_equal(s.reset_requests, S(30));
@@ -307,8 +320,8 @@ static void ietf_structured_fields(void **state)
     assert_string_equal(s.ratelimit_source, "ietf");
     /* Two policies: the one with the least remaining binds. */
     s = parse_at(Y2026, (const char *const[]){
-        "ratelimit-policy", "\"burst\";q=100;w=1, \"day\";q=1000;w=86400", "ratelimit",
-        "\"burst\";r=80;t=1, \"day\";r=5;t=3600", NULL});
+                            "ratelimit-policy", "\"burst\";q=100;w=1, \"day\";q=1000;w=86400",
+                            "ratelimit", "\"burst\";r=80;t=1, \"day\";r=5;t=3600", NULL});
     assert_int_equal(s.limit_requests, 1000);
     assert_int_equal(s.remaining_requests, 5);
     assert_int_equal(s.reset_requests, S(3600));
@@ -323,8 +336,9 @@ static void ietf_structured_fields(void **state)
 static void ietf_separate_headers_and_precedence(void **state)
 {
     (void)state;
-    rl_signals s = parse_at(Y2026, (const char *const[]){
-        "RateLimit-Limit", "100, 100;w=60", "RateLimit-Remaining", "7", "RateLimit-Reset", "12", NULL});
+    rl_signals s = parse_at(Y2026, (const char *const[]){"RateLimit-Limit", "100, 100;w=60",
+                                                         "RateLimit-Remaining", "7",
+                                                         "RateLimit-Reset", "12", NULL});
     assert_int_equal(s.limit_requests, 100);
     assert_int_equal(s.remaining_requests, 7);
     assert_int_equal(s.reset_requests, S(12));
@@ -344,7 +358,8 @@ static void http_date_parser_edges(void **state)
     int64_t t = 0;
     const char *d = "Sunday, 06-Nov-04 08:49:37 GMT"; /* two-digit year < 70: 2004 */
     assert_int_equal(rl_http_date_parse(d, strlen(d), &t), 0);
-    assert_int_equal(t, RFC_EXAMPLE + INT64_C(3653) * 86400); /* 1994 -> 2004: 10 x 365 + 3 leap days */
+    assert_int_equal(t, RFC_EXAMPLE +
+                            INT64_C(3653) * 86400); /* 1994 -> 2004: 10 x 365 + 3 leap days */
     d = "Thu, 01 Jan 2026 00:00:00 GMT";
     assert_int_equal(rl_http_date_parse(d, strlen(d), &t), 0);
     assert_int_equal(t, Y2026);
