@@ -80,6 +80,21 @@ static void retry_after_http_dates_against_date_header(void **state)
     }
 }
 
+static void retry_after_date_one_second_past(void **state)
+{
+    (void)state;
+    rl_signals s =
+        parse_at(Y2026, (const char *const[]){"Retry-After", "Thu, 01 Jan 2026 00:00:00 GMT",
+                                              "Date", "Thu, 01 Jan 2026 00:00:01 GMT", NULL});
+    assert_true(s.has_retry_after);
+    assert_int_equal(s.retry_after, 0);
+    assert_note(&s, "date in the past");
+    s = parse_at(Y2026, (const char *const[]){"Retry-After", "Thu, 01 Jan 2026 00:00:01 GMT",
+                                              "Date", "Thu, 01 Jan 2026 00:00:01 GMT", NULL});
+    assert_int_equal(s.retry_after, 0);
+    assert_note(&s, NULL);
+}
+
 static void retry_after_http_dates_against_now(void **state)
 {
     (void)state;
@@ -373,6 +388,7 @@ int main(void)
         cmocka_unit_test(retry_after_delta_seconds),
         cmocka_unit_test(retry_after_http_dates_against_date_header),
         cmocka_unit_test(retry_after_http_dates_against_now),
+        cmocka_unit_test(retry_after_date_one_second_past),
         cmocka_unit_test(retry_after_ms_forms),
         cmocka_unit_test(retry_after_hostile_values),
         cmocka_unit_test(hostile_headers_do_not_crash),
