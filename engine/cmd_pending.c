@@ -16,15 +16,3 @@ int rl_cmd_run(int argc, char **argv)
     (void)argc, (void)argv;
     return pending("run");
 }
-
-int rep_cmd_report(int argc, char **argv)
-{
-    (void)argc, (void)argv;
-    return pending("report");
-}
-
-int rep_cmd_check(int argc, char **argv)
-{
-    (void)argc, (void)argv;
-    return pending("check");
-}

@@ -1,0 +1,288 @@
+/* check.c: evaluates expectations on a run: ladder, success rate, attempt,
+ * wait and call limits, candidates used or not, final messages, rotation order. */
+#include "reports/check.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "reports/stats.h"
+
+static int add(rep_verdicts *vs, bool ok, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int add(rep_verdicts *vs, bool ok, const char *fmt, ...)
+{
+    if (vs->n == vs->cap) {
+        size_t cap = vs->cap ? vs->cap * 2 : 16;
+        rep_verdict *v = realloc(vs->v, cap * sizeof *v);
+        if (!v)
+            return -1;
+        vs->v = v;
+        vs->cap = cap;
+    }
+    rep_verdict *d = &vs->v[vs->n++];
+    d->ok = ok;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(d->text, sizeof d->text, fmt, ap);
+    va_end(ap);
+    vs->failed += !ok;
+    return 0;
+}
+
+void rep_verdicts_free(rep_verdicts *vs)
+{
+    free(vs->v);
+    memset(vs, 0, sizeof *vs);
+}
+
+const char *rep_claim_source(const char *source, char *buf, size_t size)
+{
+    if (!source || !*source)
+        snprintf(buf, size, "the seed document");
+    else if (isdigit((unsigned char)source[0]) && isdigit((unsigned char)source[1]) &&
+             isdigit((unsigned char)source[2]) && (source[3] == '_' || source[3] == '.'))
+        snprintf(buf, size, "seed %.3s", source);
+    else
+        snprintf(buf, size, "%s", source);
+    return buf;
+}
+
+/* Seconds for messages: one decimal when that is exact, else up to 3. */
+static const char *secs(double v, char *buf, size_t size)
+{
+    if (fabs(v * 10 - round(v * 10)) < 1e-6)
+        snprintf(buf, size, "%.1f s", v);
+    else
+        snprintf(buf, size, "%.3f s", v);
+    return buf;
+}
+
+static const char *tolerance_text(const cm_expect_ladder *l, double expected, char *buf,
+                                  size_t size)
+{
+    char s[40];
+    if (l->tolerance * expected >= l->abs_tolerance_s && l->tolerance > 0)
+        snprintf(buf, size, "+/- %g%%", l->tolerance * 100);
+    else
+        snprintf(buf, size, "+/- %s", secs(l->abs_tolerance_s, s, sizeof s));
+    return buf;
+}
+
+/* The waits of `task` in trace order (delay or observed), malloc'd; -1 OOM. */
+static int task_waits(const rep_run *run, const cm_expect_ladder *l, double **out, size_t *n)
+{
+    *n = 0;
+    *out = malloc((run->n_ev ? run->n_ev : 1) * sizeof **out);
+    if (!*out)
+        return -1;
+    for (size_t i = 0; i < run->n_ev; i++) {
+        const rep_event *e = &run->ev[i];
+        if (e->kind == REP_WAIT && e->task == l->task)
+            (*out)[(*n)++] = l->field == CM_EXPECT_OBSERVED ? e->observed : e->delay;
+    }
+    return 0;
+}
+
+static int ladder_compare(rep_verdicts *vs, const cm_expect_ladder *l, const double *got,
+                          size_t n)
+{
+    const char *what = l->field == CM_EXPECT_OBSERVED ? "observed" : "waited";
+    char a[40], b[40], t[64];
+    size_t bad = 0;
+    for (size_t i = 0; i < n && i < l->n_waits; i++) {
+        double want = l->waits_s[i];
+        double allowed = fmax(l->tolerance * want, l->abs_tolerance_s);
+        if (got[i] < 0) {
+            bad++;
+            if (add(vs, false, "ladder task %lld: attempt %zu has no observed wait "
+                    "(not a real-time run?)", (long long)l->task, i + 1))
+                return -1;
+        } else if (fabs(got[i] - want) > allowed + 1e-9) {
+            bad++;
+            if (add(vs, false, "ladder task %lld: attempt %zu %s %s, expected %s %s",
+                    (long long)l->task, i + 1, what, secs(got[i], a, sizeof a),
+                    secs(want, b, sizeof b), tolerance_text(l, want, t, sizeof t)))
+                return -1;
+        }
+    }
+    return (int)bad;
+}
+
+static int check_ladder(const rep_run *run, const cm_expect_ladder *l, rep_verdicts *vs)
+{
+    long long task = (long long)l->task;
+    if ((size_t)l->task >= run->n_tasks || !run->tasks[l->task].seen)
+        return add(vs, false, "ladder task %lld: the task is not in the trace", task);
+    double *got;
+    size_t n;
+    if (task_waits(run, l, &got, &n) != 0)
+        return -1;
+    int bad = ladder_compare(vs, l, got, n);
+    free(got);
+    if (bad < 0)
+        return -1;
+    if (n < l->n_waits || (!l->prefix && n != l->n_waits))
+        return add(vs, false, "ladder task %lld: %zu waits, expected %s%zu", task, n,
+                   l->prefix ? "at least " : "", l->n_waits);
+    if (bad == 0)
+        return add(vs, true, "ladder task %lld: %zu waits as expected", task, l->n_waits);
+    return 0;
+}
+
+static int check_rate(const rep_stats *s, const cm_expect *e, rep_verdicts *vs)
+{
+    char claim[CM_EXPECT_TEXT_MAX + 64] = "", src[CM_EXPECT_TEXT_MAX];
+    if (e->has_rate_claimed)
+        snprintf(claim, sizeof claim, " (%s claims %g%%)",
+                 rep_claim_source(e->rate_source, src, sizeof src), e->rate_claimed * 100);
+    double r = s->success_rate;
+    if (e->has_rate_min && r < e->rate_min)
+        return add(vs, false, "success rate %.2f < %.2f%s", r, e->rate_min, claim);
+    if (e->has_rate_max && r > e->rate_max)
+        return add(vs, false, "success rate %.2f > %.2f%s", r, e->rate_max, claim);
+    if (!e->has_rate_min && !e->has_rate_max)
+        return 0;
+    return add(vs, true, "success rate %.2f within [%.2f, %.2f]%s", r,
+               e->has_rate_min ? e->rate_min : 0.0, e->has_rate_max ? e->rate_max : 1.0, claim);
+}
+
+/* The task with the most sends / the longest planned wait. */
+static size_t worst_task(const rep_run *run, bool by_wait)
+{
+    size_t w = 0;
+    for (size_t i = 1; i < run->n_tasks; i++) {
+        const rep_task *a = &run->tasks[i], *b = &run->tasks[w];
+        if (by_wait ? a->wait_planned > b->wait_planned : a->sends > b->sends)
+            w = i;
+    }
+    return w;
+}
+
+static int check_limits(const rep_run *run, const rep_stats *s, const cm_expect *e,
+                        rep_verdicts *vs)
+{
+    char a[40], b[40];
+    if (e->has_max_attempts && run->n_tasks) {
+        size_t w = worst_task(run, false);
+        long got = run->tasks[w].sends;
+        if (add(vs, got <= e->max_attempts, "task %zu made %ld attempts, max_attempts is %lld",
+                w, got, (long long)e->max_attempts))
+            return -1;
+    }
+    if (e->has_max_total_wait && run->n_tasks) {
+        size_t w = worst_task(run, true);
+        double got = run->tasks[w].wait_planned;
+        if (add(vs, got <= e->max_total_wait_s + 1e-6,
+                "task %zu waited %s in total, max_total_wait_s is %s", w, secs(got, a, sizeof a),
+                secs(e->max_total_wait_s, b, sizeof b)))
+            return -1;
+    }
+    if (!e->has_max_calls_per_success)
+        return 0;
+    if (s->calls_per_success < 0)
+        return add(vs, false, "no task succeeded: calls per success is unbounded (max %g)",
+                   e->max_calls_per_success);
+    return add(vs, s->calls_per_success <= e->max_calls_per_success + 1e-9,
+               "calls per success %.2f, max_calls_per_success is %g", s->calls_per_success,
+               e->max_calls_per_success);
+}
+
+static long cand_requests(const rep_run *run, const char *name)
+{
+    for (size_t i = 0; i < run->n_cands; i++)
+        if (strcmp(run->cands[i].name, name) == 0)
+            return run->cands[i].requests;
+    return 0;
+}
+
+static int check_candidates(const rep_run *run, const cm_expect *e, rep_verdicts *vs)
+{
+    for (size_t i = 0; i < e->n_used; i++) {
+        long n = cand_requests(run, e->used[i]);
+        if (add(vs, n > 0, "candidate %s received %ld requests (expected in candidates_used)",
+                e->used[i], n))
+            return -1;
+    }
+    for (size_t i = 0; i < e->n_not_used; i++) {
+        long n = cand_requests(run, e->not_used[i]);
+        if (add(vs, n == 0,
+                "candidate %s received %ld requests (expected in candidates_not_used)",
+                e->not_used[i], n))
+            return -1;
+    }
+    return 0;
+}
+
+static int check_message(const rep_run *run, const cm_expect_message *m, rep_verdicts *vs)
+{
+    long long task = (long long)m->task;
+    const rep_task *k = (size_t)m->task < run->n_tasks ? &run->tasks[m->task] : NULL;
+    if (!k || k->outcome == 0)
+        return add(vs, false, "final message task %lld: the task never finished", task);
+    if (k->outcome == 1)
+        return add(vs, false, "final message task %lld: the task succeeded, expected a failure "
+                   "saying \"%s\"", task, m->contains);
+    const char *msg = k->message ? k->message : "";
+    bool ok = strstr(msg, m->contains) != NULL;
+    return add(vs, ok, "final message task %lld: \"%.200s\"%s \"%s\"", task, msg,
+               ok ? " contains" : " does not contain", m->contains);
+}
+
+/* Appends "a -> b" style text, stopping quietly when buf is full. */
+static void append(char *buf, size_t size, const char *sep, const char *s)
+{
+    size_t used = strlen(buf);
+    if (used < size)
+        snprintf(buf + used, size - used, "%s%s", used ? sep : "", s);
+}
+
+static int check_rotation(const rep_run *run, const cm_expect_rotation *r, rep_verdicts *vs)
+{
+    char got[200] = "", want[200] = "";
+    int last = -1;
+    size_t n = 0;
+    bool same = true;
+    for (size_t i = 0; i < run->n_ev; i++) {
+        const rep_event *e = &run->ev[i];
+        if (e->kind != REP_SEND || e->task != r->task || e->cand == last)
+            continue;
+        last = e->cand;
+        const char *name = run->cands[e->cand].name;
+        same = same && (n >= r->n ? r->prefix : strcmp(name, r->candidates[n]) == 0);
+        append(got, sizeof got, " -> ", name);
+        n++;
+    }
+    for (size_t i = 0; i < r->n; i++)
+        append(want, sizeof want, " -> ", r->candidates[i]);
+    same = same && (n == r->n || (r->prefix && n > r->n));
+    if (same)
+        return add(vs, true, "rotation task %lld: %s", (long long)r->task, want);
+    return add(vs, false, "rotation task %lld: went %s, expected %s%s", (long long)r->task,
+               n ? got : "nowhere (no sends)", want, r->prefix ? " ..." : "");
+}
+
+int rep_check_run(const rep_run *run, const cm_expect *e, rep_verdicts *out)
+{
+    rep_stats s;
+    rep_stats_compute(run, &s);
+    size_t before = out->failed;
+    if (run->summary.partial && add(out, false, "the run was interrupted (summary.json says "
+                                    "partial): its numbers are incomplete"))
+        return -1;
+    for (size_t i = 0; i < e->n_ladders; i++)
+        if (check_ladder(run, &e->ladders[i], out))
+            return -1;
+    if (check_rate(&s, e, out) || check_limits(run, &s, e, out) ||
+        check_candidates(run, e, out))
+        return -1;
+    for (size_t i = 0; i < e->n_messages; i++)
+        if (check_message(run, &e->messages[i], out))
+            return -1;
+    for (size_t i = 0; i < e->n_rotations; i++)
+        if (check_rotation(run, &e->rotations[i], out))
+            return -1;
+    return (int)(out->failed - before);
+}

@@ -1,0 +1,35 @@
+/* check.h: judges a loaded run against a cm_expect, one verdict line per
+ * expectation ("ladder task 0: attempt 4 waited 150.0 s, expected 160.0 s
+ * +/- 1%"), for `retrylab check` and the report's expectations table. */
+#ifndef REP_CHECK_H
+#define REP_CHECK_H
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "common/expect.h"
+#include "reports/run.h"
+
+#define REP_VERDICT_TEXT 512
+
+typedef struct rep_verdict {
+    bool ok;
+    char text[REP_VERDICT_TEXT];
+} rep_verdict;
+
+typedef struct rep_verdicts {
+    rep_verdict *v; /* owned; free with rep_verdicts_free */
+    size_t n, cap;
+    size_t failed;
+} rep_verdicts;
+
+/* Evaluates every expectation of `e` on `run`, appending verdicts (passes and
+ * failures) to *out, which must start zeroed. Returns the number of failed
+ * verdicts, or -1 when out of memory. */
+int rep_check_run(const rep_run *run, const cm_expect *e, rep_verdicts *out);
+void rep_verdicts_free(rep_verdicts *vs);
+
+/* "seed 001" for a source like "001_9d9c....txt", else the source itself,
+ * else "the seed document", into buf. */
+const char *rep_claim_source(const char *source, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,111 @@
+/* cmd_check.c: `retrylab check DIR [--expect FILE]`: the CI verdict on a run. */
+#include <stdio.h>
+#include <string.h>
+
+#include "common/expect.h"
+#include "reports/check.h"
+#include "reports/reports.h"
+#include "reports/run.h"
+
+static const char usage[] =
+    "usage: retrylab check DIR [--expect FILE]\n"
+    "  Checks the run in DIR (trace.jsonl, summary.json) against the expectations\n"
+    "  in the scenario's \"expect\" (the trace's start event names the scenario)\n"
+    "  or in FILE (a JSON object with \"kind\": \"expect\").\n"
+    "  Exit 0 when all hold; 1 with one line per failed expectation; 2 on bad input.\n";
+
+typedef struct check_args {
+    const char *dir;
+    const char *expect;
+} check_args;
+
+/* 0 parsed, 1 help printed, 2 bad flag. */
+static int parse_args(int argc, char **argv, check_args *a)
+{
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            fputs(usage, stdout);
+            return 1;
+        } else if (strcmp(argv[i], "--expect") == 0 && i + 1 < argc) {
+            a->expect = argv[++i];
+        } else if (argv[i][0] == '-' || a->dir) {
+            fprintf(stderr, "retrylab check: unexpected argument \"%s\"\n%s", argv[i], usage);
+            return 2;
+        } else {
+            a->dir = argv[i];
+        }
+    }
+    if (!a->dir) {
+        fprintf(stderr, "retrylab check: no run directory given\n%s", usage);
+        return 2;
+    }
+    return 0;
+}
+
+/* The expectations: from --expect FILE, else the run's scenario. 0 or 2. */
+static int load_expect(const rep_run *run, const char *file, cm_expect *e)
+{
+    cm_err err = {{0}};
+    if (file) {
+        if (cm_expect_load(file, e, &err) == 0)
+            return 0;
+        fprintf(stderr, "retrylab check: %s\n", err.msg);
+        return 2;
+    }
+    const cJSON *node = rep_run_expect_node(run);
+    if (!node) {
+        fprintf(stderr, "retrylab check: %s: no expectations: %s; pass --expect FILE\n",
+                run->dir, run->scenario ? "the scenario has no \"expect\"" : run->scenario_note);
+        return 2;
+    }
+    if (cm_expect_parse(run->scenario, node, "expect", e, &err) == 0)
+        return 0;
+    fprintf(stderr, "retrylab check: %s\n", err.msg);
+    return 2;
+}
+
+static int report(const rep_run *run, const rep_verdicts *vs)
+{
+    for (size_t i = 0; i < vs->n; i++)
+        if (!vs->v[i].ok)
+            printf("%s\n", vs->v[i].text);
+    if (vs->n == 0) {
+        printf("check %s: the expectations assert nothing\n", run->dir);
+        return 0;
+    }
+    if (vs->failed) {
+        printf("check %s: %zu of %zu expectations failed\n", run->dir, vs->failed, vs->n);
+        return 1;
+    }
+    printf("check %s: all %zu expectations hold\n", run->dir, vs->n);
+    return 0;
+}
+
+int rep_cmd_check(int argc, char **argv)
+{
+    check_args a = {0};
+    int rc = parse_args(argc, argv, &a);
+    if (rc)
+        return rc == 1 ? 0 : 2;
+    rep_run run;
+    cm_err err = {{0}};
+    if (rep_run_load(a.dir, &run, &err) != 0) {
+        fprintf(stderr, "retrylab check: %s\n", err.msg);
+        return 2;
+    }
+    cm_expect e;
+    rc = load_expect(&run, a.expect, &e);
+    if (rc == 0) {
+        rep_verdicts vs = {0};
+        if (rep_check_run(&run, &e, &vs) < 0) {
+            fprintf(stderr, "retrylab check: out of memory\n");
+            rc = 3;
+        } else {
+            rc = report(&run, &vs);
+        }
+        rep_verdicts_free(&vs);
+        cm_expect_free(&e);
+    }
+    rep_run_free(&run);
+    return rc;
+}

@@ -1,0 +1,205 @@
+/* cmd_report.c: `retrylab report DIR... [--out DIR] [--format png,svg]
+ * [--tasks N]`: run directories in, data files + gnuplot scripts + pictures +
+ * index.html out. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "reports/gnuplot.h"
+#include "reports/html.h"
+#include "reports/plot.h"
+#include "reports/reports.h"
+#include "reports/run.h"
+
+static const char usage[] =
+    "usage: retrylab report DIR... [--out DIR] [--format png,svg] [--tasks N]\n"
+    "  Reads each run directory (trace.jsonl, summary.json) and writes into --out\n"
+    "  (default out/report): data files (.dat), gnuplot scripts (.gp), pictures\n"
+    "  and index.html. Several DIRs are overlaid (success curve, ladder, latency,\n"
+    "  load: one line per run). --format: png, svg or png,svg (default both).\n"
+    "  --tasks N: tasks shown in the attempt timeline (default 20).\n"
+    "  Exit 0; 2 on bad input; 3 when gnuplot is missing or fails (the data files\n"
+    "  and the HTML tables are still written).\n";
+
+typedef struct report_args {
+    const char *dirs[REP_MAX_RUNS];
+    size_t n;
+    const char *out;
+    int formats;
+    int tasks;
+} report_args;
+
+static int bad_arg(const char *what, const char *arg)
+{
+    fprintf(stderr, "retrylab report: %s \"%s\"\n%s", what, arg, usage);
+    return 2;
+}
+
+static int parse_formats(const char *s, int *out)
+{
+    *out = 0;
+    while (*s) {
+        size_t len = strcspn(s, ",");
+        if (len == 3 && strncmp(s, "png", 3) == 0)
+            *out |= REP_FMT_PNG;
+        else if (len == 3 && strncmp(s, "svg", 3) == 0)
+            *out |= REP_FMT_SVG;
+        else
+            return -1;
+        s += len + (s[len] == ',');
+    }
+    return *out ? 0 : -1;
+}
+
+static int parse_tasks(const char *s, int *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < 1 || v > 1000)
+        return -1;
+    *out = (int)v;
+    return 0;
+}
+
+/* 0 parsed, 1 help printed, 2 bad arguments (message printed). */
+static int parse_args(int argc, char **argv, report_args *a)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+            fputs(usage, stdout);
+            return 1;
+        } else if (strcmp(arg, "--out") == 0 && val) {
+            a->out = argv[++i];
+        } else if (strcmp(arg, "--format") == 0 && val) {
+            if (parse_formats(argv[++i], &a->formats))
+                return bad_arg("--format must be png, svg or png,svg, not", val);
+        } else if (strcmp(arg, "--tasks") == 0 && val) {
+            if (parse_tasks(argv[++i], &a->tasks))
+                return bad_arg("--tasks must be a whole number from 1 to 1000, not", val);
+        } else if (arg[0] == '-') {
+            return bad_arg("unknown option (or missing value)", arg);
+        } else if (a->n == REP_MAX_RUNS) {
+            return bad_arg("too many run directories (limit 32) at", arg);
+        } else {
+            a->dirs[a->n++] = arg;
+        }
+    }
+    if (a->n == 0) {
+        fprintf(stderr, "retrylab report: no run directory given\n%s", usage);
+        return 2;
+    }
+    return 0;
+}
+
+/* mkdir -p. 0, or -1 with errno. */
+static int make_dirs(const char *path)
+{
+    char buf[REP_PATH_MAX];
+    if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf)
+        return errno = ENAMETOOLONG, -1;
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+            return -1;
+        *p = '/';
+    }
+    return mkdir(buf, 0755) != 0 && errno != EEXIST ? -1 : 0;
+}
+
+/* A picture file exists and is not empty. */
+static int picture_ok(const char *dir, const char *name, const char *ext)
+{
+    char path[REP_PATH_MAX + 100];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/%s.%s", dir, name, ext);
+    return stat(path, &st) == 0 && st.st_size > 0;
+}
+
+/* Runs gnuplot on every script; 0, or -1 with msg. */
+static int render(const rep_plotset *ps, const report_args *a, char *msg, size_t size)
+{
+    for (size_t i = 0; i < ps->n; i++) {
+        const char *name = ps->pics[i].name;
+        if (rep_gp_run(a->out, name, msg, size) != 0)
+            return -1;
+        if (((a->formats & REP_FMT_PNG) && !picture_ok(a->out, name, "png")) ||
+            ((a->formats & REP_FMT_SVG) && !picture_ok(a->out, name, "svg"))) {
+            snprintf(msg, size, "gnuplot wrote no picture for %.100s.gp; see %.600s/gnuplot.log",
+                     name, a->out);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int load_runs(const report_args *a, rep_run *runs)
+{
+    for (size_t i = 0; i < a->n; i++) {
+        cm_err err = {{0}};
+        if (rep_run_load(a->dirs[i], &runs[i], &err) != 0) {
+            fprintf(stderr, "retrylab report: %s\n", err.msg);
+            for (size_t j = 0; j < i; j++)
+                rep_run_free(&runs[j]);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Writes data, scripts, pictures and the page; the exit code. */
+static int build(const report_args *a, const rep_run *runs, rep_plotset *ps)
+{
+    cm_err err = {{0}};
+    rep_plot_opts po = {a->out, a->formats, a->tasks};
+    char msg[1024] = "", log[REP_PATH_MAX + 32];
+    if (rep_plot_write(runs, a->n, &po, ps, &err) != 0) {
+        fprintf(stderr, "retrylab report: %s\n", err.msg);
+        return 3;
+    }
+    snprintf(log, sizeof log, "%s/gnuplot.log", a->out);
+    remove(log);
+    bool have = rep_gp_available();
+    if (!have)
+        snprintf(msg, sizeof msg, "gnuplot is not installed (not on PATH): install the Debian "
+                 "package gnuplot-nox (apt-get install gnuplot-nox), then run retrylab report "
+                 "again; the data files, the scripts and these tables were written");
+    bool pictures = have && render(ps, a, msg, sizeof msg) == 0;
+    rep_html_opts ho = {a->out, a->formats, pictures, msg[0] ? msg : NULL};
+    if (rep_html_write(runs, a->n, ps, &ho, &err) != 0) {
+        fprintf(stderr, "retrylab report: %s\n", err.msg);
+        return 3;
+    }
+    if (!pictures) {
+        fprintf(stderr, "retrylab report: %s\n", msg);
+        return 3;
+    }
+    printf("report: %s/index.html (%zu pictures from %zu runs)\n", a->out, ps->n, a->n);
+    return 0;
+}
+
+int rep_cmd_report(int argc, char **argv)
+{
+    report_args a = {.out = "out/report", .formats = REP_FMT_PNG | REP_FMT_SVG, .tasks = 20};
+    int rc = parse_args(argc, argv, &a);
+    if (rc)
+        return rc == 1 ? 0 : 2;
+    static rep_run runs[REP_MAX_RUNS];
+    static rep_plotset ps;
+    if (load_runs(&a, runs) != 0)
+        return 2;
+    if (make_dirs(a.out) != 0) {
+        fprintf(stderr, "retrylab report: %s: cannot create: %s\n", a.out, strerror(errno));
+        rc = 3;
+    } else {
+        rc = build(&a, runs, &ps);
+    }
+    for (size_t i = 0; i < a.n; i++)
+        rep_run_free(&runs[i]);
+    return rc;
+}

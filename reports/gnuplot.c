@@ -1,0 +1,126 @@
+/* gnuplot.c: gnuplot script helpers and the child process that runs them. */
+#include "reports/gnuplot.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+void rep_gp_quote(FILE *f, const char *s)
+{
+    fputc('\'', f);
+    for (size_t n = 0; s && *s && n < 200; s++, n++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '\'')
+            fputs("''", f);
+        else
+            fputc(c < 0x20 || c == 0x7f ? ' ' : c, f);
+    }
+    fputc('\'', f);
+}
+
+FILE *rep_gp_open(const char *dir, const char *name, const char *what)
+{
+    char path[1200];
+    snprintf(path, sizeof path, "%s/%s.gp", dir, name);
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return NULL;
+    fprintf(f, "# %s.gp: %s\n# Written by retrylab report; re-run from this folder with: gnuplot %s.gp\n",
+            name, what, name);
+    fputs("set encoding utf8\nset grid lc rgb '#dddddd'\nset key outside bottom center horizontal "
+          "maxrows 3\nset border lc rgb '#444444'\nset xlabel offset 0,0.4\n",
+          f);
+    return f;
+}
+
+static void terminal(FILE *f, const char *name, int format)
+{
+    if (format == REP_FMT_PNG) {
+        fprintf(f,
+                "if (strstrt(GPVAL_TERMINALS, 'pngcairo') > 0) {\n"
+                "  set terminal pngcairo size %d,%d noenhanced font 'Sans,10'\n"
+                "} else {\n"
+                "  set terminal png size %d,%d noenhanced\n"
+                "}\n",
+                REP_PNG_W, REP_PNG_H, REP_PNG_W, REP_PNG_H);
+        fprintf(f, "set output '%s.png'\n", name);
+    } else {
+        fprintf(f, "set terminal svg size %d,%d noenhanced font 'Sans,10' background '#ffffff'\n",
+                REP_PNG_W, REP_PNG_H);
+        fprintf(f, "set output '%s.svg'\n", name);
+    }
+}
+
+void rep_gp_begin_plot(FILE *f, const char *name, int formats)
+{
+    terminal(f, name, formats & REP_FMT_PNG ? REP_FMT_PNG : REP_FMT_SVG);
+}
+
+int rep_gp_finish(FILE *f, const char *name, int formats)
+{
+    if ((formats & REP_FMT_PNG) && (formats & REP_FMT_SVG)) {
+        terminal(f, name, REP_FMT_SVG);
+        fputs("replot\n", f);
+    }
+    fputs("unset output\n", f);
+    int bad = ferror(f);
+    return fclose(f) != 0 || bad ? -1 : 0;
+}
+
+bool rep_gp_available(void)
+{
+    const char *path = getenv("PATH");
+    char buf[1200];
+    while (path && *path) {
+        size_t len = strcspn(path, ":");
+        snprintf(buf, sizeof buf, "%.*s/gnuplot", (int)(len ? len : 1), len ? path : ".");
+        if (access(buf, X_OK) == 0)
+            return true;
+        path += len + (path[len] == ':');
+    }
+    return false;
+}
+
+/* In the child: cwd, output to gnuplot.log, exec. Never returns. */
+static void child(const char *dir, const char *name)
+{
+    char script[300];
+    snprintf(script, sizeof script, "%s.gp", name);
+    if (chdir(dir) != 0)
+        _exit(126);
+    int fd = open("gnuplot.log", O_WRONLY | O_CREAT | O_APPEND, 0644);
+    if (fd >= 0) {
+        dup2(fd, 1);
+        dup2(fd, 2);
+        close(fd);
+    }
+    execlp("gnuplot", "gnuplot", script, (char *)NULL);
+    _exit(127);
+}
+
+int rep_gp_run(const char *dir, const char *name, char *msg, size_t msg_size)
+{
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) {
+        snprintf(msg, msg_size, "cannot start gnuplot: %s", strerror(errno));
+        return -1;
+    }
+    if (pid == 0)
+        child(dir, name);
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR) {
+            snprintf(msg, msg_size, "waiting for gnuplot: %s", strerror(errno));
+            return -1;
+        }
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+        return 0;
+    snprintf(msg, msg_size, "gnuplot %.200s.gp failed (exit %d); see %.600s/gnuplot.log", name,
+             WIFEXITED(status) ? WEXITSTATUS(status) : -1, dir);
+    return -1;
+}

@@ -1,0 +1,35 @@
+/* gnuplot.h: writing gnuplot scripts that stay re-runnable by hand (quoted
+ * labels, one terminal block per picture format) and running gnuplot as a
+ * child process in the report folder. */
+#ifndef REP_GNUPLOT_H
+#define REP_GNUPLOT_H
+#include <stdbool.h>
+#include <stdio.h>
+
+#define REP_FMT_PNG 1
+#define REP_FMT_SVG 2
+#define REP_PNG_W 900
+#define REP_PNG_H 540
+
+/* Writes `s` as a gnuplot single-quoted string (quotes doubled, control
+ * characters replaced by spaces, at most 200 characters). */
+void rep_gp_quote(FILE *f, const char *s);
+
+/* Opens DIR/NAME.gp for writing and writes its header comment; NULL on error
+ * (errno set). The caller writes settings and one plot command, then calls
+ * rep_gp_finish, which adds the output blocks and closes the file. */
+FILE *rep_gp_open(const char *dir, const char *name, const char *what);
+/* Writes the terminal/output lines before the plot: call once after the
+ * settings; then write the plot command; then rep_gp_finish. Returns the
+ * plot's output file list through nothing: the pictures are NAME.png/.svg. */
+void rep_gp_begin_plot(FILE *f, const char *name, int formats);
+/* Adds the second format (replot) and closes f. 0, or -1 on a write error. */
+int rep_gp_finish(FILE *f, const char *name, int formats);
+
+/* True when an executable `gnuplot` is on PATH. */
+bool rep_gp_available(void);
+/* Runs "gnuplot NAME.gp" with cwd = dir, its output appended to
+ * dir/gnuplot.log. 0 when gnuplot exited 0, else -1 (msg says why). */
+int rep_gp_run(const char *dir, const char *name, char *msg, size_t msg_size);
+
+#endif

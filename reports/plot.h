@@ -1,0 +1,77 @@
+/* plot.h: the report's pictures: for each, a data file (.dat) and a gnuplot
+ * script (.gp) written into the report folder, both kept so a user can re-run
+ * or tweak them. Overlay pictures (success, ladder, latency, load) hold every
+ * run; per-run pictures (timeline, outcomes) get one file per run. */
+#ifndef REP_PLOT_H
+#define REP_PLOT_H
+#include <stddef.h>
+#include <stdio.h>
+
+#include "common/jsonpos.h"
+#include "reports/run.h"
+
+#define REP_MAX_RUNS 32
+#define REP_MAX_PICS (4 + 2 * REP_MAX_RUNS)
+
+typedef struct rep_picture {
+    char name[64];     /* file stem: NAME.gp, NAME.png, NAME.svg */
+    char title[300];   /* what the picture shows */
+    char caption[400]; /* how to read it */
+} rep_picture;
+
+typedef struct rep_plotset {
+    rep_picture pics[REP_MAX_PICS];
+    size_t n;
+} rep_plotset;
+
+typedef struct rep_plot_opts {
+    const char *out; /* the report folder (exists) */
+    int formats;     /* REP_FMT_PNG | REP_FMT_SVG */
+    int tasks;       /* timeline: first N tasks */
+} rep_plot_opts;
+
+/* Writes the data files and scripts of every picture for runs[n] and lists
+ * them in *ps. 0, or -1 with err ("out/x.dat: cannot write: ..."). */
+int rep_plot_write(const rep_run *runs, size_t n, const rep_plot_opts *o, rep_plotset *ps,
+                   cm_err *err);
+
+/* ---- shared by the plot_*.c files ---- */
+
+/* The unit of the time axes, chosen from the longest run. */
+typedef struct rep_tunit {
+    double div;        /* seconds per unit */
+    const char *name;  /* "s", "min", "h" */
+} rep_tunit;
+rep_tunit rep_tunit_for(const rep_run *runs, size_t n);
+
+/* Colour and point type of an outcome class (same in every picture). */
+const char *rep_class_colour(rep_class c);
+int rep_class_point(rep_class c);
+/* A distinct line colour for run or series i. */
+const char *rep_series_colour(size_t i);
+
+/* Opens OUT/NAME for writing; NULL with err filled. */
+FILE *rep_data_open(const rep_plot_opts *o, const char *name, cm_err *err);
+/* Closes a data or script file; -1 with err when a write failed. */
+int rep_file_close(FILE *f, const rep_plot_opts *o, const char *name, cm_err *err);
+/* Opens OUT/NAME.gp with its header (rep_gp_open); NULL with err filled. */
+FILE *rep_script_open(const rep_plot_opts *o, const char *name, const char *what, cm_err *err);
+/* rep_gp_finish; -1 with err on a write error. */
+int rep_script_close(FILE *f, const rep_plot_opts *o, const char *name, cm_err *err);
+/* Adds a picture to ps (silently ignored past REP_MAX_PICS). */
+void rep_pic_add(rep_plotset *ps, const char *name, const char *title, const char *caption);
+
+int rep_plot_success(const rep_run *runs, size_t n, const rep_plot_opts *o, rep_plotset *ps,
+                     cm_err *err);
+int rep_plot_latency(const rep_run *runs, size_t n, const rep_plot_opts *o, rep_plotset *ps,
+                     cm_err *err);
+int rep_plot_load(const rep_run *runs, size_t n, const rep_plot_opts *o, rep_plotset *ps,
+                  cm_err *err);
+int rep_plot_ladder(const rep_run *runs, size_t n, const rep_plot_opts *o, rep_plotset *ps,
+                    cm_err *err);
+int rep_plot_timeline(const rep_run *run, size_t index, const rep_plot_opts *o, rep_plotset *ps,
+                      cm_err *err);
+int rep_plot_outcomes(const rep_run *run, size_t index, const rep_plot_opts *o, rep_plotset *ps,
+                      cm_err *err);
+
+#endif

@@ -1,0 +1,154 @@
+/* plot_curves.c: the overlay pictures over scenario time: success curve,
+ * time-to-success CDF and provider load (one line per run, or per run and
+ * provider, so runs with different policies compare on one picture). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "reports/gnuplot.h"
+#include "reports/plot.h"
+#include "reports/stats.h"
+
+/* "plot" or ", \" before series i; then the data file name. */
+static void series_start(FILE *f, int i, const char *file)
+{
+    fprintf(f, "%s'%s'", i ? ", \\\n     " : "plot ", file);
+}
+
+static void series_end(FILE *f, size_t colour, const char *title)
+{
+    fprintf(f, " lw 2 lc rgb '%s' title ", rep_series_colour(colour));
+    rep_gp_quote(f, title);
+}
+
+/* Plots nothing but a note, when no run has data for a picture. */
+static void empty_plot(FILE *f, const char *note)
+{
+    fputs("set xrange [0:1]\nset yrange [0:1]\nunset key\nset label 1 ", f);
+    rep_gp_quote(f, note);
+    fputs(" at 0.5,0.5 center\nplot 2 notitle\n", f);
+}
+
+/* success_R.dat: done time of each success, share of all tasks succeeded. */
+static int success_data(const rep_run *run, size_t r, const rep_plot_opts *o, size_t *points,
+                        cm_err *err)
+{
+    char name[64];
+    snprintf(name, sizeof name, "success_%zu.dat", r + 1);
+    FILE *f = rep_data_open(o, name, err);
+    if (!f)
+        return -1;
+    double *t = malloc((run->n_tasks ? run->n_tasks : 1) * sizeof *t);
+    size_t n = 0;
+    for (size_t i = 0; t && i < run->n_tasks; i++)
+        if (run->tasks[i].outcome == 1)
+            t[n++] = run->tasks[i].done_t;
+    rep_sort(t, n);
+    double tasks = rep_run_task_count(run);
+    fprintf(f, "# %s\n# scenario_time_s share_of_all_tasks_succeeded\n0 0\n", run->label);
+    for (size_t i = 0; i < n; i++)
+        fprintf(f, "%.6f %.6f\n", t[i], tasks > 0 ? (double)(i + 1) / tasks : 0);
+    fprintf(f, "%.6f %.6f\n", run->end_t, tasks > 0 ? (double)n / tasks : 0);
+    free(t);
+    *points = n;
+    return rep_file_close(f, o, name, err);
+}
+
+int rep_plot_success(const rep_run *runs, size_t n, const rep_plot_opts *o, rep_plotset *ps,
+                     cm_err *err)
+{
+    size_t pts;
+    for (size_t r = 0; r < n; r++)
+        if (success_data(&runs[r], r, o, &pts, err))
+            return -1;
+    rep_tunit u = rep_tunit_for(runs, n);
+    FILE *f = rep_script_open(o, "success", "share of tasks succeeded over scenario time", err);
+    if (!f)
+        return -1;
+    fprintf(f, "set title 'Tasks succeeded over scenario time (cumulative, one line per run)'\n"
+               "set xlabel 'scenario time (%s)'\nset ylabel 'tasks succeeded (%% of all tasks)'\n"
+               "set yrange [0:105]\nset xrange [0:*]\n",
+            u.name);
+    rep_gp_begin_plot(f, "success", o->formats);
+    for (size_t r = 0; r < n; r++) {
+        char file[64];
+        snprintf(file, sizeof file, "success_%zu.dat", r + 1);
+        series_start(f, (int)r, file);
+        fprintf(f, " using ($1/%g):($2*100) with steps", u.div);
+        series_end(f, r, runs[r].label);
+    }
+    fputc('\n', f);
+    rep_pic_add(ps, "success", "Success curve: tasks succeeded over scenario time",
+                "Cumulative share of all tasks that have succeeded by each moment of scenario "
+                "time. A line that rises earlier and higher is the better policy.");
+    return rep_script_close(f, o, "success", err);
+}
+
+/* latency_R.dat: seconds from a task's first event to its success, sorted. */
+static int latency_data(const rep_run *run, size_t r, const rep_plot_opts *o, double *lo,
+                        double *hi, size_t *count, cm_err *err)
+{
+    char name[64];
+    snprintf(name, sizeof name, "latency_%zu.dat", r + 1);
+    FILE *f = rep_data_open(o, name, err);
+    if (!f)
+        return -1;
+    size_t n;
+    double *t = rep_success_times(run, &n);
+    double tasks = rep_run_task_count(run);
+    fprintf(f, "# %s\n# seconds_from_first_attempt_to_success share_of_all_tasks\n", run->label);
+    for (size_t i = 0; i < n; i++) {
+        fprintf(f, "%.6f %.6f\n", t[i], tasks > 0 ? (double)(i + 1) / tasks : 0);
+        *lo = fmin(*lo, t[i]);
+        *hi = fmax(*hi, t[i]);
+    }
+    free(t);
+    *count = n;
+    return rep_file_close(f, o, name, err);
+}
+
+static void latency_plot(FILE *f, const rep_run *runs, size_t n, const size_t *counts)
+{
+    int shown = 0;
+    for (size_t r = 0; r < n; r++) {
+        if (!counts[r])
+            continue;
+        char file[64];
+        snprintf(file, sizeof file, "latency_%zu.dat", r + 1);
+        series_start(f, shown++, file);
+        fputs(" using 1:($2*100) with steps", f);
+        series_end(f, r, runs[r].label);
+    }
+    if (!shown)
+        empty_plot(f, "no task succeeded in any run");
+    else
+        fputc('\n', f);
+}
+
+int rep_plot_latency(const rep_run *runs, size_t n, const rep_plot_opts *o, rep_plotset *ps,
+                     cm_err *err)
+{
+    double lo = INFINITY, hi = 0;
+    size_t counts[REP_MAX_RUNS] = {0};
+    for (size_t r = 0; r < n; r++)
+        if (latency_data(&runs[r], r, o, &lo, &hi, &counts[r], err))
+            return -1;
+    FILE *f = rep_script_open(o, "latency", "CDF of the time from first attempt to success", err);
+    if (!f)
+        return -1;
+    fputs("set title 'Time to success per task (CDF, one line per run)'\n"
+          "set xlabel 'seconds from a task''s first attempt to its success'\n"
+          "set ylabel 'tasks succeeded within x (% of all tasks)'\nset yrange [0:105]\n",
+          f);
+    if (lo > 0 && isfinite(lo) && hi / lo > 50)
+        fputs("set logscale x\nset xlabel 'seconds from a task''s first attempt to its success "
+              "(log scale)'\n",
+              f);
+    rep_gp_begin_plot(f, "latency", o->formats);
+    latency_plot(f, runs, n, counts);
+    rep_pic_add(ps, "latency", "Latency to success (CDF)",
+                "For each run, the share of all tasks that succeeded within x seconds of their "
+                "first attempt (waits and retries included). The line ends at the run's "
+                "success rate.");
+    return rep_script_close(f, o, "latency", err);
+}

@@ -1,0 +1,180 @@
+/* plot_runs.c: the per-run pictures: the attempt timeline of the first N
+ * tasks (each attempt a point at its send time, shaped and coloured by
+ * outcome) and the stacked outcomes per candidate. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "reports/gnuplot.h"
+#include "reports/plot.h"
+
+/* Block 0 of timeline_R.dat: one segment per task, first event to done. */
+static void timeline_spans(FILE *f, const rep_run *run, size_t n)
+{
+    fputs("# block 0: task spans (scenario_time_s task)\n", f);
+    for (size_t i = 0; i < n; i++) {
+        const rep_task *k = &run->tasks[i];
+        if (!k->seen)
+            continue;
+        fprintf(f, "%.6f %zu\n%.6f %zu\n\n", k->first_t, i,
+                k->done_t >= 0 ? k->done_t : run->end_t, i);
+    }
+    fputs("\n", f);
+}
+
+/* Writes the attempts of class c (at their send times) as one block; returns
+ * how many points it wrote (0: nothing written). */
+static size_t timeline_class(FILE *f, const rep_run *run, size_t n, rep_class c, double *send_t)
+{
+    size_t points = 0;
+    for (size_t i = 0; i < n; i++)
+        send_t[i] = -1;
+    for (size_t i = 0; i < run->n_ev; i++) {
+        const rep_event *e = &run->ev[i];
+        if ((size_t)e->task >= n)
+            continue;
+        if (e->kind == REP_SEND)
+            send_t[e->task] = e->t;
+        if (e->kind != REP_RESPONSE || e->cls != c)
+            continue;
+        if (!points++)
+            fprintf(f, "# block: outcome %s (send_time_s task attempt)\n", rep_class_name(c));
+        fprintf(f, "%.6f %lld %lld\n", send_t[e->task] >= 0 ? send_t[e->task] : e->t,
+                (long long)e->task, (long long)e->attempt);
+    }
+    if (points)
+        fputs("\n\n", f);
+    return points;
+}
+
+static void timeline_script(FILE *f, const rep_run *run, size_t n, rep_tunit u, const bool *has,
+                            const char *data)
+{
+    fputs("set title ", f);
+    char t[400];
+    snprintf(t, sizeof t, "Attempt timeline, first %zu tasks: %s", n, run->label);
+    if (n == 0) {
+        rep_gp_quote(f, t);
+        fputs("\nset xrange [0:1]\nset yrange [0:1]\nset label 1 'no tasks in the trace' at 0.5,0.5 "
+              "center\nplot 2 notitle\n", f);
+        return;
+    }
+    rep_gp_quote(f, t);
+    fprintf(f, "\nset xlabel 'scenario time (%s)'\nset ylabel 'task number'\n"
+               "set yrange [%zu:-1]\nset xrange [0:*]\n",
+            u.name, n);
+    if (n <= 25)
+        fprintf(f, "set ytics 0,1,%zu\n", n - 1);
+    fprintf(f, "plot '%s' index 0 using ($1/%g):2 with lines lw 1 lc rgb '#bbbbbb' "
+               "title 'task alive (first attempt to done)'",
+            data, u.div);
+    int index = 1;
+    for (int c = 0; c < REP_CLASS_N; c++) {
+        if (!has[c])
+            continue;
+        fprintf(f, ", \\\n     '%s' index %d using ($1/%g):2 with points pt %d ps 1.4 "
+                   "lc rgb '%s' title '%s'",
+                data, index++, u.div, rep_class_point((rep_class)c), rep_class_colour((rep_class)c),
+                rep_class_name((rep_class)c));
+    }
+    fputc('\n', f);
+}
+
+static int timeline_data(const rep_run *run, size_t n, const rep_plot_opts *o, const char *name,
+                         bool *has, cm_err *err)
+{
+    FILE *f = rep_data_open(o, name, err);
+    if (!f)
+        return -1;
+    double *send_t = malloc((n ? n : 1) * sizeof *send_t);
+    fprintf(f, "# %s\n", run->label);
+    timeline_spans(f, run, n);
+    for (int c = 0; c < REP_CLASS_N && send_t; c++)
+        has[c] = timeline_class(f, run, n, (rep_class)c, send_t) > 0;
+    free(send_t);
+    return rep_file_close(f, o, name, err);
+}
+
+int rep_plot_timeline(const rep_run *run, size_t index, const rep_plot_opts *o, rep_plotset *ps,
+                      cm_err *err)
+{
+    char name[64], data[80], title[400];
+    bool has[REP_CLASS_N] = {false};
+    size_t n = run->n_tasks < (size_t)o->tasks ? run->n_tasks : (size_t)o->tasks;
+    snprintf(name, sizeof name, "timeline_%zu", index + 1);
+    snprintf(data, sizeof data, "%s.dat", name);
+    if (timeline_data(run, n, o, data, has, err))
+        return -1;
+    FILE *f = rep_script_open(o, name, "attempt timeline of the first tasks", err);
+    if (!f)
+        return -1;
+    rep_gp_begin_plot(f, name, o->formats);
+    timeline_script(f, run, n, rep_tunit_for(run, 1), has, data);
+    snprintf(title, sizeof title, "Attempt timeline: %s", run->label);
+    rep_pic_add(ps, name, title,
+                "Each row is a task (the first tasks of the run); each point an attempt at its "
+                "send time, coloured and shaped by its outcome; the grey line spans the task "
+                "from its first attempt to its end. Gaps between points are waits.");
+    return rep_script_close(f, o, name, err);
+}
+
+static int outcomes_data(const rep_run *run, const rep_plot_opts *o, const char *name,
+                         cm_err *err)
+{
+    FILE *f = rep_data_open(o, name, err);
+    if (!f)
+        return -1;
+    fprintf(f, "# %s: responses per candidate and outcome\n\"candidate\"", run->label);
+    for (int c = 0; c < REP_CLASS_N; c++)
+        fprintf(f, " \"%s\"", rep_class_name((rep_class)c));
+    fputc('\n', f);
+    for (size_t i = 0; i < run->n_cands; i++) {
+        fputc('"', f);
+        for (const char *p = run->cands[i].name; *p; p++)
+            fputc(*p == '"' || (unsigned char)*p < 0x20 ? '\'' : *p, f);
+        fputc('"', f);
+        for (int c = 0; c < REP_CLASS_N; c++)
+            fprintf(f, " %ld", run->cands[i].by_class[c]);
+        fputc('\n', f);
+    }
+    return rep_file_close(f, o, name, err);
+}
+
+static void outcomes_script(FILE *f, const rep_run *run)
+{
+    char t[400];
+    snprintf(t, sizeof t, "Responses per candidate by outcome: %s", run->label);
+    fputs("set title ", f);
+    rep_gp_quote(f, t);
+    fputs("\nset ylabel 'responses'\nset xlabel 'candidate (provider/model)'\n"
+          "set style data histograms\nset style histogram rowstacked\nset boxwidth 0.6\n"
+          "set style fill solid 0.9 border rgb '#333333'\nset yrange [0:*]\n", f);
+    if (run->n_cands > 4)
+        fputs("set xtics rotate by -25\n", f);
+}
+
+int rep_plot_outcomes(const rep_run *run, size_t index, const rep_plot_opts *o, rep_plotset *ps,
+                      cm_err *err)
+{
+    char name[64], data[80], title[400];
+    snprintf(name, sizeof name, "outcomes_%zu", index + 1);
+    snprintf(data, sizeof data, "%s.dat", name);
+    if (outcomes_data(run, o, data, err))
+        return -1;
+    FILE *f = rep_script_open(o, name, "responses per candidate, stacked by outcome", err);
+    if (!f)
+        return -1;
+    outcomes_script(f, run);
+    rep_gp_begin_plot(f, name, o->formats);
+    if (run->n_cands == 0)
+        fputs("set xrange [0:1]\nset label 1 'no requests' at 0.5,0.5 center\nplot 2 notitle",
+              f);
+    for (int c = 0; c < REP_CLASS_N && run->n_cands; c++)
+        fprintf(f, "%s'%s' using %d:xtic(1) title columnheader(%d) lc rgb '%s'",
+                c ? ", \\\n     " : "plot ", data, c + 2, c + 2, rep_class_colour((rep_class)c));
+    fputc('\n', f);
+    snprintf(title, sizeof title, "Outcomes by candidate: %s", run->label);
+    rep_pic_add(ps, name, title,
+                "Responses each provider/model returned, stacked by outcome: success (2xx), "
+                "401/403, 429 rate limited, 5xx, timeout, connection reset, other.");
+    return rep_script_close(f, o, name, err);
+}

@@ -1,0 +1,113 @@
+/* run.h: one run directory (trace.jsonl + summary.json) read back from files
+ * into arrays the report and the check walk: events, candidates, tasks, the
+ * summary's totals, and the scenario's expect/claims when its file is readable.
+ * Internal to reports/ (the face is reports.h). */
+#ifndef REP_RUN_H
+#define REP_RUN_H
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/jsonpos.h"
+
+#define REP_PATH_MAX 1024
+#define REP_NAME_MAX 128
+#define REP_MAX_TASKS INT64_C(10000000)
+#define REP_MAX_LINE (1u << 20) /* longest trace line accepted */
+
+typedef enum rep_kind { REP_SEND, REP_RESPONSE, REP_WAIT, REP_DONE } rep_kind;
+
+/* What a response was, for colours and counts. X-macro: enum + names agree. */
+#define REP_CLASS_MAP(X)                                                                         \
+    X(OK, "2xx")                                                                                 \
+    X(AUTH, "401/403")                                                                           \
+    X(LIMITED, "429")                                                                            \
+    X(SERVER, "5xx")                                                                             \
+    X(TIMEOUT, "timeout")                                                                        \
+    X(RESET, "reset")                                                                            \
+    X(OTHER, "other")
+#define REP_CLASS_ENUM(id, name) REP_CLASS_##id,
+typedef enum rep_class { REP_CLASS_MAP(REP_CLASS_ENUM) REP_CLASS_N } rep_class;
+#undef REP_CLASS_ENUM
+const char *rep_class_name(rep_class c);
+/* Class of a response from its status and (status 0) its error name (may be NULL). */
+rep_class rep_class_of(int status, const char *error);
+
+typedef struct rep_event {
+    double t;        /* scenario seconds */
+    rep_kind kind;
+    int64_t task;
+    int64_t attempt; /* 0 when the line has none */
+    int cand;        /* index into run->cands, -1 when none */
+    int status;      /* response */
+    rep_class cls;   /* response */
+    double latency;  /* response, seconds, -1 when absent */
+    double limit;    /* response, request-window limit, -1 when absent */
+    double delay;    /* wait, planned seconds */
+    double observed; /* wait, seconds, -1 when absent */
+    bool success;    /* done */
+    char *message;   /* done: owned copy, or NULL */
+} rep_event;
+
+typedef struct rep_cand {
+    char name[REP_NAME_MAX]; /* "provider/model" */
+    char provider[REP_NAME_MAX];
+    long requests;
+    long by_class[REP_CLASS_N];
+    double latency_sum;
+    long latency_n;
+} rep_cand;
+
+typedef struct rep_task {
+    bool seen;
+    long sends;
+    long waits;
+    double first_t;       /* first event of the task */
+    double done_t;        /* -1 while not done */
+    int outcome;          /* 0 not done, 1 success, 2 failure */
+    const char *message;  /* points into the done event */
+    double wait_planned;  /* sum of wait delays */
+    double wait_observed; /* sum of observed waits (-1 when none observed) */
+} rep_task;
+
+typedef struct rep_summary {
+    bool present, partial;
+    double tasks, successes, success_rate, attempts, total_wait_s;
+} rep_summary;
+
+typedef struct rep_run {
+    char dir[REP_PATH_MAX];
+    char label[2 * REP_NAME_MAX + 16]; /* "scenario / policy" (+ mode) */
+    char scenario_path[REP_PATH_MAX];  /* from the start event ("" if none) */
+    char scenario_name[REP_NAME_MAX], policy_name[REP_NAME_MAX], mode[16];
+    double time_scale;
+    double seed;
+    rep_event *ev;
+    size_t n_ev, cap_ev;
+    rep_cand *cands;
+    size_t n_cands, cap_cands;
+    rep_task *tasks; /* indexed by task number, n_tasks = highest + 1 */
+    size_t n_tasks;
+    double end_t; /* last event time */
+    rep_summary summary;
+    cm_json *scenario;    /* the scenario file, or NULL when unreadable */
+    char scenario_note[REP_PATH_MAX + 64]; /* why scenario is NULL ("" when loaded) */
+} rep_run;
+
+/* Reads DIR/trace.jsonl (required) and DIR/summary.json (optional), then
+ * tries the scenario named by the start event. On success fills *out (free
+ * with rep_run_free) and returns 0. On bad input returns -1 with err, e.g.
+ * "DIR/trace.jsonl:LINE: field \"t\" is missing"; *out is then empty. */
+int rep_run_load(const char *dir, rep_run *out, cm_err *err);
+void rep_run_free(rep_run *run);
+
+/* The scenario's "expect" object and "claims" array, or NULL. */
+const cJSON *rep_run_expect_node(const rep_run *run);
+const cJSON *rep_run_claims(const rep_run *run);
+
+/* Tasks counted for rates: the summary's "tasks" when present, else the
+ * tasks seen in the trace. */
+double rep_run_task_count(const rep_run *run);
+
+#endif

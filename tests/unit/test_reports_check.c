@@ -1,0 +1,311 @@
+/* test_reports_check.c: reports/: reading run directories (every malformed
+ * trace line is "trace.jsonl:LINE: ..." and never a crash), the metrics, and
+ * each kind of expectation failing with its diff line. Run dirs are written
+ * into a temporary folder by the tests themselves. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/expect.h"
+#include "reports/check.h"
+#include "reports/run.h"
+#include "reports/stats.h"
+
+static char tmp_root[256];
+
+static int setup(void **state)
+{
+    (void)state;
+    snprintf(tmp_root, sizeof tmp_root, "/tmp/rl-test-reports-XXXXXX");
+    return mkdtemp(tmp_root) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp_root);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+/* Writes a run dir NAME holding trace.jsonl = text; returns its path. */
+static const char *write_run(const char *name, const char *text)
+{
+    static char dir[400];
+    char path[500];
+    snprintf(dir, sizeof dir, "%s/%s", tmp_root, name);
+    mkdir(dir, 0755);
+    snprintf(path, sizeof path, "%s/trace.jsonl", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+    return dir;
+}
+
+#define START "{\"t\":0,\"event\":\"start\",\"scenario_name\":\"s\",\"policy_name\":\"p\",\"tasks\":2}\n"
+#define SEND(t, task, att, p, m)                                                                 \
+    "{\"t\":" #t ",\"event\":\"send\",\"task\":" #task ",\"attempt\":" #att                       \
+    ",\"provider\":\"" p "\",\"model\":\"" m "\"}\n"
+#define RESP(t, task, att, p, m, st)                                                             \
+    "{\"t\":" #t ",\"event\":\"response\",\"task\":" #task ",\"attempt\":" #att                   \
+    ",\"provider\":\"" p "\",\"model\":\"" m "\",\"status\":" #st ",\"latency\":0.5}\n"
+#define WAIT(t, task, att, d, obs)                                                               \
+    "{\"t\":" #t ",\"event\":\"wait\",\"task\":" #task ",\"attempt\":" #att ",\"delay\":" #d      \
+    ",\"observed\":" #obs "}\n"
+#define DONE(t, task, outcome, msg)                                                              \
+    "{\"t\":" #t ",\"event\":\"done\",\"task\":" #task ",\"outcome\":\"" outcome                  \
+    "\",\"message\":\"" msg "\"}\n"
+
+/* Task 0: a 429, wait 2, a 503 on another model, wait 4, success.
+ * Task 1: 401, wait 1, 401, failure. */
+static const char good_trace[] =
+    START SEND(0, 0, 1, "groq", "a") RESP(0.5, 0, 1, "groq", "a", 429) WAIT(0.5, 0, 1, 2, 2.1)
+        SEND(2.5, 0, 2, "groq", "b") RESP(3, 0, 2, "groq", "b", 503) WAIT(3, 0, 2, 4, 4.2)
+            SEND(7, 0, 3, "openai", "c") RESP(7.5, 0, 3, "openai", "c", 200)
+                DONE(7.5, 0, "success", "") SEND(1, 1, 1, "bytez", "k")
+                    RESP(1.5, 1, 1, "bytez", "k", 401) WAIT(1.5, 1, 1, 1, 1)
+                        SEND(2.5, 1, 2, "bytez", "k") RESP(3, 1, 2, "bytez", "k", 401)
+                            DONE(3, 1, "failure", "Every API key was rejected (401)");
+
+static void load_good(rep_run *run)
+{
+    cm_err err = {{0}};
+    if (rep_run_load(write_run("good", good_trace), run, &err) != 0)
+        fail_msg("%s", err.msg);
+}
+
+static void reads_events_tasks_and_candidates(void **state)
+{
+    (void)state;
+    rep_run run;
+    load_good(&run);
+    assert_int_equal(run.n_tasks, 2);
+    assert_int_equal(run.n_cands, 4);
+    assert_int_equal(run.tasks[0].sends, 3);
+    assert_int_equal(run.tasks[0].outcome, 1);
+    assert_true(run.tasks[0].wait_planned == 6);
+    assert_int_equal(run.tasks[1].outcome, 2);
+    assert_string_equal(run.tasks[1].message, "Every API key was rejected (401)");
+    assert_string_equal(run.label, "s / p");
+    assert_int_equal(run.cands[0].by_class[REP_CLASS_LIMITED], 1);
+    assert_int_equal(run.cands[1].by_class[REP_CLASS_SERVER], 1);
+    assert_int_equal(run.cands[3].by_class[REP_CLASS_AUTH], 2);
+    rep_stats s;
+    rep_stats_compute(&run, &s);
+    assert_true(s.tasks == 2 && s.successes == 1 && s.attempts == 5);
+    assert_true(s.success_rate == 0.5);
+    assert_true(s.calls_per_success == 5);
+    assert_true(s.attempts_p50 == 2 && s.attempts_p99 == 3);
+    assert_true(s.success_time_p50 == 7.5);
+    rep_run_free(&run);
+}
+
+struct bad_line {
+    const char *line;
+    const char *says;
+};
+
+static void malformed_lines_name_their_line(void **state)
+{
+    (void)state;
+    static const struct bad_line cases[] = {
+        {"{\"t\":1,\"event\":\"send\",\"task\":0", "not a JSON object"},
+        {"[1,2]", "not a JSON object"},
+        {"{\"event\":\"send\",\"task\":0,\"provider\":\"a\",\"model\":\"b\"}", "\"t\""},
+        {"{\"t\":\"x\",\"event\":\"wait\",\"task\":0,\"delay\":1}", "\"t\""},
+        {"{\"t\":1,\"event\":\"send\",\"provider\":\"a\",\"model\":\"b\"}", "\"task\" is missing"},
+        {"{\"t\":1,\"event\":\"send\",\"task\":-3,\"provider\":\"a\",\"model\":\"b\"}", "\"task\""},
+        {"{\"t\":1,\"event\":\"send\",\"task\":1e300,\"provider\":\"a\",\"model\":\"b\"}", "\"task\""},
+        {"{\"t\":1,\"event\":\"send\",\"task\":0}", "\"provider\""},
+        {"{\"t\":1,\"event\":\"response\",\"task\":0,\"provider\":\"a\",\"model\":\"b\"}", "\"status\""},
+        {"{\"t\":1,\"event\":\"wait\",\"task\":0,\"delay\":-1}", "\"delay\""},
+        {"{\"t\":1,\"event\":\"done\",\"task\":0,\"outcome\":\"maybe\"}", "\"outcome\""},
+        {"{\"t\":1,\"event\":7}", "\"event\""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char text[600], want[500];
+        snprintf(text, sizeof text, "%s%s\n", START, cases[i].line);
+        const char *dir = write_run("bad", text);
+        snprintf(want, sizeof want, "%s/trace.jsonl:2: ", dir);
+        rep_run run;
+        cm_err err = {{0}};
+        assert_int_equal(rep_run_load(dir, &run, &err), -1);
+        if (strncmp(err.msg, want, strlen(want)) != 0 || !strstr(err.msg, cases[i].says))
+            fail_msg("case %zu: got \"%s\", want \"%s...%s\"", i, err.msg, want, cases[i].says);
+        rep_run_free(&run);
+    }
+}
+
+static void unknown_events_and_blank_lines_are_skipped(void **state)
+{
+    (void)state;
+    rep_run run;
+    cm_err err = {{0}};
+    const char *dir = write_run("extra", START "\n{\"t\":1,\"event\":\"note\",\"x\":1}\n\n" SEND(
+                                              1, 0, 1, "a", "b"));
+    assert_int_equal(rep_run_load(dir, &run, &err), 0);
+    assert_int_equal(run.n_ev, 1);
+    rep_run_free(&run);
+}
+
+/* Parses an expect object given as text, checks `run` with it. */
+static int check_text(const rep_run *run, const char *text, rep_verdicts *vs)
+{
+    cm_err err = {{0}};
+    cm_json *doc = cm_json_parse("t.json", text, strlen(text), &err);
+    if (!doc)
+        fail_msg("%s", err.msg);
+    cm_expect e;
+    if (cm_expect_parse(doc, cm_json_root(doc), NULL, &e, &err) != 0)
+        fail_msg("%s", err.msg);
+    memset(vs, 0, sizeof *vs);
+    int failed = rep_check_run(run, &e, vs);
+    cm_expect_free(&e);
+    cm_json_free(doc);
+    return failed;
+}
+
+/* True when one verdict is a failure whose text is exactly `line`. */
+static bool has_failure(const rep_verdicts *vs, const char *line)
+{
+    for (size_t i = 0; i < vs->n; i++)
+        if (!vs->v[i].ok && strcmp(vs->v[i].text, line) == 0)
+            return true;
+    for (size_t i = 0; i < vs->n; i++)
+        print_message("verdict: %s %s\n", vs->v[i].ok ? "ok" : "FAIL", vs->v[i].text);
+    return false;
+}
+
+struct expect_case {
+    const char *expect;
+    int failed;
+    const char *line; /* the failure line, or NULL when all hold */
+};
+
+static const struct expect_case expect_cases[] = {
+    {"{\"ladder\":{\"task\":0,\"waits_s\":[2,4]}}", 0, NULL},
+    {"{\"ladder\":{\"task\":0,\"waits_s\":[2,5],\"tolerance\":0.1}}", 1,
+     "ladder task 0: attempt 2 waited 4.0 s, expected 5.0 s +/- 10%"},
+    {"{\"ladder\":{\"task\":0,\"waits_s\":[2,4,8]}}", 1, "ladder task 0: 2 waits, expected 3"},
+    {"{\"ladder\":{\"task\":0,\"waits_s\":[2],\"prefix\":true}}", 0, NULL},
+    {"{\"ladder\":{\"task\":0,\"waits_s\":[2,4],\"field\":\"observed\"}}", 2,
+     "ladder task 0: attempt 1 observed 2.1 s, expected 2.0 s +/- 0.001 s"},
+    {"{\"ladder\":{\"task\":0,\"waits_s\":[2,4],\"field\":\"observed\",\"abs_tolerance_s\":0.25}}",
+     0, NULL},
+    {"{\"ladder\":{\"task\":9,\"waits_s\":[1]}}", 1, "ladder task 9: the task is not in the trace"},
+    {"{\"success_rate\":{\"min\":0.9,\"claimed\":0.95,\"source\":\"004_x.txt\"}}", 1,
+     "success rate 0.50 < 0.90 (seed 004 claims 95%)"},
+    {"{\"success_rate\":{\"max\":0.4}}", 1, "success rate 0.50 > 0.40"},
+    {"{\"max_attempts\":2}", 1, "task 0 made 3 attempts, max_attempts is 2"},
+    {"{\"max_total_wait_s\":5}", 1, "task 0 waited 6.0 s in total, max_total_wait_s is 5.0 s"},
+    {"{\"max_calls_per_success\":4}", 1, "calls per success 5.00, max_calls_per_success is 4"},
+    {"{\"candidates_used\":[\"groq/a\",\"anthropic/x\"]}", 1,
+     "candidate anthropic/x received 0 requests (expected in candidates_used)"},
+    {"{\"candidates_not_used\":[\"bytez/k\"]}", 1,
+     "candidate bytez/k received 2 requests (expected in candidates_not_used)"},
+    {"{\"final_message\":{\"task\":1,\"contains\":\"API key\"}}", 0, NULL},
+    {"{\"final_message\":{\"task\":1,\"contains\":\"quota\"}}", 1,
+     "final message task 1: \"Every API key was rejected (401)\" does not contain \"quota\""},
+    {"{\"final_message\":{\"task\":0,\"contains\":\"x\"}}", 1,
+     "final message task 0: the task succeeded, expected a failure saying \"x\""},
+    {"{\"rotation_order\":{\"task\":0,\"candidates\":[\"groq/a\",\"groq/b\",\"openai/c\"]}}", 0,
+     NULL},
+    {"{\"rotation_order\":{\"task\":0,\"candidates\":[\"groq/a\",\"openai/c\"]}}", 1,
+     "rotation task 0: went groq/a -> groq/b -> openai/c, expected groq/a -> openai/c"},
+    {"{\"rotation_order\":{\"task\":1,\"candidates\":[\"bytez/k\"]}}", 0, NULL},
+    {"{\"rotation_order\":{\"task\":0,\"candidates\":[\"groq/a\"],\"prefix\":true}}", 0, NULL},
+};
+
+static void each_expectation_fails_with_its_line(void **state)
+{
+    (void)state;
+    rep_run run;
+    load_good(&run);
+    for (size_t i = 0; i < sizeof expect_cases / sizeof expect_cases[0]; i++) {
+        const struct expect_case *c = &expect_cases[i];
+        rep_verdicts vs;
+        int failed = check_text(&run, c->expect, &vs);
+        if (failed != c->failed || (c->line && !has_failure(&vs, c->line)))
+            fail_msg("case %zu %s: %d failed, want %d with \"%s\"", i, c->expect, failed,
+                     c->failed, c->line ? c->line : "");
+        assert_true(vs.n > 0);
+        rep_verdicts_free(&vs);
+    }
+    rep_run_free(&run);
+}
+
+static void partial_run_fails_the_check(void **state)
+{
+    (void)state;
+    const char *dir = write_run("partial", good_trace);
+    char path[500];
+    snprintf(path, sizeof path, "%s/summary.json", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("{\"tasks\": 4, \"successes\": 1, \"partial\": true}\n", f);
+    fclose(f);
+    rep_run run;
+    cm_err err = {{0}};
+    assert_int_equal(rep_run_load(dir, &run, &err), 0);
+    assert_true(rep_run_task_count(&run) == 4); /* the summary's count wins */
+    rep_verdicts vs;
+    assert_int_equal(check_text(&run, "{\"success_rate\":{\"min\":0.2}}", &vs), 1);
+    assert_true(has_failure(&vs, "the run was interrupted (summary.json says partial): its "
+                                 "numbers are incomplete"));
+    rep_verdicts_free(&vs);
+    rep_run_free(&run);
+}
+
+static void bad_summary_is_bad_input(void **state)
+{
+    (void)state;
+    const char *dir = write_run("badsummary", good_trace);
+    char path[500];
+    snprintf(path, sizeof path, "%s/summary.json", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("{\"tasks\": \"four\"}\n", f);
+    fclose(f);
+    rep_run run;
+    cm_err err = {{0}};
+    assert_int_equal(rep_run_load(dir, &run, &err), -1);
+    assert_non_null(strstr(err.msg, "summary.json:1:11: tasks: must be a number"));
+}
+
+static void quantiles_use_nearest_rank(void **state)
+{
+    (void)state;
+    double v[] = {5, 1, 4, 2, 3};
+    rep_sort(v, 5);
+    assert_true(v[0] == 1 && v[4] == 5);
+    assert_true(rep_quantile(v, 5, 0.5) == 3);
+    assert_true(rep_quantile(v, 5, 0.99) == 5);
+    assert_true(rep_quantile(v, 5, 0.0) == 1);
+    assert_true(rep_quantile(v, 0, 0.5) == 0);
+    char buf[64];
+    assert_string_equal(rep_claim_source("001_9d9c.txt", buf, sizeof buf), "seed 001");
+    assert_string_equal(rep_claim_source("blog post", buf, sizeof buf), "blog post");
+    assert_string_equal(rep_claim_source("", buf, sizeof buf), "the seed document");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(reads_events_tasks_and_candidates),
+        cmocka_unit_test(malformed_lines_name_their_line),
+        cmocka_unit_test(unknown_events_and_blank_lines_are_skipped),
+        cmocka_unit_test(each_expectation_fails_with_its_line),
+        cmocka_unit_test(partial_run_fails_the_check),
+        cmocka_unit_test(bad_summary_is_bad_input),
+        cmocka_unit_test(quantiles_use_nearest_rank),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
