@@ -173,21 +173,31 @@ static void put_secs(rl_trace *tr, cm_us us)
     put(tr, frac, 7);
 }
 
+static bool plain_byte(unsigned char c)
+{
+    return c >= 0x20 && c != '"' && c != '\\' && c != 0x7f;
+}
+
+/* A JSON string: runs of plain bytes are copied at once, the rest escaped. */
 static void put_str(rl_trace *tr, const char *s)
 {
     static const char hex[] = "0123456789abcdef";
+    const unsigned char *p = (const unsigned char *)s, *stop = p + strnlen(s, STR_MAX);
     put(tr, "\"", 1);
-    size_t n = 0;
-    for (const unsigned char *p = (const unsigned char *)s; *p && n < STR_MAX; p++, n++) {
-        unsigned char c = *p;
+    while (p < stop) {
+        const unsigned char *run = p;
+        while (p < stop && plain_byte(*p))
+            p++;
+        put(tr, (const char *)run, (size_t)(p - run));
+        if (p == stop)
+            break;
+        unsigned char c = *p++;
         if (c == '"' || c == '\\') {
             char e[2] = {'\\', (char)c};
             put(tr, e, 2);
-        } else if (c < 0x20 || c == 0x7f) {
+        } else {
             char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
             put(tr, e, 6);
-        } else {
-            put(tr, (const char *)p, 1);
         }
     }
     put(tr, "\"", 1);
