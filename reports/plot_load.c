@@ -174,7 +174,7 @@ int rep_plot_load(const rep_run *runs, size_t n, const rep_plot_opts *o, rep_plo
         return -1;
     fprintf(f, "set title 'Provider load: requests per second of scenario time (mean over %g s)'\n"
                "set xlabel 'scenario time (%s)'\nset ylabel 'requests per second'\n"
-               "set yrange [0:*]\nset xrange [0:*]\n",
+               "set yrange [0:*]\nset xrange [0:*]\nset offsets 0, 0, graph 0.08, 0\n",
             w, u.name);
     rep_gp_begin_plot(f, "load", o->formats);
     load_plot(f, runs, n, u, lim, nlim);

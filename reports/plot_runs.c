@@ -51,7 +51,8 @@ static void timeline_script(FILE *f, const rep_run *run, size_t n, rep_tunit u, 
 {
     fputs("set title ", f);
     char t[400];
-    snprintf(t, sizeof t, "Attempt timeline, first %zu tasks: %s", n, run->label);
+    snprintf(t, sizeof t, "Attempt timeline, first %zu task%s: %s", n, n == 1 ? "" : "s",
+             run->label);
     if (n == 0) {
         rep_gp_quote(f, t);
         fputs("\nset xrange [0:1]\nset yrange [0:1]\nset label 1 'no tasks in the trace' at 0.5,0.5 "

@@ -1,0 +1,44 @@
+#!/bin/sh
+# reports_sim.sh: real runs from `retrylab sim`, then `check` and `report` on
+# them. The seed-003 ladder policy passes its scenario's expect; the same
+# policy with one wait changed (160 -> 150 s) fails with the diff line naming
+# attempt 4; the report overlays both runs and shows the expected ladder.
+set -u
+RL="$RL_BIN/retrylab"
+D=tests/data/reports
+dir=$(mktemp -d); trap 'rm -rf "$dir"' EXIT
+fail() { echo "FAIL: $*"; [ -f "$dir/log" ] && cat "$dir/log"; exit 1; }
+
+"$RL" sim $D/sim-ladder.json --out "$dir/good" --quiet >"$dir/log" 2>&1 || fail "sim (good) exited $?"
+"$RL" sim $D/sim-ladder.json --policy $D/ladder-list-changed.json --out "$dir/changed" --quiet \
+  >"$dir/log" 2>&1 || fail "sim (changed) exited $?"
+
+"$RL" check "$dir/good" >"$dir/log" 2>&1; rc=$?
+[ $rc -eq 0 ] || fail "check on the ladder policy: exit $rc, want 0"
+
+"$RL" check "$dir/changed" >"$dir/log" 2>&1; rc=$?
+[ $rc -eq 1 ] || fail "check with one wait changed: exit $rc, want 1"
+grep -qx "ladder task 0: attempt 4 waited 150.0 s, expected 160.0 s +/- 1%" "$dir/log" ||
+  fail "no diff line naming attempt 4"
+grep -q "max_total_wait_s" "$dir/log" && fail "a passing expectation was printed as failed"
+
+out="$dir/report"
+"$RL" report "$dir/good" "$dir/changed" --out "$out" >"$dir/log" 2>&1 || fail "report exited $?"
+for pic in success ladder timeline_1 timeline_2 outcomes_1 outcomes_2 latency load; do
+  magic=$(head -c 8 "$out/$pic.png" | od -An -tx1 | tr -d ' \n')
+  [ "$magic" = "89504e470d0a1a0a" ] || fail "$pic.png is not a PNG"
+  grep -q "<svg" "$out/$pic.svg" || fail "$pic.svg is not an SVG"
+  grep -q "src=\"$pic.png\"" "$out/index.html" || fail "index.html does not show $pic.png"
+done
+for gp in success load; do
+  grep -q "'${gp}_1.dat'.*title 'reports-sim-ladder / reports-ladder-list[':]" "$out/$gp.gp" ||
+    fail "$gp.gp lacks run 1"
+  grep -q "'${gp}_2.dat'.*title 'reports-sim-ladder / reports-ladder-list-changed" "$out/$gp.gp" ||
+    fail "$gp.gp lacks run 2"
+done
+grep -q "^4 150.000000 150.000000 150.000000" "$out/ladder_2.dat" || fail "ladder_2.dat lacks the changed wait"
+grep -q "^4 160.000000" "$out/ladder_expected.dat" || fail "expected ladder missing"
+grep -q "FAIL</span> ladder task 0: attempt 4 waited 150.0 s" "$out/index.html" ||
+  fail "index.html does not show the failed expectation"
+grep -q ">1260.0 s<" "$out/index.html" || fail "index.html lacks the total wait"
+echo "reports_sim: ok"
