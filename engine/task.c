@@ -100,6 +100,18 @@ static cm_us remaining(const step *s)
     return cm_us_add(s->t->started, s->p->limits.deadline) - s->now;
 }
 
+/* A retry (any send after the first) needs the run's budget, asked once per
+ * retry at the moment one is really planned (its WAIT or its SEND). */
+static bool approve_retry(step *s)
+{
+    rl_task *t = s->t;
+    if (t->attempt == 0 || t->retry_approved)
+        return true;
+    t->retry_approved = rl_budget_try_retry(&s->run->budget, s->now,
+                                            t->last_error == RL_TE_TIMEOUT, s->rng, &t->charged);
+    return t->retry_approved;
+}
+
 static void emit_send(step *s)
 {
     rl_task *t = s->t;
@@ -107,6 +119,9 @@ static void emit_send(step *s)
         return emit_done(s, false, RL_FAIL_MAX_ATTEMPTS, -1);
     if (remaining(s) <= 0)
         return emit_done(s, false, RL_FAIL_DEADLINE, -1);
+    if (!approve_retry(s))
+        return emit_done(s, false, RL_FAIL_BUDGET, -1);
+    t->retry_approved = false;
     rl_breaker_on_send(&s->run->breakers[t->candidate], &s->p->breaker, s->now);
     rl_budget_on_attempt(&s->run->budget, s->now, t->attempt > 0);
     set_state(t, RL_TASK_SENT);
@@ -128,8 +143,10 @@ static void emit_wait(step *s, cm_us delay, rl_wait_reason why, rl_task_then the
     if (s->p->limits.max_total_wait >= 0 &&
         cm_us_add(t->waited, delay) > s->p->limits.max_total_wait)
         return emit_done(s, false, RL_FAIL_MAX_WAIT, -1);
-    if (delay >= remaining(s))
+    if (s->p->limits.deadline >= 0 && delay >= remaining(s))
         return emit_done(s, false, RL_FAIL_DEADLINE, -1);
+    if (!approve_retry(s))
+        return emit_done(s, false, RL_FAIL_BUDGET, -1);
     t->waited = cm_us_add(t->waited, delay);
     t->until = cm_us_add(s->now, delay);
     t->then = (uint8_t)then;
@@ -363,9 +380,6 @@ static void on_outcome(step *s, const rl_outcome *o)
         return emit_done(s, false, RL_FAIL_MAX_ATTEMPTS, -1);
     if (remaining(s) <= 0)
         return emit_done(s, false, RL_FAIL_DEADLINE, -1);
-    if (!rl_budget_try_retry(&s->run->budget, s->now, t->last_error == RL_TE_TIMEOUT, s->rng,
-                             &t->charged))
-        return emit_done(s, false, RL_FAIL_BUDGET, -1);
     const rl_cand *c = &s->p->cands[t->candidate];
     if (d == RL_DECIDE_ROTATE_KEY && ++t->key_failures < c->nkeys) {
         t->key = (t->key + 1) % (uint32_t)c->nkeys;

@@ -46,7 +46,7 @@ typedef struct rl_task {
     uint32_t key_failures;  /* 401/403 on the current candidate */
     uint32_t reruns;        /* task-level re-runs done */
     uint32_t charged;       /* what the last allowed retry cost the budget */
-    bool is_retry;          /* the next send is a retry */
+    bool retry_approved;    /* the retry budget has allowed the next send */
     cm_us started;          /* scenario time of rl_task_start */
     cm_us until;            /* WAITING: wake time */
     cm_us waited;           /* sum of planned waits */

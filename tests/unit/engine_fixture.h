@@ -32,6 +32,17 @@ static inline void fx_load(fx_policy *f, const char *json)
     assert_non_null(f->run);
 }
 
+/* Loads a policy file; fails the test with the loader's message. */
+static inline void fx_load_file(fx_policy *f, const char *path)
+{
+    cm_err err = {{0}};
+    f->doc = NULL;
+    if (rl_policy_load(path, &f->p, &err) != 0)
+        fail_msg("%s", err.msg);
+    f->run = rl_run_new(f->p, 1);
+    assert_non_null(f->run);
+}
+
 static inline void fx_free(fx_policy *f)
 {
     rl_run_free(f->run);

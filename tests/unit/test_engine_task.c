@@ -292,6 +292,35 @@ static void seed002_attempt_timeout_in_send(void **state)
     fx_free(&f);
 }
 
+/* The policy files shipped for the seeds give the same sequences. */
+static void seed_files_give_the_seed_ladders(void **state)
+{
+    (void)state;
+    fx_policy f;
+    fx_trail tr;
+    fx_load_file(&f, "tests/data/policies/good/seed-003-tier-aware.json");
+    fx_outcome free_tier[] = {{429, RL_TE_NONE, {{"x-ratelimit-limit-requests", "3"}}}};
+    fx_drive(&f, free_tier, 1, &tr);
+    double want3[] = {20, 40, 80, 160, 320, 640};
+    fx_expect_waits(&tr, want3, FX_N(want3));
+    fx_free(&f);
+    fx_load_file(&f, "tests/data/policies/good/seed-002-key-rotation.json");
+    fx_outcome s2[] = {{401, RL_TE_NONE, {{NULL, NULL}}},
+                       {429, RL_TE_NONE, {{NULL, NULL}}},
+                       {200, RL_TE_NONE, {{NULL, NULL}}}};
+    fx_drive(&f, s2, FX_N(s2), &tr);
+    double want2[] = {2, 4};
+    fx_expect_waits(&tr, want2, FX_N(want2));
+    assert_int_equal(tr.key[1], 1);
+    fx_free(&f);
+    fx_load_file(&f, "tests/data/policies/good/seed-000-persistent.json");
+    fx_outcome s0[] = {{429, RL_TE_NONE, {{"retry-after", "5"}}}};
+    fx_drive(&f, s0, 1, &tr);
+    assert_int_equal(tr.nwaits, 43);
+    assert_true(tr.wait_s[4] == 300 && tr.wait_s[10] == 60 && tr.wait_s[42] == 300);
+    fx_free(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -307,6 +336,7 @@ int main(void)
         cmocka_unit_test(seed002_key_rotation_then_backoff),
         cmocka_unit_test(seed002_user_messages),
         cmocka_unit_test(seed002_attempt_timeout_in_send),
+        cmocka_unit_test(seed_files_give_the_seed_ladders),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
