@@ -352,6 +352,9 @@ static int setup_candidates(sim *s)
         sim_cand *c = &s->cands[i];
         rl_policy_candidate(p, i, &c->info);
         int pi = mock_scenario_provider_find(s->cfg->scenario, c->info.provider);
+        if (pi < 0)
+            fprintf(stderr, "retrylab sim: warning: provider %s of the policy is not in the "
+                    "scenario; its calls get 404\n", c->info.provider);
         c->endpoint = pi >= 0 && mock_scenario_provider_shape(s->cfg->scenario, (size_t)pi) ==
                                      MOCK_SHAPE_ANTHROPIC
                           ? MOCK_EP_MESSAGES
