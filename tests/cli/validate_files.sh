@@ -22,5 +22,14 @@ grep -q 'badexp.json:1:[0-9]*: max_atempts' "$tmp/e" || { cat "$tmp/e"; fail "ex
 grep -q 'prov.json: providers: not supported yet' "$tmp/e" || fail "providers message"
 grep -q 'arr.json:1:1:' "$tmp/e" || fail "non-object message"
 grep -q 'kind.json:1:9: kind:' "$tmp/e" || { cat "$tmp/e"; fail "unknown kind message"; }
+# a bad policy, and a good scenario whose policy is bad
+printf '{"kind":"policy","name":"p",\n "candidates":[{"provider":"groq","model":"llama"}],\n "backof":{}}\n' >"$tmp/badpol.json"
+sed 's/"policy": "honour-retry-after.json"/"policy": "badpol.json"/' "$D/scripted-429.json" >"$tmp/sc.json"
+"$R" validate "$tmp/badpol.json" >"$tmp/o" 2>"$tmp/e"; rc=$?
+[ "$rc" -eq 2 ] || fail "bad policy: exit $rc, want 2"
+grep -q 'badpol.json:3:[0-9]*: backof: unknown field' "$tmp/e" || { cat "$tmp/e"; fail "policy message"; }
+"$R" validate "$tmp/sc.json" >"$tmp/o" 2>"$tmp/e"; rc=$?
+[ "$rc" -eq 2 ] || fail "scenario with a bad policy: exit $rc, want 2"
+grep -q 'badpol.json:3:' "$tmp/e" || { cat "$tmp/e"; fail "scenario's policy message"; }
 "$R" validate >/dev/null 2>&1; [ $? -eq 2 ] || fail "no files: want exit 2"
 echo ok
