@@ -57,6 +57,30 @@ static int parse_seed(const char *s, uint64_t *out)
     return 0;
 }
 
+/* Handles option `o` with value `v` (NULL when missing): 0, or 2 after a message. */
+static int parse_option(const char *o, const char *v, sim_args *a)
+{
+    if (!v) {
+        fprintf(stderr, "retrylab sim: %s: needs a value\n", o);
+        return 2;
+    }
+    if (strcmp(o, "--policy") == 0) {
+        a->policy = v;
+    } else if (strcmp(o, "--out") == 0) {
+        a->out = v;
+    } else if (strcmp(o, "--seed") == 0) {
+        if (parse_seed(v, &a->seed) != 0) {
+            fprintf(stderr, "retrylab sim: --seed: not a non-negative integer: '%s'\n", v);
+            return 2;
+        }
+        a->has_seed = true;
+    } else {
+        fprintf(stderr, "retrylab sim: unknown option '%s'\n", o);
+        return 2;
+    }
+    return 0;
+}
+
 /* 0 ok, 1 --help, 2 bad arguments (message printed). */
 static int parse_args(int argc, char **argv, sim_args *a)
 {
@@ -67,36 +91,17 @@ static int parse_args(int argc, char **argv, sim_args *a)
             return 1;
         if (strcmp(o, "--quiet") == 0 || strcmp(o, "-q") == 0) {
             a->quiet = true;
-            continue;
-        }
-        if (o[0] == '-' && o[1] != '\0') {
-            const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-            if (!v) {
-                fprintf(stderr, "retrylab sim: %s: needs a value\n", o);
+        } else if (o[0] == '-' && o[1] != '\0') {
+            const char *v = i + 1 < argc ? argv[++i] : NULL;
+            if (parse_option(o, v, a) != 0)
                 return 2;
-            }
-            i++;
-            if (strcmp(o, "--policy") == 0)
-                a->policy = v;
-            else if (strcmp(o, "--out") == 0)
-                a->out = v;
-            else if (strcmp(o, "--seed") == 0) {
-                if (parse_seed(v, &a->seed) != 0) {
-                    fprintf(stderr, "retrylab sim: --seed: not a non-negative integer: '%s'\n", v);
-                    return 2;
-                }
-                a->has_seed = true;
-            } else {
-                fprintf(stderr, "retrylab sim: unknown option '%s'\n", o);
-                return 2;
-            }
-            continue;
-        }
-        if (a->scenario) {
-            fprintf(stderr, "retrylab sim: one scenario only (got '%s' and '%s')\n", a->scenario, o);
+        } else if (a->scenario) {
+            fprintf(stderr, "retrylab sim: one scenario only (got '%s' and '%s')\n", a->scenario,
+                    o);
             return 2;
+        } else {
+            a->scenario = o;
         }
-        a->scenario = o;
     }
     if (!a->scenario) {
         fprintf(stderr, "retrylab sim: which scenario?\n");
