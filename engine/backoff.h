@@ -11,9 +11,9 @@
 #include "common/timeu.h"
 
 #define RL_BACKOFF_KINDS(X)                                                                        \
-    X(CONSTANT, "constant")       /* base_s every time */                                         \
-    X(LINEAR, "linear")           /* base_s x (n + 1): seed 000's "2x, 3x, 4x" */                 \
-    X(EXPONENTIAL, "exponential") /* base_s x factor^n */                                         \
+    X(CONSTANT, "constant")       /* base_s every time */                                          \
+    X(LINEAR, "linear")           /* base_s x (n + 1): seed 000's "2x, 3x, 4x" */                  \
+    X(EXPONENTIAL, "exponential") /* base_s x factor^n */                                          \
     X(LIST, "list")               /* waits_s[n]; after the list: repeat the last or give up */
 typedef enum rl_backoff_kind {
 #define X(name, text) RL_BACKOFF_##name,
@@ -22,10 +22,10 @@ typedef enum rl_backoff_kind {
 } rl_backoff_kind;
 
 #define RL_JITTERS(X)                                                                              \
-    X(NONE, "none")                 /* the ladder value */                                        \
-    X(FULL, "full")                 /* uniform in [0, v) */                                       \
-    X(EQUAL, "equal")               /* v/2 + uniform in [0, v/2) */                               \
-    X(DECORRELATED, "decorrelated") /* min(cap, uniform in [base, prev x 3)) */                   \
+    X(NONE, "none")                 /* the ladder value */                                         \
+    X(FULL, "full")                 /* uniform in [0, v) */                                        \
+    X(EQUAL, "equal")               /* v/2 + uniform in [0, v/2) */                                \
+    X(DECORRELATED, "decorrelated") /* min(cap, uniform in [base, prev x 3)) */                    \
     X(PROPORTIONAL, "proportional") /* v x uniform in [lo, hi) */
 typedef enum rl_jitter {
 #define X(name, text) RL_JITTER_##name,
@@ -37,10 +37,10 @@ typedef enum rl_jitter {
 
 typedef struct rl_backoff {
     rl_backoff_kind kind;
-    double base_s;   /* constant, linear, exponential; also decorrelated's floor */
-    double factor;   /* exponential */
-    double cap_s;    /* upper bound of every wait (after jitter); < 0 = none */
-    double min_s;    /* lower bound of every wait (after jitter) */
+    double base_s; /* constant, linear, exponential; also decorrelated's floor */
+    double factor; /* exponential */
+    double cap_s;  /* upper bound of every wait (after jitter); < 0 = none */
+    double min_s;  /* lower bound of every wait (after jitter) */
     double waits_s[RL_BACKOFF_MAX_WAITS];
     size_t nwaits;
     bool list_give_up; /* list: past the end, give up (true) or repeat the last value (false) */

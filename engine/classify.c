@@ -12,24 +12,24 @@ static const char *const decision_names[] = {
 #define X(name, text) text,
     RL_DECISIONS(X)
 #undef X
-    NULL};
+        NULL};
 
 static const char *const reason_names[] = {
 #define X(name, text) text,
     RL_FAIL_REASONS(X)
 #undef X
-    NULL};
+        NULL};
 
 static const char *const error_names[] = {
 #define X(name, text) text,
     RL_TRANSPORT_ERRORS(X)
 #undef X
-    NULL};
+        NULL};
 
 const char *rl_decision_name(rl_decision d)
 {
     return (unsigned)d < sizeof decision_names / sizeof *decision_names - 1 ? decision_names[d]
-                                                                             : "?";
+                                                                            : "?";
 }
 
 const char *rl_fail_reason_name(rl_fail_reason r)
@@ -96,16 +96,13 @@ static bool is_note(const char *key)
 
 static int parse_rules(const cm_json *doc, const cJSON *obj, rl_classify *c, cm_err *err)
 {
-    if (!cJSON_IsObject(obj))
-        return cm_json_fail(err, doc, obj, "classify", "must be an object");
+    if (!cJSON_IsObject(obj)) return cm_json_fail(err, doc, obj, "classify", "must be an object");
     char field[256];
     for (const cJSON *ch = obj->child; ch; ch = ch->next) {
         cm_json_field(field, sizeof field, "classify", ch->string);
-        if (check_unique(doc, obj, ch, "classify", err))
-            return -1;
+        if (check_unique(doc, obj, ch, "classify", err)) return -1;
         if (is_note(ch->string)) {
-            if (!cJSON_IsString(ch))
-                return cm_json_fail(err, doc, ch, field, "must be a string");
+            if (!cJSON_IsString(ch)) return cm_json_fail(err, doc, ch, field, "must be a string");
             continue;
         }
         if (strcmp(ch->string, "x_should_retry") == 0) {
@@ -121,8 +118,7 @@ static int parse_rules(const cm_json *doc, const cJSON *obj, rl_classify *c, cm_
                                 "\"5xx\", a transport error, \"default\" or \"x_should_retry\")");
         int d = -1;
         for (int i = 0; cJSON_IsString(ch) && decision_names[i]; i++)
-            if (strcmp(ch->valuestring, decision_names[i]) == 0)
-                d = i;
+            if (strcmp(ch->valuestring, decision_names[i]) == 0) d = i;
         if (d < 0)
             return cm_json_fail(err, doc, ch, field,
                                 "must be one of: success, retry, rotate, rotate_key, fail");
@@ -136,19 +132,16 @@ static int parse_rules(const cm_json *doc, const cJSON *obj, rl_classify *c, cm_
 
 static int parse_messages(const cm_json *doc, const cJSON *obj, rl_classify *c, cm_err *err)
 {
-    if (!cJSON_IsObject(obj))
-        return cm_json_fail(err, doc, obj, "messages", "must be an object");
+    if (!cJSON_IsObject(obj)) return cm_json_fail(err, doc, obj, "messages", "must be an object");
     char field[256];
     for (const cJSON *ch = obj->child; ch; ch = ch->next) {
         cm_json_field(field, sizeof field, "messages", ch->string);
-        if (check_unique(doc, obj, ch, "messages", err))
-            return -1;
+        if (check_unique(doc, obj, ch, "messages", err)) return -1;
         if (!cJSON_IsString(ch) || !ch->valuestring[0])
             return cm_json_fail(err, doc, ch, field, "must be a non-empty string");
         if (strlen(ch->valuestring) > 1000)
             return cm_json_fail(err, doc, ch, field, "is too long (limit 1000 characters)");
-        if (is_note(ch->string))
-            continue;
+        if (is_note(ch->string)) continue;
         rl_pattern pat;
         if (pattern_parse(ch->string, true, &pat))
             return cm_json_fail(err, doc, ch, field,
@@ -166,35 +159,26 @@ int rl_classify_parse(const cm_json *doc, const cJSON *classify, const cJSON *me
                       rl_classify *c, cm_err *err)
 {
     rl_classify_defaults(c);
-    if (classify && parse_rules(doc, classify, c, err))
-        return -1;
-    if (messages && parse_messages(doc, messages, c, err))
-        return -1;
+    if (classify && parse_rules(doc, classify, c, err)) return -1;
+    if (messages && parse_messages(doc, messages, c, err)) return -1;
     return 0;
 }
 
 static rl_decision default_decision(int status, int error)
 {
-    if (error != RL_TE_NONE || status <= 0)
-        return RL_DECIDE_RETRY;
-    if (status >= 200 && status < 300)
-        return RL_DECIDE_SUCCESS;
-    if (status == 401 || status == 403)
-        return RL_DECIDE_ROTATE_KEY;
-    if (status == 408 || status == 409 || status == 429 || status >= 500)
-        return RL_DECIDE_RETRY;
+    if (error != RL_TE_NONE || status <= 0) return RL_DECIDE_RETRY;
+    if (status >= 200 && status < 300) return RL_DECIDE_SUCCESS;
+    if (status == 401 || status == 403) return RL_DECIDE_ROTATE_KEY;
+    if (status == 408 || status == 409 || status == 429 || status >= 500) return RL_DECIDE_RETRY;
     return RL_DECIDE_FAIL;
 }
 
 /* 3 exact status, 2 class, 1 default, 0 no match. */
 static int match_rank(const rl_pattern *p, int status, int error)
 {
-    if (error != RL_TE_NONE)
-        return p->error == error + 1 ? 3 : p->any ? 1 : 0;
-    if (p->status && p->status == status)
-        return 3;
-    if (p->cls && p->cls == status / 100)
-        return 2;
+    if (error != RL_TE_NONE) return p->error == error + 1 ? 3 : p->any ? 1 : 0;
+    if (p->status && p->status == status) return 3;
+    if (p->cls && p->cls == status / 100) return 2;
     return p->any ? 1 : 0;
 }
 
@@ -224,13 +208,11 @@ static const char *find_template(const rl_classify *c, const rl_message_vars *v)
             return c->messages[i].text;
     int err = RL_TE_NONE;
     for (int i = 1; v->error && error_names[i]; i++)
-        if (strcmp(v->error, error_names[i]) == 0)
-            err = i;
+        if (strcmp(v->error, error_names[i]) == 0) err = i;
     const char *best = NULL;
     int rank = 0;
     for (size_t i = 0; i < c->nmessages; i++) {
-        if (c->messages[i].pat.reason)
-            continue;
+        if (c->messages[i].pat.reason) continue;
         int r = match_rank(&c->messages[i].pat, v->status, err);
         if (r > rank) {
             rank = r;
@@ -265,8 +247,7 @@ static void put_var(const rl_message_vars *v, const char *name, size_t n, char *
     else
         snprintf(tmp, sizeof tmp, "{%.*s}", (int)(n < 100 ? n : 100), name);
     int w = snprintf(out + *used, size - *used, "%s", s);
-    if (w > 0)
-        *used = *used + (size_t)w < size ? *used + (size_t)w : size - 1;
+    if (w > 0) *used = *used + (size_t)w < size ? *used + (size_t)w : size - 1;
 }
 
 static void expand(const char *tpl, const rl_message_vars *v, char *out, size_t size)
@@ -287,8 +268,7 @@ static void expand(const char *tpl, const rl_message_vars *v, char *out, size_t 
 
 void rl_classify_message(const rl_classify *c, const rl_message_vars *v, char *out, size_t size)
 {
-    if (!size)
-        return;
+    if (!size) return;
     const char *tpl = find_template(c, v);
     if (tpl) {
         expand(tpl, v, out, size);

@@ -9,10 +9,10 @@
 #include "common/jsonpos.h"
 
 #define RL_DECISIONS(X)                                                                            \
-    X(SUCCESS, "success")       /* the task is done */                                            \
-    X(RETRY, "retry")           /* wait (Retry-After or ladder), same candidate */                \
-    X(ROTATE, "rotate")         /* next candidate (cooling this one down on a 429) */             \
-    X(ROTATE_KEY, "rotate_key") /* same candidate, next key, after the ladder's wait */           \
+    X(SUCCESS, "success")       /* the task is done */                                             \
+    X(RETRY, "retry")           /* wait (Retry-After or ladder), same candidate */                 \
+    X(ROTATE, "rotate")         /* next candidate (cooling this one down on a 429) */              \
+    X(ROTATE_KEY, "rotate_key") /* same candidate, next key, after the ladder's wait */            \
     X(FAIL, "fail")             /* fail the task at once */
 typedef enum rl_decision {
 #define X(name, text) RL_DECIDE_##name,
@@ -22,14 +22,14 @@ typedef enum rl_decision {
 
 /* Engine-made failures, each with its message key in "messages". */
 #define RL_FAIL_REASONS(X)                                                                         \
-    X(OUTCOME, "outcome")           /* the last outcome failed at once / retries ran out */       \
-    X(MAX_ATTEMPTS, "max_attempts") /* limits.max_attempts reached */                             \
-    X(DEADLINE, "deadline")         /* limits.deadline_s reached */                               \
-    X(MAX_WAIT, "max_total_wait")   /* limits.max_total_wait_s would be exceeded */               \
-    X(RETRY_AFTER, "retry_after")   /* Retry-After above the policy's ceiling */                  \
-    X(ALL_COOLING, "all_cooling")   /* every candidate cooling down or open */                    \
-    X(EXHAUSTED, "exhausted")       /* every candidate tried, no task retry left */               \
-    X(BUDGET, "budget")             /* the run's retry budget refused a retry */                  \
+    X(OUTCOME, "outcome")           /* the last outcome failed at once / retries ran out */        \
+    X(MAX_ATTEMPTS, "max_attempts") /* limits.max_attempts reached */                              \
+    X(DEADLINE, "deadline")         /* limits.deadline_s reached */                                \
+    X(MAX_WAIT, "max_total_wait")   /* limits.max_total_wait_s would be exceeded */                \
+    X(RETRY_AFTER, "retry_after")   /* Retry-After above the policy's ceiling */                   \
+    X(ALL_COOLING, "all_cooling")   /* every candidate cooling down or open */                     \
+    X(EXHAUSTED, "exhausted")       /* every candidate tried, no task retry left */                \
+    X(BUDGET, "budget")             /* the run's retry budget refused a retry */                   \
     X(GIVE_UP, "give_up")           /* the backoff list ran out (after_list give_up) */
 typedef enum rl_fail_reason {
 #define X(name, text) RL_FAIL_##name,
@@ -43,11 +43,11 @@ typedef enum rl_fail_reason {
 /* An outcome pattern: an exact status (100..599), a class "4xx" (cls 1..5), a
  * transport error name, or an engine reason (messages only). */
 typedef struct rl_pattern {
-    int status;    /* exact status, or 0 */
-    int cls;       /* 1..5 for "1xx".."5xx", or 0 */
-    int error;     /* rl_transport_error + 1 for transport errors, or 0 */
-    int reason;    /* rl_fail_reason + 1 (messages only), or 0 */
-    bool any;      /* "default" */
+    int status; /* exact status, or 0 */
+    int cls;    /* 1..5 for "1xx".."5xx", or 0 */
+    int error;  /* rl_transport_error + 1 for transport errors, or 0 */
+    int reason; /* rl_fail_reason + 1 (messages only), or 0 */
+    bool any;   /* "default" */
 } rl_pattern;
 
 typedef struct rl_classify {
@@ -83,7 +83,7 @@ typedef struct rl_message_vars {
     const char *error;
     unsigned attempts;
     const char *provider, *model;
-    double retry_after_s; /* < 0: unknown */
+    double retry_after_s;  /* < 0: unknown */
     const char *available; /* "groq: 0, openai: 2" */
     rl_fail_reason reason;
 } rl_message_vars;

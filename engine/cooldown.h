@@ -12,9 +12,9 @@
 typedef struct rl_policy rl_policy;
 
 typedef struct rl_cooldown_cfg {
-    bool enabled;    /* section present */
-    cm_us dflt;      /* when the 429 carried no Retry-After */
-    cm_us max;       /* ceiling on one cooldown; < 0 = none */
+    bool enabled; /* section present */
+    cm_us dflt;   /* when the 429 carried no Retry-After */
+    cm_us max;    /* ceiling on one cooldown; < 0 = none */
 } rl_cooldown_cfg;
 
 /* Parses "cooldown": {"default_s": 1320, "max_s": 3600}. node NULL: disabled. */

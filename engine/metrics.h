@@ -9,7 +9,7 @@
 
 typedef struct rl_metrics {
     uint64_t requests, successes, failures, rate_limited;
-    uint64_t latency_n;        /* outcomes with a latency */
+    uint64_t latency_n; /* outcomes with a latency */
     cm_us latency_sum, latency_min, latency_max;
 } rl_metrics;
 

@@ -10,17 +10,15 @@
 #define YEAR_S (365.0 * 24 * 3600)
 
 static const char *const top_keys[] = {
-    "kind",     "name",     "comment", "source", "candidates", "backoff",  "retry_after",
-    "tiers",    "rotation", "cooldown", "breaker", "budget",   "limits",   "classify",
-    "messages", "task_retries", NULL};
+    "kind",        "name",     "comment",  "source",       "candidates", "backoff",
+    "retry_after", "tiers",    "rotation", "cooldown",     "breaker",    "budget",
+    "limits",      "classify", "messages", "task_retries", NULL};
 
 static int provider_index(rl_policy *p, const char *name)
 {
     for (size_t i = 0; i < p->nprov; i++)
-        if (strcmp(p->providers[i], name) == 0)
-            return (int)i;
-    if (p->nprov == RL_MAX_PROVIDERS)
-        return -1;
+        if (strcmp(p->providers[i], name) == 0) return (int)i;
+    if (p->nprov == RL_MAX_PROVIDERS) return -1;
     p->providers[p->nprov] = name;
     return (int)p->nprov++;
 }
@@ -30,8 +28,7 @@ static int parse_keys(const cm_json *doc, const cJSON *cand, const char *ctx, rl
 {
     const cJSON *keys, *k;
     char field[96];
-    if (cm_json_get_array(doc, cand, ctx, "keys", false, 0, RL_MAX_KEYS, &keys, err))
-        return -1;
+    if (cm_json_get_array(doc, cand, ctx, "keys", false, 0, RL_MAX_KEYS, &keys, err)) return -1;
     cm_json_field(field, sizeof field, ctx, "keys");
     cJSON_ArrayForEach(k, keys)
     {
@@ -66,8 +63,7 @@ static int parse_candidate(const cm_json *doc, const cJSON *cand, size_t i, rl_p
                                 c->provider, c->model, j);
     int pi = provider_index(p, c->provider);
     if (pi < 0)
-        return cm_json_fail(err, doc, cand, ctx, "too many providers (limit %d)",
-                            RL_MAX_PROVIDERS);
+        return cm_json_fail(err, doc, cand, ctx, "too many providers (limit %d)", RL_MAX_PROVIDERS);
     c->provider_idx = (uint32_t)pi;
     return 0;
 }
@@ -79,13 +75,11 @@ static int parse_candidates(const cm_json *doc, const cJSON *root, rl_policy *p,
         return -1;
     p->ncand = (size_t)cJSON_GetArraySize(arr);
     p->cands = calloc(p->ncand, sizeof *p->cands);
-    if (!p->cands)
-        return cm_json_fail(err, doc, arr, "candidates", "out of memory");
+    if (!p->cands) return cm_json_fail(err, doc, arr, "candidates", "out of memory");
     size_t i = 0;
     cJSON_ArrayForEach(cand, arr)
     {
-        if (parse_candidate(doc, cand, i++, p, err))
-            return -1;
+        if (parse_candidate(doc, cand, i++, p, err)) return -1;
     }
     return 0;
 }
@@ -94,28 +88,24 @@ static int get_seconds(const cm_json *doc, const cJSON *obj, const char *ctx, co
                        double min, cm_us *out, cm_err *err)
 {
     double v = -1;
-    if (cm_json_get_number(doc, obj, ctx, key, false, min, 100 * YEAR_S, &v, err))
-        return -1;
-    if (v >= 0)
-        *out = cm_us_from_s(v);
+    if (cm_json_get_number(doc, obj, ctx, key, false, min, 100 * YEAR_S, &v, err)) return -1;
+    if (v >= 0) *out = cm_us_from_s(v);
     return 0;
 }
 
 static int parse_limits(const cm_json *doc, const cJSON *root, rl_limits *l, cm_err *err)
 {
-    static const char *const keys[] = {"max_attempts",      "max_retries_per_candidate",
-                                       "deadline_s",        "attempt_timeout_s",
-                                       "max_total_wait_s",  "comment",
-                                       "source",            NULL};
+    static const char *const keys[] = {"max_attempts",     "max_retries_per_candidate",
+                                       "deadline_s",       "attempt_timeout_s",
+                                       "max_total_wait_s", "comment",
+                                       "source",           NULL};
     l->max_attempts = 10;
     l->max_retries_per_candidate = UINT32_MAX;
     l->deadline = l->max_total_wait = -1;
     l->attempt_timeout = 0;
     const cJSON *node;
-    if (cm_json_get_object(doc, root, NULL, "limits", false, &node, err))
-        return -1;
-    if (!node)
-        return 0;
+    if (cm_json_get_object(doc, root, NULL, "limits", false, &node, err)) return -1;
+    if (!node) return 0;
     int64_t att = l->max_attempts, per = -1;
     const char *note;
     if (cm_json_check_keys(doc, node, "limits", keys, err) ||
@@ -129,8 +119,7 @@ static int parse_limits(const cm_json *doc, const cJSON *root, rl_limits *l, cm_
         cm_json_get_string(doc, node, "limits", "source", false, 4096, &note, err))
         return -1;
     l->max_attempts = (uint32_t)att;
-    if (per >= 0)
-        l->max_retries_per_candidate = (uint32_t)per;
+    if (per >= 0) l->max_retries_per_candidate = (uint32_t)per;
     return 0;
 }
 
@@ -141,10 +130,8 @@ static int parse_task_retries(const cm_json *doc, const cJSON *root, rl_task_ret
     const cJSON *node, *bo;
     memset(t, 0, sizeof *t);
     rl_backoff_defaults(&t->waits);
-    if (cm_json_get_object(doc, root, NULL, "task_retries", false, &node, err))
-        return -1;
-    if (!node)
-        return 0;
+    if (cm_json_get_object(doc, root, NULL, "task_retries", false, &node, err)) return -1;
+    if (!node) return 0;
     int64_t max = 0;
     const char *note;
     if (cm_json_check_keys(doc, node, "task_retries", keys, err) ||
@@ -201,8 +188,8 @@ static int parse_sections(const cm_json *doc, const cJSON *root, rl_policy *p, c
         rl_budget_parse(doc, bu, "budget", &p->budget, err) ||
         rl_classify_parse(doc, cl, me, &p->classify, err))
         return -1;
-    return parse_limits(doc, root, &p->limits, err) || parse_task_retries(doc, root,
-                                                                          &p->task_retry, err)
+    return parse_limits(doc, root, &p->limits, err) ||
+                   parse_task_retries(doc, root, &p->task_retry, err)
                ? -1
                : 0;
 }
@@ -230,8 +217,7 @@ int rl_policy_load(const char *path, rl_policy **out, cm_err *err)
 {
     *out = NULL;
     cm_json *doc = cm_json_load(path, err);
-    if (!doc)
-        return -1;
+    if (!doc) return -1;
     if (rl_policy_from_json(doc, out, err)) {
         cm_json_free(doc);
         return -1;
@@ -242,8 +228,7 @@ int rl_policy_load(const char *path, rl_policy **out, cm_err *err)
 
 void rl_policy_free(rl_policy *p)
 {
-    if (!p)
-        return;
+    if (!p) return;
     free(p->cands);
     cm_json_free(p->owned);
     free(p);
@@ -262,8 +247,7 @@ size_t rl_policy_candidate_count(const rl_policy *p)
 void rl_policy_candidate(const rl_policy *p, size_t i, rl_candidate_info *out)
 {
     memset(out, 0, sizeof *out);
-    if (i >= p->ncand)
-        return;
+    if (i >= p->ncand) return;
     out->provider = p->cands[i].provider;
     out->model = p->cands[i].model;
     out->nkeys = p->cands[i].nkeys;

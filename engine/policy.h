@@ -24,16 +24,16 @@ typedef struct rl_cand {
 } rl_cand;
 
 typedef struct rl_limits {
-    uint32_t max_attempts;          /* sends per task, every retry and task retry included */
+    uint32_t max_attempts;              /* sends per task, every retry and task retry included */
     uint32_t max_retries_per_candidate; /* request-level retries before rotating; UINT32_MAX none */
-    cm_us deadline;                 /* from the task's start; < 0 none */
-    cm_us attempt_timeout;          /* SEND.timeout; 0 none */
-    cm_us max_total_wait;           /* sum of the task's waits; < 0 none */
+    cm_us deadline;                     /* from the task's start; < 0 none */
+    cm_us attempt_timeout;              /* SEND.timeout; 0 none */
+    cm_us max_total_wait;               /* sum of the task's waits; < 0 none */
 } rl_limits;
 
 typedef struct rl_task_retry_cfg {
-    uint32_t max;       /* whole-task re-runs after every candidate failed (seed 000: 3) */
-    rl_backoff waits;   /* the wait before re-run n (seed 000: list 60, 120, 180) */
+    uint32_t max;     /* whole-task re-runs after every candidate failed (seed 000: 3) */
+    rl_backoff waits; /* the wait before re-run n (seed 000: list 60, 120, 180) */
 } rl_task_retry_cfg;
 
 struct rl_policy {

@@ -28,8 +28,8 @@ typedef struct rl_rotation_cfg {
  * "fail"|"wait", "provider_fallbacks": {"groq": ["openai", "anthropic"]}}.
  * Provider names must be those of the policy's candidates (p's candidates are
  * loaded first). node NULL: defaults (no wait, fail, list order). */
-int rl_rotation_parse(const cm_json *doc, const cJSON *node, const rl_policy *p,
-                      rl_rotation_cfg *r, cm_err *err);
+int rl_rotation_parse(const cm_json *doc, const cJSON *node, const rl_policy *p, rl_rotation_cfg *r,
+                      cm_err *err);
 
 /* Says whether candidate c may be chosen now. */
 typedef bool (*rl_usable_fn)(void *ctx, uint32_t c);

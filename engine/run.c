@@ -7,8 +7,7 @@
 rl_run *rl_run_new(const rl_policy *p, uint64_t seed)
 {
     rl_run *run = calloc(1, sizeof *run);
-    if (!run)
-        return NULL;
+    if (!run) return NULL;
     run->p = p;
     run->seed = seed;
     run->epoch_us = CM_SCENARIO_EPOCH * CM_US_PER_S;
@@ -32,8 +31,7 @@ rl_run *rl_run_new(const rl_policy *p, uint64_t seed)
 
 void rl_run_free(rl_run *run)
 {
-    if (!run)
-        return;
+    if (!run) return;
     free(run->cool_until);
     free(run->breakers);
     free(run->metrics);
@@ -73,8 +71,11 @@ static cJSON *breakers_json(const rl_run *run, cm_us now)
     for (size_t i = 0; arr && i < run->p->ncand; i++) {
         const rl_cand *c = &run->p->cands[i];
         cJSON *b = rl_breaker_json(&run->breakers[i], &run->p->breaker, now);
-        if (!b || !cJSON_AddItemToArray(arr, b) ||
-            !cJSON_AddStringToObject(b, "provider", c->provider) ||
+        if (b && !cJSON_AddItemToArray(arr, b)) {
+            cJSON_Delete(b);
+            b = NULL;
+        }
+        if (!b || !cJSON_AddStringToObject(b, "provider", c->provider) ||
             !cJSON_AddStringToObject(b, "model", c->model)) {
             cJSON_Delete(arr);
             return NULL;
@@ -85,8 +86,7 @@ static cJSON *breakers_json(const rl_run *run, cm_us now)
 
 static int add(cJSON *o, const char *name, cJSON *item)
 {
-    if (!item)
-        return -1;
+    if (!item) return -1;
     if (!cJSON_AddItemToObject(o, name, item)) {
         cJSON_Delete(item);
         return -1;
@@ -97,8 +97,7 @@ static int add(cJSON *o, const char *name, cJSON *item)
 cJSON *rl_run_summary_json(const rl_run *run, cm_us now)
 {
     cJSON *o = cJSON_CreateObject();
-    if (!o)
-        return NULL;
+    if (!o) return NULL;
     if (add(o, "candidates", candidates_json(run)) ||
         add(o, "cooldowns", rl_cooldown_snapshot(run->p, run->cool_until, now)) ||
         add(o, "breakers", breakers_json(run, now)) ||

@@ -9,10 +9,10 @@
 struct rl_run {
     const rl_policy *p;
     uint64_t seed;
-    int64_t epoch_us;        /* Unix microseconds at scenario time 0 */
-    cm_us *cool_until;       /* per candidate */
-    rl_breaker *breakers;    /* per candidate */
-    rl_metrics *metrics;     /* per candidate */
+    int64_t epoch_us;           /* Unix microseconds at scenario time 0 */
+    cm_us *cool_until;          /* per candidate */
+    rl_breaker *breakers;       /* per candidate */
+    rl_metrics *metrics;        /* per candidate */
     int tier[RL_MAX_PROVIDERS]; /* detected tier row per provider, -1 unknown */
     rl_budget budget;
 };

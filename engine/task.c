@@ -79,8 +79,7 @@ static void emit_done(step *s, bool ok, rl_fail_reason why, cm_us retry_after)
     t->fail_reason = (uint8_t)why;
     s->out->kind = RL_DONE;
     s->out->success = ok;
-    if (ok)
-        return;
+    if (ok) return;
     rl_cooldown_available_text(s->p, s->run->cool_until, s->now, avail, sizeof avail);
     rl_message_vars v = {.status = t->last_status,
                          .error = rl_transport_error_name(t->last_error),
@@ -95,8 +94,7 @@ static void emit_done(step *s, bool ok, rl_fail_reason why, cm_us retry_after)
 
 static cm_us remaining(const step *s)
 {
-    if (s->p->limits.deadline < 0)
-        return CM_US_MAX;
+    if (s->p->limits.deadline < 0) return CM_US_MAX;
     return cm_us_add(s->t->started, s->p->limits.deadline) - s->now;
 }
 
@@ -105,10 +103,9 @@ static cm_us remaining(const step *s)
 static bool approve_retry(step *s)
 {
     rl_task *t = s->t;
-    if (t->attempt == 0 || t->retry_approved)
-        return true;
-    t->retry_approved = rl_budget_try_retry(&s->run->budget, s->now,
-                                            t->last_error == RL_TE_TIMEOUT, s->rng, &t->charged);
+    if (t->attempt == 0 || t->retry_approved) return true;
+    t->retry_approved = rl_budget_try_retry(&s->run->budget, s->now, t->last_error == RL_TE_TIMEOUT,
+                                            s->rng, &t->charged);
     return t->retry_approved;
 }
 
@@ -117,10 +114,8 @@ static void emit_send(step *s)
     rl_task *t = s->t;
     if (t->attempt >= s->p->limits.max_attempts)
         return emit_done(s, false, RL_FAIL_MAX_ATTEMPTS, -1);
-    if (remaining(s) <= 0)
-        return emit_done(s, false, RL_FAIL_DEADLINE, -1);
-    if (!approve_retry(s))
-        return emit_done(s, false, RL_FAIL_BUDGET, -1);
+    if (remaining(s) <= 0) return emit_done(s, false, RL_FAIL_DEADLINE, -1);
+    if (!approve_retry(s)) return emit_done(s, false, RL_FAIL_BUDGET, -1);
     t->retry_approved = false;
     rl_breaker_on_send(&s->run->breakers[t->candidate], &s->p->breaker, s->now);
     rl_budget_on_attempt(&s->run->budget, s->now, t->attempt > 0);
@@ -138,15 +133,13 @@ static void emit_send(step *s)
 static void emit_wait(step *s, cm_us delay, rl_wait_reason why, rl_task_then then)
 {
     rl_task *t = s->t;
-    if (delay < 0)
-        delay = 0;
+    if (delay < 0) delay = 0;
     if (s->p->limits.max_total_wait >= 0 &&
         cm_us_add(t->waited, delay) > s->p->limits.max_total_wait)
         return emit_done(s, false, RL_FAIL_MAX_WAIT, -1);
     if (s->p->limits.deadline >= 0 && delay >= remaining(s))
         return emit_done(s, false, RL_FAIL_DEADLINE, -1);
-    if (!approve_retry(s))
-        return emit_done(s, false, RL_FAIL_BUDGET, -1);
+    if (!approve_retry(s)) return emit_done(s, false, RL_FAIL_BUDGET, -1);
     t->waited = cm_us_add(t->waited, delay);
     t->until = cm_us_add(s->now, delay);
     t->then = (uint8_t)then;
@@ -194,11 +187,9 @@ static cm_us ladder_wait(step *s)
 static void plan_rerun(step *s)
 {
     rl_task *t = s->t;
-    if (t->reruns >= s->p->task_retry.max)
-        return emit_done(s, false, RL_FAIL_EXHAUSTED, -1);
+    if (t->reruns >= s->p->task_retry.max) return emit_done(s, false, RL_FAIL_EXHAUSTED, -1);
     cm_us d = rl_backoff_delay(&s->p->task_retry.waits, t->reruns, 0, s->rng);
-    if (d < 0)
-        return emit_done(s, false, RL_FAIL_EXHAUSTED, -1);
+    if (d < 0) return emit_done(s, false, RL_FAIL_EXHAUSTED, -1);
     t->reruns++;
     emit_wait(s, d, RL_WAIT_TASK_RETRY, RL_THEN_RERUN);
 }
@@ -215,8 +206,7 @@ static cm_us ready_at(step *s, uint32_t c, bool *by_breaker)
 static bool all_cooling(const step *s)
 {
     for (uint32_t c = 0; c < s->p->ncand; c++)
-        if (!rl_cooldown_active(s->run->cool_until[c], s->now))
-            return false;
+        if (!rl_cooldown_active(s->run->cool_until[c], s->now)) return false;
     return true;
 }
 
@@ -227,8 +217,7 @@ static cm_us first_ready(step *s, bool untried_only, bool *any, bool *by_breaker
     cm_us first = CM_US_MAX;
     *any = *by_breaker = false;
     for (uint32_t c = 0; c < s->p->ncand; c++) {
-        if (untried_only && tried(s->t, c))
-            continue;
+        if (untried_only && tried(s->t, c)) continue;
         bool b;
         cm_us at = ready_at(s, c, &b);
         *any = true;
@@ -250,8 +239,7 @@ static void plan_none_available(step *s)
     bool wait = s->p->rotation.wait_when_none;
     cm_us first = first_ready(s, true, &any, &by_breaker);
     if (!any) {
-        if (s->t->reruns < s->p->task_retry.max)
-            return plan_rerun(s);
+        if (s->t->reruns < s->p->task_retry.max) return plan_rerun(s);
         first = first_ready(s, false, &any, &by_breaker);
         if (!wait || first <= s->now || first >= CM_US_MAX)
             return emit_done(s, false, all_cooling(s) ? RL_FAIL_ALL_COOLING : RL_FAIL_EXHAUSTED,
@@ -281,14 +269,11 @@ static void switch_to(step *s, uint32_t c)
 static void plan_pick(step *s, int from)
 {
     int c = rl_rotation_next(s->p, from, usable, s);
-    if (c < 0)
-        return plan_none_available(s);
+    if (c < 0) return plan_none_available(s);
     switch_to(s, (uint32_t)c);
-    if (from < 0 || !s->p->rotation.wait_backoff)
-        return emit_send(s);
+    if (from < 0 || !s->p->rotation.wait_backoff) return emit_send(s);
     cm_us d = ladder_wait(s);
-    if (d < 0)
-        return emit_done(s, false, RL_FAIL_GIVE_UP, -1);
+    if (d < 0) return emit_done(s, false, RL_FAIL_GIVE_UP, -1);
     emit_wait(s, d, RL_WAIT_BACKOFF, RL_THEN_SEND);
 }
 
@@ -324,8 +309,7 @@ static void plan_retry(step *s)
         break;
     }
     delay = ladder_wait(s);
-    if (delay < 0)
-        return emit_done(s, false, RL_FAIL_GIVE_UP, -1);
+    if (delay < 0) return emit_done(s, false, RL_FAIL_GIVE_UP, -1);
     t->cand_retries++;
     emit_wait(s, delay, RL_WAIT_BACKOFF, RL_THEN_SEND);
 }
@@ -342,11 +326,9 @@ static rl_signals *read_outcome(step *s, const rl_outcome *o)
     rl_headers_parse(o ? o->headers : NULL, o ? o->nheaders : 0, now_unix, sig);
     t->last_status = o ? o->status : 0;
     t->last_error = (uint8_t)(o ? o->error : RL_TE_OTHER);
-    if (!o || (o->status <= 0 && o->error == RL_TE_NONE))
-        t->last_error = RL_TE_OTHER;
+    if (!o || (o->status <= 0 && o->error == RL_TE_NONE)) t->last_error = RL_TE_OTHER;
     int tier = rl_tiers_detect(&s->p->tiers, sig);
-    if (tier >= 0)
-        run->tier[c->provider_idx] = tier;
+    if (tier >= 0) run->tier[c->provider_idx] = tier;
     tier = run->tier[c->provider_idx];
     s->out->tier = tier >= 0 ? s->p->tiers.t[tier].name : NULL;
     bool ok = t->last_error == RL_TE_NONE && t->last_status >= 200 && t->last_status < 300;
@@ -370,24 +352,20 @@ static void on_outcome(step *s, const rl_outcome *o)
 {
     rl_task *t = s->t;
     s->sig = read_outcome(s, o);
-    rl_decision d = rl_classify_outcome(&s->p->classify, t->last_status, t->last_error,
-                                        s->sig->should_retry);
-    if (d == RL_DECIDE_SUCCESS)
-        return emit_done(s, true, RL_FAIL_OUTCOME, -1);
-    if (d == RL_DECIDE_FAIL)
-        return emit_done(s, false, RL_FAIL_OUTCOME, -1);
+    rl_decision d =
+        rl_classify_outcome(&s->p->classify, t->last_status, t->last_error, s->sig->should_retry);
+    if (d == RL_DECIDE_SUCCESS) return emit_done(s, true, RL_FAIL_OUTCOME, -1);
+    if (d == RL_DECIDE_FAIL) return emit_done(s, false, RL_FAIL_OUTCOME, -1);
     if (t->attempt >= s->p->limits.max_attempts)
         return emit_done(s, false, RL_FAIL_MAX_ATTEMPTS, -1);
-    if (remaining(s) <= 0)
-        return emit_done(s, false, RL_FAIL_DEADLINE, -1);
+    if (remaining(s) <= 0) return emit_done(s, false, RL_FAIL_DEADLINE, -1);
     const rl_cand *c = &s->p->cands[t->candidate];
     if (d == RL_DECIDE_ROTATE_KEY && ++t->key_failures < c->nkeys) {
         t->key = (t->key + 1) % (uint32_t)c->nkeys;
         return plan_retry(s);
     }
     bool open = !rl_breaker_allows(&s->run->breakers[t->candidate], &s->p->breaker, s->now);
-    if (d != RL_DECIDE_RETRY || open ||
-        t->cand_retries >= s->p->limits.max_retries_per_candidate)
+    if (d != RL_DECIDE_RETRY || open || t->cand_retries >= s->p->limits.max_retries_per_candidate)
         return plan_rotate(s);
     plan_retry(s);
 }

@@ -13,16 +13,16 @@
 #define RL_TIER_MAX 16
 
 typedef struct rl_tier {
-    const char *name;  /* points into the policy document */
-    int64_t up_to;     /* matches limits <= up_to; -1 = any limit (the last row) */
-    double base_s;     /* backoff base for this tier */
-    double factor;     /* 0 = keep the policy's */
-    double cap_s;      /* 0 = keep the policy's */
+    const char *name; /* points into the policy document */
+    int64_t up_to;    /* matches limits <= up_to; -1 = any limit (the last row) */
+    double base_s;    /* backoff base for this tier */
+    double factor;    /* 0 = keep the policy's */
+    double cap_s;     /* 0 = keep the policy's */
 } rl_tier;
 
 typedef struct rl_tiers {
-    size_t n;          /* 0 = no tier detection */
-    bool from_tokens;  /* detect from limit_tokens instead of limit_requests */
+    size_t n;         /* 0 = no tier detection */
+    bool from_tokens; /* detect from limit_tokens instead of limit_requests */
     rl_tier t[RL_TIER_MAX];
 } rl_tiers;
 

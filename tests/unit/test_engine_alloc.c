@@ -30,31 +30,29 @@ extern void *__libc_realloc(void *p, size_t size);
 
 void *malloc(size_t size)
 {
-    if (counting)
-        allocations++;
+    if (counting) allocations++;
     return __libc_malloc(size);
 }
 
 void *calloc(size_t n, size_t size)
 {
-    if (counting)
-        allocations++;
+    if (counting) allocations++;
     return __libc_calloc(n, size);
 }
 
 void *realloc(void *p, size_t size)
 {
-    if (counting)
-        allocations++;
+    if (counting) allocations++;
     return __libc_realloc(p, size);
 }
 #endif
 
 #define POLICY                                                                                     \
-    "{\"kind\":\"policy\",\"name\":\"alloc\",\"candidates\":["                                    \
+    "{\"kind\":\"policy\",\"name\":\"alloc\",\"candidates\":["                                     \
     "{\"provider\":\"groq\",\"model\":\"a\",\"keys\":[\"K1\",\"K2\"]},"                            \
     "{\"provider\":\"groq\",\"model\":\"b\"},{\"provider\":\"openai\",\"model\":\"c\"}],"          \
-    "\"backoff\":{\"kind\":\"exponential\",\"base_s\":1,\"cap_s\":60,\"jitter\":\"decorrelated\"}," \
+    "\"backoff\":{\"kind\":\"exponential\",\"base_s\":1,\"cap_s\":60,\"jitter\":\"decorrelated\"}" \
+    ","                                                                                            \
     "\"retry_after\":{\"max_s\":60,\"above_max\":\"rotate\"},"                                     \
     "\"tiers\":{\"table\":[{\"name\":\"free\",\"up_to\":3,\"base_s\":20},"                         \
     "{\"name\":\"paid\",\"base_s\":0.3}]},"                                                        \
@@ -63,7 +61,7 @@ void *realloc(void *p, size_t size)
     "\"breaker\":{\"failures\":3,\"open_s\":10},"                                                  \
     "\"budget\":{\"kind\":\"adaptive\"},"                                                          \
     "\"limits\":{\"max_attempts\":12,\"attempt_timeout_s\":30},"                                   \
-    "\"messages\":{\"all_cooling\":\"none left ({available}), back in {retry_after} s\","           \
+    "\"messages\":{\"all_cooling\":\"none left ({available}), back in {retry_after} s\","          \
     "\"429\":\"busy on {provider}/{model} after {attempts}\"}}"
 
 static const rl_header h_ra[] = {{"retry-after", "7"}, {"x-ratelimit-limit-requests", "3"}};

@@ -6,9 +6,9 @@
 #include "tests/unit/engine_fixture.h"
 
 #define ONE_CAND                                                                                   \
-    "{\"kind\":\"policy\",\"name\":\"ra\",\"candidates\":[{\"provider\":\"openai\","              \
+    "{\"kind\":\"policy\",\"name\":\"ra\",\"candidates\":[{\"provider\":\"openai\","               \
     "\"model\":\"gpt-4o\"},{\"provider\":\"openai\",\"model\":\"gpt-4o-mini\"}],"                  \
-    "\"backoff\":{\"kind\":\"exponential\",\"base_s\":0.5,\"cap_s\":8},"                          \
+    "\"backoff\":{\"kind\":\"exponential\",\"base_s\":0.5,\"cap_s\":8},"                           \
     "\"limits\":{\"max_attempts\":3},\"retry_after\":%s}"
 
 /* One 429 with Retry-After `ra`, then 200: returns the first wait (or -1
@@ -220,16 +220,11 @@ static void classification_rules(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(caps_openai_python_like),
-        cmocka_unit_test(caps_openai_node_like),
-        cmocka_unit_test(caps_give_up_above_120),
-        cmocka_unit_test(cap_rotate_above),
-        cmocka_unit_test(ignore_and_clamp),
-        cmocka_unit_test(give_up_message),
-        cmocka_unit_test(cumulative_cap_portkey),
-        cmocka_unit_test(hostile_values_noted_in_wait),
-        cmocka_unit_test(x_should_retry_overrides),
-        cmocka_unit_test(classification_rules),
+        cmocka_unit_test(caps_openai_python_like),  cmocka_unit_test(caps_openai_node_like),
+        cmocka_unit_test(caps_give_up_above_120),   cmocka_unit_test(cap_rotate_above),
+        cmocka_unit_test(ignore_and_clamp),         cmocka_unit_test(give_up_message),
+        cmocka_unit_test(cumulative_cap_portkey),   cmocka_unit_test(hostile_values_noted_in_wait),
+        cmocka_unit_test(x_should_retry_overrides), cmocka_unit_test(classification_rules),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -9,15 +9,26 @@
 
 #include "engine/run.h"
 
-static const char *const groq[] = {
-    "llama-3.3-70b-versatile",      "llama-3.3-70b-specdec",       "llama-3.1-70b-versatile",
-    "llama-3.1-8b-instant",         "llama-3.2-90b-text-preview",  "llama-3.2-90b-vision-preview",
-    "llama-3.2-11b-text-preview",   "llama-3.2-11b-vision-preview", "llama-3.2-3b-preview",
-    "llama-3.2-1b-preview",         "llama3-70b-8192",             "llama3-8b-8192",
-    "mixtral-8x7b-32768",           "gemma2-9b-it",                "gemma-7b-it",
-    "llama-guard-3-8b",             "llama3-groq-70b-tool-use"};
-static const char *const openai[] = {"gpt-4o", "gpt-4o-mini", "gpt-4-turbo", "gpt-4-turbo-preview",
-                                     "gpt-4", "gpt-3.5-turbo", "gpt-3.5-turbo-16k"};
+static const char *const groq[] = {"llama-3.3-70b-versatile",
+                                   "llama-3.3-70b-specdec",
+                                   "llama-3.1-70b-versatile",
+                                   "llama-3.1-8b-instant",
+                                   "llama-3.2-90b-text-preview",
+                                   "llama-3.2-90b-vision-preview",
+                                   "llama-3.2-11b-text-preview",
+                                   "llama-3.2-11b-vision-preview",
+                                   "llama-3.2-3b-preview",
+                                   "llama-3.2-1b-preview",
+                                   "llama3-70b-8192",
+                                   "llama3-8b-8192",
+                                   "mixtral-8x7b-32768",
+                                   "gemma2-9b-it",
+                                   "gemma-7b-it",
+                                   "llama-guard-3-8b",
+                                   "llama3-groq-70b-tool-use"};
+static const char *const openai[] = {
+    "gpt-4o", "gpt-4o-mini",   "gpt-4-turbo",      "gpt-4-turbo-preview",
+    "gpt-4",  "gpt-3.5-turbo", "gpt-3.5-turbo-16k"};
 static const char *const anthropic[] = {"claude-3-5-sonnet-20241022", "claude-3-5-haiku-20241022",
                                         "claude-3-opus-20240229", "claude-3-sonnet-20240229",
                                         "claude-3-haiku-20240307"};
@@ -28,8 +39,7 @@ static void add_models(char *buf, size_t size, size_t *used, const char *prov,
     for (size_t i = 0; i < n; i++)
         *used += (size_t)snprintf(buf + *used, size - *used,
                                   "%s{\"provider\":\"%s\",\"model\":\"%s\",\"keys\":[\"%s_KEY\"]}",
-                                  *used && buf[*used - 1] != '[' ? "," : "", prov, models[i],
-                                  prov);
+                                  *used && buf[*used - 1] != '[' ? "," : "", prov, models[i], prov);
 }
 
 /* Seed 001's policy: 17 + 7 + 5 candidates, 429 rotates, 22-minute cooldown. */
@@ -132,9 +142,9 @@ static void seed001_retry_after_sets_cooldown_and_extends_only(void **state)
 }
 
 #define SMALL                                                                                      \
-    "{\"kind\":\"policy\",\"name\":\"small\",\"candidates\":["                                    \
+    "{\"kind\":\"policy\",\"name\":\"small\",\"candidates\":["                                     \
     "{\"provider\":\"groq\",\"model\":\"g1\"},{\"provider\":\"openai\",\"model\":\"o1\"},"         \
-    "{\"provider\":\"groq\",\"model\":\"g2\"},{\"provider\":\"anthropic\",\"model\":\"a1\"}],"    \
+    "{\"provider\":\"groq\",\"model\":\"g2\"},{\"provider\":\"anthropic\",\"model\":\"a1\"}],"     \
     "\"classify\":{\"429\":\"rotate\"},\"cooldown\":{\"default_s\":100}%s}"
 
 static void load_small(fx_policy *f, const char *extra)
@@ -200,8 +210,10 @@ static void wait_for_first_back(void **state)
     (void)state;
     fx_policy f;
     load_small(&f, ",\"rotation\":{\"when_none_available\":\"wait\"}");
-    fx_outcome s[] = {{429, RL_TE_NONE, {{NULL, NULL}}}, {429, RL_TE_NONE, {{NULL, NULL}}},
-                      {429, RL_TE_NONE, {{NULL, NULL}}}, {429, RL_TE_NONE, {{NULL, NULL}}},
+    fx_outcome s[] = {{429, RL_TE_NONE, {{NULL, NULL}}},
+                      {429, RL_TE_NONE, {{NULL, NULL}}},
+                      {429, RL_TE_NONE, {{NULL, NULL}}},
+                      {429, RL_TE_NONE, {{NULL, NULL}}},
                       {200, RL_TE_NONE, {{NULL, NULL}}}};
     fx_trail tr;
     fx_drive(&f, s, FX_N(s), &tr);
@@ -214,8 +226,9 @@ static void wait_for_first_back(void **state)
 }
 
 #define BREAKER                                                                                    \
-    "{\"kind\":\"policy\",\"name\":\"breaker\",\"candidates\":["                                  \
-    "{\"provider\":\"openrouter\",\"model\":\"m1\"},{\"provider\":\"openrouter\",\"model\":\"m2\"}]," \
+    "{\"kind\":\"policy\",\"name\":\"breaker\",\"candidates\":["                                   \
+    "{\"provider\":\"openrouter\",\"model\":\"m1\"},{\"provider\":\"openrouter\",\"model\":"       \
+    "\"m2\"}],"                                                                                    \
     "\"backoff\":{\"kind\":\"constant\",\"base_s\":1},"                                            \
     "\"breaker\":{\"failures\":5,\"open_s\":30}}"
 
@@ -262,7 +275,8 @@ static void breaker_all_open_waits_for_probe(void **state)
                 "\"model\":\"m\"}],\"backoff\":{\"kind\":\"constant\",\"base_s\":1},"
                 "\"breaker\":{\"failures\":2,\"open_s\":30},"
                 "\"rotation\":{\"when_none_available\":\"wait\"}}");
-    fx_outcome s[] = {{500, RL_TE_NONE, {{NULL, NULL}}}, {500, RL_TE_NONE, {{NULL, NULL}}},
+    fx_outcome s[] = {{500, RL_TE_NONE, {{NULL, NULL}}},
+                      {500, RL_TE_NONE, {{NULL, NULL}}},
                       {200, RL_TE_NONE, {{NULL, NULL}}}};
     fx_trail tr;
     fx_drive(&f, s, FX_N(s), &tr);

@@ -4,13 +4,13 @@
 #include "tests/unit/engine_fixture.h"
 
 #define SEED003                                                                                    \
-    "{\"kind\":\"policy\",\"name\":\"seed-003\",\"candidates\":[{\"provider\":\"moonshot\","      \
+    "{\"kind\":\"policy\",\"name\":\"seed-003\",\"candidates\":[{\"provider\":\"moonshot\","       \
     "\"model\":\"kimi\",\"keys\":[\"K1\"]}],"                                                      \
-    "\"backoff\":{\"kind\":\"exponential\",\"base_s\":1,\"factor\":2,\"cap_s\":900,"              \
+    "\"backoff\":{\"kind\":\"exponential\",\"base_s\":1,\"factor\":2,\"cap_s\":900,"               \
     "\"jitter\":\"none\"},"                                                                        \
-    "\"tiers\":{\"from\":\"limit_requests\",\"table\":[{\"name\":\"free\",\"up_to\":3,"           \
-    "\"base_s\":20},{\"name\":\"tier1\",\"up_to\":500,\"base_s\":0.3},{\"name\":\"tier2\","       \
-    "\"up_to\":5000,\"base_s\":0.12},{\"name\":\"tier3\",\"up_to\":10000,\"base_s\":0.012},"      \
+    "\"tiers\":{\"from\":\"limit_requests\",\"table\":[{\"name\":\"free\",\"up_to\":3,"            \
+    "\"base_s\":20},{\"name\":\"tier1\",\"up_to\":500,\"base_s\":0.3},{\"name\":\"tier2\","        \
+    "\"up_to\":5000,\"base_s\":0.12},{\"name\":\"tier3\",\"up_to\":10000,\"base_s\":0.012},"       \
     "{\"name\":\"tier4\",\"base_s\":0.006}]},"                                                     \
     "\"limits\":{\"max_attempts\":7}}"
 
@@ -92,9 +92,9 @@ static void seed003_tier_remembered_per_provider(void **state)
 }
 
 #define SEED004_ONE                                                                                \
-    "{\"kind\":\"policy\",\"name\":\"seed-004\",\"candidates\":[{\"provider\":\"openrouter\","    \
+    "{\"kind\":\"policy\",\"name\":\"seed-004\",\"candidates\":[{\"provider\":\"openrouter\","     \
     "\"model\":\"mistral-small\"}],"                                                               \
-    "\"backoff\":{\"kind\":\"exponential\",\"base_s\":1,\"factor\":2,\"cap_s\":60,"               \
+    "\"backoff\":{\"kind\":\"exponential\",\"base_s\":1,\"factor\":2,\"cap_s\":60,"                \
     "\"jitter\":\"%s\"},\"limits\":{\"max_attempts\":%d}}"
 
 static void seed004_exponential_cap_60_no_jitter(void **state)
@@ -167,10 +167,10 @@ static void seed004_rotation_with_backoff(void **state)
 }
 
 #define SEED000                                                                                    \
-    "{\"kind\":\"policy\",\"name\":\"seed-000\",\"candidates\":["                                 \
-    "{\"provider\":\"chutes\",\"model\":\"a\"},{\"provider\":\"chutes\",\"model\":\"b\"}],"       \
-    "\"backoff\":{\"kind\":\"linear\",\"base_s\":60,\"reset_on_rotate\":true},"                   \
-    "\"limits\":{\"max_retries_per_candidate\":5,\"max_attempts\":100},"                          \
+    "{\"kind\":\"policy\",\"name\":\"seed-000\",\"candidates\":["                                  \
+    "{\"provider\":\"chutes\",\"model\":\"a\"},{\"provider\":\"chutes\",\"model\":\"b\"}],"        \
+    "\"backoff\":{\"kind\":\"linear\",\"base_s\":60,\"reset_on_rotate\":true},"                    \
+    "\"limits\":{\"max_retries_per_candidate\":5,\"max_attempts\":100},"                           \
     "\"task_retries\":{\"max\":3,\"backoff\":{\"kind\":\"list\",\"waits_s\":[60,120,180]}}}"
 
 static void seed000_request_then_model_then_task_level(void **state)
@@ -224,8 +224,8 @@ static void seed000_success_in_second_pass(void **state)
 }
 
 #define SEED002                                                                                    \
-    "{\"kind\":\"policy\",\"name\":\"seed-002\",\"candidates\":[{\"provider\":\"bytez\","         \
-    "\"model\":\"image\",\"keys\":[\"BYTEZ_API_KEY_1\",\"BYTEZ_API_KEY_2\"]}],"                   \
+    "{\"kind\":\"policy\",\"name\":\"seed-002\",\"candidates\":[{\"provider\":\"bytez\","          \
+    "\"model\":\"image\",\"keys\":[\"BYTEZ_API_KEY_1\",\"BYTEZ_API_KEY_2\"]}],"                    \
     "\"backoff\":{\"kind\":\"linear\",\"base_s\":2},"                                              \
     "\"limits\":{\"max_attempts\":3,\"attempt_timeout_s\":90},"                                    \
     "\"messages\":{\"401\":\"API being configured, try in few minutes\","                          \

@@ -1,0 +1,97 @@
+/* test_engine_classify.c: message templates (every variable, unknown ones
+ * kept, braces without a close, truncation at the buffer's size) and the
+ * lookup order reason > exact status > class > transport error > default. */
+#include "tests/unit/engine_fixture.h"
+
+#include "engine/policy.h"
+
+static rl_message_vars vars(int status, const char *error, rl_fail_reason why)
+{
+    return (rl_message_vars){.status = status,
+                             .error = error,
+                             .attempts = 3,
+                             .provider = "groq",
+                             .model = "llama",
+                             .retry_after_s = 42.4,
+                             .available = "groq: 0, openai: 1",
+                             .reason = why};
+}
+
+static void load_messages(fx_policy *f, const char *messages)
+{
+    char json[2048];
+    snprintf(json, sizeof json,
+             "{\"kind\":\"policy\",\"name\":\"m\",\"candidates\":[{\"provider\":\"p\","
+             "\"model\":\"m\"}],\"messages\":%s}",
+             messages);
+    fx_load(f, json);
+}
+
+static void every_variable(void **state)
+{
+    (void)state;
+    fx_policy f;
+    load_messages(&f, "{\"default\":\"{status}|{error}|{attempts}|{provider}|{model}|"
+                      "{retry_after}|{available}|{reason}|{nope}|{unclosed\"}");
+    char out[256];
+    rl_message_vars v = vars(503, "none", RL_FAIL_MAX_ATTEMPTS);
+    rl_classify_message(&f.p->classify, &v, out, sizeof out);
+    assert_string_equal(out, "503|none|3|groq|llama|42|groq: 0, openai: 1|max_attempts|{nope}|"
+                             "{unclosed");
+    fx_free(&f);
+}
+
+static void lookup_order(void **state)
+{
+    (void)state;
+    fx_policy f;
+    load_messages(&f, "{\"default\":\"D\",\"5xx\":\"C\",\"503\":\"S\",\"timeout\":\"T\","
+                      "\"budget\":\"B\"}");
+    char out[64];
+    rl_message_vars v = vars(503, "none", RL_FAIL_OUTCOME);
+    rl_classify_message(&f.p->classify, &v, out, sizeof out);
+    assert_string_equal(out, "S");
+    v.status = 500;
+    rl_classify_message(&f.p->classify, &v, out, sizeof out);
+    assert_string_equal(out, "C");
+    v.status = 404;
+    rl_classify_message(&f.p->classify, &v, out, sizeof out);
+    assert_string_equal(out, "D");
+    v = vars(0, "timeout", RL_FAIL_DEADLINE);
+    rl_classify_message(&f.p->classify, &v, out, sizeof out);
+    assert_string_equal(out, "T");
+    v.reason = RL_FAIL_BUDGET;
+    rl_classify_message(&f.p->classify, &v, out, sizeof out);
+    assert_string_equal(out, "B");
+    fx_free(&f);
+}
+
+static void builtin_and_truncation(void **state)
+{
+    (void)state;
+    fx_policy f;
+    load_messages(&f, "{\"401\":\"{available}{available}{available}{available}{available}\"}");
+    char out[256], small[20];
+    rl_message_vars v = vars(429, "none", RL_FAIL_EXHAUSTED);
+    rl_classify_message(&f.p->classify, &v, out, sizeof out);
+    assert_string_equal(out, "failed after 3 attempts (exhausted): last status 429 on groq/llama");
+    v = vars(0, "reset", RL_FAIL_MAX_ATTEMPTS);
+    rl_classify_message(&f.p->classify, &v, out, sizeof out);
+    assert_string_equal(out, "failed after 3 attempts (max_attempts): last error reset on "
+                             "groq/llama");
+    v = vars(401, "none", RL_FAIL_OUTCOME);
+    rl_classify_message(&f.p->classify, &v, small, sizeof small);
+    assert_int_equal(strlen(small), sizeof small - 1);
+    assert_memory_equal(small, "groq: 0, openai: 1g", sizeof small - 1);
+    fx_free(&f);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(every_variable),
+        cmocka_unit_test(lookup_order),
+        cmocka_unit_test(builtin_and_truncation),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
