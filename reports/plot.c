@@ -13,6 +13,11 @@ rep_tunit rep_tunit_for(const rep_run *runs, size_t n)
     for (size_t i = 0; i < n; i++)
         if (runs[i].end_t > end)
             end = runs[i].end_t;
+    return rep_tunit_span(end);
+}
+
+rep_tunit rep_tunit_span(double end)
+{
     if (end > 4 * 3600.0)
         return (rep_tunit){3600.0, "h"};
     if (end > 1200.0)

@@ -43,6 +43,8 @@ typedef struct rep_tunit {
     const char *name;  /* "s", "min", "h" */
 } rep_tunit;
 rep_tunit rep_tunit_for(const rep_run *runs, size_t n);
+/* The same for an axis that ends at `end` seconds. */
+rep_tunit rep_tunit_span(double end);
 
 /* Colour and point type of an outcome class (same in every picture). */
 const char *rep_class_colour(rep_class c);

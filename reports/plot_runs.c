@@ -109,7 +109,11 @@ int rep_plot_timeline(const rep_run *run, size_t index, const rep_plot_opts *o, 
     if (!f)
         return -1;
     rep_gp_begin_plot(f, name, o->formats);
-    timeline_script(f, run, n, rep_tunit_for(run, 1), has, data);
+    double end = 0;
+    for (size_t i = 0; i < n; i++)
+        if (run->tasks[i].seen)
+            end = run->tasks[i].done_t > end ? run->tasks[i].done_t : end;
+    timeline_script(f, run, n, rep_tunit_span(end), has, data);
     snprintf(title, sizeof title, "Attempt timeline: %s", run->label);
     rep_pic_add(ps, name, title,
                 "Each row is a task (the first tasks of the run); each point an attempt at its "

@@ -80,7 +80,8 @@ static void copy_str(char *dst, size_t size, const char *src)
     snprintf(dst, size, "%s", src ? src : "");
 }
 
-/* Index of candidate provider/model, added when new; -1 when out of memory. */
+/* Index of candidate provider/model, added when new; -1 when out of memory,
+ * -2 past REP_MAX_CANDS distinct candidates. */
 static int cand_index(rep_run *run, const char *provider, const char *model)
 {
     char name[REP_NAME_MAX];
@@ -88,6 +89,8 @@ static int cand_index(rep_run *run, const char *provider, const char *model)
     for (size_t i = 0; i < run->n_cands; i++)
         if (strcmp(run->cands[i].name, name) == 0)
             return (int)i;
+    if (run->n_cands == REP_MAX_CANDS)
+        return -2;
     if (run->n_cands == run->cap_cands) {
         size_t cap = run->cap_cands ? run->cap_cands * 2 : 16;
         rep_cand *c = realloc(run->cands, cap * sizeof *c);
@@ -144,6 +147,8 @@ static int read_candidate(rep_run *run, const line_ctx *lc, const cJSON *o, rep_
         return line_fail(lc, "fields \"provider\" and \"model\" must be strings");
     }
     e->cand = cand_index(run, p, m);
+    if (e->cand == -2)
+        return line_fail(lc, "more than %d distinct provider/model pairs", REP_MAX_CANDS);
     return e->cand < 0 ? line_fail(lc, "out of memory") : 0;
 }
 

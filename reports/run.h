@@ -13,7 +13,8 @@
 
 #define REP_PATH_MAX 1024
 #define REP_NAME_MAX 128
-#define REP_MAX_TASKS INT64_C(10000000)
+#define REP_MAX_TASKS INT64_C(1000000) /* task numbers 0..REP_MAX_TASKS-1 */
+#define REP_MAX_CANDS 1024
 #define REP_MAX_LINE (1u << 20) /* longest trace line accepted */
 
 typedef enum rep_kind { REP_SEND, REP_RESPONSE, REP_WAIT, REP_DONE } rep_kind;
