@@ -43,7 +43,8 @@ static size_t ladder_rungs(const rep_run *run, rung *g)
 typedef struct ladder_info {
     size_t rungs[REP_MAX_RUNS];
     bool observed[REP_MAX_RUNS];
-    double lo, hi; /* smallest and largest mean */
+    double lo, hi; /* smallest and largest wait */
+    size_t top;    /* the highest retry number shown */
 } ladder_info;
 
 static int ladder_data(const rep_run *run, size_t r, const rep_plot_opts *o, ladder_info *li,
@@ -71,6 +72,7 @@ static int ladder_data(const rep_run *run, size_t r, const rep_plot_opts *o, lad
         li->observed[r] = li->observed[r] || g[i].obs_n > 0;
     }
     li->rungs[r] = k;
+    li->top = k > li->top ? k : li->top;
     return rep_file_close(f, o, name, err);
 }
 
@@ -95,6 +97,7 @@ static long long expected_ladder(const rep_run *runs, size_t n, const rep_plot_o
                 li->lo = fmin(li->lo, e.ladders[0].waits_s[i]);
                 li->hi = fmax(li->hi, e.ladders[0].waits_s[i]);
             }
+            li->top = e.ladders[0].n_waits > li->top ? e.ladders[0].n_waits : li->top;
         }
         cm_expect_free(&e);
         if (task >= 0)
@@ -149,7 +152,8 @@ int rep_plot_ladder(const rep_run *runs, size_t n, const rep_plot_opts *o, rep_p
         return -1;
     fputs("set title 'Backoff ladder: wait before each retry'\n"
           "set xlabel 'retry number (the wait after attempt N)'\nset ylabel 'wait (s)'\n"
-          "set xtics 1\nset xrange [0.5:*]\n", f);
+          "set xtics 1\n", f);
+    fprintf(f, "set xrange [0.5:%zu.5]\n", li.top ? li.top : 1);
     if (li.lo > 0 && isfinite(li.lo) && li.hi / li.lo >= 8)
         fprintf(f, "set logscale y\nset format y '%%g'\nset ylabel 'wait (s, log scale)'\n"
                    "set yrange [%g:%g]\n", li.lo / 1.6, li.hi * 1.6);
