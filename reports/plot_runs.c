@@ -152,7 +152,15 @@ static void outcomes_script(FILE *f, const rep_run *run)
     rep_gp_quote(f, t);
     fputs("\nset ylabel 'responses'\nset xlabel 'candidate (provider/model)'\n"
           "set style data histograms\nset style histogram rowstacked\nset boxwidth 0.6\n"
-          "set style fill solid 0.9 border rgb '#333333'\nset yrange [0:*]\n", f);
+          "set style fill solid 0.9 border rgb '#333333'\n", f);
+    long top = 1;
+    for (size_t i = 0; i < run->n_cands; i++) {
+        long sum = 0;
+        for (int c = 0; c < REP_CLASS_N; c++)
+            sum += run->cands[i].by_class[c];
+        top = sum > top ? sum : top;
+    }
+    fprintf(f, "set yrange [0:%g]\n", (double)top * 1.1);
     if (run->n_cands > 4)
         fputs("set xtics rotate by -25\n", f);
 }
