@@ -236,6 +236,38 @@ static void hang_ends_at_the_attempt_timeout(void **state)
     unlink(r.path);
 }
 
+/* Checks event i is a response with this status, error ("" for none) and latency. */
+static void check_response(cJSON **ev, size_t i, int status, const char *error, double latency)
+{
+    assert_string_equal(ev_str(ev[i], "event"), "response");
+    assert_int_equal((int)ev_num(ev[i], "status"), status);
+    assert_string_equal(ev_str(ev[i], "error"), error);
+    near(ev_num(ev[i], "latency"), latency);
+}
+
+static void transport_faults_map_to_outcomes_in_virtual_time(void **state)
+{
+    (void)state;
+    run_out r;
+    run_sim("faults.json", 4, NULL, &r);
+    static cJSON *ev[MAX_LINES];
+    size_t n = parse_trace(r.path, ev, MAX_LINES);
+    /* send, response, wait; send, response, wait; send, response; done (no start:
+       the command writes that) */
+    assert_int_equal(n, 9);
+    check_response(ev, 1, 0, "reset", 0.1);
+    near(ev_num(ev[2], "delay"), 1);
+    check_response(ev, 4, 0, "truncated", 0.2);
+    near(ev_num(ev[6], "t"), 2.3);
+    check_response(ev, 7, 200, "", 3.5); /* latency 0.5 + slow body 3 */
+    near(ev_num(ev[7], "t"), 5.8);
+    assert_string_equal(ev_str(ev[8], "outcome"), "success");
+    assert_int_equal(r.res.attempts, 3);
+    near(cm_s_from_us(r.res.end_time), 5.8);
+    free_events(ev, n);
+    unlink(r.path);
+}
+
 static void stop_request_interrupts_the_run(void **state)
 {
     (void)state;
@@ -254,6 +286,7 @@ int main(void)
         cmocka_unit_test(same_seed_gives_the_same_trace),
         cmocka_unit_test(counts_agree_with_the_trace),
         cmocka_unit_test(hang_ends_at_the_attempt_timeout),
+        cmocka_unit_test(transport_faults_map_to_outcomes_in_virtual_time),
         cmocka_unit_test(stop_request_interrupts_the_run),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
