@@ -7,12 +7,12 @@
 
 #include "reports/gnuplot.h"
 
-rep_tunit rep_tunit_for(const rep_run *runs, size_t n)
+rep_tunit rep_tunit_for(const rep_group *g)
 {
     double end = 0;
-    for (size_t i = 0; i < n; i++)
-        if (runs[i].end_t > end)
-            end = runs[i].end_t;
+    for (size_t i = 0; i < g->n; i++)
+        if (g->runs[i]->end_t > end)
+            end = g->runs[i]->end_t;
     return rep_tunit_span(end);
 }
 
@@ -100,19 +100,53 @@ void rep_pic_add(rep_plotset *ps, const char *name, const char *title, const cha
     snprintf(p->caption, sizeof p->caption, "%s", caption);
 }
 
+/* Puts runs into groups by scenario (name, else path), in first-seen order. */
+static size_t make_groups(const rep_run *runs, size_t n, rep_group *groups)
+{
+    size_t ng = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *key = runs[i].scenario_name[0] ? runs[i].scenario_name : runs[i].scenario_path;
+        size_t g = 0;
+        while (g < ng && strcmp(key, groups[g].runs[0]->scenario_name[0]
+                                         ? groups[g].runs[0]->scenario_name
+                                         : groups[g].runs[0]->scenario_path) != 0)
+            g++;
+        if (g == ng)
+            memset(&groups[ng++], 0, sizeof groups[0]);
+        groups[g].runs[groups[g].n] = &runs[i];
+        groups[g].ids[groups[g].n++] = i;
+    }
+    for (size_t g = 0; ng > 1 && g < ng; g++) {
+        if (g > 0)
+            snprintf(groups[g].suffix, sizeof groups[g].suffix, "_s%u", (unsigned)(g + 1) & 0xffffu);
+        snprintf(groups[g].title, sizeof groups[g].title, ": %.100s",
+                 groups[g].runs[0]->scenario_name[0] ? groups[g].runs[0]->scenario_name
+                                                     : groups[g].runs[0]->dir);
+    }
+    return ng;
+}
+
+static int plot_group(const rep_group *g, const rep_plot_opts *o, rep_plotset *ps, cm_err *err)
+{
+    if (rep_plot_success(g, o, ps, err) || rep_plot_ladder(g, o, ps, err))
+        return -1;
+    for (size_t i = 0; i < g->n; i++)
+        if (rep_plot_timeline(g->runs[i], g->ids[i], o, ps, err))
+            return -1;
+    for (size_t i = 0; i < g->n; i++)
+        if (rep_plot_outcomes(g->runs[i], g->ids[i], o, ps, err))
+            return -1;
+    return rep_plot_latency(g, o, ps, err) || rep_plot_load(g, o, ps, err) ? -1 : 0;
+}
+
 int rep_plot_write(const rep_run *runs, size_t n, const rep_plot_opts *o, rep_plotset *ps,
                    cm_err *err)
 {
+    static rep_group groups[REP_MAX_RUNS];
     ps->n = 0;
-    if (rep_plot_success(runs, n, o, ps, err) || rep_plot_ladder(runs, n, o, ps, err))
-        return -1;
-    for (size_t i = 0; i < n; i++)
-        if (rep_plot_timeline(&runs[i], i, o, ps, err))
+    size_t ng = make_groups(runs, n > REP_MAX_RUNS ? REP_MAX_RUNS : n, groups);
+    for (size_t g = 0; g < ng; g++)
+        if (plot_group(&groups[g], o, ps, err))
             return -1;
-    for (size_t i = 0; i < n; i++)
-        if (rep_plot_outcomes(&runs[i], i, o, ps, err))
-            return -1;
-    if (rep_plot_latency(runs, n, o, ps, err) || rep_plot_load(runs, n, o, ps, err))
-        return -1;
     return 0;
 }

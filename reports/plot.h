@@ -10,8 +10,8 @@
 #include "common/jsonpos.h"
 #include "reports/run.h"
 
-#define REP_MAX_RUNS 32
-#define REP_MAX_PICS (4 + 2 * REP_MAX_RUNS)
+#define REP_MAX_RUNS 64
+#define REP_MAX_PICS (6 * REP_MAX_RUNS)
 
 typedef struct rep_picture {
     char name[64];     /* file stem: NAME.gp, NAME.png, NAME.svg */
@@ -31,18 +31,30 @@ typedef struct rep_plot_opts {
 } rep_plot_opts;
 
 /* Writes the data files and scripts of every picture for runs[n] and lists
- * them in *ps. 0, or -1 with err ("out/x.dat: cannot write: ..."). */
+ * them in *ps. Runs of the same scenario share the overlay pictures; a report
+ * on several scenarios gets one set of overlays per scenario. 0, or -1 with err ("out/x.dat: cannot write: ..."). */
 int rep_plot_write(const rep_run *runs, size_t n, const rep_plot_opts *o, rep_plotset *ps,
                    cm_err *err);
 
 /* ---- shared by the plot_*.c files ---- */
+
+/* The runs one overlay picture holds: all runs of one scenario. Data files
+ * are named by the run's position on the command line (ids[i] + 1); the
+ * overlay scripts by NAME + suffix ("" when the report has one scenario). */
+typedef struct rep_group {
+    const rep_run *runs[REP_MAX_RUNS];
+    size_t ids[REP_MAX_RUNS];
+    size_t n;
+    char suffix[16];            /* "", or "_s2", "_s3"... for the second scenario on */
+    char title[REP_NAME_MAX + 8]; /* "" or ": SCENARIO" appended to picture titles */
+} rep_group;
 
 /* The unit of the time axes, chosen from the longest run. */
 typedef struct rep_tunit {
     double div;        /* seconds per unit */
     const char *name;  /* "s", "min", "h" */
 } rep_tunit;
-rep_tunit rep_tunit_for(const rep_run *runs, size_t n);
+rep_tunit rep_tunit_for(const rep_group *g);
 /* The same for an axis that ends at `end` seconds. */
 rep_tunit rep_tunit_span(double end);
 
@@ -63,14 +75,10 @@ int rep_script_close(FILE *f, const rep_plot_opts *o, const char *name, cm_err *
 /* Adds a picture to ps (silently ignored past REP_MAX_PICS). */
 void rep_pic_add(rep_plotset *ps, const char *name, const char *title, const char *caption);
 
-int rep_plot_success(const rep_run *runs, size_t n, const rep_plot_opts *o, rep_plotset *ps,
-                     cm_err *err);
-int rep_plot_latency(const rep_run *runs, size_t n, const rep_plot_opts *o, rep_plotset *ps,
-                     cm_err *err);
-int rep_plot_load(const rep_run *runs, size_t n, const rep_plot_opts *o, rep_plotset *ps,
-                  cm_err *err);
-int rep_plot_ladder(const rep_run *runs, size_t n, const rep_plot_opts *o, rep_plotset *ps,
-                    cm_err *err);
+int rep_plot_success(const rep_group *g, const rep_plot_opts *o, rep_plotset *ps, cm_err *err);
+int rep_plot_latency(const rep_group *g, const rep_plot_opts *o, rep_plotset *ps, cm_err *err);
+int rep_plot_load(const rep_group *g, const rep_plot_opts *o, rep_plotset *ps, cm_err *err);
+int rep_plot_ladder(const rep_group *g, const rep_plot_opts *o, rep_plotset *ps, cm_err *err);
 int rep_plot_timeline(const rep_run *run, size_t index, const rep_plot_opts *o, rep_plotset *ps,
                       cm_err *err);
 int rep_plot_outcomes(const rep_run *run, size_t index, const rep_plot_opts *o, rep_plotset *ps,

@@ -54,34 +54,38 @@ static int success_data(const rep_run *run, size_t r, const rep_plot_opts *o, si
     return rep_file_close(f, o, name, err);
 }
 
-int rep_plot_success(const rep_run *runs, size_t n, const rep_plot_opts *o, rep_plotset *ps,
-                     cm_err *err)
+int rep_plot_success(const rep_group *g, const rep_plot_opts *o, rep_plotset *ps, cm_err *err)
 {
     size_t pts;
-    for (size_t r = 0; r < n; r++)
-        if (success_data(&runs[r], r, o, &pts, err))
+    char name[40], title[300];
+    for (size_t r = 0; r < g->n; r++)
+        if (success_data(g->runs[r], g->ids[r], o, &pts, err))
             return -1;
-    rep_tunit u = rep_tunit_for(runs, n);
-    FILE *f = rep_script_open(o, "success", "share of tasks succeeded over scenario time", err);
+    rep_tunit u = rep_tunit_for(g);
+    snprintf(name, sizeof name, "success%s", g->suffix);
+    FILE *f = rep_script_open(o, name, "share of tasks succeeded over scenario time", err);
     if (!f)
         return -1;
-    fprintf(f, "set title 'Tasks succeeded over scenario time (cumulative, one line per run)'\n"
-               "set xlabel 'scenario time (%s)'\nset ylabel 'tasks succeeded (%% of all tasks)'\n"
-               "set yrange [0:105]\nset xrange [0:*]\n",
-            u.name);
-    rep_gp_begin_plot(f, "success", o->formats);
-    for (size_t r = 0; r < n; r++) {
+    rep_gp_begin_plot(f, name, o->formats);
+    snprintf(title, sizeof title, "Tasks succeeded over scenario time%s (cumulative, one line "
+             "per run)", g->title);
+    fputs("set title ", f);
+    rep_gp_quote(f, title);
+    fprintf(f, "\nset xlabel 'scenario time (%s)'\nset ylabel 'tasks succeeded (%% of all "
+               "tasks)'\nset yrange [0:105]\nset xrange [0:*]\n", u.name);
+    for (size_t r = 0; r < g->n; r++) {
         char file[64];
-        snprintf(file, sizeof file, "success_%zu.dat", r + 1);
+        snprintf(file, sizeof file, "success_%zu.dat", g->ids[r] + 1);
         series_start(f, (int)r, file);
         fprintf(f, " using ($1/%g):($2*100) with steps", u.div);
-        series_end(f, r, runs[r].label);
+        series_end(f, r, g->runs[r]->label);
     }
     fputc('\n', f);
-    rep_pic_add(ps, "success", "Success curve: tasks succeeded over scenario time",
+    snprintf(title, sizeof title, "Success curve: tasks succeeded over scenario time%s", g->title);
+    rep_pic_add(ps, name, title,
                 "Cumulative share of all tasks that have succeeded by each moment of scenario "
                 "time. A line that rises earlier and higher is the better policy.");
-    return rep_script_close(f, o, "success", err);
+    return rep_script_close(f, o, name, err);
 }
 
 /* latency_R.dat: seconds from a task's first event to its success, sorted. */
@@ -107,17 +111,17 @@ static int latency_data(const rep_run *run, size_t r, const rep_plot_opts *o, do
     return rep_file_close(f, o, name, err);
 }
 
-static void latency_plot(FILE *f, const rep_run *runs, size_t n, const size_t *counts)
+static void latency_plot(FILE *f, const rep_group *g, const size_t *counts)
 {
     int shown = 0;
-    for (size_t r = 0; r < n; r++) {
+    for (size_t r = 0; r < g->n; r++) {
         if (!counts[r])
             continue;
         char file[64];
-        snprintf(file, sizeof file, "latency_%zu.dat", r + 1);
+        snprintf(file, sizeof file, "latency_%zu.dat", g->ids[r] + 1);
         series_start(f, shown++, file);
         fputs(" using 1:($2*100) with steps", f);
-        series_end(f, r, runs[r].label);
+        series_end(f, r, g->runs[r]->label);
     }
     if (!shown)
         empty_plot(f, "no task succeeded in any run");
@@ -125,30 +129,32 @@ static void latency_plot(FILE *f, const rep_run *runs, size_t n, const size_t *c
         fputc('\n', f);
 }
 
-int rep_plot_latency(const rep_run *runs, size_t n, const rep_plot_opts *o, rep_plotset *ps,
-                     cm_err *err)
+int rep_plot_latency(const rep_group *g, const rep_plot_opts *o, rep_plotset *ps, cm_err *err)
 {
     double lo = INFINITY, hi = 0;
     size_t counts[REP_MAX_RUNS] = {0};
-    for (size_t r = 0; r < n; r++)
-        if (latency_data(&runs[r], r, o, &lo, &hi, &counts[r], err))
+    char name[40], title[300];
+    for (size_t r = 0; r < g->n; r++)
+        if (latency_data(g->runs[r], g->ids[r], o, &lo, &hi, &counts[r], err))
             return -1;
-    FILE *f = rep_script_open(o, "latency", "CDF of the time from first attempt to success", err);
+    snprintf(name, sizeof name, "latency%s", g->suffix);
+    FILE *f = rep_script_open(o, name, "CDF of the time from first attempt to success", err);
     if (!f)
         return -1;
-    fputs("set title 'Time to success per task (CDF, one line per run)'\n"
-          "set xlabel 'seconds from a task''s first attempt to its success'\n"
-          "set ylabel 'tasks succeeded within x (% of all tasks)'\nset yrange [0:105]\n",
-          f);
+    rep_gp_begin_plot(f, name, o->formats);
+    snprintf(title, sizeof title, "Time to success per task%s (CDF, one line per run)", g->title);
+    fputs("set title ", f);
+    rep_gp_quote(f, title);
+    fputs("\nset xlabel 'seconds from a task''s first attempt to its success'\n"
+          "set ylabel 'tasks succeeded within x (% of all tasks)'\nset yrange [0:105]\n", f);
     if (lo > 0 && isfinite(lo) && hi / lo > 50)
         fputs("set logscale x\nset xlabel 'seconds from a task''s first attempt to its success "
-              "(log scale)'\n",
-              f);
-    rep_gp_begin_plot(f, "latency", o->formats);
-    latency_plot(f, runs, n, counts);
-    rep_pic_add(ps, "latency", "Latency to success (CDF)",
+              "(log scale)'\n", f);
+    latency_plot(f, g, counts);
+    snprintf(title, sizeof title, "Latency to success (CDF)%s", g->title);
+    rep_pic_add(ps, name, title,
                 "For each run, the share of all tasks that succeeded within x seconds of their "
                 "first attempt (waits and retries included). The line ends at the run's "
                 "success rate.");
-    return rep_script_close(f, o, "latency", err);
+    return rep_script_close(f, o, name, err);
 }

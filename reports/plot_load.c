@@ -124,19 +124,19 @@ static void scenario_limits(const rep_run *run, limit_line *lines, size_t *n)
     }
 }
 
-static void load_plot(FILE *f, const rep_run *runs, size_t n, rep_tunit u, const limit_line *lim,
+static void load_plot(FILE *f, const rep_group *g, rep_tunit u, const limit_line *lim,
                       size_t nlim)
 {
     int s = 0;
-    for (size_t r = 0; r < n; r++) {
+    for (size_t r = 0; r < g->n; r++) {
         const char *prov[16];
-        size_t np = providers_of(&runs[r], prov, 16);
+        size_t np = providers_of(g->runs[r], prov, 16);
         for (size_t p = 0; p < np; p++, s++) {
             char file[64], title[400];
-            snprintf(file, sizeof file, "load_%zu.dat", r + 1);
+            snprintf(file, sizeof file, "load_%zu.dat", g->ids[r] + 1);
             fprintf(f, "%s'%s' index %zu using ($1/%g):2 with steps lw 2 lc rgb '%s' title ",
                     s ? ", \\\n     " : "plot ", file, p, u.div, rep_series_colour((size_t)s));
-            snprintf(title, sizeof title, "%s: %s", runs[r].label, prov[p]);
+            snprintf(title, sizeof title, "%s: %s", g->runs[r]->label, prov[p]);
             rep_gp_quote(f, title);
         }
     }
@@ -153,35 +153,43 @@ static void load_plot(FILE *f, const rep_run *runs, size_t n, rep_tunit u, const
     fputc('\n', f);
 }
 
-int rep_plot_load(const rep_run *runs, size_t n, const rep_plot_opts *o, rep_plotset *ps,
-                  cm_err *err)
+static void load_settings(FILE *f, const rep_group *g, double w, rep_tunit u)
+{
+    char title[300];
+    snprintf(title, sizeof title, "Provider load%s: requests per second of scenario time "
+             "(mean over %g s)", g->title, w);
+    fputs("set title ", f);
+    rep_gp_quote(f, title);
+    fprintf(f, "\nset xlabel 'scenario time (%s)'\nset ylabel 'requests per second'\n"
+               "set yrange [0:*]\nset xrange [0:*]\nset offsets 0, 0, graph 0.08, 0\n", u.name);
+}
+
+int rep_plot_load(const rep_group *g, const rep_plot_opts *o, rep_plotset *ps, cm_err *err)
 {
     double span = 1;
-    for (size_t r = 0; r < n; r++)
-        span = fmax(span, runs[r].end_t);
+    for (size_t r = 0; r < g->n; r++)
+        span = fmax(span, g->runs[r]->end_t);
     double w = bin_width(span);
-    size_t bins = (size_t)ceil(span / w) + 1;
+    size_t bins = (size_t)ceil(span / w) + 1, nlim = 0;
     limit_line lim[MAX_LIMITS];
-    size_t nlim = 0;
-    for (size_t r = 0; r < n; r++)
-        if (load_data(&runs[r], r, w, bins, o, err))
+    char name[40], title[300];
+    for (size_t r = 0; r < g->n; r++)
+        if (load_data(g->runs[r], g->ids[r], w, bins, o, err))
             return -1;
-    for (size_t r = 0; r < n; r++)
-        scenario_limits(&runs[r], lim, &nlim);
-    rep_tunit u = rep_tunit_for(runs, n);
-    FILE *f = rep_script_open(o, "load", "requests per second per provider over scenario time", err);
+    for (size_t r = 0; r < g->n; r++)
+        scenario_limits(g->runs[r], lim, &nlim);
+    snprintf(name, sizeof name, "load%s", g->suffix);
+    FILE *f = rep_script_open(o, name, "requests per second per provider over scenario time", err);
     if (!f)
         return -1;
-    fprintf(f, "set title 'Provider load: requests per second of scenario time (mean over %g s)'\n"
-               "set xlabel 'scenario time (%s)'\nset ylabel 'requests per second'\n"
-               "set yrange [0:*]\nset xrange [0:*]\nset offsets 0, 0, graph 0.08, 0\n",
-            w, u.name);
-    rep_gp_begin_plot(f, "load", o->formats);
-    load_plot(f, runs, n, u, lim, nlim);
-    rep_pic_add(ps, "load", "Provider load against the provider's limit",
+    rep_gp_begin_plot(f, name, o->formats);
+    load_settings(f, g, w, rep_tunit_for(g));
+    load_plot(f, g, rep_tunit_for(g), lim, nlim);
+    snprintf(title, sizeof title, "Provider load against the provider's limit%s", g->title);
+    rep_pic_add(ps, name, title,
                 "Requests sent per second of scenario time, per run and provider; the dashed "
                 "line is the tightest request window the scenario declares for that provider "
                 "(a per-key window allows that rate per key). Spikes at the same moments are "
                 "synchronised retry waves; jitter spreads them.");
-    return rep_script_close(f, o, "load", err);
+    return rep_script_close(f, o, name, err);
 }

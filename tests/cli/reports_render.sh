@@ -55,6 +55,19 @@ grep -q "FREE tier: 20, 40, 80, 160, 320, 640 s" "$out/index.html" || fail "clai
 grep -q "success 30% -&gt; 85% with key rotation" "$dir/mixed/index.html" || fail "claim not escaped"
 grep -q "timeout" "$dir/mixed/timeline_1.gp" || fail "timeline lacks the timeout class"
 
+# Runs of two scenarios: one set of overlay pictures per scenario.
+out="$dir/groups"
+"$RL" report $RUNS/ladder-003 $RUNS/herd-exp-no-jitter $RUNS/herd-exp-full-jitter --out "$out" \
+  --format png >"$dir/log" 2>&1 || fail "two-scenario report exited $?"
+for pic in success ladder latency load success_s2 ladder_s2 latency_s2 load_s2; do
+  [ -s "$out/$pic.png" ] || fail "two scenarios: $pic.png missing"
+  grep -q "src=\"$pic.png\"" "$out/index.html" || fail "two scenarios: $pic.png not shown"
+done
+grep -q "success_1.dat" "$out/success.gp" && ! grep -q "success_2.dat" "$out/success.gp" ||
+  fail "success.gp should hold the ladder run only"
+grep -q "success_2.dat" "$out/success_s2.gp" && grep -q "success_3.dat" "$out/success_s2.gp" ||
+  fail "success_s2.gp should overlay both herd runs"
+
 # No gnuplot on PATH: exit 3, message names the package, tables still written.
 out="$dir/nognuplot"
 env PATH=/nonexistent "$RL" report $RUNS/ladder-003 --out "$out" >"$dir/log" 2>&1; rc=$?
