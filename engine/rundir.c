@@ -1,0 +1,45 @@
+/* rundir.c: default run directory names and mkdir -p. */
+#include "engine/rundir.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <sys/stat.h>
+
+void rl_rundir_default(const char *name, char *buf, size_t size)
+{
+    char safe[128];
+    size_t n = 0;
+    for (const char *p = name ? name : ""; *p && n + 1 < sizeof safe; p++) {
+        char c = *p;
+        int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                 c == '-' || c == '_' || (c == '.' && n > 0);
+        safe[n++] = ok ? c : '_';
+    }
+    safe[n] = '\0';
+    snprintf(buf, size, "out/runs/%s", n ? safe : "unnamed");
+}
+
+int rl_rundir_make(const char *path)
+{
+    char buf[1024];
+    if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+            return -1;
+        *p = '/';
+    }
+    if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+        return -1;
+    struct stat st;
+    if (stat(buf, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        errno = ENOTDIR;
+        return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,27 @@
+/* target.h: the HTTP runner's talk with a mockserver before a run: read its
+ * GET /__admin/state (time scale, scenario name) and POST /__admin/reset, so
+ * that the run and the mockserver start at scenario t = 0 together. Blocking
+ * libcurl calls, each bounded by a short timeout; used once per run. */
+#ifndef RL_TARGET_H
+#define RL_TARGET_H
+#include <stdint.h>
+
+#include "common/jsonpos.h"
+
+typedef struct rl_target_state {
+    double time_scale;
+    char scenario[256]; /* the scenario name the mockserver plays */
+} rl_target_state;
+
+/* GET {target}/__admin/state. 0 and *out; -3 with err when the target cannot
+ * be reached (connection refused, timeout, DNS); -2 with err when it answers
+ * but not like a mockserver (status, JSON, no time_scale). */
+int rl_target_get_state(const char *target, rl_target_state *out, cm_err *err);
+
+/* POST {target}/__admin/reset: the mockserver's model, journal and clock
+ * start over. 0 and *t0_wall_us = the CLOCK_MONOTONIC microsecond halfway
+ * between sending and the answer (the best guess of the server's t = 0);
+ * -3 / -2 with err as above. */
+int rl_target_reset(const char *target, int64_t *t0_wall_us, cm_err *err);
+
+#endif
