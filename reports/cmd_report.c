@@ -138,6 +138,19 @@ static int render(const rep_plotset *ps, const report_args *a, char *msg, size_t
     return 0;
 }
 
+/* Two runs with one label (same scenario and policy) would share a legend
+ * entry: the later ones get their position appended. */
+static void unique_labels(rep_run *runs, size_t n)
+{
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(runs[i].label, runs[j].label) == 0) {
+                size_t len = strlen(runs[i].label);
+                snprintf(runs[i].label + len, sizeof runs[i].label - len, " #%zu", i + 1);
+                break;
+            }
+}
+
 static int load_runs(const report_args *a, rep_run *runs)
 {
     for (size_t i = 0; i < a->n; i++) {
@@ -149,6 +162,7 @@ static int load_runs(const report_args *a, rep_run *runs)
             return -1;
         }
     }
+    unique_labels(runs, a->n);
     return 0;
 }
 

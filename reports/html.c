@@ -68,6 +68,7 @@ static void summary_row(FILE *f, const rep_run *run)
     rep_html_td_num(f, s.calls_per_success, 2, "");
     rep_html_td_num(f, s.success_time_p50, 1, " s");
     rep_html_td_text(f, run->summary.partial ? "yes (interrupted)" : "no");
+    rep_html_check_cells(f, run);
     fputs("</tr>\n", f);
 }
 
@@ -77,7 +78,8 @@ static void summary_table(FILE *f, const rep_run *runs, size_t n)
           "<th class=\"l\">mode</th><th>seed</th><th>tasks</th><th>success rate</th>"
           "<th>attempts</th><th>attempts per task p50</th><th>attempts per task p99</th>"
           "<th>total wait</th><th>calls per success</th><th>time to success p50</th>"
-          "<th class=\"l\">partial</th></tr>\n", f);
+          "<th class=\"l\">partial</th><th>claimed success rate</th>"
+          "<th class=\"l\">check</th></tr>\n", f);
     for (size_t i = 0; i < n; i++)
         summary_row(f, &runs[i]);
     fputs("</table>\n<p>Run folders:", f);

@@ -30,6 +30,15 @@ void rep_html_esc(FILE *f, const char *s);
 void rep_html_td_text(FILE *f, const char *s);
 /* <td>v with `decimals` decimals and suffix</td>, or a dash when v < 0 or not finite. */
 void rep_html_td_num(FILE *f, double v, int decimals, const char *suffix);
+/* Loads the run's scenario expect into *e and evaluates it into *vs (both
+ * zeroed first; the caller frees both): 1 evaluated, 0 the run has no
+ * expect, -1 the expect is invalid (why in err). */
+struct cm_expect;
+struct rep_verdicts;
+int rep_html_verdicts(const rep_run *run, struct cm_expect *e, struct rep_verdicts *vs,
+                      cm_err *err);
+/* Two cells: the claimed success rate (or a dash) and the check verdict. */
+void rep_html_check_cells(FILE *f, const rep_run *run);
 /* The "claimed vs measured" section and the "expectations" section. */
 void rep_html_claims(FILE *f, const rep_run *runs, size_t n);
 void rep_html_checks(FILE *f, const rep_run *runs, size_t n);

@@ -10,9 +10,7 @@
 #include "reports/html.h"
 #include "reports/stats.h"
 
-/* Loads the run's scenario expect and evaluates it: 1 evaluated, 0 no
- * expect, -1 the expect is invalid (why in err). */
-static int run_verdicts(const rep_run *run, cm_expect *e, rep_verdicts *vs, cm_err *err)
+int rep_html_verdicts(const rep_run *run, cm_expect *e, rep_verdicts *vs, cm_err *err)
 {
     memset(vs, 0, sizeof *vs);
     memset(e, 0, sizeof *e);
@@ -106,7 +104,7 @@ static int claim_rows(FILE *f, const rep_run *run)
     cm_expect e;
     rep_verdicts vs;
     cm_err err;
-    int have = run_verdicts(run, &e, &vs, &err), rows = 0;
+    int have = rep_html_verdicts(run, &e, &vs, &err), rows = 0;
     rep_stats s;
     rep_stats_compute(run, &s);
     if (have == 1 && e.has_rate_claimed) {
@@ -143,7 +141,7 @@ static void check_list(FILE *f, const rep_run *run)
     cm_expect e;
     rep_verdicts vs;
     cm_err err = {{0}};
-    int have = run_verdicts(run, &e, &vs, &err);
+    int have = rep_html_verdicts(run, &e, &vs, &err);
     fputs("<h3>", f);
     rep_html_esc(f, run->label);
     fputs("</h3>\n", f);
@@ -171,4 +169,22 @@ void rep_html_checks(FILE *f, const rep_run *runs, size_t n)
     fputs("<h2>Expectations (retrylab check)</h2>\n", f);
     for (size_t i = 0; i < n; i++)
         check_list(f, &runs[i]);
+}
+
+void rep_html_check_cells(FILE *f, const rep_run *run)
+{
+    cm_expect e;
+    rep_verdicts vs;
+    cm_err err = {{0}};
+    char text[64];
+    int have = rep_html_verdicts(run, &e, &vs, &err);
+    rep_html_td_num(f, have == 1 && e.has_rate_claimed ? e.rate_claimed * 100 : -1, 0, "%");
+    if (have == 1 && vs.n)
+        snprintf(text, sizeof text, vs.failed ? "FAIL (%zu of %zu)" : "pass (%zu of %zu)",
+                 vs.failed ? vs.failed : vs.n, vs.n);
+    else
+        snprintf(text, sizeof text, have < 0 ? "bad expect" : "no expect");
+    fprintf(f, "<td class=\"l %s\">%s</td>", have == 1 && vs.failed ? "fail" : "", text);
+    rep_verdicts_free(&vs);
+    cm_expect_free(&e);
 }
