@@ -37,6 +37,7 @@ grep -q "groq limit: 10 requests / 10 s" "$out/load.gp" || fail "load.gp has no 
 for want in ">40<" ">100.0%<" ">85.0%<" ">160<" ">166<" "DIFFERS: measured 85.0% is 10.0 points below"; do
   grep -q -- "$want" "$out/index.html" || fail "index.html lacks $want"
 done
+grep -q ">pass (3 of 3)<" "$out/index.html" || fail "index.html lacks the check verdict column"
 grep -q "<script" "$out/index.html" && fail "index.html uses JavaScript"
 grep -Eq "(src|href)=\"https?:" "$out/index.html" && fail "index.html uses external assets"
 

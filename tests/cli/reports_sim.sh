@@ -41,4 +41,5 @@ grep -q "^4 160.000000" "$out/ladder_expected.dat" || fail "expected ladder miss
 grep -q "FAIL</span> ladder task 0: attempt 4 waited 150.0 s" "$out/index.html" ||
   fail "index.html does not show the failed expectation"
 grep -q ">1260.0 s<" "$out/index.html" || fail "index.html lacks the total wait"
+grep -q ">FAIL (1 of 5)<" "$out/index.html" || fail "index.html lacks the failed check in the runs table"
 echo "reports_sim: ok"
