@@ -15,13 +15,12 @@
  * characters replaced by spaces, at most 200 characters). */
 void rep_gp_quote(FILE *f, const char *s);
 
-/* Opens DIR/NAME.gp for writing and writes its header comment; NULL on error
- * (errno set). The caller writes settings and one plot command, then calls
- * rep_gp_finish, which adds the output blocks and closes the file. */
+/* Opens DIR/NAME.gp for writing and writes its header comment and common
+ * settings; NULL on error (errno set). Then: rep_gp_begin_plot, the
+ * picture's settings and one plot command, rep_gp_finish. */
 FILE *rep_gp_open(const char *dir, const char *name, const char *what);
-/* Writes the terminal/output lines before the plot: call once after the
- * settings; then write the plot command; then rep_gp_finish. Returns the
- * plot's output file list through nothing: the pictures are NAME.png/.svg. */
+/* Writes the terminal and output lines of the first format (PNG when asked
+ * for, else SVG): the picture goes to NAME.png or NAME.svg. */
 void rep_gp_begin_plot(FILE *f, const char *name, int formats);
 /* Adds the second format (replot) and closes f. 0, or -1 on a write error. */
 int rep_gp_finish(FILE *f, const char *name, int formats);
