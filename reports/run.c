@@ -75,17 +75,23 @@ static const char *str_field(const cJSON *o, const char *key)
     return cJSON_IsString(n) ? n->valuestring : NULL;
 }
 
+/* Copies src (NULL: "") with control characters replaced by '?', so names
+ * from a trace cannot break a line in the data files or scripts. */
 static void copy_str(char *dst, size_t size, const char *src)
 {
     snprintf(dst, size, "%s", src ? src : "");
+    for (char *p = dst; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            *p = '?';
 }
 
 /* Index of candidate provider/model, added when new; -1 when out of memory,
  * -2 past REP_MAX_CANDS distinct candidates. */
 static int cand_index(rep_run *run, const char *provider, const char *model)
 {
-    char name[REP_NAME_MAX];
-    snprintf(name, sizeof name, "%s/%s", provider, model);
+    char raw[REP_NAME_MAX], name[REP_NAME_MAX];
+    snprintf(raw, sizeof raw, "%s/%s", provider, model);
+    copy_str(name, sizeof name, raw);
     for (size_t i = 0; i < run->n_cands; i++)
         if (strcmp(run->cands[i].name, name) == 0)
             return (int)i;

@@ -156,6 +156,23 @@ static void unknown_events_and_blank_lines_are_skipped(void **state)
     rep_run_free(&run);
 }
 
+static void control_characters_never_reach_the_outputs(void **state)
+{
+    (void)state;
+    rep_run run;
+    cm_err err = {{0}};
+    const char *dir = write_run(
+        "ctl", "{\"t\":0,\"event\":\"start\",\"scenario_name\":\"a\\nplot 'x'\","
+               "\"policy_name\":\"p\\u0007\"}\n" SEND(1, 0, 1, "gr\\noq", "m")
+                   SEND(2, 0, 2, "gr\\noq", "m"));
+    assert_int_equal(rep_run_load(dir, &run, &err), 0);
+    assert_string_equal(run.label, "a?plot 'x' / p?");
+    assert_int_equal(run.n_cands, 1);
+    assert_string_equal(run.cands[0].name, "gr?oq/m");
+    assert_int_equal(run.cands[0].requests, 2);
+    rep_run_free(&run);
+}
+
 /* Parses an expect object given as text, checks `run` with it. */
 static int check_text(const rep_run *run, const char *text, rep_verdicts *vs)
 {
@@ -302,6 +319,7 @@ int main(void)
         cmocka_unit_test(reads_events_tasks_and_candidates),
         cmocka_unit_test(malformed_lines_name_their_line),
         cmocka_unit_test(unknown_events_and_blank_lines_are_skipped),
+        cmocka_unit_test(control_characters_never_reach_the_outputs),
         cmocka_unit_test(each_expectation_fails_with_its_line),
         cmocka_unit_test(partial_run_fails_the_check),
         cmocka_unit_test(bad_summary_is_bad_input),
