@@ -8,6 +8,7 @@
 #include "common/jsonpos.h"
 #include "engine/cli.h"
 #include "engine/engine.h"
+#include "engine/providers.h"
 #include "mockserver/scenario.h"
 
 enum file_kind { KIND_POLICY, KIND_SCENARIO, KIND_EXPECT, KIND_PROVIDERS };
@@ -38,6 +39,15 @@ static int check_scenario(const char *path, cm_err *err)
     return rc;
 }
 
+static int check_providers(const cm_json *doc, cm_err *err)
+{
+    rl_providers *p = NULL;
+    if (rl_providers_from_json(doc, &p, err) != 0)
+        return -1;
+    rl_providers_free(p);
+    return 0;
+}
+
 static int check_expect(const char *path, cm_err *err)
 {
     cm_expect e;
@@ -64,7 +74,7 @@ static int check_file(const char *path, cm_err *err)
         else if (kind == KIND_EXPECT)
             rc = check_expect(path, err);
         else
-            snprintf(err->msg, sizeof err->msg, "%s: providers: not supported yet", path);
+            rc = check_providers(doc, err);
     }
     cm_json_free(doc);
     return rc;

@@ -6,11 +6,12 @@ R="$RL_BIN/retrylab"; D="$RL_ROOT/tests/data/sim"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 printf '{"kind":"expect","max_attempts":7}\n' >"$tmp/exp.json"
-"$R" validate "$D/scripted-429.json" "$D/honour-retry-after.json" "$tmp/exp.json" >"$tmp/o" 2>"$tmp/e" \
-  || { cat "$tmp/e"; fail "valid files: exit $?"; }
-[ "$(grep -c ': ok$' "$tmp/o")" -eq 3 ] || fail "want three ok lines"
+printf '{"kind":"providers","providers":[{"name":"groq","shape":"openai","base_url":"https://api.groq.com/openai/v1"}]}\n' >"$tmp/goodprov.json"
+"$R" validate "$D/scripted-429.json" "$D/honour-retry-after.json" "$tmp/exp.json" "$tmp/goodprov.json" \
+  >"$tmp/o" 2>"$tmp/e" || { cat "$tmp/e"; fail "valid files: exit $?"; }
+[ "$(grep -c ': ok$' "$tmp/o")" -eq 4 ] || fail "want four ok lines"
 printf '{"kind":"expect","max_atempts":7}\n' >"$tmp/badexp.json"
-printf '{"kind":"providers","providers":[]}\n' >"$tmp/prov.json"
+printf '{"kind":"providers","providers":[{"name":"groq","shape":"openai",\n "base_url":"http://example.com/v1"}]}\n' >"$tmp/prov.json"
 printf '[1,2]\n' >"$tmp/arr.json"
 printf '{"kind":"recipe"}\n' >"$tmp/kind.json"
 "$R" validate "$D/scripted-429.json" "$D/bad-workload.json" "$tmp/badexp.json" "$tmp/prov.json" \
@@ -19,7 +20,7 @@ printf '{"kind":"recipe"}\n' >"$tmp/kind.json"
 grep -q 'scripted-429.json: ok' "$tmp/o" || fail "the good file is not reported ok"
 grep -q 'bad-workload.json:8:64: workload.arival: unknown field' "$tmp/e" || fail "scenario message"
 grep -q 'badexp.json:1:[0-9]*: max_atempts' "$tmp/e" || { cat "$tmp/e"; fail "expect message"; }
-grep -q 'prov.json: providers: not supported yet' "$tmp/e" || fail "providers message"
+grep -q 'prov.json:2:13: providers\[0\].base_url' "$tmp/e" || { cat "$tmp/e"; fail "providers message"; }
 grep -q 'arr.json:1:1:' "$tmp/e" || fail "non-object message"
 grep -q 'kind.json:1:9: kind:' "$tmp/e" || { cat "$tmp/e"; fail "unknown kind message"; }
 # a bad policy, and a good scenario whose policy is bad
