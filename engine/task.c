@@ -142,6 +142,8 @@ static void emit_wait(step *s, cm_us delay, rl_wait_reason why, rl_task_then the
     if (!approve_retry(s)) return emit_done(s, false, RL_FAIL_BUDGET, -1);
     t->waited = cm_us_add(t->waited, delay);
     t->until = cm_us_add(s->now, delay);
+    if (t->until < s->now) t->until = s->now; /* now past CM_US_MAX: nothing left to wait */
+    delay = t->until - s->now;                /* until == now + delay even when saturated */
     t->then = (uint8_t)then;
     t->wait_reason = (uint8_t)why;
     set_state(t, RL_TASK_WAITING);
