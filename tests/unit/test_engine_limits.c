@@ -184,6 +184,49 @@ static void budget_stops_retries(void **state)
     fx_free(&f);
 }
 
+static void protocol_edges(void **state)
+{
+    (void)state;
+    fx_policy f;
+    load(&f, "\"backoff\":{\"kind\":\"constant\",\"base_s\":10},\"limits\":{\"max_attempts\":2}");
+    rl_task t;
+    rl_action a;
+    cm_rng rng;
+    cm_rng_seed(&rng, 1);
+    rl_task_start(&t, f.run, 0, 0);
+    assert_string_equal(rl_task_state_name((rl_task_state)t.state), "new");
+    rl_task_next(&t, f.run, NULL, 0, &rng, &a);
+    assert_int_equal(a.kind, RL_SEND);
+    /* An outcome-less call while SENT counts as a transport error ("other"). */
+    rl_task_next(&t, f.run, NULL, CM_US_PER_S, &rng, &a);
+    assert_int_equal(a.kind, RL_WAIT);
+    assert_int_equal(a.until, 11 * CM_US_PER_S);
+    /* Woken early: the same wait, shorter; an outcome passed now is ignored. */
+    rl_outcome o = {200, RL_TE_NONE, NULL, 0, 0};
+    rl_task_next(&t, f.run, &o, 4 * CM_US_PER_S, &rng, &a);
+    assert_int_equal(a.kind, RL_WAIT);
+    assert_int_equal(a.until, 11 * CM_US_PER_S);
+    assert_int_equal(a.delay, 7 * CM_US_PER_S);
+    assert_int_equal(a.reason, RL_WAIT_BACKOFF);
+    rl_task_next(&t, f.run, NULL, 12 * CM_US_PER_S, &rng, &a);
+    assert_int_equal(a.kind, RL_SEND);
+    assert_int_equal(a.attempt, 2);
+    o.status = 0;
+    o.error = RL_TE_CONNECT;
+    rl_task_next(&t, f.run, &o, 13 * CM_US_PER_S, &rng, &a);
+    assert_int_equal(a.kind, RL_DONE);
+    assert_false(a.success);
+    assert_non_null(strstr(a.message, "connect"));
+    /* DONE repeats. */
+    rl_task_next(&t, f.run, NULL, 14 * CM_US_PER_S, &rng, &a);
+    assert_int_equal(a.kind, RL_DONE);
+    assert_false(a.success);
+    assert_string_equal(rl_task_state_name((rl_task_state)t.state), "done");
+    assert_string_equal(rl_wait_reason_name(RL_WAIT_TASK_RETRY), "task_retry");
+    assert_string_equal(rl_transport_error_name(RL_TE_TRUNCATED), "truncated");
+    fx_free(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -194,6 +237,7 @@ int main(void)
         cmocka_unit_test(jitters_stay_in_range),
         cmocka_unit_test(decorrelated_jitter),
         cmocka_unit_test(budget_stops_retries),
+        cmocka_unit_test(protocol_edges),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
