@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "reports/gnuplot.h"
 #include "reports/html.h"
@@ -83,7 +84,7 @@ static int parse_args(int argc, char **argv, report_args *a)
         } else if (arg[0] == '-') {
             return bad_arg("unknown option (or missing value)", arg);
         } else if (a->n == REP_MAX_RUNS) {
-            return bad_arg("too many run directories (limit 32) at", arg);
+            return bad_arg("too many run directories (limit 128) at", arg);
         } else {
             a->dirs[a->n++] = arg;
         }
@@ -121,17 +122,21 @@ static int picture_ok(const char *dir, const char *name, const char *ext)
     return stat(path, &st) == 0 && st.st_size > 0;
 }
 
-/* Runs gnuplot on every script; 0, or -1 with msg. */
+/* Runs gnuplot on every script (as many at once as there are processors, up
+ * to REP_GP_MAX_JOBS) and checks each picture; 0, or -1 with msg. */
 static int render(const rep_plotset *ps, const report_args *a, char *msg, size_t size)
 {
+    static const char *names[REP_MAX_PICS];
+    for (size_t i = 0; i < ps->n; i++)
+        names[i] = ps->pics[i].name;
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    if (rep_gp_run_all(a->out, names, ps->n, cpus > 0 ? (int)cpus : 1, msg, size) != 0)
+        return -1;
     for (size_t i = 0; i < ps->n; i++) {
-        const char *name = ps->pics[i].name;
-        if (rep_gp_run(a->out, name, msg, size) != 0)
-            return -1;
-        if (((a->formats & REP_FMT_PNG) && !picture_ok(a->out, name, "png")) ||
-            ((a->formats & REP_FMT_SVG) && !picture_ok(a->out, name, "svg"))) {
+        if (((a->formats & REP_FMT_PNG) && !picture_ok(a->out, names[i], "png")) ||
+            ((a->formats & REP_FMT_SVG) && !picture_ok(a->out, names[i], "svg"))) {
             snprintf(msg, size, "gnuplot wrote no picture for %.100s.gp; see %.600s/gnuplot.log",
-                     name, a->out);
+                     names[i], a->out);
             return -1;
         }
     }

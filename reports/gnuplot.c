@@ -102,16 +102,21 @@ static void child(const char *dir, const char *name)
     _exit(127);
 }
 
-int rep_gp_run(const char *dir, const char *name, char *msg, size_t msg_size)
+/* Starts gnuplot on NAME.gp; the child's pid, or -1 with msg. */
+static pid_t start(const char *dir, const char *name, char *msg, size_t msg_size)
 {
     fflush(NULL);
     pid_t pid = fork();
-    if (pid < 0) {
+    if (pid < 0)
         snprintf(msg, msg_size, "cannot start gnuplot: %s", strerror(errno));
-        return -1;
-    }
-    if (pid == 0)
+    else if (pid == 0)
         child(dir, name);
+    return pid;
+}
+
+/* Waits for one gnuplot child: 0 when it exited 0, else -1 with msg. */
+static int finish(pid_t pid, const char *dir, const char *name, char *msg, size_t msg_size)
+{
     int status = 0;
     while (waitpid(pid, &status, 0) < 0)
         if (errno != EINTR) {
@@ -123,4 +128,41 @@ int rep_gp_run(const char *dir, const char *name, char *msg, size_t msg_size)
     snprintf(msg, msg_size, "gnuplot %.200s.gp failed (exit %d); see %.600s/gnuplot.log", name,
              WIFEXITED(status) ? WEXITSTATUS(status) : -1, dir);
     return -1;
+}
+
+int rep_gp_run(const char *dir, const char *name, char *msg, size_t msg_size)
+{
+    pid_t pid = start(dir, name, msg, msg_size);
+    return pid < 0 ? -1 : finish(pid, dir, name, msg, msg_size);
+}
+
+int rep_gp_run_all(const char *dir, const char *const *names, size_t n, int jobs, char *msg,
+                   size_t msg_size)
+{
+    pid_t pids[REP_GP_MAX_JOBS];
+    size_t idx[REP_GP_MAX_JOBS], next = 0, head = 0, count = 0;
+    int rc = 0;
+    jobs = jobs < 1 ? 1 : jobs > REP_GP_MAX_JOBS ? REP_GP_MAX_JOBS : jobs;
+    while (count > 0 || (rc == 0 && next < n)) {
+        while (rc == 0 && next < n && count < (size_t)jobs) {
+            size_t slot = (head + count) % REP_GP_MAX_JOBS;
+            pids[slot] = start(dir, names[next], msg, msg_size);
+            if (pids[slot] < 0) {
+                rc = -1;
+                break;
+            }
+            idx[slot] = next++;
+            count++;
+        }
+        if (count == 0)
+            break;
+        char m[700];
+        if (finish(pids[head], dir, names[idx[head]], m, sizeof m) != 0 && rc == 0) {
+            rc = -1; /* the first failure is the one reported; the others still finish */
+            snprintf(msg, msg_size, "%s", m);
+        }
+        head = (head + 1) % REP_GP_MAX_JOBS;
+        count--;
+    }
+    return rc;
 }

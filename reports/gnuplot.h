@@ -31,4 +31,11 @@ bool rep_gp_available(void);
  * dir/gnuplot.log. 0 when gnuplot exited 0, else -1 (msg says why). */
 int rep_gp_run(const char *dir, const char *name, char *msg, size_t msg_size);
 
+/* Runs "gnuplot NAME.gp" for each of names[n], up to `jobs` at a time
+ * (1..REP_GP_MAX_JOBS). 0 when every one exited 0, else -1 with the first
+ * failure in msg (all started children are waited for either way). */
+#define REP_GP_MAX_JOBS 8
+int rep_gp_run_all(const char *dir, const char *const *names, size_t n, int jobs, char *msg,
+                   size_t msg_size);
+
 #endif

@@ -10,7 +10,7 @@
 #include "common/jsonpos.h"
 #include "reports/run.h"
 
-#define REP_MAX_RUNS 64
+#define REP_MAX_RUNS 128
 #define REP_MAX_PICS (6 * REP_MAX_RUNS)
 
 typedef struct rep_picture {
