@@ -162,8 +162,15 @@ int rep_html_write(const rep_run *runs, size_t n, const rep_plotset *ps, const r
     rep_html_checks(f, runs, n);
     candidate_table(f, runs, n);
     fputs("<h2>Pictures</h2>\n", f);
-    for (size_t i = 0; i < ps->n; i++)
+    for (size_t i = 0; i < ps->n; i++) {
+        const char *g = ps->pics[i].group;
+        if (g[0] && (i == 0 || strcmp(g, ps->pics[i - 1].group) != 0)) {
+            fputs("<h2>Scenario ", f);
+            rep_html_esc(f, g);
+            fputs("</h2>\n", f);
+        }
         picture(f, &ps->pics[i], o);
+    }
     fputs("</body>\n</html>\n", f);
     int bad = ferror(f);
     if (fclose(f) != 0 || bad) {

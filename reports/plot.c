@@ -98,6 +98,7 @@ void rep_pic_add(rep_plotset *ps, const char *name, const char *title, const cha
     snprintf(p->name, sizeof p->name, "%s", name);
     snprintf(p->title, sizeof p->title, "%s", title);
     snprintf(p->caption, sizeof p->caption, "%s", caption);
+    snprintf(p->group, sizeof p->group, "%s", ps->group);
 }
 
 /* Puts runs into groups by scenario (name, else path), in first-seen order. */
@@ -145,8 +146,10 @@ int rep_plot_write(const rep_run *runs, size_t n, const rep_plot_opts *o, rep_pl
     static rep_group groups[REP_MAX_RUNS];
     ps->n = 0;
     size_t ng = make_groups(runs, n > REP_MAX_RUNS ? REP_MAX_RUNS : n, groups);
-    for (size_t g = 0; g < ng; g++)
+    for (size_t g = 0; g < ng; g++) {
+        snprintf(ps->group, sizeof ps->group, "%s", ng > 1 ? groups[g].title + 2 : "");
         if (plot_group(&groups[g], o, ps, err))
             return -1;
+    }
     return 0;
 }

@@ -17,11 +17,13 @@ typedef struct rep_picture {
     char name[64];     /* file stem: NAME.gp, NAME.png, NAME.svg */
     char title[300];   /* what the picture shows */
     char caption[400]; /* how to read it */
+    char group[REP_NAME_MAX]; /* the scenario whose runs it shows ("" when one scenario) */
 } rep_picture;
 
 typedef struct rep_plotset {
     rep_picture pics[REP_MAX_PICS];
     size_t n;
+    char group[REP_NAME_MAX]; /* copied into each picture added */
 } rep_plotset;
 
 typedef struct rep_plot_opts {
