@@ -171,6 +171,18 @@ static const char *set_tier(const mock_provider_def *p, const mock_prov_state *p
     return tier;
 }
 
+/* The tier in force at `now` for requests of any model (phases without a model filter). */
+static int tier_at(const mock_provider_def *p, cm_us now)
+{
+    int tier = p->tier;
+    for (size_t i = 0; i < p->nphases; i++) {
+        const mock_phase_def *ph = &p->phases[i];
+        if (!ph->model && ph->tier >= 0 && now >= ph->from && now < ph->to)
+            tier = ph->tier;
+    }
+    return tier;
+}
+
 cJSON *mock_model_state_json(const mock_model *m, cm_us now)
 {
     cJSON *root = cJSON_CreateObject();
@@ -180,8 +192,9 @@ cJSON *mock_model_state_json(const mock_model *m, cm_us now)
         const mock_prov_state *ps = &m->ps[i];
         cJSON *po = cJSON_CreateObject();
         cJSON_AddStringToObject(po, "name", p->name);
-        if (p->tier >= 0)
-            cJSON_AddStringToObject(po, "tier", p->tiers[p->tier].name);
+        int tier = tier_at(p, now);
+        if (tier >= 0)
+            cJSON_AddStringToObject(po, "tier", p->tiers[tier].name);
         cJSON *wins = cJSON_AddArrayToObject(po, "windows");
         for (size_t s = 0; s < ps->nsets; s++)
             for (size_t k = 0; k < ps->sets[s].n; k++)

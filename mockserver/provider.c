@@ -339,8 +339,12 @@ static bool admit_request(req_ctx *c, mock_plan *out)
     return true;
 }
 
-void mock_model_respond(mock_model *m, const mock_request *req, mock_plan *out)
+void mock_model_respond(mock_model *m, const mock_request *request, mock_plan *out)
 {
+    /* Times outside [0, CM_US_MAX] are clamped so window arithmetic cannot overflow. */
+    mock_request r = *request;
+    r.now = r.now < 0 ? 0 : r.now > CM_US_MAX ? CM_US_MAX : r.now;
+    const mock_request *req = &r;
     req_ctx c = {.m = m, .req = req, .key = -1, .model = -1, .tier = -1};
     mock_plan_init(out, MOCK_SHAPE_OPENAI, req->now);
     int pi = mock_scenario_provider_find(m->sc, req->provider);

@@ -143,6 +143,14 @@ static void phase_changes_tier(void **state)
     assert_string_equal(hdr(&p, "x-ratelimit-limit-requests"), "500");
     for (int i = 0; i < 5; i++)
         assert_int_equal(fx_send(&fx, "p", "m", "k1", 601).status, 200);
+    cJSON *st = mock_model_state_json(fx.m, cm_us_from_s(601));
+    const cJSON *p0 = cJSON_GetArrayItem(cJSON_GetObjectItem(st, "providers"), 0);
+    assert_string_equal(cJSON_GetObjectItem(p0, "tier")->valuestring, "tier1");
+    cJSON_Delete(st);
+    st = mock_model_state_json(fx.m, cm_us_from_s(599));
+    p0 = cJSON_GetArrayItem(cJSON_GetObjectItem(st, "providers"), 0);
+    assert_string_equal(cJSON_GetObjectItem(p0, "tier")->valuestring, "free");
+    cJSON_Delete(st);
     fx_close(&fx);
 }
 
