@@ -274,17 +274,13 @@ static bool blank(const char *s, size_t len)
     return true;
 }
 
-static int read_trace(rep_run *run, const char *path, cm_err *err)
+/* Reads trace lines from f; `name` stands for the file in messages. */
+static int read_lines(rep_run *run, FILE *f, const char *name, cm_err *err)
 {
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        snprintf(err->msg, sizeof err->msg, "%.400s: cannot read: %.80s", path, strerror(errno));
-        return -1;
-    }
     char *buf = NULL;
     size_t cap = 0;
     ssize_t len;
-    line_ctx lc = {path, 0, err};
+    line_ctx lc = {name, 0, err};
     int rc = 0;
     while (rc == 0 && (len = getline(&buf, &cap, f)) >= 0) {
         lc.line++;
@@ -296,6 +292,17 @@ static int read_trace(rep_run *run, const char *path, cm_err *err)
     if (rc == 0 && ferror(f))
         rc = line_fail(&lc, "read error");
     free(buf);
+    return rc;
+}
+
+static int read_trace(rep_run *run, const char *path, cm_err *err)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        snprintf(err->msg, sizeof err->msg, "%.400s: cannot read: %.80s", path, strerror(errno));
+        return -1;
+    }
+    int rc = read_lines(run, f, path, err);
     fclose(f);
     return rc;
 }
@@ -458,4 +465,26 @@ double rep_run_task_count(const rep_run *run)
     for (size_t i = 0; i < run->n_tasks; i++)
         seen += run->tasks[i].seen;
     return seen;
+}
+
+int rep_run_from_text(const char *name, const char *text, size_t len, rep_run *out, cm_err *err)
+{
+    memset(out, 0, sizeof *out);
+    copy_str(out->dir, sizeof out->dir, name);
+    FILE *f = len ? fmemopen((void *)text, len, "r") : NULL;
+    int rc = len && !f ? -1 : 0;
+    if (rc)
+        snprintf(err->msg, sizeof err->msg, "%.400s: cannot read from memory", name);
+    if (rc == 0 && f)
+        rc = read_lines(out, f, name, err);
+    if (f)
+        fclose(f);
+    if (rc == 0)
+        rc = build_tasks(out, err);
+    if (rc != 0) {
+        rep_run_free(out);
+        return -1;
+    }
+    make_label(out);
+    return 0;
 }

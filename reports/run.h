@@ -102,6 +102,9 @@ typedef struct rep_run {
  * "DIR/trace.jsonl:LINE: field \"t\" is missing"; *out is then empty. */
 int rep_run_load(const char *dir, rep_run *out, cm_err *err);
 void rep_run_free(rep_run *run);
+/* The same for trace text already in memory (no summary, no scenario);
+ * `name` stands for the file in messages. For tests and the fuzz target. */
+int rep_run_from_text(const char *name, const char *text, size_t len, rep_run *out, cm_err *err);
 
 /* The scenario's "expect" object and "claims" array, or NULL. */
 const cJSON *rep_run_expect_node(const rep_run *run);

@@ -173,6 +173,22 @@ static void control_characters_never_reach_the_outputs(void **state)
     rep_run_free(&run);
 }
 
+static void trace_text_in_memory(void **state)
+{
+    (void)state;
+    rep_run run;
+    cm_err err = {{0}};
+    assert_int_equal(rep_run_from_text("mem", "", 0, &run, &err), 0);
+    assert_int_equal(run.n_tasks, 0);
+    rep_run_free(&run);
+    const char *bad = START "{\"t\":1}\n";
+    assert_int_equal(rep_run_from_text("mem", bad, strlen(bad), &run, &err), -1);
+    assert_string_equal(err.msg, "mem:2: field \"event\" must be a string");
+    assert_int_equal(rep_run_from_text("mem", good_trace, strlen(good_trace), &run, &err), 0);
+    assert_int_equal(run.n_tasks, 2);
+    rep_run_free(&run);
+}
+
 /* Parses an expect object given as text, checks `run` with it. */
 static int check_text(const rep_run *run, const char *text, rep_verdicts *vs)
 {
@@ -320,6 +336,7 @@ int main(void)
         cmocka_unit_test(malformed_lines_name_their_line),
         cmocka_unit_test(unknown_events_and_blank_lines_are_skipped),
         cmocka_unit_test(control_characters_never_reach_the_outputs),
+        cmocka_unit_test(trace_text_in_memory),
         cmocka_unit_test(each_expectation_fails_with_its_line),
         cmocka_unit_test(partial_run_fails_the_check),
         cmocka_unit_test(bad_summary_is_bad_input),
