@@ -52,6 +52,7 @@ typedef struct h_task {
     uint8_t reason;    /* rl_wait_reason while WAITING */
     uint32_t candidate, key, attempt, sends;
     cm_us sent_at;     /* scenario time of the SEND in flight */
+    cm_us timeout;     /* its per-attempt timeout (scenario time) */
     cm_us wait_from;   /* scenario time the WAIT began */
     cm_us wait_delay;  /* its planned delay */
     cm_us total_wait;
@@ -72,8 +73,11 @@ typedef struct runner {
     h_cand *cands;
     size_t ncands;
     h_xfer *free_x;
+    size_t nxfers, max_xfers; /* transfers (easy handles) made, and the cap */
     uint32_t *queue;       /* tasks waiting for a concurrency slot (FIFO ring) */
     size_t qhead, qlen, active;
+    uint32_t *sendq;       /* SENDs waiting for a connection (FIFO ring) */
+    size_t shead, slen;
     int64_t last_progress;
     bool failed;
 } runner;
@@ -173,18 +177,25 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
     return size * n;
 }
 
-static h_xfer *xfer_take(runner *r)
+/* A free transfer, or a new one while under the connection cap; NULL when
+ * the cap is reached (or out of memory: *oom set). */
+static h_xfer *xfer_take(runner *r, bool *oom)
 {
     h_xfer *x = r->free_x;
+    *oom = false;
     if (x) {
         r->free_x = x->next_free;
         return x;
     }
+    if (r->nxfers >= r->max_xfers)
+        return NULL;
     x = calloc(1, sizeof *x);
     if (!x || !(x->easy = curl_easy_init())) {
         free(x);
+        *oom = true;
         return NULL;
     }
+    r->nxfers++;
     CURL *e = x->easy;
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
@@ -197,19 +208,11 @@ static h_xfer *xfer_take(runner *r)
     return x;
 }
 
-static void xfer_give(runner *r, h_xfer *x)
+/* Puts the transfer of task id on the wire; x is free. 0, or -1. */
+static int xfer_launch(runner *r, h_xfer *x, uint32_t id, cm_us now)
 {
-    x->next_free = r->free_x;
-    r->free_x = x;
-}
-
-/* Starts the transfer of a SEND. 0, or -1 when out of memory. */
-static int xfer_start(runner *r, uint32_t id, h_task *k, cm_us timeout)
-{
+    h_task *k = &r->tasks[id];
     const h_cand *c = &r->cands[k->candidate];
-    h_xfer *x = xfer_take(r);
-    if (!x)
-        return -1;
     x->task = id;
     rl_hcap_reset(&x->hdr);
     CURL *e = x->easy;
@@ -217,12 +220,43 @@ static int xfer_start(runner *r, uint32_t id, h_task *k, cm_us timeout)
     curl_easy_setopt(e, CURLOPT_POSTFIELDS, c->body);
     curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)c->body_len);
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, c->keys[k->key].headers);
-    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, wall_ms(r, timeout));
+    /* Time spent waiting for a connection counts against the attempt. */
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, wall_ms(r, k->timeout - (now - k->sent_at)));
     if (curl_multi_add_handle(r->multi, e) != CURLM_OK) {
-        xfer_give(r, x);
+        x->next_free = r->free_x;
+        r->free_x = x;
         return -1;
     }
     k->x = x;
+    return 0;
+}
+
+/* A transfer is free again: the longest waiting SEND gets it. */
+static int xfer_give(runner *r, h_xfer *x, cm_us now)
+{
+    while (r->slen > 0) {
+        uint32_t id = r->sendq[r->shead];
+        r->shead = (r->shead + 1) % r->cfg->ntasks;
+        r->slen--;
+        if (r->tasks[id].phase == PH_INFLIGHT && !r->tasks[id].x)
+            return xfer_launch(r, x, id, now);
+    }
+    x->next_free = r->free_x;
+    r->free_x = x;
+    return 0;
+}
+
+/* Starts the transfer of a SEND, or queues it for a connection. 0, or -1
+ * when out of memory. */
+static int xfer_start(runner *r, uint32_t id, cm_us now)
+{
+    bool oom;
+    h_xfer *x = xfer_take(r, &oom);
+    if (x)
+        return xfer_launch(r, x, id, now);
+    if (oom)
+        return -1;
+    r->sendq[(r->shead + r->slen++) % r->cfg->ntasks] = id;
     return 0;
 }
 
@@ -260,14 +294,14 @@ static int do_send(runner *r, uint32_t id, h_task *k, const rl_action *a, cm_us 
     k->key = a->key < r->cands[k->candidate].info.nkeys ? a->key : 0;
     k->attempt = a->attempt;
     k->sent_at = now;
+    k->timeout = a->timeout > 0 ? a->timeout : RL_DEFAULT_ATTEMPT_TIMEOUT;
     k->sends++;
     r->res->attempts++;
-    cm_us timeout = a->timeout > 0 ? a->timeout : RL_DEFAULT_ATTEMPT_TIMEOUT;
     if (r->cfg->trace) {
         rl_trace_who w = who_of(r, id, k);
         rl_trace_send(r->cfg->trace, now, &w, a->timeout);
     }
-    return xfer_start(r, id, k, timeout);
+    return xfer_start(r, id, now);
 }
 
 static int act(runner *r, uint32_t id, h_task *k, const rl_action *a, cm_us now)
@@ -344,26 +378,34 @@ static int on_finished(runner *r, h_xfer *x, CURLcode rc)
     rl_action a;
     rl_task_next(&k->t, r->run, &o, now, &k->rng, &a);
     curl_multi_remove_handle(r->multi, x->easy);
-    xfer_give(r, x);
     k->x = NULL;
     trace_reply(r, id, k, &o, &a, now);
+    if (xfer_give(r, x, now) != 0)
+        return -1;
     return act(r, id, k, &a, now);
 }
 
 /* ---- curl and epoll glue ---- */
 
+/* curl's socket callback. curl_multi_assign marks a socket as known to
+ * epoll, so each change costs one epoll_ctl (no MOD that fails first). */
 static int on_socket(CURL *e, curl_socket_t s, int what, void *ud, void *sockp)
 {
-    (void)e, (void)sockp;
+    (void)e;
     runner *r = ud;
     if (what == CURL_POLL_REMOVE) {
         epoll_ctl(r->ep, EPOLL_CTL_DEL, s, NULL);
+        curl_multi_assign(r->multi, s, NULL);
         return 0;
     }
     struct epoll_event ev = {.data.fd = s};
     ev.events = ((what & CURL_POLL_IN) ? EPOLLIN : 0u) | ((what & CURL_POLL_OUT) ? EPOLLOUT : 0u);
-    if (epoll_ctl(r->ep, EPOLL_CTL_MOD, s, &ev) != 0 && errno == ENOENT)
-        epoll_ctl(r->ep, EPOLL_CTL_ADD, s, &ev);
+    if (sockp) {
+        if (epoll_ctl(r->ep, EPOLL_CTL_MOD, s, &ev) == 0 || errno != ENOENT)
+            return 0;
+    }
+    if (epoll_ctl(r->ep, EPOLL_CTL_ADD, s, &ev) == 0 || errno == EEXIST)
+        curl_multi_assign(r->multi, s, r); /* any non-NULL marker */
     return 0;
 }
 
@@ -540,7 +582,8 @@ static int setup_tasks(runner *r)
     size_t n = r->cfg->ntasks;
     r->tasks = calloc(n ? n : 1, sizeof *r->tasks);
     r->queue = calloc(n ? n : 1, sizeof *r->queue);
-    if (!r->tasks || !r->queue || cm_heap_reserve(&r->heap, n) != 0)
+    r->sendq = calloc(n ? n : 1, sizeof *r->sendq);
+    if (!r->tasks || !r->queue || !r->sendq || cm_heap_reserve(&r->heap, n) != 0)
         return -1;
     cm_rng root;
     cm_rng_seed(&root, r->cfg->seed);
@@ -568,6 +611,9 @@ static int setup_io(runner *r)
     curl_multi_setopt(r->multi, CURLMOPT_SOCKETDATA, r);
     curl_multi_setopt(r->multi, CURLMOPT_TIMERFUNCTION, on_timer);
     curl_multi_setopt(r->multi, CURLMOPT_TIMERDATA, r);
+    r->max_xfers = r->cfg->max_connections ? r->cfg->max_connections : RL_HTTP_MAX_CONNECTIONS;
+    curl_multi_setopt(r->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)r->max_xfers);
+    curl_multi_setopt(r->multi, CURLMOPT_MAXCONNECTS, (long)r->max_xfers);
     return 0;
 }
 
@@ -581,7 +627,8 @@ static void close_open_tasks(runner *r, cm_us now)
             trace_wait(r, (uint32_t)i, k, now - k->wait_from, "interrupted before the wait ended");
         if (k->x) {
             curl_multi_remove_handle(r->multi, k->x->easy);
-            xfer_give(r, k->x);
+            k->x->next_free = r->free_x;
+            r->free_x = k->x;
             k->x = NULL;
         }
         free(k->note);
@@ -611,6 +658,7 @@ static void teardown(runner *r)
     free(r->cands);
     free(r->tasks);
     free(r->queue);
+    free(r->sendq);
     cm_heap_free(&r->heap);
     if (r->ep >= 0)
         close(r->ep);

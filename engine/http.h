@@ -32,6 +32,10 @@ typedef struct rl_http_target {
     const char *const *key_values; /* NULL entries: no key is sent (the server says 401) */
 } rl_http_target;
 
+/* Default cap on connections (and transfers in flight), as HTTP client
+ * libraries pool them (httpx, aiohttp: 100). */
+#define RL_HTTP_MAX_CONNECTIONS 256
+
 typedef struct rl_http_config {
     const rl_policy *policy;
     uint64_t seed;             /* per-task RNGs are cm_rng_fork(seed, task id), as in sim */
@@ -44,6 +48,9 @@ typedef struct rl_http_config {
     int64_t epoch_unix_us;     /* what scenario time 0 stands for (rl_run_set_epoch) */
     int64_t start_wall_us;     /* CLOCK_MONOTONIC microseconds at scenario t = 0; 0 = now */
     size_t concurrency;        /* tasks active at once at most; 0 = no cap */
+    size_t max_connections;    /* transfers on the wire at once (one connection each, kept
+                                  alive and reused); more SENDs wait for one, their wait
+                                  counting against the attempt's timeout. 0 = default */
     rl_trace *trace;           /* events after start go here; NULL: no trace */
     bool progress;             /* a progress line on stderr now and then */
     volatile sig_atomic_t *stop; /* non-zero: stop sending and end; may be NULL */

@@ -3,6 +3,7 @@
 #include "engine/http_request.h"
 
 #include <cjson/cJSON.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -147,6 +148,21 @@ static size_t trim_end(const char *s, size_t n)
     return n;
 }
 
+/* The headers rl_headers_parse reads; the rest is not kept. */
+static bool wanted(const char *name, size_t n)
+{
+    static const char *const prefixes[] = {"retry-after", "x-ratelimit-", "anthropic-ratelimit-",
+                                           "ratelimit", "x-should-retry", NULL};
+    if (n == 4 && strncasecmp(name, "date", 4) == 0)
+        return true;
+    for (int i = 0; prefixes[i]; i++) {
+        size_t p = strlen(prefixes[i]);
+        if (n >= p && strncasecmp(name, prefixes[i], p) == 0)
+            return true;
+    }
+    return false;
+}
+
 void rl_hcap_line(rl_hcap *h, const char *line, size_t len)
 {
     if (len >= 5 && strncmp(line, "HTTP/", 5) == 0) {
@@ -158,6 +174,8 @@ void rl_hcap_line(rl_hcap *h, const char *line, size_t len)
     if (!colon || colon == line || h->n >= RL_HCAP_MAX)
         return;
     size_t nlen = (size_t)(colon - line);
+    if (!wanted(line, nlen))
+        return;
     const char *v = colon + 1;
     while (v < line + len && (*v == ' ' || *v == '\t'))
         v++;

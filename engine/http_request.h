@@ -27,10 +27,12 @@ char *rl_http_body(rl_shape shape, const char *model, int64_t tokens, size_t *le
 struct curl_slist *rl_http_headers(rl_shape shape, const char *key);
 
 /* Response headers of one transfer, kept as "name\0value\0" pairs in a fixed
- * buffer. A header that does not fit is dropped; a new status line (after a
- * 1xx or a redirect) starts over. */
-#define RL_HCAP_BYTES 4096
-#define RL_HCAP_MAX 48
+ * buffer: only those the engine reads (Retry-After, retry-after-ms,
+ * x-ratelimit-*, anthropic-ratelimit-*, RateLimit*, x-should-retry, Date), so
+ * a transfer costs 1 KiB. A header that does not fit is dropped; a new status
+ * line (after a 1xx or a redirect) starts over. */
+#define RL_HCAP_BYTES 1024
+#define RL_HCAP_MAX 24
 typedef struct rl_hcap {
     uint32_t n;
     uint32_t len;
