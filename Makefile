@@ -35,7 +35,7 @@ LIBREPORT := $(BUILD)/libreports.a
 ALL_LIBS  := $(LIBREPORT) $(LIBENGINE) $(LIBMOCK) $(LIBCOMMON)
 TESTS     := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 
-.PHONY: all deps test asan bench demo fuzz clean format
+.PHONY: all deps test asan bench demo fuzz fuzz-run clean format
 .SECONDARY:
 all: $(BIN)/retrylab $(BIN)/mockserver
 
@@ -87,13 +87,34 @@ bench: all
 demo: all
 	@sh scenarios/demo.sh
 
+# libFuzzer targets (tests/fuzz/fuzz_*.c), built with clang in build-fuzz/ and
+# run for FUZZ_SECONDS each, seeded from the test data of the parser they cover.
+FUZZ_SRC     := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_SECONDS ?= 30
 fuzz:
-	@echo "fuzz: no fuzz targets yet (tests/fuzz/)" >&2; exit 2
+	$(MAKE) BUILD=build-fuzz BIN=build-fuzz/bin CC=clang OPT="-O1 -g" \
+	  SAN_FLAGS="-fsanitize=fuzzer-no-link,address,undefined" fuzz-run
+
+fuzz-run: $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
+	@for f in $^; do \
+	  case $$f in *policy) seeds=tests/data/policies;; *scenario) seeds=tests/data/scenarios;; \
+	    *reports) seeds=tests/data/runs;; *) seeds=;; esac; \
+	  corpus=$(BUILD)/corpus/$$(basename $$f); mkdir -p $$corpus; \
+	  [ -n "$$seeds" ] && find $$seeds -type f -name '*.json*' -exec cp {} $$corpus/ \; ; \
+	  echo "fuzz: $$f for $(FUZZ_SECONDS) s"; \
+	  $$f -max_total_time=$(FUZZ_SECONDS) -max_len=8192 -print_final_stats=1 $$corpus \
+	    >$(BUILD)/fuzz/$$(basename $$f).log 2>&1; rc=$$?; \
+	  tail -n 4 $(BUILD)/fuzz/$$(basename $$f).log; [ $$rc -eq 0 ] || exit 1; \
+	done
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(ALL_LIBS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(CFLAGS_PKG) -fsanitize=fuzzer,address,undefined $< $(ALL_LIBS) $(LDLIBS) -o $@
 
 format:
 	clang-format -i $(wildcard */*.c */*.h tests/unit/*.c)
 
 clean:
-	rm -rf build build-asan bin out
+	rm -rf build build-asan build-fuzz bin out
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
