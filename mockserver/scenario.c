@@ -131,8 +131,11 @@ static int parse_top(const cm_json *doc, mock_scenario *sc, cm_err *err)
     int kind = -1;
     const char *policy = NULL;
     int64_t seed = 0;
-    if (cm_json_check_keys(doc, root, "", top_keys, err) != 0 ||
-        cm_json_get_enum(doc, root, "", "kind", true, kinds, &kind, err) != 0 ||
+    if (!cJSON_IsObject(root))
+        return cm_json_fail(err, doc, root, NULL, "a scenario must be a JSON object");
+    /* kind first: a policy given where a scenario belongs should say so. */
+    if (cm_json_get_enum(doc, root, "", "kind", true, kinds, &kind, err) != 0 ||
+        cm_json_check_keys(doc, root, "", top_keys, err) != 0 ||
         cm_json_get_string(doc, root, "", "name", false, 200, &sc->name, err) != 0 ||
         cm_json_get_string(doc, root, "", "policy", false, 4000, &policy, err) != 0 ||
         cm_json_get_int(doc, root, "", "seed", false, 0, INT64_C(9007199254740991), &seed, err) !=
