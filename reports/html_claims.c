@@ -65,18 +65,34 @@ static void rate_claim_row(FILE *f, const rep_run *run, const cm_expect *e, doub
     fputs("</td></tr>\n", f);
 }
 
+/* "success rate ...; calls per success ...; waits of task T: ..." for each
+ * ladder the expect names (at most 4; task 0 when it names none). */
+static void measured_text(const rep_run *run, const rep_stats *s, const cm_expect *e, char *buf,
+                          size_t size)
+{
+    char waits[200];
+    int used = s->calls_per_success < 0
+                   ? snprintf(buf, size, "success rate %.1f%%; no task succeeded",
+                              s->success_rate * 100)
+                   : snprintf(buf, size, "success rate %.1f%%; %.2f calls per success",
+                              s->success_rate * 100, s->calls_per_success);
+    size_t n = e->n_ladders ? (e->n_ladders < 4 ? e->n_ladders : 4) : 1;
+    for (size_t i = 0; i < n && used > 0 && (size_t)used < size; i++) {
+        long long task = e->n_ladders ? (long long)e->ladders[i].task : 0;
+        measured_waits(run, task, waits, sizeof waits);
+        if (waits[0])
+            used += snprintf(buf + used, size - (size_t)used, "; waits of task %lld: %s", task,
+                             waits);
+    }
+}
+
 static void text_claim_row(FILE *f, const rep_run *run, const cJSON *claim, const rep_stats *s,
                            const cm_expect *e, int have, const rep_verdicts *vs)
 {
     const cJSON *src = cJSON_GetObjectItemCaseSensitive(claim, "source");
     const cJSON *says = cJSON_GetObjectItemCaseSensitive(claim, "says");
-    char meas[400], waits[200], verdict[200];
-    long long task = e->n_ladders ? (long long)e->ladders[0].task : 0;
-    measured_waits(run, task, waits, sizeof waits);
-    int used = snprintf(meas, sizeof meas, "success rate %.1f%%; %.2f calls per success",
-                        s->success_rate * 100, s->calls_per_success < 0 ? 0 : s->calls_per_success);
-    if (waits[0] && used > 0 && (size_t)used < sizeof meas)
-        snprintf(meas + used, sizeof meas - (size_t)used, "; waits of task %lld: %s", task, waits);
+    char meas[600], verdict[200];
+    measured_text(run, s, e, meas, sizeof meas);
     bool ok = have == 1 && vs->failed == 0;
     if (have != 1)
         snprintf(verdict, sizeof verdict, "no expectation encodes this claim: compare by eye");
