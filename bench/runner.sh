@@ -1,0 +1,97 @@
+#!/bin/sh
+# bench/runner.sh: the HTTP runner (retrylab run) against bin/mockserver on
+# loopback. Medians of 3 runs of each:
+#   runner:   10,000 concurrent tasks (bench/data/runner-10k.json, scale 10):
+#             peak RSS of retrylab (goal < 64 MiB) and its CPU (user + sys,
+#             wait4) per attempt (goal < 20 us);
+#   fidelity: 500 waits of 5..50 ms in real time (bench/data/runner-fidelity.json,
+#             scale 1): |observed - planned| p50 and p99 from the trace (goal
+#             p99 < 1 ms), beside the platform's floor (a bare timerfd sleep).
+# Writes bench/out/runner.json and prints table rows. Run from the repository
+# root after `make` (make bench does both). Bounded: about 40 s.
+set -eu
+BUILD=${RL_BUILD:-build}
+BIN=${RL_BIN:-bin}
+mkdir -p "$BUILD/bench" bench/out
+cc -std=c11 -D_GNU_SOURCE -O2 bench/runner_tools.c -o "$BUILD/bench/runner_tools"
+T="$BUILD/bench/runner_tools"
+tmp=$(mktemp -d)
+ms_pid=""
+cleanup() {
+  [ -n "$ms_pid" ] && kill "$ms_pid" 2>/dev/null
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# start_mock SCENARIO SCALE: sets url.
+start_mock() {
+  "$BIN/mockserver" "$1" --port 0 --time-scale "$2" >"$tmp/ms.out" 2>"$tmp/ms.err" &
+  ms_pid=$!
+  i=0
+  while [ $i -lt 100 ]; do
+    url=$(sed -n 's/^listening on //p' "$tmp/ms.out")
+    [ -n "$url" ] && return 0
+    sleep 0.05
+    i=$((i + 1))
+  done
+  echo "runner: mockserver did not start: $(cat "$tmp/ms.err")" >&2
+  return 1
+}
+stop_mock() {
+  kill "$ms_pid" 2>/dev/null || true
+  wait "$ms_pid" 2>/dev/null || true
+  ms_pid=""
+}
+median3() { printf '%s\n' "$1" "$2" "$3" | sort -g | sed -n 2p; }
+num() { sed -n "s/^[[:space:]]*\"$1\":[[:space:]]*\([0-9.]*\).*/\1/p" "$2" | head -n 1; }
+
+# One 10,000-task run: prints "rss_kib cpu_us_per_attempt attempts".
+one_10k() {
+  start_mock bench/data/runner-10k.json 10
+  out=$("$T" rusage "$BIN/retrylab" run bench/data/runner-10k.json --target "$url" \
+    --time-scale 10 --out "$tmp/r10k" --quiet | tail -n 1)
+  stop_mock
+  set -- $out
+  [ "$4" = 0 ] || { echo "runner: retrylab run exited $4" >&2; return 1; }
+  att=$(num attempts "$tmp/r10k/summary.json")
+  awk -v rss="$1" -v u="$2" -v s="$3" -v a="$att" \
+    'BEGIN { printf "%.1f %.2f %d\n", rss / 1024, (u + s) / a, a }'
+}
+
+# One fidelity run: prints "p50_ms p99_ms waits".
+one_fidelity() {
+  start_mock bench/data/runner-fidelity.json 1
+  "$BIN/retrylab" run bench/data/runner-fidelity.json --target "$url" --out "$tmp/fid" \
+    --quiet >/dev/null
+  stop_mock
+  grep '"event":"wait"' "$tmp/fid/trace.jsonl" |
+    sed -n 's/.*"delay":\([0-9.]*\),"observed":\([0-9.]*\).*/\1 \2/p' |
+    awk '{ d = $2 - $1; if (d < 0) d = -d; print d * 1000 }' | sort -g >"$tmp/lat"
+  n=$(wc -l <"$tmp/lat")
+  p50=$(sed -n "$(( (n + 1) / 2 ))p" "$tmp/lat")
+  p99=$(sed -n "$(( (n * 99 + 99) / 100 ))p" "$tmp/lat")
+  printf '%.3f %.3f %d\n' "$p50" "$p99" "$n"
+}
+
+set -- $(one_10k) $(one_10k) $(one_10k)
+rss=$(median3 "$1" "$4" "$7")
+cpu=$(median3 "$2" "$5" "$8")
+attempts=$3
+set -- $(one_fidelity) $(one_fidelity) $(one_fidelity)
+p50=$(median3 "$1" "$4" "$7")
+p99=$(median3 "$2" "$5" "$8")
+waits=$3
+# The floor: one run of 500 bare sleeps (14 s) is enough to compare with.
+set -- $("$T" timer 500)
+floor50=$(awk -v a="$1" 'BEGIN { printf "%.3f", a / 1000 }')
+floor99=$(awk -v a="$2" 'BEGIN { printf "%.3f", a / 1000 }')
+
+verdict() { awk -v v="$1" -v g="$2" 'BEGIN { print (v < g) ? "goal met" : "goal NOT met" }'; }
+printf '%-34s %9s MiB  goal < 64: %s\n' "runner peak RSS (10,000 tasks)" "$rss" "$(verdict "$rss" 64)"
+printf '%-34s %9s us   goal < 20: %s  (%s attempts)\n' "runner CPU per attempt" "$cpu" \
+  "$(verdict "$cpu" 20)" "$attempts"
+printf '%-34s p50 %s ms, p99 %s ms  goal p99 < 1: %s  (platform timerfd floor: p50 %s, p99 %s ms)\n' \
+  "delay fidelity (scale 1, $waits waits)" "$p50" "$p99" "$(verdict "$p99" 1)" "$floor50" "$floor99"
+printf '{"tasks": 10000, "attempts": %s, "peak_rss_mib": %s, "cpu_us_per_attempt": %s, "fidelity_waits": %s, "fidelity_p50_ms": %s, "fidelity_p99_ms": %s, "timerfd_floor_p50_ms": %s, "timerfd_floor_p99_ms": %s, "runs": 3, "statistic": "median"}\n' \
+  "$attempts" "$rss" "$cpu" "$waits" "$p50" "$p99" "$floor50" "$floor99" >bench/out/runner.json
