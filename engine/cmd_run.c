@@ -30,7 +30,7 @@
 typedef struct run_args {
     const char *scenario, *policy, *target, *live, *out;
     double time_scale;
-    uint64_t seed, tasks, concurrency;
+    uint64_t seed, tasks, concurrency, max_connections;
     bool has_seed, has_scale, has_tasks, has_concurrency, quiet;
 } run_args;
 
@@ -64,6 +64,10 @@ static void usage(FILE *to)
             "                    [--concurrency N] [--seed N] [--out DIR] [--quiet]\n"
             "       retrylab run --live PROVIDERS --policy POLICY [--out DIR] [--tasks N]\n"
             "                    [--concurrency N] [--seed N] [--quiet]\n"
+            "  --concurrency N      tasks under way at once at most (mock default: all,\n"
+            "                       live default: 1); the others wait to start\n"
+            "  --max-connections N  requests on the wire at once, one kept-alive connection\n"
+            "                       each (default 256); more wait for a free one\n"
             "  Runs the engine over real HTTP and writes DIR/trace.jsonl and DIR/summary.json\n"
             "  (DIR defaults to out/runs/NAME). Against a mockserver (--target), the run first\n"
             "  checks GET /__admin/state (its --time-scale must equal ours) and then POSTs\n"
@@ -116,6 +120,9 @@ static int take_value(run_args *a, const char *o, const char *v)
     else if (strcmp(o, "--tasks") == 0)
         bad = parse_u64(v, &a->tasks) != 0 || a->tasks < 1 || a->tasks > LIVE_TASKS_MAX ||
               !(a->has_tasks = true);
+    else if (strcmp(o, "--max-connections") == 0)
+        bad = parse_u64(v, &a->max_connections) != 0 || a->max_connections < 1 ||
+              a->max_connections > 100000;
     else if (strcmp(o, "--concurrency") == 0)
         bad = parse_u64(v, &a->concurrency) != 0 || a->concurrency < 1 ||
               a->concurrency > 10000000 || !(a->has_concurrency = true);
@@ -466,6 +473,7 @@ static void config_of(const run_job *j, rl_trace *tr, int64_t t0, rl_http_config
         .progress = !j->a.quiet && isatty(STDERR_FILENO), .stop = &stop_signal,
         .tokens = j->sc ? mock_scenario_workload(j->sc)->tokens : 0,
         .concurrency = j->a.has_concurrency ? (size_t)j->a.concurrency : j->sc ? 0 : 1,
+        .max_connections = (size_t)j->a.max_connections, /* 0: the default */
     };
 }
 

@@ -380,6 +380,51 @@ static void live_run_against_stand_in(void **state)
     assert_no_secret(f->dir, secrets);
 }
 
+/* Most tasks under way at once, from the trace: +1 at a task's first send,
+ * -1 at its done. */
+static int peak_active(const cJSON *trace)
+{
+    int active = 0, peak = 0;
+    const cJSON *e;
+    cJSON_ArrayForEach(e, trace) {
+        const char *ev = rh_str(e, "event");
+        if (strcmp(ev, "send") == 0 && (int)rh_num(e, "attempt", 0) == 1)
+            active++;
+        else if (strcmp(ev, "done") == 0)
+            active--;
+        if (active > peak)
+            peak = active;
+    }
+    return peak;
+}
+
+static void live_caps_tasks_and_connections(void **state)
+{
+    fixture *f = *state;
+    char rd[300], prov[400];
+    subdir(f, "live", rd, sizeof rd);
+    start_mock(f, DATA "live-stand-in.json", "1");
+    snprintf(prov, sizeof prov, "%s/providers.json", f->dir);
+    write_providers(f, prov);
+    static const char *const env[] = {"RL_TEST_GROQ_A=sk-live-stand-in-value-a",
+                                      "RL_TEST_GROQ_B=sk-live-stand-in-value-b",
+                                      "RL_RUN_LIVE_KEY_C=sk-ant-live-stand-in-value-c", NULL};
+    const char *args[] = {"run", "--live", prov, "--policy", DATA "live-policy.json",
+                          "--tasks", "30", "--concurrency", "3", "--max-connections", "2",
+                          "--out", rd, NULL};
+    assert_int_equal(rh_run(args, env, rd, 30000), 0);
+    int bad = 0;
+    cJSON *tr = rh_trace(rd, &bad);
+    assert_int_equal(bad, 0);
+    int peak = peak_active(tr);
+    assert_true(peak >= 2 && peak <= 3);
+    cJSON *s = rh_summary(rd);
+    assert_int_equal((int)rh_num(s, "tasks_done", -1), 30);
+    assert_true(rh_num(s, "success_rate", -1) == 1.0);
+    cJSON_Delete(s);
+    cJSON_Delete(tr);
+}
+
 static void live_missing_env_key_exits_2(void **state)
 {
     fixture *f = *state;
@@ -411,6 +456,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(server_killed_midrun_ends_cleanly, setup, teardown),
         cmocka_unit_test_setup_teardown(keys_never_written_sim_and_run, setup, teardown),
         cmocka_unit_test_setup_teardown(live_run_against_stand_in, setup, teardown),
+        cmocka_unit_test_setup_teardown(live_caps_tasks_and_connections, setup, teardown),
         cmocka_unit_test_setup_teardown(live_missing_env_key_exits_2, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
