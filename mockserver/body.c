@@ -265,5 +265,5 @@ void mock_body_error_plan(mock_plan *plan, mock_shape shape, int status, const c
     snprintf(plan->error_type, sizeof plan->error_type, "%s",
              type ? type : default_type(shape, status));
     snprintf(plan->error_message, sizeof plan->error_message, "%s", message ? message : "");
-    snprintf(plan->note, sizeof plan->note, "front: %d", status);
+    snprintf(plan->note, sizeof plan->note, "%d: %s", status, message ? message : "");
 }

@@ -1,0 +1,666 @@
+/* http.c: the libmicrohttpd front: request lifecycle, decisions under one
+ * lock, responses with latency and faults, admin routes, start and stop. */
+#include "mockserver/http.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "mockserver/admin.h"
+#include "mockserver/body.h"
+#include "mockserver/clock.h"
+#include "mockserver/journal.h"
+#include "mockserver/metrics.h"
+#include "mockserver/model.h"
+#include "mockserver/route.h"
+#include "mockserver/scenario_internal.h"
+#include "mockserver/textbuf.h"
+#include "mockserver/waker.h"
+
+/* Chunks a slow body is dribbled in. */
+#define SLOW_CHUNKS 10
+
+struct mock_server {
+    const mock_scenario *sc;
+    mock_http_config cfg;
+    struct MHD_Daemon *daemon;
+    int listen_fd;
+    int port;
+    mock_clock clock;
+    mock_waker *waker;
+    pthread_mutex_t mu; /* model, journal and metrics: one decision at a time */
+    mock_model *model;
+    mock_journal *journal;
+    mock_metrics *metrics;
+    _Atomic uint64_t next_id;
+    _Atomic long live; /* requests in flight (contexts not yet completed) */
+};
+
+typedef enum rq_stage {
+    RQ_READING,  /* headers and body arriving */
+    RQ_SLEEPING, /* suspended for latency; answer on resume */
+    RQ_HUNG,     /* suspended until the client leaves or the server stops */
+    RQ_SENDING,  /* a response is queued */
+} rq_stage;
+
+typedef struct mock_rq {
+    mock_server *srv;
+    struct MHD_Connection *conn;
+    mock_route route;
+    mock_buf body;
+    bool too_large;
+    rq_stage stage;
+    mock_plan plan;
+    char *resp; /* rendered body, owned */
+    size_t resp_len;
+    size_t chunk;          /* slow body: bytes per chunk */
+    int64_t chunk_wait_us; /* slow body: wall time between chunks */
+    bool chunk_ready;      /* slow body: the next chunk may go */
+} mock_rq;
+
+/* ---- suspension callbacks (see waker.h) ---- */
+
+static void rq_suspend(void *item)
+{
+    mock_rq *rq = item;
+    MHD_suspend_connection(rq->conn);
+}
+
+static void rq_resume(void *item, mock_wake_reason why)
+{
+    mock_rq *rq = item;
+    (void)why;
+    rq->chunk_ready = true;
+    MHD_resume_connection(rq->conn);
+}
+
+/* ---- responses ---- */
+
+/* "Date" as IMF-fixdate for scenario time `now`. */
+static void http_date(cm_us now, char *out, size_t size)
+{
+    time_t t = (time_t)(CM_SCENARIO_EPOCH + now / CM_US_PER_S);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, size, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+}
+
+static bool plan_has_header(const mock_plan *p, const char *name)
+{
+    for (size_t i = 0; i < p->nheaders; i++)
+        if (strcasecmp(p->headers[i].name, name) == 0)
+            return true;
+    return false;
+}
+
+static void add_plan_headers(struct MHD_Response *r, const mock_rq *rq)
+{
+    const mock_plan *p = &rq->plan;
+    for (size_t i = 0; i < p->nheaders; i++)
+        MHD_add_response_header(r, p->headers[i].name, p->headers[i].value);
+    if (!plan_has_header(p, "Date")) {
+        char date[64];
+        http_date(mock_clock_now(&rq->srv->clock), date, sizeof date);
+        MHD_add_response_header(r, "Date", date);
+    }
+    MHD_add_response_header(r, "Content-Type", "application/json");
+    if (p->status == 405 && rq->route.allow)
+        MHD_add_response_header(r, "Allow", rq->route.allow);
+}
+
+static enum MHD_Result queue(mock_rq *rq, struct MHD_Response *r)
+{
+    if (!r)
+        return MHD_NO;
+    add_plan_headers(r, rq);
+    rq->stage = RQ_SENDING;
+    enum MHD_Result ret = MHD_queue_response(rq->conn, (unsigned)rq->plan.status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+/* Truncated body: half of it, then the connection closes short of Content-Length. */
+static ssize_t read_truncated(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    mock_rq *rq = cls;
+    size_t half = rq->resp_len / 2;
+    if (pos >= half)
+        return MHD_CONTENT_READER_END_WITH_ERROR;
+    size_t n = half - (size_t)pos < max ? half - (size_t)pos : max;
+    memcpy(buf, rq->resp + pos, n);
+    return (ssize_t)n;
+}
+
+/* Slow body: one chunk, then suspend until the waker says the next may go. */
+static ssize_t read_slow(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    mock_rq *rq = cls;
+    if (pos >= rq->resp_len)
+        return MHD_CONTENT_READER_END_OF_STREAM;
+    if (!rq->chunk_ready) {
+        int64_t at = mock_wall_now_us() + rq->chunk_wait_us;
+        if (mock_waker_sleep(rq->srv->waker, at, rq) == 0)
+            return 0;
+        rq->chunk = rq->resp_len; /* stopping: the rest at once */
+    }
+    rq->chunk_ready = false;
+    size_t n = rq->resp_len - (size_t)pos;
+    n = n < rq->chunk ? n : rq->chunk;
+    n = n < max ? n : max;
+    memcpy(buf, rq->resp + pos, n);
+    return (ssize_t)n;
+}
+
+static enum MHD_Result send_reset(mock_rq *rq)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(rq->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    if (ci) {
+        struct linger lg = {.l_onoff = 1, .l_linger = 0};
+        setsockopt(ci->connect_fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+    }
+    return MHD_NO; /* MHD closes the socket: with linger 0 that is an RST */
+}
+
+static enum MHD_Result send_slow(mock_rq *rq)
+{
+    size_t chunks = rq->resp_len < SLOW_CHUNKS ? rq->resp_len : SLOW_CHUNKS;
+    chunks = chunks ? chunks : 1;
+    rq->chunk = (rq->resp_len + chunks - 1) / chunks;
+    int64_t total = mock_clock_wall_us(&rq->srv->clock, rq->plan.slow_body);
+    rq->chunk_wait_us = chunks > 1 ? total / (int64_t)(chunks - 1) : 0;
+    rq->chunk_ready = true;
+    return queue(rq, MHD_create_response_from_callback(rq->resp_len, rq->chunk, read_slow, rq,
+                                                       NULL));
+}
+
+/* Sends the decided answer now (latency already served). */
+static enum MHD_Result answer(mock_rq *rq)
+{
+    switch (rq->plan.fault) {
+    case MOCK_FAULT_RESET:
+    case MOCK_FAULT_HANG: /* a hang that could not be suspended: drop it */
+        return send_reset(rq);
+    case MOCK_FAULT_TRUNCATE:
+        return queue(rq, MHD_create_response_from_callback(rq->resp_len, 4096, read_truncated,
+                                                           rq, NULL));
+    case MOCK_FAULT_SLOW_BODY:
+        return send_slow(rq);
+    case MOCK_FAULT_NONE:
+    default:
+        break;
+    }
+    return queue(rq, MHD_create_response_from_buffer(rq->resp_len, rq->resp,
+                                                     MHD_RESPMEM_PERSISTENT));
+}
+
+/* ---- decisions ---- */
+
+static const char *fault_name(mock_fault f)
+{
+    switch (f) {
+    case MOCK_FAULT_HANG: return "hang";
+    case MOCK_FAULT_RESET: return "reset";
+    case MOCK_FAULT_TRUNCATE: return "truncate";
+    case MOCK_FAULT_SLOW_BODY: return "slow_body";
+    case MOCK_FAULT_NONE:
+    default: return NULL;
+    }
+}
+
+static const char *request_key(struct MHD_Connection *c)
+{
+    const char *auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
+    if (auth && strncasecmp(auth, "Bearer ", 7) == 0) {
+        auth += 7;
+        while (*auth == ' ')
+            auth++;
+        return *auth ? auth : NULL;
+    }
+    const char *x = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "x-api-key");
+    return x && *x ? x : NULL;
+}
+
+static mock_shape route_shape(const mock_server *s, const mock_route *r)
+{
+    int i = r->kind == MOCK_ROUTE_PROVIDER ? mock_scenario_provider_find(s->sc, r->provider) : -1;
+    if (i >= 0)
+        return mock_scenario_provider_shape(s->sc, (size_t)i);
+    return r->endpoint == MOCK_EP_MESSAGES ? MOCK_SHAPE_ANTHROPIC : MOCK_SHAPE_OPENAI;
+}
+
+/* The answer the front gives without the model (bad path, method, body);
+ * 0 when the request is fit for the model. */
+static int front_check(mock_rq *rq, mock_body_req *req)
+{
+    mock_shape shape = route_shape(rq->srv, &rq->route);
+    char msg[160];
+    if (rq->route.kind != MOCK_ROUTE_PROVIDER) {
+        mock_body_error_plan(&rq->plan, shape, 404, NULL, "no such route");
+        return -1;
+    }
+    if (!rq->route.method_ok) {
+        mock_body_error_plan(&rq->plan, shape, 405, NULL, "method not allowed");
+        return -1;
+    }
+    if (rq->route.endpoint == MOCK_EP_MODELS)
+        return 0;
+    if (rq->too_large) {
+        mock_body_error_plan(&rq->plan, shape, 413, NULL, "request body larger than 1 MiB");
+        return -1;
+    }
+    if (mock_body_parse(rq->route.endpoint, rq->body.p, rq->body.len, req, msg, sizeof msg)) {
+        mock_body_error_plan(&rq->plan, shape, 400, NULL, msg);
+        return -1;
+    }
+    return 0;
+}
+
+/* A hang fault: suspended until the client leaves (1), 504 when too many
+ * already hang, or dropped when stopping (0). Lock held. */
+static int try_hang(mock_rq *rq)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(rq->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    int rc = ci ? mock_waker_hang(rq->srv->waker, rq, ci->connect_fd) : -1;
+    if (rc == 0) {
+        rq->stage = RQ_HUNG;
+        return 1;
+    }
+    if (rc == 1) {
+        char note[sizeof rq->plan.note];
+        snprintf(note, sizeof note, "%s", "hang refused: --max-hung reached");
+        mock_body_error_plan(&rq->plan, rq->plan.shape, 504, NULL, "gateway timeout");
+        snprintf(rq->plan.note, sizeof rq->plan.note, "%s", note);
+    }
+    return 0;
+}
+
+static void journal_add(mock_rq *rq, const mock_body_req *req, const char *key, cm_us now)
+{
+    const mock_plan *p = &rq->plan;
+    const char *provider = rq->route.kind == MOCK_ROUTE_PROVIDER ? rq->route.provider : NULL;
+    const char *model = req->model[0] ? req->model : NULL;
+    mock_journal_entry e = {
+        .t = now, .provider = provider, .model = model, .key = key,
+        .status = p->fault == MOCK_FAULT_RESET ? 0 : p->status,
+        .headers = p->headers, .nheaders = p->nheaders, .latency = p->latency,
+        .fault = fault_name(p->fault), .note = p->note,
+    };
+    mock_journal_add(rq->srv->journal, &e);
+    mock_metrics_count(rq->srv->metrics, provider, model, e.status);
+}
+
+/* Asks the model (or the front's own checks) under the lock; journals it.
+ * Returns 1 when the request now hangs. */
+static int decide(mock_rq *rq, mock_body_req *req)
+{
+    mock_server *s = rq->srv;
+    const char *key = request_key(rq->conn);
+    int front = front_check(rq, req);
+    int hung = 0;
+    pthread_mutex_lock(&s->mu);
+    cm_us now = mock_clock_now(&s->clock);
+    if (front == 0) {
+        mock_request mr = {.provider = rq->route.provider, .endpoint = rq->route.endpoint,
+                           .model = req->model[0] ? req->model : NULL, .key = key,
+                           .tokens = req->tokens, .now = now};
+        mock_model_respond(s->model, &mr, &rq->plan);
+        if (rq->plan.fault == MOCK_FAULT_HANG)
+            hung = try_hang(rq);
+    }
+    journal_add(rq, req, key, now);
+    pthread_mutex_unlock(&s->mu);
+    return hung;
+}
+
+static void render(mock_rq *rq, const mock_body_req *req)
+{
+    mock_server *s = rq->srv;
+    const char *models[MOCK_MAX_MODELS];
+    size_t nmodels = 0;
+    int pi = mock_scenario_provider_find(s->sc, rq->route.provider);
+    if (pi >= 0 && rq->plan.body == MOCK_BODY_MODELS) {
+        const mock_provider_def *p = &s->sc->providers[pi];
+        for (; nmodels < p->nmodels && nmodels < MOCK_MAX_MODELS; nmodels++)
+            models[nmodels] = p->models[nmodels].name;
+    }
+    int64_t out_tokens = req->max_tokens && req->max_tokens < 16 ? req->max_tokens : 16;
+    mock_render_ctx ctx = {
+        .provider = rq->route.provider, .model = req->model, .models = models,
+        .nmodels = nmodels, .id = atomic_fetch_add(&s->next_id, 1),
+        .now = mock_clock_now(&s->clock),
+        .tokens_in = req->input_tokens > 0 ? req->input_tokens : rq->plan.tokens_in,
+        .tokens_out = rq->plan.tokens_out > 0 ? rq->plan.tokens_out : out_tokens,
+    };
+    rq->resp = mock_body_render(&rq->plan, &ctx, &rq->resp_len);
+}
+
+/* The provider request is complete: decide, then answer now or after the latency. */
+static enum MHD_Result handle_provider(mock_rq *rq)
+{
+    mock_body_req req;
+    memset(&req, 0, sizeof req);
+    if (decide(rq, &req))
+        return MHD_YES; /* suspended until the client leaves */
+    if (rq->plan.fault != MOCK_FAULT_RESET) {
+        render(rq, &req);
+        if (!rq->resp)
+            return MHD_NO;
+    }
+    int64_t wait = rq->plan.fault == MOCK_FAULT_HANG
+                       ? 0 : mock_clock_wall_us(&rq->srv->clock, rq->plan.latency);
+    if (wait > 0) {
+        rq->stage = RQ_SLEEPING;
+        if (mock_waker_sleep(rq->srv->waker, mock_wall_now_us() + wait, rq) == 0)
+            return MHD_YES;
+    }
+    return answer(rq);
+}
+
+/* ---- admin routes ---- */
+
+static enum MHD_Result send_text(mock_rq *rq, int status, const char *type, char *text,
+                                 size_t len)
+{
+    if (!text)
+        return MHD_NO;
+    struct MHD_Response *r = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
+    if (!r) {
+        free(text);
+        return MHD_NO;
+    }
+    MHD_add_response_header(r, "Content-Type", type);
+    rq->stage = RQ_SENDING;
+    enum MHD_Result ret = MHD_queue_response(rq->conn, (unsigned)status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+static enum MHD_Result admin_state(mock_rq *rq)
+{
+    mock_server *s = rq->srv;
+    mock_admin_view v = {.scenario = mock_scenario_name(s->sc), .time_scale = s->clock.scale};
+    pthread_mutex_lock(&s->mu);
+    v.now = mock_clock_now(&s->clock);
+    v.windows = mock_model_state_json(s->model, v.now);
+    mock_journal_counts_get(s->journal, &v.journal);
+    pthread_mutex_unlock(&s->mu);
+    mock_waker_counts_get(s->waker, &v.conns);
+    size_t len = 0;
+    char *text = mock_admin_state(&v, &len);
+    return send_text(rq, 200, "application/json", text, len);
+}
+
+static enum MHD_Result admin_journal(mock_rq *rq)
+{
+    mock_server *s = rq->srv;
+    const char *fmt = MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, "format");
+    const char *lim = MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, "limit");
+    bool jsonl = fmt && strcmp(fmt, "jsonl") == 0;
+    char *end = NULL;
+    long long limit = lim ? strtoll(lim, &end, 10) : 0;
+    if (lim && (end == lim || *end || limit < 0))
+        return send_text(rq, 400, "application/json",
+                         strdup("{\"error\":\"limit: expected a count\"}\n"), 35);
+    size_t len = 0;
+    pthread_mutex_lock(&s->mu);
+    char *text = mock_journal_render(s->journal, jsonl, (size_t)limit, &len);
+    pthread_mutex_unlock(&s->mu);
+    return send_text(rq, 200, jsonl ? "application/x-ndjson" : "application/json", text, len);
+}
+
+static enum MHD_Result admin_reset(mock_rq *rq)
+{
+    mock_server *s = rq->srv;
+    pthread_mutex_lock(&s->mu);
+    mock_model_reset(s->model);
+    mock_journal_clear(s->journal);
+    mock_clock_restart(&s->clock);
+    pthread_mutex_unlock(&s->mu);
+    return send_text(rq, 200, "application/json", strdup("{\"reset\":true}\n"), 15);
+}
+
+static enum MHD_Result admin_metrics(mock_rq *rq)
+{
+    mock_server *s = rq->srv;
+    mock_waker_counts wc;
+    mock_waker_counts_get(s->waker, &wc);
+    mock_journal_counts jc;
+    mock_metrics_extra x = {.hung_now = wc.hung, .hung_rejected = wc.hung_rejected,
+                            .suspended_now = wc.sleeping, .time_scale = s->clock.scale};
+    size_t len = 0;
+    pthread_mutex_lock(&s->mu);
+    mock_journal_counts_get(s->journal, &jc);
+    x.journal_total = jc.total;
+    x.journal_dropped = jc.dropped;
+    x.now_s = cm_s_from_us(mock_clock_now(&s->clock));
+    char *text = mock_metrics_render(s->metrics, &x, &len);
+    pthread_mutex_unlock(&s->mu);
+    return send_text(rq, 200, "text/plain; version=0.0.4", text, len);
+}
+
+static enum MHD_Result handle_admin(mock_rq *rq)
+{
+    if (!rq->route.method_ok) {
+        mock_body_error_plan(&rq->plan, MOCK_SHAPE_OPENAI, 405, NULL, "method not allowed");
+        char *text = strdup("{\"error\":\"method not allowed\"}\n");
+        return send_text(rq, 405, "application/json", text, text ? strlen(text) : 0);
+    }
+    switch (rq->route.kind) {
+    case MOCK_ROUTE_ADMIN_STATE: return admin_state(rq);
+    case MOCK_ROUTE_ADMIN_JOURNAL: return admin_journal(rq);
+    case MOCK_ROUTE_ADMIN_RESET: return admin_reset(rq);
+    case MOCK_ROUTE_METRICS: return admin_metrics(rq);
+    default: return MHD_NO;
+    }
+}
+
+/* ---- request lifecycle ---- */
+
+static mock_rq *rq_new(mock_server *s, struct MHD_Connection *c, const char *url,
+                       const char *method)
+{
+    mock_rq *rq = calloc(1, sizeof *rq);
+    if (!rq)
+        return NULL;
+    rq->srv = s;
+    rq->conn = c;
+    rq->stage = RQ_READING;
+    mock_route_parse(url, method, &rq->route);
+    mock_buf_init(&rq->body, MOCK_BODY_MAX);
+    const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+    char *end = NULL;
+    if (cl && strtoull(cl, &end, 10) > MOCK_BODY_MAX)
+        rq->too_large = true;
+    atomic_fetch_add(&s->live, 1);
+    return rq;
+}
+
+static void rq_free(mock_rq *rq)
+{
+    atomic_fetch_sub(&rq->srv->live, 1);
+    mock_buf_free(&rq->body);
+    free(rq->resp);
+    free(rq);
+}
+
+static void take_body(mock_rq *rq, const char *data, size_t n)
+{
+    if (rq->too_large)
+        return; /* keep reading, keep nothing */
+    mock_buf_add(&rq->body, data, n);
+    if (rq->body.failed) {
+        rq->too_large = true;
+        mock_buf_free(&rq->body);
+    }
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_data_size,
+                                  void **con_cls)
+{
+    (void)version;
+    mock_rq *rq = *con_cls;
+    if (!rq) {
+        rq = rq_new(cls, c, url, method);
+        *con_cls = rq;
+        return rq ? MHD_YES : MHD_NO;
+    }
+    if (*upload_data_size) {
+        take_body(rq, upload_data, *upload_data_size);
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    switch (rq->stage) {
+    case RQ_READING:
+        if (rq->route.kind != MOCK_ROUTE_PROVIDER && rq->route.kind != MOCK_ROUTE_NONE)
+            return handle_admin(rq);
+        return handle_provider(rq);
+    case RQ_SLEEPING:
+        return answer(rq);
+    case RQ_HUNG: /* the client left, or the server stops */
+    case RQ_SENDING:
+    default:
+        return MHD_NO;
+    }
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    (void)cls;
+    (void)c;
+    (void)toe;
+    if (*con_cls)
+        rq_free(*con_cls);
+    *con_cls = NULL;
+}
+
+/* ---- start and stop ---- */
+
+static int make_addr(const char *bind, int port, struct sockaddr_storage *ss, unsigned *flags)
+{
+    memset(ss, 0, sizeof *ss);
+    struct sockaddr_in *v4 = (struct sockaddr_in *)ss;
+    struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)ss;
+    if (inet_pton(AF_INET, bind, &v4->sin_addr) == 1) {
+        v4->sin_family = AF_INET;
+        v4->sin_port = htons((uint16_t)port);
+        return 0;
+    }
+    if (inet_pton(AF_INET6, bind, &v6->sin6_addr) == 1) {
+        v6->sin6_family = AF_INET6;
+        v6->sin6_port = htons((uint16_t)port);
+        *flags |= MHD_USE_IPv6;
+        return 0;
+    }
+    return -1;
+}
+
+static int start_daemon(mock_server *s, char *err, size_t err_size)
+{
+    static const mock_waker_ops ops = {rq_suspend, rq_resume};
+    const char *bind = s->cfg.bind ? s->cfg.bind : "127.0.0.1";
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
+                     MHD_USE_ITC | MHD_USE_SUPPRESS_DATE_NO_CLOCK | MHD_USE_TURBO;
+    struct sockaddr_storage ss;
+    if (make_addr(bind, s->cfg.port, &ss, &flags) != 0) {
+        snprintf(err, err_size, "--bind: not an IPv4 or IPv6 address: %s", bind);
+        return -1;
+    }
+    s->waker = mock_waker_start(&ops, s->cfg.max_hung);
+    if (!s->waker) {
+        snprintf(err, err_size, "cannot start the timer thread");
+        return -1;
+    }
+    unsigned threads = s->cfg.threads > 1 ? s->cfg.threads : 0;
+    s->daemon = MHD_start_daemon(
+        flags, (uint16_t)s->cfg.port, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, &ss,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_THREAD_POOL_SIZE, threads,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)65000, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned)300, MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)4096, MHD_OPTION_END);
+    if (!s->daemon) {
+        snprintf(err, err_size, "cannot listen on %s port %d (in use, or not allowed)", bind,
+                 s->cfg.port);
+        return -1;
+    }
+    const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    s->port = di ? di->port : s->cfg.port;
+    return 0;
+}
+
+int mock_server_start(const mock_scenario *sc, const mock_http_config *cfg, mock_server **out,
+                      char *err, size_t err_size)
+{
+    *out = NULL;
+    mock_server *s = calloc(1, sizeof *s);
+    if (!s) {
+        snprintf(err, err_size, "out of memory");
+        return -1;
+    }
+    s->sc = sc;
+    s->cfg = *cfg;
+    s->listen_fd = -1;
+    pthread_mutex_init(&s->mu, NULL);
+    mock_clock_init(&s->clock, cfg->time_scale);
+    s->model = mock_model_new(sc);
+    s->journal = mock_journal_new(cfg->journal_size, cfg->journal_file);
+    s->metrics = mock_metrics_new();
+    if (!s->model || !s->journal || !s->metrics) {
+        snprintf(err, err_size, "out of memory");
+        mock_server_stop(s);
+        return -1;
+    }
+    if (start_daemon(s, err, err_size) != 0) {
+        mock_server_stop(s);
+        return -1;
+    }
+    *out = s;
+    return 0;
+}
+
+int mock_server_port(const mock_server *s)
+{
+    return s->port;
+}
+
+/* Waits (bounded) until every request in flight has completed. */
+static void drain(mock_server *s)
+{
+    for (int i = 0; i < 300 && atomic_load(&s->live) > 0; i++) {
+        struct timespec ts = {0, 10 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+}
+
+void mock_server_stop(mock_server *s)
+{
+    if (!s)
+        return;
+    if (s->daemon) {
+        s->listen_fd = MHD_quiesce_daemon(s->daemon);
+        mock_waker_stop(s->waker);
+        drain(s);
+        MHD_stop_daemon(s->daemon);
+        if (s->listen_fd >= 0)
+            close(s->listen_fd);
+    }
+    mock_waker_free(s->waker);
+    if (s->journal)
+        mock_journal_flush(s->journal);
+    mock_journal_free(s->journal);
+    mock_metrics_free(s->metrics);
+    mock_model_free(s->model);
+    pthread_mutex_destroy(&s->mu);
+    free(s);
+}

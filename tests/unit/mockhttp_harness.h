@@ -1,0 +1,262 @@
+/* mockhttp_harness.h: starts bin/mockserver as a child process on a free
+ * loopback port (reading "listening on http://127.0.0.1:PORT" from its
+ * stdout), stops it with SIGTERM, and sends requests with libcurl. Shared by
+ * the tests/unit/test_mockhttp_*.c integration tests; header-only because
+ * every test file is its own program. */
+#ifndef MOCKHTTP_HARNESS_H
+#define MOCKHTTP_HARNESS_H
+#include <curl/curl.h>
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+typedef struct mh_server {
+    pid_t pid;
+    int port;
+    char base[64]; /* "http://127.0.0.1:PORT" */
+} mh_server;
+
+static inline const char *mh_bin(const char *name, char *buf, size_t size)
+{
+    const char *dir = getenv("RL_BIN");
+    snprintf(buf, size, "%s/%s", dir && *dir ? dir : "bin", name);
+    return buf;
+}
+
+static inline double mh_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Reads one line from fd within timeout_ms into buf; 0 or -1. */
+static inline int mh_read_line(int fd, char *buf, size_t size, int timeout_ms)
+{
+    size_t n = 0;
+    double until = mh_now() + timeout_ms / 1000.0;
+    while (n + 1 < size) {
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        int left = (int)((until - mh_now()) * 1000);
+        if (left <= 0 || poll(&p, 1, left) <= 0)
+            return -1;
+        ssize_t r = read(fd, buf + n, 1);
+        if (r <= 0)
+            return -1;
+        if (buf[n] == '\n')
+            break;
+        n++;
+    }
+    buf[n] = '\0';
+    return 0;
+}
+
+/* Runs mockserver with argv (NULL-terminated, without the program name);
+ * returns 0 with s filled once it printed its listening line, else -1. */
+static inline int mh_start(mh_server *s, const char *const *args)
+{
+    char bin[512];
+    const char *argv[32];
+    int n = 0;
+    argv[n++] = mh_bin("mockserver", bin, sizeof bin);
+    for (int i = 0; args[i] && n < 31; i++)
+        argv[n++] = args[i];
+    argv[n] = NULL;
+    int fds[2];
+    if (pipe(fds) != 0)
+        return -1;
+    s->pid = fork();
+    if (s->pid == 0) {
+        dup2(fds[1], STDOUT_FILENO);
+        close(fds[0]);
+        close(fds[1]);
+        execv(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    close(fds[1]);
+    char line[256];
+    int rc = mh_read_line(fds[0], line, sizeof line, 5000);
+    close(fds[0]);
+    const char *colon = rc == 0 ? strrchr(line, ':') : NULL;
+    if (!colon || strncmp(line, "listening on http://", 20) != 0) {
+        kill(s->pid, SIGKILL);
+        waitpid(s->pid, NULL, 0);
+        return -1;
+    }
+    s->port = (int)strtol(colon + 1, NULL, 10);
+    snprintf(s->base, sizeof s->base, "http://127.0.0.1:%d", s->port);
+    return 0;
+}
+
+/* Waits up to timeout_ms for pid; returns its exit status, 128+signal, or -1 on timeout. */
+static inline int mh_wait(pid_t pid, int timeout_ms)
+{
+    double until = mh_now() + timeout_ms / 1000.0;
+    for (;;) {
+        int st;
+        pid_t r = waitpid(pid, &st, WNOHANG);
+        if (r == pid)
+            return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+        if (r < 0 || mh_now() > until)
+            return -1;
+        struct timespec ts = {0, 5 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+}
+
+/* SIGTERM, then the exit status (or -1 when it did not stop in 5 s: killed). */
+static inline int mh_stop(mh_server *s)
+{
+    kill(s->pid, SIGTERM);
+    int rc = mh_wait(s->pid, 5000);
+    if (rc < 0) {
+        kill(s->pid, SIGKILL);
+        waitpid(s->pid, NULL, 0);
+    }
+    return rc;
+}
+
+/* Runs mockserver to completion (for bad input); returns its exit status
+ * and the first line of stderr in err. */
+static inline int mh_run(const char *const *args, char *err, size_t err_size)
+{
+    char bin[512];
+    const char *argv[32];
+    int n = 0;
+    argv[n++] = mh_bin("mockserver", bin, sizeof bin);
+    for (int i = 0; args[i] && n < 31; i++)
+        argv[n++] = args[i];
+    argv[n] = NULL;
+    int fds[2];
+    if (pipe(fds) != 0)
+        return -1;
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(fds[1], STDERR_FILENO);
+        close(fds[0]);
+        close(fds[1]);
+        execv(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    close(fds[1]);
+    if (mh_read_line(fds[0], err, err_size, 5000) != 0)
+        err[0] = '\0';
+    close(fds[0]);
+    int rc = mh_wait(pid, 5000);
+    if (rc < 0) {
+        kill(pid, SIGKILL);
+        waitpid(pid, NULL, 0);
+    }
+    return rc;
+}
+
+/* ---- requests ---- */
+
+typedef struct mh_resp {
+    CURLcode rc;
+    long status;
+    char body[65536];
+    size_t body_len;
+    char headers[8192];
+    size_t headers_len;
+    double seconds;
+} mh_resp;
+
+static inline size_t mh_body_cb(char *p, size_t sz, size_t n, void *ud)
+{
+    mh_resp *r = ud;
+    size_t len = sz * n, room = sizeof r->body - 1 - r->body_len;
+    size_t k = len < room ? len : room;
+    memcpy(r->body + r->body_len, p, k);
+    r->body_len += k;
+    r->body[r->body_len] = '\0';
+    return len;
+}
+
+static inline size_t mh_header_cb(char *p, size_t sz, size_t n, void *ud)
+{
+    mh_resp *r = ud;
+    size_t len = sz * n, room = sizeof r->headers - 1 - r->headers_len;
+    size_t k = len < room ? len : room;
+    memcpy(r->headers + r->headers_len, p, k);
+    r->headers_len += k;
+    r->headers[r->headers_len] = '\0';
+    return len;
+}
+
+/* The value of response header `name` (case-insensitive) into out; 0 or -1. */
+static inline int mh_header(const mh_resp *r, const char *name, char *out, size_t size)
+{
+    size_t nl = strlen(name);
+    for (const char *line = r->headers; line && *line;) {
+        const char *end = strchr(line, '\n');
+        if (strncasecmp(line, name, nl) == 0 && line[nl] == ':') {
+            const char *v = line + nl + 1;
+            while (*v == ' ')
+                v++;
+            size_t vl = (size_t)((end ? end : v + strlen(v)) - v);
+            while (vl && (v[vl - 1] == '\r' || v[vl - 1] == '\n'))
+                vl--;
+            snprintf(out, size, "%.*s", (int)vl, v);
+            return 0;
+        }
+        line = end ? end + 1 : NULL;
+    }
+    return -1;
+}
+
+/* Prepares an easy handle for METHOD base+path with an optional key header
+ * line ("Authorization: Bearer X") and body. The caller frees hdrs. */
+static inline CURL *mh_easy(const mh_server *s, const char *method, const char *path,
+                            const char *key_header, const char *body, long timeout_ms,
+                            mh_resp *r, struct curl_slist **hdrs)
+{
+    char url[512];
+    snprintf(url, sizeof url, "%s%s", s->base, path);
+    memset(r, 0, sizeof *r);
+    CURL *c = curl_easy_init();
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, mh_body_cb);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, mh_header_cb);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    *hdrs = curl_slist_append(NULL, "Content-Type: application/json");
+    *hdrs = curl_slist_append(*hdrs, "Expect:");
+    if (key_header)
+        *hdrs = curl_slist_append(*hdrs, key_header);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, *hdrs);
+    if (body) {
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+    }
+    return c;
+}
+
+/* One blocking request; fills r (rc, status, body, headers, seconds). */
+static inline void mh_request(const mh_server *s, const char *method, const char *path,
+                              const char *key_header, const char *body, long timeout_ms,
+                              mh_resp *r)
+{
+    struct curl_slist *hdrs = NULL;
+    CURL *c = mh_easy(s, method, path, key_header, body, timeout_ms, r, &hdrs);
+    double t0 = mh_now();
+    r->rc = curl_easy_perform(c);
+    r->seconds = mh_now() - t0;
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
+    curl_easy_cleanup(c);
+    curl_slist_free_all(hdrs);
+}
+
+#define MH_CHAT(model) "{\"model\":\"" model "\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"
+
+#endif

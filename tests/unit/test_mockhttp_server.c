@@ -1,0 +1,412 @@
+/* test_mockhttp_server.c: bin/mockserver over real HTTP on loopback: rate
+ * windows, scripts, keys, scaled time, request errors, the admin API and
+ * the journal, driven with libcurl; each test starts its own server on a
+ * free port and stops it with SIGTERM (which must exit 0). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <cjson/cJSON.h>
+
+#include "tests/unit/mockhttp_harness.h"
+
+#define OA_KEY "Authorization: Bearer sk-test-oa"
+#define CHAT "/oa/v1/chat/completions"
+
+/* The server of the running test, killed by the teardown if an assertion
+ * left the test early, so no server outlives its test. */
+static mh_server *running_server;
+
+static int kill_leftover(void **state)
+{
+    (void)state;
+    if (running_server)
+        mh_stop(running_server);
+    running_server = NULL;
+    return 0;
+}
+
+static void start(mh_server *s, const char *scenario, const char *const *extra)
+{
+    const char *args[16] = {scenario, "--port", "0"};
+    int n = 3;
+    for (int i = 0; extra && extra[i] && n < 15; i++)
+        args[n++] = extra[i];
+    args[n] = NULL;
+    assert_int_equal(mh_start(s, args), 0);
+    running_server = s;
+}
+
+static void stop_ok(mh_server *s)
+{
+    running_server = NULL;
+    assert_int_equal(mh_stop(s), 0);
+}
+
+static cJSON *get_json(const mh_server *s, const char *path)
+{
+    mh_resp *r = malloc(sizeof *r);
+    mh_request(s, "GET", path, NULL, NULL, 5000, r);
+    assert_int_equal(r->rc, CURLE_OK);
+    assert_int_equal(r->status, 200);
+    cJSON *j = cJSON_Parse(r->body);
+    free(r);
+    assert_non_null(j);
+    return j;
+}
+
+static void window_three_per_minute(void **state)
+{
+    (void)state;
+    mh_server s;
+    start(&s, "tests/data/mockhttp/window.json", NULL);
+    mh_resp *r = malloc(sizeof *r);
+    const long want[] = {200, 200, 200, 429};
+    for (int i = 0; i < 4; i++) {
+        mh_request(&s, "POST", CHAT, OA_KEY, MH_CHAT("m1"), 5000, r);
+        assert_int_equal(r->rc, CURLE_OK);
+        assert_int_equal(r->status, want[i]);
+    }
+    char v[64];
+    assert_int_equal(mh_header(r, "Retry-After", v, sizeof v), 0);
+    long ra = strtol(v, NULL, 10);
+    assert_true(ra >= 58 && ra <= 60);
+    assert_int_equal(mh_header(r, "x-ratelimit-remaining-requests", v, sizeof v), 0);
+    assert_string_equal(v, "0");
+    assert_non_null(strstr(r->body, "\"error\""));
+    free(r);
+    stop_ok(&s);
+}
+
+static void time_scale_600_resets_window_in_a_tenth(void **state)
+{
+    (void)state;
+    mh_server s;
+    const char *extra[] = {"--time-scale", "600", NULL};
+    start(&s, "tests/data/mockhttp/window.json", extra);
+    mh_resp *r = malloc(sizeof *r);
+    for (int i = 0; i < 4; i++)
+        mh_request(&s, "POST", CHAT, OA_KEY, MH_CHAT("m1"), 5000, r);
+    assert_int_equal(r->status, 429);
+    struct timespec ts = {0, 120 * 1000 * 1000}; /* 0.12 wall s = 72 scenario s */
+    nanosleep(&ts, NULL);
+    mh_request(&s, "POST", CHAT, OA_KEY, MH_CHAT("m1"), 5000, r);
+    assert_int_equal(r->status, 200);
+    cJSON *st = get_json(&s, "/__admin/state");
+    assert_true(cJSON_GetObjectItem(st, "time_scale")->valuedouble == 600);
+    assert_true(cJSON_GetObjectItem(st, "now_s")->valuedouble >= 72);
+    cJSON_Delete(st);
+    free(r);
+    stop_ok(&s);
+}
+
+static void script_comes_back_in_order(void **state)
+{
+    (void)state;
+    mh_server s;
+    start(&s, "tests/data/mockhttp/script.json", NULL);
+    mh_resp *r = malloc(sizeof *r);
+    const long want[] = {429, 429, 503, 200, 200};
+    for (int i = 0; i < 5; i++) {
+        mh_request(&s, "POST", "/seq/v1/chat/completions", "Authorization: Bearer sk-test-seq",
+                   MH_CHAT("m1"), 5000, r);
+        assert_int_equal(r->status, want[i]);
+    }
+    free(r);
+    stop_ok(&s);
+}
+
+static void invalid_key_gets_401_in_each_shape(void **state)
+{
+    (void)state;
+    mh_server s;
+    start(&s, "tests/data/mockhttp/window.json", NULL);
+    mh_resp *r = malloc(sizeof *r);
+    mh_request(&s, "POST", CHAT, "Authorization: Bearer sk-wrong", MH_CHAT("m1"), 5000, r);
+    assert_int_equal(r->status, 401);
+    assert_non_null(strstr(r->body, "\"error\":{\"message\""));
+    mh_request(&s, "POST", "/an/v1/messages", "x-api-key: nope",
+               "{\"model\":\"claude-m\",\"max_tokens\":5,\"messages\":[{\"role\":\"user\","
+               "\"content\":\"hi\"}]}",
+               5000, r);
+    assert_int_equal(r->status, 401);
+    assert_non_null(strstr(r->body, "\"type\":\"error\""));
+    mh_request(&s, "POST", "/an/v1/messages", "x-api-key: sk-ant-test",
+               "{\"model\":\"claude-m\",\"max_tokens\":5,\"messages\":[{\"role\":\"user\","
+               "\"content\":\"hi\"}]}",
+               5000, r);
+    assert_int_equal(r->status, 200);
+    assert_non_null(strstr(r->body, "\"type\":\"message\""));
+    free(r);
+    stop_ok(&s);
+}
+
+static void bad_bodies_get_413_and_400(void **state)
+{
+    (void)state;
+    mh_server s;
+    start(&s, "tests/data/mockhttp/window.json", NULL);
+    mh_resp *r = malloc(sizeof *r);
+    size_t big = (1u << 20) + 100;
+    char *body = malloc(big + 1);
+    memset(body, ' ', big);
+    body[big] = '\0';
+    mh_request(&s, "POST", CHAT, OA_KEY, body, 10000, r);
+    free(body);
+    assert_int_equal(r->status, 413);
+    mh_request(&s, "POST", CHAT, OA_KEY, "{\"model\": \"m1\", \"messages\": [", 5000, r);
+    assert_int_equal(r->status, 400);
+    assert_non_null(strstr(r->body, "invalid_request_error"));
+    mh_request(&s, "POST", "/an/v1/messages", "x-api-key: sk-ant-test", "not json", 5000, r);
+    assert_int_equal(r->status, 400);
+    assert_non_null(strstr(r->body, "\"type\":\"error\""));
+    mh_request(&s, "GET", CHAT, OA_KEY, NULL, 5000, r);
+    assert_int_equal(r->status, 405);
+    mh_request(&s, "GET", "/nowhere", NULL, NULL, 5000, r);
+    assert_int_equal(r->status, 404);
+    free(r);
+    stop_ok(&s); /* and it is still alive to be stopped */
+}
+
+static void admin_state_journal_reset_metrics(void **state)
+{
+    (void)state;
+    mh_server s;
+    start(&s, "tests/data/mockhttp/window.json", NULL);
+    mh_resp *r = malloc(sizeof *r);
+    mh_request(&s, "POST", CHAT, OA_KEY, MH_CHAT("m1"), 5000, r);
+    mh_request(&s, "POST", CHAT, OA_KEY, MH_CHAT("m1"), 5000, r);
+    cJSON *st = get_json(&s, "/__admin/state");
+    assert_string_equal(cJSON_GetObjectItem(st, "scenario")->valuestring, "mockhttp-window");
+    assert_non_null(cJSON_GetObjectItem(st, "windows"));
+    assert_int_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(st, "journal"), "total")->valueint,
+                     2);
+    cJSON_Delete(st);
+    cJSON *j = get_json(&s, "/__admin/journal");
+    assert_int_equal(cJSON_GetArraySize(j), 2);
+    cJSON *e = cJSON_GetArrayItem(j, 1);
+    assert_string_equal(cJSON_GetObjectItem(e, "provider")->valuestring, "oa");
+    assert_string_equal(cJSON_GetObjectItem(e, "model")->valuestring, "m1");
+    assert_int_equal(cJSON_GetObjectItem(e, "status")->valueint, 200);
+    assert_true(cJSON_IsObject(cJSON_GetObjectItem(e, "headers")));
+    assert_true(cJSON_IsNumber(cJSON_GetObjectItem(e, "t")));
+    cJSON_Delete(j);
+    mh_request(&s, "GET", "/metrics", NULL, NULL, 5000, r);
+    assert_non_null(
+        strstr(r->body, "mock_requests_total{provider=\"oa\",model=\"m1\",status=\"200\"} 2\n"));
+    mh_request(&s, "POST", "/__admin/reset", NULL, "", 5000, r);
+    assert_int_equal(r->status, 200);
+    j = get_json(&s, "/__admin/journal");
+    assert_int_equal(cJSON_GetArraySize(j), 0);
+    cJSON_Delete(j);
+    for (int i = 0; i < 3; i++) { /* the window is empty again: 3 more pass */
+        mh_request(&s, "POST", CHAT, OA_KEY, MH_CHAT("m1"), 5000, r);
+        assert_int_equal(r->status, 200);
+    }
+    st = get_json(&s, "/__admin/state");
+    assert_true(cJSON_GetObjectItem(st, "now_s")->valuedouble < 5);
+    cJSON_Delete(st);
+    mh_request(&s, "GET", "/__admin/journal?format=jsonl", NULL, NULL, 5000, r);
+    int lines = 0;
+    for (char *p = r->body; (p = strchr(p, '\n')); p++)
+        lines++;
+    assert_int_equal(lines, 3);
+    free(r);
+    stop_ok(&s);
+}
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    static char buf[1 << 16];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    return buf;
+}
+
+static void journal_never_holds_key_values(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/mockhttp-journal-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    mh_server s;
+    const char *extra[] = {"--journal", path, "--journal-size", "2", NULL};
+    start(&s, "tests/data/mockhttp/window.json", extra);
+    mh_resp *r = malloc(sizeof *r);
+    for (int i = 0; i < 4; i++)
+        mh_request(&s, "POST", CHAT, OA_KEY, MH_CHAT("m1"), 5000, r);
+    mh_request(&s, "POST", CHAT, "Authorization: Bearer sk-secret-wrong", MH_CHAT("m1"), 5000, r);
+    mh_request(&s, "GET", "/__admin/journal", NULL, NULL, 5000, r);
+    assert_null(strstr(r->body, "sk-test-oa"));
+    assert_null(strstr(r->body, "sk-secret-wrong"));
+    assert_non_null(strstr(r->body, "\"key\":\"k-"));
+    cJSON *st = get_json(&s, "/__admin/state");
+    cJSON *jc = cJSON_GetObjectItem(st, "journal");
+    assert_int_equal(cJSON_GetObjectItem(jc, "kept")->valueint, 2);
+    assert_int_equal(cJSON_GetObjectItem(jc, "dropped")->valueint, 3);
+    cJSON_Delete(st);
+    free(r);
+    stop_ok(&s);
+    const char *text = slurp(path);
+    int lines = 0;
+    for (const char *p = text; (p = strchr(p, '\n')); p++)
+        lines++;
+    assert_int_equal(lines, 5); /* the file has every entry, not just the ring's */
+    assert_null(strstr(text, "sk-test-oa"));
+    assert_null(strstr(text, "sk-secret-wrong"));
+    unlink(path);
+}
+
+/* 64 concurrent requests against a 10-step script: each step answered once. */
+static void atomic_script_under_64_concurrent(void **state)
+{
+    (void)state;
+    mh_server s;
+    const char *extra[] = {"--threads", "4", NULL};
+    start(&s, "tests/data/mockhttp/script.json", extra);
+    enum { N = 64 };
+    mh_resp *r = calloc(N, sizeof *r);
+    CURL *h[N];
+    struct curl_slist *hd[N];
+    CURLM *m = curl_multi_init();
+    for (int i = 0; i < N; i++) {
+        h[i] = mh_easy(&s, "POST", "/ten/v1/chat/completions", "Authorization: Bearer sk-test-ten",
+                       MH_CHAT("m1"), 10000, &r[i], &hd[i]);
+        curl_multi_add_handle(m, h[i]);
+    }
+    int running = 1;
+    while (running) {
+        curl_multi_perform(m, &running);
+        curl_multi_poll(m, NULL, 0, 100, NULL);
+    }
+    int seen[10] = {0}, ok = 0;
+    for (int i = 0; i < N; i++) {
+        curl_easy_getinfo(h[i], CURLINFO_RESPONSE_CODE, &r[i].status);
+        char v[16];
+        if (mh_header(&r[i], "x-step", v, sizeof v) == 0)
+            seen[strtol(v, NULL, 10) % 10]++;
+        ok += r[i].status == 200;
+        curl_multi_remove_handle(m, h[i]);
+        curl_easy_cleanup(h[i]);
+        curl_slist_free_all(hd[i]);
+    }
+    curl_multi_cleanup(m);
+    for (int i = 0; i < 10; i++)
+        assert_int_equal(seen[i], 1);
+    assert_int_equal(ok, N - 10);
+    cJSON *j = get_json(&s, "/__admin/journal");
+    int jseen[10] = {0};
+    cJSON *e;
+    cJSON_ArrayForEach(e, j) {
+        cJSON *step = cJSON_GetObjectItem(cJSON_GetObjectItem(e, "headers"), "x-step");
+        if (cJSON_IsString(step))
+            jseen[strtol(step->valuestring, NULL, 10) % 10]++;
+    }
+    for (int i = 0; i < 10; i++)
+        assert_int_equal(jseen[i], 1);
+    assert_int_equal(cJSON_GetArraySize(j), N);
+    cJSON_Delete(j);
+    free(r);
+    stop_ok(&s);
+}
+
+/* The curl command-line tool, unmodified: --retry waits out Retry-After: 1. */
+static void curl_tool_retry_honours_retry_after(void **state)
+{
+    (void)state;
+    mh_server s;
+    start(&s, "tests/data/mockhttp/script.json", NULL);
+    char out_path[] = "/tmp/mockhttp-curl-XXXXXX"; /* curl cannot truncate /dev/null to retry */
+    int fd = mkstemp(out_path);
+    assert_true(fd >= 0);
+    close(fd);
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd,
+             "curl -s -o %s -w '%%{http_code}' --retry 3 --max-time 20 "
+             "-H 'Authorization: Bearer sk-test-retry' -H 'Content-Type: application/json' "
+             "-d '%s' %s/retry/v1/chat/completions",
+             out_path, MH_CHAT("m1"), s.base);
+    double t0 = mh_now();
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    char out[32] = "";
+    assert_non_null(fgets(out, sizeof out, p));
+    assert_int_equal(pclose(p), 0);
+    unlink(out_path);
+    double took = mh_now() - t0;
+    assert_string_equal(out, "200");
+    assert_true(took >= 1.8 && took < 10);
+    cJSON *j = get_json(&s, "/__admin/journal");
+    assert_int_equal(cJSON_GetArraySize(j), 3);
+    const int want[] = {429, 429, 200};
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(j, i), "status")->valueint,
+                         want[i]);
+    for (int i = 1; i < 3; i++) {
+        double gap = cJSON_GetObjectItem(cJSON_GetArrayItem(j, i), "t")->valuedouble -
+                     cJSON_GetObjectItem(cJSON_GetArrayItem(j, i - 1), "t")->valuedouble;
+        assert_true(gap >= 0.95 && gap < 5);
+    }
+    cJSON_Delete(j);
+    stop_ok(&s);
+}
+
+static void bad_scenario_exits_2(void **state)
+{
+    (void)state;
+    char err[512];
+    const char *a1[] = {"tests/data/mockhttp/bad_unknown_field.json", "--port", "0", NULL};
+    assert_int_equal(mh_run(a1, err, sizeof err), 2);
+    assert_non_null(strstr(err, "bad_unknown_field.json:6:49:"));
+    const char *a2[] = {"tests/data/mockhttp/does-not-exist.json", "--port", "0", NULL};
+    assert_int_equal(mh_run(a2, err, sizeof err), 2);
+    assert_non_null(strstr(err, "does-not-exist.json"));
+}
+
+static void bad_flag_exits_2(void **state)
+{
+    (void)state;
+    char err[512];
+    const char *w = "tests/data/mockhttp/window.json";
+    const char *a1[] = {w, "--port", "http", NULL};
+    assert_int_equal(mh_run(a1, err, sizeof err), 2);
+    assert_non_null(strstr(err, "--port"));
+    const char *a2[] = {w, "--frobnicate", "1", NULL};
+    assert_int_equal(mh_run(a2, err, sizeof err), 2);
+    assert_non_null(strstr(err, "--frobnicate"));
+    const char *a3[] = {w, "--time-scale", "0", NULL};
+    assert_int_equal(mh_run(a3, err, sizeof err), 2);
+    assert_non_null(strstr(err, "--time-scale"));
+    const char *a4[] = {w, "--bind", "not-an-address", "--port", "0", NULL};
+    assert_int_equal(mh_run(a4, err, sizeof err), 2);
+    assert_non_null(strstr(err, "--bind"));
+    const char *a5[] = {w, "--journal-size", NULL};
+    assert_int_equal(mh_run(a5, err, sizeof err), 2);
+    assert_non_null(strstr(err, "--journal-size"));
+}
+
+int main(void)
+{
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_teardown(window_three_per_minute, kill_leftover),
+        cmocka_unit_test_teardown(time_scale_600_resets_window_in_a_tenth, kill_leftover),
+        cmocka_unit_test_teardown(script_comes_back_in_order, kill_leftover),
+        cmocka_unit_test_teardown(invalid_key_gets_401_in_each_shape, kill_leftover),
+        cmocka_unit_test_teardown(bad_bodies_get_413_and_400, kill_leftover),
+        cmocka_unit_test_teardown(admin_state_journal_reset_metrics, kill_leftover),
+        cmocka_unit_test_teardown(journal_never_holds_key_values, kill_leftover),
+        cmocka_unit_test_teardown(atomic_script_under_64_concurrent, kill_leftover),
+        cmocka_unit_test_teardown(curl_tool_retry_honours_retry_after, kill_leftover),
+        cmocka_unit_test_teardown(bad_scenario_exits_2, kill_leftover),
+        cmocka_unit_test_teardown(bad_flag_exits_2, kill_leftover),
+    };
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    curl_global_cleanup();
+    return rc;
+}
