@@ -1,0 +1,194 @@
+#!/bin/sh
+# demo.sh (`make demo`): runs every experiment in scenarios/ and shows the
+# result. Each seed scenario runs in `sim` with its own policy, its
+# comparison policies (before/after, alone, nested...) and every peer preset
+# in scenarios/policies/peers/ (candidates substituted by peer-policy.sh);
+# seeds 002 and 003 also run over HTTP against a bin/mockserver on a free
+# loopback port (scaled time); the classic experiments run with each of their
+# policies. Then `retrylab check` on every run that has expectations, one
+# report over all runs (out/report/index.html) and a table on stdout.
+# Exit 0 when everything ran and every check held; 1 when a check failed
+# (a seed check failing is a broken build of the experiments); 3 when a
+# command could not run (sim/run/report/mockserver failure).
+# Environment: RL_BIN (default bin/), DEMO_OUT (default out/), DEMO_SCALE
+# (time scale of the HTTP runs, default 200).
+set -u
+cd "$(dirname "$0")/.." || exit 3
+BIN=${RL_BIN:-bin}
+RL="$BIN/retrylab"; MS="$BIN/mockserver"
+OUT=${DEMO_OUT:-out}
+RUNS="$OUT/demo-runs"; REPORT="$OUT/report"
+SCALE=${DEMO_SCALE:-200}
+S=scenarios; P=scenarios/policies; E=scenarios/expect
+broken=0; failed=0; ms_pids=""
+
+now_s() { if [ -r /proc/uptime ]; then cut -d' ' -f1 /proc/uptime; else date +%s; fi; }
+T0=$(now_s)
+cleanup() { for p in $ms_pids; do kill "$p" 2>/dev/null; done; }
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+rm -rf "$RUNS" && mkdir -p "$RUNS/policies" || exit 3
+: >"$RUNS/rows"
+
+# json_num FILE KEY: the first number written as "KEY": N in FILE, else "-".
+json_num() {
+  v=$(sed -n "s/.*\"$2\":[[:space:]]*\(-\{0,1\}[0-9][0-9.eE+-]*\).*/\1/p" "$1" 2>/dev/null | head -n 1)
+  echo "${v:--}"
+}
+json_str() {
+  v=$(sed -n "s/.*\"$2\":[[:space:]]*\"\([^\"]*\)\".*/\1/p" "$1" 2>/dev/null | head -n 1)
+  echo "${v:--}"
+}
+
+# check_run DIR EXPECT(-: the scenario's) CLAIM_FILE: prints the verdict word.
+check_run() {
+  if [ "$2" = "-" ]; then "$RL" check "$1" >"$1/check.txt" 2>&1; else
+    "$RL" check "$1" --expect "$2" >"$1/check.txt" 2>&1; fi
+  case $? in
+    0) echo ok ;;
+    1) echo FAIL ;;
+    *) echo ERROR ;;
+  esac
+}
+
+# row DIR CHECK CLAIM_FILE: appends one table row from DIR/summary.json.
+row() {
+  sm="$1/summary.json"
+  rate=$(json_num "$sm" success_rate); claimed=$(json_num "$3" claimed)
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(json_str "$sm" scenario_name)" \
+    "$(json_str "$sm" policy_name)" "$(json_str "$sm" mode)" "$rate" "$claimed" \
+    "$(json_num "$sm" attempts)" "$(json_num "$sm" scenario_time_s)" "$2" >>"$RUNS/rows"
+}
+
+# verdict DIR EXPECT CHECK?: checks when asked, records broken/failed, adds the
+# row; the claimed rate comes from EXPECT, else from the scenario's expect.
+verdict() {
+  v=-
+  if [ "$3" = yes ]; then
+    v=$(check_run "$1" "$2")
+    [ "$v" = ok ] || { echo "demo: check $1: $v"; cat "$1/check.txt"; }
+    [ "$v" = FAIL ] && failed=1
+    [ "$v" = ERROR ] && broken=1
+  fi
+  claim=$2; [ "$2" = "-" ] && claim=$scenario_file
+  row "$1" "$v" "$claim"
+}
+
+# sim SCENARIO POLICY LABEL EXPECT CHECK?
+sim() {
+  scenario_file=$1; dir="$RUNS/$3"
+  if ! "$RL" sim "$1" --policy "$2" --out "$dir" --quiet >"$RUNS/$3.log" 2>&1; then
+    echo "demo: sim $1 --policy $2 failed:"; cat "$RUNS/$3.log"; broken=1; return
+  fi
+  verdict "$dir" "$4" "$5"
+}
+
+# peers SCENARIO SEED_POLICY: every peer preset on SCENARIO with its candidates.
+peers() {
+  base=$(basename "$1" .json)
+  mkdir -p "$RUNS/policies/$base"
+  for pre in $P/peers/*.json; do
+    name=$(basename "$pre" .json); pol="$RUNS/policies/$base/$name.json"
+    if ! sh $S/peer-policy.sh "$pre" "$2" >"$pol"; then
+      echo "demo: cannot make $pol"; broken=1; continue
+    fi
+    sim "$1" "$pol" "$base--peer-$name" - no
+  done
+}
+
+# http_start SCENARIO LABEL: starts a mockserver; prints its URL (empty on failure).
+http_start() {
+  "$MS" "$1" --port 0 --time-scale "$SCALE" >"$RUNS/$2.ms.out" 2>&1 &
+  ms_pids="$ms_pids $!"
+  i=0; url=""
+  while [ -z "$url" ] && [ $i -lt 100 ]; do
+    sleep 0.05; i=$((i + 1))
+    url=$(sed -n 's/^listening on //p' "$RUNS/$2.ms.out")
+  done
+  echo "$url"
+}
+
+# http_run SCENARIO LABEL (in the background): runs SCENARIO over HTTP.
+http_run() {
+  url=$(http_start "$1" "$2")
+  if [ -z "$url" ]; then echo "demo: mockserver did not start for $1"; echo 3 >"$RUNS/$2.rc"; return; fi
+  timeout 90 "$RL" run "$1" --target "$url" --time-scale "$SCALE" --out "$RUNS/$2" --quiet \
+    >"$RUNS/$2.log" 2>&1
+  echo $? >"$RUNS/$2.rc"
+}
+
+http_collect() {
+  rc=$(cat "$RUNS/$2.rc" 2>/dev/null || echo 3)
+  if [ "$rc" -ne 0 ]; then echo "demo: run $1 over HTTP exited $rc:"; cat "$RUNS/$2.log"; broken=1; return; fi
+  scenario_file=$1; verdict "$RUNS/$2" - yes
+}
+
+"$RL" --help >/dev/null 2>&1 || [ -x "$RL" ] || { echo "demo: $RL missing (run make)"; exit 3; }
+
+# ---- HTTP runs first (they take wall time); the sims run meanwhile ----
+http_run $S/seed-002-bytez-keys.json seed-002-bytez-keys--http &
+h1=$!
+http_run $S/seed-003-moonshot-tiers.json seed-003-moonshot-tiers--http &
+h2=$!
+
+# ---- seeds: own policy (checked), comparison policies (checked), peers ----
+sim $S/seed-000-chutes-persistent.json $P/seed-000-persistent.json seed-000-chutes-persistent - yes
+sim $S/seed-000-chutes-give-up.json $P/seed-000-persistent.json seed-000-chutes-give-up - yes
+sim $S/seed-001-groq-fallback.json $P/seed-001-groq-fallback.json seed-001-groq-fallback - yes
+sim $S/seed-001-groq-fallback.json $P/seed-001-cooldown-60s.json seed-001-groq-fallback--cooldown-60s \
+  $E/seed-001-cooldown-60s.json yes
+sim $S/seed-002-bytez-keys.json $P/seed-002-key-rotation.json seed-002-bytez-keys - yes
+sim $S/seed-002-bytez-keys.json $P/seed-002-before.json seed-002-bytez-keys--before $E/seed-002-before.json yes
+sim $S/seed-003-moonshot-tiers.json $P/seed-003-tier-aware.json seed-003-moonshot-tiers - yes
+sim $S/seed-003-moonshot-tiers.json $P/seed-003-nested-transport.json seed-003-moonshot-tiers--nested \
+  $E/seed-003-nested-transport.json yes
+sim $S/seed-004-openrouter-rotation.json $P/seed-004-rotation-breaker.json seed-004-openrouter-rotation - yes
+sim $S/seed-004-openrouter-rotation.json $P/seed-004-alone.json seed-004-openrouter-rotation--alone \
+  $E/seed-004-alone.json yes
+sim $S/seed-004-openrouter-rotation.json $P/seed-004-alone-no-breaker.json \
+  seed-004-openrouter-rotation--alone-no-breaker $E/seed-004-alone-no-breaker.json yes
+sim $S/seed-004-openrouter-ladder.json $P/seed-004-rotation-breaker.json seed-004-openrouter-ladder - yes
+
+peers $S/seed-000-chutes-persistent.json $P/seed-000-persistent.json
+peers $S/seed-000-chutes-give-up.json $P/seed-000-persistent.json
+peers $S/seed-001-groq-fallback.json $P/seed-001-groq-fallback.json
+peers $S/seed-002-bytez-keys.json $P/seed-002-key-rotation.json
+peers $S/seed-003-moonshot-tiers.json $P/seed-003-tier-aware.json
+peers $S/seed-004-openrouter-rotation.json $P/seed-004-rotation-breaker.json
+peers $S/seed-004-openrouter-ladder.json $P/seed-004-rotation-breaker.json
+
+# ---- classic experiments ----
+for n in 100 1000; do
+  for j in none full equal decorrelated; do
+    sim $S/classic-herd-$n.json $P/classic-herd-$j.json classic-herd-$n--$j - yes
+  done
+done
+sim $S/classic-outage.json $P/classic-outage-no-breaker.json classic-outage--no-breaker - yes
+sim $S/classic-outage.json $P/classic-outage-breaker.json classic-outage--breaker - yes
+for q in key organisation; do
+  for k in rotate single; do
+    sim $S/classic-keys-per-$q.json $P/classic-keys-$k.json classic-keys-per-$q--$k - no
+  done
+done
+
+wait $h1 $h2
+http_collect $S/seed-002-bytez-keys.json seed-002-bytez-keys--http
+http_collect $S/seed-003-moonshot-tiers.json seed-003-moonshot-tiers--http
+cleanup; ms_pids=""
+
+# ---- one report over every run ----
+dirs=$(for d in "$RUNS"/*/; do [ -f "$d/summary.json" ] && printf '%s ' "${d%/}"; done)
+# shellcheck disable=SC2086 # run directories have no spaces
+if ! "$RL" report $dirs --out "$REPORT" >"$RUNS/report.log" 2>&1; then
+  echo "demo: report failed:"; cat "$RUNS/report.log"; broken=1
+fi
+
+sh $S/demo-table.sh "$RUNS"
+T1=$(now_s)
+awk -v a="$T0" -v b="$T1" -v r="$REPORT/index.html" \
+  'BEGIN { printf "\nreport: %s\nwall time: %.1f s\n", r, b - a }'
+[ $broken -ne 0 ] && { echo "demo: something could not run (see above)"; exit 3; }
+[ $failed -ne 0 ] && { echo "demo: a check failed (see above)"; exit 1; }
+exit 0
