@@ -1,0 +1,449 @@
+/* test_mockhttp_units.c: the mockserver front's pure parts: routing, request
+ * body reading, response bodies per shape (parsed back with cJSON), the
+ * journal ring and its key hygiene, Prometheus counters, the bounded text
+ * buffer, and the waker's ordering and stop guarantee. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <cjson/cJSON.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "mockserver/body.h"
+#include "mockserver/clock.h"
+#include "mockserver/journal.h"
+#include "mockserver/metrics.h"
+#include "mockserver/route.h"
+#include "mockserver/textbuf.h"
+#include "mockserver/waker.h"
+
+static void route_provider_endpoints_and_admin(void **state)
+{
+    (void)state;
+    mock_route r;
+    mock_route_parse("/groq/v1/chat/completions", "POST", &r);
+    assert_int_equal(r.kind, MOCK_ROUTE_PROVIDER);
+    assert_string_equal(r.provider, "groq");
+    assert_int_equal(r.endpoint, MOCK_EP_CHAT);
+    assert_true(r.method_ok);
+    mock_route_parse("/anthropic/v1/messages", "GET", &r);
+    assert_int_equal(r.endpoint, MOCK_EP_MESSAGES);
+    assert_false(r.method_ok);
+    assert_string_equal(r.allow, "POST");
+    mock_route_parse("/x/v1/models", "GET", &r);
+    assert_int_equal(r.endpoint, MOCK_EP_MODELS);
+    mock_route_parse("/__admin/reset", "POST", &r);
+    assert_int_equal(r.kind, MOCK_ROUTE_ADMIN_RESET);
+    mock_route_parse("/metrics", "GET", &r);
+    assert_int_equal(r.kind, MOCK_ROUTE_METRICS);
+    const char *none[] = {"", "/", "//v1/models", "/a/b/v1/models", "/groq/v1/chat", "x", NULL};
+    for (int i = 0; none[i]; i++) {
+        mock_route_parse(none[i], "GET", &r);
+        assert_int_equal(r.kind, MOCK_ROUTE_NONE);
+    }
+    char long_name[200];
+    memset(long_name, 'a', sizeof long_name);
+    memcpy(long_name, "/", 1);
+    strcpy(long_name + 150, "/v1/models");
+    mock_route_parse(long_name, "GET", &r);
+    assert_int_equal(r.kind, MOCK_ROUTE_NONE);
+    mock_route_parse(NULL, NULL, &r);
+    assert_int_equal(r.kind, MOCK_ROUTE_NONE);
+}
+
+static void body_parse_estimates_tokens(void **state)
+{
+    (void)state;
+    mock_body_req q;
+    char msg[128];
+    const char *ok = "{\"model\":\"m\",\"max_tokens\":50,\"messages\":[{\"role\":\"user\","
+                     "\"content\":\"12345678\"},{\"role\":\"user\",\"content\":[{\"type\":\"text\","
+                     "\"text\":\"abcd\"}]}]}";
+    assert_int_equal(mock_body_parse(MOCK_EP_CHAT, ok, strlen(ok), &q, msg, sizeof msg), 0);
+    assert_string_equal(q.model, "m");
+    assert_int_equal(q.input_tokens, 3 + 2); /* 12 chars / 4, plus one per message */
+    assert_int_equal(q.max_tokens, 50);
+    assert_int_equal(q.tokens, 55);
+}
+
+static void body_parse_rejects_bad_requests(void **state)
+{
+    (void)state;
+    static const struct {
+        mock_endpoint ep;
+        const char *body;
+        const char *why;
+    } bad[] = {
+        {MOCK_EP_CHAT, "", "empty"},
+        {MOCK_EP_CHAT, "{\"model\":", "not valid JSON"},
+        {MOCK_EP_CHAT, "[1,2]", "JSON object"},
+        {MOCK_EP_CHAT, "{\"messages\":[{\"role\":\"user\"}]}", "model"},
+        {MOCK_EP_CHAT, "{\"model\":\"m\"}", "messages"},
+        {MOCK_EP_CHAT, "{\"model\":\"m\",\"messages\":[]}", "empty"},
+        {MOCK_EP_CHAT, "{\"model\":\"m\",\"messages\":[3]}", "role"},
+        {MOCK_EP_CHAT, "{\"model\":\"m\",\"messages\":[{\"role\":\"u\"}],\"max_tokens\":-1}",
+         "max_tokens"},
+        {MOCK_EP_CHAT, "{\"model\":\"m\",\"messages\":[{\"role\":\"u\"}],\"max_tokens\":1.5}",
+         "max_tokens"},
+        {MOCK_EP_MESSAGES, "{\"model\":\"m\",\"messages\":[{\"role\":\"u\"}]}", "max_tokens"},
+        {MOCK_EP_CHAT, "{\"model\":\"m\",\"messages\":[{\"role\":\"u\"}],\"stream\":true}",
+         "stream"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        mock_body_req q;
+        char msg[128] = "";
+        assert_int_equal(mock_body_parse(bad[i].ep, bad[i].body, strlen(bad[i].body), &q, msg,
+                                         sizeof msg),
+                         -1);
+        assert_non_null(strstr(msg, bad[i].why));
+    }
+}
+
+static void body_parse_sanitises_model_names(void **state)
+{
+    (void)state;
+    mock_body_req q;
+    char msg[128];
+    const char *b = "{\"model\":\"a\\u0001b\\u00e9\",\"messages\":[{\"role\":\"u\"}]}";
+    assert_int_equal(mock_body_parse(MOCK_EP_CHAT, b, strlen(b), &q, msg, sizeof msg), 0);
+    assert_string_equal(q.model, "a?b??"); /* control byte and both UTF-8 bytes replaced */
+}
+
+static cJSON *render(const mock_plan *p, const mock_render_ctx *c)
+{
+    size_t len = 0;
+    char *text = mock_body_render(p, c, &len);
+    assert_non_null(text);
+    assert_int_equal(strlen(text), len);
+    cJSON *j = cJSON_Parse(text);
+    free(text);
+    assert_non_null(j);
+    return j;
+}
+
+static const char *str_at(const cJSON *j, const char *a, const char *b)
+{
+    const cJSON *x = cJSON_GetObjectItem(j, a);
+    if (b)
+        x = cJSON_GetObjectItem(x, b);
+    assert_true(cJSON_IsString(x));
+    return x->valuestring;
+}
+
+static void body_render_openai_completion(void **state)
+{
+    (void)state;
+    mock_plan p = {.status = 200, .shape = MOCK_SHAPE_OPENAI, .body = MOCK_BODY_COMPLETION};
+    mock_render_ctx c = {.provider = "groq", .model = "llama \"q\"", .id = 7, .now = 5000000,
+                         .tokens_in = 10, .tokens_out = 4};
+    cJSON *j = render(&p, &c);
+    assert_string_equal(str_at(j, "object", NULL), "chat.completion");
+    assert_string_equal(str_at(j, "id", NULL), "chatcmpl-mock7");
+    assert_string_equal(str_at(j, "model", NULL), "llama \"q\"");
+    assert_int_equal(cJSON_GetObjectItem(j, "created")->valuedouble, CM_SCENARIO_EPOCH + 5);
+    cJSON *ch = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "choices"), 0);
+    assert_string_equal(str_at(ch, "message", "role"), "assistant");
+    assert_string_equal(str_at(ch, "finish_reason", NULL), "stop");
+    assert_int_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "usage"), "total_tokens")->valueint,
+                     14);
+    cJSON_Delete(j);
+}
+
+static void body_render_anthropic_message_and_models(void **state)
+{
+    (void)state;
+    mock_plan p = {.status = 200, .shape = MOCK_SHAPE_ANTHROPIC, .body = MOCK_BODY_COMPLETION};
+    const char *models[] = {"a", "b"};
+    mock_render_ctx c = {.provider = "an", .model = "claude", .models = models, .nmodels = 2,
+                         .tokens_in = 3, .tokens_out = 9};
+    cJSON *j = render(&p, &c);
+    assert_string_equal(str_at(j, "type", NULL), "message");
+    assert_string_equal(str_at(j, "role", NULL), "assistant");
+    assert_string_equal(str_at(j, "stop_reason", NULL), "end_turn");
+    cJSON *part = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "content"), 0);
+    assert_string_equal(str_at(part, "type", NULL), "text");
+    assert_int_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "usage"), "output_tokens")->valueint,
+                     9);
+    cJSON_Delete(j);
+    p.body = MOCK_BODY_MODELS;
+    j = render(&p, &c);
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(j, "data")), 2);
+    assert_string_equal(str_at(j, "last_id", NULL), "b");
+    cJSON_Delete(j);
+    p.shape = MOCK_SHAPE_OPENAI;
+    j = render(&p, &c);
+    assert_string_equal(str_at(j, "object", NULL), "list");
+    cJSON_Delete(j);
+}
+
+static void body_render_errors_per_shape(void **state)
+{
+    (void)state;
+    mock_plan p;
+    mock_render_ctx c = {.provider = "x", .model = "m"};
+    mock_body_error_plan(&p, MOCK_SHAPE_OPENAI, 429, NULL, "slow down");
+    cJSON *j = render(&p, &c);
+    assert_string_equal(str_at(j, "error", "message"), "slow down");
+    assert_string_equal(str_at(j, "error", "code"), "rate_limit_exceeded");
+    cJSON_Delete(j);
+    mock_body_error_plan(&p, MOCK_SHAPE_ANTHROPIC, 529, NULL, "busy");
+    j = render(&p, &c);
+    assert_string_equal(str_at(j, "type", NULL), "error");
+    assert_string_equal(str_at(j, "error", "type"), "overloaded_error");
+    cJSON_Delete(j);
+    mock_body_error_plan(&p, MOCK_SHAPE_ANTHROPIC, 413, NULL, "big");
+    j = render(&p, &c);
+    assert_string_equal(str_at(j, "error", "type"), "request_too_large");
+    cJSON_Delete(j);
+}
+
+static mock_journal_entry entry(cm_us t, const char *key, int status)
+{
+    static const mock_header h[] = {{"retry-after", "20"}};
+    return (mock_journal_entry){.t = t, .provider = "p", .model = "m", .key = key,
+                                .status = status, .headers = h, .nheaders = 1,
+                                .note = "n\"ote"};
+}
+
+static void journal_ring_keeps_newest_and_hides_keys(void **state)
+{
+    (void)state;
+    FILE *f = tmpfile();
+    mock_journal *j = mock_journal_new(3, f);
+    for (int i = 0; i < 5; i++) {
+        mock_journal_entry e = entry(i * 1000000, "sk-very-secret", 200 + i);
+        assert_int_equal(mock_journal_add(j, &e), (uint64_t)i);
+    }
+    mock_journal_counts c;
+    mock_journal_counts_get(j, &c);
+    assert_int_equal(c.total, 5);
+    assert_int_equal(c.kept, 3);
+    assert_int_equal(c.dropped, 2);
+    size_t len;
+    char *text = mock_journal_render(j, false, 0, &len);
+    cJSON *arr = cJSON_Parse(text);
+    assert_int_equal(cJSON_GetArraySize(arr), 3);
+    assert_int_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(arr, 0), "status")->valueint, 202);
+    assert_string_equal(str_at(cJSON_GetArrayItem(arr, 2), "headers", "retry-after"), "20");
+    assert_null(strstr(text, "secret"));
+    cJSON_Delete(arr);
+    free(text);
+    text = mock_journal_render(j, true, 1, &len);
+    assert_non_null(strstr(text, "\"status\":204"));
+    assert_null(strstr(text, "\"status\":203"));
+    free(text);
+    mock_journal_flush(j);
+    rewind(f);
+    char line[1024];
+    int lines = 0;
+    while (fgets(line, sizeof line, f)) {
+        assert_null(strstr(line, "secret"));
+        lines++;
+    }
+    assert_int_equal(lines, 5);
+    mock_journal_clear(j);
+    text = mock_journal_render(j, false, 0, &len);
+    assert_string_equal(text, "[]\n");
+    free(text);
+    mock_journal_free(j);
+    fclose(f);
+}
+
+static void journal_cuts_huge_lines_to_a_stub(void **state)
+{
+    (void)state;
+    mock_journal *j = mock_journal_new(2, NULL);
+    char model[MOCK_JOURNAL_LINE_MAX + 10];
+    memset(model, 'x', sizeof model - 1);
+    model[sizeof model - 1] = '\0';
+    mock_journal_entry e = entry(0, NULL, 200);
+    e.model = model;
+    mock_journal_add(j, &e);
+    size_t len;
+    char *text = mock_journal_render(j, false, 0, &len);
+    cJSON *arr = cJSON_Parse(text);
+    assert_non_null(arr);
+    assert_true(cJSON_IsNull(cJSON_GetObjectItem(cJSON_GetArrayItem(arr, 0), "model")));
+    assert_string_equal(str_at(cJSON_GetArrayItem(arr, 0), "key", NULL), "k-none");
+    cJSON_Delete(arr);
+    free(text);
+    mock_journal_free(j);
+}
+
+static void metrics_count_and_escape(void **state)
+{
+    (void)state;
+    mock_metrics *m = mock_metrics_new();
+    mock_metrics_count(m, "p", "m", 200);
+    mock_metrics_count(m, "p", "m", 200);
+    mock_metrics_count(m, "p", "we\"ird\\", 429);
+    for (int i = 0; i < MOCK_METRICS_MAX_SERIES + 10; i++) {
+        char model[32];
+        snprintf(model, sizeof model, "m%d", i);
+        mock_metrics_count(m, "flood", model, 200);
+    }
+    mock_metrics_extra x = {.hung_now = 3, .time_scale = 60};
+    size_t len;
+    char *text = mock_metrics_render(m, &x, &len);
+    assert_non_null(strstr(text, "mock_requests_total{provider=\"p\",model=\"m\",status=\"200\"} 2\n"));
+    assert_non_null(strstr(text, "model=\"we\\\"ird\\\\\",status=\"429\"} 1\n"));
+    assert_non_null(strstr(text, "provider=\"_other\""));
+    assert_non_null(strstr(text, "mock_hung_connections 3\n"));
+    assert_non_null(strstr(text, "mock_time_scale 60\n"));
+    free(text);
+    mock_metrics_free(m);
+}
+
+static void textbuf_limits_and_escapes(void **state)
+{
+    (void)state;
+    mock_buf b;
+    mock_buf_init(&b, 16);
+    mock_buf_json_str(&b, "a\"\\\n\x01");
+    assert_string_equal(b.p, "\"a\\\"\\\\\\n\\u0001\"");
+    mock_buf_puts(&b, "overflowing the limit");
+    assert_true(b.failed);
+    size_t len;
+    assert_null(mock_buf_take(&b, &len));
+    mock_buf_num(&b, 1.5);
+    mock_buf_puts(&b, " ");
+    mock_buf_num(&b, 0.0 / 0.0);
+    mock_buf_puts(&b, " ");
+    mock_buf_int(&b, -42);
+    char *s = mock_buf_take(&b, &len);
+    assert_string_equal(s, "1.5 0 -42");
+    free(s);
+}
+
+/* ---- waker with fake connections ---- */
+
+typedef struct fake {
+    int suspended, resumed;
+    mock_wake_reason why;
+    int order;
+} fake;
+
+static pthread_mutex_t fake_mu = PTHREAD_MUTEX_INITIALIZER;
+static int fake_next;
+
+static void fake_suspend(void *item)
+{
+    ((fake *)item)->suspended++;
+}
+
+static void fake_resume(void *item, mock_wake_reason why)
+{
+    fake *f = item;
+    pthread_mutex_lock(&fake_mu);
+    f->resumed++;
+    f->why = why;
+    f->order = fake_next++;
+    pthread_mutex_unlock(&fake_mu);
+}
+
+static int resumed(fake *f)
+{
+    pthread_mutex_lock(&fake_mu);
+    int n = f->resumed;
+    pthread_mutex_unlock(&fake_mu);
+    return n;
+}
+
+static void waker_resumes_in_time_order_and_all_on_stop(void **state)
+{
+    (void)state;
+    static const mock_waker_ops ops = {fake_suspend, fake_resume};
+    mock_waker *w = mock_waker_start(&ops, 1);
+    fake a = {0}, b = {0}, h = {0}, h2 = {0};
+    int64_t now = mock_wall_now_us();
+    fake_next = 0;
+    assert_int_equal(mock_waker_sleep(w, now + 40000, &a), 0);
+    assert_int_equal(mock_waker_sleep(w, now + 20000, &b), 0);
+    int fds[2];
+    assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, fds), 0);
+    assert_int_equal(mock_waker_hang(w, &h, fds[0]), 0);
+    assert_int_equal(mock_waker_hang(w, &h2, fds[0]), 1); /* max_hung 1 */
+    for (int i = 0; i < 200 && resumed(&a) == 0; i++)
+        nanosleep(&(struct timespec){0, 5000000}, NULL);
+    assert_int_equal(resumed(&a), 1);
+    assert_int_equal(resumed(&b), 1);
+    assert_true(b.order < a.order);
+    assert_int_equal(a.why, MOCK_WAKE_TIMER);
+    assert_int_equal(resumed(&h), 0);
+    mock_waker_counts c;
+    mock_waker_counts_get(w, &c);
+    assert_int_equal(c.hung, 1);
+    assert_int_equal(c.hung_rejected, 1);
+    fake late = {0};
+    assert_int_equal(mock_waker_sleep(w, now + 3600 * 1000000LL, &late), 0);
+    mock_waker_stop(w);
+    assert_int_equal(resumed(&h), 1);
+    assert_int_equal(h.why, MOCK_WAKE_STOP);
+    assert_int_equal(resumed(&late), 1);
+    assert_int_equal(mock_waker_sleep(w, now, &late), -1); /* refused once stopping */
+    assert_int_equal(late.suspended, 1);
+    assert_int_equal(h2.suspended, 0);
+    mock_waker_free(w);
+    close(fds[0]);
+    close(fds[1]);
+}
+
+static void waker_notices_a_hung_client_leaving(void **state)
+{
+    (void)state;
+    static const mock_waker_ops ops = {fake_suspend, fake_resume};
+    mock_waker *w = mock_waker_start(&ops, 8);
+    fake h = {0};
+    int fds[2];
+    assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, fds), 0);
+    assert_int_equal(mock_waker_hang(w, &h, fds[0]), 0);
+    close(fds[1]);
+    for (int i = 0; i < 200 && resumed(&h) == 0; i++)
+        nanosleep(&(struct timespec){0, 5000000}, NULL);
+    assert_int_equal(resumed(&h), 1);
+    assert_int_equal(h.why, MOCK_WAKE_GONE);
+    mock_waker_free(w);
+    close(fds[0]);
+}
+
+static void clock_scales_and_restarts(void **state)
+{
+    (void)state;
+    mock_clock c;
+    mock_clock_init(&c, 1000);
+    assert_int_equal(mock_clock_wall_us(&c, 60 * CM_US_PER_S), 60000);
+    assert_int_equal(mock_clock_wall_us(&c, -5), 0);
+    nanosleep(&(struct timespec){0, 2000000}, NULL);
+    assert_true(mock_clock_now(&c) >= 2 * CM_US_PER_S);
+    mock_clock_restart(&c);
+    assert_true(mock_clock_now(&c) < 2 * CM_US_PER_S);
+    mock_clock_init(&c, -1); /* nonsense scales fall back to 1 */
+    assert_true(c.scale == 1.0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(route_provider_endpoints_and_admin),
+        cmocka_unit_test(body_parse_estimates_tokens),
+        cmocka_unit_test(body_parse_rejects_bad_requests),
+        cmocka_unit_test(body_parse_sanitises_model_names),
+        cmocka_unit_test(body_render_openai_completion),
+        cmocka_unit_test(body_render_anthropic_message_and_models),
+        cmocka_unit_test(body_render_errors_per_shape),
+        cmocka_unit_test(journal_ring_keeps_newest_and_hides_keys),
+        cmocka_unit_test(journal_cuts_huge_lines_to_a_stub),
+        cmocka_unit_test(metrics_count_and_escape),
+        cmocka_unit_test(textbuf_limits_and_escapes),
+        cmocka_unit_test(waker_resumes_in_time_order_and_all_on_stop),
+        cmocka_unit_test(waker_notices_a_hung_client_leaving),
+        cmocka_unit_test(clock_scales_and_restarts),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
