@@ -1,0 +1,44 @@
+#!/bin/sh
+# scenarios_seed_mutations.sh: a seed policy with one number changed (a copy
+# in a temp dir, edited with sed) fails its scenario's check with exit 1 and
+# a diff line, for several numbers of every seed. The original passes (so a
+# failure comes from the change, not from the scenario).
+set -u
+RL="$RL_BIN/retrylab"; S=scenarios; P=scenarios/policies
+dir=$(mktemp -d); trap 'rm -rf "$dir"' EXIT
+fail() { echo "FAIL: $*"; [ -f "$dir/log" ] && cat "$dir/log"; exit 1; }
+
+# mutate POLICY SCENARIO SED_EXPR: the changed copy must fail the check.
+mutate() {
+  sed "$3" "$P/$1" >"$dir/p.json"
+  cmp -s "$P/$1" "$dir/p.json" && fail "sed '$3' changed nothing in $1"
+  "$RL" sim "$S/$2" --policy "$dir/p.json" --out "$dir/run" --quiet >"$dir/log" 2>&1 ||
+    fail "sim $2 with $1 changed by '$3' exited $?"
+  "$RL" check "$dir/run" >"$dir/log" 2>&1; rc=$?
+  [ $rc -eq 1 ] || fail "$1 changed by '$3': check on $2 exited $rc, want 1"
+  grep -q "expectations\{0,1\} failed" "$dir/log" || fail "no failure summary for '$3'"
+  rm -rf "$dir/run"
+  count=$((count + 1))
+}
+count=0
+while read -r pol sc expr; do
+  mutate "$pol" "$sc" "$expr"
+done <<'LIST'
+seed-000-persistent.json seed-000-chutes-persistent.json s/"base_s": 60/"base_s": 50/
+seed-000-persistent.json seed-000-chutes-persistent.json s/"max_retries_per_candidate": 5/"max_retries_per_candidate": 4/
+seed-000-persistent.json seed-000-chutes-give-up.json s/"waits_s": \[60, 120, 180\]/"waits_s": [60, 150, 180]/
+seed-000-persistent.json seed-000-chutes-give-up.json s/"max_attempts": 48/"max_attempts": 47/
+seed-001-groq-fallback.json seed-001-groq-fallback.json s/"default_s": 1320/"default_s": 1980/
+seed-001-groq-fallback.json seed-001-groq-fallback.json s/"default_s": 1320/"default_s": 60/
+seed-001-groq-fallback.json seed-001-groq-fallback.json s/"429": "rotate"/"429": "retry"/
+seed-002-key-rotation.json seed-002-bytez-keys.json s/"base_s": 2,/"base_s": 3,/
+seed-002-key-rotation.json seed-002-bytez-keys.json s/"max_attempts": 3,/"max_attempts": 2,/
+seed-003-tier-aware.json seed-003-moonshot-tiers.json s/"up_to": 3, "base_s": 20/"up_to": 3, "base_s": 25/
+seed-003-tier-aware.json seed-003-moonshot-tiers.json s/"base_s": 0.3}/"base_s": 0.4}/
+seed-003-tier-aware.json seed-003-moonshot-tiers.json s/"base_s": 0.006}/"base_s": 0.005}/
+seed-003-tier-aware.json seed-003-moonshot-tiers.json s/"max_attempts": 7/"max_attempts": 6/
+seed-004-rotation-breaker.json seed-004-openrouter-ladder.json s/"base_s": 1,/"base_s": 4,/
+seed-004-rotation-breaker.json seed-004-openrouter-ladder.json s/"max_attempts": 7/"max_attempts": 6/
+seed-004-rotation-breaker.json seed-004-openrouter-ladder.json s/"failures": 5/"failures": 3/
+LIST
+echo "scenarios_seed_mutations: $count changed numbers all fail their check"
