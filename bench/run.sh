@@ -1,25 +1,13 @@
 #!/bin/sh
-# bench/run.sh (make bench): runs every bench/*.sh but this one; each prints
-# its table row and writes bench/out/NAME.json. The rows are printed as a
-# table and the fragments joined into bench/results.json as {"NAME": {...}}.
-set -u
-mkdir -p bench/out
-rm -f bench/out/*.json
+# make bench: runs every bench section (bench/*.sh other than this file) in
+# name order. Each section prints its numbers and merges them into
+# bench/results.json under its own key (see bench/merge_results.sh).
+# Exit status: 0 when every section ran, else the number of failed sections.
+cd "$(dirname "$0")/.." || exit 3
 failed=0
-echo "benchmark                                 result"
-for b in bench/*.sh; do
-  [ "$(basename "$b")" = run.sh ] && continue
-  sh "$b" || { echo "$(basename "$b" .sh): FAILED"; failed=1; }
+for s in bench/*.sh; do
+  case "$s" in bench/run.sh|bench/merge_results.sh) continue ;; esac
+  echo "== $s"
+  sh "$s" || { echo "bench: $s failed" >&2; failed=$((failed + 1)); }
 done
-{
-  printf '{'
-  sep=''
-  for f in bench/out/*.json; do
-    [ -f "$f" ] || continue
-    printf '%s\n  "%s": %s' "$sep" "$(basename "$f" .json)" "$(cat "$f")"
-    sep=','
-  done
-  printf '\n}\n'
-} >bench/results.json
-echo "results: bench/results.json"
-exit $failed
+exit "$failed"
