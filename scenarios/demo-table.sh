@@ -7,10 +7,10 @@ set -u
 R=$1
 awk -F'\t' '
 function pct(x) { return x == "-" ? "-" : sprintf("%.1f%%", 100 * x) }
-BEGIN { printf "%-31s %-44s %-4s %8s %8s %7s %9s %s\n", "scenario", "policy", "mode", "success", "claimed", "calls", "time_s", "check"
-        printf "%-31s %-44s %-4s %8s %8s %7s %9s %s\n", "--------", "------", "----", "-------", "-------", "-----", "------", "-----" }
+BEGIN { printf "%-38s %-44s %-4s %8s %8s %7s %9s %s\n", "scenario", "policy", "mode", "success", "claimed", "calls", "time_s", "check"
+        printf "%-38s %-44s %-4s %8s %8s %7s %9s %s\n", "--------", "------", "----", "-------", "-------", "-----", "------", "-----" }
 { pol = $2; if (length(pol) > 44) pol = substr(pol, 1, 41) "..."
-  printf "%-31s %-44s %-4s %8s %8s %7s %9.1f %s\n", $1, pol, $3, pct($4), pct($5), $6, $7, $8 }
+  printf "%-38s %-44s %-4s %8s %8s %7s %9.1f %s\n", $1, pol, $3, pct($4), pct($5), $6, $7, $8 }
 ' "$R/rows"
 
 echo

@@ -30,7 +30,7 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 rm -rf "$RUNS" && mkdir -p "$RUNS/policies" || exit 3
-: >"$RUNS/rows"
+: >"$RUNS/rows"; : >"$RUNS/dirs"
 
 # json_num FILE KEY: the first number written as "KEY": N in FILE, else "-".
 json_num() {
@@ -74,6 +74,7 @@ verdict() {
   fi
   claim=$2; [ "$2" = "-" ] && claim=$scenario_file
   row "$1" "$v" "$claim"
+  echo "$1" >>"$RUNS/dirs"
 }
 
 # sim SCENARIO POLICY LABEL EXPECT CHECK?
@@ -85,16 +86,21 @@ sim() {
   verdict "$dir" "$4" "$5"
 }
 
-# peers SCENARIO SEED_POLICY: every peer preset on SCENARIO with its candidates.
+# peers SCENARIO SEED_POLICY: the seed policy and every peer preset (with the
+# seed policy's candidates) on a copy of SCENARIO named "NAME + peers", so the
+# report draws them as their own group beside the seed's.
 peers() {
   base=$(basename "$1" .json)
-  mkdir -p "$RUNS/policies/$base"
+  mkdir -p "$RUNS/policies/$base" "$RUNS/scenarios"
+  copy="$RUNS/scenarios/$base+peers.json"
+  sed -e '/^  "name": /s/",$/ + peers",/' -e "s#^  \"policy\": \"#  \"policy\": \"$PWD/$S/#" "$1" >"$copy"
+  sim "$copy" "$2" "$base+peers--seed" - no
   for pre in $P/peers/*.json; do
     name=$(basename "$pre" .json); pol="$RUNS/policies/$base/$name.json"
     if ! sh $S/peer-policy.sh "$pre" "$2" >"$pol"; then
       echo "demo: cannot make $pol"; broken=1; continue
     fi
-    sim "$1" "$pol" "$base--peer-$name" - no
+    sim "$copy" "$pol" "$base+peers--$name" - no
   done
 }
 
@@ -179,7 +185,7 @@ http_collect $S/seed-003-moonshot-tiers.json seed-003-moonshot-tiers--http
 cleanup; ms_pids=""
 
 # ---- one report over every run ----
-dirs=$(for d in "$RUNS"/*/; do [ -f "$d/summary.json" ] && printf '%s ' "${d%/}"; done)
+dirs=$(cat "$RUNS/dirs")
 # shellcheck disable=SC2086 # run directories have no spaces
 if ! "$RL" report $dirs --out "$REPORT" >"$RUNS/report.log" 2>&1; then
   echo "demo: report failed:"; cat "$RUNS/report.log"; broken=1
