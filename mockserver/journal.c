@@ -12,7 +12,6 @@ struct mock_journal {
     size_t capacity, head, kept; /* head = next slot to write */
     uint64_t total, dropped, lost;
     FILE *file;
-    mock_buf scratch; /* reused to format each line */
 };
 
 mock_journal *mock_journal_new(size_t capacity, FILE *file)
@@ -29,7 +28,6 @@ mock_journal *mock_journal_new(size_t capacity, FILE *file)
     }
     j->capacity = capacity;
     j->file = file;
-    mock_buf_init(&j->scratch, MOCK_JOURNAL_LINE_MAX);
     return j;
 }
 
@@ -39,7 +37,6 @@ void mock_journal_free(mock_journal *j)
         return;
     mock_journal_clear(j);
     free(j->lines);
-    mock_buf_free(&j->scratch);
     free(j);
 }
 
@@ -55,14 +52,12 @@ static void format_headers(mock_buf *b, const mock_header *h, size_t n)
     mock_buf_puts(b, "}");
 }
 
-static void format_entry(mock_buf *b, uint64_t seq, const mock_journal_entry *e)
+static void format_entry(mock_buf *b, const mock_journal_entry *e)
 {
     char kid[CM_KEYID_LEN];
     cm_keyid(e->key, kid);
-    mock_buf_puts(b, "{\"seq\":");
-    mock_buf_int(b, (int64_t)seq);
-    mock_buf_puts(b, ",\"t\":");
-    mock_buf_num(b, cm_s_from_us(e->t));
+    mock_buf_puts(b, "{\"t\":");
+    mock_buf_us_as_s(b, e->t);
     mock_buf_puts(b, ",\"provider\":");
     mock_buf_json_str(b, e->provider);
     mock_buf_puts(b, ",\"model\":");
@@ -73,7 +68,7 @@ static void format_entry(mock_buf *b, uint64_t seq, const mock_journal_entry *e)
     mock_buf_int(b, e->status);
     format_headers(b, e->headers, e->nheaders);
     mock_buf_puts(b, ",\"latency_s\":");
-    mock_buf_num(b, cm_s_from_us(e->latency));
+    mock_buf_us_as_s(b, e->latency);
     mock_buf_puts(b, ",\"fault\":");
     mock_buf_json_str(b, e->fault);
     mock_buf_puts(b, ",\"note\":");
@@ -81,39 +76,36 @@ static void format_entry(mock_buf *b, uint64_t seq, const mock_journal_entry *e)
     mock_buf_puts(b, "}");
 }
 
-/* The line for `e`, or a stub naming the request when the full line is too long. */
-static const char *format_line(mock_journal *j, uint64_t seq, const mock_journal_entry *e,
-                               size_t *len)
+size_t mock_journal_format(const mock_journal_entry *e, char *buf, size_t size)
 {
-    mock_buf_clear(&j->scratch);
-    format_entry(&j->scratch, seq, e);
-    if (j->scratch.failed) {
+    mock_buf b;
+    mock_buf_init_fixed(&b, buf, size);
+    format_entry(&b, e);
+    if (b.failed) {
         mock_journal_entry stub = *e;
         stub.nheaders = 0;
         stub.model = e->model && strlen(e->model) < 200 ? e->model : NULL;
         stub.note = "journal line too long: headers left out";
-        mock_buf_clear(&j->scratch);
-        format_entry(&j->scratch, seq, &stub);
+        mock_buf_init_fixed(&b, buf, size);
+        format_entry(&b, &stub);
     }
-    *len = j->scratch.failed ? 0 : j->scratch.len;
-    return j->scratch.failed ? NULL : j->scratch.p;
+    return b.failed ? 0 : b.len;
 }
 
-uint64_t mock_journal_add(mock_journal *j, const mock_journal_entry *e)
+uint64_t mock_journal_add_line(mock_journal *j, const char *line, size_t len)
 {
     uint64_t seq = j->total++;
-    size_t len;
-    const char *line = format_line(j, seq, e, &len);
-    char *copy = line ? malloc(len + 1) : NULL;
-    if (line && j->file) {
+    if (len && j->file) {
         fwrite(line, 1, len, j->file);
         fputc('\n', j->file);
     }
+    char *copy = len ? malloc(len + 1) : NULL;
     if (!copy) {
         j->lost++;
         return seq;
     }
-    memcpy(copy, line, len + 1);
+    memcpy(copy, line, len);
+    copy[len] = '\0';
     if (j->lines[j->head]) {
         free(j->lines[j->head]);
         j->dropped++;
@@ -123,6 +115,13 @@ uint64_t mock_journal_add(mock_journal *j, const mock_journal_entry *e)
     j->head = (j->head + 1) % j->capacity;
     j->kept++;
     return seq;
+}
+
+uint64_t mock_journal_add(mock_journal *j, const mock_journal_entry *e)
+{
+    char line[MOCK_JOURNAL_LINE_MAX];
+    size_t len = mock_journal_format(e, line, sizeof line);
+    return mock_journal_add_line(j, line, len);
 }
 
 void mock_journal_clear(mock_journal *j)

@@ -37,9 +37,16 @@ mock_journal *mock_journal_new(size_t capacity, FILE *file);
 /* Frees the ring (not the file). */
 void mock_journal_free(mock_journal *j);
 
-/* Records an entry; returns its sequence number (from 0). Not thread-safe:
- * the caller serialises. When memory runs out the entry is counted as lost
- * but still written to the file if it could be formatted. */
+/* Formats `e` as one JSON line (no newline) into buf[size] (size should be
+ * MOCK_JOURNAL_LINE_MAX); a line that does not fit is replaced by a stub
+ * without headers. Returns the length, 0 when even the stub does not fit.
+ * Pure and thread-safe: the HTTP front formats outside its locks. */
+size_t mock_journal_format(const mock_journal_entry *e, char *buf, size_t size);
+/* Records a formatted line (copied); returns its number (from 0). Not
+ * thread-safe: the caller serialises. When memory runs out the line is
+ * counted as lost but still written to the file. */
+uint64_t mock_journal_add_line(mock_journal *j, const char *line, size_t len);
+/* mock_journal_format + mock_journal_add_line. */
 uint64_t mock_journal_add(mock_journal *j, const mock_journal_entry *e);
 /* Forgets the in-memory entries and counters (the file keeps its lines). */
 void mock_journal_clear(mock_journal *j);

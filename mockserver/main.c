@@ -195,6 +195,8 @@ int main(int argc, char **argv)
         mock_scenario_free(sc);
         return 2;
     }
+    if (journal)
+        setvbuf(journal, NULL, _IOFBF, 1 << 20); /* one write per MiB, not per entry */
     o.http.journal_file = journal;
     sigset_t stop_sigs;
     sigemptyset(&stop_sigs);

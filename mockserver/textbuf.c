@@ -14,10 +14,26 @@ void mock_buf_init(mock_buf *b, size_t max)
     b->len = b->cap = 0;
     b->max = max;
     b->failed = false;
+    b->fixed = false;
+}
+
+void mock_buf_init_fixed(mock_buf *b, char *mem, size_t size)
+{
+    b->p = mem;
+    b->p[0] = '\0';
+    b->len = 0;
+    b->cap = size;
+    b->max = size - 1;
+    b->failed = false;
+    b->fixed = true;
 }
 
 void mock_buf_free(mock_buf *b)
 {
+    if (b->fixed) {
+        mock_buf_clear(b);
+        return;
+    }
     free(b->p);
     mock_buf_init(b, b->max);
 }
@@ -51,6 +67,10 @@ static int reserve(mock_buf *b, size_t n)
     size_t need = b->len + n + 1;
     if (need <= b->cap)
         return 0;
+    if (b->fixed) {
+        b->failed = true;
+        return -1;
+    }
     size_t cap = b->cap ? b->cap : 256;
     while (cap < need)
         cap *= 2;
@@ -101,11 +121,48 @@ void mock_buf_printf(mock_buf *b, const char *fmt, ...)
     b->len += (size_t)n;
 }
 
+/* Decimal digits of v into the end of tmp[24]; returns where they start. */
+static char *digits(uint64_t v, char *end)
+{
+    char *p = end;
+    do {
+        *--p = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    return p;
+}
+
 void mock_buf_int(mock_buf *b, int64_t v)
 {
     char tmp[24];
-    int n = snprintf(tmp, sizeof tmp, "%" PRId64, v);
-    mock_buf_add(b, tmp, (size_t)n);
+    uint64_t mag = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    char *p = digits(mag, tmp + sizeof tmp);
+    if (v < 0)
+        *--p = '-';
+    mock_buf_add(b, p, (size_t)(tmp + sizeof tmp - p));
+}
+
+void mock_buf_us_as_s(mock_buf *b, int64_t us)
+{
+    if (us < 0) {
+        mock_buf_add(b, "-", 1);
+        us = us == INT64_MIN ? INT64_MAX : -us;
+    }
+    mock_buf_int(b, us / 1000000);
+    int frac = (int)(us % 1000000);
+    if (frac == 0)
+        return;
+    char tmp[8] = {'.'};
+    int n = 6;
+    while (frac % 10 == 0) {
+        frac /= 10;
+        n--;
+    }
+    for (int i = n; i >= 1; i--) {
+        tmp[i] = (char)('0' + frac % 10);
+        frac /= 10;
+    }
+    mock_buf_add(b, tmp, (size_t)n + 1);
 }
 
 void mock_buf_num(mock_buf *b, double v)

@@ -13,10 +13,14 @@ typedef struct mock_buf {
     size_t cap;  /* bytes allocated */
     size_t max;  /* the most text this buffer will ever hold */
     bool failed; /* an append did not fit (max) or malloc failed: text is cut */
+    bool fixed;  /* p is the caller's array: never grown or freed */
 } mock_buf;
 
 /* An empty buffer that will hold at most `max` bytes of text. */
 void mock_buf_init(mock_buf *b, size_t max);
+/* A buffer over the caller's array mem[size] (size >= 1): never allocates;
+ * holds at most size - 1 bytes of text. Do not take or free it. */
+void mock_buf_init_fixed(mock_buf *b, char *mem, size_t size);
 /* Frees the text; the buffer is empty and usable again afterwards. */
 void mock_buf_free(mock_buf *b);
 /* Empties the text, keeping the allocation. */
@@ -33,6 +37,8 @@ void mock_buf_printf(mock_buf *b, const char *fmt, ...) __attribute__((format(pr
 void mock_buf_int(mock_buf *b, int64_t v);
 /* A number with up to 6 decimals, never "nan"/"inf" (those become 0). */
 void mock_buf_num(mock_buf *b, double v);
+/* Microseconds as seconds with up to 6 decimals, exactly (no floating point). */
+void mock_buf_us_as_s(mock_buf *b, int64_t us);
 /* `s` as a quoted JSON string (control characters, quotes and backslashes
  * escaped; invalid UTF-8 passes through as bytes); NULL gives null. */
 void mock_buf_json_str(mock_buf *b, const char *s);

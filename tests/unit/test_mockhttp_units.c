@@ -311,14 +311,28 @@ static void textbuf_limits_and_escapes(void **state)
     assert_true(b.failed);
     size_t len;
     assert_null(mock_buf_take(&b, &len));
+    mock_buf_init(&b, 64);
     mock_buf_num(&b, 1.5);
     mock_buf_puts(&b, " ");
     mock_buf_num(&b, 0.0 / 0.0);
     mock_buf_puts(&b, " ");
     mock_buf_int(&b, -42);
+    mock_buf_puts(&b, " ");
+    mock_buf_us_as_s(&b, 1500000);
+    mock_buf_puts(&b, " ");
+    mock_buf_us_as_s(&b, -20);
+    mock_buf_puts(&b, " ");
+    mock_buf_us_as_s(&b, 7000000);
     char *s = mock_buf_take(&b, &len);
-    assert_string_equal(s, "1.5 0 -42");
+    assert_string_equal(s, "1.5 0 -42 1.5 -0.00002 7");
     free(s);
+    char small[8];
+    mock_buf_init_fixed(&b, small, sizeof small);
+    mock_buf_puts(&b, "1234567");
+    assert_false(b.failed);
+    mock_buf_puts(&b, "8");
+    assert_true(b.failed);
+    assert_string_equal(small, "1234567");
 }
 
 /* ---- waker with fake connections ---- */
