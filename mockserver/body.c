@@ -163,7 +163,7 @@ static void render_error(mock_buf *b, const mock_plan *p)
     mock_buf_puts(b, ",\"type\":");
     mock_buf_json_str(b, type);
     mock_buf_puts(b, ",\"param\":null,\"code\":");
-    mock_buf_json_str(b, openai_code(p->status));
+    mock_buf_json_str(b, p->error_code[0] ? p->error_code : NULL);
     mock_buf_puts(b, "}}");
 }
 
@@ -265,5 +265,7 @@ void mock_body_error_plan(mock_plan *plan, mock_shape shape, int status, const c
     snprintf(plan->error_type, sizeof plan->error_type, "%s",
              type ? type : default_type(shape, status));
     snprintf(plan->error_message, sizeof plan->error_message, "%s", message ? message : "");
+    const char *code = shape == MOCK_SHAPE_OPENAI ? openai_code(status) : NULL;
+    snprintf(plan->error_code, sizeof plan->error_code, "%s", code ? code : "");
     snprintf(plan->note, sizeof plan->note, "%d: %s", status, message ? message : "");
 }
