@@ -95,7 +95,7 @@ peers() {
   copy="$RUNS/scenarios/$base+peers.json"
   sed -e '/^  "name": /s/",$/ + peers",/' -e "s#^  \"policy\": \"#  \"policy\": \"$PWD/$S/#" "$1" >"$copy"
   sim "$copy" "$2" "$base+peers--seed" - no
-  for pre in $P/peers/*.json; do
+  for pre in "$P"/peers/*.json; do
     name=$(basename "$pre" .json); pol="$RUNS/policies/$base/$name.json"
     if ! sh $S/peer-policy.sh "$pre" "$2" >"$pol"; then
       echo "demo: cannot make $pol"; broken=1; continue

@@ -8,7 +8,7 @@ dir=$(mktemp -d); trap 'rm -rf "$dir"' EXIT
 fail() { echo "FAIL: $*"; [ -f "$dir/log" ] && cat "$dir/log"; exit 1; }
 
 n=0
-for sc in $S/seed-*.json; do
+for sc in "$S"/seed-*.json; do
   name=$(basename "$sc" .json)
   "$RL" sim "$sc" --out "$dir/$name" --quiet >"$dir/log" 2>&1 || fail "sim $sc exited $?"
   "$RL" check "$dir/$name" >"$dir/log" 2>&1 || fail "check $name exited $?"

@@ -17,8 +17,8 @@ n=$(echo "$files" | wc -l)
 [ "$(grep -c ': ok$' "$dir/log")" -eq "$n" ] || fail "want $n ok lines"
 
 m=0
-for pol in $P/seed-*.json; do
-  for pre in $P/peers/*.json; do
+for pol in "$P"/seed-*.json; do
+  for pre in "$P"/peers/*.json; do
     sh scenarios/peer-policy.sh "$pre" "$pol" >"$dir/p.json" 2>"$dir/log" || fail "peer-policy.sh $pre $pol"
     "$RL" validate "$dir/p.json" >"$dir/log" 2>&1 || fail "$pre on $pol is not a valid policy"
     pname=$(sed -n 's/^  "name": "\([^"]*\)",$/\1/p' "$pol")
