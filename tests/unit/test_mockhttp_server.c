@@ -9,6 +9,10 @@
 #include <cmocka.h>
 #include <cjson/cJSON.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include "tests/unit/mockhttp_harness.h"
 
 #define OA_KEY "Authorization: Bearer sk-test-oa"
@@ -356,6 +360,70 @@ static void curl_tool_retry_honours_retry_after(void **state)
     stop_ok(&s);
 }
 
+/* Sends raw bytes on a fresh connection, reads until close or 1 s. */
+static void raw_send(const mh_server *s, const char *data, size_t len)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(fd >= 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)s->port)};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
+    for (size_t off = 0; off < len;) {
+        ssize_t n = send(fd, data + off, len - off, MSG_NOSIGNAL);
+        if (n <= 0)
+            break;
+        off += (size_t)n;
+    }
+    shutdown(fd, SHUT_WR);
+    char buf[4096];
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    while (poll(&p, 1, 1000) > 0 && recv(fd, buf, sizeof buf, 0) > 0)
+        ;
+    close(fd);
+}
+
+/* Garbage, oversized headers, lying lengths, deep nesting, NUL bytes: the
+ * server answers or closes, and keeps serving. */
+static void hostile_requests_never_crash(void **state)
+{
+    (void)state;
+    mh_server s;
+    start(&s, "tests/data/mockhttp/window.json", NULL);
+    char junk[2048];
+    for (size_t i = 0; i < sizeof junk; i++)
+        junk[i] = (char)((i * 131 + 7) % 256);
+    raw_send(&s, junk, sizeof junk);
+    size_t big = 200000;
+    char *hdr = malloc(big + 64);
+    int n = snprintf(hdr, 64, "GET /oa/v1/models HTTP/1.1\r\nX-Big: ");
+    memset(hdr + n, 'a', big);
+    memcpy(hdr + n + big, "\r\n\r\n", 4);
+    raw_send(&s, hdr, (size_t)n + big + 4);
+    free(hdr);
+    const char *lie = "POST /oa/v1/chat/completions HTTP/1.1\r\nHost: x\r\n"
+                      "Content-Length: 999\r\n\r\n{\"model\":";
+    raw_send(&s, lie, strlen(lie));
+    const char *chunked = "POST /oa/v1/chat/completions HTTP/1.1\r\nHost: x\r\n"
+                          "Transfer-Encoding: chunked\r\n\r\nzz\r\nnope\r\n0\r\n\r\n";
+    raw_send(&s, chunked, strlen(chunked));
+    const char nul[] = "POST /oa/v1/chat/completions HTTP/1.1\r\nHost: x\r\n"
+                       "Content-Length: 5\r\n\r\n{\0\0}\0";
+    raw_send(&s, nul, sizeof nul - 1);
+    char *deep = malloc(100001);
+    memset(deep, '[', 100000);
+    deep[100000] = '\0';
+    mh_resp *r = malloc(sizeof *r);
+    mh_request(&s, "POST", CHAT, OA_KEY, deep, 5000, r);
+    free(deep);
+    assert_int_equal(r->status, 400);
+    mh_request(&s, "POST", "/%00/v1/chat/completions", OA_KEY, MH_CHAT("m1"), 5000, r);
+    assert_true(r->status == 404 || r->status == 400);
+    mh_request(&s, "POST", CHAT, OA_KEY, MH_CHAT("m1"), 5000, r);
+    assert_int_equal(r->status, 200);
+    free(r);
+    stop_ok(&s);
+}
+
 static void bad_scenario_exits_2(void **state)
 {
     (void)state;
@@ -403,6 +471,7 @@ int main(void)
         cmocka_unit_test_teardown(journal_never_holds_key_values, kill_leftover),
         cmocka_unit_test_teardown(atomic_script_under_64_concurrent, kill_leftover),
         cmocka_unit_test_teardown(curl_tool_retry_honours_retry_after, kill_leftover),
+        cmocka_unit_test_teardown(hostile_requests_never_crash, kill_leftover),
         cmocka_unit_test_teardown(bad_scenario_exits_2, kill_leftover),
         cmocka_unit_test_teardown(bad_flag_exits_2, kill_leftover),
     };
