@@ -3,7 +3,7 @@
 # under address+undefined sanitizers in build-asan/. See README.md.
 
 PKGS      := libmicrohttpd libcurl libcjson cmocka
-DEB_PKGS  := libmicrohttpd-dev libcurl4-openssl-dev libcjson-dev libcmocka-dev gnuplot-nox pkg-config
+DEB_PKGS  := libmicrohttpd-dev libcurl4-openssl-dev libcjson-dev libcmocka-dev gnuplot-nox pkg-config curl
 BUILD     ?= build
 BIN       ?= bin
 CC        ?= cc
