@@ -424,6 +424,20 @@ static void hostile_requests_never_crash(void **state)
     stop_ok(&s);
 }
 
+static void sigint_stops_cleanly_and_help_exits_0(void **state)
+{
+    (void)state;
+    mh_server s;
+    start(&s, "tests/data/mockhttp/window.json", NULL);
+    running_server = NULL;
+    kill(s.pid, SIGINT);
+    assert_int_equal(mh_wait(s.pid, 5000), 0);
+    char err[512];
+    const char *help[] = {"--help", NULL};
+    assert_int_equal(mh_run(help, err, sizeof err), 0);
+    assert_string_equal(err, ""); /* usage goes to stdout, nothing to stderr */
+}
+
 static void bad_scenario_exits_2(void **state)
 {
     (void)state;
@@ -472,6 +486,7 @@ int main(void)
         cmocka_unit_test_teardown(atomic_script_under_64_concurrent, kill_leftover),
         cmocka_unit_test_teardown(curl_tool_retry_honours_retry_after, kill_leftover),
         cmocka_unit_test_teardown(hostile_requests_never_crash, kill_leftover),
+        cmocka_unit_test_teardown(sigint_stops_cleanly_and_help_exits_0, kill_leftover),
         cmocka_unit_test_teardown(bad_scenario_exits_2, kill_leftover),
         cmocka_unit_test_teardown(bad_flag_exits_2, kill_leftover),
     };
