@@ -278,10 +278,8 @@ static int try_hang(mock_rq *rq)
         return 1;
     }
     if (rc == 1) {
-        char note[sizeof rq->plan.note];
-        snprintf(note, sizeof note, "%s", "hang refused: --max-hung reached");
         mock_body_error_plan(&rq->plan, rq->plan.shape, 504, NULL, "gateway timeout");
-        snprintf(rq->plan.note, sizeof rq->plan.note, "%s", note);
+        snprintf(rq->plan.note, sizeof rq->plan.note, "hang refused: --max-hung reached");
     }
     return 0;
 }
