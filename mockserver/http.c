@@ -44,7 +44,11 @@ struct mock_server {
     mock_metrics *metrics;
     _Atomic uint64_t next_id;
     _Atomic long live; /* requests in flight (contexts not yet completed) */
+    int64_t journal_flushed_us; /* wall time of the last journal file flush (under jmu) */
 };
+
+/* The journal file is flushed at most this often, so `tail -f` follows it. */
+#define JOURNAL_FLUSH_US 1000000
 
 typedef enum rq_stage {
     RQ_READING,  /* headers and body arriving */
@@ -301,10 +305,16 @@ static void journal_add(mock_rq *rq, const mock_body_req *req, const char *key, 
     };
     char line[MOCK_JOURNAL_LINE_MAX];
     size_t len = mock_journal_format(&e, line, sizeof line);
-    pthread_mutex_lock(&rq->srv->jmu);
-    mock_journal_add_line(rq->srv->journal, line, len);
-    mock_metrics_count(rq->srv->metrics, provider, model, e.status);
-    pthread_mutex_unlock(&rq->srv->jmu);
+    mock_server *s = rq->srv;
+    pthread_mutex_lock(&s->jmu);
+    mock_journal_add_line(s->journal, line, len);
+    mock_metrics_count(s->metrics, provider, model, e.status);
+    int64_t wall = mock_wall_now_us();
+    if (wall - s->journal_flushed_us >= JOURNAL_FLUSH_US) {
+        mock_journal_flush(s->journal);
+        s->journal_flushed_us = wall;
+    }
+    pthread_mutex_unlock(&s->jmu);
 }
 
 /* Asks the model (or the front's own checks) under the lock; journals it.
@@ -529,10 +539,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (!rq) {
         rq = rq_new(cls, c, url, method);
         *con_cls = rq;
+        if (rq && rq->too_large && rq->route.kind == MOCK_ROUTE_PROVIDER)
+            return handle_provider(rq); /* 413 now: no 100 Continue, no body read */
         return rq ? MHD_YES : MHD_NO;
     }
     if (*upload_data_size) {
-        take_body(rq, upload_data, *upload_data_size);
+        if (rq->stage == RQ_READING)
+            take_body(rq, upload_data, *upload_data_size);
         *upload_data_size = 0;
         return MHD_YES;
     }
