@@ -149,6 +149,35 @@ static int parse_rotation(const cm_json *doc, const cJSON *obj, const char *ctx,
                        &r->n, err);
 }
 
+/* One candidate_requests item: {candidate, min, max}, at least one bound. */
+static int parse_count(const cm_json *doc, const cJSON *obj, const char *ctx, void *item,
+                       cm_err *err)
+{
+    static const char *const keys[] = {"candidate", "min", "max", NULL};
+    cm_expect_count *c = item;
+    char f[300];
+    c->min = -1, c->max = -1;
+    if (cm_json_check_keys(doc, obj, ctx, keys, err) ||
+        cm_json_get_int(doc, obj, ctx, "min", false, 0, BIG_TASK, &c->min, err) ||
+        cm_json_get_int(doc, obj, ctx, "max", false, 0, BIG_TASK, &c->max, err))
+        return -1;
+    const cJSON *name = cJSON_GetObjectItemCaseSensitive(obj, "candidate");
+    cm_json_field(f, sizeof f, ctx, "candidate");
+    if (!name)
+        return cm_json_fail(err, doc, obj, f, "required field is missing (\"provider/model\")");
+    if (check_candidate(doc, name, f, err) != 0)
+        return -1;
+    copy_text(c->candidate, sizeof c->candidate, name->valuestring);
+    c->has_min = c->min >= 0;
+    c->has_max = c->max >= 0;
+    if (!c->has_min && !c->has_max)
+        return cm_json_fail(err, doc, obj, ctx, "give min, max or both");
+    if (c->has_min && c->has_max && c->min > c->max)
+        return cm_json_fail(err, doc, obj, ctx, "min (%lld) is above max (%lld)",
+                            (long long)c->min, (long long)c->max);
+    return 0;
+}
+
 /* candidates_used / candidates_not_used: an owned array of names. */
 static int parse_name_list(const cm_json *doc, const cJSON *obj, const char *ctx,
                            const char *key, char (**names)[CM_EXPECT_NAME_MAX], size_t *count,
@@ -219,12 +248,15 @@ static int parse_attempts(const cm_json *doc, const cJSON *obj, const char *ctx,
 static int parse_limits(const cm_json *doc, const cJSON *obj, const char *ctx, cm_expect *e,
                         cm_err *err)
 {
-    double w = -1, c = -1;
+    double w = -1, c = -1, d = -1;
     if (parse_attempts(doc, obj, ctx, e, err) ||
         cm_json_get_number(doc, obj, ctx, "max_total_wait_s", false, 0, BIG_SECONDS, &w, err) ||
         cm_json_get_number(doc, obj, ctx, "max_calls_per_success", false, 1, BIG_SECONDS, &c,
-                           err))
+                           err) ||
+        cm_json_get_number(doc, obj, ctx, "max_task_duration_s", false, 0, BIG_SECONDS, &d, err))
         return -1;
+    e->has_max_task_duration = d >= 0;
+    e->max_task_duration_s = d;
     e->has_max_total_wait = w >= 0;
     e->max_total_wait_s = w;
     e->has_max_calls_per_success = c >= 0;
@@ -250,11 +282,11 @@ static int parse_all(const cm_json *doc, const cJSON *node, const char *ctx, cm_
         "kind",          "comment",           "ladder",          "success_rate",
         "max_attempts",  "max_attempts_per_task", "max_total_wait_s", "max_calls_per_success",
         "candidates_used", "candidates_not_used", "final_message", "rotation_order",
-        NULL};
+        "max_task_duration_s", "candidate_requests", NULL};
     if (cm_json_check_keys(doc, node, ctx, keys, err) || parse_kind(doc, node, ctx, err) ||
         parse_rate(doc, node, ctx, e, err) || parse_limits(doc, node, ctx, e, err))
         return -1;
-    void *ladders = NULL, *messages = NULL, *rotations = NULL;
+    void *ladders = NULL, *messages = NULL, *rotations = NULL, *counts = NULL;
     int rc = parse_list(doc, node, ctx, "ladder", sizeof(cm_expect_ladder), parse_ladder,
                         &ladders, &e->n_ladders, err);
     e->ladders = ladders;
@@ -266,6 +298,10 @@ static int parse_all(const cm_json *doc, const cJSON *node, const char *ctx, cm_
         rc = parse_list(doc, node, ctx, "rotation_order", sizeof(cm_expect_rotation),
                         parse_rotation, &rotations, &e->n_rotations, err);
     e->rotations = rotations;
+    if (rc == 0)
+        rc = parse_list(doc, node, ctx, "candidate_requests", sizeof(cm_expect_count),
+                        parse_count, &counts, &e->n_counts, err);
+    e->counts = counts;
     if (rc != 0)
         return -1;
     return parse_name_list(doc, node, ctx, "candidates_used", &e->used, &e->n_used, err) ||
@@ -316,6 +352,7 @@ void cm_expect_free(cm_expect *e)
     free(e->not_used);
     free(e->messages);
     free(e->rotations);
+    free(e->counts);
     memset(e, 0, sizeof *e);
 }
 
@@ -323,5 +360,6 @@ bool cm_expect_empty(const cm_expect *e)
 {
     return !e->n_ladders && !e->has_rate_min && !e->has_rate_max && !e->has_max_attempts &&
            !e->has_max_total_wait && !e->has_max_calls_per_success && !e->n_used &&
-           !e->n_not_used && !e->n_messages && !e->n_rotations;
+           !e->n_not_used && !e->n_messages && !e->n_rotations && !e->has_max_task_duration &&
+           !e->n_counts;
 }

@@ -35,6 +35,12 @@
  *                        sends' "provider/model" in order, consecutive
  *                        duplicates collapsed, must equal candidates (or start
  *                        with them when prefix is true).
+ *   max_task_duration_s  the longest any one task may take, from its first send
+ *                        to its done event (a task never done counts to the
+ *                        end of the run).
+ *   candidate_requests   {candidate, min, max} or an array: the requests (sends)
+ *                        "provider/model" receives over the whole run must lie
+ *                        in [min, max] (give min, max or both).
  */
 #ifndef CM_EXPECT_H
 #define CM_EXPECT_H
@@ -74,6 +80,12 @@ typedef struct cm_expect_rotation {
     char candidates[CM_EXPECT_MAX_CANDIDATES][CM_EXPECT_NAME_MAX];
 } cm_expect_rotation;
 
+typedef struct cm_expect_count {
+    char candidate[CM_EXPECT_NAME_MAX]; /* "provider/model" */
+    bool has_min, has_max;
+    int64_t min, max; /* requests over the run */
+} cm_expect_count;
+
 typedef struct cm_expect {
     cm_expect_ladder *ladders; /* owned, n_ladders items */
     size_t n_ladders;
@@ -96,6 +108,11 @@ typedef struct cm_expect {
     size_t n_messages;
     cm_expect_rotation *rotations; /* owned, n_rotations items */
     size_t n_rotations;
+
+    bool has_max_task_duration;
+    double max_task_duration_s;
+    cm_expect_count *counts; /* owned, n_counts items (candidate_requests) */
+    size_t n_counts;
 } cm_expect;
 
 /* Parses and validates the expect object `node` of document `doc` (the root of

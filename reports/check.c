@@ -216,6 +216,66 @@ static int check_candidates(const rep_run *run, const cm_expect *e, rep_verdicts
     return 0;
 }
 
+/* Seconds task k took from its first send to its done (the run's end when
+ * never done); -1 when it sent nothing. */
+static double task_duration(const rep_run *run, size_t k)
+{
+    double first = -1;
+    for (size_t i = 0; i < run->n_ev && first < 0; i++)
+        if (run->ev[i].kind == REP_SEND && run->ev[i].task == (int64_t)k)
+            first = run->ev[i].t;
+    if (first < 0)
+        return -1;
+    double end = run->tasks[k].done_t >= 0 ? run->tasks[k].done_t : run->end_t;
+    return end - first;
+}
+
+static int check_duration(const rep_run *run, const cm_expect *e, rep_verdicts *vs)
+{
+    char a[40], b[40];
+    if (!e->has_max_task_duration)
+        return 0;
+    double worst = -1;
+    size_t w = 0;
+    for (size_t k = 0; k < run->n_tasks; k++) {
+        double d = run->tasks[k].seen ? task_duration(run, k) : -1;
+        if (d > worst)
+            worst = d, w = k;
+    }
+    if (worst < 0)
+        return add(vs, true, "no task sent a request: max_task_duration_s holds");
+    const char *open = run->tasks[w].done_t < 0 ? " (never done)" : "";
+    if (worst > e->max_task_duration_s + 1e-6)
+        return add(vs, false, "task %zu took %s%s > %s", w, secs(worst, a, sizeof a), open,
+                   secs(e->max_task_duration_s, b, sizeof b));
+    return add(vs, true, "task %zu took %s%s, max_task_duration_s is %s", w,
+               secs(worst, a, sizeof a), open, secs(e->max_task_duration_s, b, sizeof b));
+}
+
+static int check_counts(const rep_run *run, const cm_expect *e, rep_verdicts *vs)
+{
+    for (size_t i = 0; i < e->n_counts; i++) {
+        const cm_expect_count *c = &e->counts[i];
+        long long n = cand_requests(run, c->candidate);
+        int rc;
+        if (c->has_min && n < c->min)
+            rc = add(vs, false, "candidate %s: %lld requests < %lld", c->candidate, n,
+                     (long long)c->min);
+        else if (c->has_max && n > c->max)
+            rc = add(vs, false, "candidate %s: %lld requests > %lld", c->candidate, n,
+                     (long long)c->max);
+        else if (c->has_max)
+            rc = add(vs, true, "candidate %s: %lld requests within [%lld, %lld]", c->candidate,
+                     n, c->has_min ? (long long)c->min : 0LL, (long long)c->max);
+        else
+            rc = add(vs, true, "candidate %s: %lld requests >= %lld", c->candidate, n,
+                     (long long)c->min);
+        if (rc)
+            return -1;
+    }
+    return 0;
+}
+
 static int check_message(const rep_run *run, const cm_expect_message *m, rep_verdicts *vs)
 {
     long long task = (long long)m->task;
@@ -276,7 +336,8 @@ int rep_check_run(const rep_run *run, const cm_expect *e, rep_verdicts *out)
         if (check_ladder(run, &e->ladders[i], out))
             return -1;
     if (check_rate(&s, e, out) || check_limits(run, &s, e, out) ||
-        check_candidates(run, e, out))
+        check_duration(run, e, out) || check_candidates(run, e, out) ||
+        check_counts(run, e, out))
         return -1;
     for (size_t i = 0; i < e->n_messages; i++)
         if (check_message(run, &e->messages[i], out))

@@ -43,6 +43,14 @@ static void full_file_parses_every_key(void **state)
     assert_int_equal(e.n_rotations, 1);
     assert_int_equal(e.rotations[0].n, 2);
     assert_string_equal(e.rotations[0].candidates[1], "openai/b");
+    assert_true(e.has_max_task_duration && e.max_task_duration_s == 3600);
+    assert_int_equal(e.n_counts, 2);
+    assert_string_equal(e.counts[0].candidate, "groq/a");
+    assert_true(e.counts[0].has_min && e.counts[0].has_max);
+    assert_int_equal(e.counts[0].min, 5);
+    assert_int_equal(e.counts[0].max, 6);
+    assert_false(e.counts[1].has_min);
+    assert_int_equal(e.counts[1].max, 10);
     assert_false(cm_expect_empty(&e));
     cm_expect_free(&e);
     assert_null(e.ladders);
@@ -100,6 +108,12 @@ static const struct bad_case bad_cases[] = {
     {"message_not_string.json", ":3:92: final_message[1].contains", "must be a string"},
     {"rate_out_of_range.json", ":3:28: success_rate.min", "between 0 and 1"},
     {"missing_kind.json", ":1:1: kind", "required"},
+    {"duration_negative.json", ":3:26: max_task_duration_s", "between 0 and"},
+    {"requests_min_above_max.json", ":3:26: candidate_requests[0]", "min (7) is above max (6)"},
+    {"requests_no_bound.json", ":3:25: candidate_requests", "min, max or both"},
+    {"requests_bad_candidate.json", ":3:40: candidate_requests[0].candidate", "provider/model"},
+    {"requests_no_candidate.json", ":3:26: candidate_requests[0].candidate", "required"},
+    {"requests_unknown_field.json", ":3:71: candidate_requests[0].maximum", "unknown field"},
 };
 
 static void bad_files_fail_with_position(void **state)

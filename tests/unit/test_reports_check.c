@@ -255,6 +255,13 @@ static const struct expect_case expect_cases[] = {
      "rotation task 0: went groq/a -> groq/b -> openai/c, expected groq/a -> openai/c"},
     {"{\"rotation_order\":{\"task\":1,\"candidates\":[\"bytez/k\"]}}", 0, NULL},
     {"{\"rotation_order\":{\"task\":0,\"candidates\":[\"groq/a\"],\"prefix\":true}}", 0, NULL},
+    {"{\"max_task_duration_s\":7.5}", 0, NULL},
+    {"{\"max_task_duration_s\":5}", 1, "task 0 took 7.5 s > 5.0 s"},
+    {"{\"candidate_requests\":[{\"candidate\":\"bytez/k\",\"min\":2,\"max\":2}]}", 0, NULL},
+    {"{\"candidate_requests\":[{\"candidate\":\"groq/a\",\"min\":1},"
+     "{\"candidate\":\"bytez/k\",\"max\":1}]}", 1, "candidate bytez/k: 2 requests > 1"},
+    {"{\"candidate_requests\":{\"candidate\":\"anthropic/x\",\"min\":1}}", 1,
+     "candidate anthropic/x: 0 requests < 1"},
 };
 
 static void each_expectation_fails_with_its_line(void **state)
