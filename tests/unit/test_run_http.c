@@ -139,6 +139,37 @@ static void equivalence_deterministic(void **state)
     cJSON_Delete(tr);
 }
 
+static void transport_faults_match_sim(void **state)
+{
+    fixture *f = *state;
+    char sd[300], rd[300];
+    subdir(f, "sim", sd, sizeof sd);
+    subdir(f, "run", rd, sizeof rd);
+    run_sim(DATA "faults.json", sd);
+    start_mock(f, DATA "faults.json", "100");
+    run_mock(f, DATA "faults.json", "100", rd, 30000);
+    int bad = 0;
+    cJSON *ts = rh_trace(sd, &bad), *tr = rh_trace(rd, &bad);
+    assert_int_equal(bad, 0);
+    char a[4096], b[4096];
+    task_story(ts, 0, a, sizeof a);
+    task_story(tr, 0, b, sizeof b);
+    assert_string_equal(a, b);
+    /* The hang ended at the 5 s attempt timeout (scaled to 50 ms of wall time). */
+    assert_non_null(strstr(b, "R1 anth/claude k-6ab24b89 0timeout"));
+    assert_non_null(strstr(b, "R2 anth/claude k-6ab24b89 0reset"));
+    assert_non_null(strstr(b, "R3 anth/claude k-6ab24b89 0truncated"));
+    const cJSON *e;
+    cJSON_ArrayForEach(e, tr) {
+        if (strcmp(rh_str(e, "error"), "timeout") == 0) {
+            double lat = rh_num(e, "latency", -1);
+            assert_true(lat >= 5.0 && lat < 5.5);
+        }
+    }
+    cJSON_Delete(ts);
+    cJSON_Delete(tr);
+}
+
 static double success_rate(const char *dir)
 {
     cJSON *s = rh_summary(dir);
@@ -448,6 +479,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(equivalence_deterministic, setup, teardown),
         cmocka_unit_test_setup_teardown(equivalence_stochastic, setup, teardown),
+        cmocka_unit_test_setup_teardown(transport_faults_match_sim, setup, teardown),
         cmocka_unit_test_setup_teardown(ladder_003_scaled, setup, teardown),
         cmocka_unit_test_setup_teardown(sigterm_leaves_whole_trace_and_partial_summary, setup,
                                         teardown),
