@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -74,6 +75,9 @@ static inline int mh_start(mh_server *s, const char *const *args)
         return -1;
     s->pid = fork();
     if (s->pid == 0) {
+        /* If the test process dies (a crash, a timeout's kill), the server
+         * gets SIGTERM instead of living on as an orphan. */
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
         dup2(fds[1], STDOUT_FILENO);
         close(fds[0]);
         close(fds[1]);
