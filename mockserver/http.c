@@ -336,6 +336,11 @@ static int decide(mock_rq *rq, mock_body_req *req)
             hung = try_hang(rq);
     }
     pthread_mutex_unlock(&s->mu);
+    if (!plan_has_header(&rq->plan, "Date") && rq->plan.nheaders < MOCK_MAX_HEADERS) {
+        mock_header *h = &rq->plan.headers[rq->plan.nheaders++]; /* journaled as sent */
+        snprintf(h->name, sizeof h->name, "Date");
+        http_date(now, h->value, sizeof h->value);
+    }
     journal_add(rq, req, key, now);
     return hung;
 }
