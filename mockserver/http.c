@@ -401,6 +401,9 @@ static enum MHD_Result send_text(mock_rq *rq, int status, const char *type, char
         free(text);
         return MHD_NO;
     }
+    char date[64];
+    http_date(mock_clock_now(&rq->srv->clock), date, sizeof date);
+    MHD_add_response_header(r, "Date", date);
     MHD_add_response_header(r, "Content-Type", type);
     rq->stage = RQ_SENDING;
     enum MHD_Result ret = MHD_queue_response(rq->conn, (unsigned)status, r);
