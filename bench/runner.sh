@@ -7,7 +7,8 @@
 #   fidelity: 500 waits of 5..50 ms in real time (bench/data/runner-fidelity.json,
 #             scale 1): |observed - planned| p50 and p99 from the trace (goal
 #             p99 < 1 ms), beside the platform's floor (a bare timerfd sleep).
-# Writes bench/out/runner.json and prints table rows. Run from the repository
+# Merges its numbers into bench/results.json under "runner" (and writes
+# bench/out/runner.json) and prints table rows. Run from the repository
 # root after `make` (make bench does both). Bounded: about 40 s.
 set -eu
 BUILD=${RL_BUILD:-build}
@@ -26,16 +27,18 @@ trap 'exit 130' INT TERM
 
 # start_mock SCENARIO SCALE: sets url.
 start_mock() {
-  "$BIN/mockserver" "$1" --port 0 --time-scale "$2" >"$tmp/ms.out" 2>"$tmp/ms.err" &
+  msout=$(mktemp "$tmp/ms.XXXXXX") # a new file each time: never an old server's URL
+  "$BIN/mockserver" "$1" --port 0 --time-scale "$2" >"$msout" 2>"$tmp/ms.err" &
   ms_pid=$!
   i=0
   while [ $i -lt 100 ]; do
-    url=$(sed -n 's/^listening on //p' "$tmp/ms.out")
+    url=$(sed -n 's/^listening on //p' "$msout" 2>/dev/null)
     [ -n "$url" ] && return 0
     sleep 0.05
     i=$((i + 1))
   done
   echo "runner: mockserver did not start: $(cat "$tmp/ms.err")" >&2
+  stop_mock
   return 1
 }
 stop_mock() {
@@ -74,11 +77,14 @@ one_fidelity() {
   printf '%.3f %.3f %d\n' "$p50" "$p99" "$n"
 }
 
+# Each run in a subshell: a failed one leaves fewer than 9 numbers.
 set -- $(one_10k) $(one_10k) $(one_10k)
+[ $# -eq 9 ] || { echo "runner: a 10,000-task run failed" >&2; exit 1; }
 rss=$(median3 "$1" "$4" "$7")
 cpu=$(median3 "$2" "$5" "$8")
 attempts=$3
 set -- $(one_fidelity) $(one_fidelity) $(one_fidelity)
+[ $# -eq 9 ] || { echo "runner: a fidelity run failed" >&2; exit 1; }
 p50=$(median3 "$1" "$4" "$7")
 p99=$(median3 "$2" "$5" "$8")
 waits=$3
@@ -93,5 +99,7 @@ printf '%-34s %9s us   goal < 20: %s  (%s attempts)\n' "runner CPU per attempt" 
   "$(verdict "$cpu" 20)" "$attempts"
 printf '%-34s p50 %s ms, p99 %s ms  goal p99 < 1: %s  (platform timerfd floor: p50 %s, p99 %s ms)\n' \
   "delay fidelity (scale 1, $waits waits)" "$p50" "$p99" "$(verdict "$p99" 1)" "$floor50" "$floor99"
-printf '{"tasks": 10000, "attempts": %s, "peak_rss_mib": %s, "cpu_us_per_attempt": %s, "fidelity_waits": %s, "fidelity_p50_ms": %s, "fidelity_p99_ms": %s, "timerfd_floor_p50_ms": %s, "timerfd_floor_p99_ms": %s, "runs": 3, "statistic": "median"}\n' \
-  "$attempts" "$rss" "$cpu" "$waits" "$p50" "$p99" "$floor50" "$floor99" >bench/out/runner.json
+json=$(printf '{"tasks": 10000, "attempts": %s, "peak_rss_mib": %s, "goal_rss_mib": 64, "cpu_us_per_attempt": %s, "goal_cpu_us_per_attempt": 20, "fidelity_waits": %s, "fidelity_p50_ms": %s, "fidelity_p99_ms": %s, "goal_fidelity_p99_ms": 1, "timerfd_floor_p50_ms": %s, "timerfd_floor_p99_ms": %s, "runs": 3, "statistic": "median"}' \
+  "$attempts" "$rss" "$cpu" "$waits" "$p50" "$p99" "$floor50" "$floor99")
+printf '%s\n' "$json" >bench/out/runner.json
+sh bench/merge_results.sh runner "$json"
