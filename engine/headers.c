@@ -90,6 +90,24 @@ static rl_val rl_val_make(const char *value)
     return v;
 }
 
+/* Length of each slot's name, so that a header is compared in full only
+ * with the names of its own length (most lengths belong to one name). */
+static const unsigned char rl_slot_lens[] = {
+#define X(name, text) (unsigned char)(sizeof text - 1),
+    RL_HEADER_SLOTS(X)
+#undef X
+};
+
+/* The slot whose name is `name` (case-insensitive), or RL_SLOT_COUNT. */
+static size_t rl_slot_of(const char *name)
+{
+    size_t len = strnlen(name, 64);
+    for (size_t s = 0; s < RL_SLOT_COUNT; s++)
+        if (rl_slot_lens[s] == len && strcasecmp(name, rl_slot_names[s]) == 0)
+            return s;
+    return RL_SLOT_COUNT;
+}
+
 /* First occurrence of every header we read. */
 static void rl_collect(const rl_header *headers, size_t n, rl_val *slots)
 {
@@ -97,12 +115,8 @@ static void rl_collect(const rl_header *headers, size_t n, rl_val *slots)
         slots[s] = (rl_val){NULL, 0, false};
     for (size_t i = 0; headers && i < n; i++) {
         if (!headers[i].name || !headers[i].value) continue;
-        for (size_t s = 0; s < RL_SLOT_COUNT; s++) {
-            if (!slots[s].p && strcasecmp(headers[i].name, rl_slot_names[s]) == 0) {
-                slots[s] = rl_val_make(headers[i].value);
-                break;
-            }
-        }
+        size_t s = rl_slot_of(headers[i].name);
+        if (s < RL_SLOT_COUNT && !slots[s].p) slots[s] = rl_val_make(headers[i].value);
     }
 }
 

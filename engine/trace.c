@@ -203,31 +203,31 @@ static void put_str(rl_trace *tr, const char *s)
     put(tr, "\"", 1);
 }
 
-/* ,"name": */
-static void put_key(rl_trace *tr, const char *name)
+/* ,"name": as a literal and its length, so no key is measured at run time. */
+#define KEY(name) ",\"" name "\":", sizeof(",\"" name "\":") - 1
+
+static void put_key(rl_trace *tr, const char *key, size_t klen)
 {
-    put(tr, ",\"", 2);
-    put_lit(tr, name);
-    put(tr, "\":", 2);
+    put(tr, key, klen);
 }
 
-static void field_str(rl_trace *tr, const char *name, const char *v)
+static void field_str(rl_trace *tr, const char *key, size_t klen, const char *v)
 {
     if (!v)
         return;
-    put_key(tr, name);
+    put(tr, key, klen);
     put_str(tr, v);
 }
 
-static void field_int(rl_trace *tr, const char *name, int64_t v)
+static void field_int(rl_trace *tr, const char *key, size_t klen, int64_t v)
 {
-    put_key(tr, name);
+    put(tr, key, klen);
     put_i64(tr, v);
 }
 
-static void field_secs(rl_trace *tr, const char *name, cm_us v)
+static void field_secs(rl_trace *tr, const char *key, size_t klen, cm_us v)
 {
-    put_key(tr, name);
+    put(tr, key, klen);
     put_secs(tr, v);
 }
 
@@ -235,9 +235,9 @@ static void begin(rl_trace *tr, cm_us t, const char *event)
 {
     if (OUT_CAP - tr->len < LINE_RESERVE)
         rl_trace_flush(tr);
-    put_lit(tr, "{\"t\":");
+    put(tr, "{\"t\":", sizeof "{\"t\":" - 1);
     put_secs(tr, t);
-    put_lit(tr, ",\"event\":\"");
+    put(tr, ",\"event\":\"", sizeof ",\"event\":\"" - 1);
     put_lit(tr, event);
     put(tr, "\"", 1);
 }
@@ -250,65 +250,67 @@ static void end(rl_trace *tr)
 
 /* ---- events ---- */
 
+/* Whether s is already a key id ("k-" and 8 lower-case hex digits, or
+ * "k-none"), so that it can be written as is. */
 static bool is_key_id(const char *s)
 {
-    if (strcmp(s, "k-none") == 0)
-        return true;
-    if (strncmp(s, "k-", 2) != 0 || strlen(s) != CM_KEYID_LEN - 1)
+    if (s[0] != 'k' || s[1] != '-')
         return false;
-    for (const char *p = s + 2; *p; p++)
-        if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')))
-            return false;
-    return true;
+    int i = 2;
+    while (i < CM_KEYID_LEN - 1 && ((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+        i++;
+    if (i == CM_KEYID_LEN - 1 && s[i] == '\0')
+        return true;
+    return strcmp(s, "k-none") == 0;
 }
 
 static void put_who(rl_trace *tr, const rl_trace_who *who)
 {
-    field_int(tr, "task", who->task);
-    field_int(tr, "attempt", who->attempt);
-    field_str(tr, "provider", who->provider);
-    field_str(tr, "model", who->model);
+    field_int(tr, KEY("task"), who->task);
+    field_int(tr, KEY("attempt"), who->attempt);
+    field_str(tr, KEY("provider"), who->provider);
+    field_str(tr, KEY("model"), who->model);
     if (!who->key_id)
         return;
     if (is_key_id(who->key_id)) {
-        field_str(tr, "key", who->key_id);
+        field_str(tr, KEY("key"), who->key_id);
     } else {
         char id[CM_KEYID_LEN];
         cm_keyid(who->key_id, id);
-        field_str(tr, "key", id);
+        field_str(tr, KEY("key"), id);
     }
 }
 
-static void put_double(rl_trace *tr, const char *name, double v)
+static void put_double(rl_trace *tr, const char *key, size_t klen, double v)
 {
     char tmp[40];
     int n = snprintf(tmp, sizeof tmp, "%.17g", v);
     if (n <= 0 || (size_t)n >= sizeof tmp || v != v || v - v != 0)
         return; /* non-finite numbers are not JSON: leave the field out */
-    put_key(tr, name);
+    put(tr, key, klen);
     put(tr, tmp, (size_t)n);
 }
 
 void rl_trace_start(rl_trace *tr, const rl_trace_start_info *info)
 {
     begin(tr, 0, "start");
-    field_str(tr, "format", "retrylab-trace/1");
-    field_str(tr, "scenario", info->scenario);
-    field_str(tr, "scenario_name", info->scenario_name);
-    field_str(tr, "policy", info->policy);
-    field_str(tr, "policy_name", info->policy_name);
-    put_key(tr, "seed");
+    field_str(tr, KEY("format"), "retrylab-trace/1");
+    field_str(tr, KEY("scenario"), info->scenario);
+    field_str(tr, KEY("scenario_name"), info->scenario_name);
+    field_str(tr, KEY("policy"), info->policy);
+    field_str(tr, KEY("policy_name"), info->policy_name);
+    put_key(tr, KEY("seed"));
     put_u64(tr, info->seed);
-    field_str(tr, "mode", info->mode);
-    put_double(tr, "time_scale", info->time_scale);
-    field_str(tr, "target", info->target);
-    put_key(tr, "digests");
-    put_lit(tr, "{\"scenario\":");
+    field_str(tr, KEY("mode"), info->mode);
+    put_double(tr, KEY("time_scale"), info->time_scale);
+    field_str(tr, KEY("target"), info->target);
+    put_key(tr, KEY("digests"));
+    put(tr, "{\"scenario\":", sizeof "{\"scenario\":" - 1);
     put_str(tr, info->scenario_digest ? info->scenario_digest : "none");
-    put_lit(tr, ",\"policy\":");
+    put(tr, ",\"policy\":", sizeof ",\"policy\":" - 1);
     put_str(tr, info->policy_digest ? info->policy_digest : "none");
     put(tr, "}", 1);
-    put_key(tr, "tasks");
+    put_key(tr, KEY("tasks"));
     put_u64(tr, info->tasks);
     end(tr);
 }
@@ -318,24 +320,24 @@ void rl_trace_send(rl_trace *tr, cm_us t, const rl_trace_who *who, cm_us timeout
     begin(tr, t, "send");
     put_who(tr, who);
     if (timeout > 0)
-        field_secs(tr, "timeout", timeout);
+        field_secs(tr, KEY("timeout"), timeout);
     end(tr);
 }
 
 static void put_limits(rl_trace *tr, const rl_trace_reply *r)
 {
     if (r->limit >= 0)
-        field_int(tr, "limit", r->limit);
+        field_int(tr, KEY("limit"), r->limit);
     if (r->remaining >= 0)
-        field_int(tr, "remaining", r->remaining);
+        field_int(tr, KEY("remaining"), r->remaining);
     if (r->reset >= 0)
-        field_secs(tr, "reset", r->reset);
+        field_secs(tr, KEY("reset"), r->reset);
     if (r->limit_tokens >= 0)
-        field_int(tr, "limit_tokens", r->limit_tokens);
+        field_int(tr, KEY("limit_tokens"), r->limit_tokens);
     if (r->remaining_tokens >= 0)
-        field_int(tr, "remaining_tokens", r->remaining_tokens);
+        field_int(tr, KEY("remaining_tokens"), r->remaining_tokens);
     if (r->reset_tokens >= 0)
-        field_secs(tr, "reset_tokens", r->reset_tokens);
+        field_secs(tr, KEY("reset_tokens"), r->reset_tokens);
 }
 
 void rl_trace_response(rl_trace *tr, cm_us t, const rl_trace_who *who,
@@ -343,16 +345,16 @@ void rl_trace_response(rl_trace *tr, cm_us t, const rl_trace_who *who,
 {
     begin(tr, t, "response");
     put_who(tr, who);
-    field_int(tr, "status", r->status);
+    field_int(tr, KEY("status"), r->status);
     if (r->error && strcmp(r->error, "none") != 0)
-        field_str(tr, "error", r->error);
+        field_str(tr, KEY("error"), r->error);
     if (r->latency >= 0)
-        field_secs(tr, "latency", r->latency);
+        field_secs(tr, KEY("latency"), r->latency);
     if (r->retry_after >= 0)
-        field_secs(tr, "retry_after", r->retry_after);
-    field_str(tr, "retry_after_note", r->retry_after_note);
+        field_secs(tr, KEY("retry_after"), r->retry_after);
+    field_str(tr, KEY("retry_after_note"), r->retry_after_note);
     put_limits(tr, r);
-    field_str(tr, "tier", r->tier);
+    field_str(tr, KEY("tier"), r->tier);
     end(tr);
 }
 
@@ -361,12 +363,12 @@ void rl_trace_wait(rl_trace *tr, cm_us t, const rl_trace_who *who, cm_us delay, 
 {
     begin(tr, t, "wait");
     put_who(tr, who);
-    field_secs(tr, "delay", delay);
+    field_secs(tr, KEY("delay"), delay);
     if (observed >= 0)
-        field_secs(tr, "observed", observed);
-    field_str(tr, "reason", reason ? reason : "backoff");
+        field_secs(tr, KEY("observed"), observed);
+    field_str(tr, KEY("reason"), reason ? reason : "backoff");
     if (note && *note)
-        field_str(tr, "note", note);
+        field_str(tr, KEY("note"), note);
     end(tr);
 }
 
@@ -374,14 +376,14 @@ void rl_trace_done(rl_trace *tr, cm_us t, uint32_t task, uint32_t attempts, bool
                    cm_us total_wait, const char *message)
 {
     begin(tr, t, "done");
-    field_int(tr, "task", task);
-    field_int(tr, "attempt", attempts);
-    field_str(tr, "outcome", success ? "success" : "failure");
-    field_int(tr, "attempts", attempts);
-    field_secs(tr, "total_wait", total_wait);
+    field_int(tr, KEY("task"), task);
+    field_int(tr, KEY("attempt"), attempts);
+    field_str(tr, KEY("outcome"), success ? "success" : "failure");
+    field_int(tr, KEY("attempts"), attempts);
+    field_secs(tr, KEY("total_wait"), total_wait);
     if (message && *message)
-        field_str(tr, "message", message);
+        field_str(tr, KEY("message"), message);
     else if (!success)
-        field_str(tr, "message", "the request failed");
+        field_str(tr, KEY("message"), "the request failed");
     end(tr);
 }

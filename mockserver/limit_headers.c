@@ -4,6 +4,7 @@
  * output-tokens; IETF RateLimit uses structured fields with q, w, r and t. */
 #include <stdio.h>
 
+#include "common/sbuf.h"
 #include "mockserver/limit_headers.h"
 #include "mockserver/plan.h"
 #include "mockserver/timefmt.h"
@@ -27,32 +28,48 @@ void mock_limit_set_add(mock_limit_set *ls, const mock_window_def *def,
 static void put_int(mock_plan *p, const char *name, int64_t v)
 {
     char buf[32];
-    snprintf(buf, sizeof buf, "%lld", (long long)v);
+    cm_sbuf b;
+    cm_sbuf_init(&b, buf, sizeof buf);
+    cm_sbuf_i64(&b, v);
     mock_plan_header_set(p, name, buf);
 }
 
-static void openai_unit(mock_plan *p, const mock_window_view *v, const char *unit)
+/* The header names per unit, spelled out once rather than built per answer:
+ * limit, remaining, reset. OpenAI has only requests and tokens. */
+static const char *const openai_names[2][3] = {
+    {"x-ratelimit-limit-requests", "x-ratelimit-remaining-requests", "x-ratelimit-reset-requests"},
+    {"x-ratelimit-limit-tokens", "x-ratelimit-remaining-tokens", "x-ratelimit-reset-tokens"},
+};
+static const char *const anthropic_names[MOCK_UNIT_COUNT][3] = {
+    {"anthropic-ratelimit-requests-limit", "anthropic-ratelimit-requests-remaining",
+     "anthropic-ratelimit-requests-reset"},
+    {"anthropic-ratelimit-tokens-limit", "anthropic-ratelimit-tokens-remaining",
+     "anthropic-ratelimit-tokens-reset"},
+    {"anthropic-ratelimit-input-tokens-limit", "anthropic-ratelimit-input-tokens-remaining",
+     "anthropic-ratelimit-input-tokens-reset"},
+    {"anthropic-ratelimit-output-tokens-limit", "anthropic-ratelimit-output-tokens-remaining",
+     "anthropic-ratelimit-output-tokens-reset"},
+};
+
+/* `names` is a row of openai_names: requests (0) or tokens (1). */
+static void openai_unit(mock_plan *p, const mock_window_view *v, const char *const names[3])
 {
-    char name[48], dur[32];
-    snprintf(name, sizeof name, "x-ratelimit-limit-%s", unit);
-    put_int(p, name, v->limit);
-    snprintf(name, sizeof name, "x-ratelimit-remaining-%s", unit);
-    put_int(p, name, v->remaining);
-    snprintf(name, sizeof name, "x-ratelimit-reset-%s", unit);
+    char dur[32];
+    put_int(p, names[0], v->limit);
+    put_int(p, names[1], v->remaining);
     mock_fmt_go_duration(v->reset, dur, sizeof dur);
-    mock_plan_header_set(p, name, dur);
+    mock_plan_header_set(p, names[2], dur);
 }
 
-static void anthropic_unit(mock_plan *p, const mock_window_view *v, const char *unit, cm_us now)
+/* `names` is the row of anthropic_names for the unit the headers are named after. */
+static void anthropic_unit(mock_plan *p, const mock_window_view *v, const char *const names[3],
+                           cm_us now)
 {
-    char name[48], when[40];
-    snprintf(name, sizeof name, "anthropic-ratelimit-%s-limit", unit);
-    put_int(p, name, v->limit);
-    snprintf(name, sizeof name, "anthropic-ratelimit-%s-remaining", unit);
-    put_int(p, name, v->remaining);
-    snprintf(name, sizeof name, "anthropic-ratelimit-%s-reset", unit);
+    char when[40];
+    put_int(p, names[0], v->limit);
+    put_int(p, names[1], v->remaining);
     mock_fmt_rfc3339(cm_us_add(now, v->reset), when, sizeof when);
-    mock_plan_header_set(p, name, when);
+    mock_plan_header_set(p, names[2], when);
 }
 
 /* Anthropic's plain "tokens" headers show the tightest of the token units. */
@@ -95,19 +112,20 @@ void mock_limit_headers(mock_plan *p, const mock_limit_set *ls, cm_us now, bool 
 {
     if (p->shape == MOCK_SHAPE_OPENAI) {
         if (ls->has[MOCK_UNIT_REQUESTS])
-            openai_unit(p, &ls->view[MOCK_UNIT_REQUESTS], "requests");
+            openai_unit(p, &ls->view[MOCK_UNIT_REQUESTS], openai_names[0]);
         int tok = ls->has[MOCK_UNIT_TOKENS] ? MOCK_UNIT_TOKENS : MOCK_UNIT_INPUT_TOKENS;
         if (ls->has[tok])
-            openai_unit(p, &ls->view[tok], "tokens");
+            openai_unit(p, &ls->view[tok], openai_names[1]);
     } else {
         if (ls->has[MOCK_UNIT_REQUESTS])
-            anthropic_unit(p, &ls->view[MOCK_UNIT_REQUESTS], "requests", now);
+            anthropic_unit(p, &ls->view[MOCK_UNIT_REQUESTS], anthropic_names[MOCK_UNIT_REQUESTS],
+                           now);
         int tok = anthropic_tokens_unit(ls);
         if (tok >= 0)
-            anthropic_unit(p, &ls->view[tok], "tokens", now);
+            anthropic_unit(p, &ls->view[tok], anthropic_names[MOCK_UNIT_TOKENS], now);
         for (int u = MOCK_UNIT_INPUT_TOKENS; u <= MOCK_UNIT_OUTPUT_TOKENS; u++)
             if (ls->has[u])
-                anthropic_unit(p, &ls->view[u], unit_names[u], now);
+                anthropic_unit(p, &ls->view[u], anthropic_names[u], now);
     }
     if (ietf)
         ietf_headers(p, ls);

@@ -1,35 +1,51 @@
 /* plan.c: response plans: header list operations and the error objects of
  * the OpenAI and Anthropic shapes (type/code/message per status). */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
+#include "common/sbuf.h"
 #include "mockserver/plan.h"
 #include "mockserver/timefmt.h"
 
 void mock_plan_init(mock_plan *p, mock_shape shape, cm_us now)
 {
-    char date[40];
     memset(p, 0, sizeof *p);
     p->status = 200;
     p->shape = shape;
     p->body = MOCK_BODY_COMPLETION;
     p->fault = MOCK_FAULT_NONE;
+    char date[40];
     mock_fmt_http_date(now - now % CM_US_PER_S, date, sizeof date);
     mock_plan_header_set(p, "Date", date);
 }
 
+/* Whether header name `have` is `name` (nlen bytes), case-insensitively.
+ * Why the byte tests: most names set on one plan share long prefixes
+ * ("x-ratelimit-..."), and a name of another length or first or last letter
+ * is turned away without a strcasecmp. have[nlen] is inside the name array
+ * (nlen < its size), and is '\0' exactly when the lengths can match. */
+static bool same_name(const char *have, const char *name, size_t nlen)
+{
+    if (nlen == 0 || have[nlen] != '\0' || ((have[0] ^ name[0]) & ~0x20) != 0 ||
+        ((have[nlen - 1] ^ name[nlen - 1]) & ~0x20) != 0)
+        return nlen == 0 && have[0] == '\0';
+    return strcasecmp(have, name) == 0;
+}
+
 int mock_plan_header_set(mock_plan *p, const char *name, const char *value)
 {
-    if (strlen(name) >= sizeof p->headers[0].name || strlen(value) >= sizeof p->headers[0].value)
+    size_t nlen = strlen(name), vlen = strlen(value);
+    if (nlen >= sizeof p->headers[0].name || vlen >= sizeof p->headers[0].value)
         return -1;
     size_t i = 0;
-    while (i < p->nheaders && strcasecmp(p->headers[i].name, name) != 0)
+    while (i < p->nheaders && !same_name(p->headers[i].name, name, nlen))
         i++;
     if (i == MOCK_MAX_HEADERS)
         return -1;
-    snprintf(p->headers[i].name, sizeof p->headers[i].name, "%s", name);
-    snprintf(p->headers[i].value, sizeof p->headers[i].value, "%s", value);
+    memcpy(p->headers[i].name, name, nlen + 1);
+    memcpy(p->headers[i].value, value, vlen + 1);
     if (i == p->nheaders)
         p->nheaders++;
     return 0;
@@ -105,7 +121,7 @@ void mock_plan_error(mock_plan *p, int status, const char *type, const char *cod
     const error_default *d = error_default_for(p->shape, status);
     p->status = status;
     p->body = MOCK_BODY_ERROR;
-    snprintf(p->error_type, sizeof p->error_type, "%s", type ? type : d->type);
-    snprintf(p->error_code, sizeof p->error_code, "%s", code ? code : d->code ? d->code : "");
-    snprintf(p->error_message, sizeof p->error_message, "%s", message ? message : d->message);
+    cm_strcpy_cut(p->error_type, sizeof p->error_type, type ? type : d->type);
+    cm_strcpy_cut(p->error_code, sizeof p->error_code, code ? code : d->code ? d->code : "");
+    cm_strcpy_cut(p->error_message, sizeof p->error_message, message ? message : d->message);
 }

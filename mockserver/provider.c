@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/sbuf.h"
 #include "mockserver/limit_headers.h"
 #include "mockserver/model_state.h"
 #include "mockserver/plan.h"
@@ -24,6 +25,15 @@ typedef struct req_ctx {
     int tier; /* in force now (a phase may change it), -1 none */
 } req_ctx;
 
+static void put_count(mock_plan *out, const char *name, int64_t v)
+{
+    char buf[24];
+    cm_sbuf b;
+    cm_sbuf_init(&b, buf, sizeof buf);
+    cm_sbuf_i64(&b, v);
+    mock_plan_header_set(out, name, buf);
+}
+
 static void put_retry_after(mock_plan *out, mock_ra_form form, cm_us delay, cm_us now)
 {
     char buf[48];
@@ -32,17 +42,14 @@ static void put_retry_after(mock_plan *out, mock_ra_form form, cm_us delay, cm_u
     switch (form) {
     case MOCK_RA_SECONDS:
     case MOCK_RA_DEFAULT:
-        snprintf(buf, sizeof buf, "%lld", (long long)((delay + CM_US_PER_S - 1) / CM_US_PER_S));
-        mock_plan_header_set(out, "Retry-After", buf);
+        put_count(out, "Retry-After", (delay + CM_US_PER_S - 1) / CM_US_PER_S);
         break;
     case MOCK_RA_HTTP_DATE:
         mock_fmt_http_date(cm_us_add(now, delay), buf, sizeof buf);
         mock_plan_header_set(out, "Retry-After", buf);
         break;
     case MOCK_RA_MS:
-        snprintf(buf, sizeof buf, "%lld",
-                 (long long)((delay + CM_US_PER_MS - 1) / CM_US_PER_MS));
-        mock_plan_header_set(out, "retry-after-ms", buf);
+        put_count(out, "retry-after-ms", (delay + CM_US_PER_MS - 1) / CM_US_PER_MS);
         break;
     case MOCK_RA_NONE:
         break;
@@ -166,7 +173,7 @@ static const char *scope_id(const req_ctx *c, const mock_window_def *d, char *bu
     case MOCK_SCOPE_ORG:
         return c->key >= 0 ? c->p->key_orgs[c->key] : c->key_id;
     case MOCK_SCOPE_MODEL:
-        snprintf(buf, size, "%s", c->p->models[c->model].name);
+        cm_strcpy_cut(buf, size, c->p->models[c->model].name);
         return buf;
     case MOCK_SCOPE_PROVIDER:
         break;
@@ -237,14 +244,43 @@ static void window_refusal(req_ctx *c, int set, cm_us wait, mock_plan *out)
 {
     const mock_window_def *d = c->ps->sets[set].def;
     char msg[200];
-    snprintf(msg, sizeof msg, "Rate limit reached for %s: limit %lld per %gs. Please try again "
-             "in %gs.", d->unit == MOCK_UNIT_REQUESTS ? "requests" : "tokens",
-             (long long)d->limit, cm_s_from_us(d->period), ceil(cm_s_from_us(wait)));
+    cm_sbuf b;
+    cm_sbuf_init(&b, msg, sizeof msg);
+    cm_sbuf_str(&b, "Rate limit reached for ");
+    cm_sbuf_str(&b, d->unit == MOCK_UNIT_REQUESTS ? "requests" : "tokens");
+    cm_sbuf_str(&b, ": limit ");
+    cm_sbuf_i64(&b, d->limit);
+    cm_sbuf_str(&b, " per ");
+    cm_sbuf_g(&b, cm_s_from_us(d->period));
+    cm_sbuf_str(&b, "s. Please try again in ");
+    cm_sbuf_g(&b, ceil(cm_s_from_us(wait)));
+    cm_sbuf_str(&b, "s.");
     mock_plan_error(out, 429, NULL, NULL, msg);
     put_retry_after(out, c->p->ra_form, wait, c->req->now);
-    snprintf(out->note, sizeof out->note, "window %s", d->name ? d->name : "#");
-    if (!d->name)
-        snprintf(out->note, sizeof out->note, "window %d", set);
+    cm_sbuf_init(&b, out->note, sizeof out->note);
+    cm_sbuf_str(&b, "window ");
+    if (d->name)
+        cm_sbuf_str(&b, d->name);
+    else
+        cm_sbuf_i64(&b, set);
+}
+
+/* out->note = prefix + n. */
+static void note_n(mock_plan *out, const char *prefix, size_t n)
+{
+    cm_sbuf b;
+    cm_sbuf_init(&b, out->note, sizeof out->note);
+    cm_sbuf_str(&b, prefix);
+    cm_sbuf_u64_pad(&b, n, 0);
+}
+
+/* out->note = "script W step S". */
+static void note_script(mock_plan *out, size_t which, size_t step)
+{
+    note_n(out, "script ", which);
+    cm_sbuf b = {out->note, sizeof out->note, strlen(out->note)};
+    cm_sbuf_str(&b, " step ");
+    cm_sbuf_u64_pad(&b, step, 0);
 }
 
 /* The first fault rule whose draw hits; every matching rule draws once, in
@@ -262,7 +298,7 @@ static bool roll_faults(req_ctx *c, mock_plan *out)
         }
         apply_answer(c, &f->answer, ++c->ps->fault_hits[i], out);
         extra_headers(out, f->answer.headers, f->answer.nheaders);
-        snprintf(out->note, sizeof out->note, "fault %zu", i);
+        note_n(out, "fault ", i);
         return true;
     }
     return false;
@@ -282,15 +318,14 @@ static void decide(req_ctx *c, mock_plan *out)
     if (a) {
         apply_answer(c, a, nth, out);
         if (ph)
-            snprintf(out->note, sizeof out->note, "phase %zu", (size_t)(ph - c->p->phases));
+            note_n(out, "phase ", (size_t)(ph - c->p->phases));
         else
-            snprintf(out->note, sizeof out->note, "script %zu step %zu", which,
-                     (size_t)(st - c->p->scripts[which].steps));
+            note_script(out, which, (size_t)(st - c->p->scripts[which].steps));
     } else if (refused >= 0) {
         window_refusal(c, refused, wait, out);
     } else if (!roll_faults(c, out)) {
         success(c, out);
-        snprintf(out->note, sizeof out->note, st ? "script pass" : "ok");
+        cm_strcpy_cut(out->note, sizeof out->note, st ? "script pass" : "ok");
     }
     mock_limit_headers(out, &ls, c->req->now, c->p->ietf_headers);
     if (c->tier >= 0)

@@ -1,0 +1,41 @@
+/* sbuf.h: a bounded string builder that formats integers and short strings
+ * by hand, for hot paths where snprintf's format parsing dominates. Output
+ * is byte-identical to the snprintf formats named below. Pure; no allocation. */
+#ifndef CM_SBUF_H
+#define CM_SBUF_H
+#include <stddef.h>
+#include <stdint.h>
+
+/* Writes into buf[0..size): what does not fit is cut, exactly as snprintf
+ * would cut it, and buf stays NUL-terminated (when size > 0). len counts the
+ * bytes kept (never more than size - 1). The caller owns buf. */
+typedef struct cm_sbuf {
+    char *buf;
+    size_t size;
+    size_t len;
+} cm_sbuf;
+
+/* Starts an empty string in buf (buf[0] = '\0' when size > 0). */
+void cm_sbuf_init(cm_sbuf *b, char *buf, size_t size);
+/* Appends n bytes of s (no NUL needed in s). */
+void cm_sbuf_mem(cm_sbuf *b, const char *s, size_t n);
+/* Appends NUL-terminated s ("%s"). */
+void cm_sbuf_str(cm_sbuf *b, const char *s);
+/* Appends one byte. */
+void cm_sbuf_char(cm_sbuf *b, char c);
+/* Appends v in decimal ("%lld"). */
+void cm_sbuf_i64(cm_sbuf *b, int64_t v);
+/* Appends v in decimal with leading zeros to at least `width` digits
+ * ("%0*llu"; width 0..20). */
+void cm_sbuf_u64_pad(cm_sbuf *b, uint64_t v, int width);
+/* Appends v in lower-case hex, zero-padded to `width` digits ("%0*x"). */
+void cm_sbuf_hex(cm_sbuf *b, uint64_t v, int width);
+/* Appends v as "%g" does (integral values below 1e6 by hand, the rest
+ * through snprintf). */
+void cm_sbuf_g(cm_sbuf *b, double v);
+
+/* Copies s into dst[0..size) as snprintf(dst, size, "%s", s) does; returns
+ * the number of bytes kept. */
+size_t cm_strcpy_cut(char *dst, size_t size, const char *s);
+
+#endif
