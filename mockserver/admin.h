@@ -11,10 +11,10 @@
 #include "mockserver/waker.h"
 
 typedef struct mock_admin_view {
-    const char *scenario;   /* scenario name */
+    const char *scenario; /* scenario name */
     double time_scale;
     cm_us now;
-    cJSON *windows;         /* from mock_model_state_json; taken (freed here), may be NULL */
+    cJSON *windows; /* from mock_model_state_json; taken (freed here), may be NULL */
     mock_journal_counts journal;
     mock_waker_counts conns;
 } mock_admin_view;

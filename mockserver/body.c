@@ -24,14 +24,13 @@ static int64_t chars_to_tokens(size_t chars)
  * with "text" members (both shapes allow either). */
 static size_t content_chars(const cJSON *content)
 {
-    if (cJSON_IsString(content))
-        return strlen(content->valuestring);
+    if (cJSON_IsString(content)) return strlen(content->valuestring);
     size_t n = 0;
     const cJSON *part;
-    cJSON_ArrayForEach(part, content) {
+    cJSON_ArrayForEach(part, content)
+    {
         const cJSON *text = cJSON_GetObjectItemCaseSensitive(part, "text");
-        if (cJSON_IsString(text))
-            n += strlen(text->valuestring);
+        if (cJSON_IsString(text)) n += strlen(text->valuestring);
     }
     return n;
 }
@@ -39,13 +38,12 @@ static size_t content_chars(const cJSON *content)
 static int read_messages(const cJSON *root, mock_body_req *out, char *msg, size_t size)
 {
     const cJSON *msgs = cJSON_GetObjectItemCaseSensitive(root, "messages");
-    if (!cJSON_IsArray(msgs))
-        return fail(msg, size, "messages: required array is missing");
-    if (cJSON_GetArraySize(msgs) == 0)
-        return fail(msg, size, "messages: must not be empty");
+    if (!cJSON_IsArray(msgs)) return fail(msg, size, "messages: required array is missing");
+    if (cJSON_GetArraySize(msgs) == 0) return fail(msg, size, "messages: must not be empty");
     size_t chars = 0;
     const cJSON *m;
-    cJSON_ArrayForEach(m, msgs) {
+    cJSON_ArrayForEach(m, msgs)
+    {
         if (!cJSON_IsObject(m) || !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(m, "role")))
             return fail(msg, size, "messages: each message must be an object with a role");
         chars += content_chars(cJSON_GetObjectItemCaseSensitive(m, "content"));
@@ -62,8 +60,7 @@ static int read_max_tokens(mock_endpoint ep, const cJSON *root, mock_body_req *o
     if (!mt && ep == MOCK_EP_CHAT)
         mt = cJSON_GetObjectItemCaseSensitive(root, "max_completion_tokens");
     if (!mt || cJSON_IsNull(mt)) {
-        if (ep == MOCK_EP_MESSAGES)
-            return fail(msg, size, "max_tokens: field required");
+        if (ep == MOCK_EP_MESSAGES) return fail(msg, size, "max_tokens: field required");
         out->max_tokens = 0;
         return 0;
     }
@@ -80,8 +77,7 @@ static int read_model(const cJSON *root, mock_body_req *out, char *msg, size_t s
     if (!cJSON_IsString(model) || model->valuestring[0] == '\0')
         return fail(msg, size, "model: required string is missing");
     size_t n = strlen(model->valuestring);
-    if (n >= sizeof out->model)
-        return fail(msg, size, "model: name too long");
+    if (n >= sizeof out->model) return fail(msg, size, "model: name too long");
     for (size_t i = 0; i <= n; i++) {
         unsigned char c = (unsigned char)model->valuestring[i];
         out->model[i] = (c == '\0' || (c >= 0x20 && c < 0x7f)) ? (char)c : '?';
@@ -92,8 +88,7 @@ static int read_model(const cJSON *root, mock_body_req *out, char *msg, size_t s
 static int read_root(mock_endpoint ep, const cJSON *root, mock_body_req *out, char *msg,
                      size_t size)
 {
-    if (!cJSON_IsObject(root))
-        return fail(msg, size, "request body must be a JSON object");
+    if (!cJSON_IsObject(root)) return fail(msg, size, "request body must be a JSON object");
     if (read_model(root, out, msg, size) != 0 || read_messages(root, out, msg, size) != 0 ||
         read_max_tokens(ep, root, out, msg, size) != 0)
         return -1;
@@ -107,13 +102,10 @@ int mock_body_parse(mock_endpoint endpoint, const char *text, size_t len, mock_b
                     char *msg, size_t msg_size)
 {
     memset(out, 0, sizeof *out);
-    if (!text || len == 0)
-        return fail(msg, msg_size, "request body is empty: expected JSON");
-    if (len > MOCK_BODY_MAX)
-        return fail(msg, msg_size, "request body too large");
+    if (!text || len == 0) return fail(msg, msg_size, "request body is empty: expected JSON");
+    if (len > MOCK_BODY_MAX) return fail(msg, msg_size, "request body too large");
     cJSON *root = cJSON_ParseWithLength(text, len);
-    if (!root)
-        return fail(msg, msg_size, "request body is not valid JSON");
+    if (!root) return fail(msg, msg_size, "request body is not valid JSON");
     int rc = read_root(endpoint, root, out, msg, msg_size);
     cJSON_Delete(root);
     return rc;
@@ -125,24 +117,36 @@ static const char *default_type(mock_shape shape, int status)
 {
     bool oa = shape == MOCK_SHAPE_OPENAI;
     switch (status) {
-    case 400: return "invalid_request_error";
-    case 413: return oa ? "invalid_request_error" : "request_too_large";
-    case 401: return oa ? "invalid_request_error" : "authentication_error";
-    case 403: return oa ? "insufficient_quota" : "permission_error";
-    case 404: return oa ? "invalid_request_error" : "not_found_error";
-    case 429: return oa ? "requests" : "rate_limit_error";
-    case 529: return oa ? "server_error" : "overloaded_error";
-    default: return oa ? "server_error" : "api_error";
+    case 400:
+        return "invalid_request_error";
+    case 413:
+        return oa ? "invalid_request_error" : "request_too_large";
+    case 401:
+        return oa ? "invalid_request_error" : "authentication_error";
+    case 403:
+        return oa ? "insufficient_quota" : "permission_error";
+    case 404:
+        return oa ? "invalid_request_error" : "not_found_error";
+    case 429:
+        return oa ? "requests" : "rate_limit_error";
+    case 529:
+        return oa ? "server_error" : "overloaded_error";
+    default:
+        return oa ? "server_error" : "api_error";
     }
 }
 
 static const char *openai_code(int status)
 {
     switch (status) {
-    case 401: return "invalid_api_key";
-    case 404: return "model_not_found";
-    case 429: return "rate_limit_exceeded";
-    default: return NULL;
+    case 401:
+        return "invalid_api_key";
+    case 404:
+        return "model_not_found";
+    case 429:
+        return "rate_limit_exceeded";
+    default:
+        return NULL;
     }
 }
 
@@ -184,7 +188,8 @@ static void render_openai_completion(mock_buf *b, const mock_render_ctx *c)
     mock_buf_json_str(b, c->model);
     mock_buf_puts(b, ",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":");
     render_reply_text(b, c);
-    mock_buf_puts(b, "},\"logprobs\":null,\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":");
+    mock_buf_puts(b,
+                  "},\"logprobs\":null,\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":");
     mock_buf_int(b, c->tokens_in);
     mock_buf_puts(b, ",\"completion_tokens\":");
     mock_buf_int(b, c->tokens_out);
@@ -195,8 +200,9 @@ static void render_openai_completion(mock_buf *b, const mock_render_ctx *c)
 
 static void render_anthropic_message(mock_buf *b, const mock_render_ctx *c)
 {
-    mock_buf_printf(b, "{\"id\":\"msg_mock%llu\",\"type\":\"message\",\"role\":\"assistant\","
-                       "\"content\":[{\"type\":\"text\",\"text\":",
+    mock_buf_printf(b,
+                    "{\"id\":\"msg_mock%llu\",\"type\":\"message\",\"role\":\"assistant\","
+                    "\"content\":[{\"type\":\"text\",\"text\":",
                     (unsigned long long)c->id);
     render_reply_text(b, c);
     mock_buf_puts(b, "}],\"model\":");

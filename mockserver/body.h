@@ -30,11 +30,11 @@ int mock_body_parse(mock_endpoint endpoint, const char *text, size_t len, mock_b
 
 typedef struct mock_render_ctx {
     const char *provider;
-    const char *model;        /* the requested model (completion bodies) */
+    const char *model;         /* the requested model (completion bodies) */
     const char *const *models; /* the provider's models (model lists) */
     size_t nmodels;
-    uint64_t id;              /* makes response ids unique */
-    cm_us now;                /* scenario time, for "created" */
+    uint64_t id; /* makes response ids unique */
+    cm_us now;   /* scenario time, for "created" */
     int64_t tokens_in, tokens_out;
 } mock_render_ctx;
 

@@ -43,7 +43,7 @@ struct mock_server {
     mock_journal *journal;
     mock_metrics *metrics;
     _Atomic uint64_t next_id;
-    _Atomic long live; /* requests in flight (contexts not yet completed) */
+    _Atomic long live;          /* requests in flight (contexts not yet completed) */
     int64_t journal_flushed_us; /* wall time of the last journal file flush (under jmu) */
 };
 
@@ -102,8 +102,7 @@ static void http_date(cm_us now, char *out, size_t size)
 static bool plan_has_header(const mock_plan *p, const char *name)
 {
     for (size_t i = 0; i < p->nheaders; i++)
-        if (strcasecmp(p->headers[i].name, name) == 0)
-            return true;
+        if (strcasecmp(p->headers[i].name, name) == 0) return true;
     return false;
 }
 
@@ -118,14 +117,12 @@ static void add_plan_headers(struct MHD_Response *r, const mock_rq *rq)
         MHD_add_response_header(r, "Date", date);
     }
     MHD_add_response_header(r, "Content-Type", "application/json");
-    if (p->status == 405 && rq->route.allow)
-        MHD_add_response_header(r, "Allow", rq->route.allow);
+    if (p->status == 405 && rq->route.allow) MHD_add_response_header(r, "Allow", rq->route.allow);
 }
 
 static enum MHD_Result queue(mock_rq *rq, struct MHD_Response *r)
 {
-    if (!r)
-        return MHD_NO;
+    if (!r) return MHD_NO;
     add_plan_headers(r, rq);
     rq->stage = RQ_SENDING;
     enum MHD_Result ret = MHD_queue_response(rq->conn, (unsigned)rq->plan.status, r);
@@ -138,8 +135,7 @@ static ssize_t read_truncated(void *cls, uint64_t pos, char *buf, size_t max)
 {
     mock_rq *rq = cls;
     size_t half = rq->resp_len / 2;
-    if (pos >= half)
-        return MHD_CONTENT_READER_END_WITH_ERROR;
+    if (pos >= half) return MHD_CONTENT_READER_END_WITH_ERROR;
     size_t n = half - (size_t)pos < max ? half - (size_t)pos : max;
     memcpy(buf, rq->resp + pos, n);
     return (ssize_t)n;
@@ -149,12 +145,10 @@ static ssize_t read_truncated(void *cls, uint64_t pos, char *buf, size_t max)
 static ssize_t read_slow(void *cls, uint64_t pos, char *buf, size_t max)
 {
     mock_rq *rq = cls;
-    if (pos >= rq->resp_len)
-        return MHD_CONTENT_READER_END_OF_STREAM;
+    if (pos >= rq->resp_len) return MHD_CONTENT_READER_END_OF_STREAM;
     if (!rq->chunk_ready) {
         int64_t at = mock_wall_now_us() + rq->chunk_wait_us;
-        if (mock_waker_sleep(rq->srv->waker, at, rq) == 0)
-            return 0;
+        if (mock_waker_sleep(rq->srv->waker, at, rq) == 0) return 0;
         rq->chunk = rq->resp_len; /* stopping: the rest at once */
     }
     rq->chunk_ready = false;
@@ -184,8 +178,8 @@ static enum MHD_Result send_slow(mock_rq *rq)
     int64_t total = mock_clock_wall_us(&rq->srv->clock, rq->plan.slow_body);
     rq->chunk_wait_us = chunks > 1 ? total / (int64_t)(chunks - 1) : 0;
     rq->chunk_ready = true;
-    return queue(rq, MHD_create_response_from_callback(rq->resp_len, rq->chunk, read_slow, rq,
-                                                       NULL));
+    return queue(rq,
+                 MHD_create_response_from_callback(rq->resp_len, rq->chunk, read_slow, rq, NULL));
 }
 
 /* Sends the decided answer now (latency already served). */
@@ -196,16 +190,16 @@ static enum MHD_Result answer(mock_rq *rq)
     case MOCK_FAULT_HANG: /* a hang that could not be suspended: drop it */
         return send_reset(rq);
     case MOCK_FAULT_TRUNCATE:
-        return queue(rq, MHD_create_response_from_callback(rq->resp_len, 4096, read_truncated,
-                                                           rq, NULL));
+        return queue(
+            rq, MHD_create_response_from_callback(rq->resp_len, 4096, read_truncated, rq, NULL));
     case MOCK_FAULT_SLOW_BODY:
         return send_slow(rq);
     case MOCK_FAULT_NONE:
     default:
         break;
     }
-    return queue(rq, MHD_create_response_from_buffer(rq->resp_len, rq->resp,
-                                                     MHD_RESPMEM_PERSISTENT));
+    return queue(rq,
+                 MHD_create_response_from_buffer(rq->resp_len, rq->resp, MHD_RESPMEM_PERSISTENT));
 }
 
 /* ---- decisions ---- */
@@ -213,12 +207,17 @@ static enum MHD_Result answer(mock_rq *rq)
 static const char *fault_name(mock_fault f)
 {
     switch (f) {
-    case MOCK_FAULT_HANG: return "hang";
-    case MOCK_FAULT_RESET: return "reset";
-    case MOCK_FAULT_TRUNCATE: return "truncate";
-    case MOCK_FAULT_SLOW_BODY: return "slow_body";
+    case MOCK_FAULT_HANG:
+        return "hang";
+    case MOCK_FAULT_RESET:
+        return "reset";
+    case MOCK_FAULT_TRUNCATE:
+        return "truncate";
+    case MOCK_FAULT_SLOW_BODY:
+        return "slow_body";
     case MOCK_FAULT_NONE:
-    default: return NULL;
+    default:
+        return NULL;
     }
 }
 
@@ -238,8 +237,7 @@ static const char *request_key(struct MHD_Connection *c)
 static mock_shape route_shape(const mock_server *s, const mock_route *r)
 {
     int i = r->kind == MOCK_ROUTE_PROVIDER ? mock_scenario_provider_find(s->sc, r->provider) : -1;
-    if (i >= 0)
-        return mock_scenario_provider_shape(s->sc, (size_t)i);
+    if (i >= 0) return mock_scenario_provider_shape(s->sc, (size_t)i);
     return r->endpoint == MOCK_EP_MESSAGES ? MOCK_SHAPE_ANTHROPIC : MOCK_SHAPE_OPENAI;
 }
 
@@ -257,8 +255,7 @@ static int front_check(mock_rq *rq, mock_body_req *req)
         mock_body_error_plan(&rq->plan, shape, 405, NULL, "method not allowed");
         return -1;
     }
-    if (rq->route.endpoint == MOCK_EP_MODELS)
-        return 0;
+    if (rq->route.endpoint == MOCK_EP_MODELS) return 0;
     if (rq->too_large) {
         mock_body_error_plan(&rq->plan, shape, 413, NULL, "request body larger than 1 MiB");
         return -1;
@@ -298,10 +295,16 @@ static void journal_add(mock_rq *rq, const mock_body_req *req, const char *key, 
     const char *provider = rq->route.kind == MOCK_ROUTE_PROVIDER ? rq->route.provider : NULL;
     const char *model = req->model[0] ? req->model : NULL;
     mock_journal_entry e = {
-        .t = now, .provider = provider, .model = model, .key = key,
+        .t = now,
+        .provider = provider,
+        .model = model,
+        .key = key,
         .status = p->fault == MOCK_FAULT_RESET ? 0 : p->status,
-        .headers = p->headers, .nheaders = p->nheaders, .latency = p->latency,
-        .fault = fault_name(p->fault), .note = p->note,
+        .headers = p->headers,
+        .nheaders = p->nheaders,
+        .latency = p->latency,
+        .fault = fault_name(p->fault),
+        .note = p->note,
     };
     char line[MOCK_JOURNAL_LINE_MAX];
     size_t len = mock_journal_format(&e, line, sizeof line);
@@ -328,12 +331,14 @@ static int decide(mock_rq *rq, mock_body_req *req)
     pthread_mutex_lock(&s->mu);
     cm_us now = mock_clock_now(&s->clock);
     if (front == 0) {
-        mock_request mr = {.provider = rq->route.provider, .endpoint = rq->route.endpoint,
-                           .model = req->model[0] ? req->model : NULL, .key = key,
-                           .tokens = req->tokens, .now = now};
+        mock_request mr = {.provider = rq->route.provider,
+                           .endpoint = rq->route.endpoint,
+                           .model = req->model[0] ? req->model : NULL,
+                           .key = key,
+                           .tokens = req->tokens,
+                           .now = now};
         mock_model_respond(s->model, &mr, &rq->plan);
-        if (rq->plan.fault == MOCK_FAULT_HANG)
-            hung = try_hang(rq);
+        if (rq->plan.fault == MOCK_FAULT_HANG) hung = try_hang(rq);
     }
     pthread_mutex_unlock(&s->mu);
     if (!plan_has_header(&rq->plan, "Date") && rq->plan.nheaders < MOCK_MAX_HEADERS) {
@@ -358,8 +363,11 @@ static void render(mock_rq *rq, const mock_body_req *req)
     }
     int64_t out_tokens = req->max_tokens && req->max_tokens < 16 ? req->max_tokens : 16;
     mock_render_ctx ctx = {
-        .provider = rq->route.provider, .model = req->model, .models = models,
-        .nmodels = nmodels, .id = atomic_fetch_add(&s->next_id, 1),
+        .provider = rq->route.provider,
+        .model = req->model,
+        .models = models,
+        .nmodels = nmodels,
+        .id = atomic_fetch_add(&s->next_id, 1),
         .now = mock_clock_now(&s->clock),
         .tokens_in = req->input_tokens > 0 ? req->input_tokens : rq->plan.tokens_in,
         .tokens_out = rq->plan.tokens_out > 0 ? rq->plan.tokens_out : out_tokens,
@@ -372,30 +380,26 @@ static enum MHD_Result handle_provider(mock_rq *rq)
 {
     mock_body_req req;
     memset(&req, 0, sizeof req);
-    if (decide(rq, &req))
-        return MHD_YES; /* suspended until the client leaves */
+    if (decide(rq, &req)) return MHD_YES; /* suspended until the client leaves */
     if (rq->plan.fault != MOCK_FAULT_RESET) {
         render(rq, &req);
-        if (!rq->resp)
-            return MHD_NO;
+        if (!rq->resp) return MHD_NO;
     }
     int64_t wait = rq->plan.fault == MOCK_FAULT_HANG
-                       ? 0 : mock_clock_wall_us(&rq->srv->clock, rq->plan.latency);
+                       ? 0
+                       : mock_clock_wall_us(&rq->srv->clock, rq->plan.latency);
     if (wait > 0) {
         rq->stage = RQ_SLEEPING;
-        if (mock_waker_sleep(rq->srv->waker, mock_wall_now_us() + wait, rq) == 0)
-            return MHD_YES;
+        if (mock_waker_sleep(rq->srv->waker, mock_wall_now_us() + wait, rq) == 0) return MHD_YES;
     }
     return answer(rq);
 }
 
 /* ---- admin routes ---- */
 
-static enum MHD_Result send_text(mock_rq *rq, int status, const char *type, char *text,
-                                 size_t len)
+static enum MHD_Result send_text(mock_rq *rq, int status, const char *type, char *text, size_t len)
 {
-    if (!text)
-        return MHD_NO;
+    if (!text) return MHD_NO;
     struct MHD_Response *r = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
     if (!r) {
         free(text);
@@ -465,8 +469,10 @@ static enum MHD_Result admin_metrics(mock_rq *rq)
     mock_waker_counts wc;
     mock_waker_counts_get(s->waker, &wc);
     mock_journal_counts jc;
-    mock_metrics_extra x = {.hung_now = wc.hung, .hung_rejected = wc.hung_rejected,
-                            .suspended_now = wc.sleeping, .time_scale = s->clock.scale};
+    mock_metrics_extra x = {.hung_now = wc.hung,
+                            .hung_rejected = wc.hung_rejected,
+                            .suspended_now = wc.sleeping,
+                            .time_scale = s->clock.scale};
     size_t len = 0;
     x.now_s = cm_s_from_us(mock_clock_now(&s->clock));
     pthread_mutex_lock(&s->jmu);
@@ -486,11 +492,16 @@ static enum MHD_Result handle_admin(mock_rq *rq)
         return send_text(rq, 405, "application/json", text, text ? strlen(text) : 0);
     }
     switch (rq->route.kind) {
-    case MOCK_ROUTE_ADMIN_STATE: return admin_state(rq);
-    case MOCK_ROUTE_ADMIN_JOURNAL: return admin_journal(rq);
-    case MOCK_ROUTE_ADMIN_RESET: return admin_reset(rq);
-    case MOCK_ROUTE_METRICS: return admin_metrics(rq);
-    default: return MHD_NO;
+    case MOCK_ROUTE_ADMIN_STATE:
+        return admin_state(rq);
+    case MOCK_ROUTE_ADMIN_JOURNAL:
+        return admin_journal(rq);
+    case MOCK_ROUTE_ADMIN_RESET:
+        return admin_reset(rq);
+    case MOCK_ROUTE_METRICS:
+        return admin_metrics(rq);
+    default:
+        return MHD_NO;
     }
 }
 
@@ -500,8 +511,7 @@ static mock_rq *rq_new(mock_server *s, struct MHD_Connection *c, const char *url
                        const char *method)
 {
     mock_rq *rq = malloc(sizeof *rq);
-    if (!rq)
-        return NULL;
+    if (!rq) return NULL;
     /* The plan (last member, ~4 KiB) is filled whole by the model or the
      * front before use; zeroing it per request is measurable in make bench. */
     memset(rq, 0, offsetof(mock_rq, plan));
@@ -512,8 +522,7 @@ static mock_rq *rq_new(mock_server *s, struct MHD_Connection *c, const char *url
     mock_buf_init(&rq->body, MOCK_BODY_MAX);
     const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
     char *end = NULL;
-    if (cl && strtoull(cl, &end, 10) > MOCK_BODY_MAX)
-        rq->too_large = true;
+    if (cl && strtoull(cl, &end, 10) > MOCK_BODY_MAX) rq->too_large = true;
     atomic_fetch_add(&s->live, 1);
     return rq;
 }
@@ -528,8 +537,7 @@ static void rq_free(mock_rq *rq)
 
 static void take_body(mock_rq *rq, const char *data, size_t n)
 {
-    if (rq->too_large)
-        return; /* keep reading, keep nothing */
+    if (rq->too_large) return; /* keep reading, keep nothing */
     mock_buf_add(&rq->body, data, n);
     if (rq->body.failed) {
         rq->too_large = true;
@@ -538,9 +546,8 @@ static void take_body(mock_rq *rq, const char *data, size_t n)
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_data_size,
-                                  void **con_cls)
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
 {
     (void)version;
     mock_rq *rq = *con_cls;
@@ -552,8 +559,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return rq ? MHD_YES : MHD_NO;
     }
     if (*upload_data_size) {
-        if (rq->stage == RQ_READING)
-            take_body(rq, upload_data, *upload_data_size);
+        if (rq->stage == RQ_READING) take_body(rq, upload_data, *upload_data_size);
         *upload_data_size = 0;
         return MHD_YES;
     }
@@ -577,8 +583,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     (void)cls;
     (void)c;
     (void)toe;
-    if (*con_cls)
-        rq_free(*con_cls);
+    if (*con_cls) rq_free(*con_cls);
     *con_cls = NULL;
 }
 
@@ -625,9 +630,9 @@ static int start_daemon(mock_server *s, char *err, size_t err_size)
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_THREAD_POOL_SIZE, threads,
         /* 16 KiB per connection holds any SDK's headers; MHD zeroes this pool
          * between keep-alive requests, so its default 32 KiB costs throughput. */
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16384,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned)65000, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned)300, MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)4096, MHD_OPTION_END);
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16384, MHD_OPTION_CONNECTION_LIMIT,
+        (unsigned)65000, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)300,
+        MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)4096, MHD_OPTION_END);
     if (!s->daemon) {
         snprintf(err, err_size, "cannot listen on %s port %d (in use, or not allowed)", bind,
                  s->cfg.port);
@@ -691,19 +696,16 @@ static void drain(mock_server *s)
 
 void mock_server_stop(mock_server *s)
 {
-    if (!s)
-        return;
+    if (!s) return;
     if (s->daemon) {
         s->listen_fd = MHD_quiesce_daemon(s->daemon);
         mock_waker_stop(s->waker);
         drain(s);
         MHD_stop_daemon(s->daemon);
-        if (s->listen_fd >= 0)
-            close(s->listen_fd);
+        if (s->listen_fd >= 0) close(s->listen_fd);
     }
     mock_waker_free(s->waker);
-    if (s->journal)
-        mock_journal_flush(s->journal);
+    if (s->journal) mock_journal_flush(s->journal);
     mock_journal_free(s->journal);
     mock_metrics_free(s->metrics);
     mock_model_free(s->model);

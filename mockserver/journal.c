@@ -8,7 +8,7 @@
 #include "mockserver/textbuf.h"
 
 struct mock_journal {
-    char **lines; /* ring of capacity malloc'd lines, NULL when empty */
+    char **lines;                /* ring of capacity malloc'd lines, NULL when empty */
     size_t capacity, head, kept; /* head = next slot to write */
     uint64_t total, dropped, lost;
     FILE *file;
@@ -16,11 +16,9 @@ struct mock_journal {
 
 mock_journal *mock_journal_new(size_t capacity, FILE *file)
 {
-    if (capacity == 0)
-        capacity = 1;
+    if (capacity == 0) capacity = 1;
     mock_journal *j = calloc(1, sizeof *j);
-    if (!j)
-        return NULL;
+    if (!j) return NULL;
     j->lines = calloc(capacity, sizeof *j->lines);
     if (!j->lines) {
         free(j);
@@ -33,8 +31,7 @@ mock_journal *mock_journal_new(size_t capacity, FILE *file)
 
 void mock_journal_free(mock_journal *j)
 {
-    if (!j)
-        return;
+    if (!j) return;
     mock_journal_clear(j);
     free(j->lines);
     free(j);
@@ -44,8 +41,7 @@ static void format_headers(mock_buf *b, const mock_header *h, size_t n)
 {
     mock_buf_puts(b, ",\"headers\":{");
     for (size_t i = 0; i < n; i++) {
-        if (i)
-            mock_buf_puts(b, ",");
+        if (i) mock_buf_puts(b, ",");
         mock_buf_json_key(b, h[i].name);
         mock_buf_json_str(b, h[i].value);
     }
@@ -136,8 +132,7 @@ void mock_journal_clear(mock_journal *j)
 
 void mock_journal_flush(mock_journal *j)
 {
-    if (j->file)
-        fflush(j->file);
+    if (j->file) fflush(j->file);
 }
 
 void mock_journal_counts_get(const mock_journal *j, mock_journal_counts *out)
@@ -155,18 +150,14 @@ char *mock_journal_render(const mock_journal *j, bool jsonl, size_t limit, size_
     size_t first = (j->head + j->capacity - n) % j->capacity;
     mock_buf b;
     mock_buf_init(&b, (size_t)1 << 30);
-    if (!jsonl)
-        mock_buf_puts(&b, "[");
+    if (!jsonl) mock_buf_puts(&b, "[");
     for (size_t i = 0; i < n; i++) {
         const char *line = j->lines[(first + i) % j->capacity];
-        if (!jsonl && i)
-            mock_buf_puts(&b, ",\n");
+        if (!jsonl && i) mock_buf_puts(&b, ",\n");
         mock_buf_puts(&b, line);
-        if (jsonl)
-            mock_buf_puts(&b, "\n");
+        if (jsonl) mock_buf_puts(&b, "\n");
     }
-    if (!jsonl)
-        mock_buf_puts(&b, "]\n");
+    if (!jsonl) mock_buf_puts(&b, "]\n");
     mock_buf_add(&b, "", 0); /* allocates even an empty JSON Lines document */
     return mock_buf_take(&b, len);
 }

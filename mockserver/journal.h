@@ -16,16 +16,16 @@
 #define MOCK_JOURNAL_LINE_MAX 4096
 
 typedef struct mock_journal_entry {
-    cm_us t;                   /* scenario time of arrival */
-    const char *provider;      /* NULL when the path named none */
-    const char *model;         /* NULL when none */
-    const char *key;           /* the key VALUE as sent, or NULL: only its id is stored */
-    int status;                /* status planned; 0 for a reset with no response */
+    cm_us t;                    /* scenario time of arrival */
+    const char *provider;       /* NULL when the path named none */
+    const char *model;          /* NULL when none */
+    const char *key;            /* the key VALUE as sent, or NULL: only its id is stored */
+    int status;                 /* status planned; 0 for a reset with no response */
     const mock_header *headers; /* headers sent (not owned) */
     size_t nheaders;
-    cm_us latency;             /* planned latency, scenario time */
-    const char *fault;         /* NULL, "hang", "reset", "truncate", "slow_body" */
-    const char *note;          /* what decided the answer; may be NULL */
+    cm_us latency;     /* planned latency, scenario time */
+    const char *fault; /* NULL, "hang", "reset", "truncate", "slow_body" */
+    const char *note;  /* what decided the answer; may be NULL */
 } mock_journal_entry;
 
 typedef struct mock_journal mock_journal;
@@ -54,11 +54,11 @@ void mock_journal_clear(mock_journal *j);
 void mock_journal_flush(mock_journal *j);
 
 typedef struct mock_journal_counts {
-    uint64_t total;    /* entries recorded since the start or the last clear */
-    size_t kept;       /* entries in memory now */
+    uint64_t total; /* entries recorded since the start or the last clear */
+    size_t kept;    /* entries in memory now */
     size_t capacity;
-    uint64_t dropped;  /* entries pushed out of the ring */
-    uint64_t lost;     /* entries that could not be stored (no memory) */
+    uint64_t dropped; /* entries pushed out of the ring */
+    uint64_t lost;    /* entries that could not be stored (no memory) */
 } mock_journal_counts;
 void mock_journal_counts_get(const mock_journal *j, mock_journal_counts *out);
 

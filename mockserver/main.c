@@ -41,8 +41,8 @@ static int int_value(const char *flag, const char *v, long long min, long long m
     errno = 0;
     long long n = strtoll(v, &end, 10);
     if (errno || end == v || *end || n < min || n > max) {
-        fprintf(stderr, "mockserver: %s: expected an integer from %lld to %lld, got \"%s\"\n",
-                flag, min, max, v);
+        fprintf(stderr, "mockserver: %s: expected an integer from %lld to %lld, got \"%s\"\n", flag,
+                min, max, v);
         return -1;
     }
     *out = n;
@@ -80,8 +80,7 @@ static int parse_flag(options *o, const char *flag, const char *v)
         o->journal_path = v;
         return 0;
     }
-    if (strcmp(flag, "--time-scale") == 0)
-        return scale_value(v, &o->http.time_scale);
+    if (strcmp(flag, "--time-scale") == 0) return scale_value(v, &o->http.time_scale);
     if (strcmp(flag, "--port") == 0 && int_value(flag, v, 0, 65535, &n) == 0)
         o->http.port = (int)n;
     else if (strcmp(flag, "--journal-size") == 0 && int_value(flag, v, 1, 10000000, &n) == 0)
@@ -97,19 +96,21 @@ static int parse_flag(options *o, const char *flag, const char *v)
 
 static bool known_flag(const char *a)
 {
-    static const char *const flags[] = {"--port", "--bind", "--time-scale", "--journal",
-                                        "--journal-size", "--threads", "--max-hung", NULL};
+    static const char *const flags[] = {"--port",         "--bind",    "--time-scale", "--journal",
+                                        "--journal-size", "--threads", "--max-hung",   NULL};
     for (int i = 0; flags[i]; i++)
-        if (strcmp(a, flags[i]) == 0)
-            return true;
+        if (strcmp(a, flags[i]) == 0) return true;
     return false;
 }
 
 /* 0 ok, 1 help printed, 2 bad command line (message printed). */
 static int parse_args(int argc, char **argv, options *o)
 {
-    o->http = (mock_http_config){.bind = "127.0.0.1", .port = 8080, .time_scale = 1.0,
-                                 .journal_size = MOCK_JOURNAL_DEFAULT_SIZE, .threads = 2,
+    o->http = (mock_http_config){.bind = "127.0.0.1",
+                                 .port = 8080,
+                                 .time_scale = 1.0,
+                                 .journal_size = MOCK_JOURNAL_DEFAULT_SIZE,
+                                 .threads = 2,
                                  .max_hung = 1024};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -126,8 +127,7 @@ static int parse_args(int argc, char **argv, options *o)
                 fprintf(stderr, "mockserver: %s: missing value\n", a);
                 return 2;
             }
-            if (parse_flag(o, a, argv[++i]) != 0)
-                return 2;
+            if (parse_flag(o, a, argv[++i]) != 0) return 2;
         } else if (!o->scenario) {
             o->scenario = a;
         } else {
@@ -180,8 +180,7 @@ int main(int argc, char **argv)
 {
     options o = {0};
     int rc = parse_args(argc, argv, &o);
-    if (rc)
-        return rc == 1 ? 0 : 2;
+    if (rc) return rc == 1 ? 0 : 2;
     cm_err err;
     mock_scenario *sc = NULL;
     if (mock_scenario_load(o.scenario, &sc, &err) != 0) {
@@ -195,8 +194,7 @@ int main(int argc, char **argv)
         mock_scenario_free(sc);
         return 2;
     }
-    if (journal)
-        setvbuf(journal, NULL, _IOFBF, 1 << 20); /* one write per MiB, not per entry */
+    if (journal) setvbuf(journal, NULL, _IOFBF, 1 << 20); /* one write per MiB, not per entry */
     o.http.journal_file = journal;
     sigset_t stop_sigs;
     sigemptyset(&stop_sigs);

@@ -46,13 +46,10 @@ static inline int mh_read_line(int fd, char *buf, size_t size, int timeout_ms)
     while (n + 1 < size) {
         struct pollfd p = {.fd = fd, .events = POLLIN};
         int left = (int)((until - mh_now()) * 1000);
-        if (left <= 0 || poll(&p, 1, left) <= 0)
-            return -1;
+        if (left <= 0 || poll(&p, 1, left) <= 0) return -1;
         ssize_t r = read(fd, buf + n, 1);
-        if (r <= 0)
-            return -1;
-        if (buf[n] == '\n')
-            break;
+        if (r <= 0) return -1;
+        if (buf[n] == '\n') break;
         n++;
     }
     buf[n] = '\0';
@@ -71,8 +68,7 @@ static inline int mh_start(mh_server *s, const char *const *args)
         argv[n++] = args[i];
     argv[n] = NULL;
     int fds[2];
-    if (pipe(fds) != 0)
-        return -1;
+    if (pipe(fds) != 0) return -1;
     s->pid = fork();
     if (s->pid == 0) {
         /* If the test process dies (a crash, a timeout's kill), the server
@@ -106,10 +102,8 @@ static inline int mh_wait(pid_t pid, int timeout_ms)
     for (;;) {
         int st;
         pid_t r = waitpid(pid, &st, WNOHANG);
-        if (r == pid)
-            return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-        if (r < 0 || mh_now() > until)
-            return -1;
+        if (r == pid) return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+        if (r < 0 || mh_now() > until) return -1;
         struct timespec ts = {0, 5 * 1000 * 1000};
         nanosleep(&ts, NULL);
     }
@@ -139,8 +133,7 @@ static inline int mh_run(const char *const *args, char *err, size_t err_size)
         argv[n++] = args[i];
     argv[n] = NULL;
     int fds[2];
-    if (pipe(fds) != 0)
-        return -1;
+    if (pipe(fds) != 0) return -1;
     pid_t pid = fork();
     if (pid == 0) {
         dup2(fds[1], STDERR_FILENO);
@@ -150,8 +143,7 @@ static inline int mh_run(const char *const *args, char *err, size_t err_size)
         _exit(127);
     }
     close(fds[1]);
-    if (mh_read_line(fds[0], err, err_size, 5000) != 0)
-        err[0] = '\0';
+    if (mh_read_line(fds[0], err, err_size, 5000) != 0) err[0] = '\0';
     close(fds[0]);
     int rc = mh_wait(pid, 5000);
     if (rc < 0) {
@@ -219,8 +211,8 @@ static inline int mh_header(const mh_resp *r, const char *name, char *out, size_
 /* Prepares an easy handle for METHOD base+path with an optional key header
  * line ("Authorization: Bearer X") and body. The caller frees hdrs. */
 static inline CURL *mh_easy(const mh_server *s, const char *method, const char *path,
-                            const char *key_header, const char *body, long timeout_ms,
-                            mh_resp *r, struct curl_slist **hdrs)
+                            const char *key_header, const char *body, long timeout_ms, mh_resp *r,
+                            struct curl_slist **hdrs)
 {
     char url[512];
     snprintf(url, sizeof url, "%s%s", s->base, path);
@@ -236,8 +228,7 @@ static inline CURL *mh_easy(const mh_server *s, const char *method, const char *
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     *hdrs = curl_slist_append(NULL, "Content-Type: application/json");
     *hdrs = curl_slist_append(*hdrs, "Expect:");
-    if (key_header)
-        *hdrs = curl_slist_append(*hdrs, key_header);
+    if (key_header) *hdrs = curl_slist_append(*hdrs, key_header);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, *hdrs);
     if (body) {
         curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
@@ -248,8 +239,7 @@ static inline CURL *mh_easy(const mh_server *s, const char *method, const char *
 
 /* One blocking request; fills r (rc, status, body, headers, seconds). */
 static inline void mh_request(const mh_server *s, const char *method, const char *path,
-                              const char *key_header, const char *body, long timeout_ms,
-                              mh_resp *r)
+                              const char *key_header, const char *body, long timeout_ms, mh_resp *r)
 {
     struct curl_slist *hdrs = NULL;
     CURL *c = mh_easy(s, method, path, key_header, body, timeout_ms, r, &hdrs);
@@ -261,6 +251,7 @@ static inline void mh_request(const mh_server *s, const char *method, const char
     curl_slist_free_all(hdrs);
 }
 
-#define MH_CHAT(model) "{\"model\":\"" model "\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"
+#define MH_CHAT(model)                                                                             \
+    "{\"model\":\"" model "\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"
 
 #endif

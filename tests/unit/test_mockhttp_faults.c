@@ -6,7 +6,9 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
+
 #include <cjson/cJSON.h>
 #include <sys/resource.h>
 
@@ -20,8 +22,7 @@ static mh_server *running_server;
 static int kill_leftover(void **state)
 {
     (void)state;
-    if (running_server)
-        mh_stop(running_server);
+    if (running_server) mh_stop(running_server);
     running_server = NULL;
     return 0;
 }
@@ -52,8 +53,7 @@ static int hung_now(const mh_server *s, int *rejected)
     free(r);
     cJSON *c = cJSON_GetObjectItem(j, "connections");
     int n = c ? cJSON_GetObjectItem(c, "hung")->valueint : -1;
-    if (rejected && c)
-        *rejected = cJSON_GetObjectItem(c, "hung_rejected")->valueint;
+    if (rejected && c) *rejected = cJSON_GetObjectItem(c, "hung_rejected")->valueint;
     cJSON_Delete(j);
     return n;
 }
@@ -66,8 +66,7 @@ static int pump_until_hung(CURLM *m, const mh_server *s, int want)
     while (mh_now() < until) {
         curl_multi_perform(m, &running);
         curl_multi_poll(m, NULL, 0, 50, NULL);
-        if ((hung = hung_now(s, NULL)) >= want)
-            break;
+        if ((hung = hung_now(s, NULL)) >= want) break;
     }
     return hung;
 }
@@ -133,8 +132,8 @@ static void two_thousand_hangs_do_not_block_others(void **state)
     CURLM *m = curl_multi_init();
     curl_multi_setopt(m, CURLMOPT_MAXCONNECTS, (long)N);
     for (int i = 0; i < N; i++) {
-        h[i] = mh_easy(&s, "POST", "/hang/v1/chat/completions", KEY, MH_CHAT("m1"), 30000,
-                       &hr[i], &hd[i]);
+        h[i] = mh_easy(&s, "POST", "/hang/v1/chat/completions", KEY, MH_CHAT("m1"), 30000, &hr[i],
+                       &hd[i]);
         curl_multi_add_handle(m, h[i]);
     }
     assert_int_equal(pump_until_hung(m, &s, N), N);
@@ -207,9 +206,10 @@ static void truncated_body_is_short_of_its_length(void **state)
     mh_server s;
     start(&s, NULL);
     mh_resp *r = malloc(sizeof *r);
-    mh_request(&s, "POST", "/trunc/v1/messages", "x-api-key: sk-test",
-               "{\"model\":\"m1\",\"max_tokens\":5,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
-               2000, r);
+    mh_request(
+        &s, "POST", "/trunc/v1/messages", "x-api-key: sk-test",
+        "{\"model\":\"m1\",\"max_tokens\":5,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
+        2000, r);
     assert_int_equal(r->rc, CURLE_PARTIAL_FILE);
     assert_int_equal(r->status, 200);
     assert_true(r->body_len > 0);

@@ -6,7 +6,9 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
+
 #include <cjson/cJSON.h>
 
 #include <arpa/inet.h>
@@ -25,8 +27,7 @@ static mh_server *running_server;
 static int kill_leftover(void **state)
 {
     (void)state;
-    if (running_server)
-        mh_stop(running_server);
+    if (running_server) mh_stop(running_server);
     running_server = NULL;
     return 0;
 }
@@ -184,8 +185,7 @@ static void admin_state_journal_reset_metrics(void **state)
     cJSON *st = get_json(&s, "/__admin/state");
     assert_string_equal(cJSON_GetObjectItem(st, "scenario")->valuestring, "mockhttp-window");
     assert_non_null(cJSON_GetObjectItem(st, "windows"));
-    assert_int_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(st, "journal"), "total")->valueint,
-                     2);
+    assert_int_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(st, "journal"), "total")->valueint, 2);
     cJSON_Delete(st);
     cJSON *j = get_json(&s, "/__admin/journal");
     assert_int_equal(cJSON_GetArraySize(j), 2);
@@ -292,8 +292,7 @@ static void atomic_script_under_64_concurrent(void **state)
     for (int i = 0; i < N; i++) {
         curl_easy_getinfo(h[i], CURLINFO_RESPONSE_CODE, &r[i].status);
         char v[16];
-        if (mh_header(&r[i], "x-step", v, sizeof v) == 0)
-            seen[strtol(v, NULL, 10) % 10]++;
+        if (mh_header(&r[i], "x-step", v, sizeof v) == 0) seen[strtol(v, NULL, 10) % 10]++;
         ok += r[i].status == 200;
         curl_multi_remove_handle(m, h[i]);
         curl_easy_cleanup(h[i]);
@@ -306,10 +305,10 @@ static void atomic_script_under_64_concurrent(void **state)
     cJSON *j = get_json(&s, "/__admin/journal");
     int jseen[10] = {0};
     cJSON *e;
-    cJSON_ArrayForEach(e, j) {
+    cJSON_ArrayForEach(e, j)
+    {
         cJSON *step = cJSON_GetObjectItem(cJSON_GetObjectItem(e, "headers"), "x-step");
-        if (cJSON_IsString(step))
-            jseen[strtol(step->valuestring, NULL, 10) % 10]++;
+        if (cJSON_IsString(step)) jseen[strtol(step->valuestring, NULL, 10) % 10]++;
     }
     for (int i = 0; i < 10; i++)
         assert_int_equal(jseen[i], 1);
@@ -370,8 +369,7 @@ static void raw_send(const mh_server *s, const char *data, size_t len)
     assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
     for (size_t off = 0; off < len;) {
         ssize_t n = send(fd, data + off, len - off, MSG_NOSIGNAL);
-        if (n <= 0)
-            break;
+        if (n <= 0) break;
         off += (size_t)n;
     }
     shutdown(fd, SHUT_WR);

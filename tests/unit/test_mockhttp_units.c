@@ -6,7 +6,9 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
+
 #include <cjson/cJSON.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -98,9 +100,8 @@ static void body_parse_rejects_bad_requests(void **state)
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         mock_body_req q;
         char msg[128] = "";
-        assert_int_equal(mock_body_parse(bad[i].ep, bad[i].body, strlen(bad[i].body), &q, msg,
-                                         sizeof msg),
-                         -1);
+        assert_int_equal(
+            mock_body_parse(bad[i].ep, bad[i].body, strlen(bad[i].body), &q, msg, sizeof msg), -1);
         assert_non_null(strstr(msg, bad[i].why));
     }
 }
@@ -130,8 +131,7 @@ static cJSON *render(const mock_plan *p, const mock_render_ctx *c)
 static const char *str_at(const cJSON *j, const char *a, const char *b)
 {
     const cJSON *x = cJSON_GetObjectItem(j, a);
-    if (b)
-        x = cJSON_GetObjectItem(x, b);
+    if (b) x = cJSON_GetObjectItem(x, b);
     assert_true(cJSON_IsString(x));
     return x->valuestring;
 }
@@ -140,8 +140,12 @@ static void body_render_openai_completion(void **state)
 {
     (void)state;
     mock_plan p = {.status = 200, .shape = MOCK_SHAPE_OPENAI, .body = MOCK_BODY_COMPLETION};
-    mock_render_ctx c = {.provider = "groq", .model = "llama \"q\"", .id = 7, .now = 5000000,
-                         .tokens_in = 10, .tokens_out = 4};
+    mock_render_ctx c = {.provider = "groq",
+                         .model = "llama \"q\"",
+                         .id = 7,
+                         .now = 5000000,
+                         .tokens_in = 10,
+                         .tokens_out = 4};
     cJSON *j = render(&p, &c);
     assert_string_equal(str_at(j, "object", NULL), "chat.completion");
     assert_string_equal(str_at(j, "id", NULL), "chatcmpl-mock7");
@@ -160,16 +164,20 @@ static void body_render_anthropic_message_and_models(void **state)
     (void)state;
     mock_plan p = {.status = 200, .shape = MOCK_SHAPE_ANTHROPIC, .body = MOCK_BODY_COMPLETION};
     const char *models[] = {"a", "b"};
-    mock_render_ctx c = {.provider = "an", .model = "claude", .models = models, .nmodels = 2,
-                         .tokens_in = 3, .tokens_out = 9};
+    mock_render_ctx c = {.provider = "an",
+                         .model = "claude",
+                         .models = models,
+                         .nmodels = 2,
+                         .tokens_in = 3,
+                         .tokens_out = 9};
     cJSON *j = render(&p, &c);
     assert_string_equal(str_at(j, "type", NULL), "message");
     assert_string_equal(str_at(j, "role", NULL), "assistant");
     assert_string_equal(str_at(j, "stop_reason", NULL), "end_turn");
     cJSON *part = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "content"), 0);
     assert_string_equal(str_at(part, "type", NULL), "text");
-    assert_int_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "usage"), "output_tokens")->valueint,
-                     9);
+    assert_int_equal(
+        cJSON_GetObjectItem(cJSON_GetObjectItem(j, "usage"), "output_tokens")->valueint, 9);
     cJSON_Delete(j);
     p.body = MOCK_BODY_MODELS;
     j = render(&p, &c);
@@ -206,8 +214,13 @@ static void body_render_errors_per_shape(void **state)
 static mock_journal_entry entry(cm_us t, const char *key, int status)
 {
     static const mock_header h[] = {{"retry-after", "20"}};
-    return (mock_journal_entry){.t = t, .provider = "p", .model = "m", .key = key,
-                                .status = status, .headers = h, .nheaders = 1,
+    return (mock_journal_entry){.t = t,
+                                .provider = "p",
+                                .model = "m",
+                                .key = key,
+                                .status = status,
+                                .headers = h,
+                                .nheaders = 1,
                                 .note = "n\"ote"};
 }
 
@@ -291,7 +304,8 @@ static void metrics_count_and_escape(void **state)
     mock_metrics_extra x = {.hung_now = 3, .time_scale = 60};
     size_t len;
     char *text = mock_metrics_render(m, &x, &len);
-    assert_non_null(strstr(text, "mock_requests_total{provider=\"p\",model=\"m\",status=\"200\"} 2\n"));
+    assert_non_null(
+        strstr(text, "mock_requests_total{provider=\"p\",model=\"m\",status=\"200\"} 2\n"));
     assert_non_null(strstr(text, "model=\"we\\\"ird\\\\\",status=\"429\"} 1\n"));
     assert_non_null(strstr(text, "provider=\"_other\""));
     assert_non_null(strstr(text, "mock_hung_connections 3\n"));
