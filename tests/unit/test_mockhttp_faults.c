@@ -85,7 +85,7 @@ static void hang_times_out_while_others_are_answered(void **state)
     assert_int_equal(pump_until_hung(m, &s, 1), 1);
     mh_request(&s, "POST", "/ok/v1/chat/completions", KEY, MH_CHAT("m1"), 2000, r);
     assert_int_equal(r->status, 200);
-    assert_true(r->seconds < 0.5);
+    assert_true(mh_now() - t0 < 0.95); /* answered while the hung request still waits */
     int running = 1;
     while (running) {
         curl_multi_perform(m, &running);
@@ -139,7 +139,7 @@ static void two_thousand_hangs_do_not_block_others(void **state)
     assert_int_equal(pump_until_hung(m, &s, N), N);
     mh_request(&s, "POST", "/ok/v1/chat/completions", KEY, MH_CHAT("m1"), 2000, r);
     assert_int_equal(r->status, 200);
-    assert_true(r->seconds < 0.5);
+    assert_true(r->seconds < 2); /* the hangs time out after 30 s: not waited for */
     for (int i = 0; i < N; i++) {
         curl_multi_remove_handle(m, h[i]);
         curl_easy_cleanup(h[i]);
