@@ -50,7 +50,7 @@ int rl_breaker_parse(const cm_json *doc, const cJSON *node, const char *ctx, rl_
 
 void rl_breaker_init(rl_breaker *b)
 {
-    *b = (rl_breaker){RL_BREAKER_CLOSED, 0, 0, 0, 0, 0};
+    *b = (rl_breaker){.state = RL_BREAKER_CLOSED};
 }
 
 /* The one place that changes state, so every transition resets the same way. */
@@ -61,6 +61,7 @@ static void rl_breaker_set(rl_breaker *b, const rl_breaker_cfg *c, rl_breaker_st
     b->probes_sent = 0;
     b->probes_ok = 0;
     b->open_until = 0;
+    b->probe_at = 0;
     if (to == RL_BREAKER_OPEN) {
         b->open_until = cm_us_add(now, c->open_for);
         b->opens++;
@@ -85,9 +86,10 @@ bool rl_breaker_allows(rl_breaker *b, const rl_breaker_cfg *c, cm_us now)
 
 void rl_breaker_on_send(rl_breaker *b, const rl_breaker_cfg *c, cm_us now)
 {
-    (void)now;
-    if (c->enabled && b->state == RL_BREAKER_HALF_OPEN && b->probes_sent < UINT32_MAX)
+    if (c->enabled && b->state == RL_BREAKER_HALF_OPEN && b->probes_sent < UINT32_MAX) {
         b->probes_sent++;
+        b->probe_at = now;
+    }
 }
 
 cm_us rl_breaker_ready_at(const rl_breaker *b, const rl_breaker_cfg *c, cm_us now)
@@ -102,6 +104,16 @@ cm_us rl_breaker_ready_at(const rl_breaker *b, const rl_breaker_cfg *c, cm_us no
     default:
         return now;
     }
+}
+
+cm_us rl_breaker_recheck_at(const rl_breaker *b, const rl_breaker_cfg *c, cm_us probe_timeout,
+                            cm_us now)
+{
+    cm_us at = rl_breaker_ready_at(b, c, now);
+    if (at < CM_US_MAX) return at;
+    cm_us next = cm_us_add(now, c->open_for);
+    cm_us known = cm_us_add(b->probe_at, probe_timeout > 0 ? probe_timeout : 0);
+    return known > now && known < next ? known : next;
 }
 
 void rl_breaker_record(rl_breaker *b, const rl_breaker_cfg *c, cm_us now, bool ok)

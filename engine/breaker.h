@@ -35,6 +35,7 @@ typedef struct rl_breaker {
     uint32_t probes_sent;          /* while half-open: probes admitted so far */
     uint32_t probes_ok;            /* while half-open: probes that succeeded */
     cm_us open_until;              /* while open: when it turns half-open */
+    cm_us probe_at;                /* while half-open: when the last probe was sent */
     uint64_t opens;                /* how many times it opened (closed->open or half_open->open) */
 } rl_breaker;
 
@@ -67,6 +68,16 @@ void rl_breaker_on_send(rl_breaker *b, const rl_breaker_cfg *c, cm_us now);
  * open_until when open, CM_US_MAX when half-open with every probe slot taken
  * (it depends on the probes' results, not on time). */
 cm_us rl_breaker_ready_at(const rl_breaker *b, const rl_breaker_cfg *c, cm_us now);
+
+/* When a task that finds this breaker closed to it should look again (never
+ * `now` unless allows() would say yes now): rl_breaker_ready_at, except
+ * half-open with every probe in flight: when the last probe's result must be
+ * known (probe_at + probe_timeout, the attempt timeout its SEND had) but at
+ * most open_for from now, as if it were open once more; when that bound has
+ * passed already (a result overdue), now + open_for. So a waiting task
+ * re-checks at least every open_for and never spins at zero delay. */
+cm_us rl_breaker_recheck_at(const rl_breaker *b, const rl_breaker_cfg *c, cm_us probe_timeout,
+                            cm_us now);
 
 /* The result of a call to this candidate. Closed: a failure counts (opening
  * at cfg.failures), a success resets the count. Half-open: a failure re-opens

@@ -57,6 +57,11 @@ void rl_run_set_epoch(rl_run *run, int64_t unix_us_at_zero);
  * of summary.json. Caller frees. */
 cJSON *rl_run_summary_json(const rl_run *run, cm_us now);
 
+/* The attempt timeout a driver applies when a SEND has none (the OpenAI
+ * SDK's 600 s). The core uses it to bound how long a breaker probe can stay
+ * in flight. (engine/sim.h defines the same value, token for token.) */
+#define RL_DEFAULT_ATTEMPT_TIMEOUT (600 * CM_US_PER_S)
+
 /* ---- outcomes and actions ---- */
 #define RL_TRANSPORT_ERRORS(X)                                                                     \
     X(NONE, "none")                                                                                \
@@ -86,7 +91,8 @@ typedef struct rl_outcome {
     X(RETRY_AFTER, "retry_after") /* the server's Retry-After */                                  \
     X(COOLDOWN, "cooldown")       /* every candidate cooling down; wait for the first back */     \
     X(TASK_RETRY, "task_retry")   /* task-level retry (seed 000) */                               \
-    X(BREAKER, "breaker")         /* every breaker open; wait for a half-open probe */
+    X(BREAKER, "breaker")         /* every breaker open, or its probe in flight */                \
+    X(TRANSPORT, "transport")     /* the transport layer's own retry (policy "transport") */
 typedef enum rl_wait_reason {
 #define X(name, text) RL_WAIT_##name,
     RL_WAIT_REASONS(X)

@@ -14,6 +14,7 @@
 #include "engine/retry_after.h"
 #include "engine/rotation.h"
 #include "engine/tier.h"
+#include "engine/transport.h"
 
 typedef struct rl_cand {
     const char *provider; /* strings point into the policy document */
@@ -54,6 +55,7 @@ struct rl_policy {
     rl_limits limits;
     rl_classify classify;
     rl_task_retry_cfg task_retry;
+    rl_transport_cfg transport; /* the transport retry layer (disabled when absent) */
 };
 
 #endif

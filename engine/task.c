@@ -109,7 +109,10 @@ static bool approve_retry(step *s)
     return t->retry_approved;
 }
 
-static void emit_send(step *s)
+/* A send: an application attempt (app true: its first send, which the
+ * breaker admits and which restarts the transport layer's count) or one of
+ * the transport layer's retries inside it (app false). */
+static void send_now(step *s, bool app)
 {
     rl_task *t = s->t;
     if (t->attempt >= s->p->limits.max_attempts)
@@ -117,7 +120,11 @@ static void emit_send(step *s)
     if (remaining(s) <= 0) return emit_done(s, false, RL_FAIL_DEADLINE, -1);
     if (!approve_retry(s)) return emit_done(s, false, RL_FAIL_BUDGET, -1);
     t->retry_approved = false;
-    rl_breaker_on_send(&s->run->breakers[t->candidate], &s->p->breaker, s->now);
+    if (app) {
+        rl_breaker_on_send(&s->run->breakers[t->candidate], &s->p->breaker, s->now);
+        t->tp_retries = 0;
+        t->tp_prev = 0;
+    }
     rl_budget_on_attempt(&s->run->budget, s->now, t->attempt > 0);
     set_state(t, RL_TASK_SENT);
     s->out->kind = RL_SEND;
@@ -128,6 +135,11 @@ static void emit_send(step *s)
     if (s->p->limits.deadline >= 0 && (timeout == 0 || remaining(s) < timeout))
         timeout = remaining(s);
     s->out->timeout = timeout;
+}
+
+static void emit_send(step *s)
+{
+    send_now(s, true);
 }
 
 static void emit_wait(step *s, cm_us delay, rl_wait_reason why, rl_task_then then)
@@ -196,11 +208,14 @@ static void plan_rerun(step *s)
     emit_wait(s, d, RL_WAIT_TASK_RETRY, RL_THEN_RERUN);
 }
 
-/* When a candidate not yet given up on in this pass is usable again. */
+/* When a candidate not yet given up on in this pass is usable again, or (a
+ * half-open breaker whose probe is in flight) worth looking at again. */
 static cm_us ready_at(step *s, uint32_t c, bool *by_breaker)
 {
     cm_us cool = s->run->cool_until[c];
-    cm_us br = rl_breaker_ready_at(&s->run->breakers[c], &s->p->breaker, s->now);
+    cm_us probe_timeout = s->p->limits.attempt_timeout > 0 ? s->p->limits.attempt_timeout
+                                                            : RL_DEFAULT_ATTEMPT_TIMEOUT;
+    cm_us br = rl_breaker_recheck_at(&s->run->breakers[c], &s->p->breaker, probe_timeout, s->now);
     *by_breaker = br > cool;
     return br > cool ? br : cool;
 }
@@ -336,11 +351,50 @@ static rl_signals *read_outcome(step *s, const rl_outcome *o)
     bool ok = t->last_error == RL_TE_NONE && t->last_status >= 200 && t->last_status < 300;
     rl_metrics_record(&run->metrics[t->candidate], t->last_status, t->last_error,
                       o ? o->latency : -1);
-    rl_breaker_record(&run->breakers[t->candidate], &s->p->breaker, s->now,
-                      ok || (t->last_error == RL_TE_NONE && t->last_status < 500 &&
-                             t->last_status != 429 && t->last_status != 408));
     rl_budget_on_result(&run->budget, s->now, ok, t->charged);
     return sig;
+}
+
+/* The breaker sees application attempts: the response that reaches the
+ * application layer (after any transport retries), once per attempt. */
+static void record_breaker(step *s)
+{
+    const rl_task *t = s->t;
+    bool ok = t->last_error == RL_TE_NONE && t->last_status < 500 && t->last_status != 429 &&
+              t->last_status != 408;
+    rl_breaker_record(&s->run->breakers[t->candidate], &s->p->breaker, s->now, ok);
+}
+
+/* ---- the transport layer (policy "transport") ---- */
+
+/* Under the application's decisions: a response the layer retries goes
+ * back to the same candidate and key after the layer's own wait (reason
+ * transport), up to transport.retries times per application attempt and
+ * while limits.max_attempts allows a send. true when it took the outcome;
+ * false lets the response reach the application layer. */
+static bool plan_transport_retry(step *s)
+{
+    rl_task *t = s->t;
+    const rl_transport_cfg *tc = &s->p->transport;
+    if (!rl_transport_wants(tc, t->last_status, t->last_error, s->sig)) return false;
+    if (t->tp_retries >= tc->retries || t->attempt >= s->p->limits.max_attempts) return false;
+    if (remaining(s) <= 0) return false;
+    bool by_ra;
+    cm_us d = rl_transport_delay(tc, t->tp_retries, t->tp_prev, s->sig, s->rng, &by_ra);
+    if (d < 0) return false; /* a list ladder gave up: the response goes up */
+    t->tp_retries++;
+    if (!by_ra) t->tp_prev = d;
+    emit_wait(s, d, RL_WAIT_TRANSPORT, RL_THEN_RESEND);
+    if (s->out->kind == RL_DONE) record_breaker(s); /* a limit ended the attempt */
+    return true;
+}
+
+/* The transport layer's send after its wait; a limit that ends the task
+ * there ends the application attempt too, which the breaker must hear. */
+static void transport_resend(step *s)
+{
+    send_now(s, false);
+    if (s->out->kind == RL_DONE) record_breaker(s);
 }
 
 /* ---- one function per state ---- */
@@ -354,6 +408,8 @@ static void on_outcome(step *s, const rl_outcome *o)
 {
     rl_task *t = s->t;
     s->sig = read_outcome(s, o);
+    if (plan_transport_retry(s)) return;
+    record_breaker(s);
     rl_decision d =
         rl_classify_outcome(&s->p->classify, t->last_status, t->last_error, s->sig->should_retry);
     if (d == RL_DECIDE_SUCCESS) return emit_done(s, true, RL_FAIL_OUTCOME, -1);
@@ -392,6 +448,8 @@ static void on_waiting(step *s)
         return emit_send(s);
     case RL_THEN_PICK:
         return plan_pick(s, -1);
+    case RL_THEN_RESEND:
+        return transport_resend(s);
     case RL_THEN_RERUN:
         memset(t->tried, 0, sizeof t->tried);
         t->ladder_n = 0;

@@ -25,6 +25,7 @@ typedef enum rl_task_then {
     RL_THEN_SEND,  /* send to `candidate` with `key` */
     RL_THEN_PICK,  /* pick a usable candidate again (after a cooldown/breaker wait) */
     RL_THEN_RERUN, /* start a task-level re-run from the first candidate */
+    RL_THEN_RESEND, /* the transport layer's retry: same candidate and key, no breaker check */
 } rl_task_then;
 
 #define RL_TASK_TRIED_BYTES 32 /* one bit per candidate: RL_MAX_CANDIDATES / 8 */
@@ -45,6 +46,7 @@ typedef struct rl_task {
     uint32_t ladder_n;                  /* next ladder index for the backoff */
     uint32_t key_failures;              /* 401/403 on the current candidate */
     uint32_t reruns;                    /* task-level re-runs done */
+    uint32_t tp_retries;                /* transport-layer retries in this application attempt */
     uint32_t charged;                   /* what the last allowed retry cost the budget */
     bool retry_approved;                /* the retry budget has allowed the next send */
     cm_us started;                      /* scenario time of rl_task_start */
@@ -52,6 +54,7 @@ typedef struct rl_task {
     cm_us waited;                       /* sum of planned waits */
     cm_us ra_waited;                    /* sum of Retry-After waits */
     cm_us prev_delay;                   /* last backoff wait (decorrelated jitter) */
+    cm_us tp_prev;                      /* last transport-layer ladder wait (same, for it) */
     uint8_t tried[RL_TASK_TRIED_BYTES]; /* candidates given up on in this pass */
 } rl_task;
 
