@@ -504,7 +504,6 @@ static int run_job_now(run_job *j)
         rl_trace_close(tr); /* the run never started: the trace stays empty */
     if (rc != 0)
         return rc;
-    rl_trace_set_flush_on_done(tr, true);
     write_start(j, tr);
     catch_signals();
     rl_http_config cfg;

@@ -79,6 +79,7 @@ typedef struct runner {
     uint32_t *sendq;       /* SENDs waiting for a connection (FIFO ring) */
     size_t shead, slen;
     int64_t last_progress;
+    int64_t last_flush;    /* monotonic us of the last trace flush */
     bool failed;
 } runner;
 
@@ -274,9 +275,17 @@ static void do_done(runner *r, uint32_t id, h_task *k, const rl_action *a, cm_us
     k->phase = PH_DONE;
     r->res->tasks_done++;
     r->res->successes += a->success;
-    if (r->cfg->trace)
+    if (r->cfg->trace) {
         rl_trace_done(r->cfg->trace, now, id, k->sends, a->success,
                       k->total_wait, a->success ? NULL : a->message);
+        /* `tail -f` sees finished tasks within 100 ms, at one write per
+         * 100 ms at most however many tasks end. */
+        int64_t wall = rl_http_wall_now_us();
+        if (wall - r->last_flush >= 100000) {
+            rl_trace_flush(r->cfg->trace);
+            r->last_flush = wall;
+        }
+    }
     r->active--;
     if (r->qlen > 0 && !r->failed) { /* the freed slot goes to the longest waiting task */
         uint32_t next = r->queue[r->qhead];
