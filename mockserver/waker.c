@@ -2,6 +2,7 @@
 #include "mockserver/waker.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -87,13 +88,18 @@ int mock_waker_hang(mock_waker *w, void *item, int fd)
     return rc;
 }
 
-/* True when the peer of fd has closed or reset the connection. */
+/* True when the peer of fd has closed or reset the connection (even with
+ * unread bytes still queued, which a plain recv() peek would report first). */
 static bool peer_gone(int fd)
 {
+    struct pollfd p = {.fd = fd, .events = POLLIN | POLLRDHUP};
+    if (poll(&p, 1, 0) <= 0)
+        return false;
+    if (p.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL))
+        return true;
     char c;
     ssize_t n = recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
-    if (n > 0) return false;
-    return n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
+    return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
 }
 
 /* Moves due timers and gone hangs into batch (lock held); returns how many. */

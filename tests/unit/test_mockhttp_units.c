@@ -431,6 +431,7 @@ static void waker_notices_a_hung_client_leaving(void **state)
     int fds[2];
     assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, fds), 0);
     assert_int_equal(mock_waker_hang(w, &h, fds[0]), 0);
+    assert_int_equal(write(fds[1], "x", 1), 1); /* unread bytes must not hide the close */
     close(fds[1]);
     for (int i = 0; i < 200 && resumed(&h) == 0; i++)
         nanosleep(&(struct timespec){0, 5000000}, NULL);
