@@ -457,6 +457,9 @@ static void catch_signals(void)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    /* A peer that closes mid-write (TLS writes do not use MSG_NOSIGNAL) must
+     * give a transport error, not kill the run. */
+    signal(SIGPIPE, SIG_IGN);
 }
 
 static void config_of(const run_job *j, rl_trace *tr, int64_t t0, rl_http_config *c)
