@@ -216,20 +216,6 @@ static int check_candidates(const rep_run *run, const cm_expect *e, rep_verdicts
     return 0;
 }
 
-/* Seconds task k took from its first send to its done (the run's end when
- * never done); -1 when it sent nothing. */
-static double task_duration(const rep_run *run, size_t k)
-{
-    double first = -1;
-    for (size_t i = 0; i < run->n_ev && first < 0; i++)
-        if (run->ev[i].kind == REP_SEND && run->ev[i].task == (int64_t)k)
-            first = run->ev[i].t;
-    if (first < 0)
-        return -1;
-    double end = run->tasks[k].done_t >= 0 ? run->tasks[k].done_t : run->end_t;
-    return end - first;
-}
-
 static int check_duration(const rep_run *run, const cm_expect *e, rep_verdicts *vs)
 {
     char a[40], b[40];
@@ -238,7 +224,7 @@ static int check_duration(const rep_run *run, const cm_expect *e, rep_verdicts *
     double worst = -1;
     size_t w = 0;
     for (size_t k = 0; k < run->n_tasks; k++) {
-        double d = run->tasks[k].seen ? task_duration(run, k) : -1;
+        double d = rep_task_duration(run, k);
         if (d > worst)
             worst = d, w = k;
     }

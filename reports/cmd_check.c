@@ -6,12 +6,13 @@
 #include "reports/check.h"
 #include "reports/reports.h"
 #include "reports/run.h"
+#include "reports/run_expect.h"
 
 static const char usage[] =
     "usage: retrylab check DIR [--expect FILE]\n"
-    "  Checks the run in DIR (trace.jsonl, summary.json) against the expectations\n"
-    "  in the scenario's \"expect\" (the trace's start event names the scenario)\n"
-    "  or in FILE (a JSON object with \"kind\": \"expect\").\n"
+    "  Checks the run in DIR (trace.jsonl, summary.json) against expectations: FILE\n"
+    "  (a JSON object with \"kind\": \"expect\"), else DIR/expect.json (the same), else\n"
+    "  the scenario's \"expect\" (the trace's start event names the scenario).\n"
     "  Exit 0 when all hold; 1 with one line per failed expectation; 2 on bad input.\n";
 
 typedef struct check_args {
@@ -42,25 +43,21 @@ static int parse_args(int argc, char **argv, check_args *a)
     return 0;
 }
 
-/* The expectations: from --expect FILE, else the run's scenario. 0 or 2. */
+/* The expectations: --expect FILE, else DIR/expect.json, else the run's
+ * scenario. 0 or 2. */
 static int load_expect(const rep_run *run, const char *file, cm_expect *e)
 {
     cm_err err = {{0}};
-    if (file) {
-        if (cm_expect_load(file, e, &err) == 0)
-            return 0;
-        fprintf(stderr, "retrylab check: %s\n", err.msg);
-        return 2;
-    }
-    const cJSON *node = rep_run_expect_node(run);
-    if (!node) {
-        fprintf(stderr, "retrylab check: %s: no expectations: %s; pass --expect FILE\n",
-                run->dir, run->scenario ? "the scenario has no \"expect\"" : run->scenario_note);
-        return 2;
-    }
-    if (cm_expect_parse(run->scenario, node, "expect", e, &err) == 0)
+    rep_expect_from from;
+    int rc = rep_run_expect_load(run, file, e, &from, &err);
+    if (rc == 1)
         return 0;
-    fprintf(stderr, "retrylab check: %s\n", err.msg);
+    if (rc < 0)
+        fprintf(stderr, "retrylab check: %s\n", err.msg);
+    else
+        fprintf(stderr, "retrylab check: %s: no expectations: no %s in the run folder and %s; "
+                "pass --expect FILE\n", run->dir, REP_EXPECT_FILE_NAME,
+                run->scenario ? "the scenario has no \"expect\"" : run->scenario_note);
     return 2;
 }
 

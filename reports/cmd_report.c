@@ -168,6 +168,11 @@ static int load_runs(const report_args *a, rep_run *runs)
         }
     }
     unique_labels(runs, a->n);
+    for (size_t i = 0; i < a->n; i++) {
+        char tail[sizeof runs[i].legend];
+        snprintf(tail, sizeof tail, "%s", runs[i].legend);
+        snprintf(runs[i].legend, sizeof runs[i].legend, "#%zu %.140s", i + 1, tail);
+    }
     return 0;
 }
 

@@ -1,24 +1,33 @@
-/* html.c: writes index.html: summary tables, claimed vs measured, the
- * expectations' verdicts and the pictures, on one self-contained page. */
+/* html.c: writes index.html: the page frame, the order of its parts and its
+ * collapsed end (per-candidate metrics, every expectation's verdict). */
 #include "reports/html.h"
 
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include "reports/gnuplot.h"
-#include "reports/stats.h"
-
 static const char css[] =
-    "body{font-family:sans-serif;max-width:1000px;margin:2em auto;padding:0 1em;color:#222}"
-    "table{border-collapse:collapse;margin:1em 0;font-size:0.92em}"
+    "body{font-family:sans-serif;max-width:1240px;margin:1.5em auto;padding:0 1em;color:#222;"
+    "line-height:1.4}"
+    "h1{margin-bottom:0.2em}h2{margin-top:2em;border-bottom:2px solid #ddd;padding-bottom:0.2em}"
+    "h3{margin-top:1.5em}"
+    "table{border-collapse:collapse;margin:0.8em 0;font-size:0.9em}"
     "th,td{border:1px solid #ccc;padding:4px 8px;text-align:right;vertical-align:top}"
     "th{background:#f0f0f0}td.l,th.l{text-align:left}"
-    ".fail{color:#b00000;font-weight:bold}.ok{color:#006400}"
+    ".fail{color:#b00000;font-weight:bold}.ok{color:#006400}.warn{color:#a05a00;font-weight:bold}"
+    "tr.best td{background:#eaf7ea}.tag{font-size:0.8em;padding:0 4px;border-radius:3px;"
+    "margin-left:4px;white-space:nowrap}.tag.best{background:#2ca02c;color:#fff}"
+    ".tag.own{background:#ddd;color:#222}"
     ".notice{background:#fff3cd;border:1px solid #e0c060;padding:0.6em 1em}"
-    "figure{margin:2em 0}figcaption{color:#444;font-size:0.92em;max-width:900px}"
-    "img{max-width:100%;border:1px solid #ddd}code{background:#f4f4f4;padding:0 3px}";
+    ".lead{color:#444;max-width:1000px}.claims{margin:0.4em 0 0.4em 1.2em;padding:0}"
+    ".pics{display:flex;flex-wrap:wrap;gap:12px}"
+    "figure{margin:0.5em 0;flex:0 1 600px;max-width:600px}"
+    "figcaption{color:#444;font-size:0.85em}figure h4{margin:0.2em 0;font-size:0.95em}"
+    "img{width:100%;height:auto;border:1px solid #ddd}code{background:#f4f4f4;padding:0 3px}"
+    "details{margin:1em 0;border:1px solid #ddd;padding:0.3em 0.8em}"
+    "summary{cursor:pointer;font-weight:bold}nav ul{margin:0.3em 0}nav li{margin:0.1em 0}";
 
 void rep_html_esc(FILE *f, const char *s)
 {
@@ -51,46 +60,6 @@ void rep_html_td_num(FILE *f, double v, int decimals, const char *suffix)
     fputs("</td>", f);
 }
 
-static void summary_row(FILE *f, const rep_run *run)
-{
-    rep_stats s;
-    rep_stats_compute(run, &s);
-    fputs("<tr>", f);
-    rep_html_td_text(f, run->label);
-    rep_html_td_text(f, run->mode[0] ? run->mode : "?");
-    rep_html_td_num(f, run->seed, 0, "");
-    rep_html_td_num(f, s.tasks, 0, "");
-    rep_html_td_num(f, s.success_rate * 100, 1, "%");
-    rep_html_td_num(f, s.attempts, 0, "");
-    rep_html_td_num(f, s.attempts_p50, 0, "");
-    rep_html_td_num(f, s.attempts_p99, 0, "");
-    rep_html_td_num(f, s.total_wait_s, 1, " s");
-    rep_html_td_num(f, s.calls_per_success, 2, "");
-    rep_html_td_num(f, s.success_time_p50, 1, " s");
-    rep_html_td_text(f, run->summary.partial ? "yes (interrupted)" : "no");
-    rep_html_check_cells(f, run);
-    fputs("</tr>\n", f);
-}
-
-static void summary_table(FILE *f, const rep_run *runs, size_t n)
-{
-    fputs("<h2>Runs</h2>\n<table>\n<tr><th class=\"l\">run (scenario / policy)</th>"
-          "<th class=\"l\">mode</th><th>seed</th><th>tasks</th><th>success rate</th>"
-          "<th>attempts</th><th>attempts per task p50</th><th>attempts per task p99</th>"
-          "<th>total wait</th><th>calls per success</th><th>time to success p50</th>"
-          "<th class=\"l\">partial</th><th>claimed success rate</th>"
-          "<th class=\"l\">check</th></tr>\n", f);
-    for (size_t i = 0; i < n; i++)
-        summary_row(f, &runs[i]);
-    fputs("</table>\n<p>Run folders:", f);
-    for (size_t i = 0; i < n; i++) {
-        fprintf(f, "%s <code>", i ? "," : "");
-        rep_html_esc(f, runs[i].dir);
-        fputs("</code>", f);
-    }
-    fputs("</p>\n", f);
-}
-
 static void candidate_rows(FILE *f, const rep_run *run)
 {
     for (size_t c = 0; c < run->n_cands; c++) {
@@ -106,37 +75,116 @@ static void candidate_rows(FILE *f, const rep_run *run)
     }
 }
 
-static void candidate_table(FILE *f, const rep_run *runs, size_t n)
+static void candidate_table(FILE *f, const rep_page *p)
 {
-    fputs("<h2>Candidates</h2>\n<table>\n<tr><th class=\"l\">run</th>"
-          "<th class=\"l\">provider/model</th><th>requests</th>", f);
+    fprintf(f, "<details>\n<summary>Per-candidate metrics (%zu runs): requests and responses "
+               "per provider/model</summary>\n<table>\n<tr><th class=\"l\">run</th>"
+               "<th class=\"l\">provider/model</th><th>requests</th>", p->n);
     for (int i = 0; i < REP_CLASS_N; i++)
         fprintf(f, "<th>%s</th>", rep_class_name((rep_class)i));
     fputs("<th>mean latency</th></tr>\n", f);
-    for (size_t i = 0; i < n; i++)
-        candidate_rows(f, &runs[i]);
-    fputs("</table>\n", f);
+    for (size_t i = 0; i < p->n; i++)
+        candidate_rows(f, &p->runs[i]);
+    fputs("</table>\n</details>\n", f);
 }
 
-static void picture(FILE *f, const rep_picture *p, const rep_html_opts *o)
+static const char *from_text(rep_expect_from from)
 {
-    fputs("<figure>\n<h3>", f);
-    rep_html_esc(f, p->title);
-    fputs("</h3>\n", f);
-    if (o->pictures && (o->formats & REP_FMT_PNG))
-        fprintf(f, "<img src=\"%s.png\" width=\"%d\" alt=\"", p->name, REP_PNG_W);
-    else if (o->pictures)
-        fprintf(f, "<img src=\"%s.svg\" width=\"%d\" alt=\"", p->name, REP_PNG_W);
-    if (o->pictures) {
-        rep_html_esc(f, p->title);
-        fputs("\">\n", f);
+    switch (from) {
+    case REP_EXPECT_RUN_DIR: return "the run folder's expect.json";
+    case REP_EXPECT_GIVEN: return "the given expect file";
+    case REP_EXPECT_SCENARIO: return "the scenario's expect";
+    default: return "nothing";
     }
-    fputs("<figcaption>", f);
-    rep_html_esc(f, p->caption);
-    fprintf(f, " Files: <a href=\"%s.gp\">%s.gp</a>", p->name, p->name);
-    if (o->pictures && (o->formats & REP_FMT_SVG))
-        fprintf(f, ", <a href=\"%s.svg\">%s.svg</a>", p->name, p->name);
-    fputs(".</figcaption>\n</figure>\n", f);
+}
+
+static void verdict_list(FILE *f, const rep_page *p, size_t r)
+{
+    const rep_judged *j = &p->j[r];
+    fprintf(f, "<h4 id=\"v%zu\">#%zu ", r + 1, r + 1);
+    rep_html_esc(f, p->runs[r].label);
+    fputs("</h4>\n<p>", f);
+    if (!j->checked)
+        fputs("Not checked: the run used another policy than its scenario's and has no "
+              "expect.json of its own, so the scenario's claims are not its claims.", f);
+    else if (j->have == 0)
+        rep_html_esc(f, p->runs[r].scenario ? "No expectations: the scenario has no expect."
+                                            : p->runs[r].scenario_note);
+    else if (j->have < 0)
+        rep_html_esc(f, j->error);
+    else
+        fprintf(f, "Judged by %s: %zu of %zu hold.", from_text(j->from), j->vs.n - j->vs.failed,
+                j->vs.n);
+    fputs("</p>\n", f);
+    if (!j->checked || j->have != 1 || !j->vs.n)
+        return;
+    fputs("<ul>\n", f);
+    for (size_t i = 0; i < j->vs.n; i++) {
+        fprintf(f, "<li><span class=\"%s\">%s</span> ", j->vs.v[i].ok ? "ok" : "fail",
+                j->vs.v[i].ok ? "PASS" : "FAIL");
+        rep_html_esc(f, j->vs.v[i].text);
+        fputs("</li>\n", f);
+    }
+    fputs("</ul>\n", f);
+}
+
+void rep_html_details(FILE *f, const rep_page *p)
+{
+    fputs("<h2 id=\"details\">Details</h2>\n", f);
+    candidate_table(f, p);
+    fputs("<details>\n<summary>Expectation verdicts, run by run (what <code>retrylab "
+          "check</code> prints)</summary>\n", f);
+    for (size_t r = 0; r < p->n; r++)
+        verdict_list(f, p, r);
+    fputs("</details>\n<details>\n<summary>Run folders</summary>\n<ol>\n", f);
+    for (size_t r = 0; r < p->n; r++) {
+        fputs("<li><code>", f);
+        rep_html_esc(f, p->runs[r].dir);
+        fputs("</code></li>\n", f);
+    }
+    fputs("</ol>\n</details>\n", f);
+}
+
+static void page_head(FILE *f, const rep_page *p)
+{
+    fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+               "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+               "<title>retrylab report</title>\n<style>%s</style>\n</head>\n<body>\n"
+               "<h1>retrylab report</h1>\n<p class=\"lead\">%zu runs of %zu scenarios. Each run "
+               "is one retry policy played against one scenario (simulated providers that "
+               "answer 429s, 5xx, timeouts...). The first table holds what the seed documents "
+               "claim beside what retrylab measured with the seed's own policy; each scenario "
+               "section below compares every policy that ran on it (best first) and shows its "
+               "pictures; the full numbers are at the end.</p>\n",
+            css, p->n, p->n_sec);
+    if (p->o->notice) {
+        fputs("<p class=\"notice\">", f);
+        rep_html_esc(f, p->o->notice);
+        fputs("</p>\n", f);
+    }
+}
+
+static int write_page(FILE *f, const rep_run *runs, size_t n, const rep_plotset *ps,
+                      const rep_html_opts *o)
+{
+    static rep_section sec[REP_MAX_RUNS];
+    rep_judged *j = calloc(n ? n : 1, sizeof *j);
+    if (!j || rep_html_judge(runs, n, j) != 0) {
+        free(j);
+        return -1;
+    }
+    rep_page p = {runs, n, j, sec, 0, ps, o};
+    rep_html_sections(&p);
+    page_head(f, &p);
+    rep_html_claims_table(f, &p);
+    rep_html_toc(f, &p);
+    for (size_t s = 0; s < p.n_sec; s++)
+        rep_html_section(f, &p, s);
+    rep_html_details(f, &p);
+    fputs("</body>\n</html>\n", f);
+    rep_html_judged_free(j, n);
+    free(j);
+    return 0;
 }
 
 int rep_html_write(const rep_run *runs, size_t n, const rep_plotset *ps, const rep_html_opts *o,
@@ -149,32 +197,11 @@ int rep_html_write(const rep_run *runs, size_t n, const rep_plotset *ps, const r
         snprintf(err->msg, sizeof err->msg, "%.400s: cannot write: %.80s", path, strerror(errno));
         return -1;
     }
-    fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-               "<title>retrylab report</title>\n<style>%s</style>\n</head>\n<body>\n"
-               "<h1>retrylab report</h1>\n", css);
-    if (o->notice) {
-        fputs("<p class=\"notice\">", f);
-        rep_html_esc(f, o->notice);
-        fputs("</p>\n", f);
-    }
-    summary_table(f, runs, n);
-    rep_html_claims(f, runs, n);
-    rep_html_checks(f, runs, n);
-    candidate_table(f, runs, n);
-    fputs("<h2>Pictures</h2>\n", f);
-    for (size_t i = 0; i < ps->n; i++) {
-        const char *g = ps->pics[i].group;
-        if (g[0] && (i == 0 || strcmp(g, ps->pics[i - 1].group) != 0)) {
-            fputs("<h2>Scenario ", f);
-            rep_html_esc(f, g);
-            fputs("</h2>\n", f);
-        }
-        picture(f, &ps->pics[i], o);
-    }
-    fputs("</body>\n</html>\n", f);
+    int rc = write_page(f, runs, n > REP_MAX_RUNS ? REP_MAX_RUNS : n, ps, o);
     int bad = ferror(f);
-    if (fclose(f) != 0 || bad) {
-        snprintf(err->msg, sizeof err->msg, "%.400s: write failed", path);
+    if (fclose(f) != 0 || bad || rc != 0) {
+        snprintf(err->msg, sizeof err->msg, "%.400s: %s", path,
+                 rc ? "out of memory" : "write failed");
         return -1;
     }
     return 0;

@@ -1,206 +1,209 @@
-/* html_claims.c: the page sections that judge runs: claimed vs measured
- * (the seeds' numbers are claims, said plainly when the run differs) and the
- * verdict of every expectation, as `retrylab check` would print it. */
+/* html_claims.c: how the page judges runs (only those checked against their
+ * own claims) and its top table: what each seed document claims beside what
+ * retrylab measured, with a plain verdict (the seeds' numbers are claims, not
+ * truths). */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "common/expect.h"
-#include "reports/check.h"
 #include "reports/html.h"
-#include "reports/stats.h"
 
-int rep_html_verdicts(const rep_run *run, cm_expect *e, rep_verdicts *vs, cm_err *err)
+int rep_html_judge(const rep_run *runs, size_t n, rep_judged *j)
 {
-    memset(vs, 0, sizeof *vs);
-    memset(e, 0, sizeof *e);
-    const cJSON *node = rep_run_expect_node(run);
-    if (!node)
-        return 0;
-    if (cm_expect_parse(run->scenario, node, "expect", e, err) != 0)
-        return -1;
-    if (rep_check_run(run, e, vs) < 0) {
-        snprintf(err->msg, sizeof err->msg, "out of memory");
-        cm_expect_free(e);
-        return -1;
+    for (size_t r = 0; r < n; r++) {
+        rep_judged *k = &j[r];
+        cm_err err = {{0}};
+        rep_stats_compute(&runs[r], &k->s);
+        k->own_policy = rep_run_own_policy(&runs[r]);
+        k->checked = k->own_policy || rep_run_has_expect_file(&runs[r]);
+        if (!k->checked)
+            continue;
+        k->have = rep_run_expect_load(&runs[r], NULL, &k->e, &k->from, &err);
+        if (k->have < 0)
+            snprintf(k->error, sizeof k->error, "%s", err.msg);
+        if (k->have == 1 && rep_check_run(&runs[r], &k->e, &k->vs) < 0)
+            return -1;
     }
-    return 1;
+    return 0;
 }
 
-/* The planned waits of one task as "20, 40, 80 s" (at most 16). */
-static void measured_waits(const rep_run *run, long long task, char *buf, size_t size)
+void rep_html_judged_free(rep_judged *j, size_t n)
 {
-    size_t used = 0, k = 0;
-    buf[0] = '\0';
-    for (size_t i = 0; i < run->n_ev && k < 16 && used < size; i++) {
-        const rep_event *e = &run->ev[i];
-        if (e->kind == REP_WAIT && e->task == task)
-            used += (size_t)snprintf(buf + used, size - used, "%s%g", k++ ? ", " : "", e->delay);
-    }
-    if (k && used < size)
-        snprintf(buf + used, size - used, " s");
-}
-
-static void rate_claim_row(FILE *f, const rep_run *run, const cm_expect *e, double measured)
-{
-    char src[CM_EXPECT_TEXT_MAX], claim[64], meas[64], verdict[200];
-    rep_claim_source(e->rate_source, src, sizeof src);
-    snprintf(claim, sizeof claim, "success rate %g%%", e->rate_claimed * 100);
-    snprintf(meas, sizeof meas, "success rate %.1f%%", measured * 100);
-    double diff = (measured - e->rate_claimed) * 100;
-    bool same = fabs(diff) <= 2.0;
-    if (same)
-        snprintf(verdict, sizeof verdict, "matches the claim (within 2 points)");
-    else
-        snprintf(verdict, sizeof verdict, "DIFFERS: measured %.1f%% is %.1f points %s the "
-                 "claimed %g%%", measured * 100, fabs(diff), diff < 0 ? "below" : "above",
-                 e->rate_claimed * 100);
-    fputs("<tr>", f);
-    rep_html_td_text(f, run->label);
-    rep_html_td_text(f, src);
-    rep_html_td_text(f, claim);
-    rep_html_td_text(f, meas);
-    fprintf(f, "<td class=\"l %s\">", same ? "ok" : "fail");
-    rep_html_esc(f, verdict);
-    fputs("</td></tr>\n", f);
-}
-
-/* "success rate ...; calls per success ...; waits of task T: ..." for each
- * ladder the expect names (at most 4; task 0 when it names none). */
-static void measured_text(const rep_run *run, const rep_stats *s, const cm_expect *e, char *buf,
-                          size_t size)
-{
-    char waits[200];
-    int used = s->calls_per_success < 0
-                   ? snprintf(buf, size, "success rate %.1f%%; no task succeeded",
-                              s->success_rate * 100)
-                   : snprintf(buf, size, "success rate %.1f%%; %.2f calls per success",
-                              s->success_rate * 100, s->calls_per_success);
-    size_t n = e->n_ladders ? (e->n_ladders < 4 ? e->n_ladders : 4) : 1;
-    for (size_t i = 0; i < n && used > 0 && (size_t)used < size; i++) {
-        long long task = e->n_ladders ? (long long)e->ladders[i].task : 0;
-        measured_waits(run, task, waits, sizeof waits);
-        if (waits[0])
-            used += snprintf(buf + used, size - (size_t)used, "; waits of task %lld: %s", task,
-                             waits);
+    for (size_t r = 0; r < n; r++) {
+        cm_expect_free(&j[r].e);
+        rep_verdicts_free(&j[r].vs);
     }
 }
 
-static void text_claim_row(FILE *f, const rep_run *run, const cJSON *claim, const rep_stats *s,
-                           const cm_expect *e, int have, const rep_verdicts *vs)
+double rep_html_claimed(const rep_page *p, size_t r)
 {
-    const cJSON *src = cJSON_GetObjectItemCaseSensitive(claim, "source");
-    const cJSON *says = cJSON_GetObjectItemCaseSensitive(claim, "says");
-    char meas[600], verdict[200];
-    measured_text(run, s, e, meas, sizeof meas);
-    bool ok = have == 1 && vs->failed == 0;
-    if (have != 1)
-        snprintf(verdict, sizeof verdict, "no expectation encodes this claim: compare by eye");
-    else if (ok && e->has_rate_claimed && fabs(s->success_rate - e->rate_claimed) > 0.02)
-        snprintf(verdict, sizeof verdict, "the scenario's %zu expectations hold, but the "
-                 "claimed success rate differs (see its row)", vs->n);
-    else if (ok)
-        snprintf(verdict, sizeof verdict, "the run meets the scenario's %zu expectations", vs->n);
-    else
-        snprintf(verdict, sizeof verdict, "DIFFERS: %zu of %zu expectations fail (see below)",
-                 vs->failed, vs->n);
-    fputs("<tr>", f);
-    rep_html_td_text(f, run->label);
-    rep_html_td_text(f, cJSON_IsString(src) ? src->valuestring : "?");
-    rep_html_td_text(f, cJSON_IsString(says) ? says->valuestring : "?");
-    rep_html_td_text(f, meas);
-    fprintf(f, "<td class=\"l %s\">", have != 1 ? "" : ok ? "ok" : "fail");
-    rep_html_esc(f, verdict);
-    fputs("</td></tr>\n", f);
+    const rep_judged *j = &p->j[r];
+    return j->checked && j->have == 1 && j->e.has_rate_claimed ? j->e.rate_claimed : -1;
 }
 
-/* Rows of one run; returns how many it wrote. */
-static int claim_rows(FILE *f, const rep_run *run)
+/* The failed lines of a verdict list, for a tooltip (at most ~600 bytes). */
+static void failed_lines(FILE *f, const rep_verdicts *vs)
 {
-    cm_expect e;
-    rep_verdicts vs;
-    cm_err err;
-    int have = rep_html_verdicts(run, &e, &vs, &err), rows = 0;
-    rep_stats s;
-    rep_stats_compute(run, &s);
-    if (have == 1 && e.has_rate_claimed) {
-        rate_claim_row(f, run, &e, s.success_rate);
-        rows++;
+    size_t used = 0;
+    for (size_t i = 0; i < vs->n && used < 600; i++) {
+        if (vs->v[i].ok)
+            continue;
+        if (used)
+            fputs("&#10;", f);
+        rep_html_esc(f, vs->v[i].text);
+        used += strlen(vs->v[i].text) + 1;
     }
+}
+
+void rep_html_check_cell(FILE *f, const rep_page *p, size_t r)
+{
+    const rep_judged *j = &p->j[r];
+    if (!j->checked) {
+        fputs("<td class=\"l\" title=\"not checked: different policy\">-</td>", f);
+        return;
+    }
+    if (j->have != 1 || !j->vs.n) {
+        fprintf(f, "<td class=\"l\" title=\"%s\">%s</td>",
+                j->have < 0 ? "its expectations are malformed (see the details)"
+                            : "the run has no expectations",
+                j->have < 0 ? "bad expect" : "no expect");
+        return;
+    }
+    if (!j->vs.failed) {
+        fprintf(f, "<td class=\"l ok\">pass (%zu of %zu)</td>", j->vs.n, j->vs.n);
+        return;
+    }
+    fputs("<td class=\"l fail\" title=\"", f);
+    failed_lines(f, &j->vs);
+    fprintf(f, "\">FAIL (%zu of %zu)</td>", j->vs.failed, j->vs.n);
+}
+
+/* "seed 001" etc.: the document a scenario's claims come from. */
+static const char *claim_document(const rep_run *run, const rep_judged *j, char *buf,
+                                  size_t size)
+{
+    const cJSON *c = rep_run_claims(run);
+    const cJSON *src = c ? cJSON_GetObjectItemCaseSensitive(c->child, "source") : NULL;
+    if (cJSON_IsString(src))
+        return rep_claim_source(src->valuestring, buf, size);
+    return rep_claim_source(j->have == 1 ? j->e.rate_source : "", buf, size);
+}
+
+/* The plain verdict of one run against its claims; its CSS class. */
+static const char *verdict_text(const rep_judged *j, double claimed, char *buf, size_t size)
+{
+    double got = j->s.success_rate * 100, want = claimed * 100;
+    int used = 0;
+    const char *cls = "ok";
+    if (claimed >= 0 && fabs(got - want) <= 2.0)
+        used = snprintf(buf, size, "matches: %.1f%% vs %.0f%% claimed", got, want);
+    else if (claimed >= 0) {
+        used = snprintf(buf, size, "%s than claimed: %.1f%% vs %.0f%%",
+                        got < want ? "lower" : "higher", got, want);
+        cls = "warn";
+    }
+    size_t u = used > 0 && (size_t)used < size ? (size_t)used : 0;
+    const char *sep = u ? "; " : "";
+    if (j->have != 1 || !j->vs.n)
+        snprintf(buf + u, size - u, "%sno expectation encodes the claims: compare by eye", sep);
+    else if (!j->vs.failed)
+        snprintf(buf + u, size - u, "%sthe encoded claims hold (%zu of %zu checks)", sep,
+                 j->vs.n, j->vs.n);
+    else {
+        snprintf(buf + u, size - u, "%s%zu of %zu checks FAIL", sep, j->vs.failed, j->vs.n);
+        cls = "fail";
+    }
+    return cls;
+}
+
+/* The claims' "says" texts as a list. */
+void rep_html_claims_list(FILE *f, const rep_run *run)
+{
     const cJSON *c, *claims = rep_run_claims(run);
+    fputs("<ul class=\"claims\">", f);
     cJSON_ArrayForEach(c, claims)
     {
-        text_claim_row(f, run, c, &s, &e, have, &vs);
-        rows++;
+        const cJSON *says = cJSON_GetObjectItemCaseSensitive(c, "says");
+        fputs("<li>", f);
+        rep_html_esc(f, cJSON_IsString(says) ? says->valuestring : "?");
+        fputs("</li>", f);
     }
-    rep_verdicts_free(&vs);
-    cm_expect_free(&e);
-    return rows;
+    fputs("</ul>", f);
 }
 
-void rep_html_claims(FILE *f, const rep_run *runs, size_t n)
+/* The runs of section s that the top table shows: checked ones. */
+static size_t claim_runs(const rep_page *p, const rep_section *s, size_t *out)
 {
-    fputs("<h2>Claimed vs measured</h2>\n<p>The seed documents' figures are claims, not "
-          "truths: each is shown beside what this run measured.</p>\n<table>\n"
-          "<tr><th class=\"l\">run</th><th class=\"l\">source</th><th class=\"l\">claim</th>"
-          "<th class=\"l\">measured</th><th class=\"l\">verdict</th></tr>\n", f);
-    int rows = 0;
-    for (size_t i = 0; i < n; i++)
-        rows += claim_rows(f, &runs[i]);
+    size_t k = 0;
+    for (size_t i = 0; i < s->n; i++)
+        if (p->j[s->runs[i]].checked)
+            out[k++] = s->runs[i];
+    return k;
+}
+
+/* The measured success rate, and below it the longest task and the most
+ * calls one task made (what time and call claims compare with). */
+static void measured_cell(FILE *f, const rep_stats *s)
+{
+    double t = s->longest_task_s;
+    fprintf(f, "<td>%.1f%%<br><small>", s->success_rate * 100);
+    if (t < 0)
+        fputs("no task sent a request", f);
+    else
+        fprintf(f, "longest task %.1f %s; up to %.0f call%s per task", t >= 120 ? t / 60 : t,
+                t >= 120 ? "min" : "s", s->attempts_max, s->attempts_max == 1 ? "" : "s");
+    fputs("</small></td>", f);
+}
+
+static void claim_row(FILE *f, const rep_page *p, size_t si, size_t r, size_t span, bool first)
+{
+    const rep_run *run = &p->runs[r];
+    const rep_judged *j = &p->j[r];
+    char doc[CM_EXPECT_TEXT_MAX], verdict[300], pol[REP_NAME_MAX + 40];
+    fputs("<tr>", f);
+    if (first) {
+        fprintf(f, "<td class=\"l\" rowspan=\"%zu\"><a href=\"#s%zu\">", span, si + 1);
+        rep_html_esc(f, p->sec[si].key);
+        fprintf(f, "</a></td><td class=\"l\" rowspan=\"%zu\">", span);
+        rep_html_esc(f, claim_document(run, j, doc, sizeof doc));
+        fprintf(f, "</td><td class=\"l\" rowspan=\"%zu\">", span);
+        rep_html_claims_list(f, run);
+        fputs("</td>", f);
+    }
+    snprintf(pol, sizeof pol, "%s%s%s", run->policy_name[0] ? run->policy_name : "?",
+             run->mode[0] && strcmp(run->mode, "sim") ? " over HTTP, " : "",
+             run->mode[0] && strcmp(run->mode, "sim") ? run->mode : "");
+    rep_html_td_text(f, pol);
+    double claimed = rep_html_claimed(p, r);
+    rep_html_td_num(f, claimed >= 0 ? claimed * 100 : -1, 0, "%");
+    measured_cell(f, &j->s);
+    const char *cls = verdict_text(j, claimed, verdict, sizeof verdict);
+    fprintf(f, "<td class=\"l %s\">", cls);
+    rep_html_esc(f, verdict);
+    fputs("</td></tr>\n", f);
+}
+
+void rep_html_claims_table(FILE *f, const rep_page *p)
+{
+    size_t rows = 0, idx[REP_MAX_RUNS];
+    fputs("<h2 id=\"claims\">Seed claims vs retrylab</h2>\n<p class=\"lead\">Each seed document "
+          "describes a retry system and claims results. retrylab replays it: the claims are "
+          "encoded as expectations (sequences of waits, rotation orders, messages) and the "
+          "claimed success rate is set beside the measured one. Rows: the seed's own policy, "
+          "and comparison policies that carry their own claims (an expect.json).</p>\n", f);
+    fputs("<table>\n<tr><th class=\"l\">scenario</th><th class=\"l\">seed document</th>"
+          "<th class=\"l\">what it claims</th><th class=\"l\">policy run</th>"
+          "<th>claimed success</th><th>measured</th><th class=\"l\">verdict</th></tr>\n",
+          f);
+    for (size_t s = 0; s < p->n_sec; s++) {
+        if (!p->sec[s].seed || p->sec[s].base >= 0)
+            continue;
+        size_t k = claim_runs(p, &p->sec[s], idx);
+        for (size_t i = 0; i < k; i++, rows++)
+            claim_row(f, p, s, idx[i], k, i == 0);
+    }
     fputs("</table>\n", f);
     if (!rows)
-        fputs("<p>No run's scenario states a claim.</p>\n", f);
-}
-
-static void check_list(FILE *f, const rep_run *run)
-{
-    cm_expect e;
-    rep_verdicts vs;
-    cm_err err = {{0}};
-    int have = rep_html_verdicts(run, &e, &vs, &err);
-    fputs("<h3>", f);
-    rep_html_esc(f, run->label);
-    fputs("</h3>\n", f);
-    if (have == 0)
-        rep_html_esc(f, run->scenario ? "The scenario has no expect." : run->scenario_note);
-    else if (have < 0)
-        rep_html_esc(f, err.msg);
-    else if (vs.n == 0)
-        fputs("The expect asserts nothing.", f);
-    fputs(have == 1 && vs.n ? "<ul>\n" : "\n", f);
-    for (size_t i = 0; have == 1 && i < vs.n; i++) {
-        fprintf(f, "<li><span class=\"%s\">%s</span> ", vs.v[i].ok ? "ok" : "fail",
-                vs.v[i].ok ? "PASS" : "FAIL");
-        rep_html_esc(f, vs.v[i].text);
-        fputs("</li>\n", f);
-    }
-    if (have == 1 && vs.n)
-        fputs("</ul>\n", f);
-    rep_verdicts_free(&vs);
-    cm_expect_free(&e);
-}
-
-void rep_html_checks(FILE *f, const rep_run *runs, size_t n)
-{
-    fputs("<h2>Expectations (retrylab check)</h2>\n", f);
-    for (size_t i = 0; i < n; i++)
-        check_list(f, &runs[i]);
-}
-
-void rep_html_check_cells(FILE *f, const rep_run *run)
-{
-    cm_expect e;
-    rep_verdicts vs;
-    cm_err err = {{0}};
-    char text[64];
-    int have = rep_html_verdicts(run, &e, &vs, &err);
-    rep_html_td_num(f, have == 1 && e.has_rate_claimed ? e.rate_claimed * 100 : -1, 0, "%");
-    if (have == 1 && vs.n)
-        snprintf(text, sizeof text, vs.failed ? "FAIL (%zu of %zu)" : "pass (%zu of %zu)",
-                 vs.failed ? vs.failed : vs.n, vs.n);
-    else
-        snprintf(text, sizeof text, have < 0 ? "bad expect" : "no expect");
-    fprintf(f, "<td class=\"l %s\">%s</td>", have == 1 && vs.failed ? "fail" : "", text);
-    rep_verdicts_free(&vs);
-    cm_expect_free(&e);
+        fputs("<p>No run's scenario states a claim (a scenario's <code>claims</code>), or no "
+              "run used its scenario's own policy.</p>\n", f);
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "reports/gnuplot.h"
+#include "reports/run_expect.h"
 
 rep_tunit rep_tunit_for(const rep_group *g)
 {
@@ -49,7 +50,8 @@ const char *rep_series_colour(size_t i)
 {
     static const char *const colours[] = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd",
                                           "#ff7f0e", "#17becf", "#8c564b", "#e377c2",
-                                          "#7f7f7f", "#bcbd22"};
+                                          "#7f7f7f", "#bcbd22", "#000080", "#808000",
+                                          "#00a080", "#ff00ff"};
     return colours[i % (sizeof colours / sizeof colours[0])];
 }
 
@@ -127,16 +129,26 @@ static size_t make_groups(const rep_run *runs, size_t n, rep_group *groups)
     return ng;
 }
 
+/* Timelines of the group's checked runs (at most REP_TIMELINES_PER_GROUP),
+ * else of its first run: one per policy compared would drown the page. */
+static int plot_timelines(const rep_group *g, const rep_plot_opts *o, rep_plotset *ps,
+                          cm_err *err)
+{
+    size_t drawn = 0;
+    for (size_t i = 0; i < g->n && drawn < REP_TIMELINES_PER_GROUP; i++)
+        if (rep_run_checked(g->runs[i])) {
+            if (rep_plot_timeline(g->runs[i], g->ids[i], o, ps, err))
+                return -1;
+            drawn++;
+        }
+    return drawn || !g->n ? 0 : rep_plot_timeline(g->runs[0], g->ids[0], o, ps, err);
+}
+
 static int plot_group(const rep_group *g, const rep_plot_opts *o, rep_plotset *ps, cm_err *err)
 {
-    if (rep_plot_success(g, o, ps, err) || rep_plot_ladder(g, o, ps, err))
+    if (rep_plot_success(g, o, ps, err) || rep_plot_ladder(g, o, ps, err) ||
+        plot_timelines(g, o, ps, err) || rep_plot_outcomes(g, o, ps, err))
         return -1;
-    for (size_t i = 0; i < g->n; i++)
-        if (rep_plot_timeline(g->runs[i], g->ids[i], o, ps, err))
-            return -1;
-    for (size_t i = 0; i < g->n; i++)
-        if (rep_plot_outcomes(g->runs[i], g->ids[i], o, ps, err))
-            return -1;
     return rep_plot_latency(g, o, ps, err) || rep_plot_load(g, o, ps, err) ? -1 : 0;
 }
 
@@ -147,7 +159,9 @@ int rep_plot_write(const rep_run *runs, size_t n, const rep_plot_opts *o, rep_pl
     ps->n = 0;
     size_t ng = make_groups(runs, n > REP_MAX_RUNS ? REP_MAX_RUNS : n, groups);
     for (size_t g = 0; g < ng; g++) {
-        snprintf(ps->group, sizeof ps->group, "%s", ng > 1 ? groups[g].title + 2 : "");
+        const rep_run *first = groups[g].runs[0];
+        snprintf(ps->group, sizeof ps->group, "%s",
+                 first->scenario_name[0] ? first->scenario_name : first->scenario_path);
         if (plot_group(&groups[g], o, ps, err))
             return -1;
     }

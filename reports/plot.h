@@ -12,18 +12,20 @@
 
 #define REP_MAX_RUNS 128
 #define REP_MAX_PICS (6 * REP_MAX_RUNS)
+#define REP_CAPTION_MAX 1000
+#define REP_TIMELINES_PER_GROUP 4 /* attempt timelines drawn per scenario */
 
 typedef struct rep_picture {
     char name[64];     /* file stem: NAME.gp, NAME.png, NAME.svg */
     char title[300];   /* what the picture shows */
-    char caption[400]; /* how to read it */
-    char group[REP_NAME_MAX]; /* the scenario whose runs it shows ("" when one scenario) */
+    char caption[REP_CAPTION_MAX]; /* how to read it */
+    char group[REP_PATH_MAX]; /* the scenario whose runs it shows (rep_html_run_key) */
 } rep_picture;
 
 typedef struct rep_plotset {
     rep_picture pics[REP_MAX_PICS];
     size_t n;
-    char group[REP_NAME_MAX]; /* copied into each picture added */
+    char group[REP_PATH_MAX]; /* copied into each picture added */
 } rep_plotset;
 
 typedef struct rep_plot_opts {
@@ -33,8 +35,11 @@ typedef struct rep_plot_opts {
 } rep_plot_opts;
 
 /* Writes the data files and scripts of every picture for runs[n] and lists
- * them in *ps. Runs of the same scenario share the overlay pictures; a report
- * on several scenarios gets one set of overlays per scenario. 0, or -1 with err ("out/x.dat: cannot write: ..."). */
+ * them in *ps. Runs of the same scenario share the overlay pictures and one
+ * outcomes picture; a report on several scenarios gets one set per scenario.
+ * Attempt timelines: per scenario, its checked runs (own policy or own
+ * expect.json; up to REP_TIMELINES_PER_GROUP), else its first run.
+ * 0, or -1 with err ("out/x.dat: cannot write: ..."). */
 int rep_plot_write(const rep_run *runs, size_t n, const rep_plot_opts *o, rep_plotset *ps,
                    cm_err *err);
 
@@ -83,7 +88,6 @@ int rep_plot_load(const rep_group *g, const rep_plot_opts *o, rep_plotset *ps, c
 int rep_plot_ladder(const rep_group *g, const rep_plot_opts *o, rep_plotset *ps, cm_err *err);
 int rep_plot_timeline(const rep_run *run, size_t index, const rep_plot_opts *o, rep_plotset *ps,
                       cm_err *err);
-int rep_plot_outcomes(const rep_run *run, size_t index, const rep_plot_opts *o, rep_plotset *ps,
-                      cm_err *err);
+int rep_plot_outcomes(const rep_group *g, const rep_plot_opts *o, rep_plotset *ps, cm_err *err);
 
 #endif

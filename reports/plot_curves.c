@@ -78,7 +78,7 @@ int rep_plot_success(const rep_group *g, const rep_plot_opts *o, rep_plotset *ps
         snprintf(file, sizeof file, "success_%zu.dat", g->ids[r] + 1);
         series_start(f, (int)r, file);
         fprintf(f, " using ($1/%g):($2*100) with steps", u.div);
-        series_end(f, r, g->runs[r]->label);
+        series_end(f, r, g->runs[r]->legend);
     }
     fputc('\n', f);
     snprintf(title, sizeof title, "Success curve: tasks succeeded over scenario time%s", g->title);
@@ -121,7 +121,7 @@ static void latency_plot(FILE *f, const rep_group *g, const size_t *counts)
         snprintf(file, sizeof file, "latency_%zu.dat", g->ids[r] + 1);
         series_start(f, shown++, file);
         fputs(" using 1:($2*100) with steps", f);
-        series_end(f, r, g->runs[r]->label);
+        series_end(f, r, g->runs[r]->legend);
     }
     if (!shown)
         empty_plot(f, "no task succeeded in any run");

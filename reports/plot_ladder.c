@@ -169,13 +169,13 @@ static void run_series(FILE *f, const rep_group *g, size_t r, const ladder_info 
         const char *c = rep_series_colour(r * li->ntasks + j);
         fprintf(f, "%s'ladder_%zu.dat' index %zu using ($1%+g):2 with linespoints pt 7 lw 2 "
                 "lc rgb '%s' title ", sep(s), id, j + 1, off, c);
-        snprintf(t, sizeof t, "%s: task %lld planned", g->runs[r]->label, li->tasks[j]);
+        snprintf(t, sizeof t, "%s: task %lld planned", g->runs[r]->legend, li->tasks[j]);
         rep_gp_quote(f, t);
         if (!li->observed[r])
             continue;
         fprintf(f, "%s'ladder_%zu.dat' index %zu using ($1%+g):3 with linespoints dt 2 pt 6 "
                 "lw 2 lc rgb '%s' title ", sep(s), id, j + 1, off, c);
-        snprintf(t, sizeof t, "%s: task %lld observed", g->runs[r]->label, li->tasks[j]);
+        snprintf(t, sizeof t, "%s: task %lld observed", g->runs[r]->legend, li->tasks[j]);
         rep_gp_quote(f, t);
     }
     if (li->ntasks || !li->rungs[r])
@@ -183,13 +183,13 @@ static void run_series(FILE *f, const rep_group *g, size_t r, const ladder_info 
     const char *c = rep_series_colour(r);
     fprintf(f, "%s'ladder_%zu.dat' index 0 using ($1%+g):2:3:4 with yerrorlines pt 7 lw 2 "
             "lc rgb '%s' title ", sep(s), id, off, c);
-    snprintf(t, sizeof t, "%s: planned (mean, min-max over tasks)", g->runs[r]->label);
+    snprintf(t, sizeof t, "%s: planned (mean, min-max over tasks)", g->runs[r]->legend);
     rep_gp_quote(f, t);
     if (!li->observed[r])
         return;
     fprintf(f, "%s'ladder_%zu.dat' index 0 using ($1%+g):5 with linespoints dt 2 pt 6 lw 2 "
             "lc rgb '%s' title ", sep(s), id, off, c);
-    snprintf(t, sizeof t, "%s: observed (mean)", g->runs[r]->label);
+    snprintf(t, sizeof t, "%s: observed (mean)", g->runs[r]->legend);
     rep_gp_quote(f, t);
 }
 

@@ -136,7 +136,7 @@ static void load_plot(FILE *f, const rep_group *g, rep_tunit u, const limit_line
             snprintf(file, sizeof file, "load_%zu.dat", g->ids[r] + 1);
             fprintf(f, "%s'%s' index %zu using ($1/%g):2 with steps lw 2 lc rgb '%s' title ",
                     s ? ", \\\n     " : "plot ", file, p, u.div, rep_series_colour((size_t)s));
-            snprintf(title, sizeof title, "%s: %s", g->runs[r]->label, prov[p]);
+            snprintf(title, sizeof title, "%s: %s", g->runs[r]->legend, prov[p]);
             rep_gp_quote(f, title);
         }
     }

@@ -1,6 +1,6 @@
-/* plot_runs.c: the per-run pictures: the attempt timeline of the first N
+/* plot_runs.c: the per-run picture: the attempt timeline of the first N
  * tasks (each attempt a point at its send time, shaped and coloured by
- * outcome) and the stacked outcomes per candidate. */
+ * outcome). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -114,80 +114,10 @@ int rep_plot_timeline(const rep_run *run, size_t index, const rep_plot_opts *o, 
         if (run->tasks[i].seen)
             end = run->tasks[i].done_t > end ? run->tasks[i].done_t : end;
     timeline_script(f, run, n, rep_tunit_span(end), has, data);
-    snprintf(title, sizeof title, "Attempt timeline: %s", run->label);
+    snprintf(title, sizeof title, "Attempt timeline of run #%zu: %s", index + 1, run->label);
     rep_pic_add(ps, name, title,
                 "Each row is a task (the first tasks of the run); each point an attempt at its "
                 "send time, coloured and shaped by its outcome; the grey line spans the task "
                 "from its first attempt to its end. Gaps between points are waits.");
-    return rep_script_close(f, o, name, err);
-}
-
-static int outcomes_data(const rep_run *run, const rep_plot_opts *o, const char *name,
-                         cm_err *err)
-{
-    FILE *f = rep_data_open(o, name, err);
-    if (!f)
-        return -1;
-    fprintf(f, "# %s: responses per candidate and outcome\n\"candidate\"", run->label);
-    for (int c = 0; c < REP_CLASS_N; c++)
-        fprintf(f, " \"%s\"", rep_class_name((rep_class)c));
-    fputc('\n', f);
-    for (size_t i = 0; i < run->n_cands; i++) {
-        fputc('"', f);
-        for (const char *p = run->cands[i].name; *p; p++)
-            fputc(*p == '"' || (unsigned char)*p < 0x20 ? '\'' : *p, f);
-        fputc('"', f);
-        for (int c = 0; c < REP_CLASS_N; c++)
-            fprintf(f, " %ld", run->cands[i].by_class[c]);
-        fputc('\n', f);
-    }
-    return rep_file_close(f, o, name, err);
-}
-
-static void outcomes_script(FILE *f, const rep_run *run)
-{
-    char t[400];
-    snprintf(t, sizeof t, "Responses per candidate by outcome: %s", run->label);
-    fputs("set title ", f);
-    rep_gp_quote(f, t);
-    fputs("\nset ylabel 'responses'\nset xlabel 'candidate (provider/model)'\n"
-          "set style data histograms\nset style histogram rowstacked\nset boxwidth 0.6\n"
-          "set style fill solid 0.9 border rgb '#333333'\n", f);
-    long top = 1;
-    for (size_t i = 0; i < run->n_cands; i++) {
-        long sum = 0;
-        for (int c = 0; c < REP_CLASS_N; c++)
-            sum += run->cands[i].by_class[c];
-        top = sum > top ? sum : top;
-    }
-    fprintf(f, "set yrange [0:%g]\n", (double)top * 1.1);
-    if (run->n_cands > 4)
-        fputs("set xtics rotate by -25\n", f);
-}
-
-int rep_plot_outcomes(const rep_run *run, size_t index, const rep_plot_opts *o, rep_plotset *ps,
-                      cm_err *err)
-{
-    char name[64], data[80], title[400];
-    snprintf(name, sizeof name, "outcomes_%zu", index + 1);
-    snprintf(data, sizeof data, "%s.dat", name);
-    if (outcomes_data(run, o, data, err))
-        return -1;
-    FILE *f = rep_script_open(o, name, "responses per candidate, stacked by outcome", err);
-    if (!f)
-        return -1;
-    outcomes_script(f, run);
-    rep_gp_begin_plot(f, name, o->formats);
-    if (run->n_cands == 0)
-        fputs("set xrange [0:1]\nset label 1 'no requests' at 0.5,0.5 center\nplot 2 notitle",
-              f);
-    for (int c = 0; c < REP_CLASS_N && run->n_cands; c++)
-        fprintf(f, "%s'%s' using %d:xtic(1) title columnheader(%d) lc rgb '%s'",
-                c ? ", \\\n     " : "plot ", data, c + 2, c + 2, rep_class_colour((rep_class)c));
-    fputc('\n', f);
-    snprintf(title, sizeof title, "Outcomes by candidate: %s", run->label);
-    rep_pic_add(ps, name, title,
-                "Responses each provider/model returned, stacked by outcome: success (2xx), "
-                "401/403, 429 rate limited, 5xx, timeout, connection reset, other.");
     return rep_script_close(f, o, name, err);
 }

@@ -115,6 +115,7 @@ static int cand_index(rep_run *run, const char *provider, const char *model)
 static int read_start(rep_run *run, const cJSON *o)
 {
     copy_str(run->scenario_path, sizeof run->scenario_path, str_field(o, "scenario"));
+    copy_str(run->policy_path, sizeof run->policy_path, str_field(o, "policy"));
     copy_str(run->scenario_name, sizeof run->scenario_name, str_field(o, "scenario_name"));
     copy_str(run->policy_name, sizeof run->policy_name, str_field(o, "policy_name"));
     copy_str(run->mode, sizeof run->mode, str_field(o, "mode"));
@@ -341,11 +342,12 @@ static void task_add(rep_task *k, const rep_event *e)
     if (!k->seen) {
         k->seen = true;
         k->first_t = e->t;
+        k->first_send_t = -1;
         k->done_t = -1;
         k->wait_observed = -1;
     }
-    if (e->kind == REP_SEND)
-        k->sends++;
+    if (e->kind == REP_SEND && k->sends++ == 0)
+        k->first_send_t = e->t;
     if (e->kind == REP_WAIT) {
         k->waits++;
         k->wait_planned += e->delay;
@@ -403,10 +405,13 @@ static void make_label(rep_run *run)
 {
     const char *sc = run->scenario_name[0] ? run->scenario_name : run->dir;
     const char *po = run->policy_name[0] ? run->policy_name : "default policy";
-    if (run->mode[0] && strcmp(run->mode, "sim") != 0)
+    if (run->mode[0] && strcmp(run->mode, "sim") != 0) {
         snprintf(run->label, sizeof run->label, "%.120s / %.120s (%.15s)", sc, po, run->mode);
-    else
+        snprintf(run->legend, sizeof run->legend, "%.120s (%.15s)", po, run->mode);
+    } else {
         snprintf(run->label, sizeof run->label, "%.120s / %.120s", sc, po);
+        snprintf(run->legend, sizeof run->legend, "%.120s", po);
+    }
 }
 
 int rep_run_load(const char *dir, rep_run *out, cm_err *err)
@@ -455,6 +460,14 @@ const cJSON *rep_run_claims(const rep_run *run)
                          ? cJSON_GetObjectItemCaseSensitive(cm_json_root(run->scenario), "claims")
                          : NULL;
     return cJSON_IsArray(c) ? c : NULL;
+}
+
+double rep_task_duration(const rep_run *run, size_t k)
+{
+    if (k >= run->n_tasks || !run->tasks[k].seen || run->tasks[k].first_send_t < 0)
+        return -1;
+    const rep_task *t = &run->tasks[k];
+    return (t->done_t >= 0 ? t->done_t : run->end_t) - t->first_send_t;
 }
 
 double rep_run_task_count(const rep_run *run)

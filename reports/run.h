@@ -65,6 +65,7 @@ typedef struct rep_task {
     long sends;
     long waits;
     double first_t;       /* first event of the task */
+    double first_send_t;  /* its first send, -1 when none */
     double done_t;        /* -1 while not done */
     int outcome;          /* 0 not done, 1 success, 2 failure */
     const char *message;  /* points into the done event */
@@ -80,7 +81,9 @@ typedef struct rep_summary {
 typedef struct rep_run {
     char dir[REP_PATH_MAX];
     char label[2 * REP_NAME_MAX + 16]; /* "scenario / policy" (+ mode) */
+    char legend[REP_NAME_MAX + 48];    /* "#N policy" (+ mode): in pictures of one scenario */
     char scenario_path[REP_PATH_MAX];  /* from the start event ("" if none) */
+    char policy_path[REP_PATH_MAX];    /* from the start event ("" if none) */
     char scenario_name[REP_NAME_MAX], policy_name[REP_NAME_MAX], mode[16];
     double time_scale;
     double seed;
@@ -109,6 +112,10 @@ int rep_run_from_text(const char *name, const char *text, size_t len, rep_run *o
 /* The scenario's "expect" object and "claims" array, or NULL. */
 const cJSON *rep_run_expect_node(const rep_run *run);
 const cJSON *rep_run_claims(const rep_run *run);
+
+/* Seconds task k took from its first send to its done (to the run's last
+ * event when never done); -1 when the task sent nothing or k is out of range. */
+double rep_task_duration(const rep_run *run, size_t k);
 
 /* Tasks counted for rates: the summary's "tasks" when present, else the
  * tasks seen in the trace. */

@@ -65,7 +65,10 @@ void rep_stats_compute(const rep_run *run, rep_stats *s)
 {
     memset(s, 0, sizeof *s);
     s->tasks = rep_run_task_count(run);
+    s->longest_task_s = -1;
     for (size_t i = 0; i < run->n_tasks; i++) {
+        double d = rep_task_duration(run, i);
+        s->longest_task_s = d > s->longest_task_s ? d : s->longest_task_s;
         const rep_task *k = &run->tasks[i];
         s->done += k->outcome != 0;
         s->successes += k->outcome == 1;

@@ -16,6 +16,7 @@ typedef struct rep_stats {
     double total_wait_s; /* planned waits over all tasks */
     double calls_per_success; /* attempts / successes; -1 when no success */
     double success_time_p50;  /* seconds from a task's first event to success; -1 if none */
+    double longest_task_s;    /* the longest rep_task_duration; -1 when no task sent */
 } rep_stats;
 
 void rep_stats_compute(const rep_run *run, rep_stats *out);

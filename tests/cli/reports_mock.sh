@@ -35,7 +35,7 @@ out="$dir/report"
 "$RL" report "$dir/sim" "$dir/mock" --out "$out" >"$dir/log" 2>&1 || fail "report exited $?"
 grep -q "ladder_2.dat' index 1 using (\$1[-+0-9.]*):3 with linespoints dt 2" "$out/ladder.gp" ||
   fail "ladder.gp lacks the observed series of the mock run"
-grep -q "reports-mock-ladder / reports-short-ladder (mock)" "$out/success.gp" ||
+grep -q "#2 reports-short-ladder (mock)" "$out/success.gp" ||
   fail "success.gp does not name the mock run"
 awk '!/^#/ && $5 != "NaN" { ok = 1 } END { exit !ok }' "$out/ladder_2.dat" ||
   fail "ladder_2.dat has no observed waits"

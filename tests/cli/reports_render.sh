@@ -1,9 +1,12 @@
 #!/bin/sh
 # reports_render.sh: `retrylab report` on the fixtures in tests/data/runs/:
 # every picture is a valid, non-empty PNG and SVG, index.html references each
-# picture and holds the summary numbers of the traces, two runs overlay in the
-# success and load scripts, and without gnuplot on PATH the command exits 3
-# naming gnuplot-nox while still writing the data files and the HTML tables.
+# picture in its scenario's section, the page runs claims table -> contents ->
+# sections -> details, the claims table holds claimed and measured numbers,
+# a run with another policy than its scenario's shows "-" (never FAIL), two
+# runs overlay in the success and load scripts, and without gnuplot on PATH
+# the command exits 3 naming gnuplot-nox while still writing the data files
+# and the HTML tables.
 set -u
 RL="$RL_BIN/retrylab"
 RUNS=tests/data/runs
@@ -13,7 +16,9 @@ fail() { echo "FAIL: $*"; [ -f "$dir/log" ] && cat "$dir/log"; exit 1; }
 out="$dir/two"
 "$RL" report $RUNS/herd-exp-no-jitter $RUNS/herd-exp-full-jitter --out "$out" >"$dir/log" 2>&1 ||
   fail "report on two runs exited $?"
-for pic in success ladder timeline_1 timeline_2 outcomes_1 outcomes_2 latency load; do
+# One outcomes picture for the scenario; a timeline for the run with the
+# scenario's own policy only (exp-no-jitter; exp-full-jitter is a comparison).
+for pic in success ladder timeline_1 outcomes latency load; do
   png="$out/$pic.png"; svg="$out/$pic.svg"
   [ -s "$png" ] || fail "$pic.png missing or empty"
   magic=$(head -c 8 "$png" | od -An -tx1 | tr -d ' \n')
@@ -23,23 +28,50 @@ for pic in success ladder timeline_1 timeline_2 outcomes_1 outcomes_2 latency lo
   [ -s "$out/$pic.gp" ] || fail "$pic.gp missing"
   grep -q "src=\"$pic.png\"" "$out/index.html" || fail "index.html does not show $pic.png"
 done
-# Both runs in the overlay pictures.
-for gp in success load latency ladder; do
-  grep -q "herd-40-clients / exp-no-jitter" "$out/$gp.gp" || fail "$gp.gp lacks run 1"
-  grep -q "herd-40-clients / exp-full-jitter" "$out/$gp.gp" || fail "$gp.gp lacks run 2"
+for gone in timeline_2 outcomes_1 outcomes_2; do
+  [ -f "$out/$gone.gp" ] && fail "$gone.gp should not exist"
 done
+# Both runs in the overlay pictures and in the outcomes picture.
+for gp in success load latency ladder; do
+  grep -q "#1 exp-no-jitter" "$out/$gp.gp" || fail "$gp.gp lacks run 1"
+  grep -q "#2 exp-full-jitter" "$out/$gp.gp" || fail "$gp.gp lacks run 2"
+done
+grep -q "newhistogram '#1'" "$out/outcomes.gp" && grep -q "newhistogram '#2'" "$out/outcomes.gp" ||
+  fail "outcomes.gp does not cluster both runs"
 grep -q "success_1.dat" "$out/success.gp" && grep -q "success_2.dat" "$out/success.gp" ||
   fail "success.gp does not plot both data files"
 grep -q "load_1.dat" "$out/load.gp" && grep -q "load_2.dat" "$out/load.gp" ||
   fail "load.gp does not plot both data files"
 grep -q "groq limit: 10 requests / 10 s" "$out/load.gp" || fail "load.gp has no limit line"
-# Summary numbers: tasks 40; success 100.0% and 85.0%; attempts 160 and 166.
-for want in ">40<" ">100.0%<" ">85.0%<" ">160<" ">166<" "DIFFERS: measured 85.0% is 10.0 points below"; do
-  grep -q -- "$want" "$out/index.html" || fail "index.html lacks $want"
+page="$out/index.html"
+# The page in order: claims table, contents, the scenario's section, details.
+awk '/id="claims"/ { a = NR } /<h2>Contents/ { b = NR } /<section id="s1">/ { c = NR }
+     /id="details"/ { d = NR } END { exit !(a && a < b && b < c && c < d) }' "$page" ||
+  fail "index.html parts are not in the order claims, contents, section, details"
+grep -q '<a href="#s1">herd-40-clients</a>' "$page" || fail "no link to the scenario section"
+grep -q '<h2>herd-40-clients</h2>' "$page" || fail "no scenario section heading"
+# The claims table: seed 001's claim and claimed rate beside the measured rate
+# of the scenario's own policy (exp-no-jitter: 100%).
+sed -n '/id="claims"/,/<\/table>/p' "$page" >"$dir/claims"
+for want in "seed 001" "95% success rate under rate limits" ">95%<" ">100.0%<br>" \
+            "higher than claimed: 100.0% vs 95%"; do
+  grep -q -- "$want" "$dir/claims" || fail "claims table lacks $want"
 done
-grep -q ">pass (3 of 3)<" "$out/index.html" || fail "index.html lacks the check verdict column"
-grep -q "<script" "$out/index.html" && fail "index.html uses JavaScript"
-grep -Eq "(src|href)=\"https?:" "$out/index.html" && fail "index.html uses external assets"
+grep -q "exp-full-jitter" "$dir/claims" && fail "claims table holds the comparison run"
+# The runs table: tasks, both success rates, calls per success 160/40 and 166/34,
+# the best run first and marked, the own-policy run passes, the other shows "-".
+sed -n '/<section id="s1">/,/<\/table>/p' "$page" >"$dir/runs"
+for want in ">40<" ">100.0%<" ">85.0%<" ">4.00<" ">4.88<" ">pass (3 of 3)<" \
+            'title="not checked: different policy">-</td>' 'class="tag best"'; do
+  grep -q -- "$want" "$dir/runs" || fail "runs table lacks $want"
+done
+awk '/exp-no-jitter/ { a = NR } /exp-full-jitter/ { b = NR } END { exit !(a && b && a < b) }' \
+  "$dir/runs" || fail "runs table is not sorted best first"
+grep -q "FAIL" "$page" && fail "index.html shows FAIL for a run with another policy"
+grep -q "<details>" "$page" && grep -q "<summary>Per-candidate metrics" "$page" ||
+  fail "no collapsed per-candidate metrics"
+grep -q "<script" "$page" && fail "index.html uses JavaScript"
+grep -Eq "(src|href)=\"https?:" "$page" && fail "index.html uses external assets"
 
 # One format only, the seed-003 ladder with its expected ladder.
 out="$dir/ladder"
@@ -56,13 +88,19 @@ grep -q "FREE tier: 20, 40, 80, 160, 320, 640 s" "$out/index.html" || fail "clai
 grep -q "success 30% -&gt; 85% with key rotation" "$dir/mixed/index.html" || fail "claim not escaped"
 grep -q "timeout" "$dir/mixed/timeline_1.gp" || fail "timeline lacks the timeout class"
 
-# Runs of two scenarios: one set of overlay pictures per scenario.
+# Runs of two scenarios: one set of pictures per scenario, each in its section.
 out="$dir/groups"
 "$RL" report $RUNS/ladder-003 $RUNS/herd-exp-no-jitter $RUNS/herd-exp-full-jitter --out "$out" \
   --format png >"$dir/log" 2>&1 || fail "two-scenario report exited $?"
-for pic in success ladder latency load success_s2 ladder_s2 latency_s2 load_s2; do
-  [ -s "$out/$pic.png" ] || fail "two scenarios: $pic.png missing"
-  grep -q "src=\"$pic.png\"" "$out/index.html" || fail "two scenarios: $pic.png not shown"
+sed -n '/<section id="s1">/,/<\/section>/p' "$out/index.html" >"$dir/s1"
+sed -n '/<section id="s2">/,/<\/section>/p' "$out/index.html" >"$dir/s2"
+grep -q "<h2>seed-003-moonshot-free-tier</h2>" "$dir/s1" || fail "section 1 is not the ladder scenario"
+grep -q "<h2>herd-40-clients</h2>" "$dir/s2" || fail "section 2 is not the herd scenario"
+for pic in success ladder latency load outcomes; do
+  [ -s "$out/$pic.png" ] && [ -s "$out/${pic}_s2.png" ] || fail "two scenarios: $pic png missing"
+  grep -q "src=\"$pic.png\"" "$dir/s1" || fail "section 1 does not show $pic.png"
+  grep -q "src=\"${pic}_s2.png\"" "$dir/s2" || fail "section 2 does not show ${pic}_s2.png"
+  grep -q "src=\"${pic}_s2.png\"" "$dir/s1" && fail "section 1 shows ${pic}_s2.png"
 done
 grep -q "success_1.dat" "$out/success.gp" && ! grep -q "success_2.dat" "$out/success.gp" ||
   fail "success.gp should hold the ladder run only"
