@@ -30,11 +30,12 @@ typedef struct sim_cand {
 } sim_cand;
 
 /* The headers of a response decided at send time, packed "name\0value\0..."
- * so that thousands of attempts in flight cost half a KiB each, not a whole
+ * so that thousands of attempts in flight cost about 600 bytes each, not a whole
  * mock_plan. Headers that outgrow the inline buffer go to the heap. */
 #define REPLY_INLINE 488
 typedef struct sim_reply {
     uint32_t nheaders;
+    uint16_t at[2 * MOCK_MAX_HEADERS]; /* offset of each name and value: unpacked without strlen */
     char *big;
     char small[REPLY_INLINE];
 } sim_reply;
@@ -117,10 +118,13 @@ static int reply_pack(sim_reply *r, const mock_plan *p)
     char *at = r->small;
     if (need > REPLY_INLINE && !(at = r->big = malloc(need)))
         return -1;
+    const char *base = at;
     for (size_t i = 0; i < n; i++) {
+        r->at[2 * i] = (uint16_t)(at - base);
         memcpy(at, p->headers[i].name, len[2 * i] - 1);
         at[len[2 * i] - 1] = '\0';
         at += len[2 * i];
+        r->at[2 * i + 1] = (uint16_t)(at - base);
         memcpy(at, p->headers[i].value, len[2 * i + 1] - 1);
         at[len[2 * i + 1] - 1] = '\0';
         at += len[2 * i + 1];
@@ -131,12 +135,10 @@ static int reply_pack(sim_reply *r, const mock_plan *p)
 
 static size_t reply_unpack(const sim_reply *r, rl_header *out)
 {
-    const char *at = r->big ? r->big : r->small;
+    const char *base = r->big ? r->big : r->small;
     for (uint32_t i = 0; i < r->nheaders; i++) {
-        out[i].name = at;
-        at += strlen(at) + 1;
-        out[i].value = at;
-        at += strlen(at) + 1;
+        out[i].name = base + r->at[2 * i];
+        out[i].value = base + r->at[2 * i + 1];
     }
     return r->nheaders;
 }

@@ -15,12 +15,27 @@
 #define LINE_RESERVE (64u * 1024u)
 #define STR_MAX 1024u
 
+/* The rendered ,"provider":..,"model":..,"key":.. part of a line, with the
+ * strings it was rendered from. Why: nearly every line names one of a few
+ * candidate/key pairs, and comparing three short strings costs a fraction of
+ * escaping them again. Only key ids are kept here, never key values. */
+#define WHO_MEMOS 8
+#define WHO_MEMO_STR 64
+typedef struct who_memo {
+    bool used, has_provider, has_model, has_key;
+    char provider[WHO_MEMO_STR], model[WHO_MEMO_STR], key[CM_KEYID_LEN];
+    uint16_t len;
+    char text[3 * WHO_MEMO_STR + 64];
+} who_memo;
+
 struct rl_trace {
     int fd;
     bool failed;
     bool flush_on_done;
     uint64_t lines;
     size_t len;
+    unsigned memo_next; /* the memo to replace next (round robin) */
+    who_memo memo[WHO_MEMOS];
     char buf[OUT_CAP];
 };
 
@@ -63,6 +78,9 @@ int rl_trace_open(const char *path, rl_trace **out, cm_err *err)
     tr->flush_on_done = false;
     tr->lines = 0;
     tr->len = 0;
+    tr->memo_next = 0;
+    for (size_t i = 0; i < WHO_MEMOS; i++)
+        tr->memo[i].used = false;
     *out = tr;
     return 0;
 }
@@ -122,7 +140,11 @@ void rl_trace_reply_init(rl_trace_reply *r)
 
 /* ---- appending (callers made room: see LINE_RESERVE) ---- */
 
-static void put(rl_trace *tr, const char *s, size_t n)
+/* Inlined everywhere so that the many fixed-size pieces (keys, literals)
+ * become plain stores instead of memcpy calls: a trace line has dozens. */
+#define TRACE_INLINE static inline __attribute__((always_inline))
+
+TRACE_INLINE void put(rl_trace *tr, const char *s, size_t n)
 {
     if (n > OUT_CAP - tr->len)
         n = OUT_CAP - tr->len; /* cannot happen with the reserve; never overrun */
@@ -135,15 +157,39 @@ static void put_lit(rl_trace *tr, const char *s)
     put(tr, s, strlen(s));
 }
 
+/* "00".."99": numbers are written two digits per division, since every
+ * trace line carries several of them. */
+static const char digit_pairs[201] = "00010203040506070809101112131415161718192021222324"
+                                     "25262728293031323334353637383940414243444546474849"
+                                     "50515253545556575859606162636465666768697071727374"
+                                     "75767778798081828384858687888990919293949596979899";
+
+/* Decimal digits of v. */
+static size_t count_digits(uint64_t v)
+{
+    size_t n = 1;
+    for (; v >= 100; v /= 100)
+        n += 2;
+    return n + (v >= 10);
+}
+
+/* Writes v straight into the buffer, last digits first. */
 static void put_u64(rl_trace *tr, uint64_t v)
 {
-    char tmp[24];
-    size_t i = sizeof tmp;
-    do {
-        tmp[--i] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    put(tr, tmp + i, sizeof tmp - i);
+    size_t n = count_digits(v);
+    if (n > OUT_CAP - tr->len)
+        return; /* cannot happen with the reserve; never overrun */
+    char *end = tr->buf + tr->len + n;
+    tr->len += n;
+    while (v >= 100) {
+        end -= 2;
+        memcpy(end, digit_pairs + 2 * (v % 100), 2);
+        v /= 100;
+    }
+    if (v >= 10)
+        memcpy(end - 2, digit_pairs + 2 * v, 2);
+    else
+        end[-1] = (char)('0' + v);
 }
 
 static void put_i64(rl_trace *tr, int64_t v)
@@ -166,10 +212,9 @@ static void put_secs(rl_trace *tr, cm_us us)
     char frac[7];
     uint64_t f = a % 1000000u;
     frac[0] = '.';
-    for (int i = 6; i >= 1; i--) {
-        frac[i] = (char)('0' + f % 10);
-        f /= 10;
-    }
+    memcpy(frac + 1, digit_pairs + 2 * (f / 10000), 2);
+    memcpy(frac + 3, digit_pairs + 2 * (f / 100 % 100), 2);
+    memcpy(frac + 5, digit_pairs + 2 * (f % 100), 2);
     put(tr, frac, 7);
 }
 
@@ -206,12 +251,12 @@ static void put_str(rl_trace *tr, const char *s)
 /* ,"name": as a literal and its length, so no key is measured at run time. */
 #define KEY(name) ",\"" name "\":", sizeof(",\"" name "\":") - 1
 
-static void put_key(rl_trace *tr, const char *key, size_t klen)
+TRACE_INLINE void put_key(rl_trace *tr, const char *key, size_t klen)
 {
     put(tr, key, klen);
 }
 
-static void field_str(rl_trace *tr, const char *key, size_t klen, const char *v)
+TRACE_INLINE void field_str(rl_trace *tr, const char *key, size_t klen, const char *v)
 {
     if (!v)
         return;
@@ -219,13 +264,13 @@ static void field_str(rl_trace *tr, const char *key, size_t klen, const char *v)
     put_str(tr, v);
 }
 
-static void field_int(rl_trace *tr, const char *key, size_t klen, int64_t v)
+TRACE_INLINE void field_int(rl_trace *tr, const char *key, size_t klen, int64_t v)
 {
     put(tr, key, klen);
     put_i64(tr, v);
 }
 
-static void field_secs(rl_trace *tr, const char *key, size_t klen, cm_us v)
+TRACE_INLINE void field_secs(rl_trace *tr, const char *key, size_t klen, cm_us v)
 {
     put(tr, key, klen);
     put_secs(tr, v);
@@ -264,10 +309,9 @@ static bool is_key_id(const char *s)
     return strcmp(s, "k-none") == 0;
 }
 
-static void put_who(rl_trace *tr, const rl_trace_who *who)
+/* The provider, model and key fields as they have always been written. */
+static void put_names(rl_trace *tr, const rl_trace_who *who)
 {
-    field_int(tr, KEY("task"), who->task);
-    field_int(tr, KEY("attempt"), who->attempt);
     field_str(tr, KEY("provider"), who->provider);
     field_str(tr, KEY("model"), who->model);
     if (!who->key_id)
@@ -279,6 +323,64 @@ static void put_who(rl_trace *tr, const rl_trace_who *who)
         cm_keyid(who->key_id, id);
         field_str(tr, KEY("key"), id);
     }
+}
+
+/* Whether optional string s (NULL = absent) equals the memo's copy. */
+static bool memo_same(bool has, const char *copy, const char *s)
+{
+    return s ? has && strcmp(copy, s) == 0 : !has;
+}
+
+/* Whether s fits a memo slot of `size` bytes (NULL fits). */
+static bool memo_fits(const char *s, size_t size)
+{
+    return !s || strnlen(s, size) < size;
+}
+
+static who_memo *memo_find(rl_trace *tr, const rl_trace_who *who)
+{
+    for (size_t i = 0; i < WHO_MEMOS; i++) {
+        who_memo *m = &tr->memo[i];
+        if (m->used && memo_same(m->has_key, m->key, who->key_id) &&
+            memo_same(m->has_model, m->model, who->model) &&
+            memo_same(m->has_provider, m->provider, who->provider))
+            return m;
+    }
+    return NULL;
+}
+
+/* Keeps the names just written at buf[from..len) for the next lines. */
+static void memo_store(rl_trace *tr, const rl_trace_who *who, size_t from)
+{
+    size_t n = tr->len - from;
+    if (n > sizeof tr->memo[0].text || !memo_fits(who->provider, WHO_MEMO_STR) ||
+        !memo_fits(who->model, WHO_MEMO_STR) || (who->key_id && !is_key_id(who->key_id)))
+        return;
+    who_memo *m = &tr->memo[tr->memo_next];
+    tr->memo_next = (tr->memo_next + 1) % WHO_MEMOS;
+    m->used = true;
+    m->has_provider = who->provider != NULL;
+    m->has_model = who->model != NULL;
+    m->has_key = who->key_id != NULL;
+    snprintf(m->provider, sizeof m->provider, "%s", who->provider ? who->provider : "");
+    snprintf(m->model, sizeof m->model, "%s", who->model ? who->model : "");
+    snprintf(m->key, sizeof m->key, "%s", who->key_id ? who->key_id : "");
+    memcpy(m->text, tr->buf + from, n);
+    m->len = (uint16_t)n;
+}
+
+static void put_who(rl_trace *tr, const rl_trace_who *who)
+{
+    field_int(tr, KEY("task"), who->task);
+    field_int(tr, KEY("attempt"), who->attempt);
+    const who_memo *m = memo_find(tr, who);
+    if (m) {
+        put(tr, m->text, m->len);
+        return;
+    }
+    size_t from = tr->len;
+    put_names(tr, who);
+    memo_store(tr, who, from);
 }
 
 static void put_double(rl_trace *tr, const char *key, size_t klen, double v)

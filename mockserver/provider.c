@@ -20,7 +20,7 @@ typedef struct req_ctx {
     const mock_provider_def *p;
     mock_prov_state *ps;
     int key;                   /* index of the key, -1 when the provider lists none */
-    char key_id[CM_KEYID_LEN]; /* for providers without a key list */
+    char key_id[CM_KEYID_LEN]; /* set only when key < 0 or the key is empty */
     int model;
     int tier; /* in force now (a phase may change it), -1 none */
 } req_ctx;
@@ -351,7 +351,10 @@ static bool admit_request(req_ctx *c, mock_plan *out)
         return false;
     }
     c->key = c->p->nkeys ? mock_provider_key_by_value(c->p, req->key) : -1;
-    cm_keyid(req->key, c->key_id);
+    /* The id is read only when the key is not one of the provider's (notes,
+     * per-key windows of a provider without a key list): hash it only then. */
+    if (c->key < 0 || !req->key || !req->key[0])
+        cm_keyid(req->key, c->key_id);
     if ((c->p->nkeys && c->key < 0) || !req->key || !req->key[0]) {
         mock_plan_error(out, 401, NULL, NULL, NULL);
         snprintf(out->note, sizeof out->note, "invalid key %s", c->key_id);
