@@ -8,7 +8,8 @@ RL="$RL_BIN/retrylab"; S=scenarios; P=scenarios/policies
 dir=$(mktemp -d); trap 'rm -rf "$dir"' EXIT
 fail() { echo "FAIL: $*"; [ -f "$dir/log" ] && cat "$dir/log"; exit 1; }
 
-# mutate POLICY SCENARIO SED_EXPR: the changed copy must fail the check.
+# mutate POLICY SCENARIO SED_EXPR [WANT]: the changed copy must fail the
+# check (and print a line containing WANT when given).
 mutate() {
   sed "$3" "$P/$1" >"$dir/p.json"
   cmp -s "$P/$1" "$dir/p.json" && fail "sed '$3' changed nothing in $1"
@@ -17,12 +18,17 @@ mutate() {
   "$RL" check "$dir/run" >"$dir/log" 2>&1; rc=$?
   [ $rc -eq 1 ] || fail "$1 changed by '$3': check on $2 exited $rc, want 1"
   grep -q "expectations\{0,1\} failed" "$dir/log" || fail "no failure summary for '$3'"
+  [ -z "$4" ] || grep -qF "$4" "$dir/log" || fail "'$3': no line with \"$4\""
   rm -rf "$dir/run"
   count=$((count + 1))
 }
 count=0
+# A line is POLICY SCENARIO SED_EXPR, optionally followed by " => " and text
+# the failing check must print (the expectation that catches the change).
 while read -r pol sc expr; do
-  mutate "$pol" "$sc" "$expr"
+  want=""
+  case $expr in *" => "*) want=${expr#* => }; expr=${expr%% => *} ;; esac
+  mutate "$pol" "$sc" "$expr" "$want"
 done <<'LIST'
 seed-000-persistent.json seed-000-chutes-persistent.json s/"base_s": 60/"base_s": 50/
 seed-000-persistent.json seed-000-chutes-persistent.json s/"max_retries_per_candidate": 5/"max_retries_per_candidate": 4/
@@ -40,5 +46,9 @@ seed-003-tier-aware.json seed-003-moonshot-tiers.json s/"max_attempts": 7/"max_a
 seed-004-rotation-breaker.json seed-004-openrouter-ladder.json s/"base_s": 1,/"base_s": 4,/
 seed-004-rotation-breaker.json seed-004-openrouter-ladder.json s/"max_attempts": 7/"max_attempts": 6/
 seed-004-rotation-breaker.json seed-004-openrouter-ladder.json s/"failures": 5/"failures": 3/
+seed-000-persistent.json seed-000-chutes-persistent.json s/"max_attempts": 48}/"max_attempts": 48, "attempt_timeout_s": 4}/ => s > 3665.0 s
+seed-000-persistent.json seed-000-chutes-give-up.json s/"max": 3,/"max": 2,/ => ladder task 0: 32 waits, expected 43
+seed-004-rotation-breaker.json seed-004-openrouter-ladder.json s/"failures": 5/"failures": 4/ => candidate openrouter/mistralai/mistral-small-3.2-24b-instruct:free: 5 requests < 6
+seed-004-rotation-breaker.json seed-004-openrouter-ladder.json s/"failures": 5/"failures": 6/ => candidate openrouter/mistralai/mistral-small-3.2-24b-instruct:free: 7 requests > 6
 LIST
 echo "scenarios_seed_mutations: $count changed numbers all fail their check"
