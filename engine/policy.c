@@ -12,7 +12,7 @@
 static const char *const top_keys[] = {
     "kind",        "name",     "comment",  "source",       "candidates", "backoff",
     "retry_after", "tiers",    "rotation", "cooldown",     "breaker",    "budget",
-    "limits",      "classify", "messages", "task_retries", "transport", NULL};
+    "limits",      "classify", "messages", "task_retries", "transport",  NULL};
 
 static int provider_index(rl_policy *p, const char *name)
 {

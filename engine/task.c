@@ -214,7 +214,7 @@ static cm_us ready_at(step *s, uint32_t c, bool *by_breaker)
 {
     cm_us cool = s->run->cool_until[c];
     cm_us probe_timeout = s->p->limits.attempt_timeout > 0 ? s->p->limits.attempt_timeout
-                                                            : RL_DEFAULT_ATTEMPT_TIMEOUT;
+                                                           : RL_DEFAULT_ATTEMPT_TIMEOUT;
     cm_us br = rl_breaker_recheck_at(&s->run->breakers[c], &s->p->breaker, probe_timeout, s->now);
     *by_breaker = br > cool;
     return br > cool ? br : cool;

@@ -22,9 +22,9 @@ typedef enum rl_task_state {
 
 /* What a WAIT leads to. */
 typedef enum rl_task_then {
-    RL_THEN_SEND,  /* send to `candidate` with `key` */
-    RL_THEN_PICK,  /* pick a usable candidate again (after a cooldown/breaker wait) */
-    RL_THEN_RERUN, /* start a task-level re-run from the first candidate */
+    RL_THEN_SEND,   /* send to `candidate` with `key` */
+    RL_THEN_PICK,   /* pick a usable candidate again (after a cooldown/breaker wait) */
+    RL_THEN_RERUN,  /* start a task-level re-run from the first candidate */
     RL_THEN_RESEND, /* the transport layer's retry: same candidate and key, no breaker check */
 } rl_task_then;
 

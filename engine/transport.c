@@ -56,9 +56,9 @@ static int parse_errors(const cm_json *doc, const cJSON *node, rl_transport_cfg 
         for (int e = RL_TE_NONE + 1; cJSON_IsString(it) && error_names[e]; e++)
             if (strcmp(it->valuestring, error_names[e]) == 0) found = e;
         if (found < 0)
-            return cm_json_fail(err, doc, it, CTX ".errors",
-                                "item %zu must be one of: timeout, reset, connect, truncated, other",
-                                i);
+            return cm_json_fail(
+                err, doc, it, CTX ".errors",
+                "item %zu must be one of: timeout, reset, connect, truncated, other", i);
         if (c->error_mask & (1u << found))
             return cm_json_fail(err, doc, it, CTX ".errors", "\"%s\" is listed twice",
                                 error_names[found]);
@@ -91,9 +91,16 @@ static int parse_scalars(const cm_json *doc, const cJSON *node, rl_transport_cfg
 
 int rl_transport_parse(const cm_json *doc, const cJSON *node, rl_transport_cfg *c, cm_err *err)
 {
-    static const char *const keys[] = {
-        "retries",           "statuses",          "errors",  "backoff", "first_retry_immediate",
-        "respect_retry_after", "retry_after_max_s", "comment", "source",  NULL};
+    static const char *const keys[] = {"retries",
+                                       "statuses",
+                                       "errors",
+                                       "backoff",
+                                       "first_retry_immediate",
+                                       "respect_retry_after",
+                                       "retry_after_max_s",
+                                       "comment",
+                                       "source",
+                                       NULL};
     const cJSON *bo;
     rl_transport_defaults(c);
     if (!node) return 0;

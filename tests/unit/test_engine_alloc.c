@@ -2,7 +2,8 @@
  * file replaces malloc/calloc/realloc with wrappers around glibc's
  * __libc_* functions that count calls while `counting` is set, then drives
  * 1,000+ rl_task_next calls through every branch (ladders with jitter,
- * Retry-After, tiers, rotation, cooldowns, breakers, budget, messages).
+ * Retry-After, tiers, rotation, cooldowns, breakers, budget, messages, the
+ * transport layer).
  *
  * Under AddressSanitizer the wrappers are left out (ASan replaces the
  * allocator, and mixing the two would corrupt it), so the counting
@@ -60,6 +61,9 @@ void *realloc(void *p, size_t size)
     "\"rotation\":{\"when_none_available\":\"wait\"},"                                             \
     "\"breaker\":{\"failures\":3,\"open_s\":10},"                                                  \
     "\"budget\":{\"kind\":\"adaptive\"},"                                                          \
+    "\"transport\":{\"retries\":2,\"statuses\":[500],\"errors\":[\"timeout\"],"                    \
+    "\"backoff\":{\"kind\":\"exponential\",\"base_s\":0.5,\"jitter\":\"full\"},"                   \
+    "\"first_retry_immediate\":true},"                                                             \
     "\"limits\":{\"max_attempts\":12,\"attempt_timeout_s\":30},"                                   \
     "\"messages\":{\"all_cooling\":\"none left ({available}), back in {retry_after} s\","          \
     "\"429\":\"busy on {provider}/{model} after {attempts}\"}}"

@@ -42,8 +42,9 @@ static void expect_wait(const rl_action *a, rl_wait_reason why, cm_us until, cm_
 }
 
 /* Task A fails at t=1 (breaker open until 31), waits (under "fail": ends,
- * and a new task takes its place) and sends the probe at t=31; task B starts at t=32 and must wait for it: until 41, when the
- * probe's 10 s attempt timeout ends (sooner than open_s = 30 s from now). */
+ * and a new task takes its place) and sends the probe at t=31; task B starts at t=32 and must wait
+ * for it: until 41, when the probe's 10 s attempt timeout ends (sooner than open_s = 30 s from
+ * now). */
 static void setup_probe_in_flight(two_tasks *w, const char *policy)
 {
     fx_load(&w->f, policy);

@@ -50,7 +50,8 @@ static void drive_log(fx_policy *f, const fx_outcome *script, size_t n, char *lo
                      : last->reason == RL_WAIT_BACKOFF     ? 'B'
                      : last->reason == RL_WAIT_RETRY_AFTER ? 'R'
                                                            : 'O';
-            used += (size_t)snprintf(log + used, size - used, "%c%g ", k, cm_s_from_us(last->delay));
+            used +=
+                (size_t)snprintf(log + used, size - used, "%c%g ", k, cm_s_from_us(last->delay));
             now = last->until;
             rl_task_next(&t, f->run, NULL, now, &rng, last);
             continue;
@@ -111,8 +112,8 @@ static void app_retry_limit_counts_app_attempts(void **state)
 {
     (void)state;
     fx_policy f;
-    fx_load(&f, POLICY(URLLIB3(ALL5XX_429),
-                       "{\"max_attempts\":1000,\"max_retries_per_candidate\":6}"));
+    fx_load(&f,
+            POLICY(URLLIB3(ALL5XX_429), "{\"max_attempts\":1000,\"max_retries_per_candidate\":6}"));
     char log[2048], want[2048];
     rl_action a;
     drive_log(&f, free429, 1, log, sizeof log, &a);
