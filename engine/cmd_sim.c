@@ -5,12 +5,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "engine/cli.h"
 #include "engine/engine.h"
+#include "engine/rundir.h"
 #include "engine/sim.h"
 #include "engine/summary.h"
 #include "engine/trace.h"
@@ -110,47 +110,6 @@ static int parse_args(int argc, char **argv, sim_args *a)
     return 0;
 }
 
-/* mkdir -p. 0, or -1 with errno set. */
-static int make_dirs(const char *path)
-{
-    char buf[OUT_MAX];
-    if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf) {
-        errno = ENAMETOOLONG;
-        return -1;
-    }
-    for (char *p = buf + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(buf, 0755) != 0 && errno != EEXIST)
-            return -1;
-        *p = '/';
-    }
-    if (mkdir(buf, 0755) != 0 && errno != EEXIST)
-        return -1;
-    struct stat st;
-    if (stat(buf, &st) != 0 || !S_ISDIR(st.st_mode)) {
-        errno = ENOTDIR;
-        return -1;
-    }
-    return 0;
-}
-
-/* out/runs/NAME with NAME reduced to [A-Za-z0-9._-] (no leading dot). */
-static void default_out(const char *name, char *buf, size_t size)
-{
-    char safe[128];
-    size_t n = 0;
-    for (const char *p = name; *p && n + 1 < sizeof safe; p++) {
-        char c = *p;
-        int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                 c == '-' || c == '_' || (c == '.' && n > 0);
-        safe[n++] = ok ? c : '_';
-    }
-    safe[n] = '\0';
-    snprintf(buf, size, "out/runs/%s", n ? safe : "unnamed");
-}
-
 /* RL_SIM_RAISE_AFTER=N (tests only): the run signals itself after N events. */
 static uint64_t raise_after_from_env(void)
 {
@@ -214,8 +173,8 @@ static int prepare_out(sim_job *j)
     if (j->args.out)
         snprintf(j->out, sizeof j->out, "%s", j->args.out);
     else
-        default_out(mock_scenario_name(j->sc), j->out, sizeof j->out);
-    if (make_dirs(j->out) != 0) {
+        rl_rundir_default(mock_scenario_name(j->sc), j->out, sizeof j->out);
+    if (rl_rundir_make(j->out) != 0) {
         fprintf(stderr, "retrylab sim: %s: cannot create: %s\n", j->out, strerror(errno));
         return 3;
     }
