@@ -7,7 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "engine/timefmt.h"
+#include "common/timefmt.h"
 
 /* Longest header value looked at; longer ones count as unusable. */
 #define RL_HEADER_VALUE_MAX 4096
@@ -172,7 +172,7 @@ static rl_delay rl_delay_number(rl_val v, double unit_us)
 static rl_delay rl_delay_date(rl_val v, int64_t ref_us)
 {
     int64_t at;
-    if (rl_http_date_parse(v.p, v.len, &at) != 0)
+    if (cm_http_date_parse(v.p, v.len, &at) != 0)
         return (rl_delay){false, 0, "not a number or date"};
     double us = (double)at * 1e6 - (double)ref_us;
     if (us < 0) return (rl_delay){true, 0, "date in the past"};
@@ -221,7 +221,7 @@ static int rl_read_bool(rl_val v)
 static cm_us rl_reset_at(rl_val v, int64_t ref_us)
 {
     int64_t at;
-    if (!v.p || v.too_long || rl_rfc3339_parse(v.p, v.len, &at) != 0) return -1;
+    if (!v.p || v.too_long || cm_rfc3339_parse(v.p, v.len, &at) != 0) return -1;
     double us = (double)at - (double)ref_us;
     if (us <= 0) return 0;
     return us >= (double)CM_US_MAX ? CM_US_MAX : (cm_us)us;
@@ -230,7 +230,7 @@ static cm_us rl_reset_at(rl_val v, int64_t ref_us)
 static cm_us rl_reset_in(rl_val v)
 {
     cm_us d;
-    if (!v.p || v.too_long || rl_duration_parse(v.p, v.len, &d) != 0) return -1;
+    if (!v.p || v.too_long || cm_duration_parse(v.p, v.len, &d) != 0) return -1;
     return d;
 }
 
@@ -515,7 +515,7 @@ void rl_headers_parse(const rl_header *headers, size_t n, int64_t now_unix_us, r
     rl_collect(headers, n, slots);
     rl_val date = slots[RL_SLOT_DATE];
     int64_t d;
-    if (date.p && !date.too_long && rl_http_date_parse(date.p, date.len, &d) == 0)
+    if (date.p && !date.too_long && cm_http_date_parse(date.p, date.len, &d) == 0)
         out->date_unix = d;
     int64_t ref_us = out->date_unix >= 0 ? out->date_unix * CM_US_PER_S : now_unix_us;
     rl_read_retry_after(slots, ref_us, out);

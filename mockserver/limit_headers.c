@@ -5,9 +5,9 @@
 #include <stdio.h>
 
 #include "common/sbuf.h"
+#include "common/timefmt.h"
 #include "mockserver/limit_headers.h"
 #include "mockserver/plan.h"
-#include "mockserver/timefmt.h"
 
 static const char *const unit_names[MOCK_UNIT_COUNT] = {"requests", "tokens", "input-tokens",
                                                         "output-tokens"};
@@ -57,7 +57,7 @@ static void openai_unit(mock_plan *p, const mock_window_view *v, const char *con
     char dur[32];
     put_int(p, names[0], v->limit);
     put_int(p, names[1], v->remaining);
-    mock_fmt_go_duration(v->reset, dur, sizeof dur);
+    cm_fmt_go_duration(v->reset, dur, sizeof dur);
     mock_plan_header_set(p, names[2], dur);
 }
 
@@ -68,7 +68,7 @@ static void anthropic_unit(mock_plan *p, const mock_window_view *v, const char *
     char when[40];
     put_int(p, names[0], v->limit);
     put_int(p, names[1], v->remaining);
-    mock_fmt_rfc3339(cm_us_add(now, v->reset), when, sizeof when);
+    cm_fmt_rfc3339(cm_us_add(now, v->reset), when, sizeof when);
     mock_plan_header_set(p, names[2], when);
 }
 

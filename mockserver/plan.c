@@ -6,8 +6,8 @@
 #include <strings.h>
 
 #include "common/sbuf.h"
+#include "common/timefmt.h"
 #include "mockserver/plan.h"
-#include "mockserver/timefmt.h"
 
 void mock_plan_init(mock_plan *p, mock_shape shape, cm_us now)
 {
@@ -17,7 +17,7 @@ void mock_plan_init(mock_plan *p, mock_shape shape, cm_us now)
     p->body = MOCK_BODY_COMPLETION;
     p->fault = MOCK_FAULT_NONE;
     char date[40];
-    mock_fmt_http_date(now - now % CM_US_PER_S, date, sizeof date);
+    cm_fmt_http_date(now - now % CM_US_PER_S, date, sizeof date);
     mock_plan_header_set(p, "Date", date);
 }
 

@@ -8,10 +8,10 @@
 #include <string.h>
 
 #include "common/sbuf.h"
+#include "common/timefmt.h"
 #include "mockserver/limit_headers.h"
 #include "mockserver/model_state.h"
 #include "mockserver/plan.h"
-#include "mockserver/timefmt.h"
 
 /* Everything one decision needs about its request. */
 typedef struct req_ctx {
@@ -45,7 +45,7 @@ static void put_retry_after(mock_plan *out, mock_ra_form form, cm_us delay, cm_u
         put_count(out, "Retry-After", (delay + CM_US_PER_S - 1) / CM_US_PER_S);
         break;
     case MOCK_RA_HTTP_DATE:
-        mock_fmt_http_date(cm_us_add(now, delay), buf, sizeof buf);
+        cm_fmt_http_date(cm_us_add(now, delay), buf, sizeof buf);
         mock_plan_header_set(out, "Retry-After", buf);
         break;
     case MOCK_RA_MS:

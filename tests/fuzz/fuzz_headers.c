@@ -2,14 +2,15 @@
  * parsers. The input is split into "name: value" lines (at most 32); each
  * value is also fed to the date and duration parsers directly. Build:
  *   clang -std=c11 -D_GNU_SOURCE -g -O1 -I. -fsanitize=fuzzer,address,undefined \
- *     tests/fuzz/fuzz_headers.c engine/headers.c engine/timefmt.c -o build/fuzz_headers
+ *     tests/fuzz/fuzz_headers.c engine/headers.c common/timefmt.c common/sbuf.c \
+ *     -o build/fuzz_headers
  * Not part of `make test`. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/timefmt.h"
 #include "engine/headers.h"
-#include "engine/timefmt.h"
 
 #define FUZZ_MAX_HEADERS 32
 
@@ -18,11 +19,11 @@ static void fuzz_parsers(const char *v)
     size_t n = strlen(v);
     int64_t x;
     cm_us d;
-    if (rl_http_date_parse(v, n, &x) == 0 && (x < -62135596800 || x > 253402300799))
+    if (cm_http_date_parse(v, n, &x) == 0 && (x < -62135596800 || x > 253402300799))
         abort(); /* outside years 1..9999 */
-    if (rl_rfc3339_parse(v, n, &x) == 0 && x < -62135596800 * CM_US_PER_S - 86400 * CM_US_PER_S)
+    if (cm_rfc3339_parse(v, n, &x) == 0 && x < -62135596800 * CM_US_PER_S - 86400 * CM_US_PER_S)
         abort();
-    if (rl_duration_parse(v, n, &d) == 0 && (d < 0 || d > CM_US_MAX)) abort();
+    if (cm_duration_parse(v, n, &d) == 0 && (d < 0 || d > CM_US_MAX)) abort();
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

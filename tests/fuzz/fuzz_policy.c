@@ -5,8 +5,8 @@
  * within max_attempts, DONE reached). Build:
  *   clang -std=c11 -D_GNU_SOURCE -g -O1 -I. -I/usr/include/cjson \
  *     -fsanitize=fuzzer,address,undefined tests/fuzz/fuzz_policy.c \
- *     engine/{backoff,breaker,budget,classify,cooldown,headers,metrics,policy,retry_after,rotation,run,task,tier,timefmt}.c
- * \ common/{jsonpos,rng}.c -lcjson -lm -o build/fuzz_policy
+ *     engine/{backoff,breaker,budget,classify,cooldown,headers,metrics,policy,retry_after,rotation,run,task,tier}.c
+ * \ common/{jsonpos,rng,sbuf,timefmt}.c -lcjson -lm -o build/fuzz_policy
  *   ./build/fuzz_policy -max_total_time=60 tests/data/policies/good
  * Not part of `make test`. */
 #include <stdint.h>

@@ -3,7 +3,7 @@
  * requests goes through mock_model_respond and every plan is checked. Build:
  *   clang -std=c11 -D_GNU_SOURCE -g -O1 -I. -fsanitize=fuzzer,address,undefined \
  *     tests/fuzz/fuzz_scenario.c mockserver/scenario*.c mockserver/window.c \
- *     mockserver/timefmt.c mockserver/plan.c mockserver/limit_headers.c \
+ *     mockserver/plan.c mockserver/limit_headers.c \
  *     mockserver/model_state.c mockserver/provider.c common/[a-z]*.c -lcjson -lm \
  *     -o build/fuzz_scenario
  * Seeds: tests/data/scenarios/good/ and bad/. Not part of `make test`. */

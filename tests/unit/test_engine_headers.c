@@ -1,4 +1,4 @@
-/* test_engine_headers.c: engine/headers.c and engine/timefmt.c: Retry-After
+/* test_engine_headers.c: engine/headers.c and common/timefmt.c's parsers: Retry-After
  * in every form, hostile values with their clamped results and notes,
  * x-should-retry, OpenAI durations, Anthropic RFC 3339 resets, IETF RateLimit. */
 #include <setjmp.h>
@@ -9,8 +9,8 @@
 #include <cmocka.h>
 #include <string.h>
 
+#include "common/timefmt.h"
 #include "engine/headers.h"
-#include "engine/timefmt.h"
 
 #define S(x) ((cm_us)((x)*1000000.0))
 /* "Sun, 06 Nov 1994 08:49:37 GMT" as Unix seconds. */
@@ -216,7 +216,7 @@ static void should_retry_values(void **state)
 static cm_us duration(const char *text)
 {
     cm_us d = -42;
-    if (rl_duration_parse(text, strlen(text), &d) != 0) return -1;
+    if (cm_duration_parse(text, strlen(text), &d) != 0) return -1;
     return d;
 }
 
@@ -311,15 +311,15 @@ static void rfc3339_parser(void **state)
     (void)state;
     int64_t us = 0;
     const char *t = "2026-01-01T00:01:00.123456789Z";
-    assert_int_equal(rl_rfc3339_parse(t, strlen(t), &us), 0);
+    assert_int_equal(cm_rfc3339_parse(t, strlen(t), &us), 0);
     assert_int_equal(us, (Y2026 + 60) * CM_US_PER_S + 123456);
     t = "2024-02-29t12:00:00-05:30";
-    assert_int_equal(rl_rfc3339_parse(t, strlen(t), &us), 0);
+    assert_int_equal(cm_rfc3339_parse(t, strlen(t), &us), 0);
     assert_int_equal(us, (INT64_C(1709208000) + 5 * 3600 + 1800) * CM_US_PER_S);
     const char *bad[] = {"2023-02-29T00:00:00Z", "2026-01-01T00:00:00",      "2026-01-01",
                          "2026-01-01T24:00:00Z", "2026-01-01T00:00:00+2:00", "x"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-        assert_int_equal(rl_rfc3339_parse(bad[i], strlen(bad[i]), &us), -1);
+        assert_int_equal(cm_rfc3339_parse(bad[i], strlen(bad[i]), &us), -1);
 }
 
 static void ietf_structured_fields(void **state)
@@ -372,14 +372,14 @@ static void http_date_parser_edges(void **state)
     (void)state;
     int64_t t = 0;
     const char *d = "Sunday, 06-Nov-04 08:49:37 GMT"; /* two-digit year < 70: 2004 */
-    assert_int_equal(rl_http_date_parse(d, strlen(d), &t), 0);
+    assert_int_equal(cm_http_date_parse(d, strlen(d), &t), 0);
     assert_int_equal(t, RFC_EXAMPLE +
                             INT64_C(3653) * 86400); /* 1994 -> 2004: 10 x 365 + 3 leap days */
     d = "Thu, 01 Jan 2026 00:00:00 GMT";
-    assert_int_equal(rl_http_date_parse(d, strlen(d), &t), 0);
+    assert_int_equal(cm_http_date_parse(d, strlen(d), &t), 0);
     assert_int_equal(t, Y2026);
-    assert_int_equal(rl_days_from_civil(2000, 3, 1), 11017);
-    assert_int_equal(rl_days_from_civil(1969, 12, 31), -1);
+    assert_int_equal(cm_days_from_civil(2000, 3, 1), 11017);
+    assert_int_equal(cm_days_from_civil(1969, 12, 31), -1);
 }
 
 int main(void)

@@ -1,4 +1,5 @@
-/* test_mock_timefmt.c: the header time formats of the provider model: Go
+/* test_mock_timefmt.c: the header time formats of the provider model
+ * (common/timefmt.c): Go
  * durations as Go prints them, RFC 3339 and IMF-fixdate at scenario time. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -6,7 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "mockserver/timefmt.h"
+#include "common/timefmt.h"
 
 static void go_durations(void **state)
 {
@@ -31,11 +32,11 @@ static void go_durations(void **state)
     };
     char buf[32];
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        mock_fmt_go_duration(cases[i].in, buf, sizeof buf);
+        cm_fmt_go_duration(cases[i].in, buf, sizeof buf);
         assert_string_equal(buf, cases[i].want);
     }
     char tiny[4];
-    mock_fmt_go_duration(3661500000, tiny, sizeof tiny); /* truncates, stays terminated */
+    cm_fmt_go_duration(3661500000, tiny, sizeof tiny); /* truncates, stays terminated */
     assert_int_equal(tiny[3], '\0');
 }
 
@@ -43,15 +44,15 @@ static void dates_at_scenario_time(void **state)
 {
     (void)state;
     char buf[40];
-    mock_fmt_http_date(0, buf, sizeof buf);
+    cm_fmt_http_date(0, buf, sizeof buf);
     assert_string_equal(buf, "Thu, 01 Jan 2026 00:00:00 GMT");
-    mock_fmt_http_date(100000, buf, sizeof buf); /* a partial second rounds up */
+    cm_fmt_http_date(100000, buf, sizeof buf); /* a partial second rounds up */
     assert_string_equal(buf, "Thu, 01 Jan 2026 00:00:01 GMT");
-    mock_fmt_http_date((int64_t)59 * 86400 * CM_US_PER_S, buf, sizeof buf);
+    cm_fmt_http_date((int64_t)59 * 86400 * CM_US_PER_S, buf, sizeof buf);
     assert_string_equal(buf, "Sun, 01 Mar 2026 00:00:00 GMT");
-    mock_fmt_rfc3339(90 * CM_US_PER_S, buf, sizeof buf);
+    cm_fmt_rfc3339(90 * CM_US_PER_S, buf, sizeof buf);
     assert_string_equal(buf, "2026-01-01T00:01:30Z");
-    mock_fmt_rfc3339((int64_t)365 * 86400 * CM_US_PER_S + 1, buf, sizeof buf);
+    cm_fmt_rfc3339((int64_t)365 * 86400 * CM_US_PER_S + 1, buf, sizeof buf);
     assert_string_equal(buf, "2027-01-01T00:00:01Z");
 }
 

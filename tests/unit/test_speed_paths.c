@@ -16,8 +16,7 @@
 #include "common/heap.h"
 #include "common/rng.h"
 #include "common/sbuf.h"
-#include "engine/timefmt.h"
-#include "mockserver/timefmt.h"
+#include "common/timefmt.h"
 
 static void sbuf_matches_snprintf_and_cuts_like_it(void **state)
 {
@@ -124,14 +123,14 @@ static void model_dates_match_gmtime_and_parse_back(void **state)
         char want_date[40], want_rfc[40], date[40], rfc[40];
         slow_formats(CM_SCENARIO_EPOCH + t / CM_US_PER_S, want_date, sizeof want_date, want_rfc,
                      sizeof want_rfc);
-        mock_fmt_http_date(t, date, sizeof date);
-        mock_fmt_rfc3339(t, rfc, sizeof rfc);
+        cm_fmt_http_date(t, date, sizeof date);
+        cm_fmt_rfc3339(t, rfc, sizeof rfc);
         assert_string_equal(want_date, date);
         assert_string_equal(want_rfc, rfc);
         int64_t back_s = -1, back_us = -1;
-        assert_int_equal(rl_http_date_parse(date, strlen(date), &back_s), 0);
+        assert_int_equal(cm_http_date_parse(date, strlen(date), &back_s), 0);
         assert_int_equal(back_s, CM_SCENARIO_EPOCH + t / CM_US_PER_S);
-        assert_int_equal(rl_rfc3339_parse(rfc, strlen(rfc), &back_us), 0);
+        assert_int_equal(cm_rfc3339_parse(rfc, strlen(rfc), &back_us), 0);
         assert_int_equal(back_us, (CM_SCENARIO_EPOCH + t / CM_US_PER_S) * CM_US_PER_S);
     }
 }
@@ -145,7 +144,7 @@ static void fixdate_fast_path_refuses_what_the_general_parser_refuses(void **sta
                          "Sun, 0a Jan 2026 00:00:00 GMT", "Sun, 00 Jan 2026 00:00:00 GMT"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         int64_t v = 123;
-        assert_int_equal(rl_http_date_parse(bad[i], strlen(bad[i]), &v), -1);
+        assert_int_equal(cm_http_date_parse(bad[i], strlen(bad[i]), &v), -1);
         assert_int_equal(v, 123);
     }
     /* Forms the fast path leaves to the general parser still parse. */
@@ -154,7 +153,7 @@ static void fixdate_fast_path_refuses_what_the_general_parser_refuses(void **sta
                           "Thu, 1 Jan 2026 00:00:00 GMT", "Thu, 01 Jan 2026 00:00:60 GMT"};
     for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
         int64_t v = 0;
-        assert_int_equal(rl_http_date_parse(good[i], strlen(good[i]), &v), 0);
+        assert_int_equal(cm_http_date_parse(good[i], strlen(good[i]), &v), 0);
         assert_true(v >= CM_SCENARIO_EPOCH && v <= CM_SCENARIO_EPOCH + 60);
     }
 }
