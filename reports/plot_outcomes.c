@@ -37,20 +37,11 @@ static void group_bars(const rep_group *g, bool by_provider, bars *b)
         }
 }
 
-/* outcomes_R.dat: one row per bar, responses per outcome class. */
-static int outcomes_data(const rep_run *run, size_t id, const bars *b, const rep_plot_opts *o,
-                         cm_err *err)
+/* The rows of one run: one per bar ("N" and its count per class), then an
+ * empty row that separates the clusters. */
+static void run_rows(FILE *f, const rep_run *run, size_t id, const bars *b)
 {
-    char name[64];
-    snprintf(name, sizeof name, "outcomes_%zu.dat", id + 1);
-    FILE *f = rep_data_open(o, name, err);
-    if (!f)
-        return -1;
-    fprintf(f, "# %s: responses per %s and outcome\n\"bar\"", run->label,
-            b->by_provider ? "provider" : "candidate");
-    for (int c = 0; c < REP_CLASS_N; c++)
-        fprintf(f, " \"%s\"", rep_class_name((rep_class)c));
-    fputc('\n', f);
+    fprintf(f, "# run #%zu: %s\n", id + 1, run->label);
     for (size_t i = 0; i < b->n; i++) {
         long sum[REP_CLASS_N] = {0};
         for (size_t c = 0; c < run->n_cands; c++)
@@ -62,23 +53,43 @@ static int outcomes_data(const rep_run *run, size_t id, const bars *b, const rep
             fprintf(f, " %ld", sum[k]);
         fputc('\n', f);
     }
-    return rep_file_close(f, o, name, err);
+    fputs("\"\"", f);
+    for (int k = 0; k < REP_CLASS_N; k++)
+        fputs(" 0", f);
+    fputc('\n', f);
 }
 
-static void outcomes_plot(FILE *f, const rep_group *g)
+/* NAME.dat: every run's rows, in the group's order. */
+static int outcomes_data(const rep_group *g, const bars *b, const char *name,
+                         const rep_plot_opts *o, cm_err *err)
 {
-    for (size_t r = 0; r < g->n; r++) {
-        fprintf(f, "%s'#%zu'", r ? ", \\\n     newhistogram " : "plot newhistogram ",
-                g->ids[r] + 1);
-        for (int c = 0; c < REP_CLASS_N; c++) {
-            fprintf(f, ", \\\n       'outcomes_%zu.dat' using %d%s lc rgb '%s' ", g->ids[r] + 1,
-                    c + 2, c == 0 ? ":xtic(1)" : "", rep_class_colour((rep_class)c));
-            if (r == 0)
-                fprintf(f, "title columnheader(%d)", c + 2);
-            else
-                fputs("notitle", f);
-        }
-    }
+    char file[64];
+    snprintf(file, sizeof file, "%s.dat", name);
+    FILE *f = rep_data_open(o, file, err);
+    if (!f)
+        return -1;
+    fprintf(f, "# responses per %s and outcome, one block of rows per run\n\"bar\"",
+            b->by_provider ? "provider" : "candidate");
+    for (int c = 0; c < REP_CLASS_N; c++)
+        fprintf(f, " \"%s\"", rep_class_name((rep_class)c));
+    fputc('\n', f);
+    for (size_t r = 0; r < g->n; r++)
+        run_rows(f, g->runs[r], g->ids[r], b);
+    return rep_file_close(f, o, file, err);
+}
+
+/* Row i of the data file sits at x = i: each cluster spans nbars rows and a
+ * gap row, its label ("#N", the run's number) centred under it. */
+static void outcomes_plot(FILE *f, const rep_group *g, size_t nbars, const char *name)
+{
+    for (size_t r = 0; r < g->n; r++)
+        fprintf(f, "set label %zu '#%zu' at first %g, graph -0.09 center\n", r + 1,
+                g->ids[r] + 1, (double)(r * (nbars + 1)) + (double)(nbars - 1) / 2);
+    fprintf(f, "set xrange [-0.7:%g]\n", (double)(g->n * (nbars + 1)) - 1.3);
+    for (int c = 0; c < REP_CLASS_N; c++)
+        fprintf(f, "%s'%s.dat' using %d%s lc rgb '%s' title columnheader(%d)",
+                c ? ", \\\n     " : "plot ", name, c + 2, c == 0 ? ":xtic(1)" : "",
+                rep_class_colour((rep_class)c), c + 2);
     fputc('\n', f);
 }
 
@@ -90,9 +101,9 @@ static void outcomes_settings(FILE *f, const rep_group *g, const bars *b)
     fputs("set title ", f);
     rep_gp_quote(f, t);
     fputs("\nset ylabel 'responses'\nunset xlabel\n"
-          "set style data histograms\nset style histogram rowstacked title offset 0,-0.2\n"
+          "set style data histograms\nset style histogram rowstacked\n"
           "set boxwidth 0.8\nset style fill solid 0.9 border rgb '#333333'\n"
-          "set yrange [0:*]\nset key outside right top vertical maxrows 10\nset bmargin 5\n",
+          "set yrange [0:*]\nset key outside right top vertical maxrows 10\nset bmargin 4\n",
           f);
 }
 
@@ -115,10 +126,9 @@ int rep_plot_outcomes(const rep_group *g, const rep_plot_opts *o, rep_plotset *p
     group_bars(g, false, &b);
     if (b.n > MODEL_BARS)
         group_bars(g, true, &b);
-    for (size_t r = 0; r < g->n; r++)
-        if (outcomes_data(g->runs[r], g->ids[r], &b, o, err))
-            return -1;
     snprintf(name, sizeof name, "outcomes%s", g->suffix);
+    if (outcomes_data(g, &b, name, o, err))
+        return -1;
     FILE *f = rep_script_open(o, name, "responses per candidate and run, stacked by outcome", err);
     if (!f)
         return -1;
@@ -128,7 +138,7 @@ int rep_plot_outcomes(const rep_group *g, const rep_plot_opts *o, rep_plotset *p
         fputs("set xrange [0:1]\nset label 1 'no requests' at 0.5,0.5 center\nplot 2 notitle\n",
               f);
     else
-        outcomes_plot(f, g);
+        outcomes_plot(f, g, b.n, name);
     bar_legend(&b, legend, sizeof legend);
     snprintf(title, sizeof title, "Outcomes by %s%s", b.by_provider ? "provider" : "candidate",
              g->title);

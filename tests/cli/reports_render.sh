@@ -36,8 +36,11 @@ for gp in success load latency ladder; do
   grep -q "#1 exp-no-jitter" "$out/$gp.gp" || fail "$gp.gp lacks run 1"
   grep -q "#2 exp-full-jitter" "$out/$gp.gp" || fail "$gp.gp lacks run 2"
 done
-grep -q "newhistogram '#1'" "$out/outcomes.gp" && grep -q "newhistogram '#2'" "$out/outcomes.gp" ||
-  fail "outcomes.gp does not cluster both runs"
+grep -q "set label 1 '#1'" "$out/outcomes.gp" && grep -q "set label 2 '#2'" "$out/outcomes.gp" ||
+  fail "outcomes.gp does not label a cluster per run"
+# Both runs' rows: 40 tasks' responses on the one candidate of each run.
+awk '/^# run #1/ { r = 1 } /^# run #2/ { r = 2 } /^"1"/ { n[r]++ } END { exit !(n[1] == 1 && n[2] == 1) }' \
+  "$out/outcomes.dat" || fail "outcomes.dat lacks a bar per run"
 grep -q "success_1.dat" "$out/success.gp" && grep -q "success_2.dat" "$out/success.gp" ||
   fail "success.gp does not plot both data files"
 grep -q "load_1.dat" "$out/load.gp" && grep -q "load_2.dat" "$out/load.gp" ||

@@ -33,8 +33,8 @@ for pic in success ladder timeline_1 outcomes latency load; do
   grep -q "src=\"$pic.png\"" "$out/index.html" || fail "index.html does not show $pic.png"
 done
 [ -f "$out/timeline_2.gp" ] && fail "a timeline was drawn for the unchecked run"
-grep -q "outcomes_1.dat" "$out/outcomes.gp" && grep -q "outcomes_2.dat" "$out/outcomes.gp" ||
-  fail "outcomes.gp does not hold both runs"
+grep -q "^# run #1: " "$out/outcomes.dat" && grep -q "^# run #2: " "$out/outcomes.dat" ||
+  fail "outcomes.dat does not hold both runs"
 for gp in success load; do
   grep -q "'${gp}_1.dat'.*title '#1 reports-ladder-list[':]" "$out/$gp.gp" || fail "$gp.gp lacks run 1"
   grep -q "'${gp}_2.dat'.*title '#2 reports-ladder-list-changed" "$out/$gp.gp" ||
