@@ -1,7 +1,9 @@
 /* test_reports_check.c: reports/: reading run directories (every malformed
  * trace line is "trace.jsonl:LINE: ..." and never a crash), the metrics, and
- * each kind of expectation failing with its diff line. Run dirs are written
- * into a temporary folder by the tests themselves. */
+ * each kind of expectation failing with its diff line, which expectations
+ * judge a run (expect.json in its folder, --expect, the scenario's) and
+ * whether it used its scenario's own policy. Run dirs are written into a
+ * temporary folder by the tests themselves. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +18,7 @@
 #include "common/expect.h"
 #include "reports/check.h"
 #include "reports/run.h"
+#include "reports/run_expect.h"
 #include "reports/stats.h"
 
 static char tmp_root[256];
@@ -336,6 +339,102 @@ static void quantiles_use_nearest_rank(void **state)
     assert_string_equal(rep_claim_source("", buf, sizeof buf), "the seed document");
 }
 
+/* Writes text into tmp_root/name. */
+static void write_file(const char *name, const char *text)
+{
+    char path[500];
+    snprintf(path, sizeof path, "%s/%s", tmp_root, name);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* A run of tmp_root/sc.json (default policy "pol.json") with policy `policy`. */
+static void load_policy_run(const char *name, const char *policy, rep_run *run)
+{
+    char text[4000];
+    write_file("sc.json", "{\"kind\": \"scenario\", \"name\": \"s\", \"policy\": \"pol.json\",\n"
+                          " \"expect\": {\"max_attempts\": 2, \"candidates_used\": [\"groq/a\"]}}\n");
+    write_file("pol.json", "{}");
+    write_file("other.json", "{}");
+    snprintf(text, sizeof text,
+             "{\"t\":0,\"event\":\"start\",\"scenario\":\"%s/sc.json\",\"scenario_name\":\"s\","
+             "\"policy\":\"%s\",\"policy_name\":\"p\",\"tasks\":2}\n%s",
+             tmp_root, policy, strchr(good_trace, '\n') + 1);
+    cm_err err = {{0}};
+    if (rep_run_load(write_run(name, text), run, &err) != 0)
+        fail_msg("%s", err.msg);
+}
+
+static void own_policy_is_the_scenarios_file(void **state)
+{
+    (void)state;
+    char path[400];
+    rep_run run;
+    snprintf(path, sizeof path, "%s/../%s/pol.json", tmp_root, strrchr(tmp_root, '/') + 1);
+    load_policy_run("own", path, &run); /* another spelling of the same file */
+    assert_true(rep_run_own_policy(&run));
+    assert_false(rep_run_has_expect_file(&run));
+    assert_true(rep_run_checked(&run));
+    rep_run_free(&run);
+    snprintf(path, sizeof path, "%s/other.json", tmp_root);
+    load_policy_run("other", path, &run);
+    assert_false(rep_run_own_policy(&run));
+    assert_false(rep_run_checked(&run));
+    rep_run_free(&run);
+    load_policy_run("gone", "somewhere/else/pol.json", &run); /* unresolvable: by file name */
+    assert_true(rep_run_own_policy(&run));
+    rep_run_free(&run);
+}
+
+static void run_folder_expect_wins_and_flag_overrides(void **state)
+{
+    (void)state;
+    char path[400];
+    rep_run run;
+    cm_expect e;
+    rep_expect_from from;
+    cm_err err = {{0}};
+    snprintf(path, sizeof path, "%s/other.json", tmp_root);
+    load_policy_run("withexpect", path, &run);
+    assert_int_equal(rep_run_expect_load(&run, NULL, &e, &from, &err), 1);
+    assert_int_equal(from, REP_EXPECT_SCENARIO);
+    assert_int_equal(e.n_used, 1);
+    cm_expect_free(&e);
+    write_file("withexpect/expect.json", "{\"kind\": \"expect\", \"max_attempts\": 9}");
+    assert_true(rep_run_checked(&run));
+    assert_int_equal(rep_run_expect_load(&run, NULL, &e, &from, &err), 1);
+    assert_int_equal(from, REP_EXPECT_RUN_DIR);
+    assert_true(e.has_max_attempts && e.max_attempts == 9 && e.n_used == 0);
+    cm_expect_free(&e);
+    write_file("flag.json", "{\"kind\": \"expect\", \"max_calls_per_success\": 3}");
+    snprintf(path, sizeof path, "%s/flag.json", tmp_root);
+    assert_int_equal(rep_run_expect_load(&run, path, &e, &from, &err), 1);
+    assert_int_equal(from, REP_EXPECT_GIVEN);
+    assert_true(e.has_max_calls_per_success && !e.has_max_attempts);
+    cm_expect_free(&e);
+    write_file("withexpect/expect.json", "{\"kind\": \"expect\",\n \"max_attempts\": 0}");
+    assert_int_equal(rep_run_expect_load(&run, NULL, &e, &from, &err), -1);
+    assert_non_null(strstr(err.msg, "withexpect/expect.json:2:18: max_attempts: must be between"));
+    assert_true(cm_expect_empty(&e));
+    rep_run_free(&run);
+}
+
+static void task_duration_from_first_send_to_done(void **state)
+{
+    (void)state;
+    rep_run run;
+    load_good(&run);
+    assert_true(rep_task_duration(&run, 0) == 7.5);
+    assert_true(rep_task_duration(&run, 1) == 2.0);
+    assert_true(rep_task_duration(&run, 2) == -1);
+    rep_stats s;
+    rep_stats_compute(&run, &s);
+    assert_true(s.longest_task_s == 7.5);
+    rep_run_free(&run);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -348,6 +447,9 @@ int main(void)
         cmocka_unit_test(partial_run_fails_the_check),
         cmocka_unit_test(bad_summary_is_bad_input),
         cmocka_unit_test(quantiles_use_nearest_rank),
+        cmocka_unit_test(own_policy_is_the_scenarios_file),
+        cmocka_unit_test(run_folder_expect_wins_and_flag_overrides),
+        cmocka_unit_test(task_duration_from_first_send_to_done),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
