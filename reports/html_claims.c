@@ -164,9 +164,9 @@ static void claim_row(FILE *f, const rep_page *p, size_t si, size_t r, size_t sp
     if (first) {
         fprintf(f, "<td class=\"l\" rowspan=\"%zu\"><a href=\"#s%zu\">", span, si + 1);
         rep_html_esc(f, p->sec[si].key);
-        fprintf(f, "</a></td><td class=\"l\" rowspan=\"%zu\">", span);
+        fputs("</a><br><small>claims from ", f);
         rep_html_esc(f, claim_document(run, j, doc, sizeof doc));
-        fprintf(f, "</td><td class=\"l\" rowspan=\"%zu\">", span);
+        fprintf(f, "</small></td><td class=\"l\" rowspan=\"%zu\">", span);
         rep_html_claims_list(f, run);
         fputs("</td>", f);
     }
@@ -191,7 +191,7 @@ void rep_html_claims_table(FILE *f, const rep_page *p)
           "encoded as expectations (sequences of waits, rotation orders, messages) and the "
           "claimed success rate is set beside the measured one. Rows: the seed's own policy, "
           "and comparison policies that carry their own claims (an expect.json).</p>\n", f);
-    fputs("<table>\n<tr><th class=\"l\">scenario</th><th class=\"l\">seed document</th>"
+    fputs("<table>\n<tr><th class=\"l\">scenario (seed document)</th>"
           "<th class=\"l\">what it claims</th><th class=\"l\">policy run</th>"
           "<th>claimed success</th><th>measured</th><th class=\"l\">verdict</th></tr>\n",
           f);
