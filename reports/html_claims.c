@@ -183,6 +183,22 @@ static void claim_row(FILE *f, const rep_page *p, size_t si, size_t r, size_t sp
     fputs("</td></tr>\n", f);
 }
 
+/* A seed scenario none of whose runs is checked: its claims, unmeasured. */
+static void unmeasured_row(FILE *f, const rep_page *p, size_t si)
+{
+    const rep_run *run = &p->runs[p->sec[si].runs[0]];
+    char doc[CM_EXPECT_TEXT_MAX];
+    fprintf(f, "<tr><td class=\"l\"><a href=\"#s%zu\">", si + 1);
+    rep_html_esc(f, p->sec[si].key);
+    fputs("</a><br><small>claims from ", f);
+    rep_html_esc(f, claim_document(run, &p->j[p->sec[si].runs[0]], doc, sizeof doc));
+    fputs("</small></td><td class=\"l\">", f);
+    rep_html_claims_list(f, run);
+    fputs("</td><td class=\"l\">&ndash;</td><td>&ndash;</td><td>&ndash;</td><td class=\"l\">"
+          "not measured: no run used the scenario's own policy or carries its own "
+          "expect.json</td></tr>\n", f);
+}
+
 void rep_html_claims_table(FILE *f, const rep_page *p)
 {
     size_t rows = 0, idx[REP_MAX_RUNS];
@@ -201,6 +217,10 @@ void rep_html_claims_table(FILE *f, const rep_page *p)
         size_t k = claim_runs(p, &p->sec[s], idx);
         for (size_t i = 0; i < k; i++, rows++)
             claim_row(f, p, s, idx[i], k, i == 0);
+        if (k == 0) {
+            unmeasured_row(f, p, s);
+            rows++;
+        }
     }
     fputs("</table>\n", f);
     if (!rows)

@@ -119,9 +119,14 @@ void rep_html_toc(FILE *f, const rep_page *p)
         rank_runs(p, sec, rk);
         fprintf(f, "<li><a href=\"#s%zu\">", s + 1);
         rep_html_esc(f, sec->key[0] ? sec->key : "(no scenario)");
-        fprintf(f, "</a>: %zu run%s, best ", sec->n, sec->n == 1 ? "" : "s");
-        rep_html_esc(f, p->runs[rk[0].r].policy_name);
-        fprintf(f, " (%.1f%% success)", rk[0].rate * 100);
+        fprintf(f, "</a>: %zu run%s, ", sec->n, sec->n == 1 ? "" : "s");
+        if (rk[0].rate > 0) {
+            fputs("best ", f);
+            rep_html_esc(f, p->runs[rk[0].r].policy_name);
+            fprintf(f, " (%.1f%% success)", rk[0].rate * 100);
+        } else {
+            fputs("no task succeeded", f);
+        }
         if (!nested)
             fputs(next_variant ? "\n<ul>\n" : "</li>\n", f);
         else
