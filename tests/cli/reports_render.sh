@@ -76,6 +76,15 @@ grep -q "<details>" "$page" && grep -q "<summary>Per-candidate metrics" "$page" 
 grep -q "<script" "$page" && fail "index.html uses JavaScript"
 grep -Eq "(src|href)=\"https?:" "$page" && fail "index.html uses external assets"
 
+# Only a comparison run: its scenario's claims are listed, not measured, and
+# the run is not checked.
+"$RL" report $RUNS/herd-exp-full-jitter --out "$dir/other" --format svg >"$dir/log" 2>&1 ||
+  fail "report on a comparison run exited $?"
+grep -q "not measured: no run used the scenario" "$dir/other/index.html" ||
+  fail "claims of an unmeasured scenario not marked"
+grep -q 'title="not checked: different policy">-</td>' "$dir/other/index.html" ||
+  fail "the comparison run is checked"
+
 # One format only, the seed-003 ladder with its expected ladder.
 out="$dir/ladder"
 "$RL" report $RUNS/ladder-003 --out "$out" --format svg --tasks 5 >"$dir/log" 2>&1 ||
