@@ -5,45 +5,27 @@
 #include <stdio.h>
 #include <string.h>
 
-void cm_sbuf_init(cm_sbuf *b, char *buf, size_t size)
-{
-    b->buf = buf;
-    b->size = size;
-    b->len = 0;
-    if (size > 0)
-        buf[0] = '\0';
-}
-
-void cm_sbuf_mem(cm_sbuf *b, const char *s, size_t n)
-{
-    if (b->size == 0)
-        return;
-    size_t room = b->size - 1 - b->len;
-    if (n > room)
-        n = room;
-    memcpy(b->buf + b->len, s, n);
-    b->len += n;
-    b->buf[b->len] = '\0';
-}
-
-void cm_sbuf_str(cm_sbuf *b, const char *s)
-{
-    cm_sbuf_mem(b, s, strlen(s));
-}
-
-void cm_sbuf_char(cm_sbuf *b, char c)
-{
-    cm_sbuf_mem(b, &c, 1);
-}
+/* "00".."99", so that numbers are written two digits per division. */
+static const char digit_pairs[201] = "00010203040506070809101112131415161718192021222324"
+                                     "25262728293031323334353637383940414243444546474849"
+                                     "50515253545556575859606162636465666768697071727374"
+                                     "75767778798081828384858687888990919293949596979899";
 
 void cm_sbuf_u64_pad(cm_sbuf *b, uint64_t v, int width)
 {
     char tmp[24];
     size_t i = sizeof tmp;
-    do {
-        tmp[--i] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
+    while (v >= 100) {
+        i -= 2;
+        memcpy(tmp + i, digit_pairs + 2 * (v % 100), 2);
+        v /= 100;
+    }
+    if (v >= 10) {
+        i -= 2;
+        memcpy(tmp + i, digit_pairs + 2 * v, 2);
+    } else {
+        tmp[--i] = (char)('0' + v);
+    }
     while (width > 0 && (size_t)width <= 20 && sizeof tmp - i < (size_t)width)
         tmp[--i] = '0';
     cm_sbuf_mem(b, tmp + i, sizeof tmp - i);

@@ -5,6 +5,7 @@
 #define CM_SBUF_H
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* Writes into buf[0..size): what does not fit is cut, exactly as snprintf
  * would cut it, and buf stays NUL-terminated (when size > 0). len counts the
@@ -16,13 +17,40 @@ typedef struct cm_sbuf {
 } cm_sbuf;
 
 /* Starts an empty string in buf (buf[0] = '\0' when size > 0). */
-void cm_sbuf_init(cm_sbuf *b, char *buf, size_t size);
-/* Appends n bytes of s (no NUL needed in s). */
-void cm_sbuf_mem(cm_sbuf *b, const char *s, size_t n);
+static inline void cm_sbuf_init(cm_sbuf *b, char *buf, size_t size)
+{
+    b->buf = buf;
+    b->size = size;
+    b->len = 0;
+    if (size > 0)
+        buf[0] = '\0';
+}
+
+/* Appends n bytes of s (no NUL needed in s). Inline: most appends are a few
+ * bytes of a known length, which the compiler then copies without a call. */
+static inline void cm_sbuf_mem(cm_sbuf *b, const char *s, size_t n)
+{
+    if (b->size == 0)
+        return;
+    size_t room = b->size - 1 - b->len;
+    if (n > room)
+        n = room;
+    memcpy(b->buf + b->len, s, n);
+    b->len += n;
+    b->buf[b->len] = '\0';
+}
+
 /* Appends NUL-terminated s ("%s"). */
-void cm_sbuf_str(cm_sbuf *b, const char *s);
+static inline void cm_sbuf_str(cm_sbuf *b, const char *s)
+{
+    cm_sbuf_mem(b, s, strlen(s));
+}
+
 /* Appends one byte. */
-void cm_sbuf_char(cm_sbuf *b, char c);
+static inline void cm_sbuf_char(cm_sbuf *b, char c)
+{
+    cm_sbuf_mem(b, &c, 1);
+}
 /* Appends v in decimal ("%lld"). */
 void cm_sbuf_i64(cm_sbuf *b, int64_t v);
 /* Appends v in decimal with leading zeros to at least `width` digits

@@ -91,6 +91,7 @@ mock_model *mock_model_new(const mock_scenario *sc)
     if (!m)
         return NULL;
     m->sc = sc;
+    m->date_second = -1;
     m->ps = calloc(sc->nproviders + 1, sizeof *m->ps);
     if (!m->ps) {
         free(m);

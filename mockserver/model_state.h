@@ -39,6 +39,10 @@ struct mock_model {
     const mock_scenario *sc;
     cm_rng rng;
     mock_prov_state *ps; /* one per provider */
+    /* The Date header of the last scenario second answered in, formatted
+     * once per second rather than once per request (-1: none yet). */
+    cm_us date_second;
+    char date_text[40];
 };
 
 /* The instance of set `s` for scope value `id`, created empty when new; NULL

@@ -9,16 +9,21 @@
 #include "common/timefmt.h"
 #include "mockserver/plan.h"
 
-void mock_plan_init(mock_plan *p, mock_shape shape, cm_us now)
+void mock_plan_init_dated(mock_plan *p, mock_shape shape, const char *date)
 {
     memset(p, 0, sizeof *p);
     p->status = 200;
     p->shape = shape;
     p->body = MOCK_BODY_COMPLETION;
     p->fault = MOCK_FAULT_NONE;
+    mock_plan_header_set(p, "Date", date);
+}
+
+void mock_plan_init(mock_plan *p, mock_shape shape, cm_us now)
+{
     char date[40];
     cm_fmt_http_date(now - now % CM_US_PER_S, date, sizeof date);
-    mock_plan_header_set(p, "Date", date);
+    mock_plan_init_dated(p, shape, date);
 }
 
 /* Whether header name `have` is `name` (nlen bytes), case-insensitively.

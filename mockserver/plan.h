@@ -6,6 +6,9 @@
 
 /* An empty 200 completion plan in `shape` with a Date header for `now`. */
 void mock_plan_init(mock_plan *p, mock_shape shape, cm_us now);
+/* The same with the Date header's value given (the IMF-fixdate of `now`'s
+ * second, as mock_plan_init would write it). */
+void mock_plan_init_dated(mock_plan *p, mock_shape shape, const char *date);
 /* Sets header `name` (case-insensitive match replaces the old value). Returns
  * -1 when the plan already holds MOCK_MAX_HEADERS others or the name or value
  * does not fit (nothing is changed then), else 0. */

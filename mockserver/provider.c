@@ -377,6 +377,17 @@ static bool admit_request(req_ctx *c, mock_plan *out)
     return true;
 }
 
+/* The Date header for `now`, formatted once per scenario second. */
+static const char *date_of(mock_model *m, cm_us now)
+{
+    cm_us second = now - now % CM_US_PER_S;
+    if (m->date_second != second) {
+        cm_fmt_http_date(second, m->date_text, sizeof m->date_text);
+        m->date_second = second;
+    }
+    return m->date_text;
+}
+
 void mock_model_respond(mock_model *m, const mock_request *request, mock_plan *out)
 {
     /* Times outside [0, CM_US_MAX] are clamped so window arithmetic cannot overflow. */
@@ -384,7 +395,7 @@ void mock_model_respond(mock_model *m, const mock_request *request, mock_plan *o
     r.now = r.now < 0 ? 0 : r.now > CM_US_MAX ? CM_US_MAX : r.now;
     const mock_request *req = &r;
     req_ctx c = {.m = m, .req = req, .key = -1, .model = -1, .tier = -1};
-    mock_plan_init(out, MOCK_SHAPE_OPENAI, req->now);
+    mock_plan_init_dated(out, MOCK_SHAPE_OPENAI, date_of(m, req->now));
     int pi = mock_scenario_provider_find(m->sc, req->provider);
     if (pi < 0) {
         mock_plan_error(out, 404, NULL, "", "Unknown provider.");
