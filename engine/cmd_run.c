@@ -61,19 +61,32 @@ static void usage(FILE *to)
 {
     fprintf(to,
             "usage: retrylab run SCENARIO [--policy POLICY] --target URL [--time-scale X]\n"
-            "                    [--concurrency N] [--seed N] [--out DIR] [--quiet]\n"
-            "       retrylab run --live PROVIDERS --policy POLICY [--out DIR] [--tasks N]\n"
-            "                    [--concurrency N] [--seed N] [--quiet]\n"
+            "                    [--concurrency N] [--max-connections N] [--seed N] [--out DIR]\n"
+            "                    [--quiet]\n"
+            "       retrylab run --live PROVIDERS --policy POLICY [--tasks N] [--concurrency N]\n"
+            "                    [--max-connections N] [--seed N] [--out DIR] [--quiet]\n"
+            "  Runs the engine over real HTTP and writes DIR/trace.jsonl and DIR/summary.json.\n"
+            "  Against a mockserver (--target), the run first checks GET /__admin/state (its\n"
+            "  --time-scale must equal ours) and then POSTs /__admin/reset, so both sides\n"
+            "  start at scenario t=0. --live: real endpoints from a providers file; keys only\n"
+            "  from environment variables; every task costs real requests.\n"
+            "  --policy POLICY      policy file (default: the scenario's \"policy\"; required\n"
+            "                       with --live)\n"
+            "  --target URL         the mockserver, http://HOST:PORT (required without --live)\n"
+            "  --time-scale X       scenario seconds per wall second, as the mockserver's\n"
+            "                       (default 1; not with --live)\n"
+            "  --live PROVIDERS     providers file of real https:// endpoints\n"
+            "  --tasks N            --live only: tasks to run (default 1)\n"
             "  --concurrency N      tasks under way at once at most (mock default: all,\n"
             "                       live default: 1); the others wait to start\n"
             "  --max-connections N  requests on the wire at once, one kept-alive connection\n"
             "                       each (default 256); more wait for a free one\n"
-            "  Runs the engine over real HTTP and writes DIR/trace.jsonl and DIR/summary.json\n"
-            "  (DIR defaults to out/runs/NAME). Against a mockserver (--target), the run first\n"
-            "  checks GET /__admin/state (its --time-scale must equal ours) and then POSTs\n"
-            "  /__admin/reset, so both sides start at scenario t=0.\n"
-            "  --live: real endpoints from a providers file; keys only from environment\n"
-            "  variables; every task costs real requests (default --tasks 1, --concurrency 1).\n");
+            "  --seed N             run seed (default: the scenario's \"seed\"; live: 0)\n"
+            "  --out DIR            run directory, created if missing (default:\n"
+            "                       out/runs/SCENARIO-NAME; live: out/runs/live)\n"
+            "  --quiet              no progress line (default: one on a terminal)\n"
+            "  Exit 0 done; 2 bad input (file:line:col or the flag); 3 runtime failure\n"
+            "  (mockserver unreachable, cannot write DIR).\n");
 }
 
 static int parse_u64(const char *s, uint64_t *out)
@@ -98,6 +111,18 @@ static int parse_scale(const char *s, double *out)
         return -1;
     *out = x;
     return 0;
+}
+
+/* Whether `o` is one of run's flags that take a value. */
+static bool known_flag(const char *o)
+{
+    static const char *const flags[] = {"--policy", "--target",      "--live",
+                                        "--out",    "--time-scale",  "--seed",
+                                        "--tasks",  "--concurrency", "--max-connections"};
+    for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++)
+        if (strcmp(o, flags[i]) == 0)
+            return true;
+    return false;
 }
 
 /* One "--flag value": 0, or 2 after a message. */
@@ -149,6 +174,9 @@ static int check_form(const run_args *a)
         why = "which scenario? (or --live PROVIDERS)";
     else if (!a->live && !a->target)
         why = "--target URL is required (the mockserver, e.g. http://127.0.0.1:8080)";
+    else if (a->target && strncmp(a->target, "http://", 7) != 0 &&
+             strncmp(a->target, "https://", 8) != 0)
+        why = "--target: not an http:// or https:// URL (e.g. http://127.0.0.1:8080)";
     else if (!a->live && a->has_tasks)
         why = "--tasks is for --live runs (a scenario's workload says how many)";
     if (why)
@@ -168,6 +196,10 @@ static int parse_args(int argc, char **argv, run_args *a)
         if (strcmp(o, "--quiet") == 0 || strcmp(o, "-q") == 0) {
             a->quiet = true;
         } else if (o[0] == '-' && o[1] != '\0') {
+            if (!known_flag(o)) {
+                fprintf(stderr, "retrylab run: unknown option '%s'\n", o);
+                return 2;
+            }
             if (i + 1 >= argc) {
                 fprintf(stderr, "retrylab run: %s: needs a value\n", o);
                 return 2;

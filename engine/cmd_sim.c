@@ -41,7 +41,9 @@ static void usage(FILE *to)
                 "  DIR/trace.jsonl and DIR/summary.json (DIR defaults to out/runs/SCENARIO-NAME).\n"
                 "  --policy  policy file (default: the scenario's \"policy\")\n"
                 "  --seed    run seed (default: the scenario's \"seed\")\n"
-                "  --quiet   no progress line on stderr\n");
+                "  --out     run directory, created if missing (default: out/runs/SCENARIO-NAME)\n"
+                "  --quiet   no progress line on stderr (default: a progress line on a terminal)\n"
+                "  Exit 0 done; 2 bad input (file:line:col or the flag); 3 runtime failure.\n");
 }
 
 static int parse_seed(const char *s, uint64_t *out)
@@ -60,6 +62,10 @@ static int parse_seed(const char *s, uint64_t *out)
 /* Handles option `o` with value `v` (NULL when missing): 0, or 2 after a message. */
 static int parse_option(const char *o, const char *v, sim_args *a)
 {
+    if (strcmp(o, "--policy") != 0 && strcmp(o, "--out") != 0 && strcmp(o, "--seed") != 0) {
+        fprintf(stderr, "retrylab sim: unknown option '%s'\n", o);
+        return 2;
+    }
     if (!v) {
         fprintf(stderr, "retrylab sim: %s: needs a value\n", o);
         return 2;
@@ -74,9 +80,6 @@ static int parse_option(const char *o, const char *v, sim_args *a)
             return 2;
         }
         a->has_seed = true;
-    } else {
-        fprintf(stderr, "retrylab sim: unknown option '%s'\n", o);
-        return 2;
     }
     return 0;
 }

@@ -89,9 +89,15 @@ int rl_cmd_validate(int argc, char **argv)
         return 0;
     }
     if (argc < 2) {
-        fprintf(stderr, "usage: retrylab validate FILE...\n");
+        fprintf(stderr, "retrylab validate: no file given\nusage: retrylab validate FILE...\n");
         return 2;
     }
+    for (int i = 1; i < argc; i++)
+        if (argv[i][0] == '-' && argv[i][1] != '\0') {
+            fprintf(stderr, "retrylab validate: unknown option '%s' (for a file of that name: ./%s)\n",
+                    argv[i], argv[i]);
+            return 2;
+        }
     int bad = 0;
     for (int i = 1; i < argc; i++) {
         cm_err err;

@@ -12,18 +12,21 @@ typedef struct command {
 } command;
 
 static const command commands[] = {
-    {"sim", rl_cmd_sim, "SCENARIO [--policy POLICY] [--seed N] [--out DIR]"},
+    {"sim", rl_cmd_sim, "SCENARIO [--policy POLICY] [--seed N] [--out DIR] [--quiet]"},
     {"run", rl_cmd_run,
      "SCENARIO [--policy POLICY] --target URL [--time-scale X] [--concurrency N] [--out DIR]\n"
-     "               --live PROVIDERS --policy POLICY [--out DIR]"},
+     "                    --live PROVIDERS --policy POLICY [--tasks N] [--concurrency N] [--out DIR]"},
     {"check", rep_cmd_check, "DIR [--expect FILE]"},
-    {"report", rep_cmd_report, "DIR... [--out DIR] [--format png,svg]"},
+    {"report", rep_cmd_report, "DIR... [--out DIR] [--format png,svg] [--tasks N]"},
     {"validate", rl_cmd_validate, "FILE..."},
 };
 
 static void usage(FILE *to)
 {
-    fprintf(to, "usage: retrylab COMMAND [ARGS]   (retrylab COMMAND --help for more)\n\n");
+    fprintf(to, "usage: retrylab COMMAND [ARGS]   (retrylab COMMAND --help: every flag, its default)\n"
+                "  Tests retry and rotation policies against fake rate-limited providers:\n"
+                "  sim (virtual time), run (over HTTP), check (CI verdict), report (pictures),\n"
+                "  validate (policy, scenario, expect and providers files).\n\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(to, "  retrylab %-8s %s\n", commands[i].name, commands[i].synopsis);
     fprintf(to, "\nexit codes: 0 ok, 1 a check fell short, 2 bad input, 3 runtime failure\n");

@@ -29,8 +29,15 @@ static int parse_args(int argc, char **argv, check_args *a)
             return 1;
         } else if (strcmp(argv[i], "--expect") == 0 && i + 1 < argc) {
             a->expect = argv[++i];
-        } else if (argv[i][0] == '-' || a->dir) {
-            fprintf(stderr, "retrylab check: unexpected argument \"%s\"\n%s", argv[i], usage);
+        } else if (strcmp(argv[i], "--expect") == 0) {
+            fprintf(stderr, "retrylab check: --expect: needs a value (a FILE)\n%s", usage);
+            return 2;
+        } else if (argv[i][0] == '-') {
+            fprintf(stderr, "retrylab check: unknown option \"%s\"\n%s", argv[i], usage);
+            return 2;
+        } else if (a->dir) {
+            fprintf(stderr, "retrylab check: one run directory only (got \"%s\" and \"%s\")\n%s",
+                    a->dir, argv[i], usage);
             return 2;
         } else {
             a->dir = argv[i];

@@ -81,8 +81,11 @@ static int parse_args(int argc, char **argv, report_args *a)
         } else if (strcmp(arg, "--tasks") == 0 && val) {
             if (parse_tasks(argv[++i], &a->tasks))
                 return bad_arg("--tasks must be a whole number from 1 to 1000, not", val);
+        } else if (!val && (strcmp(arg, "--out") == 0 || strcmp(arg, "--format") == 0 ||
+                            strcmp(arg, "--tasks") == 0)) {
+            return bad_arg("a value must follow", arg);
         } else if (arg[0] == '-') {
-            return bad_arg("unknown option (or missing value)", arg);
+            return bad_arg("unknown option", arg);
         } else if (a->n == REP_MAX_RUNS) {
             return bad_arg("too many run directories (limit 128) at", arg);
         } else {
