@@ -64,18 +64,18 @@ bad "mockserver --port 70000" "--port" "$M" "$D/tiny.json" --port 70000
 
 # retrylab validate FILE...
 "$R" validate "$D/tiny.json" "$D/tiny-policy.json" "$D/tiny-expect-fails.json" >"$tmp/o" 2>&1 ||
-  { cat "$tmp/o"; fail "validate FILE...: exit $?"; }
+  { rc=$?; cat "$tmp/o"; fail "validate FILE...: exit $rc"; }
 [ "$(grep -c ': ok$' "$tmp/o")" -eq 3 ] || fail "validate: want three ok lines"
 
 # retrylab sim SCENARIO [--policy POLICY] [--seed N] [--out DIR]
-"$R" sim "$D/tiny.json" --out "$tmp/sim" --quiet >"$tmp/o" 2>&1 || { cat "$tmp/o"; fail "sim: exit $?"; }
+"$R" sim "$D/tiny.json" --out "$tmp/sim" --quiet >"$tmp/o" 2>&1 || { rc=$?; cat "$tmp/o"; fail "sim: exit $rc"; }
 "$R" sim "$D/tiny.json" --policy "$D/tiny-other-policy.json" --seed 3 --out "$tmp/sim-other" \
-  >"$tmp/o" 2>&1 || { cat "$tmp/o"; fail "sim --policy --seed --out: exit $?"; }
+  >"$tmp/o" 2>&1 || { rc=$?; cat "$tmp/o"; fail "sim --policy --seed --out: exit $rc"; }
 grep -q '"policy_name":"cli-tiny-no-retry"' "$tmp/sim-other/trace.jsonl" || fail "sim --policy ignored"
 grep -q '"seed":3,' "$tmp/sim-other/trace.jsonl" || fail "sim --seed ignored"
 
 # retrylab check DIR [--expect FILE]: 0 when all hold, 1 with a diff line when not
-"$R" check "$tmp/sim" >"$tmp/o" 2>&1 || { cat "$tmp/o"; fail "check DIR: exit $?"; }
+"$R" check "$tmp/sim" >"$tmp/o" 2>&1 || { rc=$?; cat "$tmp/o"; fail "check DIR: exit $rc"; }
 "$R" check "$tmp/sim" --expect "$D/tiny-expect-fails.json" >"$tmp/o" 2>&1; rc=$?
 [ "$rc" -eq 1 ] || { cat "$tmp/o"; fail "check --expect (failing): exit $rc, want 1"; }
 grep -q 'max_attempts' "$tmp/o" || fail "check: no diff line"
@@ -101,9 +101,9 @@ case "$url" in http://127.0.0.1:[0-9]*) ;; *) cat "$tmp/me"; fail "mockserver: f
 
 # retrylab run SCENARIO [--policy POLICY] --target URL [--time-scale X] [--concurrency N] [--out DIR]
 timeout 60 "$R" run "$D/tiny.json" --policy "$D/tiny-policy.json" --target "$url" --time-scale 20 \
-  --concurrency 2 --out "$tmp/mock" --quiet >"$tmp/o" 2>&1 || { cat "$tmp/o"; fail "run: exit $?"; }
+  --concurrency 2 --out "$tmp/mock" --quiet >"$tmp/o" 2>&1 || { rc=$?; cat "$tmp/o"; fail "run: exit $rc"; }
 grep -q '"mode":"mock"' "$tmp/mock/trace.jsonl" || fail "run: not a mock trace"
-"$R" check "$tmp/mock" >"$tmp/o" 2>&1 || { cat "$tmp/o"; fail "check of the mock run: exit $?"; }
+"$R" check "$tmp/mock" >"$tmp/o" 2>&1 || { rc=$?; cat "$tmp/o"; fail "check of the mock run: exit $rc"; }
 timeout 60 "$R" run "$D/tiny.json" --target "$url" --out "$tmp/mock1" --quiet >"$tmp/o" 2>&1; rc=$?
 [ "$rc" -eq 2 ] || fail "run at another --time-scale than the mockserver's: exit $rc, want 2"
 
@@ -112,7 +112,7 @@ printf '{"kind": "providers", "providers": [{"name": "groq", "shape": "openai",\
   "$url" >"$tmp/providers.json"
 RL_CLI_TINY_VAR=sk-cli-tiny-test-value timeout 60 "$R" run --live "$tmp/providers.json" \
   --policy "$D/tiny-policy.json" --out "$tmp/live" --quiet >"$tmp/o" 2>&1 ||
-  { cat "$tmp/o"; fail "run --live: exit $?"; }
+  { rc=$?; cat "$tmp/o"; fail "run --live: exit $rc"; }
 grep -q '"mode":"live"' "$tmp/live/trace.jsonl" || fail "run --live: not a live trace"
 grep -q '"outcome":"success"' "$tmp/live/trace.jsonl" || fail "run --live: the task failed"
 env -u RL_CLI_TINY_VAR timeout 20 "$R" run --live "$tmp/providers.json" --policy "$D/tiny-policy.json" \
