@@ -208,11 +208,14 @@ cm_json *cm_json_load(const char *path, cm_err *err)
     }
     char *buf = malloc(CM_JSON_MAX_BYTES + 1);
     size_t n = buf ? fread(buf, 1, CM_JSON_MAX_BYTES + 1, f) : 0;
-    int bad = !buf || ferror(f);
+    int bad = !buf || ferror(f), why = buf ? errno : ENOMEM;
     fclose(f);
-    if (bad || n > CM_JSON_MAX_BYTES) {
-        set_err(err, "%s: %s", path,
-                bad ? "cannot read" : "file too large (limit 16 MiB)");
+    if (bad || n > CM_JSON_MAX_BYTES || n == 0) {
+        if (bad)
+            set_err(err, "%s: cannot read: %s", path, strerror(why));
+        else
+            set_err(err, "%s%s", path,
+                    n ? ": file too large (limit 16 MiB)" : ":1:1: empty file (expected a JSON object)");
         free(buf);
         return NULL;
     }

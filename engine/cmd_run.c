@@ -18,6 +18,7 @@
 #include "engine/http.h"
 #include "engine/providers.h"
 #include "engine/rundir.h"
+#include "engine/scenario_policy.h"
 #include "engine/summary.h"
 #include "engine/target.h"
 #include "engine/trace.h"
@@ -227,7 +228,8 @@ static int load_policy(run_job *j)
                 j->a.scenario);
         return 2;
     }
-    if (rl_policy_load(j->policy_path, &j->policy, &err) != 0) {
+    const char *named_by = j->a.policy ? NULL : j->a.scenario;
+    if (rl_scenario_policy_load(named_by, j->policy_path, &j->policy, &err) != 0) {
         fprintf(stderr, "%s\n", err.msg);
         return 2;
     }

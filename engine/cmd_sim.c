@@ -11,6 +11,7 @@
 #include "engine/cli.h"
 #include "engine/engine.h"
 #include "engine/rundir.h"
+#include "engine/scenario_policy.h"
 #include "engine/sim.h"
 #include "engine/summary.h"
 #include "engine/trace.h"
@@ -162,7 +163,8 @@ static int load_inputs(sim_job *j)
                 j->args.scenario);
         return 2;
     }
-    if (rl_policy_load(j->policy_path, &j->policy, &err) != 0) {
+    const char *named_by = j->args.policy ? NULL : j->args.scenario;
+    if (rl_scenario_policy_load(named_by, j->policy_path, &j->policy, &err) != 0) {
         fprintf(stderr, "%s\n", err.msg);
         return 2;
     }

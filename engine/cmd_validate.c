@@ -9,6 +9,7 @@
 #include "engine/cli.h"
 #include "engine/engine.h"
 #include "engine/providers.h"
+#include "engine/scenario_policy.h"
 #include "mockserver/scenario.h"
 
 enum file_kind { KIND_POLICY, KIND_SCENARIO, KIND_EXPECT, KIND_PROVIDERS };
@@ -32,7 +33,7 @@ static int check_scenario(const char *path, cm_err *err)
     int rc = 0;
     const char *pp = mock_scenario_policy_path(sc);
     rl_policy *p = NULL;
-    if (pp && rl_policy_load(pp, &p, err) != 0)
+    if (pp && rl_scenario_policy_load(path, pp, &p, err) != 0)
         rc = -1;
     rl_policy_free(p);
     mock_scenario_free(sc);
