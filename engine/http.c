@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
@@ -24,6 +25,11 @@
 #include "engine/sim.h"
 
 enum h_phase { PH_ARRIVE, PH_QUEUED, PH_INFLIGHT, PH_WAITING, PH_DONE };
+
+/* What the epoll set holds for a socket: its interest (FD_IN, FD_OUT) when
+ * FD_REG; FD_OURS when on_open made it (so on_close sees it end); FD_IDLE
+ * when curl no longer watches it but its read interest was left in place. */
+enum { FD_IN = 1, FD_OUT = 2, FD_REG = 4, FD_OURS = 8, FD_IDLE = 16 };
 
 typedef struct h_key {
     char id[CM_KEYID_LEN];
@@ -68,6 +74,9 @@ typedef struct runner {
     int ep, tfd;
     int64_t start_wall;    /* monotonic us at scenario 0 */
     int64_t curl_deadline; /* monotonic us of curl's timeout, -1 none */
+    uint8_t *fds;          /* FD_* state of each socket curl uses, by number */
+    size_t nfds;
+    int64_t armed;         /* monotonic us the timerfd is set to, 0 disarmed, -1 unknown */
     cm_heap heap;
     h_task *tasks;
     h_cand *cands;
@@ -178,6 +187,9 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
     return size * n;
 }
 
+static curl_socket_t on_open(void *ud, curlsocktype purpose, struct curl_sockaddr *a);
+static int on_close(void *ud, curl_socket_t s);
+
 /* A free transfer, or a new one while under the connection cap; NULL when
  * the cap is reached (or out of memory: *oom set). */
 static h_xfer *xfer_take(runner *r, bool *oom)
@@ -206,6 +218,10 @@ static h_xfer *xfer_take(runner *r, bool *oom)
     curl_easy_setopt(e, CURLOPT_BUFFERSIZE, 4096L);
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
+    curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, on_open);
+    curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, r);
+    curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, on_close);
+    curl_easy_setopt(e, CURLOPT_CLOSESOCKETDATA, r);
     return x;
 }
 
@@ -396,26 +412,92 @@ static int on_finished(runner *r, h_xfer *x, CURLcode rc)
 
 /* ---- curl and epoll glue ---- */
 
-/* curl's socket callback. curl_multi_assign marks a socket as known to
- * epoll, so each change costs one epoll_ctl (no MOD that fails first). */
+/* The state byte of socket s, the table grown as needed; NULL when out of
+ * memory (the caller then does every epoll_ctl, as if nothing were known). */
+static uint8_t *fd_state(runner *r, curl_socket_t s)
+{
+    if (s < 0)
+        return NULL;
+    size_t i = (size_t)s;
+    if (i >= r->nfds) {
+        size_t n = r->nfds ? r->nfds : 64;
+        while (n <= i)
+            n *= 2;
+        uint8_t *grown = realloc(r->fds, n);
+        if (!grown)
+            return NULL;
+        memset(grown + r->nfds, 0, n - r->nfds);
+        r->fds = grown;
+        r->nfds = n;
+    }
+    return &r->fds[i];
+}
+
+/* curl's socket callback. A kept-alive connection between two transfers is
+ * told REMOVE and then IN again: when it was registered for reading only
+ * and curl opened it through on_open (so its close is seen), the interest
+ * stays and both calls cost no epoll_ctl; an event on it while idle drops
+ * it then (handle_events). Any other change is one epoll_ctl. */
 static int on_socket(CURL *e, curl_socket_t s, int what, void *ud, void *sockp)
 {
-    (void)e;
+    (void)e, (void)sockp;
     runner *r = ud;
+    uint8_t *st = fd_state(r, s);
+    uint8_t cur = st ? *st : 0;
     if (what == CURL_POLL_REMOVE) {
+        if ((cur & (FD_REG | FD_OURS | FD_OUT)) == (FD_REG | FD_OURS)) {
+            *st = cur | FD_IDLE;
+            return 0;
+        }
         epoll_ctl(r->ep, EPOLL_CTL_DEL, s, NULL);
-        curl_multi_assign(r->multi, s, NULL);
+        if (st)
+            *st = cur & FD_OURS;
+        return 0;
+    }
+    uint8_t want = ((what & CURL_POLL_IN) ? FD_IN : 0) | ((what & CURL_POLL_OUT) ? FD_OUT : 0);
+    if ((cur & FD_REG) && (cur & (FD_IN | FD_OUT)) == want) {
+        *st = cur & (uint8_t)~FD_IDLE;
         return 0;
     }
     struct epoll_event ev = {.data.fd = s};
-    ev.events = ((what & CURL_POLL_IN) ? EPOLLIN : 0u) | ((what & CURL_POLL_OUT) ? EPOLLOUT : 0u);
-    if (sockp) {
-        if (epoll_ctl(r->ep, EPOLL_CTL_MOD, s, &ev) == 0 || errno != ENOENT)
+    ev.events = ((want & FD_IN) ? EPOLLIN : 0u) | ((want & FD_OUT) ? EPOLLOUT : 0u);
+    int op = (cur & FD_REG) ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
+    if (epoll_ctl(r->ep, op, s, &ev) != 0) { /* the table was wrong or unknown: the other op */
+        bool retry = (op == EPOLL_CTL_MOD && errno == ENOENT) ||
+                     (op == EPOLL_CTL_ADD && errno == EEXIST);
+        op = op == EPOLL_CTL_MOD ? EPOLL_CTL_ADD : EPOLL_CTL_MOD;
+        if (!retry || epoll_ctl(r->ep, op, s, &ev) != 0) {
+            if (st)
+                *st = cur & FD_OURS;
             return 0;
+        }
     }
-    if (epoll_ctl(r->ep, EPOLL_CTL_ADD, s, &ev) == 0 || errno == EEXIST)
-        curl_multi_assign(r->multi, s, r); /* any non-NULL marker */
+    if (st)
+        *st = (uint8_t)((cur & FD_OURS) | FD_REG | want);
     return 0;
+}
+
+/* curl's socket opener, as its own (socket(2) of the address), marking the
+ * number as a new socket of ours. */
+static curl_socket_t on_open(void *ud, curlsocktype purpose, struct curl_sockaddr *a)
+{
+    (void)purpose;
+    int s = socket(a->family, a->socktype, a->protocol);
+    if (s < 0)
+        return CURL_SOCKET_BAD;
+    uint8_t *st = fd_state(ud, s);
+    if (st)
+        *st = FD_OURS;
+    return s;
+}
+
+/* curl's socket closer: close(2) also takes it out of the epoll set. */
+static int on_close(void *ud, curl_socket_t s)
+{
+    runner *r = ud;
+    if (s >= 0 && (size_t)s < r->nfds)
+        r->fds[s] = 0;
+    return close(s);
 }
 
 static int on_timer(CURLM *m, long timeout_ms, void *ud)
@@ -455,20 +537,24 @@ static int run_due(runner *r)
     return 0;
 }
 
-/* Arms the timerfd at the earliest heap entry (absolute, nanoseconds). */
+/* Arms the timerfd at the earliest heap entry (absolute, nanoseconds); no
+ * syscall when it is already set there (most passes end no wait). */
 static void arm_timer(runner *r)
 {
-    struct itimerspec its;
-    memset(&its, 0, sizeof its);
+    int64_t w = 0;
     cm_timer tm;
     if (cm_heap_peek(&r->heap, &tm)) {
-        int64_t w = wall_at(r, tm.at);
+        w = wall_at(r, tm.at);
         if (w < 1)
             w = 1;
-        its.it_value.tv_sec = w / 1000000;
-        its.it_value.tv_nsec = (long)(w % 1000000) * 1000;
     }
-    timerfd_settime(r->tfd, TFD_TIMER_ABSTIME, &its, NULL);
+    if (w == r->armed)
+        return;
+    struct itimerspec its;
+    memset(&its, 0, sizeof its);
+    its.it_value.tv_sec = w / 1000000;
+    its.it_value.tv_nsec = (long)(w % 1000000) * 1000;
+    r->armed = timerfd_settime(r->tfd, TFD_TIMER_ABSTIME, &its, NULL) == 0 ? w : -1;
 }
 
 /* epoll_wait's timeout: curl's deadline in ms (rounded up), at most 250 ms
@@ -484,6 +570,17 @@ static int poll_timeout(const runner *r)
     return ms > 250 ? 250 : (int)ms;
 }
 
+/* Lets curl act on its timeout if it is due; true when it did. */
+static bool curl_due(runner *r)
+{
+    int running;
+    if (r->curl_deadline < 0 || rl_http_wall_now_us() < r->curl_deadline)
+        return false;
+    r->curl_deadline = -1;
+    curl_multi_socket_action(r->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+    return true;
+}
+
 static void handle_events(runner *r, const struct epoll_event *ev, int n)
 {
     int running;
@@ -492,6 +589,15 @@ static void handle_events(runner *r, const struct epoll_event *ev, int n)
             uint64_t ticks;
             ssize_t got = read(r->tfd, &ticks, sizeof ticks);
             (void)got;
+            r->armed = -1; /* it fired: set it again whatever the next entry */
+            continue;
+        }
+        int fd = ev[i].data.fd;
+        if (fd >= 0 && (size_t)fd < r->nfds && (r->fds[fd] & FD_IDLE)) {
+            /* a kept-alive connection no transfer uses got data or was
+             * closed: curl will see it when it next looks at the socket */
+            epoll_ctl(r->ep, EPOLL_CTL_DEL, fd, NULL);
+            r->fds[fd] &= FD_OURS;
             continue;
         }
         int flags = 0;
@@ -503,10 +609,7 @@ static void handle_events(runner *r, const struct epoll_event *ev, int n)
             flags |= CURL_CSELECT_ERR;
         curl_multi_socket_action(r->multi, ev[i].data.fd, flags, &running);
     }
-    if (r->curl_deadline >= 0 && rl_http_wall_now_us() >= r->curl_deadline) {
-        r->curl_deadline = -1;
-        curl_multi_socket_action(r->multi, CURL_SOCKET_TIMEOUT, 0, &running);
-    }
+    curl_due(r);
 }
 
 static void progress(runner *r, bool last)
@@ -532,6 +635,11 @@ static int loop(runner *r, cm_err *err)
             r->res->interrupted = true;
             break;
         }
+        /* A transfer added in the last pass has curl's timeout due now (it
+         * starts there): start it before waiting, not after an epoll_wait
+         * that would return at once with nothing. */
+        if (curl_due(r) && drain_finished(r) != 0)
+            r->failed = true;
         arm_timer(r);
         int n = epoll_wait(r->ep, ev, 128, poll_timeout(r));
         if (n < 0 && errno != EINTR) {
@@ -665,6 +773,7 @@ static void teardown(runner *r)
         free(c->body);
     }
     free(r->cands);
+    free(r->fds); /* after curl_multi_cleanup: its closes go through on_close */
     free(r->tasks);
     free(r->queue);
     free(r->sendq);
@@ -680,7 +789,8 @@ int rl_http_run(const rl_http_config *cfg, rl_http_result *out, cm_err *err)
 {
     memset(out, 0, sizeof *out);
     out->tasks = cfg->ntasks;
-    runner r = {.cfg = cfg, .res = out, .ep = -1, .tfd = -1, .curl_deadline = -1};
+    runner r = {.cfg = cfg, .res = out, .ep = -1, .tfd = -1, .curl_deadline = -1,
+                .armed = -1};
     cm_heap_init(&r.heap);
     r.run = rl_run_new(cfg->policy, cfg->seed);
     int rc = -1;
