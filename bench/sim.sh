@@ -7,10 +7,10 @@
 # and prints one table row with the goal beside the measurement.
 # Run from the repository root after `make` (make bench does both).
 #
-# History (this machine, medians of 3; instructions per attempt from
-# valgrind --tool=callgrind over both runs of one sim_bench call):
-#   before the fast paths:  ~370,000/s with trace, ~490,000/s without, 34,600 instr/attempt
-#   after (see the commits): see bench/results.json and the printed row
+# History (2-vCPU build VM, medians of 3; instructions per attempt from
+# valgrind --tool=callgrind on sim_bench):
+#   before the fast paths: 362,615/s with trace, 464,063/s without; 38,000 / 31,300 instr
+#   after (engine/README.md "Performance"): 879,523/s, 1,435,501/s; 12,100 / 9,000 instr
 set -eu
 BUILD=${RL_BUILD:-build}
 GOAL=2000000
