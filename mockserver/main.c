@@ -22,11 +22,12 @@ static const char usage[] =
     "  --port P          port to listen on (default 8080; 0 = a free port)\n"
     "  --bind ADDR       address to bind (default 127.0.0.1)\n"
     "  --time-scale X    scenario seconds per wall second (default 1)\n"
-    "  --journal FILE    append every journal entry to FILE as JSON Lines\n"
+    "  --journal FILE    append every journal entry to FILE as JSON Lines (default: none)\n"
     "  --journal-size N  journal entries kept in memory (default 100000)\n"
     "  --threads N       polling threads (default 2)\n"
     "  --max-hung N      hanging connections at most; more hang faults get 504 (default 1024)\n"
-    "The first line on stdout is \"listening on http://ADDR:PORT\".\n";
+    "The first line on stdout is \"listening on http://ADDR:PORT\".\n"
+    "Exit 0 after SIGINT/SIGTERM; 2 a bad flag or scenario; 3 cannot listen.\n";
 
 typedef struct options {
     const char *scenario;

@@ -18,6 +18,7 @@ help_ok() { # NAME "FLAGS OF THE DESIGN SYNOPSIS" COMMAND...
   "$@" --help >"$tmp/h" 2>"$tmp/he"; rc=$?
   [ "$rc" -eq 0 ] || fail "$name --help: exit $rc"
   [ "$(wc -l <"$tmp/h")" -ge 3 ] || fail "$name --help: says too little"
+  grep -qi 'exit' "$tmp/h" || fail "$name --help: does not give its exit codes"
   for f in $flags; do grep -q -- "$f" "$tmp/h" || fail "$name --help: no $f"; done
   for f in $(grep -o -- '--[a-z][a-z-]*' "$tmp/h" | sort -u); do
     [ "$f" = "--help" ] && continue
@@ -119,4 +120,8 @@ env -u RL_CLI_TINY_VAR timeout 20 "$R" run --live "$tmp/providers.json" --policy
   --out "$tmp/live2" --quiet >"$tmp/o" 2>&1; rc=$?
 [ "$rc" -eq 2 ] || fail "run --live with the key variable unset: exit $rc, want 2"
 grep -q 'RL_CLI_TINY_VAR' "$tmp/o" || fail "run --live: the unset variable is not named"
+
+# mockserver: exit 0 after SIGTERM
+kill -TERM "$mpid"; wait "$mpid"; rc=$?; mpid=""
+[ "$rc" -eq 0 ] || fail "mockserver after SIGTERM: exit $rc, want 0"
 echo ok
