@@ -97,6 +97,11 @@ int rep_cmd_check(int argc, char **argv)
         fprintf(stderr, "retrylab check: %s\n", err.msg);
         return 2;
     }
+    if (run.n_ev == 0) { /* an empty trace must not pass every per-task expectation */
+        fprintf(stderr, "retrylab check: %s/trace.jsonl: no events: nothing to check\n", a.dir);
+        rep_run_free(&run);
+        return 2;
+    }
     cm_expect e;
     rc = load_expect(&run, a.expect, &e);
     if (rc == 0) {

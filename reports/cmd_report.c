@@ -165,10 +165,16 @@ static int load_runs(const report_args *a, rep_run *runs)
         cm_err err = {{0}};
         if (rep_run_load(a->dirs[i], &runs[i], &err) != 0) {
             fprintf(stderr, "retrylab report: %s\n", err.msg);
-            for (size_t j = 0; j < i; j++)
-                rep_run_free(&runs[j]);
-            return -1;
+        } else if (runs[i].n_ev == 0) {
+            fprintf(stderr, "retrylab report: %s/trace.jsonl: no events: nothing to draw\n",
+                    a->dirs[i]);
+            rep_run_free(&runs[i]);
+        } else {
+            continue;
         }
+        for (size_t j = 0; j < i; j++)
+            rep_run_free(&runs[j]);
+        return -1;
     }
     unique_labels(runs, a->n);
     for (size_t i = 0; i < a->n; i++) {

@@ -46,6 +46,10 @@ for c in check report; do
 done
 mkdir "$tmp/badrun"; cp "$tmp/ok/trace.jsonl" "$tmp/badrun/"; : >"$tmp/badrun/summary.json"
 one 2 "summary.json:1:1" "$R" check "$tmp/badrun"
+# An empty trace (a run that never started) is not a run that meets everything.
+mkdir "$tmp/nothing"; : >"$tmp/nothing/trace.jsonl"
+one 2 "$tmp/nothing/trace.jsonl: no events" "$R" check "$tmp/nothing" --expect "$D/tiny-expect-fails.json"
+one 2 "$tmp/nothing/trace.jsonl: no events" "$R" report "$tmp/ok" "$tmp/nothing" --out "$tmp/rep"
 one 2 "$tmp/missing.json: cannot open" "$R" check "$tmp/ok" --expect "$tmp/missing.json"
 one 2 "$tmp/empty.json:1:1" "$R" check "$tmp/ok" --expect "$tmp/empty.json"
 
