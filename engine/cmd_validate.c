@@ -81,24 +81,34 @@ static int check_file(const char *path, cm_err *err)
     return rc;
 }
 
-int rl_cmd_validate(int argc, char **argv)
+/* 0 to go on, 1 after --help, 2 after a message (no file, a flag). */
+static int check_args(int argc, char **argv)
 {
-    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-        printf("usage: retrylab validate FILE...\n"
-               "  Checks policy, scenario, expect and providers files by their \"kind\";\n"
-               "  exit 0 when all are valid, 2 otherwise (file:line:col messages).\n");
-        return 0;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            printf("usage: retrylab validate FILE...\n"
+                   "  Checks policy, scenario, expect and providers files by their \"kind\";\n"
+                   "  exit 0 when all are valid, 2 otherwise (file:line:col messages).\n");
+            return 1;
+        }
+        if (argv[i][0] == '-' && argv[i][1] != '\0') {
+            fprintf(stderr, "retrylab validate: unknown option '%s' (a file of that name: ./%s)\n",
+                    argv[i], argv[i]);
+            return 2;
+        }
     }
     if (argc < 2) {
         fprintf(stderr, "retrylab validate: no file given\nusage: retrylab validate FILE...\n");
         return 2;
     }
-    for (int i = 1; i < argc; i++)
-        if (argv[i][0] == '-' && argv[i][1] != '\0') {
-            fprintf(stderr, "retrylab validate: unknown option '%s' (for a file of that name: ./%s)\n",
-                    argv[i], argv[i]);
-            return 2;
-        }
+    return 0;
+}
+
+int rl_cmd_validate(int argc, char **argv)
+{
+    int rc = check_args(argc, argv);
+    if (rc != 0)
+        return rc == 1 ? 0 : 2;
     int bad = 0;
     for (int i = 1; i < argc; i++) {
         cm_err err;

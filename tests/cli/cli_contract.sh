@@ -32,6 +32,10 @@ help_ok check "--expect" "$R" check
 help_ok report "--out" "$R" report
 help_ok validate "" "$R" validate
 help_ok mockserver "--port --bind --time-scale" "$M"
+# --help wins wherever it stands
+for c in "$R sim" "$R run" "$R check" "$R report" "$R validate" "$M"; do
+  $c "$D/tiny.json" --help >/dev/null 2>&1 || fail "$c FILE --help: exit $?"
+done
 
 # Bad flags and missing arguments: exit 2, and the message names the flag.
 bad() { # WHAT NEEDLE COMMAND...
