@@ -4,7 +4,9 @@
 # cannot drift from the code: README.md's policy and scenario (sim, check),
 # engine/README.md's complete policy and providers file, mockserver/README.md's
 # complete scenario (sim with its own policy, check), and README.md's
-# peer-policy.sh recipe.
+# peer-policy.sh recipe; and the copy of DESIGN.md's scenario example
+# (tests/data/scenarios/good/design_example.json, whose "policies/" is a link
+# to tests/data/policies/good) validates.
 set -u
 R="$RL_BIN/retrylab"; cd "$RL_ROOT" || exit 1
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
@@ -27,7 +29,8 @@ block engine/README.md my-live-providers >"$tmp/providers.json" ||
   fail "engine/README.md: no providers example"
 
 "$R" validate "$tmp/policy.json" "$tmp/sc/free-tier-ladder.json" "$tmp/everything.json" \
-  "$tmp/providers.json" tests/data/scenarios/good/reference_example.json >"$tmp/o" 2>&1 ||
+  "$tmp/providers.json" tests/data/scenarios/good/reference_example.json \
+  tests/data/scenarios/good/design_example.json >"$tmp/o" 2>&1 ||
   { rc=$?; cat "$tmp/o"; fail "validate of the READMEs' examples: exit $rc"; }
 
 # README.md's scenario, with its own policy and with README.md's policy: its expect holds.
