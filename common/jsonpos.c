@@ -215,7 +215,8 @@ cm_json *cm_json_load(const char *path, cm_err *err)
             set_err(err, "%s: cannot read: %s", path, strerror(why));
         else
             set_err(err, "%s%s", path,
-                    n ? ": file too large (limit 16 MiB)" : ":1:1: empty file (expected a JSON object)");
+                    n ? ": file too large (limit 16 MiB)"
+                      : ":1:1: empty file (expected a JSON object)");
         free(buf);
         return NULL;
     }

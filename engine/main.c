@@ -15,7 +15,8 @@ static const command commands[] = {
     {"sim", rl_cmd_sim, "SCENARIO [--policy POLICY] [--seed N] [--out DIR] [--quiet]"},
     {"run", rl_cmd_run,
      "SCENARIO [--policy POLICY] --target URL [--time-scale X] [--concurrency N] [--out DIR]\n"
-     "                    --live PROVIDERS --policy POLICY [--tasks N] [--concurrency N] [--out DIR]"},
+     "                    --live PROVIDERS --policy POLICY [--tasks N] [--concurrency N]"
+     " [--out DIR]"},
     {"check", rep_cmd_check, "DIR [--expect FILE]"},
     {"report", rep_cmd_report, "DIR... [--out DIR] [--format png,svg] [--tasks N]"},
     {"validate", rl_cmd_validate, "FILE..."},
@@ -23,7 +24,7 @@ static const command commands[] = {
 
 static void usage(FILE *to)
 {
-    fprintf(to, "usage: retrylab COMMAND [ARGS]   (retrylab COMMAND --help: every flag, its default)\n"
+    fprintf(to, "usage: retrylab COMMAND [ARGS]   (COMMAND --help: every flag, its default)\n"
                 "  Tests retry and rotation policies against fake rate-limited providers:\n"
                 "  sim (virtual time), run (over HTTP), check (CI verdict), report (pictures),\n"
                 "  validate (policy, scenario, expect and providers files).\n\n");
