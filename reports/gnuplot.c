@@ -22,6 +22,17 @@ void rep_gp_quote(FILE *f, const char *s)
     fputc('\'', f);
 }
 
+void rep_gp_title(FILE *f, const char *what, const char *scenario)
+{
+    fputs("set title ", f);
+    rep_gp_quote(f, what);
+    if (scenario && *scenario) {
+        fputs(" . \"\\n\" . ", f);
+        rep_gp_quote(f, scenario);
+    }
+    fputc('\n', f);
+}
+
 FILE *rep_gp_open(const char *dir, const char *name, const char *what)
 {
     char path[1200];
@@ -31,33 +42,76 @@ FILE *rep_gp_open(const char *dir, const char *name, const char *what)
         return NULL;
     fprintf(f, "# %s.gp: %s\n# Written by retrylab report; re-run from this folder with: gnuplot %s.gp\n",
             name, what, name);
-    fputs("set encoding utf8\nset grid lc rgb '#dddddd'\nset key outside bottom center horizontal "
-          "maxrows 3\nset border lc rgb '#444444'\nset xlabel offset 0,0.4\n",
+    /* The key sits outside, right of the data, in a smaller font: it never
+     * covers a line and takes at most about a third of the width. */
+    fputs("set encoding utf8\nset grid lc rgb '#dddddd'\n"
+          "set key outside right top vertical Left reverse noautotitle font ',8' spacing 0.9\n"
+          "set border lc rgb '#444444'\n",
           f);
     return f;
 }
 
+/* The picture's size comes from the script's variables rl_w and rl_h, so
+ * both formats (and a hand edit) use the same one. */
 static void terminal(FILE *f, const char *name, int format)
 {
     if (format == REP_FMT_PNG) {
-        fprintf(f,
-                "if (strstrt(GPVAL_TERMINALS, 'pngcairo') > 0) {\n"
-                "  set terminal pngcairo size %d,%d noenhanced font 'Sans,10'\n"
-                "} else {\n"
-                "  set terminal png size %d,%d noenhanced\n"
-                "}\n",
-                REP_PNG_W, REP_PNG_H, REP_PNG_W, REP_PNG_H);
+        fputs("if (strstrt(GPVAL_TERMINALS, 'pngcairo') > 0) {\n"
+              "  set terminal pngcairo size rl_w,rl_h noenhanced font 'Sans,10'\n"
+              "} else {\n"
+              "  set terminal png size rl_w,rl_h noenhanced\n"
+              "}\n",
+              f);
         fprintf(f, "set output '%s.png'\n", name);
     } else {
-        fprintf(f, "set terminal svg size %d,%d noenhanced font 'Sans,10' background '#ffffff'\n",
-                REP_PNG_W, REP_PNG_H);
+        fputs("set terminal svg size rl_w,rl_h noenhanced font 'Sans,10' background '#ffffff'\n",
+              f);
         fprintf(f, "set output '%s.svg'\n", name);
     }
 }
 
 void rep_gp_begin_plot(FILE *f, const char *name, int formats)
 {
+    rep_gp_begin_plot_sized(f, name, formats, REP_PNG_H);
+}
+
+void rep_gp_begin_plot_sized(FILE *f, const char *name, int formats, int height)
+{
+    fprintf(f, "rl_w = %d\nrl_h = %d\n", REP_PNG_W, rep_gp_height(height));
     terminal(f, name, formats & REP_FMT_PNG ? REP_FMT_PNG : REP_FMT_SVG);
+}
+
+int rep_gp_height(int height)
+{
+    return height < REP_PNG_H ? REP_PNG_H : height > REP_PNG_H_MAX ? REP_PNG_H_MAX : height;
+}
+
+int rep_gp_key_height(size_t entries)
+{
+    /* title, margins and x labels take about 110 px; a key row at 8 pt about 13 px */
+    return rep_gp_height(110 + 13 * (int)(entries > 400 ? 400 : entries));
+}
+
+void rep_gp_key_text(char *out, size_t size, const char *s)
+{
+    char tmp[REP_KEY_MAX * 8];
+    size_t len = strlen(s), max = size > 0 ? size - 1 : 0;
+    const char *at = strchr(s, '@');
+    if (max > REP_KEY_MAX)
+        max = REP_KEY_MAX;
+    if (at && len < sizeof tmp) {
+        /* "peer@base-policy" keeps the peer: the page's tables say the rest */
+        size_t word = strcspn(at, " ");
+        snprintf(tmp, sizeof tmp, "%.*s%s", (int)(at - s), s, at + word);
+        s = tmp;
+        len = strlen(s);
+    }
+    if (len <= max)
+        snprintf(out, size, "%s", s);
+    else if (max >= 4)
+        snprintf(out, size, "%.*s...", (int)(max - 3), s);
+    else if (size)
+        out[0] = '\0';
 }
 
 int rep_gp_finish(FILE *f, const char *name, int formats)

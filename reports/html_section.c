@@ -183,7 +183,7 @@ static void picture(FILE *f, const rep_picture *pic, const rep_html_opts *o)
     fputs("</h4>\n", f);
     if (o->pictures) {
         fprintf(f, "<a href=\"%s.%s\"><img src=\"%s.%s\" width=\"%d\" height=\"%d\" alt=\"",
-                pic->name, ext, pic->name, ext, REP_PNG_W, REP_PNG_H);
+                pic->name, ext, pic->name, ext, REP_PNG_W, pic->height > 0 ? pic->height : REP_PNG_H);
         rep_html_esc(f, pic->title);
         fputs("\"></a>\n", f);
     }

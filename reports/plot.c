@@ -17,6 +17,16 @@ rep_tunit rep_tunit_for(const rep_group *g)
     return rep_tunit_span(end);
 }
 
+const char *rep_group_name(const rep_group *g)
+{
+    return strncmp(g->title, ": ", 2) == 0 ? g->title + 2 : g->title;
+}
+
+void rep_group_key(const rep_group *g, size_t r, char *out, size_t size)
+{
+    rep_gp_key_text(out, size, g->runs[r]->legend);
+}
+
 rep_tunit rep_tunit_span(double end)
 {
     if (end > 4 * 3600.0)
@@ -101,6 +111,13 @@ void rep_pic_add(rep_plotset *ps, const char *name, const char *title, const cha
     snprintf(p->title, sizeof p->title, "%s", title);
     snprintf(p->caption, sizeof p->caption, "%s", caption);
     snprintf(p->group, sizeof p->group, "%s", ps->group);
+    p->height = REP_PNG_H;
+}
+
+void rep_pic_height(rep_plotset *ps, int height)
+{
+    if (ps->n > 0)
+        ps->pics[ps->n - 1].height = rep_gp_height(height);
 }
 
 /* Puts runs into groups by scenario (name, else path), in first-seen order. */

@@ -20,6 +20,7 @@ typedef struct rep_picture {
     char title[300];   /* what the picture shows */
     char caption[REP_CAPTION_MAX]; /* how to read it */
     char group[REP_PATH_MAX]; /* the scenario whose runs it shows (rep_html_run_key) */
+    int height;        /* pixels (REP_PNG_W wide); grows with a long key */
 } rep_picture;
 
 typedef struct rep_plotset {
@@ -62,6 +63,11 @@ typedef struct rep_tunit {
     const char *name;  /* "s", "min", "h" */
 } rep_tunit;
 rep_tunit rep_tunit_for(const rep_group *g);
+/* The group's scenario name for a picture's second title line ("" when the
+ * report has one scenario). */
+const char *rep_group_name(const rep_group *g);
+/* A key entry for run r of g: its legend via rep_gp_key_text. */
+void rep_group_key(const rep_group *g, size_t r, char *out, size_t size);
 /* The same for an axis that ends at `end` seconds. */
 rep_tunit rep_tunit_span(double end);
 
@@ -81,6 +87,8 @@ FILE *rep_script_open(const rep_plot_opts *o, const char *name, const char *what
 int rep_script_close(FILE *f, const rep_plot_opts *o, const char *name, cm_err *err);
 /* Adds a picture to ps (silently ignored past REP_MAX_PICS). */
 void rep_pic_add(rep_plotset *ps, const char *name, const char *title, const char *caption);
+/* Sets the height of the picture added last (rep_gp_begin_plot_sized's). */
+void rep_pic_height(rep_plotset *ps, int height);
 
 int rep_plot_success(const rep_group *g, const rep_plot_opts *o, rep_plotset *ps, cm_err *err);
 int rep_plot_latency(const rep_group *g, const rep_plot_opts *o, rep_plotset *ps, cm_err *err);

@@ -1,8 +1,11 @@
 /* plot_ladder.c: the backoff ladder picture: the wait before each retry.
  * When the scenario's expect names ladder tasks, each run's waits of those
- * tasks are drawn beside the expected ladders; otherwise the mean wait per
- * retry number over all tasks, with bars from min to max. Observed waits of
- * real-time runs are drawn dashed. */
+ * tasks are drawn beside the expected ladders (colour = run, point shape =
+ * task); otherwise the mean wait per retry number over all tasks, with bars
+ * from min to max. Observed waits of real-time runs are drawn dashed. The y
+ * axis is logarithmic when the waits span more than a factor of 8, and the x
+ * axis ends a little after the longest expected ladder (longer runs are cut,
+ * with a note naming them). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +16,9 @@
 
 #define MAX_RUNGS 64
 #define MAX_LADDERS 4
+#define MAX_SERIES 12 /* more runs x tasks than this: only the expect's first ladder */
+#define CLIP_AFTER 2  /* retries drawn past the longest expected ladder */
+#define LOG_RATIO 8.0 /* largest / smallest wait from which the y axis is logarithmic */
 
 typedef struct rung {
     double sum, min, max, obs_sum;
@@ -22,18 +28,32 @@ typedef struct rung {
 typedef struct ladder_info {
     size_t rungs[REP_MAX_RUNS];  /* retry numbers in each run's mean block */
     bool observed[REP_MAX_RUNS]; /* the run has observed waits */
-    double lo, hi;               /* smallest and largest wait shown */
+    double lo, hi;               /* smallest positive and largest wait shown */
+    bool zero;                   /* a wait shown is 0 s */
     size_t top;                  /* the highest retry number shown */
+    size_t clip;                 /* retries past this are not drawn (0: none) */
     long long tasks[MAX_LADDERS]; /* the expected ladders' tasks */
-    size_t ntasks;
+    size_t ntasks;               /* expected ladders read */
+    size_t ndraw;                /* of them drawn (the first ndraw) */
     size_t waits[REP_MAX_RUNS][MAX_LADDERS]; /* waits of each such task per run */
 } ladder_info;
 
+/* Counts wait v at retry number `retry` into the axes, unless it is cut. */
 static void widen(ladder_info *li, double v, size_t retry)
 {
-    li->lo = fmin(li->lo, v);
+    if (li->clip && retry > li->clip)
+        return;
+    if (v > 0)
+        li->lo = fmin(li->lo, v);
+    else
+        li->zero = true;
     li->hi = fmax(li->hi, v);
     li->top = retry > li->top ? retry : li->top;
+}
+
+static bool log_axis(const ladder_info *li)
+{
+    return li->lo > 0 && isfinite(li->lo) && li->hi / li->lo >= LOG_RATIO;
 }
 
 /* Waits per retry number (k-th wait of a task) over all tasks of a run. */
@@ -78,6 +98,8 @@ static void mean_block(FILE *f, const rep_run *run, size_t r, ladder_info *li)
             widen(li, g[i].min, i + 1);
             widen(li, g[i].max, i + 1);
         }
+        if (li->ntasks == 0 && g[i].obs_n)
+            widen(li, g[i].obs_sum / (double)g[i].obs_n, i + 1);
         li->observed[r] = li->observed[r] || g[i].obs_n > 0;
     }
     li->rungs[r] = k;
@@ -98,7 +120,11 @@ static void task_block(FILE *f, const rep_run *run, size_t r, size_t j, ladder_i
             fprintf(f, "%zu %.6f %.6f\n", k, e->delay, e->observed);
         else
             fprintf(f, "%zu %.6f NaN\n", k, e->delay);
-        widen(li, e->delay, k);
+        if (j < li->ndraw) {
+            widen(li, e->delay, k);
+            if (e->observed >= 0)
+                widen(li, e->observed, k);
+        }
     }
     fputs(k ? "\n\n" : "NaN NaN NaN\n\n\n", f);
     li->waits[r][j] = k;
@@ -120,6 +146,35 @@ static int ladder_data(const rep_run *run, size_t id, size_t r, const rep_plot_o
     return rep_file_close(f, o, name, err);
 }
 
+/* Which ladders are drawn (all, or the first when runs x ladders would be
+ * too many series) and where the x axis is cut: CLIP_AFTER retries after
+ * the longest drawn expected ladder. */
+static void choose_drawn(const rep_group *g, const cm_expect *e, ladder_info *li)
+{
+    size_t n = e->n_ladders < MAX_LADDERS ? e->n_ladders : MAX_LADDERS, longest = 0;
+    li->ndraw = g->n * n > MAX_SERIES ? 1 : n;
+    for (size_t j = 0; j < li->ndraw; j++)
+        longest = e->ladders[j].n_waits > longest ? e->ladders[j].n_waits : longest;
+    li->clip = longest ? longest + CLIP_AFTER : 0;
+}
+
+/* Writes the expected ladders of e into f, one block each. */
+static void expected_blocks(FILE *f, const cm_expect *e, const char *scenario, ladder_info *li)
+{
+    for (size_t j = 0; j < e->n_ladders && j < MAX_LADDERS; j++) {
+        const cm_expect_ladder *l = &e->ladders[j];
+        li->tasks[li->ntasks++] = (long long)l->task;
+        fprintf(f, "# block %zu: expected ladder of task %lld (%s): retry expected_s\n", j,
+                (long long)l->task, scenario);
+        for (size_t i = 0; i < l->n_waits; i++) {
+            fprintf(f, "%zu %.6f\n", i + 1, l->waits_s[i]);
+            if (j < li->ndraw)
+                widen(li, l->waits_s[i], i + 1);
+        }
+        fputs("\n\n", f);
+    }
+}
+
 /* ladder_expectedSUFFIX.dat: one block per ladder (at most MAX_LADDERS) of
  * the first run of g whose scenario expects ladders. 0, or -1 on error. */
 static int expected_ladders(const rep_group *g, const rep_plot_opts *o, ladder_info *li,
@@ -132,16 +187,9 @@ static int expected_ladders(const rep_group *g, const rep_plot_opts *o, ladder_i
         if (!node || cm_expect_parse(g->runs[r]->scenario, node, "expect", &e, &ignored) != 0)
             continue;
         FILE *f = e.n_ladders ? rep_data_open(o, file, err) : NULL;
-        for (size_t j = 0; f && j < e.n_ladders && j < MAX_LADDERS; j++) {
-            const cm_expect_ladder *l = &e.ladders[j];
-            li->tasks[li->ntasks++] = (long long)l->task;
-            fprintf(f, "# block %zu: expected ladder of task %lld (%s): retry expected_s\n", j,
-                    (long long)l->task, g->runs[r]->scenario_path);
-            for (size_t i = 0; i < l->n_waits; i++) {
-                fprintf(f, "%zu %.6f\n", i + 1, l->waits_s[i]);
-                widen(li, l->waits_s[i], i + 1);
-            }
-            fputs("\n\n", f);
+        if (f) {
+            choose_drawn(g, &e, li);
+            expected_blocks(f, &e, g->runs[r]->scenario_path, li);
         }
         bool want = e.n_ladders > 0;
         cm_expect_free(&e);
@@ -156,71 +204,160 @@ static const char *sep(int *s)
     return (*s)++ ? ", \\\n     " : "plot ";
 }
 
-/* Series of run r: its tasks' waits when the expect names tasks, else the
- * mean per retry with min-max bars; observed waits dashed. */
+/* A key entry with no data: how a run's colour (or a line style) reads. */
+static void key_entry(FILE *f, int *s, const char *style, const char *colour, const char *text)
+{
+    fprintf(f, "%sNaN with %s lc rgb '%s' title ", sep(s), style, colour);
+    rep_gp_quote(f, text);
+}
+
+/* The colour of run r's waits of ladder j: the run's, or the task's when
+ * the picture holds one run. */
+static const char *wait_colour(const rep_group *g, size_t r, size_t j)
+{
+    return rep_series_colour(g->n == 1 ? j : r);
+}
+
+/* Series of run r (one key entry: its colour, unless it is the only run): its tasks' waits when the
+ * expect names tasks (point shape = task), else the mean per retry with
+ * min-max bars; observed waits dashed. Zero waits go through z(). */
 static void run_series(FILE *f, const rep_group *g, size_t r, const ladder_info *li, int *s)
 {
-    char t[400];
-    double off = ((double)r - (double)(g->n - 1) / 2) * 0.06;
+    double off = ((double)r - (double)(g->n - 1) / 2) * (g->n > 6 ? 0.3 / (double)g->n : 0.06);
     size_t id = g->ids[r] + 1;
-    for (size_t j = 0; j < li->ntasks; j++) {
+    const char *c = rep_series_colour(r);
+    char key[REP_KEY_MAX + 1];
+    rep_group_key(g, r, key, sizeof key);
+    if (g->n > 1 || !li->ntasks)
+        key_entry(f, s, "linespoints pt 7 lw 2", c, key);
+    for (size_t j = 0; j < li->ndraw; j++) {
         if (!li->waits[r][j])
             continue;
-        const char *c = rep_series_colour(r * li->ntasks + j);
-        fprintf(f, "%s'ladder_%zu.dat' index %zu using ($1%+g):2 with linespoints pt 7 lw 2 "
-                "lc rgb '%s' title ", sep(s), id, j + 1, off, c);
-        snprintf(t, sizeof t, "%s: task %lld planned", g->runs[r]->legend, li->tasks[j]);
-        rep_gp_quote(f, t);
-        if (!li->observed[r])
-            continue;
-        fprintf(f, "%s'ladder_%zu.dat' index %zu using ($1%+g):3 with linespoints dt 2 pt 6 "
-                "lw 2 lc rgb '%s' title ", sep(s), id, j + 1, off, c);
-        snprintf(t, sizeof t, "%s: task %lld observed", g->runs[r]->legend, li->tasks[j]);
-        rep_gp_quote(f, t);
+        c = wait_colour(g, r, j);
+        fprintf(f, "%s'ladder_%zu.dat' index %zu using ($1%+g):(z($2)) with linespoints pt %zu "
+                "lw 2 lc rgb '%s' notitle", sep(s), id, j + 1, off, 5 + 2 * j, c);
+        if (li->observed[r])
+            fprintf(f, "%s'ladder_%zu.dat' index %zu using ($1%+g):(z($3)) with linespoints dt 2 "
+                    "pt %zu lw 2 lc rgb '%s' notitle", sep(s), id, j + 1, off, 4 + 2 * j, c);
     }
     if (li->ntasks || !li->rungs[r])
         return;
-    const char *c = rep_series_colour(r);
-    fprintf(f, "%s'ladder_%zu.dat' index 0 using ($1%+g):2:3:4 with yerrorlines pt 7 lw 2 "
-            "lc rgb '%s' title ", sep(s), id, off, c);
-    snprintf(t, sizeof t, "%s: planned (mean, min-max over tasks)", g->runs[r]->legend);
-    rep_gp_quote(f, t);
-    if (!li->observed[r])
-        return;
-    fprintf(f, "%s'ladder_%zu.dat' index 0 using ($1%+g):5 with linespoints dt 2 pt 6 lw 2 "
-            "lc rgb '%s' title ", sep(s), id, off, c);
-    snprintf(t, sizeof t, "%s: observed (mean)", g->runs[r]->legend);
-    rep_gp_quote(f, t);
+    fprintf(f, "%s'ladder_%zu.dat' index 0 using ($1%+g):(z($2)):(z($3)):(z($4)) with "
+            "yerrorlines pt 7 lw 2 lc rgb '%s' notitle", sep(s), id, off, c);
+    if (li->observed[r])
+        fprintf(f, "%s'ladder_%zu.dat' index 0 using ($1%+g):(z($5)) with linespoints dt 2 pt 6 "
+                "lw 2 lc rgb '%s' notitle", sep(s), id, off, c);
+}
+
+/* Whether any run has observed waits. */
+static bool any_observed(const rep_group *g, const ladder_info *li)
+{
+    for (size_t r = 0; r < g->n; r++)
+        if (li->observed[r])
+            return true;
+    return false;
 }
 
 static void ladder_plot(FILE *f, const rep_group *g, const ladder_info *li, const char *expected)
 {
     int s = 0;
+    char t[120];
+    if (li->top == 0) {
+        fputs("set xrange [0:1]\nset yrange [0:1]\nset label 1 'no run waited' at 0.5,0.5 "
+              "center\nplot 2 notitle\n", f);
+        return;
+    }
     for (size_t r = 0; r < g->n; r++)
         run_series(f, g, r, li, &s);
-    for (size_t j = 0; j < li->ntasks; j++)
-        fprintf(f, "%s'%s' index %zu using 1:2 with points pt %zu ps 2.5 lw 2 lc rgb '#000000' "
-                "title 'expected, task %lld (scenario expect)'", sep(&s), expected, j,
-                4 + 2 * j, li->tasks[j]);
-    if (s == 0)
-        fputs("set xrange [0:1]\nset yrange [0:1]\nset label 1 'no run waited' at 0.5,0.5 "
-              "center\nplot 2 notitle", f);
+    for (size_t j = 0; j < li->ndraw; j++) {
+        fprintf(f, "%s'%s' index %zu using 1:(z($2)) with points pt %zu ps 2.5 lw 2 "
+                "lc rgb '#000000' notitle", sep(&s), expected, j, 4 + 2 * j);
+        char text[80];
+        if (g->n == 1) {
+            snprintf(t, sizeof t, "linespoints pt %zu lw 2", 5 + 2 * j);
+            snprintf(text, sizeof text, "task %lld (hollow black: expected)", li->tasks[j]);
+        } else {
+            snprintf(t, sizeof t, "points pt %zu ps 1.3 lw 1.5", 4 + 2 * j);
+            snprintf(text, sizeof text, "task %lld: hollow expected, filled waits", li->tasks[j]);
+        }
+        key_entry(f, &s, t, g->n == 1 ? wait_colour(g, 0, j) : "#000000", text);
+    }
+    if (any_observed(g, li))
+        key_entry(f, &s, "lines dt 2 lw 2", "#000000", "dashed: observed (real time)");
+    if (!li->ntasks)
+        key_entry(f, &s, "linespoints pt 7 lw 1", "#000000", "mean per retry; bars: min to max");
     fputc('\n', f);
+}
+/* "tasks 5, 0 and 1" (the drawn ladders' tasks) into buf. */
+static void task_list(const ladder_info *li, char *buf, size_t size)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t j = 0; j < li->ndraw && used < size; j++) {
+        const char *before = j == 0 ? (li->ndraw > 1 ? "tasks " : "task ")
+                             : j + 1 == li->ndraw ? " and " : ", ";
+        int w = snprintf(buf + used, size - used, "%s%lld", before, li->tasks[j]);
+        used += w > 0 ? (size_t)w : 0;
+    }
+}
+
+/* The note under the picture naming the ladders cut at li->clip. */
+static void clip_note(FILE *f, const rep_group *g, const ladder_info *li)
+{
+    char note[400];
+    size_t used = 0, cut = 0;
+    for (size_t r = 0; r < g->n; r++)
+        for (size_t j = 0; j < li->ndraw; j++) {
+            if (li->waits[r][j] <= li->clip)
+                continue;
+            if (cut++ < 2 && used < sizeof note) {
+                int w = snprintf(note + used, sizeof note - used,
+                                 "%s%.60s: task %lld has %zu waits (ladder_%zu.dat)",
+                                 used ? "; " : "", g->runs[r]->legend, li->tasks[j],
+                                 li->waits[r][j], g->ids[r] + 1);
+                used += w > 0 ? (size_t)w : 0;
+            }
+        }
+    if (!cut)
+        return;
+    char text[600];
+    snprintf(text, sizeof text, "cut after retry %zu: %s%s", li->clip,
+             note, cut > 2 ? " and more" : "");
+    fputs("set label 2 ", f);
+    rep_gp_quote(f, text);
+    fputs(" at character 1, character 0.8 left font ',8' tc rgb '#555555'\nset bmargin 4.5\n", f);
 }
 
 static void ladder_settings(FILE *f, const rep_group *g, const ladder_info *li)
 {
-    char title[300];
-    snprintf(title, sizeof title, "Backoff ladder%s: wait before each retry", g->title);
-    fputs("set title ", f);
-    rep_gp_quote(f, title);
-    fputs("\nset xlabel 'retry number (the wait after attempt N)'\nset ylabel 'wait (s)'\n", f);
-    fprintf(f, "set xtics 1\nset xrange [0.5:%zu.5]\n", li->top ? li->top : 1);
-    if (li->lo > 0 && isfinite(li->lo) && li->hi / li->lo >= 8)
-        fprintf(f, "set logscale y\nset format y '%%g'\nset ylabel 'wait (s, log scale)'\n"
-                   "set yrange [%g:%g]\n", li->lo / 1.6, li->hi * 1.6);
-    else if (li->hi > 0)
-        fprintf(f, "set yrange [0:%g]\n", li->hi * 1.15);
+    char title[400], tasks[120];
+    task_list(li, tasks, sizeof tasks);
+    if (li->ntasks)
+        snprintf(title, sizeof title, "Backoff ladder: waits of %s beside the expected ladder%s",
+                 tasks, li->ndraw < li->ntasks ? " (the expect's first)" : "");
+    else
+        snprintf(title, sizeof title, "Backoff ladder: mean wait before each retry, over all "
+                 "tasks");
+    rep_gp_title(f, title, rep_group_name(g));
+    fputs("set xlabel 'retry number (the wait after attempt N)'\nset ylabel 'wait (s)'\n", f);
+    size_t top = li->top ? li->top : 1;
+    fprintf(f, "set xtics %zu\nset xrange [0.5:%zu.5]\n", top > 30 ? (size_t)5 : 1, top);
+    clip_note(f, g, li);
+    if (!log_axis(li)) {
+        fprintf(f, "z(y) = y\nset yrange [0:%g]\n", li->hi > 0 ? li->hi * 1.15 : 1);
+        return;
+    }
+    /* a 0 s wait cannot sit on a log axis: it is drawn on the bottom line */
+    double bottom = li->lo / (li->zero ? 2.5 : 1.6);
+    fprintf(f, "set logscale y\nset format y '%%g'\nset yrange [%g:%g]\nz(y) = y > 0 ? y : %g\n",
+            bottom, li->hi * 1.6, bottom);
+    fprintf(f, "set ylabel 'wait (s, log scale%s)'\n", li->zero ? "; 0 s on the bottom line" : "");
+}
+
+/* Rows the key needs: runs, drawn ladders, the observed and mean styles. */
+static size_t key_rows(const rep_group *g, const ladder_info *li)
+{
+    return g->n + li->ndraw + (any_observed(g, li) ? 1 : 0) + (li->ntasks ? 0 : 1);
 }
 
 int rep_plot_ladder(const rep_group *g, const rep_plot_opts *o, rep_plotset *ps, cm_err *err)
@@ -239,14 +376,19 @@ int rep_plot_ladder(const rep_group *g, const rep_plot_opts *o, rep_plotset *ps,
     FILE *f = rep_script_open(o, name, "backoff ladder: wait per retry number", err);
     if (!f)
         return -1;
-    rep_gp_begin_plot(f, name, o->formats);
+    int height = rep_gp_key_height(key_rows(g, &li));
+    rep_gp_begin_plot_sized(f, name, o->formats, height);
     ladder_settings(f, g, &li);
     ladder_plot(f, g, &li, expected);
     snprintf(title, sizeof title, "Backoff ladder: planned and observed waits%s", g->title);
     rep_pic_add(ps, name, title,
                 "The wait before each retry. When the scenario's expect states ladders, each "
-                "run's waits for those tasks are drawn beside the expected ladder (black "
-                "markers); otherwise the mean wait per retry number over all tasks, with bars "
-                "from min to max. Observed waits of real-time runs are dashed.");
+                "run's waits for those tasks (colour: run, filled shape: task) are drawn beside "
+                "the expected ladder (hollow black markers); with many runs only the expect's "
+                "first ladder. Otherwise the mean wait per retry number over all tasks, with "
+                "bars from min to max. Observed waits of real-time runs are dashed. Waits "
+                "spanning more than a factor of 8 are on a log scale; ladders much longer "
+                "than the expected one are cut (noted under the picture).");
+    rep_pic_height(ps, height);
     return rep_script_close(f, o, name, err);
 }

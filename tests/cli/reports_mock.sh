@@ -33,7 +33,7 @@ grep -q "^ladder task 0: attempt 1 has no observed wait" "$dir/log" || fail "no 
 
 out="$dir/report"
 "$RL" report "$dir/sim" "$dir/mock" --out "$out" >"$dir/log" 2>&1 || fail "report exited $?"
-grep -q "ladder_2.dat' index 1 using (\$1[-+0-9.]*):3 with linespoints dt 2" "$out/ladder.gp" ||
+grep -q "ladder_2.dat' index 1 using (\$1[-+0-9.]*):(z(\$3)) with linespoints dt 2" "$out/ladder.gp" ||
   fail "ladder.gp lacks the observed series of the mock run"
 grep -q "#2 reports-short-ladder (mock)" "$out/success.gp" ||
   fail "success.gp does not name the mock run"
