@@ -3,13 +3,16 @@
 # loopback. Medians of 3 runs of each:
 #   runner:   10,000 concurrent tasks (bench/data/runner-10k.json, scale 10):
 #             peak RSS of retrylab (goal < 64 MiB) and its CPU (user + sys,
-#             wait4) per attempt (goal < 20 us);
+#             wait4) per attempt (goal < 20 us); then one more run counts
+#             its system calls per attempt with perf, when perf can trace
+#             syscalls here (null otherwise): steadier than CPU time on a
+#             loaded machine, so a change to the loop shows there first;
 #   fidelity: 500 waits of 5..50 ms in real time (bench/data/runner-fidelity.json,
 #             scale 1): |observed - planned| p50 and p99 from the trace (goal
 #             p99 < 1 ms), beside the platform's floor (a bare timerfd sleep).
 # Merges its numbers into bench/results.json under "runner" (and writes
 # bench/out/runner.json) and prints table rows. Run from the repository
-# root after `make` (make bench does both). Bounded: about 40 s.
+# root after `make` (make bench does both). Bounded: about 45 s.
 set -eu
 BUILD=${RL_BUILD:-build}
 BIN=${RL_BIN:-bin}
@@ -62,6 +65,26 @@ one_10k() {
     'BEGIN { printf "%.1f %.2f %d\n", rss / 1024, (u + s) / a, a }'
 }
 
+# One 10,000-task run under `perf stat`: prints syscalls per attempt, or
+# null when perf is missing or may not trace syscalls.
+one_syscalls() {
+  command -v perf >/dev/null 2>&1 || { echo null; return 0; }
+  start_mock bench/data/runner-10k.json 10
+  n=""
+  if perf stat -x, -o "$tmp/perf" -e raw_syscalls:sys_enter "$BIN/retrylab" run \
+    bench/data/runner-10k.json --target "$url" --time-scale 10 --out "$tmp/rsc" \
+    --quiet >/dev/null 2>&1; then
+    n=$(sed -n 's/^\([0-9][0-9]*\),.*raw_syscalls:sys_enter.*/\1/p' "$tmp/perf")
+  fi
+  stop_mock
+  att=$(num attempts "$tmp/rsc/summary.json" 2>/dev/null || true)
+  if [ -n "$n" ] && [ -n "$att" ]; then
+    awk -v n="$n" -v a="$att" 'BEGIN { printf "%.2f\n", n / a }'
+  else
+    echo null
+  fi
+}
+
 # One fidelity run: prints "p50_ms p99_ms waits".
 one_fidelity() {
   start_mock bench/data/runner-fidelity.json 1
@@ -83,6 +106,7 @@ set -- $(one_10k) $(one_10k) $(one_10k)
 rss=$(median3 "$1" "$4" "$7")
 cpu=$(median3 "$2" "$5" "$8")
 attempts=$3
+syscalls=$(one_syscalls)
 set -- $(one_fidelity) $(one_fidelity) $(one_fidelity)
 [ $# -eq 9 ] || { echo "runner: a fidelity run failed" >&2; exit 1; }
 p50=$(median3 "$1" "$4" "$7")
@@ -97,9 +121,11 @@ verdict() { awk -v v="$1" -v g="$2" 'BEGIN { print (v < g) ? "goal met" : "goal 
 printf '%-34s %9s MiB  goal < 64: %s\n' "runner peak RSS (10,000 tasks)" "$rss" "$(verdict "$rss" 64)"
 printf '%-34s %9s us   goal < 20: %s  (%s attempts)\n' "runner CPU per attempt" "$cpu" \
   "$(verdict "$cpu" 20)" "$attempts"
+printf '%-34s %9s      (floor 4 with libcurl 7.88: sendto, recvfrom, two polls)\n' \
+  "runner syscalls per attempt" "$syscalls"
 printf '%-34s p50 %s ms, p99 %s ms  goal p99 < 1: %s  (platform timerfd floor: p50 %s, p99 %s ms)\n' \
   "delay fidelity (scale 1, $waits waits)" "$p50" "$p99" "$(verdict "$p99" 1)" "$floor50" "$floor99"
-json=$(printf '{"tasks": 10000, "attempts": %s, "peak_rss_mib": %s, "goal_rss_mib": 64, "cpu_us_per_attempt": %s, "goal_cpu_us_per_attempt": 20, "fidelity_waits": %s, "fidelity_p50_ms": %s, "fidelity_p99_ms": %s, "goal_fidelity_p99_ms": 1, "timerfd_floor_p50_ms": %s, "timerfd_floor_p99_ms": %s, "runs": 3, "statistic": "median"}' \
-  "$attempts" "$rss" "$cpu" "$waits" "$p50" "$p99" "$floor50" "$floor99")
+json=$(printf '{"tasks": 10000, "attempts": %s, "peak_rss_mib": %s, "goal_rss_mib": 64, "cpu_us_per_attempt": %s, "goal_cpu_us_per_attempt": 20, "syscalls_per_attempt": %s, "fidelity_waits": %s, "fidelity_p50_ms": %s, "fidelity_p99_ms": %s, "goal_fidelity_p99_ms": 1, "timerfd_floor_p50_ms": %s, "timerfd_floor_p99_ms": %s, "runs": 3, "statistic": "median"}' \
+  "$attempts" "$rss" "$cpu" "$syscalls" "$waits" "$p50" "$p99" "$floor50" "$floor99")
 printf '%s\n' "$json" >bench/out/runner.json
 sh bench/merge_results.sh runner "$json"
