@@ -125,6 +125,18 @@ int rep_gp_finish(FILE *f, const char *name, int formats)
     return fclose(f) != 0 || bad ? -1 : 0;
 }
 
+int rep_gp_finish_body(FILE *f, const char *name, int formats, const char *body, size_t len)
+{
+    fwrite(body, 1, len, f);
+    if ((formats & REP_FMT_PNG) && (formats & REP_FMT_SVG)) {
+        terminal(f, name, REP_FMT_SVG);
+        fwrite(body, 1, len, f);
+    }
+    fputs("unset output\n", f);
+    int bad = ferror(f);
+    return fclose(f) != 0 || bad ? -1 : 0;
+}
+
 bool rep_gp_available(void)
 {
     const char *path = getenv("PATH");

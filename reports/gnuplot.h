@@ -42,6 +42,11 @@ void rep_gp_key_text(char *out, size_t size, const char *s);
 /* Adds the second format (replot) and closes f. 0, or -1 on a write error. */
 int rep_gp_finish(FILE *f, const char *name, int formats);
 
+/* For a picture that replot cannot redo (a multiplot): writes body[len]
+ * after the first format's terminal, again after the second's, and closes
+ * f. 0, or -1 on a write error. */
+int rep_gp_finish_body(FILE *f, const char *name, int formats, const char *body, size_t len);
+
 /* True when an executable `gnuplot` is on PATH. */
 bool rep_gp_available(void);
 /* Runs "gnuplot NAME.gp" with cwd = dir, its output appended to

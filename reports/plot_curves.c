@@ -15,10 +15,13 @@ static void series_start(FILE *f, int i, const char *file)
     fprintf(f, "%s'%s'", i ? ", \\\n     " : "plot ", file);
 }
 
-static void series_end(FILE *f, size_t colour, const char *title)
+/* Colour and key entry of run r of g. */
+static void series_end(FILE *f, const rep_group *g, size_t r)
 {
-    fprintf(f, " lw 2 lc rgb '%s' title ", rep_series_colour(colour));
-    rep_gp_quote(f, title);
+    char key[REP_KEY_MAX + 1];
+    rep_group_key(g, r, key, sizeof key);
+    fprintf(f, " lw 2 lc rgb '%s' title ", rep_series_colour(r));
+    rep_gp_quote(f, key);
 }
 
 /* Plots nothing but a note, when no run has data for a picture. */
@@ -30,7 +33,7 @@ static void empty_plot(FILE *f, const char *note)
 }
 
 /* success_R.dat: done time of each success, share of all tasks succeeded. */
-static int success_data(const rep_run *run, size_t r, const rep_plot_opts *o, size_t *points,
+static int success_data(const rep_run *run, size_t r, const rep_plot_opts *o, double *last,
                         cm_err *err)
 {
     char name[64];
@@ -49,42 +52,65 @@ static int success_data(const rep_run *run, size_t r, const rep_plot_opts *o, si
     for (size_t i = 0; i < n; i++)
         fprintf(f, "%.6f %.6f\n", t[i], tasks > 0 ? (double)(i + 1) / tasks : 0);
     fprintf(f, "%.6f %.6f\n", run->end_t, tasks > 0 ? (double)n / tasks : 0);
+    *last = n ? fmax(*last, t[n - 1]) : *last;
     free(t);
-    *points = n;
     return rep_file_close(f, o, name, err);
+}
+
+/* The x axis of the success curve: up to the runs' end, or, when every
+ * curve is flat for the last half of it, up to a little after the last
+ * success with a note saying when the runs end. */
+static void success_axis(FILE *f, const rep_group *g, double last)
+{
+    double end = 0;
+    for (size_t r = 0; r < g->n; r++)
+        end = fmax(end, g->runs[r]->end_t);
+    double shown = last > 0 && last < end / 2 ? fmax(last * 1.25, end / 20) : end;
+    rep_tunit u = rep_tunit_span(shown);
+    fprintf(f, "set xlabel 'scenario time (%s)'\nset xrange [0:%g]\n", u.name,
+            shown > 0 ? shown / u.div : 1);
+    if (shown < end) {
+        rep_tunit e = rep_tunit_span(end);
+        fprintf(f, "set label 2 'no success after %.3g %s: the curves stay flat until the runs "
+                "end (%.3g %s)' at character 1, character 0.8 left font ',8' tc rgb '#555555'\n"
+                "set bmargin 4.5\n",
+                last / u.div, u.name, end / e.div, e.name);
+    }
+    fprintf(f, "rl_u = %g\n", u.div);
 }
 
 int rep_plot_success(const rep_group *g, const rep_plot_opts *o, rep_plotset *ps, cm_err *err)
 {
-    size_t pts;
+    double last = 0;
     char name[40], title[300];
     for (size_t r = 0; r < g->n; r++)
-        if (success_data(g->runs[r], g->ids[r], o, &pts, err))
+        if (success_data(g->runs[r], g->ids[r], o, &last, err))
             return -1;
-    rep_tunit u = rep_tunit_for(g);
     snprintf(name, sizeof name, "success%s", g->suffix);
     FILE *f = rep_script_open(o, name, "share of tasks succeeded over scenario time", err);
     if (!f)
         return -1;
-    rep_gp_begin_plot(f, name, o->formats);
-    snprintf(title, sizeof title, "Tasks succeeded over scenario time%s (cumulative, one line "
-             "per run)", g->title);
-    fputs("set title ", f);
-    rep_gp_quote(f, title);
-    fprintf(f, "\nset xlabel 'scenario time (%s)'\nset ylabel 'tasks succeeded (%% of all "
-               "tasks)'\nset yrange [0:105]\nset xrange [0:*]\n", u.name);
+    int height = rep_gp_key_height(g->n);
+    rep_gp_begin_plot_sized(f, name, o->formats, height);
+    rep_gp_title(f, "Tasks succeeded over scenario time (cumulative, one line per run)",
+                 rep_group_name(g));
+    fputs("set ylabel 'tasks succeeded (% of all tasks)'\nset yrange [0:105]\n", f);
+    success_axis(f, g, last);
     for (size_t r = 0; r < g->n; r++) {
         char file[64];
         snprintf(file, sizeof file, "success_%zu.dat", g->ids[r] + 1);
         series_start(f, (int)r, file);
-        fprintf(f, " using ($1/%g):($2*100) with steps", u.div);
-        series_end(f, r, g->runs[r]->legend);
+        fputs(" using ($1/rl_u):($2*100) with steps", f);
+        series_end(f, g, r);
     }
     fputc('\n', f);
     snprintf(title, sizeof title, "Success curve: tasks succeeded over scenario time%s", g->title);
     rep_pic_add(ps, name, title,
                 "Cumulative share of all tasks that have succeeded by each moment of scenario "
-                "time. A line that rises earlier and higher is the better policy.");
+                "time. A line that rises earlier and higher is the better policy. When no task "
+                "succeeds in the second half of the runs, the axis ends soon after the last "
+                "success (a note gives the runs' end).");
+    rep_pic_height(ps, height);
     return rep_script_close(f, o, name, err);
 }
 
@@ -121,7 +147,7 @@ static void latency_plot(FILE *f, const rep_group *g, const size_t *counts)
         snprintf(file, sizeof file, "latency_%zu.dat", g->ids[r] + 1);
         series_start(f, shown++, file);
         fputs(" using 1:($2*100) with steps", f);
-        series_end(f, r, g->runs[r]->legend);
+        series_end(f, g, r);
     }
     if (!shown)
         empty_plot(f, "no task succeeded in any run");
@@ -141,11 +167,10 @@ int rep_plot_latency(const rep_group *g, const rep_plot_opts *o, rep_plotset *ps
     FILE *f = rep_script_open(o, name, "CDF of the time from first attempt to success", err);
     if (!f)
         return -1;
-    rep_gp_begin_plot(f, name, o->formats);
-    snprintf(title, sizeof title, "Time to success per task%s (CDF, one line per run)", g->title);
-    fputs("set title ", f);
-    rep_gp_quote(f, title);
-    fputs("\nset xlabel 'seconds from a task''s first attempt to its success'\n"
+    int height = rep_gp_key_height(g->n);
+    rep_gp_begin_plot_sized(f, name, o->formats, height);
+    rep_gp_title(f, "Time to success per task (CDF, one line per run)", rep_group_name(g));
+    fputs("set xlabel 'seconds from a task''s first attempt to its success'\n"
           "set ylabel 'tasks succeeded within x (% of all tasks)'\nset yrange [0:105]\n", f);
     if (lo > 0 && isfinite(lo) && hi / lo > 50)
         fputs("set logscale x\nset xlabel 'seconds from a task''s first attempt to its success "
@@ -156,5 +181,6 @@ int rep_plot_latency(const rep_group *g, const rep_plot_opts *o, rep_plotset *ps
                 "For each run, the share of all tasks that succeeded within x seconds of their "
                 "first attempt (waits and retries included). The line ends at the run's "
                 "success rate.");
+    rep_pic_height(ps, height);
     return rep_script_close(f, o, name, err);
 }

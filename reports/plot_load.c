@@ -1,6 +1,8 @@
 /* plot_load.c: provider load -- requests per second of scenario time per run
  * and provider, against the provider's request limit when the scenario's rate
- * windows state it. Synchronised retry waves show up as spikes. */
+ * windows state it. Synchronised retry waves show up as spikes. Up to
+ * PANEL_RUNS runs share one plot; more get one panel each, stacked, on the
+ * same axes, so a dozen policies do not draw over each other. */
 #include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -11,6 +13,8 @@
 
 #define MAX_BINS 200
 #define MAX_LIMITS 16
+#define PANEL_RUNS 3 /* more runs than this: one panel per run */
+#define PANEL_H 120  /* pixels per panel */
 
 typedef struct limit_line {
     char provider[REP_NAME_MAX];
@@ -42,12 +46,13 @@ static size_t providers_of(const rep_run *run, const char **out, size_t max)
     return n;
 }
 
-/* One block per provider: bin start (s), requests per second; steps-ready. */
-static void load_block(FILE *f, const rep_run *run, const char *provider, double w, size_t bins)
+/* One block per provider: bin start (s), requests per second; steps-ready.
+ * Returns the highest rate written. */
+static double load_block(FILE *f, const rep_run *run, const char *provider, double w, size_t bins)
 {
-    long *count = calloc(bins, sizeof *count);
+    long *count = calloc(bins, sizeof *count), most = 0;
     if (!count)
-        return;
+        return 0;
     for (size_t i = 0; i < run->n_ev; i++) {
         const rep_event *e = &run->ev[i];
         if (e->kind != REP_SEND || strcmp(run->cands[e->cand].provider, provider) != 0)
@@ -56,14 +61,17 @@ static void load_block(FILE *f, const rep_run *run, const char *provider, double
         count[b < bins ? b : bins - 1]++;
     }
     fprintf(f, "# provider %s: bin_start_s requests_per_s\n", provider);
-    for (size_t b = 0; b < bins; b++)
+    for (size_t b = 0; b < bins; b++) {
         fprintf(f, "%.3f %.6f\n", (double)b * w, (double)count[b] / w);
+        most = count[b] > most ? count[b] : most;
+    }
     fprintf(f, "%.3f %.6f\n\n\n", (double)bins * w, (double)count[bins - 1] / w);
     free(count);
+    return (double)most / w;
 }
 
 static int load_data(const rep_run *run, size_t r, double w, size_t bins,
-                     const rep_plot_opts *o, cm_err *err)
+                     const rep_plot_opts *o, double *ymax, cm_err *err)
 {
     char name[64];
     const char *prov[16];
@@ -74,7 +82,7 @@ static int load_data(const rep_run *run, size_t r, double w, size_t bins,
     fprintf(f, "# %s\n# one block per provider (gnuplot index 0, 1, ...)\n", run->label);
     size_t np = providers_of(run, prov, 16);
     for (size_t p = 0; p < np; p++)
-        load_block(f, run, prov[p], w, bins);
+        *ymax = fmax(*ymax, load_block(f, run, prov[p], w, bins));
     return rep_file_close(f, o, name, err);
 }
 
@@ -124,49 +132,136 @@ static void scenario_limits(const rep_run *run, limit_line *lines, size_t *n)
     }
 }
 
+/* Whether every run of g sends to one and the same provider. */
+static bool one_provider(const rep_group *g)
+{
+    const char *first = NULL;
+    for (size_t r = 0; r < g->n; r++) {
+        const char *prov[16];
+        size_t np = providers_of(g->runs[r], prov, 16);
+        if (np > 1 || (np == 1 && first && strcmp(first, prov[0]) != 0))
+            return false;
+        first = np ? prov[0] : first;
+    }
+    return true;
+}
+
+/* The series of run r (providers p of it); *s counts series written. */
+static void run_lines(FILE *f, const rep_group *g, size_t r, rep_tunit u, bool solo, int *s)
+{
+    const char *prov[16];
+    size_t np = providers_of(g->runs[r], prov, 16);
+    for (size_t p = 0; p < np; p++, (*s)++) {
+        char file[64], title[400], key[REP_KEY_MAX + 1];
+        snprintf(file, sizeof file, "load_%zu.dat", g->ids[r] + 1);
+        fprintf(f, "%s'%s' index %zu using ($1/%g):2 with steps lw 2 lc rgb '%s' title ",
+                *s ? ", \\\n     " : "plot ", file, p, u.div,
+                rep_series_colour(g->n > PANEL_RUNS ? p : (size_t)*s));
+        if (g->n > PANEL_RUNS)
+            snprintf(title, sizeof title, "%s", prov[p]);
+        else if (solo)
+            snprintf(title, sizeof title, "%s", g->runs[r]->legend);
+        else
+            snprintf(title, sizeof title, "%s: %s", g->runs[r]->legend, prov[p]);
+        rep_gp_key_text(key, sizeof key, title);
+        rep_gp_quote(f, key);
+    }
+}
+
+static void limit_lines(FILE *f, const limit_line *lim, size_t nlim, int *s)
+{
+    for (size_t i = 0; i < nlim; i++, (*s)++) {
+        char title[300];
+        snprintf(title, sizeof title, "%.100s limit: %g requests / %g s", lim[i].provider,
+                 lim[i].limit, lim[i].period_s);
+        fprintf(f, "%s%g with lines dt 2 lw 2 lc rgb '#000000' title ",
+                *s ? ", \\\n     " : "plot ", lim[i].limit / lim[i].period_s);
+        rep_gp_quote(f, title);
+    }
+}
+
 static void load_plot(FILE *f, const rep_group *g, rep_tunit u, const limit_line *lim,
                       size_t nlim)
 {
     int s = 0;
-    for (size_t r = 0; r < g->n; r++) {
-        const char *prov[16];
-        size_t np = providers_of(g->runs[r], prov, 16);
-        for (size_t p = 0; p < np; p++, s++) {
-            char file[64], title[400];
-            snprintf(file, sizeof file, "load_%zu.dat", g->ids[r] + 1);
-            fprintf(f, "%s'%s' index %zu using ($1/%g):2 with steps lw 2 lc rgb '%s' title ",
-                    s ? ", \\\n     " : "plot ", file, p, u.div, rep_series_colour((size_t)s));
-            snprintf(title, sizeof title, "%s: %s", g->runs[r]->legend, prov[p]);
-            rep_gp_quote(f, title);
-        }
-    }
-    for (size_t i = 0; i < nlim; i++, s++) {
-        char title[300];
-        snprintf(title, sizeof title, "%.100s limit: %g requests / %g s", lim[i].provider,
-                 lim[i].limit, lim[i].period_s);
-        fprintf(f, "%s%g with lines dt 2 lw 2 lc rgb '#000000' title ", s ? ", \\\n     " : "plot ",
-                lim[i].limit / lim[i].period_s);
-        rep_gp_quote(f, title);
-    }
+    bool solo = one_provider(g);
+    for (size_t r = 0; r < g->n; r++)
+        run_lines(f, g, r, u, solo, &s);
+    limit_lines(f, lim, nlim, &s);
     if (s == 0)
         fputs("set label 1 'no requests in any run' at graph 0.5,0.5 center\nplot 0 notitle", f);
     fputc('\n', f);
 }
 
+/* One panel per run, same axes, the run's name as the panel's title; the
+ * x label on the last panel only. Written to body (run twice: PNG, SVG). */
+static void load_panels(FILE *f, const rep_group *g, rep_tunit u, double xmax, double ymax,
+                        const limit_line *lim, size_t nlim)
+{
+    char title[300];
+    snprintf(title, sizeof title, "Provider load: requests per second of scenario time, one "
+             "panel per run");
+    fprintf(f, "set multiplot layout %zu,1 title ", g->n);
+    rep_gp_quote(f, title);
+    if (rep_group_name(g)[0]) {
+        fputs(" . \"\\n\" . ", f);
+        rep_gp_quote(f, rep_group_name(g));
+    }
+    fprintf(f, "\nset lmargin at screen 0.08\nset rmargin at screen 0.78\nset tmargin 1.5\n"
+               "set bmargin 1\nset xrange [0:%g]\nset yrange [0:%g]\nset ytics font ',8'\n"
+               "set ylabel 'req/s' font ',8'\nunset xlabel\n",
+            xmax / u.div, ymax > 0 ? ymax * 1.15 : 1);
+    for (size_t r = 0; r < g->n; r++) {
+        int s = 0;
+        if (r + 1 == g->n)
+            fprintf(f, "set bmargin 3\nset xlabel 'scenario time (%s)'\n", u.name);
+        fputs("set title ", f);
+        rep_gp_quote(f, g->runs[r]->legend);
+        fputs(" font ',9' offset 0,-0.6\n", f);
+        run_lines(f, g, r, u, false, &s);
+        limit_lines(f, lim, nlim, &s);
+        if (s == 0)
+            fputs("plot NaN notitle", f);
+        fputc('\n', f);
+    }
+    fputs("unset multiplot\n", f);
+}
+
 static void load_settings(FILE *f, const rep_group *g, double w, rep_tunit u)
 {
     char title[300];
-    snprintf(title, sizeof title, "Provider load%s: requests per second of scenario time "
-             "(mean over %g s)", g->title, w);
-    fputs("set title ", f);
-    rep_gp_quote(f, title);
-    fprintf(f, "\nset xlabel 'scenario time (%s)'\nset ylabel 'requests per second'\n"
+    snprintf(title, sizeof title, "Provider load: requests per second of scenario time "
+             "(mean over %g s)", w);
+    rep_gp_title(f, title, rep_group_name(g));
+    fprintf(f, "set xlabel 'scenario time (%s)'\nset ylabel 'requests per second'\n"
                "set yrange [0:*]\nset xrange [0:*]\nset offsets 0, 0, graph 0.08, 0\n", u.name);
+    if (one_provider(g) && g->n && g->runs[0]->n_cands)
+        fprintf(f, "set ylabel 'requests per second to %s'\n", g->runs[0]->cands[0].provider);
+}
+
+/* The panels' script: body built in memory, written once per format. */
+static int panel_script(FILE *f, const rep_group *g, const rep_plot_opts *o, const char *name,
+                        double span, double ymax, const limit_line *lim, size_t nlim, cm_err *err)
+{
+    char *body = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&body, &len);
+    if (m) {
+        for (size_t i = 0; i < nlim; i++)
+            ymax = fmax(ymax, lim[i].limit / lim[i].period_s);
+        load_panels(m, g, rep_tunit_span(span), span, ymax, lim, nlim);
+        fclose(m);
+    }
+    int rc = body ? rep_gp_finish_body(f, name, o->formats, body, len) : (fclose(f), -1);
+    free(body);
+    if (rc != 0)
+        snprintf(err->msg, sizeof err->msg, "%.300s/%.100s.gp: write failed", o->out, name);
+    return rc;
 }
 
 int rep_plot_load(const rep_group *g, const rep_plot_opts *o, rep_plotset *ps, cm_err *err)
 {
-    double span = 1;
+    double span = 1, ymax = 0;
     for (size_t r = 0; r < g->n; r++)
         span = fmax(span, g->runs[r]->end_t);
     double w = bin_width(span);
@@ -174,7 +269,7 @@ int rep_plot_load(const rep_group *g, const rep_plot_opts *o, rep_plotset *ps, c
     limit_line lim[MAX_LIMITS];
     char name[40], title[300];
     for (size_t r = 0; r < g->n; r++)
-        if (load_data(g->runs[r], g->ids[r], w, bins, o, err))
+        if (load_data(g->runs[r], g->ids[r], w, bins, o, &ymax, err))
             return -1;
     for (size_t r = 0; r < g->n; r++)
         scenario_limits(g->runs[r], lim, &nlim);
@@ -182,14 +277,20 @@ int rep_plot_load(const rep_group *g, const rep_plot_opts *o, rep_plotset *ps, c
     FILE *f = rep_script_open(o, name, "requests per second per provider over scenario time", err);
     if (!f)
         return -1;
-    rep_gp_begin_plot(f, name, o->formats);
-    load_settings(f, g, w, rep_tunit_for(g));
-    load_plot(f, g, rep_tunit_for(g), lim, nlim);
+    bool panels = g->n > PANEL_RUNS;
+    int height = panels ? rep_gp_height(90 + PANEL_H * (int)g->n) : rep_gp_key_height(g->n + nlim);
+    rep_gp_begin_plot_sized(f, name, o->formats, height);
     snprintf(title, sizeof title, "Provider load against the provider's limit%s", g->title);
     rep_pic_add(ps, name, title,
-                "Requests sent per second of scenario time, per run and provider; the dashed "
-                "line is the tightest request window the scenario declares for that provider "
-                "(a per-key window allows that rate per key). Spikes at the same moments are "
-                "synchronised retry waves; jitter spreads them.");
+                "Requests sent per second of scenario time, per run and provider (more than "
+                "3 runs: one panel per run, same axes); the dashed line is the tightest request "
+                "window the scenario declares for that provider (a per-key window allows that "
+                "rate per key). Spikes at the same moments are synchronised retry waves; jitter "
+                "spreads them.");
+    rep_pic_height(ps, height);
+    if (panels)
+        return panel_script(f, g, o, name, span, ymax, lim, nlim, err);
+    load_settings(f, g, w, rep_tunit_for(g));
+    load_plot(f, g, rep_tunit_for(g), lim, nlim);
     return rep_script_close(f, o, name, err);
 }

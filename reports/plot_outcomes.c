@@ -97,10 +97,9 @@ static void outcomes_settings(FILE *f, const rep_group *g, const bars *b)
 {
     char t[300];
     snprintf(t, sizeof t, "Responses per %s (numbered bars) and outcome, one cluster per "
-             "run (#N)%s", b->by_provider ? "provider" : "candidate", g->title);
-    fputs("set title ", f);
-    rep_gp_quote(f, t);
-    fputs("\nset ylabel 'responses'\nunset xlabel\n"
+             "run (#N)", b->by_provider ? "provider" : "candidate");
+    rep_gp_title(f, t, rep_group_name(g));
+    fputs("set ylabel 'responses'\nunset xlabel\n"
           "set style data histograms\nset style histogram rowstacked\n"
           "set boxwidth 0.8\nset style fill solid 0.9 border rgb '#333333'\n"
           "set yrange [0:*]\nset key outside right top vertical maxrows 10\nset bmargin 4\n",

@@ -6,6 +6,7 @@
 
 #include "reports/gnuplot.h"
 #include "reports/plot.h"
+#include "reports/stats.h"
 
 /* Block 0 of timeline_R.dat: one segment per task, first event to done. */
 static void timeline_spans(FILE *f, const rep_run *run, size_t n)
@@ -46,35 +47,56 @@ static size_t timeline_class(FILE *f, const rep_run *run, size_t n, rep_class c,
     return points;
 }
 
+/* The time axis: linear, or log (of time + 1 s) when one task outlasts the
+ * others so much that a linear axis would pile their attempts at 0. */
+static void timeline_axis(FILE *f, const rep_run *run, size_t n, rep_tunit u)
+{
+    double *ends = malloc((n ? n : 1) * sizeof *ends), max = 0;
+    size_t k = 0;
+    for (size_t i = 0; ends && i < n; i++)
+        if (run->tasks[i].seen) {
+            double e = run->tasks[i].done_t >= 0 ? run->tasks[i].done_t : run->end_t;
+            ends[k++] = e;
+            max = e > max ? e : max;
+        }
+    rep_sort(ends, k);
+    double median = k ? ends[k / 2] : 0;
+    free(ends);
+    if (k >= 3 && max > 60 && max > 20 * (median + 1)) {
+        fputs("set logscale x\nset format x '%g'\nset xlabel 'scenario time + 1 s (s, log "
+              "scale: most tasks end long before the last)'\nrl_x(t) = t + 1\n", f);
+        fprintf(f, "set xrange [0.9:%g]\n", (max + 1) * 1.3);
+        return;
+    }
+    fprintf(f, "set xlabel 'scenario time (%s)'\nrl_x(t) = t / %g\nset xrange [0:*]\n", u.name,
+            u.div);
+}
+
 static void timeline_script(FILE *f, const rep_run *run, size_t n, rep_tunit u, const bool *has,
                             const char *data)
 {
-    fputs("set title ", f);
     char t[400];
-    snprintf(t, sizeof t, "Attempt timeline, first %zu task%s: %s", n, n == 1 ? "" : "s",
-             run->label);
+    snprintf(t, sizeof t, "Attempt timeline of the first %zu task%s", n, n == 1 ? "" : "s");
+    rep_gp_title(f, t, run->label);
     if (n == 0) {
-        rep_gp_quote(f, t);
-        fputs("\nset xrange [0:1]\nset yrange [0:1]\nset label 1 'no tasks in the trace' at 0.5,0.5 "
+        fputs("set xrange [0:1]\nset yrange [0:1]\nset label 1 'no tasks in the trace' at 0.5,0.5 "
               "center\nplot 2 notitle\n", f);
         return;
     }
-    rep_gp_quote(f, t);
-    fprintf(f, "\nset xlabel 'scenario time (%s)'\nset ylabel 'task number'\n"
-               "set yrange [%zu:-1]\nset xrange [0:*]\n",
-            u.name, n);
+    fprintf(f, "set ylabel 'task number'\nset yrange [%zu:-1]\n", n);
+    timeline_axis(f, run, n, u);
     if (n <= 25)
         fprintf(f, "set ytics 0,1,%zu\n", n - 1);
-    fprintf(f, "plot '%s' index 0 using ($1/%g):2 with lines lw 1 lc rgb '#bbbbbb' "
+    fprintf(f, "plot '%s' index 0 using (rl_x($1)):2 with lines lw 1 lc rgb '#bbbbbb' "
                "title 'task alive (first attempt to done)'",
-            data, u.div);
+            data);
     int index = 1;
     for (int c = 0; c < REP_CLASS_N; c++) {
         if (!has[c])
             continue;
-        fprintf(f, ", \\\n     '%s' index %d using ($1/%g):2 with points pt %d ps 1.4 "
+        fprintf(f, ", \\\n     '%s' index %d using (rl_x($1)):2 with points pt %d ps 1.4 "
                    "lc rgb '%s' title '%s'",
-                data, index++, u.div, rep_class_point((rep_class)c), rep_class_colour((rep_class)c),
+                data, index++, rep_class_point((rep_class)c), rep_class_colour((rep_class)c),
                 rep_class_name((rep_class)c));
     }
     fputc('\n', f);
