@@ -141,21 +141,7 @@ static void trace_reply(const runner *r, uint32_t id, const h_task *k, const rl_
     if (!r->cfg->trace)
         return;
     rl_trace_reply rp;
-    rl_trace_reply_init(&rp);
-    rp.status = o->status;
-    rp.error = rl_transport_error_name(o->error);
-    rp.latency = o->latency;
-    const rl_signals *g = &a->signals;
-    if (g->has_retry_after)
-        rp.retry_after = g->retry_after;
-    rp.retry_after_note = g->retry_after_note;
-    rp.limit = g->limit_requests;
-    rp.remaining = g->remaining_requests;
-    rp.reset = g->reset_requests;
-    rp.limit_tokens = g->limit_tokens;
-    rp.remaining_tokens = g->remaining_tokens;
-    rp.reset_tokens = g->reset_tokens;
-    rp.tier = a->tier;
+    rl_trace_reply_of(&rp, o, a);
     rl_trace_who w = who_of(r, id, k);
     rl_trace_response(r->cfg->trace, now, &w, &rp);
 }

@@ -157,26 +157,13 @@ static rl_trace_who who_of(const sim *s, uint32_t id, const sim_task *k)
     return w;
 }
 
-static void trace_reply(const sim *s, uint32_t id, const sim_task *k, const rl_action *a)
+static void trace_reply(const sim *s, uint32_t id, const sim_task *k, const rl_outcome *o,
+                        const rl_action *a)
 {
     if (!s->cfg->trace)
         return;
     rl_trace_reply r;
-    rl_trace_reply_init(&r);
-    r.status = k->status;
-    r.error = rl_transport_error_name((rl_transport_error)k->error);
-    r.latency = s->now - k->sent_at;
-    const rl_signals *g = &a->signals;
-    if (g->has_retry_after)
-        r.retry_after = g->retry_after;
-    r.retry_after_note = g->retry_after_note;
-    r.limit = g->limit_requests;
-    r.remaining = g->remaining_requests;
-    r.reset = g->reset_requests;
-    r.limit_tokens = g->limit_tokens;
-    r.remaining_tokens = g->remaining_tokens;
-    r.reset_tokens = g->reset_tokens;
-    r.tier = a->tier;
+    rl_trace_reply_of(&r, o, a);
     rl_trace_who w = who_of(s, id, k);
     rl_trace_response(s->cfg->trace, s->now, &w, &r);
 }
@@ -298,7 +285,7 @@ static int finish_attempt(sim *s, uint32_t id, sim_task *k)
     rl_task_next(&k->t, s->run, &o, s->now, &k->rng, &a);
     slot_give(s, k->slot);
     k->slot = -1;
-    trace_reply(s, id, k, &a);
+    trace_reply(s, id, k, &o, &a);
     return act(s, id, k, &a);
 }
 

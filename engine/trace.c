@@ -138,6 +138,25 @@ void rl_trace_reply_init(rl_trace_reply *r)
     r->reset = r->reset_tokens = -1;
 }
 
+void rl_trace_reply_of(rl_trace_reply *r, const rl_outcome *o, const rl_action *a)
+{
+    rl_trace_reply_init(r);
+    r->status = o->status;
+    r->error = rl_transport_error_name(o->error);
+    r->latency = o->latency;
+    const rl_signals *g = &a->signals;
+    if (g->has_retry_after)
+        r->retry_after = g->retry_after;
+    r->retry_after_note = g->retry_after_note;
+    r->limit = g->limit_requests;
+    r->remaining = g->remaining_requests;
+    r->reset = g->reset_requests;
+    r->limit_tokens = g->limit_tokens;
+    r->remaining_tokens = g->remaining_tokens;
+    r->reset_tokens = g->reset_tokens;
+    r->tier = a->tier;
+}
+
 /* ---- appending (callers made room: see LINE_RESERVE) ---- */
 
 /* Inlined everywhere so that the many fixed-size pieces (keys, literals)

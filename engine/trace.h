@@ -17,6 +17,7 @@
 #include "common/jsonpos.h"
 #include "common/keyid.h"
 #include "common/timeu.h"
+#include "engine/engine.h"
 
 typedef struct rl_trace rl_trace;
 
@@ -80,6 +81,10 @@ typedef struct rl_trace_reply {
 
 /* Initialises every optional field of r to "absent". */
 void rl_trace_reply_init(rl_trace_reply *r);
+/* The response event of an attempt: its status, transport error and latency,
+ * and what the engine read from it (a->signals, a->tier: the action that
+ * rl_task_next returned for this outcome). Pointers stay a's and o's. */
+void rl_trace_reply_of(rl_trace_reply *r, const rl_outcome *o, const rl_action *a);
 
 /* Each writer below appends one line; none fails (write errors are sticky and
  * reported by rl_trace_flush / rl_trace_close). `t` is scenario time. */
