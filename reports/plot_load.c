@@ -14,7 +14,8 @@
 #define MAX_BINS 200
 #define MAX_LIMITS 16
 #define PANEL_RUNS 3 /* more runs than this: one panel per run */
-#define PANEL_H 120  /* pixels per panel */
+#define PANEL_H 130  /* pixels per panel */
+#define LOG_SPAN 100.0 /* highest / lowest rate shown from which the y axis is logarithmic */
 
 typedef struct limit_line {
     char provider[REP_NAME_MAX];
@@ -154,7 +155,7 @@ static void run_lines(FILE *f, const rep_group *g, size_t r, rep_tunit u, bool s
     for (size_t p = 0; p < np; p++, (*s)++) {
         char file[64], title[400], key[REP_KEY_MAX + 1];
         snprintf(file, sizeof file, "load_%zu.dat", g->ids[r] + 1);
-        fprintf(f, "%s'%s' index %zu using ($1/%g):2 with steps lw 2 lc rgb '%s' title ",
+        fprintf(f, "%s'%s' index %zu using ($1/%g):(rl_z($2)) with steps lw 2 lc rgb '%s' title ",
                 *s ? ", \\\n     " : "plot ", file, p, u.div,
                 rep_series_colour(g->n > PANEL_RUNS ? p : (size_t)*s));
         if (g->n > PANEL_RUNS)
@@ -195,12 +196,50 @@ static void load_plot(FILE *f, const rep_group *g, rep_tunit u, const limit_line
 
 /* One panel per run, same axes, the run's name as the panel's title; the
  * x label on the last panel only. Written to body (run twice: PNG, SVG). */
-static void load_panels(FILE *f, const rep_group *g, rep_tunit u, double xmax, double ymax,
+/* The y axis from 0 to ymax, or logarithmic when ymax is more than LOG_SPAN
+ * times the lowest rate drawn (one request in a bin of w seconds, or a
+ * limit line); then a bin without requests sits on the bottom line. */
+static double lowest_rate(double w, const limit_line *lim, size_t nlim)
+{
+    double lo = 1 / w;
+    for (size_t i = 0; i < nlim; i++)
+        lo = fmin(lo, lim[i].limit / lim[i].period_s);
+    return lo;
+}
+
+static bool log_y(double w, double ymax, const limit_line *lim, size_t nlim)
+{
+    return ymax > 0 && ymax / lowest_rate(w, lim, nlim) > LOG_SPAN;
+}
+
+static void y_axis(FILE *f, double w, double ymax, const limit_line *lim, size_t nlim,
+                   const char *label)
+{
+    double lo = lowest_rate(w, lim, nlim);
+    if (!log_y(w, ymax, lim, nlim)) {
+        fprintf(f, "set yrange [0:%g]\nrl_z(y) = y\nset ylabel ", ymax > 0 ? ymax * 1.15 : 1);
+        rep_gp_quote(f, label);
+        fputc('\n', f);
+        return;
+    }
+    double bottom = lo / 2;
+    char text[200];
+    snprintf(text, sizeof text, "%s (log scale%s)", label,
+             strlen(label) > 10 ? "; 0 on the bottom line" : "");
+    fprintf(f, "set logscale y\nset format y '%%g'\nset yrange [%g:%g]\nrl_z(y) = y > 0 ? y : %g\n"
+               "set ylabel ", bottom, ymax * 2, bottom);
+    rep_gp_quote(f, text);
+    fputc('\n', f);
+}
+
+static void load_panels(FILE *f, const rep_group *g, const double axes[3],
                         const limit_line *lim, size_t nlim)
 {
+    double w = axes[0], xmax = axes[1], ymax = axes[2];
+    rep_tunit u = rep_tunit_span(xmax);
     char title[300];
     snprintf(title, sizeof title, "Provider load: requests per second of scenario time, one "
-             "panel per run");
+             "panel per run%s", log_y(w, ymax, lim, nlim) ? " (log y: 0 on the bottom line)" : "");
     fprintf(f, "set multiplot layout %zu,1 title ", g->n);
     rep_gp_quote(f, title);
     if (rep_group_name(g)[0]) {
@@ -208,9 +247,10 @@ static void load_panels(FILE *f, const rep_group *g, rep_tunit u, double xmax, d
         rep_gp_quote(f, rep_group_name(g));
     }
     fprintf(f, "\nset lmargin at screen 0.08\nset rmargin at screen 0.78\nset tmargin 1.5\n"
-               "set bmargin 1\nset xrange [0:%g]\nset yrange [0:%g]\nset ytics font ',8'\n"
-               "set ylabel 'req/s' font ',8'\nunset xlabel\n",
-            xmax / u.div, ymax > 0 ? ymax * 1.15 : 1);
+               "set bmargin 1\nset xrange [0:%g]\nset ytics font ',8'\nset ylabel font ',8'\n"
+               "unset xlabel\n",
+            xmax / u.div);
+    y_axis(f, w, ymax, lim, nlim, "req/s");
     for (size_t r = 0; r < g->n; r++) {
         int s = 0;
         if (r + 1 == g->n)
@@ -227,29 +267,32 @@ static void load_panels(FILE *f, const rep_group *g, rep_tunit u, double xmax, d
     fputs("unset multiplot\n", f);
 }
 
-static void load_settings(FILE *f, const rep_group *g, double w, rep_tunit u)
+static void load_settings(FILE *f, const rep_group *g, double w, rep_tunit u, double ymax,
+                          const limit_line *lim, size_t nlim)
 {
     char title[300];
     snprintf(title, sizeof title, "Provider load: requests per second of scenario time "
              "(mean over %g s)", w);
     rep_gp_title(f, title, rep_group_name(g));
-    fprintf(f, "set xlabel 'scenario time (%s)'\nset ylabel 'requests per second'\n"
-               "set yrange [0:*]\nset xrange [0:*]\nset offsets 0, 0, graph 0.08, 0\n", u.name);
+    fprintf(f, "set xlabel 'scenario time (%s)'\nset xrange [0:*]\n", u.name);
+    char label[200] = "requests per second";
     if (one_provider(g) && g->n && g->runs[0]->n_cands)
-        fprintf(f, "set ylabel 'requests per second to %s'\n", g->runs[0]->cands[0].provider);
+        snprintf(label, sizeof label, "requests per second to %.100s",
+                 g->runs[0]->cands[0].provider);
+    y_axis(f, w, ymax, lim, nlim, label);
 }
 
 /* The panels' script: body built in memory, written once per format. */
 static int panel_script(FILE *f, const rep_group *g, const rep_plot_opts *o, const char *name,
-                        double span, double ymax, const limit_line *lim, size_t nlim, cm_err *err)
+                        double span, double w, double ymax, const limit_line *lim, size_t nlim,
+                        cm_err *err)
 {
     char *body = NULL;
     size_t len = 0;
     FILE *m = open_memstream(&body, &len);
     if (m) {
-        for (size_t i = 0; i < nlim; i++)
-            ymax = fmax(ymax, lim[i].limit / lim[i].period_s);
-        load_panels(m, g, rep_tunit_span(span), span, ymax, lim, nlim);
+        const double axes[3] = {w, span, ymax}; /* bin width, x end (s), highest rate */
+        load_panels(m, g, axes, lim, nlim);
         fclose(m);
     }
     int rc = body ? rep_gp_finish_body(f, name, o->formats, body, len) : (fclose(f), -1);
@@ -273,6 +316,8 @@ int rep_plot_load(const rep_group *g, const rep_plot_opts *o, rep_plotset *ps, c
             return -1;
     for (size_t r = 0; r < g->n; r++)
         scenario_limits(g->runs[r], lim, &nlim);
+    for (size_t i = 0; i < nlim; i++)
+        ymax = fmax(ymax, lim[i].limit / lim[i].period_s);
     snprintf(name, sizeof name, "load%s", g->suffix);
     FILE *f = rep_script_open(o, name, "requests per second per provider over scenario time", err);
     if (!f)
@@ -289,8 +334,8 @@ int rep_plot_load(const rep_group *g, const rep_plot_opts *o, rep_plotset *ps, c
                 "spreads them.");
     rep_pic_height(ps, height);
     if (panels)
-        return panel_script(f, g, o, name, span, ymax, lim, nlim, err);
-    load_settings(f, g, w, rep_tunit_for(g));
+        return panel_script(f, g, o, name, span, w, ymax, lim, nlim, err);
+    load_settings(f, g, w, rep_tunit_for(g), ymax, lim, nlim);
     load_plot(f, g, rep_tunit_for(g), lim, nlim);
     return rep_script_close(f, o, name, err);
 }
