@@ -15,12 +15,14 @@ static void series_start(FILE *f, int i, const char *file)
     fprintf(f, "%s'%s'", i ? ", \\\n     " : "plot ", file);
 }
 
-/* Colour and key entry of run r of g. */
+/* Colour and key entry of run r of g; a run in real time (not sim) is
+ * dashed, so it stays visible over a sim run it matches exactly. */
 static void series_end(FILE *f, const rep_group *g, size_t r)
 {
     char key[REP_KEY_MAX + 1];
     rep_group_key(g, r, key, sizeof key);
-    fprintf(f, " lw 2 lc rgb '%s' title ", rep_series_colour(r));
+    bool sim = g->runs[r]->mode[0] == '\0' || strcmp(g->runs[r]->mode, "sim") == 0;
+    fprintf(f, " lw 2 %slc rgb '%s' title ", sim ? "" : "dt 2 ", rep_series_colour(r));
     rep_gp_quote(f, key);
 }
 
