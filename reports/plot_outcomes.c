@@ -78,6 +78,16 @@ static int outcomes_data(const rep_group *g, const bars *b, const char *name,
     return rep_file_close(f, o, file, err);
 }
 
+/* Whether any run of g had a response of class c. */
+static bool class_seen(const rep_group *g, rep_class c)
+{
+    for (size_t r = 0; r < g->n; r++)
+        for (size_t k = 0; k < g->runs[r]->n_cands; k++)
+            if (g->runs[r]->cands[k].by_class[c] > 0)
+                return true;
+    return false;
+}
+
 /* Row i of the data file sits at x = i: each cluster spans nbars rows and a
  * gap row, its label ("#N", the run's number) centred under it. */
 static void outcomes_plot(FILE *f, const rep_group *g, size_t nbars, const char *name)
@@ -86,10 +96,18 @@ static void outcomes_plot(FILE *f, const rep_group *g, size_t nbars, const char 
         fprintf(f, "set label %zu '#%zu' at first %g, graph -0.09 center\n", r + 1,
                 g->ids[r] + 1, (double)(r * (nbars + 1)) + (double)(nbars - 1) / 2);
     fprintf(f, "set xrange [-0.7:%g]\n", (double)(g->n * (nbars + 1)) - 1.3);
-    for (int c = 0; c < REP_CLASS_N; c++)
-        fprintf(f, "%s'%s.dat' using %d%s lc rgb '%s' title columnheader(%d)",
-                c ? ", \\\n     " : "plot ", name, c + 2, c == 0 ? ":xtic(1)" : "",
-                rep_class_colour((rep_class)c), c + 2);
+    for (int c = 0; c < REP_CLASS_N; c++) {
+        /* the key names only the outcomes some run had; a series without a
+         * title skips the header row itself (every ::1) */
+        bool seen = class_seen(g, (rep_class)c);
+        fprintf(f, "%s'%s.dat' %susing %d%s lc rgb '%s' ", c ? ", \\\n     " : "plot ", name,
+                seen ? "" : "every ::1 ", c + 2, c == 0 ? ":xtic(1)" : "",
+                rep_class_colour((rep_class)c));
+        if (seen)
+            fprintf(f, "title columnheader(%d)", c + 2);
+        else
+            fputs("notitle", f);
+    }
     fputc('\n', f);
 }
 

@@ -6,7 +6,8 @@
 # the ladder draws only the expect's first ladder and the key lists each run
 # once (not once per task); the provider load of more than 3 runs is one
 # panel per run in both PNG and SVG; pictures with a long key are taller and
-# index.html gives each picture its own height; keys sit outside the data.
+# index.html gives each picture its own height; keys sit outside the data
+# and the outcomes key names only the outcomes that happened.
 set -u
 RL="$RL_BIN/retrylab"
 RUNS=tests/data/runs
@@ -61,3 +62,11 @@ grep -q "src=\"load.png\" width=\"900\" height=\"$h\"" "$out/index.html" ||
 for i in 1 2 3 4 5; do
   grep -q ">#$i seed-003-tier-aware<" "$out/load.svg" || fail "load.svg lacks the panel of run $i"
 done
+
+# The outcomes key names only the outcomes some run had (ladder-003: 2xx and
+# 429); a series without a key entry skips the header row, so no bar shifts.
+gp="$dir/one/outcomes.gp"
+grep -q "using 2:xtic(1) lc rgb '[^']*' title columnheader(2)" "$gp" || fail "outcomes key lacks 2xx"
+grep -q "using 4 lc rgb '[^']*' title columnheader(4)" "$gp" || fail "outcomes key lacks 429"
+grep -q "every ::1 using 5 lc rgb '[^']*' notitle" "$gp" || fail "outcomes key names 5xx, which no run had"
+[ "$(grep -c 'columnheader' "$gp")" -eq 2 ] || fail "outcomes key names outcomes no run had"
