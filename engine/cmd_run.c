@@ -25,7 +25,6 @@
 #include "engine/workload.h"
 #include "mockserver/scenario.h"
 
-#define OUT_MAX 1024
 #define LIVE_TASKS_MAX 100000
 
 typedef struct run_args {
@@ -47,8 +46,7 @@ typedef struct run_job {
     cm_us *start;
     size_t ntasks;
     char base_urls[64][600];
-    char out[OUT_MAX];
-    char trace_path[OUT_MAX + 16], summary_path[OUT_MAX + 16];
+    rl_rundir rd;
 } run_job;
 
 static volatile sig_atomic_t stop_signal;
@@ -409,17 +407,7 @@ static int reset_target(run_job *j, int64_t *t0)
 
 static int prepare_out(run_job *j)
 {
-    if (j->a.out)
-        snprintf(j->out, sizeof j->out, "%s", j->a.out);
-    else
-        rl_rundir_default(j->sc ? mock_scenario_name(j->sc) : "live", j->out, sizeof j->out);
-    if (rl_rundir_make(j->out) != 0) {
-        fprintf(stderr, "retrylab run: %s: cannot create: %s\n", j->out, strerror(errno));
-        return 3;
-    }
-    snprintf(j->trace_path, sizeof j->trace_path, "%s/trace.jsonl", j->out);
-    snprintf(j->summary_path, sizeof j->summary_path, "%s/summary.json", j->out);
-    return 0;
+    return rl_rundir_prepare(&j->rd, "run", j->a.out, j->sc ? mock_scenario_name(j->sc) : "live");
 }
 
 static const char *mode_of(const run_job *j)
@@ -465,7 +453,7 @@ static int write_summary(const run_job *j, rl_http_result *r, double wall_s)
             cJSON_AddStringToObject(r->run_json, "target", j->a.target);
     }
     cm_err err;
-    if (rl_summary_write(j->summary_path, &s, r->run_json, &err) != 0) {
+    if (rl_summary_write(j->rd.summary, &s, r->run_json, &err) != 0) {
         fprintf(stderr, "retrylab run: %s\n", err.msg);
         return 3;
     }
@@ -521,7 +509,7 @@ static void print_line(const run_job *j, const rl_http_result *r, double wall_s)
            "scenario time %.3f s, wall %.3f s%s -> %s\n",
            mode_of(j), (unsigned long long)r->tasks, rate, (unsigned long long)r->attempts,
            (unsigned long long)r->transport_errors, cm_s_from_us(r->end_time), wall_s,
-           r->interrupted ? " (interrupted)" : "", j->out);
+           r->interrupted ? " (interrupted)" : "", j->rd.dir);
     fflush(stdout);
 }
 
@@ -533,7 +521,7 @@ static int run_job_now(run_job *j)
         rc = prepare_out(j);
     rl_trace *tr = NULL;
     cm_err err;
-    if (rc == 0 && rl_trace_open(j->trace_path, &tr, &err) != 0) {
+    if (rc == 0 && rl_trace_open(j->rd.trace, &tr, &err) != 0) {
         fprintf(stderr, "retrylab run: %s\n", err.msg);
         rc = 3;
     }
@@ -557,7 +545,7 @@ static int run_job_now(run_job *j)
     rc = write_summary(j, &r, wall_s);
     cJSON_Delete(r.run_json);
     if (closed != 0) {
-        fprintf(stderr, "retrylab run: %s: write failed\n", j->trace_path);
+        fprintf(stderr, "retrylab run: %s: write failed\n", j->rd.trace);
         rc = 3;
     }
     print_line(j, &r, wall_s);

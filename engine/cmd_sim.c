@@ -17,7 +17,6 @@
 #include "engine/trace.h"
 #include "mockserver/scenario.h"
 
-#define OUT_MAX 1024
 
 typedef struct sim_args {
     const char *scenario;
@@ -145,8 +144,7 @@ typedef struct sim_job {
     rl_policy *policy;
     const char *policy_path;
     uint64_t seed;
-    char out[OUT_MAX];
-    char trace_path[OUT_MAX + 16], summary_path[OUT_MAX + 16];
+    rl_rundir rd;
 } sim_job;
 
 /* Loads the scenario and the policy. 0, or the exit code (2) after a message. */
@@ -175,17 +173,7 @@ static int load_inputs(sim_job *j)
 /* Creates the run directory. 0, or 3 after a message. */
 static int prepare_out(sim_job *j)
 {
-    if (j->args.out)
-        snprintf(j->out, sizeof j->out, "%s", j->args.out);
-    else
-        rl_rundir_default(mock_scenario_name(j->sc), j->out, sizeof j->out);
-    if (rl_rundir_make(j->out) != 0) {
-        fprintf(stderr, "retrylab sim: %s: cannot create: %s\n", j->out, strerror(errno));
-        return 3;
-    }
-    snprintf(j->trace_path, sizeof j->trace_path, "%s/trace.jsonl", j->out);
-    snprintf(j->summary_path, sizeof j->summary_path, "%s/summary.json", j->out);
-    return 0;
+    return rl_rundir_prepare(&j->rd, "sim", j->args.out, mock_scenario_name(j->sc));
 }
 
 static void write_start(const sim_job *j, rl_trace *tr)
@@ -220,7 +208,7 @@ static int write_summary(const sim_job *j, const rl_sim_result *r, double wall_s
         .wall_s = wall_s,
     };
     cm_err err;
-    if (rl_summary_write(j->summary_path, &s, r->run_json, &err) != 0) {
+    if (rl_summary_write(j->rd.summary, &s, r->run_json, &err) != 0) {
         fprintf(stderr, "retrylab sim: %s\n", err.msg);
         return 3;
     }
@@ -233,7 +221,7 @@ static void print_line(const sim_job *j, const rl_sim_result *r, double wall_s)
     printf("sim: %llu tasks, %.1f%% success, %llu attempts, scenario time %.3f s, wall %.3f s%s"
            " -> %s\n",
            (unsigned long long)r->tasks, rate, (unsigned long long)r->attempts,
-           cm_s_from_us(r->end_time), wall_s, r->interrupted ? " (interrupted)" : "", j->out);
+           cm_s_from_us(r->end_time), wall_s, r->interrupted ? " (interrupted)" : "", j->rd.dir);
     fflush(stdout);
 }
 
@@ -245,7 +233,7 @@ static int run_job(sim_job *j)
         return rc;
     rl_trace *tr = NULL;
     cm_err err;
-    if (rl_trace_open(j->trace_path, &tr, &err) != 0) {
+    if (rl_trace_open(j->rd.trace, &tr, &err) != 0) {
         fprintf(stderr, "retrylab sim: %s\n", err.msg);
         return 3;
     }
@@ -266,7 +254,7 @@ static int run_job(sim_job *j)
     rc = write_summary(j, &r, wall_s);
     cJSON_Delete(r.run_json);
     if (closed != 0) {
-        fprintf(stderr, "retrylab sim: %s: write failed\n", j->trace_path);
+        fprintf(stderr, "retrylab sim: %s: write failed\n", j->rd.trace);
         return 3;
     }
     print_line(j, &r, wall_s);

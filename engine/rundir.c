@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/stat.h>
 
 void rl_rundir_default(const char *name, char *buf, size_t size)
@@ -41,5 +42,20 @@ int rl_rundir_make(const char *path)
         errno = ENOTDIR;
         return -1;
     }
+    return 0;
+}
+
+int rl_rundir_prepare(rl_rundir *d, const char *cmd, const char *out, const char *default_name)
+{
+    if (out)
+        snprintf(d->dir, sizeof d->dir, "%s", out);
+    else
+        rl_rundir_default(default_name, d->dir, sizeof d->dir);
+    if (rl_rundir_make(d->dir) != 0) {
+        fprintf(stderr, "retrylab %s: %s: cannot create: %s\n", cmd, d->dir, strerror(errno));
+        return 3;
+    }
+    snprintf(d->trace, sizeof d->trace, "%s/trace.jsonl", d->dir);
+    snprintf(d->summary, sizeof d->summary, "%s/summary.json", d->dir);
     return 0;
 }

@@ -12,4 +12,18 @@ void rl_rundir_default(const char *name, char *buf, size_t size);
  * ENOTDIR when something else is there). */
 int rl_rundir_make(const char *path);
 
+#define RL_RUNDIR_MAX 1024
+
+/* Where a driver writes: the run directory and its two files. */
+typedef struct rl_rundir {
+    char dir[RL_RUNDIR_MAX];
+    char trace[RL_RUNDIR_MAX + 16];   /* DIR/trace.jsonl */
+    char summary[RL_RUNDIR_MAX + 16]; /* DIR/summary.json */
+} rl_rundir;
+
+/* Fills `d` from `out` (--out, may be NULL: then out/runs/NAME from
+ * `default_name`) and creates the directory. 0, or 3 (the exit code) after
+ * "retrylab CMD: DIR: cannot create: REASON" on stderr. */
+int rl_rundir_prepare(rl_rundir *d, const char *cmd, const char *out, const char *default_name);
+
 #endif
