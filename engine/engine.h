@@ -126,5 +126,13 @@ typedef struct rl_action {
 void rl_task_start(rl_task *t, rl_run *run, uint32_t id, cm_us now);
 void rl_task_next(rl_task *t, rl_run *run, const rl_outcome *last, cm_us now, cm_rng *rng,
                   rl_action *out);
+/* rl_task_next for a driver that already knows what the outcome's headers
+ * say (the simulation, which has the model's values): `parsed` is used
+ * instead of rl_headers_parse(last->headers, ...). It must equal, field by
+ * field, what rl_headers_parse would read from those headers at `now`
+ * (tests/unit/test_sim_signals.c checks the simulation's). NULL parsed, or
+ * NULL last, is rl_task_next. `parsed` is copied; the caller keeps it. */
+void rl_task_next_read(rl_task *t, rl_run *run, const rl_outcome *last, const rl_signals *parsed,
+                       cm_us now, cm_rng *rng, rl_action *out);
 
 #endif

@@ -13,6 +13,7 @@
 #include "common/heap.h"
 #include "common/keyid.h"
 #include "common/rng.h"
+#include "engine/sim_signals.h"
 #include "engine/workload.h"
 #include "mockserver/model.h"
 
@@ -30,10 +31,14 @@ typedef struct sim_cand {
 } sim_cand;
 
 /* The headers of a response decided at send time, packed "name\0value\0..."
- * so that thousands of attempts in flight cost about 600 bytes each, not a whole
- * mock_plan. Headers that outgrow the inline buffer go to the heap. */
+ * so that thousands of attempts in flight cost about 700 bytes each, not a whole
+ * mock_plan. Headers that outgrow the inline buffer go to the heap. When the
+ * model's values say exactly what the engine would read from them (most
+ * answers: engine/sim_signals.h), only that reading is kept (known true). */
 #define REPLY_INLINE 488
 typedef struct sim_reply {
+    bool known;
+    rl_signals sig;
     uint32_t nheaders;
     uint16_t at[2 * MOCK_MAX_HEADERS]; /* offset of each name and value: unpacked without strlen */
     char *big;
@@ -229,10 +234,14 @@ static int do_send(sim *s, uint32_t id, sim_task *k, const rl_action *a)
     k->slot = slot_take(s);
     if (k->slot < 0)
         return -1;
-    s->replies[k->slot].nheaders = 0;
-    if ((k->error == RL_TE_NONE || k->error == RL_TE_TRUNCATED) &&
-        reply_pack(&s->replies[k->slot], p) != 0)
-        return -1;
+    sim_reply *r = &s->replies[k->slot];
+    r->nheaders = 0;
+    r->known = false;
+    if (k->error == RL_TE_NONE || k->error == RL_TE_TRUNCATED) {
+        r->known = rl_sim_signals_of(&p->known, &r->sig);
+        if (!r->known && reply_pack(r, p) != 0)
+            return -1;
+    }
     return cm_heap_push(&s->heap, cm_us_add(s->now, dur), (void *)(uintptr_t)id);
 }
 
@@ -275,14 +284,15 @@ static int act(sim *s, uint32_t id, sim_task *k, const rl_action *a)
 static int finish_attempt(sim *s, uint32_t id, sim_task *k)
 {
     rl_header hdr[MOCK_MAX_HEADERS];
-    size_t n = reply_unpack(&s->replies[k->slot], hdr);
+    const sim_reply *r = &s->replies[k->slot];
+    size_t n = reply_unpack(r, hdr);
     rl_outcome o = {.status = k->status,
                     .error = (rl_transport_error)k->error,
                     .headers = hdr,
                     .nheaders = n,
                     .latency = s->now - k->sent_at};
     rl_action a;
-    rl_task_next(&k->t, s->run, &o, s->now, &k->rng, &a);
+    rl_task_next_read(&k->t, s->run, &o, r->known ? &r->sig : NULL, s->now, &k->rng, &a);
     slot_give(s, k->slot);
     k->slot = -1;
     trace_reply(s, id, k, &o, &a);

@@ -50,6 +50,7 @@ typedef struct step {
     cm_rng *rng;
     rl_action *out;
     const rl_signals *sig; /* the outcome's signals, NULL when there was none */
+    const rl_signals *given; /* the driver's reading of the outcome, or NULL: parse */
 } step;
 
 static void set_state(rl_task *t, rl_task_state s)
@@ -340,7 +341,10 @@ static rl_signals *read_outcome(step *s, const rl_outcome *o)
     const rl_cand *c = &s->p->cands[t->candidate];
     rl_signals *sig = &s->out->signals;
     int64_t now_unix = run->epoch_us + s->now;
-    rl_headers_parse(o ? o->headers : NULL, o ? o->nheaders : 0, now_unix, sig);
+    if (s->given)
+        *sig = *s->given;
+    else
+        rl_headers_parse(o ? o->headers : NULL, o ? o->nheaders : 0, now_unix, sig);
     t->last_status = o ? o->status : 0;
     t->last_error = (uint8_t)(o ? o->error : RL_TE_OTHER);
     if (!o || (o->status <= 0 && o->error == RL_TE_NONE)) t->last_error = RL_TE_OTHER;
@@ -497,7 +501,14 @@ static void action_reset(rl_action *a)
 void rl_task_next(rl_task *t, rl_run *run, const rl_outcome *last, cm_us now, cm_rng *rng,
                   rl_action *out)
 {
-    step s = {.t = t, .run = run, .p = run->p, .now = now, .rng = rng, .out = out, .sig = NULL};
+    rl_task_next_read(t, run, last, NULL, now, rng, out);
+}
+
+void rl_task_next_read(rl_task *t, rl_run *run, const rl_outcome *last, const rl_signals *parsed,
+                       cm_us now, cm_rng *rng, rl_action *out)
+{
+    step s = {.t = t, .run = run, .p = run->p, .now = now, .rng = rng, .out = out, .sig = NULL,
+              .given = last ? parsed : NULL};
     action_reset(out);
     switch ((rl_task_state)t->state) {
     case RL_TASK_NEW:

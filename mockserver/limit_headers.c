@@ -25,13 +25,15 @@ void mock_limit_set_add(mock_limit_set *ls, const mock_window_def *def,
     ls->period[u] = def->period;
 }
 
-static void put_int(mock_plan *p, const char *name, int64_t v)
+/* `set` is mock_plan_header_set, or its _known form for values p->known records. */
+static void put_int(mock_plan *p, const char *name, int64_t v,
+                    int (*set)(mock_plan *, const char *, const char *))
 {
     char buf[32];
     cm_sbuf b;
     cm_sbuf_init(&b, buf, sizeof buf);
     cm_sbuf_i64(&b, v);
-    mock_plan_header_set(p, name, buf);
+    set(p, name, buf);
 }
 
 /* The header names per unit, spelled out once rather than built per answer:
@@ -51,14 +53,23 @@ static const char *const anthropic_names[MOCK_UNIT_COUNT][3] = {
      "anthropic-ratelimit-output-tokens-reset"},
 };
 
-/* `names` is a row of openai_names: requests (0) or tokens (1). */
-static void openai_unit(mock_plan *p, const mock_window_view *v, const char *const names[3])
+/* Row `row` of openai_names: requests (0) or tokens (1); the values go to
+ * p->known too, so the simulation need not read the text back. */
+static void openai_unit(mock_plan *p, const mock_window_view *v, int row)
 {
     char dur[32];
-    put_int(p, names[0], v->limit);
-    put_int(p, names[1], v->remaining);
+    const char *const *names = openai_names[row];
+    /* Not written before on this plan: append without a search. */
+    int (*set)(mock_plan *, const char *, const char *) =
+        p->known.has_unit[row] ? mock_plan_header_set_known : mock_plan_header_add_known;
+    put_int(p, names[0], v->limit, set);
+    put_int(p, names[1], v->remaining, set);
     cm_fmt_go_duration(v->reset, dur, sizeof dur);
-    mock_plan_header_set(p, names[2], dur);
+    set(p, names[2], dur);
+    p->known.has_unit[row] = true;
+    p->known.limit[row] = v->limit;
+    p->known.remaining[row] = v->remaining;
+    p->known.reset[row] = v->reset;
 }
 
 /* `names` is the row of anthropic_names for the unit the headers are named after. */
@@ -66,8 +77,8 @@ static void anthropic_unit(mock_plan *p, const mock_window_view *v, const char *
                            cm_us now)
 {
     char when[40];
-    put_int(p, names[0], v->limit);
-    put_int(p, names[1], v->remaining);
+    put_int(p, names[0], v->limit, mock_plan_header_set);
+    put_int(p, names[1], v->remaining, mock_plan_header_set);
     cm_fmt_rfc3339(cm_us_add(now, v->reset), when, sizeof when);
     mock_plan_header_set(p, names[2], when);
 }
@@ -112,10 +123,10 @@ void mock_limit_headers(mock_plan *p, const mock_limit_set *ls, cm_us now, bool 
 {
     if (p->shape == MOCK_SHAPE_OPENAI) {
         if (ls->has[MOCK_UNIT_REQUESTS])
-            openai_unit(p, &ls->view[MOCK_UNIT_REQUESTS], openai_names[0]);
+            openai_unit(p, &ls->view[MOCK_UNIT_REQUESTS], 0);
         int tok = ls->has[MOCK_UNIT_TOKENS] ? MOCK_UNIT_TOKENS : MOCK_UNIT_INPUT_TOKENS;
         if (ls->has[tok])
-            openai_unit(p, &ls->view[tok], openai_names[1]);
+            openai_unit(p, &ls->view[tok], 1);
     } else {
         if (ls->has[MOCK_UNIT_REQUESTS])
             anthropic_unit(p, &ls->view[MOCK_UNIT_REQUESTS], anthropic_names[MOCK_UNIT_REQUESTS],

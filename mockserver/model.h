@@ -7,6 +7,7 @@
 #ifndef MOCK_MODEL_H
 #define MOCK_MODEL_H
 #include <cjson/cJSON.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -48,6 +49,23 @@ typedef struct mock_header {
     char value[112];
 } mock_header;
 
+/* The values behind the headers that the simulation can take without
+ * reading the text back: Date, Retry-After / retry-after-ms in whole
+ * seconds / milliseconds, and the OpenAI x-ratelimit-* limit, remaining and
+ * reset (a Go duration) of requests (0) and tokens (1). `exact` is true while
+ * every header of the plan was written from these values; a header set any
+ * other way (extra headers of a rule or tier, IETF or Anthropic limits, a
+ * Retry-After date) makes it false, and then only the text says what was sent. */
+typedef struct mock_plan_known {
+    bool exact;
+    cm_us date_at;            /* the scenario time (whole second) that Date gives */
+    int64_t retry_after_s;    /* -1 when not sent */
+    int64_t retry_after_ms;   /* -1 when not sent */
+    bool has_unit[2];
+    int64_t limit[2], remaining[2];
+    cm_us reset[2];
+} mock_plan_known;
+
 typedef struct mock_plan {
     int status;
     mock_shape shape;
@@ -62,6 +80,7 @@ typedef struct mock_plan {
     cm_us slow_body;          /* for MOCK_FAULT_SLOW_BODY */
     int64_t tokens_in, tokens_out;
     char note[64];            /* what decided the answer, for the journal */
+    mock_plan_known known;    /* the headers' values, while known.exact */
 } mock_plan;
 
 typedef struct mock_model mock_model;

@@ -11,12 +11,21 @@
 
 void mock_plan_init_dated(mock_plan *p, mock_shape shape, const char *date)
 {
-    memset(p, 0, sizeof *p);
+    /* Field by field, not a memset of the whole plan (4.4 KB, most of it
+     * header slots past nheaders, which nothing reads): the simulation
+     * builds one plan per attempt. */
     p->status = 200;
     p->shape = shape;
+    p->nheaders = 0;
     p->body = MOCK_BODY_COMPLETION;
+    p->error_type[0] = p->error_message[0] = p->error_code[0] = '\0';
+    p->latency = 0;
     p->fault = MOCK_FAULT_NONE;
-    mock_plan_header_set(p, "Date", date);
+    p->slow_body = 0;
+    p->tokens_in = p->tokens_out = 0;
+    p->note[0] = '\0';
+    p->known = (mock_plan_known){.exact = false, .retry_after_s = -1, .retry_after_ms = -1};
+    mock_plan_header_set_known(p, "Date", date);
 }
 
 void mock_plan_init(mock_plan *p, mock_shape shape, cm_us now)
@@ -41,18 +50,38 @@ static bool same_name(const char *have, const char *name, size_t nlen)
 
 int mock_plan_header_set(mock_plan *p, const char *name, const char *value)
 {
+    p->known.exact = false;
+    return mock_plan_header_set_known(p, name, value);
+}
+
+int mock_plan_header_set_known(mock_plan *p, const char *name, const char *value)
+{
     size_t nlen = strlen(name), vlen = strlen(value);
-    if (nlen >= sizeof p->headers[0].name || vlen >= sizeof p->headers[0].value)
-        return -1;
     size_t i = 0;
-    while (i < p->nheaders && !same_name(p->headers[i].name, name, nlen))
+    while (nlen < sizeof p->headers[0].name && i < p->nheaders &&
+           !same_name(p->headers[i].name, name, nlen))
         i++;
-    if (i == MOCK_MAX_HEADERS)
+    if (nlen >= sizeof p->headers[0].name || vlen >= sizeof p->headers[0].value ||
+        i == MOCK_MAX_HEADERS) {
+        p->known.exact = false;
         return -1;
+    }
     memcpy(p->headers[i].name, name, nlen + 1);
     memcpy(p->headers[i].value, value, vlen + 1);
     if (i == p->nheaders)
         p->nheaders++;
+    return 0;
+}
+
+int mock_plan_header_add_known(mock_plan *p, const char *name, const char *value)
+{
+    size_t nlen = strlen(name), vlen = strlen(value);
+    if (!p->known.exact || p->nheaders >= MOCK_MAX_HEADERS ||
+        nlen >= sizeof p->headers[0].name || vlen >= sizeof p->headers[0].value)
+        return mock_plan_header_set_known(p, name, value);
+    mock_header *h = &p->headers[p->nheaders++];
+    memcpy(h->name, name, nlen + 1);
+    memcpy(h->value, value, vlen + 1);
     return 0;
 }
 
@@ -66,6 +95,7 @@ const char *mock_plan_header_get(const mock_plan *p, const char *name)
 
 void mock_plan_header_del(mock_plan *p, const char *name)
 {
+    p->known.exact = false;
     for (size_t i = 0; i < p->nheaders; i++)
         if (strcasecmp(p->headers[i].name, name) == 0) {
             memmove(&p->headers[i], &p->headers[i + 1],

@@ -25,13 +25,14 @@ typedef struct req_ctx {
     int tier; /* in force now (a phase may change it), -1 none */
 } req_ctx;
 
-static void put_count(mock_plan *out, const char *name, int64_t v)
+/* A count header whose value out->known records (the caller stores it). */
+static void put_known_count(mock_plan *out, const char *name, int64_t v)
 {
     char buf[24];
     cm_sbuf b;
     cm_sbuf_init(&b, buf, sizeof buf);
     cm_sbuf_i64(&b, v);
-    mock_plan_header_set(out, name, buf);
+    mock_plan_header_set_known(out, name, buf);
 }
 
 static void put_retry_after(mock_plan *out, mock_ra_form form, cm_us delay, cm_us now)
@@ -42,14 +43,16 @@ static void put_retry_after(mock_plan *out, mock_ra_form form, cm_us delay, cm_u
     switch (form) {
     case MOCK_RA_SECONDS:
     case MOCK_RA_DEFAULT:
-        put_count(out, "Retry-After", (delay + CM_US_PER_S - 1) / CM_US_PER_S);
+        out->known.retry_after_s = (delay + CM_US_PER_S - 1) / CM_US_PER_S;
+        put_known_count(out, "Retry-After", out->known.retry_after_s);
         break;
     case MOCK_RA_HTTP_DATE:
         cm_fmt_http_date(cm_us_add(now, delay), buf, sizeof buf);
         mock_plan_header_set(out, "Retry-After", buf);
         break;
     case MOCK_RA_MS:
-        put_count(out, "retry-after-ms", (delay + CM_US_PER_MS - 1) / CM_US_PER_MS);
+        out->known.retry_after_ms = (delay + CM_US_PER_MS - 1) / CM_US_PER_MS;
+        put_known_count(out, "retry-after-ms", out->known.retry_after_ms);
         break;
     case MOCK_RA_NONE:
         break;
@@ -396,6 +399,8 @@ void mock_model_respond(mock_model *m, const mock_request *request, mock_plan *o
     const mock_request *req = &r;
     req_ctx c = {.m = m, .req = req, .key = -1, .model = -1, .tier = -1};
     mock_plan_init_dated(out, MOCK_SHAPE_OPENAI, date_of(m, req->now));
+    out->known.exact = true;
+    out->known.date_at = m->date_second;
     int pi = mock_scenario_provider_find(m->sc, req->provider);
     if (pi < 0) {
         mock_plan_error(out, 404, NULL, "", "Unknown provider.");

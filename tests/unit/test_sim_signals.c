@@ -1,0 +1,293 @@
+/* test_sim_signals.c: the simulation's shortcut (engine/sim_signals.h) reads
+ * exactly what rl_headers_parse reads from the model's headers: plans from
+ * every scenario under scenarios/, tests/data/ and bench/data/, a sweep of
+ * crafted rate-limit windows, and crafted Retry-After extremes, compared
+ * field by field (notes and source included); plans it does not know
+ * exactly must be refused (then the sim parses the text). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "common/rng.h"
+#include "engine/sim_signals.h"
+#include "mockserver/limit_headers.h"
+#include "mockserver/plan.h"
+#include "mockserver/scenario_internal.h"
+#include "mock_test_util.h"
+
+typedef struct tally {
+    long compared, refused, ra_s, ra_ms, tokens, plans;
+} tally;
+
+static bool same_str(const char *a, const char *b)
+{
+    return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+/* Field by field; the first difference is printed. */
+static bool same_signals(const rl_signals *a, const rl_signals *b)
+{
+#define F(x)                                                                                       \
+    if (a->x != b->x) {                                                                            \
+        print_message("field " #x ": %lld vs %lld\n", (long long)a->x, (long long)b->x);           \
+        return false;                                                                              \
+    }
+    F(has_retry_after) F(retry_after) F(should_retry) F(limit_requests) F(remaining_requests)
+    F(reset_requests) F(limit_tokens) F(remaining_tokens) F(reset_tokens) F(date_unix)
+    F(ietf_limit) F(ietf_remaining) F(ietf_reset) F(ietf_window)
+#undef F
+    if (!same_str(a->retry_after_note, b->retry_after_note) ||
+        !same_str(a->ratelimit_source, b->ratelimit_source)) {
+        print_message("note or source differ\n");
+        return false;
+    }
+    return true;
+}
+
+/* Parses the plan's text, takes the shortcut, and compares when it is taken. */
+static void check_plan(const mock_plan *p, cm_us now, tally *t)
+{
+    rl_header h[MOCK_MAX_HEADERS];
+    for (size_t i = 0; i < p->nheaders; i++)
+        h[i] = (rl_header){p->headers[i].name, p->headers[i].value};
+    rl_signals want, got;
+    rl_headers_parse(h, p->nheaders, CM_SCENARIO_EPOCH * CM_US_PER_S + now, &want);
+    t->plans++;
+    if (!rl_sim_signals_of(&p->known, &got)) {
+        t->refused++;
+        return;
+    }
+    if (!same_signals(&got, &want)) {
+        for (size_t i = 0; i < p->nheaders; i++)
+            print_message("  %s: %s\n", h[i].name, h[i].value);
+        fail_msg("shortcut differs from the parser at t=%lld us", (long long)now);
+    }
+    t->compared++;
+    t->ra_s += p->known.retry_after_s >= 0;
+    t->ra_ms += p->known.retry_after_ms >= 0;
+    t->tokens += p->known.has_unit[1];
+}
+
+/* The next scenario time: small steps mostly, now and then hours, and a few
+ * far times near the end. */
+static cm_us next_time(cm_rng *r, cm_us now, int i, int n)
+{
+    if (i == n - 2)
+        return INT64_C(3000000000000000); /* ~95 years */
+    if (i == n - 1)
+        return CM_US_MAX;
+    uint64_t x = cm_rng_next(r);
+    if (x % 97 == 0)
+        return now + (cm_us)(x % (6 * 3600 * CM_US_PER_S));
+    return now + (cm_us)(x % (3 * CM_US_PER_S));
+}
+
+/* n requests over every provider, model (and an unknown one), key (and none,
+ * and a wrong one) and endpoint of the scenario. */
+static void drive(const mock_scenario *sc, int n, tally *t)
+{
+    mock_model *m = mock_model_new(sc);
+    assert_non_null(m);
+    cm_rng r;
+    cm_rng_seed(&r, 42);
+    cm_us now = 0;
+    for (int i = 0; i < n; i++) {
+        const mock_provider_def *pd = &sc->providers[(size_t)i % sc->nproviders];
+        uint64_t x = cm_rng_next(&r);
+        size_t k = (size_t)(x % (pd->nkeys + 2)), md = (size_t)((x >> 8) % (pd->nmodels + 1));
+        mock_request req = {
+            .provider = pd->name,
+            .endpoint = (x >> 16) % 50 == 0 ? MOCK_EP_MODELS
+                        : pd->shape == MOCK_SHAPE_OPENAI ? MOCK_EP_CHAT : MOCK_EP_MESSAGES,
+            .model = md < pd->nmodels ? pd->models[md].name : "no-such-model",
+            .key = k < pd->nkeys ? pd->key_values[k] : k == pd->nkeys ? "sk-wrong" : NULL,
+            .tokens = (int64_t)((x >> 24) % 5000),
+            .now = now};
+        if (pd->nkeys == 0 && req.key == NULL)
+            req.key = "sk-any";
+        mock_plan p;
+        mock_model_respond(m, &req, &p);
+        check_plan(&p, req.now < 0 ? 0 : req.now, t);
+        now = next_time(&r, now, i, n);
+    }
+    mock_model_free(m);
+}
+
+/* Every scenario file under dir (recursively) that loads. */
+static void walk(const char *dir, tally *t, int *files)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        char path[1024];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        struct stat st;
+        if (lstat(path, &st) != 0 || S_ISLNK(st.st_mode))
+            continue;
+        size_t len = strlen(path);
+        if (S_ISDIR(st.st_mode)) {
+            walk(path, t, files);
+        } else if (len > 5 && strcmp(path + len - 5, ".json") == 0) {
+            mock_scenario *sc = NULL;
+            cm_err err;
+            if (mock_scenario_load(path, &sc, &err) == 0 && sc->nproviders > 0) {
+                drive(sc, 3000, t);
+                (*files)++;
+            }
+            mock_scenario_free(sc);
+        }
+    }
+    closedir(d);
+}
+
+static void every_scenario_reads_the_same(void **state)
+{
+    (void)state;
+    tally t = {0};
+    int files = 0;
+    walk("scenarios", &t, &files);
+    walk("tests/data", &t, &files);
+    walk("bench/data", &t, &files);
+    print_message("%d scenarios, %ld plans: %ld compared (%ld Retry-After, %ld retry-after-ms, "
+                  "%ld with token limits), %ld parsed instead\n",
+                  files, t.plans, t.compared, t.ra_s, t.ra_ms, t.tokens, t.refused);
+    assert_true(files >= 20);
+    assert_true(t.compared >= 20000);
+    assert_true(t.ra_s > 0);
+    assert_true(t.refused > 0); /* Anthropic, IETF and rule headers are refused */
+}
+
+/* A plan as mock_model_respond starts it, at `now`. */
+static void fresh_plan(mock_plan *p, mock_shape shape, cm_us now)
+{
+    mock_plan_init(p, shape, now);
+    p->known.exact = true;
+    p->known.date_at = now - now % CM_US_PER_S;
+}
+
+/* OpenAI limit headers over hostile and edge values: negative (Azure-like
+ * -1) and zero counts, 18- and 19-digit counts, resets from negative through
+ * sub-millisecond to beyond a year. */
+static void limit_values_read_the_same(void **state)
+{
+    (void)state;
+    static const int64_t counts[] = {-1, 0, 1, 59, 999999999999999999, INT64_C(1000000000000000000),
+                                     INT64_MAX, INT64_MIN};
+    static const cm_us resets[] = {-5, 0, 1, 999, 1000, 1500, 999999, 1000000, 1500001,
+                                   59999999, 3600000000, 86400000001,
+                                   INT64_C(31536000000000), INT64_C(31536000000001), CM_US_MAX};
+    tally t = {0};
+    for (size_t a = 0; a < sizeof counts / sizeof *counts; a++)
+        for (size_t b = 0; b < sizeof counts / sizeof *counts; b++)
+            for (size_t c = 0; c < sizeof resets / sizeof *resets; c++) {
+                mock_limit_set ls = {0};
+                ls.has[MOCK_UNIT_REQUESTS] = ls.has[(a + c) % 2 ? MOCK_UNIT_TOKENS
+                                                                : MOCK_UNIT_INPUT_TOKENS] = true;
+                for (int u = 0; u < MOCK_UNIT_COUNT; u++)
+                    ls.view[u] = (mock_window_view){.limit = counts[a], .remaining = counts[b],
+                                                    .reset = resets[(c + (size_t)u) % 15]};
+                mock_plan p;
+                cm_us now = (cm_us)(a * 7 + b * 3 + c) * 1234567;
+                fresh_plan(&p, MOCK_SHAPE_OPENAI, now);
+                mock_limit_headers(&p, &ls, now, false);
+                check_plan(&p, now, &t);
+            }
+    assert_true(t.compared > 0 && t.tokens > 0 && t.refused > 0); /* beyond a year: parsed */
+}
+
+/* Anthropic and IETF headers are not known exactly: always refused. */
+static void other_families_are_refused(void **state)
+{
+    (void)state;
+    mock_limit_set ls = {0};
+    ls.has[MOCK_UNIT_REQUESTS] = true;
+    ls.view[MOCK_UNIT_REQUESTS] = (mock_window_view){.limit = 10, .remaining = 3, .reset = 5};
+    mock_plan p;
+    rl_signals s;
+    fresh_plan(&p, MOCK_SHAPE_ANTHROPIC, 0);
+    mock_limit_headers(&p, &ls, 0, false);
+    assert_false(rl_sim_signals_of(&p.known, &s));
+    fresh_plan(&p, MOCK_SHAPE_OPENAI, 0);
+    mock_limit_headers(&p, &ls, 0, true);
+    assert_false(rl_sim_signals_of(&p.known, &s));
+    fresh_plan(&p, MOCK_SHAPE_OPENAI, 0);
+    mock_limit_headers(&p, &ls, 0, false);
+    assert_true(rl_sim_signals_of(&p.known, &s));
+    mock_plan_header_set(&p, "x-ratelimit-remaining-requests", "-1"); /* a rule's header */
+    assert_false(rl_sim_signals_of(&p.known, &s));
+}
+
+static const char ra_json[] =
+    "{\"kind\":\"scenario\",\"seed\":1,\"providers\":[{\"name\":\"p\",\"shape\":\"openai\","
+    "\"keys\":{\"K\":\"sk-k\"},\"models\":[{\"name\":\"m\"}],"
+    "\"windows\":[{\"algorithm\":\"fixed\",\"limit\":1000,\"period_s\":60}],"
+    "\"scripts\":[{\"steps\":[{\"status\":429,\"retry_after_s\":0},"
+    "{\"status\":429,\"retry_after_s\":0.0004},{\"status\":429,\"retry_after_s\":31536000},"
+    "{\"status\":429,\"retry_after_s\":31622400},"
+    "{\"status\":429,\"retry_after_s\":0.0004,\"retry_after\":\"ms\"},"
+    "{\"status\":429,\"retry_after_s\":2.5,\"retry_after\":\"ms\"},"
+    "{\"status\":429,\"retry_after_s\":31622400,\"retry_after\":\"ms\"},"
+    "{\"status\":429,\"retry_after_s\":7,\"retry_after\":\"http_date\"},"
+    "{\"status\":503,\"retry_after_s\":3,\"escalate_factor\":1000,\"times\":3},"
+    "{\"pass\":true,\"forever\":true}]}]}]}";
+
+/* Retry-After in seconds and ms at 0, sub-unit, a year and beyond; a date
+ * (refused); escalation past the cap. */
+static void retry_after_forms_read_the_same(void **state)
+{
+    (void)state;
+    fixture fx;
+    fx_open(&fx, ra_json);
+    tally t = {0};
+    for (int i = 0; i < 14; i++) {
+        mock_plan p = fx_send(&fx, "p", "m", "sk-k", i * 1.25);
+        check_plan(&p, cm_us_from_s(i * 1.25), &t);
+    }
+    fx_close(&fx);
+    assert_true(t.ra_s >= 4 && t.ra_ms >= 2 && t.refused >= 3);
+}
+
+/* The comparison can fail: a recorded value off by one is caught. */
+static void a_wrong_value_is_caught(void **state)
+{
+    (void)state;
+    mock_limit_set ls = {0};
+    ls.has[MOCK_UNIT_REQUESTS] = true;
+    ls.view[MOCK_UNIT_REQUESTS] = (mock_window_view){.limit = 10, .remaining = 3, .reset = 5};
+    mock_plan p;
+    fresh_plan(&p, MOCK_SHAPE_OPENAI, 0);
+    mock_limit_headers(&p, &ls, 0, false);
+    rl_header h[MOCK_MAX_HEADERS];
+    for (size_t i = 0; i < p.nheaders; i++)
+        h[i] = (rl_header){p.headers[i].name, p.headers[i].value};
+    rl_signals want, got;
+    rl_headers_parse(h, p.nheaders, 0, &want);
+    assert_true(rl_sim_signals_of(&p.known, &got));
+    assert_true(same_signals(&got, &want));
+    p.known.remaining[0]++;
+    assert_true(rl_sim_signals_of(&p.known, &got));
+    assert_false(same_signals(&got, &want));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(every_scenario_reads_the_same),
+        cmocka_unit_test(limit_values_read_the_same),
+        cmocka_unit_test(other_families_are_refused),
+        cmocka_unit_test(retry_after_forms_read_the_same),
+        cmocka_unit_test(a_wrong_value_is_caught),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
