@@ -10,7 +10,10 @@
 # History (2-vCPU build VM, medians of 3; instructions per attempt from
 # valgrind --tool=callgrind on sim_bench):
 #   before the fast paths: 362,615/s with trace, 464,063/s without; 38,000 / 31,300 instr
-#   after (engine/README.md "Performance"): 879,523/s, 1,435,501/s; 12,100 / 9,000 instr
+#   phase 1 (engine/README.md "Performance"): 800,516/s, 1,333,666/s; 12,201 / 8,951 instr
+#   phase 2 (no header text round trip in the sim, no plan clear, bottom-up heap pop):
+#     920,578/s, 2,551,571/s; 8,056 / 4,807 instr (alternated with phase 1 on a quiet VM;
+#     wall times move up to 2x with the host's load, instruction counts do not)
 set -eu
 BUILD=${RL_BUILD:-build}
 GOAL=2000000

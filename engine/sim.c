@@ -31,7 +31,7 @@ typedef struct sim_cand {
 } sim_cand;
 
 /* The headers of a response decided at send time, packed "name\0value\0..."
- * so that thousands of attempts in flight cost about 700 bytes each, not a whole
+ * so that thousands of attempts in flight cost about 750 bytes each, not a whole
  * mock_plan. Headers that outgrow the inline buffer go to the heap. When the
  * model's values say exactly what the engine would read from them (most
  * answers: engine/sim_signals.h), only that reading is kept (known true). */
