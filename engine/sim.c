@@ -226,6 +226,7 @@ static int do_send(sim *s, uint32_t id, sim_task *k, const rl_action *a)
         .key = c && k->key < c->info.nkeys ? c->keys[k->key].value : NULL,
         .tokens = s->tokens,
         .now = s->now,
+        .values_only = true,
     };
     mock_plan *p = &s->scratch;
     mock_model_respond(s->model, &req, p);
@@ -239,6 +240,8 @@ static int do_send(sim *s, uint32_t id, sim_task *k, const rl_action *a)
     r->known = false;
     if (k->error == RL_TE_NONE || k->error == RL_TE_TRUNCATED) {
         r->known = rl_sim_signals_of(&p->known, &r->sig);
+        if (!r->known)
+            mock_plan_render_known(p); /* the engine reads the text after all */
         if (!r->known && reply_pack(r, p) != 0)
             return -1;
     }

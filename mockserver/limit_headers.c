@@ -8,6 +8,7 @@
 #include "common/timefmt.h"
 #include "mockserver/limit_headers.h"
 #include "mockserver/plan.h"
+#include "mockserver/plan_known.h"
 
 static const char *const unit_names[MOCK_UNIT_COUNT] = {"requests", "tokens", "input-tokens",
                                                         "output-tokens"};
@@ -25,23 +26,17 @@ void mock_limit_set_add(mock_limit_set *ls, const mock_window_def *def,
     ls->period[u] = def->period;
 }
 
-/* `set` is mock_plan_header_set, or its _known form for values p->known records. */
-static void put_int(mock_plan *p, const char *name, int64_t v,
-                    int (*set)(mock_plan *, const char *, const char *))
+static void put_int(mock_plan *p, const char *name, int64_t v)
 {
     char buf[32];
     cm_sbuf b;
     cm_sbuf_init(&b, buf, sizeof buf);
     cm_sbuf_i64(&b, v);
-    set(p, name, buf);
+    mock_plan_header_set(p, name, buf);
 }
 
 /* The header names per unit, spelled out once rather than built per answer:
- * limit, remaining, reset. OpenAI has only requests and tokens. */
-static const char *const openai_names[2][3] = {
-    {"x-ratelimit-limit-requests", "x-ratelimit-remaining-requests", "x-ratelimit-reset-requests"},
-    {"x-ratelimit-limit-tokens", "x-ratelimit-remaining-tokens", "x-ratelimit-reset-tokens"},
-};
+ * limit, remaining, reset (OpenAI's: plan_known.c). */
 static const char *const anthropic_names[MOCK_UNIT_COUNT][3] = {
     {"anthropic-ratelimit-requests-limit", "anthropic-ratelimit-requests-remaining",
      "anthropic-ratelimit-requests-reset"},
@@ -53,23 +48,11 @@ static const char *const anthropic_names[MOCK_UNIT_COUNT][3] = {
      "anthropic-ratelimit-output-tokens-reset"},
 };
 
-/* Row `row` of openai_names: requests (0) or tokens (1); the values go to
- * p->known too, so the simulation need not read the text back. */
+/* OpenAI requests (row 0) or tokens (row 1): recorded in p->known, so the
+ * simulation need not read the text back (plan_known.c writes it). */
 static void openai_unit(mock_plan *p, const mock_window_view *v, int row)
 {
-    char dur[32];
-    const char *const *names = openai_names[row];
-    /* Not written before on this plan: append without a search. */
-    int (*set)(mock_plan *, const char *, const char *) =
-        p->known.has_unit[row] ? mock_plan_header_set_known : mock_plan_header_add_known;
-    put_int(p, names[0], v->limit, set);
-    put_int(p, names[1], v->remaining, set);
-    cm_fmt_go_duration(v->reset, dur, sizeof dur);
-    set(p, names[2], dur);
-    p->known.has_unit[row] = true;
-    p->known.limit[row] = v->limit;
-    p->known.remaining[row] = v->remaining;
-    p->known.reset[row] = v->reset;
+    mock_known_openai_unit(p, row, v->limit, v->remaining, v->reset);
 }
 
 /* `names` is the row of anthropic_names for the unit the headers are named after. */
@@ -77,8 +60,8 @@ static void anthropic_unit(mock_plan *p, const mock_window_view *v, const char *
                            cm_us now)
 {
     char when[40];
-    put_int(p, names[0], v->limit, mock_plan_header_set);
-    put_int(p, names[1], v->remaining, mock_plan_header_set);
+    put_int(p, names[0], v->limit);
+    put_int(p, names[1], v->remaining);
     cm_fmt_rfc3339(cm_us_add(now, v->reset), when, sizeof when);
     mock_plan_header_set(p, names[2], when);
 }

@@ -27,6 +27,8 @@ typedef struct mock_request {
     const char *key;        /* key value as sent (Bearer or x-api-key); NULL when none */
     int64_t tokens;         /* tokens the request would use (for token windows) */
     cm_us now;              /* scenario time of arrival */
+    bool values_only;       /* the caller reads plan.known while it is exact: the text of
+                               those headers may be left to mock_plan_render_known */
 } mock_request;
 
 typedef enum mock_fault {
@@ -58,6 +60,8 @@ typedef struct mock_header {
  * Retry-After date) makes it false, and then only the text says what was sent. */
 typedef struct mock_plan_known {
     bool exact;
+    bool lazy;                /* the request was values_only */
+    uint8_t pending;          /* headers whose text is not written yet (plan_known.c) */
     cm_us date_at;            /* the scenario time (whole second) that Date gives */
     int64_t retry_after_s;    /* -1 when not sent */
     int64_t retry_after_ms;   /* -1 when not sent */
@@ -98,6 +102,11 @@ void mock_model_reset(mock_model *m);
  * which is what makes script transitions atomic). Unknown provider -> 404,
  * unknown model -> 404, invalid key -> 401, each in the provider's shape. */
 void mock_model_respond(mock_model *m, const mock_request *req, mock_plan *out);
+
+/* Writes the header text a values_only request left out, in the order it
+ * would have been written, so that out->headers ends exactly as without
+ * values_only. Nothing to do on other plans. */
+void mock_plan_render_known(mock_plan *p);
 
 /* The per-window usage at `now`, for GET /__admin/state. Caller frees. */
 cJSON *mock_model_state_json(const mock_model *m, cm_us now);

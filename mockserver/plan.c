@@ -8,6 +8,7 @@
 #include "common/sbuf.h"
 #include "common/timefmt.h"
 #include "mockserver/plan.h"
+#include "mockserver/plan_known.h"
 
 void mock_plan_init_dated(mock_plan *p, mock_shape shape, const char *date)
 {
@@ -24,7 +25,8 @@ void mock_plan_init_dated(mock_plan *p, mock_shape shape, const char *date)
     p->slow_body = 0;
     p->tokens_in = p->tokens_out = 0;
     p->note[0] = '\0';
-    p->known = (mock_plan_known){.exact = false, .retry_after_s = -1, .retry_after_ms = -1};
+    p->known = (mock_plan_known){.exact = false, .lazy = false, .pending = 0,
+                                 .retry_after_s = -1, .retry_after_ms = -1};
     mock_plan_header_set_known(p, "Date", date);
 }
 
@@ -50,6 +52,7 @@ static bool same_name(const char *have, const char *name, size_t nlen)
 
 int mock_plan_header_set(mock_plan *p, const char *name, const char *value)
 {
+    mock_plan_render_known(p);
     p->known.exact = false;
     return mock_plan_header_set_known(p, name, value);
 }
@@ -95,6 +98,7 @@ const char *mock_plan_header_get(const mock_plan *p, const char *name)
 
 void mock_plan_header_del(mock_plan *p, const char *name)
 {
+    mock_plan_render_known(p);
     p->known.exact = false;
     for (size_t i = 0; i < p->nheaders; i++)
         if (strcasecmp(p->headers[i].name, name) == 0) {

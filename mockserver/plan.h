@@ -24,7 +24,8 @@ int mock_plan_header_set_known(mock_plan *p, const char *name, const char *value
  * p->known.exact (every header then came from those writers). Falls back to
  * mock_plan_header_set_known otherwise. 0, or -1 as mock_plan_header_set. */
 int mock_plan_header_add_known(mock_plan *p, const char *name, const char *value);
-/* The value of header `name`, or NULL. */
+/* The value of header `name`, or NULL. (Text a values_only request left
+ * out is not seen before mock_plan_render_known.) */
 const char *mock_plan_header_get(const mock_plan *p, const char *name);
 /* Removes header `name` if present. */
 void mock_plan_header_del(mock_plan *p, const char *name);

@@ -12,6 +12,7 @@
 #include "mockserver/limit_headers.h"
 #include "mockserver/model_state.h"
 #include "mockserver/plan.h"
+#include "mockserver/plan_known.h"
 
 /* Everything one decision needs about its request. */
 typedef struct req_ctx {
@@ -25,16 +26,6 @@ typedef struct req_ctx {
     int tier; /* in force now (a phase may change it), -1 none */
 } req_ctx;
 
-/* A count header whose value out->known records (the caller stores it). */
-static void put_known_count(mock_plan *out, const char *name, int64_t v)
-{
-    char buf[24];
-    cm_sbuf b;
-    cm_sbuf_init(&b, buf, sizeof buf);
-    cm_sbuf_i64(&b, v);
-    mock_plan_header_set_known(out, name, buf);
-}
-
 static void put_retry_after(mock_plan *out, mock_ra_form form, cm_us delay, cm_us now)
 {
     char buf[48];
@@ -43,16 +34,14 @@ static void put_retry_after(mock_plan *out, mock_ra_form form, cm_us delay, cm_u
     switch (form) {
     case MOCK_RA_SECONDS:
     case MOCK_RA_DEFAULT:
-        out->known.retry_after_s = (delay + CM_US_PER_S - 1) / CM_US_PER_S;
-        put_known_count(out, "Retry-After", out->known.retry_after_s);
+        mock_known_retry_after(out, false, (delay + CM_US_PER_S - 1) / CM_US_PER_S);
         break;
     case MOCK_RA_HTTP_DATE:
         cm_fmt_http_date(cm_us_add(now, delay), buf, sizeof buf);
         mock_plan_header_set(out, "Retry-After", buf);
         break;
     case MOCK_RA_MS:
-        out->known.retry_after_ms = (delay + CM_US_PER_MS - 1) / CM_US_PER_MS;
-        put_known_count(out, "retry-after-ms", out->known.retry_after_ms);
+        mock_known_retry_after(out, true, (delay + CM_US_PER_MS - 1) / CM_US_PER_MS);
         break;
     case MOCK_RA_NONE:
         break;
@@ -400,6 +389,7 @@ void mock_model_respond(mock_model *m, const mock_request *request, mock_plan *o
     req_ctx c = {.m = m, .req = req, .key = -1, .model = -1, .tier = -1};
     mock_plan_init_dated(out, MOCK_SHAPE_OPENAI, date_of(m, req->now));
     out->known.exact = true;
+    out->known.lazy = request->values_only;
     out->known.date_at = m->date_second;
     int pi = mock_scenario_provider_find(m->sc, req->provider);
     if (pi < 0) {

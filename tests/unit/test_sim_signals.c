@@ -3,7 +3,8 @@
  * every scenario under scenarios/, tests/data/ and bench/data/, a sweep of
  * crafted rate-limit windows, and crafted Retry-After extremes, compared
  * field by field (notes and source included); plans it does not know
- * exactly must be refused (then the sim parses the text). */
+ * exactly must be refused (then the sim parses the text). The same answers
+ * asked values_only, their text rendered afterwards, are the same plans. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -23,7 +24,7 @@
 #include "mock_test_util.h"
 
 typedef struct tally {
-    long compared, refused, ra_s, ra_ms, tokens, plans;
+    long compared, refused, ra_s, ra_ms, tokens, plans, lazy_pending;
 } tally;
 
 static bool same_str(const char *a, const char *b)
@@ -75,6 +76,42 @@ static void check_plan(const mock_plan *p, cm_us now, tally *t)
     t->tokens += p->known.has_unit[1];
 }
 
+/* The same answer with values_only, its text rendered after: the same plan,
+ * header for header in the same order, the same recorded values. */
+static void check_lazy(const mock_plan *eager, mock_plan *lazy)
+{
+    rl_signals a, b;
+    bool ka = rl_sim_signals_of(&eager->known, &a), kb = rl_sim_signals_of(&lazy->known, &b);
+    assert_int_equal(ka, kb);
+    if (ka)
+        assert_true(same_signals(&a, &b));
+    mock_plan_render_known(lazy);
+    assert_int_equal(lazy->known.pending, 0);
+    assert_int_equal(eager->status, lazy->status);
+    assert_int_equal(eager->latency, lazy->latency);
+    assert_int_equal(eager->fault, lazy->fault);
+    assert_string_equal(eager->error_message, lazy->error_message);
+    assert_string_equal(eager->note, lazy->note);
+    assert_int_equal(eager->nheaders, lazy->nheaders);
+    for (size_t i = 0; i < eager->nheaders; i++) {
+        assert_string_equal(eager->headers[i].name, lazy->headers[i].name);
+        assert_string_equal(eager->headers[i].value, lazy->headers[i].value);
+    }
+}
+
+/* Sends req to both models (the second values_only), compares, checks. */
+static void send_both(mock_model *eager, mock_model *lazy, mock_request req, tally *t)
+{
+    mock_plan p, q;
+    req.values_only = false;
+    mock_model_respond(eager, &req, &p);
+    req.values_only = true;
+    mock_model_respond(lazy, &req, &q);
+    t->lazy_pending += q.known.pending != 0;
+    check_lazy(&p, &q);
+    check_plan(&p, req.now < 0 ? 0 : req.now, t);
+}
+
 /* The next scenario time: small steps mostly, now and then hours, and a few
  * far times near the end. */
 static cm_us next_time(cm_rng *r, cm_us now, int i, int n)
@@ -93,8 +130,9 @@ static cm_us next_time(cm_rng *r, cm_us now, int i, int n)
  * and a wrong one) and endpoint of the scenario. */
 static void drive(const mock_scenario *sc, int n, tally *t)
 {
-    mock_model *m = mock_model_new(sc);
+    mock_model *m = mock_model_new(sc), *lazy = mock_model_new(sc);
     assert_non_null(m);
+    assert_non_null(lazy);
     cm_rng r;
     cm_rng_seed(&r, 42);
     cm_us now = 0;
@@ -112,12 +150,11 @@ static void drive(const mock_scenario *sc, int n, tally *t)
             .now = now};
         if (pd->nkeys == 0 && req.key == NULL)
             req.key = "sk-any";
-        mock_plan p;
-        mock_model_respond(m, &req, &p);
-        check_plan(&p, req.now < 0 ? 0 : req.now, t);
+        send_both(m, lazy, req, t);
         now = next_time(&r, now, i, n);
     }
     mock_model_free(m);
+    mock_model_free(lazy);
 }
 
 /* Every scenario file under dir (recursively) that loads. */
@@ -164,7 +201,7 @@ static void every_scenario_reads_the_same(void **state)
                   files, t.plans, t.compared, t.ra_s, t.ra_ms, t.tokens, t.refused);
     assert_true(files >= 20);
     assert_true(t.compared >= 20000);
-    assert_true(t.ra_s > 0);
+    assert_true(t.ra_s > 0 && t.lazy_pending > 1000);
     assert_true(t.refused > 0); /* Anthropic, IETF and rule headers are refused */
 }
 
@@ -197,11 +234,15 @@ static void limit_values_read_the_same(void **state)
                 for (int u = 0; u < MOCK_UNIT_COUNT; u++)
                     ls.view[u] = (mock_window_view){.limit = counts[a], .remaining = counts[b],
                                                     .reset = resets[(c + (size_t)u) % 15]};
-                mock_plan p;
+                mock_plan p, q;
                 cm_us now = (cm_us)(a * 7 + b * 3 + c) * 1234567;
                 fresh_plan(&p, MOCK_SHAPE_OPENAI, now);
                 mock_limit_headers(&p, &ls, now, false);
                 check_plan(&p, now, &t);
+                fresh_plan(&q, MOCK_SHAPE_OPENAI, now);
+                q.known.lazy = true;
+                mock_limit_headers(&q, &ls, now, false);
+                check_lazy(&p, &q);
             }
     assert_true(t.compared > 0 && t.tokens > 0 && t.refused > 0); /* beyond a year: parsed */
 }
@@ -247,15 +288,44 @@ static const char ra_json[] =
 static void retry_after_forms_read_the_same(void **state)
 {
     (void)state;
-    fixture fx;
+    fixture fx, lz;
     fx_open(&fx, ra_json);
+    fx_open(&lz, ra_json);
     tally t = {0};
     for (int i = 0; i < 14; i++) {
-        mock_plan p = fx_send(&fx, "p", "m", "sk-k", i * 1.25);
-        check_plan(&p, cm_us_from_s(i * 1.25), &t);
+        mock_request req = {.provider = "p", .endpoint = MOCK_EP_CHAT, .model = "m",
+                            .key = "sk-k", .tokens = 100, .now = cm_us_from_s(i * 1.25)};
+        send_both(fx.m, lz.m, req, &t);
     }
     fx_close(&fx);
+    fx_close(&lz);
     assert_true(t.ra_s >= 4 && t.ra_ms >= 2 && t.refused >= 3);
+}
+
+/* Deferred text keeps its place when another header comes after it, and a
+ * header set over a deferred one replaces it as it would the written one. */
+static void deferred_text_keeps_its_place(void **state)
+{
+    (void)state;
+    mock_limit_set ls = {0};
+    ls.has[MOCK_UNIT_REQUESTS] = ls.has[MOCK_UNIT_TOKENS] = true;
+    ls.view[MOCK_UNIT_REQUESTS] = (mock_window_view){.limit = 10, .remaining = 3, .reset = 5};
+    ls.view[MOCK_UNIT_TOKENS] = (mock_window_view){.limit = 900, .remaining = 0, .reset = 1500};
+    mock_plan p, q;
+    for (int lazy = 0; lazy < 2; lazy++) {
+        mock_plan *x = lazy ? &q : &p;
+        fresh_plan(x, MOCK_SHAPE_OPENAI, 0);
+        x->known.lazy = lazy;
+        mock_limit_headers(x, &ls, 0, false);
+        assert_int_equal(x->known.pending != 0, lazy);
+        mock_plan_header_set(x, "X-Tier", "free");
+        mock_plan_header_set(x, "x-ratelimit-remaining-requests", "-1");
+        assert_int_equal(x->known.pending, 0);
+    }
+    check_lazy(&p, &q);
+    assert_int_equal(p.nheaders, 8);
+    assert_string_equal(p.headers[2].value, "-1");
+    assert_string_equal(p.headers[7].name, "X-Tier");
 }
 
 /* The comparison can fail: a recorded value off by one is caught. */
@@ -287,6 +357,7 @@ int main(void)
         cmocka_unit_test(limit_values_read_the_same),
         cmocka_unit_test(other_families_are_refused),
         cmocka_unit_test(retry_after_forms_read_the_same),
+        cmocka_unit_test(deferred_text_keeps_its_place),
         cmocka_unit_test(a_wrong_value_is_caught),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
