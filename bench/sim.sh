@@ -10,10 +10,11 @@
 # History (2-vCPU build VM, medians of 3; instructions per attempt from
 # valgrind --tool=callgrind on sim_bench):
 #   before the fast paths: 362,615/s with trace, 464,063/s without; 38,000 / 31,300 instr
-#   phase 1 (engine/README.md "Performance"): 800,516/s, 1,333,666/s; 12,201 / 8,951 instr
-#   phase 2 (no header text round trip in the sim, no plan clear, bottom-up heap pop):
-#     920,578/s, 2,551,571/s; 8,056 / 4,807 instr (alternated with phase 1 on a quiet VM;
-#     wall times move up to 2x with the host's load, instruction counts do not)
+#   phase 1, alternated with phase 2 while the host was busy: 449,403/s, 759,232/s
+#     (800,516/s and 1,333,666/s on a quiet VM); 12,201 / 8,951 instr
+#   phase 2 (the sim takes the model's header values, no text written or parsed; no plan
+#     clear; bottom-up heap pop): 730,000/s, 1,659,315/s alternated (busy host); 7,486 /
+#     4,237 instr. Wall times move up to 2x with the host's load; instruction counts do not
 set -eu
 BUILD=${RL_BUILD:-build}
 GOAL=2000000
