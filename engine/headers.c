@@ -494,7 +494,7 @@ static void rl_read_ratelimits(const rl_val *slots, int64_t ref_us, rl_signals *
     if (oai) out->ratelimit_source = "openai";
 }
 
-static void rl_signals_clear(rl_signals *out)
+void rl_signals_clear(rl_signals *out)
 {
     memset(out, 0, sizeof *out);
     out->has_retry_after = false;

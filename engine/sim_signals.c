@@ -18,20 +18,6 @@ static int64_t count_of(int64_t v)
     return v >= 0 && v <= KNOWN_COUNT_MAX ? v : -1;
 }
 
-static void clear(rl_signals *out)
-{
-    memset(out, 0, sizeof *out);
-    out->has_retry_after = false;
-    out->retry_after = -1;
-    out->retry_after_note = NULL;
-    out->should_retry = -1;
-    out->limit_requests = out->remaining_requests = out->reset_requests = -1;
-    out->limit_tokens = out->remaining_tokens = out->reset_tokens = -1;
-    out->date_unix = -1;
-    out->ratelimit_source = NULL;
-    out->ietf_limit = out->ietf_remaining = out->ietf_reset = out->ietf_window = -1;
-}
-
 /* Retry-After in whole seconds or retry-after-ms (which wins); false when
  * the value is one the parser would note. */
 static bool retry_after(const mock_plan_known *k, rl_signals *out)
@@ -69,7 +55,7 @@ bool rl_sim_signals_of(const mock_plan_known *k, rl_signals *out)
 {
     if (!k->exact || k->date_at < 0 || k->date_at > KNOWN_DATE_MAX)
         return false;
-    clear(out);
+    rl_signals_clear(out);
     out->date_unix = CM_SCENARIO_EPOCH + k->date_at / CM_US_PER_S;
     if (!retry_after(k, out) ||
         !unit(k, 0, &out->limit_requests, &out->remaining_requests, &out->reset_requests) ||
