@@ -8,4 +8,17 @@ int rl_cmd_sim(int argc, char **argv);
 int rl_cmd_run(int argc, char **argv);
 int rl_cmd_validate(int argc, char **argv);
 
+/* ---- what the commands share (cli_util.c) ---- */
+#include <signal.h>
+#include <stdint.h>
+
+/* The signal that asked a run to stop (SIGINT or SIGTERM), 0 until then. */
+extern volatile sig_atomic_t rl_cli_stop;
+/* Routes SIGINT and SIGTERM to rl_cli_stop (no SA_RESTART, so a blocking wait
+ * returns at once) and ignores SIGPIPE, so a peer or reader that goes away
+ * gives a write error instead of killing the run. */
+void rl_cli_catch_signals(void);
+/* A decimal unsigned 64-bit number: digits only, no sign or space. 0, or -1. */
+int rl_cli_parse_u64(const char *s, uint64_t *out);
+
 #endif

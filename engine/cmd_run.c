@@ -49,13 +49,6 @@ typedef struct run_job {
     rl_rundir rd;
 } run_job;
 
-static volatile sig_atomic_t stop_signal;
-
-static void on_signal(int sig)
-{
-    stop_signal = sig;
-}
-
 static void usage(FILE *to)
 {
     fprintf(to,
@@ -86,19 +79,6 @@ static void usage(FILE *to)
             "  --quiet              no progress line (default: one on a terminal)\n"
             "  Exit 0 done; 2 bad input (file:line:col or the flag); 3 runtime failure\n"
             "  (mockserver unreachable, cannot write DIR).\n");
-}
-
-static int parse_u64(const char *s, uint64_t *out)
-{
-    if (!s || *s < '0' || *s > '9')
-        return -1;
-    char *end = NULL;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno != 0 || *end != '\0')
-        return -1;
-    *out = v;
-    return 0;
 }
 
 static int parse_scale(const char *s, double *out)
@@ -140,15 +120,15 @@ static int take_value(run_args *a, const char *o, const char *v)
     if (strcmp(o, "--time-scale") == 0)
         bad = parse_scale(v, &a->time_scale) != 0 || !(a->has_scale = true);
     else if (strcmp(o, "--seed") == 0)
-        bad = parse_u64(v, &a->seed) != 0 || !(a->has_seed = true);
+        bad = rl_cli_parse_u64(v, &a->seed) != 0 || !(a->has_seed = true);
     else if (strcmp(o, "--tasks") == 0)
-        bad = parse_u64(v, &a->tasks) != 0 || a->tasks < 1 || a->tasks > LIVE_TASKS_MAX ||
+        bad = rl_cli_parse_u64(v, &a->tasks) != 0 || a->tasks < 1 || a->tasks > LIVE_TASKS_MAX ||
               !(a->has_tasks = true);
     else if (strcmp(o, "--max-connections") == 0)
-        bad = parse_u64(v, &a->max_connections) != 0 || a->max_connections < 1 ||
+        bad = rl_cli_parse_u64(v, &a->max_connections) != 0 || a->max_connections < 1 ||
               a->max_connections > 100000;
     else if (strcmp(o, "--concurrency") == 0)
-        bad = parse_u64(v, &a->concurrency) != 0 || a->concurrency < 1 ||
+        bad = rl_cli_parse_u64(v, &a->concurrency) != 0 || a->concurrency < 1 ||
               a->concurrency > 10000000 || !(a->has_concurrency = true);
     else {
         fprintf(stderr, "retrylab run: unknown option '%s'\n", o);
@@ -471,19 +451,6 @@ static void raise_fd_limit(void)
     }
 }
 
-static void catch_signals(void)
-{
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal; /* no SA_RESTART: epoll_wait returns at once */
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    /* A peer that closes mid-write (TLS writes do not use MSG_NOSIGNAL) must
-     * give a transport error, not kill the run. */
-    signal(SIGPIPE, SIG_IGN);
-}
-
 static void config_of(const run_job *j, rl_trace *tr, int64_t t0, rl_http_config *c)
 {
     struct timespec rt;
@@ -495,7 +462,7 @@ static void config_of(const run_job *j, rl_trace *tr, int64_t t0, rl_http_config
         .epoch_unix_us = j->sc ? CM_SCENARIO_EPOCH * CM_US_PER_S
                                : (int64_t)rt.tv_sec * CM_US_PER_S + rt.tv_nsec / 1000,
         .start_wall_us = t0, .trace = tr,
-        .progress = !j->a.quiet && isatty(STDERR_FILENO), .stop = &stop_signal,
+        .progress = !j->a.quiet && isatty(STDERR_FILENO), .stop = &rl_cli_stop,
         .tokens = j->sc ? mock_scenario_workload(j->sc)->tokens : 0,
         .concurrency = j->a.has_concurrency ? (size_t)j->a.concurrency : j->sc ? 0 : 1,
         .max_connections = (size_t)j->a.max_connections, /* 0: the default */
@@ -530,7 +497,7 @@ static int run_job_now(run_job *j)
     if (rc != 0)
         return rc;
     write_start(j, tr);
-    catch_signals();
+    rl_cli_catch_signals();
     rl_http_config cfg;
     config_of(j, tr, t0, &cfg);
     rl_http_result r;
@@ -549,7 +516,7 @@ static int run_job_now(run_job *j)
         rc = 3;
     }
     print_line(j, &r, wall_s);
-    return rc == 0 && r.interrupted ? 128 + (int)stop_signal : rc;
+    return rc == 0 && r.interrupted ? 128 + (int)rl_cli_stop : rc;
 }
 
 int rl_cmd_run(int argc, char **argv)

@@ -27,13 +27,6 @@ typedef struct sim_args {
     bool quiet;
 } sim_args;
 
-static volatile sig_atomic_t stop_signal;
-
-static void on_signal(int sig)
-{
-    stop_signal = sig;
-}
-
 static void usage(FILE *to)
 {
     fprintf(to, "usage: retrylab sim SCENARIO [--policy POLICY] [--seed N] [--out DIR] [--quiet]\n"
@@ -44,19 +37,6 @@ static void usage(FILE *to)
                 "  --out     run directory, created if missing (default: out/runs/SCENARIO-NAME)\n"
                 "  --quiet   no progress line on stderr (default: a progress line on a terminal)\n"
                 "  Exit 0 done; 2 bad input (file:line:col or the flag); 3 runtime failure.\n");
-}
-
-static int parse_seed(const char *s, uint64_t *out)
-{
-    if (!s || !*s || *s == '-')
-        return -1;
-    char *end = NULL;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno != 0 || *end != '\0')
-        return -1;
-    *out = v;
-    return 0;
 }
 
 /* Handles option `o` with value `v` (NULL when missing): 0, or 2 after a message. */
@@ -75,7 +55,7 @@ static int parse_option(const char *o, const char *v, sim_args *a)
     } else if (strcmp(o, "--out") == 0) {
         a->out = v;
     } else if (strcmp(o, "--seed") == 0) {
-        if (parse_seed(v, &a->seed) != 0) {
+        if (rl_cli_parse_u64(v, &a->seed) != 0) {
             fprintf(stderr, "retrylab sim: --seed: not a non-negative integer: '%s'\n", v);
             return 2;
         }
@@ -118,7 +98,7 @@ static uint64_t raise_after_from_env(void)
 {
     const char *v = getenv("RL_SIM_RAISE_AFTER");
     uint64_t n = 0;
-    return v && parse_seed(v, &n) == 0 ? n : 0;
+    return v && rl_cli_parse_u64(v, &n) == 0 ? n : 0;
 }
 
 static double wall_now(void)
@@ -126,16 +106,6 @@ static double wall_now(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void catch_signals(void)
-{
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
 }
 
 typedef struct sim_job {
@@ -238,10 +208,10 @@ static int run_job(sim_job *j)
         return 3;
     }
     write_start(j, tr);
-    catch_signals();
+    rl_cli_catch_signals();
     rl_sim_config cfg = {.scenario = j->sc, .policy = j->policy, .seed = j->seed, .trace = tr,
                          .progress = !j->args.quiet && isatty(STDERR_FILENO),
-                         .stop = &stop_signal, .raise_after = raise_after_from_env()};
+                         .stop = &rl_cli_stop, .raise_after = raise_after_from_env()};
     rl_sim_result r;
     double t0 = wall_now();
     int sr = rl_sim_run(&cfg, &r, &err);
@@ -259,7 +229,7 @@ static int run_job(sim_job *j)
     }
     print_line(j, &r, wall_s);
     if (rc == 0 && r.interrupted)
-        return 128 + (int)stop_signal;
+        return 128 + (int)rl_cli_stop;
     if (rc == 0 && r.runaway) {
         fprintf(stderr, "retrylab sim: a task never finished (engine loop); see the trace\n");
         return 3;

@@ -19,6 +19,9 @@ printf '{"kind":"scenario",' >"$tmp/trunc.json"
 expect2 'trunc.json:1:' "$tmp/trunc.json"
 expect2 'cannot open' "$tmp/nonexistent.json"
 expect2 'seed' "$D/scripted-429.json" --seed 12x
+# strtoull would wrap a sign into a huge seed: refused, not reinterpreted
+expect2 'seed' "$D/scripted-429.json" --seed -1
+expect2 'seed' "$D/scripted-429.json" --seed ' 7'
 expect2 'unknown option' "$D/scripted-429.json" --frobnicate 1
 expect2 'which scenario' --quiet
 [ ! -e "$tmp/out/trace.jsonl" ] || fail "a refused run wrote a trace"
