@@ -42,6 +42,7 @@ typedef struct h_cand {
     char *body;
     size_t body_len;
     h_key *keys;
+    bool direct; /* a loopback URL: no proxy (rl_http_is_loopback) */
 } h_cand;
 
 typedef struct h_xfer {
@@ -220,6 +221,7 @@ static int xfer_launch(runner *r, h_xfer *x, uint32_t id, cm_us now)
     rl_hcap_reset(&x->hdr);
     CURL *e = x->easy;
     curl_easy_setopt(e, CURLOPT_URL, c->url);
+    curl_easy_setopt(e, CURLOPT_PROXY, c->direct ? "" : NULL); /* rl_http_proxy_for, decided once */
     curl_easy_setopt(e, CURLOPT_POSTFIELDS, c->body);
     curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)c->body_len);
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, c->keys[k->key].headers);
@@ -650,6 +652,7 @@ static int loop(runner *r, cm_err *err)
 static int setup_cand(runner *r, h_cand *c, const rl_http_target *t)
 {
     c->url = rl_http_endpoint_url(t->base_url, t->shape);
+    c->direct = c->url && rl_http_is_loopback(c->url);
     c->body = rl_http_body(t->shape, c->info.model, r->cfg->tokens, &c->body_len);
     c->keys = calloc(c->info.nkeys ? c->info.nkeys : 1, sizeof *c->keys);
     if (!c->url || !c->body || !c->keys)

@@ -2,6 +2,7 @@
  * header capture, and the libcurl error map of the HTTP runner. */
 #include "engine/http_request.h"
 
+#include <arpa/inet.h>
 #include <cjson/cJSON.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -133,6 +134,28 @@ struct curl_slist *rl_http_headers(rl_shape shape, const char *key)
         memset(bearer, 0, sizeof bearer);
     }
     return h;
+}
+
+bool rl_http_is_loopback(const char *url)
+{
+    CURLU *u = curl_url();
+    char *host = NULL;
+    bool loop = false;
+    if (u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK && host) {
+        struct in_addr v4;
+        loop = strcasecmp(host, "localhost") == 0 || strcmp(host, "[::1]") == 0 ||
+               (inet_pton(AF_INET, host, &v4) == 1 && (ntohl(v4.s_addr) >> 24) == 127);
+    }
+    curl_free(host);
+    curl_url_cleanup(u);
+    return loop;
+}
+
+void rl_http_proxy_for(CURL *e, const char *url)
+{
+    /* "" is "no proxy, whatever the environment says"; NULL is the default. */
+    curl_easy_setopt(e, CURLOPT_PROXY, rl_http_is_loopback(url) ? "" : NULL);
 }
 
 void rl_hcap_reset(rl_hcap *h)

@@ -4,6 +4,7 @@
 #ifndef RL_HTTP_REQUEST_H
 #define RL_HTTP_REQUEST_H
 #include <curl/curl.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -25,6 +26,16 @@ char *rl_http_body(rl_shape shape, const char *model, int64_t tokens, size_t *le
  * "anthropic-version: 2023-06-01" (Anthropic). Free with curl_slist_free_all;
  * NULL when out of memory. The list holds the key value: never print it. */
 struct curl_slist *rl_http_headers(rl_shape shape, const char *key);
+
+/* True when the host of `url` is a loopback address (127.0.0.0/8, ::1) or
+ * "localhost". The runner sends such requests directly, never through a
+ * proxy named by http_proxy / HTTPS_PROXY / ALL_PROXY (a mockserver on this
+ * machine is never behind one); false for anything else or an unparsable URL. */
+bool rl_http_is_loopback(const char *url);
+
+/* Sets `e`'s proxy for `url`: none (direct) when rl_http_is_loopback, else
+ * libcurl's default (the proxy environment variables). */
+void rl_http_proxy_for(CURL *e, const char *url);
 
 /* Response headers of one transfer, kept as "name\0value\0" pairs in a fixed
  * buffer: only those the engine reads (Retry-After, retry-after-ms,

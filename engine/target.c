@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "engine/http.h"
+#include "engine/http_request.h"
 
 #define ANSWER_MAX 65536
 #define ADMIN_TIMEOUT_MS 5000L
@@ -55,6 +56,7 @@ static int admin_call(const char *target, const char *path, bool post, answer *a
     a->len = 0;
     a->buf[0] = '\0';
     curl_easy_setopt(e, CURLOPT_URL, url);
+    rl_http_proxy_for(e, url);
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, ADMIN_TIMEOUT_MS);
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_data);

@@ -194,6 +194,21 @@ static void header_capture(void **state)
     assert_true(h.len <= RL_HCAP_BYTES);
 }
 
+static void loopback_urls_go_direct(void **state)
+{
+    (void)state;
+    static const char *const direct[] = {"http://127.0.0.1:8080/groq/v1", "http://127.1.2.3/x",
+                                         "http://localhost:1/a", "http://LOCALHOST/",
+                                         "http://[::1]:9/v1/messages"};
+    static const char *const proxied[] = {"https://api.groq.com/openai/v1",
+                                          "http://127.example.com/v1", "http://128.0.0.1/",
+                                          "http://10.0.0.1:80/", "not a url", ""};
+    for (size_t i = 0; i < sizeof direct / sizeof direct[0]; i++)
+        assert_true(rl_http_is_loopback(direct[i]));
+    for (size_t i = 0; i < sizeof proxied / sizeof proxied[0]; i++)
+        assert_false(rl_http_is_loopback(proxied[i]));
+}
+
 static void curl_errors_map(void **state)
 {
     (void)state;
@@ -216,6 +231,7 @@ int main(void)
         cmocka_unit_test(body_counts_the_scenario_tokens),
         cmocka_unit_test(headers_per_shape),
         cmocka_unit_test(header_capture),
+        cmocka_unit_test(loopback_urls_go_direct),
         cmocka_unit_test(curl_errors_map),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
