@@ -4,24 +4,20 @@
 # observed waits, then reported beside a sim run of the same scenario: the
 # ladder picture carries the observed series and the legend says "(mock)".
 set -u
-RL="$RL_BIN/retrylab"; MS="$RL_BIN/mockserver"
+. "$RL_ROOT/tests/cli/lib/mockserver.sh"
+RL="$RL_BIN/retrylab"
 D=tests/data/reports
-dir=$(mktemp -d); pid=""
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$dir"; }
+dir=$(mktemp -d); mock_pid=""
+cleanup() { [ -n "$mock_pid" ] && kill "$mock_pid" 2>/dev/null; rm -rf "$dir"; }
 trap cleanup EXIT
 fail() { echo "FAIL: $*"; [ -f "$dir/log" ] && cat "$dir/log"; exit 1; }
 
-"$MS" $D/mock-ladder.json --port 0 --time-scale 20 >"$dir/ms.out" 2>&1 & pid=$!
-url=""; i=0
-while [ -z "$url" ] && [ $i -lt 50 ]; do
-  sleep 0.1; i=$((i + 1))
-  url=$(sed -n 's/^listening on //p' "$dir/ms.out")
-done
-[ -n "$url" ] || fail "mockserver did not start: $(cat "$dir/ms.out")"
+mock_start "$dir" $D/mock-ladder.json --time-scale 20 || fail "mockserver did not start"
+url=$mock_url
 
 timeout 60 "$RL" run $D/mock-ladder.json --target "$url" --time-scale 20 --out "$dir/mock" --quiet \
   >"$dir/log" 2>&1 || fail "run exited $?"
-kill "$pid"; wait "$pid" 2>/dev/null; pid=""
+kill "$mock_pid"; wait "$mock_pid" 2>/dev/null; mock_pid=""
 "$RL" sim $D/mock-ladder.json --out "$dir/sim" --quiet >"$dir/log" 2>&1 || fail "sim exited $?"
 
 "$RL" check "$dir/mock" >"$dir/log" 2>&1 || fail "check (planned) on the mock run exited $?"

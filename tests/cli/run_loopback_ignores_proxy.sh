@@ -4,17 +4,14 @@
 # loopback: the admin calls and the requests go direct. The proxy named here
 # is a closed port, so a request that went through it would fail to connect.
 set -u
-R="$RL_BIN/retrylab"; MS="$RL_BIN/mockserver"; S="$RL_ROOT/tests/data/run/stochastic.json"
-tmp=$(mktemp -d); pid=""
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$tmp"; }
+. "$RL_ROOT/tests/cli/lib/mockserver.sh"
+R="$RL_BIN/retrylab"; S="$RL_ROOT/tests/data/run/stochastic.json"
+tmp=$(mktemp -d); mock_pid=""
+cleanup() { [ -n "$mock_pid" ] && kill "$mock_pid" 2>/dev/null; rm -rf "$tmp"; }
 trap cleanup EXIT
 fail() { echo "FAIL: $*"; exit 1; }
-"$MS" "$S" --port 0 --time-scale 400 >"$tmp/ms.out" 2>&1 & pid=$!
-url=""; i=0
-while [ -z "$url" ] && [ $i -lt 50 ]; do
-  sleep 0.1; i=$((i + 1)); url=$(sed -n 's/^listening on //p' "$tmp/ms.out")
-done
-[ -n "$url" ] || fail "mockserver did not start"
+mock_start "$tmp" "$S" --time-scale 400 || fail "mockserver did not start"
+url=$mock_url
 closed=http://127.0.0.1:9
 rc=0
 http_proxy=$closed HTTP_PROXY=$closed https_proxy=$closed ALL_PROXY=$closed all_proxy=$closed \

@@ -3,18 +3,15 @@
 # time) goes to stderr only when stderr is a terminal (a pseudo-terminal from
 # script(1)), never with --quiet, never into a pipe.
 set -u
-R="$RL_BIN/retrylab"; MS="$RL_BIN/mockserver"; S="$RL_ROOT/tests/data/run/stochastic.json"
-tmp=$(mktemp -d); pid=""
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$tmp"; }
+. "$RL_ROOT/tests/cli/lib/mockserver.sh"
+R="$RL_BIN/retrylab"; S="$RL_ROOT/tests/data/run/stochastic.json"
+tmp=$(mktemp -d); mock_pid=""
+cleanup() { [ -n "$mock_pid" ] && kill "$mock_pid" 2>/dev/null; rm -rf "$tmp"; }
 trap cleanup EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 command -v script >/dev/null 2>&1 || fail "script(1) (util-linux) is needed for this test"
-"$MS" "$S" --port 0 --time-scale 400 >"$tmp/ms.out" 2>&1 & pid=$!
-url=""; i=0
-while [ -z "$url" ] && [ $i -lt 50 ]; do
-  sleep 0.1; i=$((i + 1)); url=$(sed -n 's/^listening on //p' "$tmp/ms.out")
-done
-[ -n "$url" ] || fail "mockserver did not start"
+mock_start "$tmp" "$S" --time-scale 400 || fail "mockserver did not start"
+url=$mock_url
 run="run '$S' --target '$url' --time-scale 400"
 script -qec "timeout 60 '$R' $run --out '$tmp/a'" /dev/null >"$tmp/tty.txt" 2>&1 || fail "run on a tty exited $?"
 grep -q 'run: 200/200 tasks done' "$tmp/tty.txt" || { cat "$tmp/tty.txt"; fail "no progress line on a tty"; }

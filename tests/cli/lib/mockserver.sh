@@ -1,0 +1,18 @@
+# mockserver.sh (sourced by tests/cli/*.sh; not a test itself): starts
+# $RL_BIN/mockserver on a free loopback port.
+#   mock_start DIR SCENARIO [FLAG...]
+# runs `mockserver SCENARIO --port 0 FLAG...` in the background with its
+# output in DIR/ms.out, and sets mock_pid (kill it in the test's cleanup)
+# and mock_url (from the "listening on URL" line). Returns 1 with the
+# server's output on stdout when no URL shows within 5 s.
+mock_start() {
+  _dir=$1; _scen=$2; shift 2
+  "$RL_BIN/mockserver" "$_scen" --port 0 "$@" >"$_dir/ms.out" 2>&1 &
+  mock_pid=$!
+  mock_url=""; _i=0
+  while [ -z "$mock_url" ] && [ $_i -lt 50 ]; do
+    sleep 0.1; _i=$((_i + 1))
+    mock_url=$(sed -n 's/^listening on //p' "$_dir/ms.out")
+  done
+  [ -n "$mock_url" ] || { cat "$_dir/ms.out"; return 1; }
+}
