@@ -158,6 +158,8 @@ static rl_trace_who who_of(const sim *s, uint32_t id, const sim_task *k)
         w.provider = c->info.provider;
         w.model = c->info.model;
         w.key_id = k->key < c->info.nkeys ? c->keys[k->key].id : "k-none";
+        if (k->candidate < 0xffff && k->key < 0xffff) /* the same strings for a pair */
+            w.names_id = (k->candidate << 16 | k->key) + 1;
     }
     return w;
 }
@@ -215,9 +217,10 @@ static int do_send(sim *s, uint32_t id, sim_task *k, const rl_action *a)
     k->sent_at = s->now;
     k->sends++;
     s->res->attempts++;
-    rl_trace_who w = who_of(s, id, k);
-    if (s->cfg->trace)
+    if (s->cfg->trace) {
+        rl_trace_who w = who_of(s, id, k);
         rl_trace_send(s->cfg->trace, s->now, &w, a->timeout);
+    }
     const sim_cand *c = k->candidate < s->ncands ? &s->cands[k->candidate] : NULL;
     mock_request req = {
         .provider = c ? c->info.provider : "",

@@ -11,9 +11,11 @@
 
 #define OUT_CAP (256u * 1024u)
 /* Room left before each event: larger than any line (strings are cut at
- * STR_MAX bytes, at most 6 escaped bytes each, at most 8 strings a line). */
+ * STR_MAX bytes, at most 6 escaped bytes each, at most 9 strings a line,
+ * the start event's). */
 #define LINE_RESERVE (64u * 1024u)
 #define STR_MAX 1024u
+_Static_assert(9 * (6 * STR_MAX + 2) + 1024 < LINE_RESERVE, "a line fits the reserve");
 
 /* The rendered ,"provider":..,"model":..,"key":.. part of a line, with the
  * strings it was rendered from. Why: nearly every line names one of a few
@@ -28,14 +30,27 @@ typedef struct who_memo {
     char text[3 * WHO_MEMO_STR + 64];
 } who_memo;
 
+/* The same part for callers that number their name sets (who->names_id). */
+#define NAME_SLOTS_LOG2 4
+typedef struct names_slot {
+    uint32_t id; /* 0: empty */
+    uint16_t len;
+    char text[3 * WHO_MEMO_STR + 64];
+} names_slot;
+
 struct rl_trace {
     int fd;
     bool failed;
     bool flush_on_done;
+    bool t_valid;       /* t_text holds the start of a line at scenario time t_at */
+    uint8_t t_len;
+    cm_us t_at;
+    char t_text[64];    /* {"t":SECS,"event":" */
     uint64_t lines;
     size_t len;
     unsigned memo_next; /* the memo to replace next (round robin) */
     who_memo memo[WHO_MEMOS];
+    names_slot slots[1u << NAME_SLOTS_LOG2];
     char buf[OUT_CAP];
 };
 
@@ -81,6 +96,9 @@ int rl_trace_open(const char *path, rl_trace **out, cm_err *err)
     tr->memo_next = 0;
     for (size_t i = 0; i < WHO_MEMOS; i++)
         tr->memo[i].used = false;
+    tr->t_valid = false;
+    for (size_t i = 0; i < (1u << NAME_SLOTS_LOG2); i++)
+        tr->slots[i].id = 0;
     *out = tr;
     return 0;
 }
@@ -157,31 +175,38 @@ void rl_trace_reply_of(rl_trace_reply *r, const rl_outcome *o, const rl_action *
     r->tier = a->tier;
 }
 
-/* ---- appending (callers made room: see LINE_RESERVE) ---- */
+/* ---- appending ----
+ * Every line starts with at least LINE_RESERVE bytes free (begin), more than
+ * any line takes, so the writers below store through a cursor without
+ * checking room, and some store a few bytes more than they keep (fixed-size
+ * copies that the compiler turns into plain moves). Each returns the cursor
+ * after what it wrote. */
 
-/* Inlined everywhere so that the many fixed-size pieces (keys, literals)
- * become plain stores instead of memcpy calls: a trace line has dozens. */
 #define TRACE_INLINE static inline __attribute__((always_inline))
 
-TRACE_INLINE void put(rl_trace *tr, const char *s, size_t n)
+TRACE_INLINE char *put_bytes(char *p, const char *s, size_t n)
 {
-    if (n > OUT_CAP - tr->len)
-        n = OUT_CAP - tr->len; /* cannot happen with the reserve; never overrun */
-    memcpy(tr->buf + tr->len, s, n);
-    tr->len += n;
+    memcpy(p, s, n);
+    return p + n;
 }
 
-static void put_lit(rl_trace *tr, const char *s)
-{
-    put(tr, s, strlen(s));
-}
+/* Copies string literal s to p (its size known when compiled); the end. */
+#define PUT_LIT(p, s) put_bytes((p), (s), sizeof(s) - 1)
 
-/* "00".."99": numbers are written two digits per division, since every
- * trace line carries several of them. */
+/* ,"name": as a literal, so no key is measured at run time. */
+#define KEY(name) ",\"" name "\":"
+
+/* "00".."99": numbers are written two digits at a time. */
 static const char digit_pairs[201] = "00010203040506070809101112131415161718192021222324"
                                      "25262728293031323334353637383940414243444546474849"
                                      "50515253545556575859606162636465666768697071727374"
                                      "75767778798081828384858687888990919293949596979899";
+
+TRACE_INLINE char *put_pair(char *p, uint32_t v)
+{
+    memcpy(p, digit_pairs + 2 * v, 2);
+    return p + 2;
+}
 
 /* Decimal digits of v. */
 static size_t count_digits(uint64_t v)
@@ -192,49 +217,69 @@ static size_t count_digits(uint64_t v)
     return n + (v >= 10);
 }
 
-/* Writes v straight into the buffer, last digits first. */
-static void put_u64(rl_trace *tr, uint64_t v)
+/* Any v: its digits from the end, two per division. */
+static char *put_u64_long(char *p, uint64_t v)
 {
-    size_t n = count_digits(v);
-    if (n > OUT_CAP - tr->len)
-        return; /* cannot happen with the reserve; never overrun */
-    char *end = tr->buf + tr->len + n;
-    tr->len += n;
+    char *stop = p + count_digits(v), *end = stop;
     while (v >= 100) {
         end -= 2;
-        memcpy(end, digit_pairs + 2 * (v % 100), 2);
+        put_pair(end, (uint32_t)(v % 100));
         v /= 100;
     }
     if (v >= 10)
-        memcpy(end - 2, digit_pairs + 2 * v, 2);
+        put_pair(end - 2, (uint32_t)v);
     else
         end[-1] = (char)('0' + v);
+    return stop;
 }
 
-static void put_i64(rl_trace *tr, int64_t v)
+/* v in decimal; under 10,000 (tasks, attempts, statuses, seconds, limits:
+ * nearly every number of a trace) without a loop. */
+TRACE_INLINE char *put_u64(char *p, uint64_t v)
 {
-    if (v < 0) {
-        put(tr, "-", 1);
-        put_u64(tr, (uint64_t)0 - (uint64_t)v);
-    } else {
-        put_u64(tr, (uint64_t)v);
+    if (v < 100) {
+        if (v < 10) {
+            *p = (char)('0' + v);
+            return p + 1;
+        }
+        return put_pair(p, (uint32_t)v);
     }
+    if (v >= 10000)
+        return put_u64_long(p, v);
+    uint32_t hi = (uint32_t)v / 100;
+    if (hi < 10)
+        *p++ = (char)('0' + hi);
+    else
+        p = put_pair(p, hi);
+    return put_pair(p, (uint32_t)v % 100);
+}
+
+static char *put_i64(char *p, int64_t v)
+{
+    if (v >= 0)
+        return put_u64(p, (uint64_t)v);
+    *p++ = '-';
+    return put_u64(p, (uint64_t)0 - (uint64_t)v);
 }
 
 /* Microseconds as seconds with exactly six decimals: exact and byte-stable. */
-static void put_secs(rl_trace *tr, cm_us us)
+static char *put_secs(char *p, cm_us us)
 {
-    uint64_t a = us < 0 ? (uint64_t)0 - (uint64_t)us : (uint64_t)us;
-    if (us < 0)
-        put(tr, "-", 1);
-    put_u64(tr, a / 1000000u);
-    char frac[7];
-    uint64_t f = a % 1000000u;
-    frac[0] = '.';
-    memcpy(frac + 1, digit_pairs + 2 * (f / 10000), 2);
-    memcpy(frac + 3, digit_pairs + 2 * (f / 100 % 100), 2);
-    memcpy(frac + 5, digit_pairs + 2 * (f % 100), 2);
-    put(tr, frac, 7);
+    uint64_t a = (uint64_t)us;
+    if (us < 0) {
+        *p++ = '-';
+        a = (uint64_t)0 - a;
+    }
+    uint64_t whole = a / 1000000u;
+    uint32_t f = (uint32_t)(a - whole * 1000000u);
+    p = put_u64(p, whole);
+    memcpy(p, ".000000", 8); /* 7 kept; whole seconds are common */
+    if (f != 0) {
+        put_pair(p + 1, f / 10000);
+        put_pair(p + 3, f / 100 % 100);
+        put_pair(p + 5, f % 100);
+    }
+    return p + 7;
 }
 
 static bool plain_byte(unsigned char c)
@@ -242,73 +287,60 @@ static bool plain_byte(unsigned char c)
     return c >= 0x20 && c != '"' && c != '\\' && c != 0x7f;
 }
 
-/* A JSON string: runs of plain bytes are copied at once, the rest escaped. */
-static void put_str(rl_trace *tr, const char *s)
+/* A JSON string (cut at STR_MAX bytes): runs of plain bytes are copied at
+ * once, the rest escaped. */
+static char *put_str(char *p, const char *s)
 {
     static const char hex[] = "0123456789abcdef";
-    const unsigned char *p = (const unsigned char *)s, *stop = p + strnlen(s, STR_MAX);
-    put(tr, "\"", 1);
-    while (p < stop) {
-        const unsigned char *run = p;
-        while (p < stop && plain_byte(*p))
-            p++;
-        put(tr, (const char *)run, (size_t)(p - run));
-        if (p == stop)
+    const unsigned char *q = (const unsigned char *)s, *stop = q + strnlen(s, STR_MAX);
+    *p++ = '"';
+    while (q < stop) {
+        const unsigned char *run = q;
+        while (q < stop && plain_byte(*q))
+            q++;
+        memcpy(p, run, (size_t)(q - run));
+        p += q - run;
+        if (q == stop)
             break;
-        unsigned char c = *p++;
+        unsigned char c = *q++;
         if (c == '"' || c == '\\') {
-            char e[2] = {'\\', (char)c};
-            put(tr, e, 2);
+            p[0] = '\\';
+            p[1] = (char)c;
+            p += 2;
         } else {
-            char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-            put(tr, e, 6);
+            p = PUT_LIT(p, "\\u00");
+            p[0] = hex[c >> 4];
+            p[1] = hex[c & 15];
+            p += 2;
         }
     }
-    put(tr, "\"", 1);
+    *p++ = '"';
+    return p;
 }
 
-/* ,"name": as a literal and its length, so no key is measured at run time. */
-#define KEY(name) ",\"" name "\":", sizeof(",\"" name "\":") - 1
-
-TRACE_INLINE void put_key(rl_trace *tr, const char *key, size_t klen)
-{
-    put(tr, key, klen);
-}
-
-TRACE_INLINE void field_str(rl_trace *tr, const char *key, size_t klen, const char *v)
-{
-    if (!v)
-        return;
-    put(tr, key, klen);
-    put_str(tr, v);
-}
-
-TRACE_INLINE void field_int(rl_trace *tr, const char *key, size_t klen, int64_t v)
-{
-    put(tr, key, klen);
-    put_i64(tr, v);
-}
-
-TRACE_INLINE void field_secs(rl_trace *tr, const char *key, size_t klen, cm_us v)
-{
-    put(tr, key, klen);
-    put_secs(tr, v);
-}
-
-static void begin(rl_trace *tr, cm_us t, const char *event)
+/* Makes room for a line and writes {"t":SECS,"event":" (the caller adds the
+ * event's name and closing quote). The part up to the event is kept for the
+ * next line, since runs of lines share one scenario time. */
+static char *begin(rl_trace *tr, cm_us t)
 {
     if (OUT_CAP - tr->len < LINE_RESERVE)
         rl_trace_flush(tr);
-    put(tr, "{\"t\":", sizeof "{\"t\":" - 1);
-    put_secs(tr, t);
-    put(tr, ",\"event\":\"", sizeof ",\"event\":\"" - 1);
-    put_lit(tr, event);
-    put(tr, "\"", 1);
+    if (!tr->t_valid || t != tr->t_at) {
+        char *e = put_secs(PUT_LIT(tr->t_text, "{\"t\":"), t);
+        e = PUT_LIT(e, ",\"event\":\"");
+        tr->t_len = (uint8_t)(e - tr->t_text);
+        tr->t_at = t;
+        tr->t_valid = true;
+    }
+    char *p = tr->buf + tr->len;
+    memcpy(p, tr->t_text, sizeof tr->t_text);
+    return p + tr->t_len;
 }
 
-static void end(rl_trace *tr)
+static void end(rl_trace *tr, char *p)
 {
-    put(tr, "}\n", 2);
+    p = PUT_LIT(p, "}\n");
+    tr->len = (size_t)(p - tr->buf);
     tr->lines++;
 }
 
@@ -329,19 +361,20 @@ static bool is_key_id(const char *s)
 }
 
 /* The provider, model and key fields as they have always been written. */
-static void put_names(rl_trace *tr, const rl_trace_who *who)
+static char *put_names(char *p, const rl_trace_who *who)
 {
-    field_str(tr, KEY("provider"), who->provider);
-    field_str(tr, KEY("model"), who->model);
+    if (who->provider)
+        p = put_str(PUT_LIT(p, KEY("provider")), who->provider);
+    if (who->model)
+        p = put_str(PUT_LIT(p, KEY("model")), who->model);
     if (!who->key_id)
-        return;
-    if (is_key_id(who->key_id)) {
-        field_str(tr, KEY("key"), who->key_id);
-    } else {
-        char id[CM_KEYID_LEN];
-        cm_keyid(who->key_id, id);
-        field_str(tr, KEY("key"), id);
-    }
+        return p;
+    p = PUT_LIT(p, KEY("key"));
+    if (is_key_id(who->key_id))
+        return put_str(p, who->key_id);
+    char id[CM_KEYID_LEN];
+    cm_keyid(who->key_id, id);
+    return put_str(p, id);
 }
 
 /* Whether optional string s (NULL = absent) equals the memo's copy. */
@@ -368,10 +401,9 @@ static who_memo *memo_find(rl_trace *tr, const rl_trace_who *who)
     return NULL;
 }
 
-/* Keeps the names just written at buf[from..len) for the next lines. */
-static void memo_store(rl_trace *tr, const rl_trace_who *who, size_t from)
+/* Keeps the names just written (text, n bytes) for the next lines. */
+static void memo_store(rl_trace *tr, const rl_trace_who *who, const char *text, size_t n)
 {
-    size_t n = tr->len - from;
     if (n > sizeof tr->memo[0].text || !memo_fits(who->provider, WHO_MEMO_STR) ||
         !memo_fits(who->model, WHO_MEMO_STR) || (who->key_id && !is_key_id(who->key_id)))
         return;
@@ -384,127 +416,160 @@ static void memo_store(rl_trace *tr, const rl_trace_who *who, size_t from)
     snprintf(m->provider, sizeof m->provider, "%s", who->provider ? who->provider : "");
     snprintf(m->model, sizeof m->model, "%s", who->model ? who->model : "");
     snprintf(m->key, sizeof m->key, "%s", who->key_id ? who->key_id : "");
-    memcpy(m->text, tr->buf + from, n);
+    memcpy(m->text, text, n);
     m->len = (uint16_t)n;
 }
 
-static void put_who(rl_trace *tr, const rl_trace_who *who)
+/* The names of a caller that numbers them (who->names_id): one slot per id,
+ * found by a hash of it, no string compared. */
+static char *put_names_by_id(rl_trace *tr, char *p, const rl_trace_who *who)
 {
-    field_int(tr, KEY("task"), who->task);
-    field_int(tr, KEY("attempt"), who->attempt);
-    const who_memo *m = memo_find(tr, who);
-    if (m) {
-        put(tr, m->text, m->len);
-        return;
+    names_slot *sl = &tr->slots[(who->names_id * 2654435761u) >> (32 - NAME_SLOTS_LOG2)];
+    if (sl->id == who->names_id) {
+        memcpy(p, sl->text, sl->len);
+        return p + sl->len;
     }
-    size_t from = tr->len;
-    put_names(tr, who);
-    memo_store(tr, who, from);
+    char *e = put_names(p, who);
+    size_t n = (size_t)(e - p);
+    if (n <= sizeof sl->text) {
+        sl->id = who->names_id;
+        sl->len = (uint16_t)n;
+        memcpy(sl->text, p, n);
+    }
+    return e;
 }
 
-static void put_double(rl_trace *tr, const char *key, size_t klen, double v)
+static char *put_who(rl_trace *tr, char *p, const rl_trace_who *who)
+{
+    p = put_u64(PUT_LIT(p, KEY("task")), who->task);
+    p = put_u64(PUT_LIT(p, KEY("attempt")), who->attempt);
+    if (!who->provider && !who->model && !who->key_id)
+        return p;
+    if (who->names_id != 0)
+        return put_names_by_id(tr, p, who);
+    const who_memo *m = memo_find(tr, who);
+    if (m) {
+        memcpy(p, m->text, m->len);
+        return p + m->len;
+    }
+    char *e = put_names(p, who);
+    memo_store(tr, who, p, (size_t)(e - p));
+    return e;
+}
+
+static char *put_double(char *p, const char *key, double v)
 {
     char tmp[40];
     int n = snprintf(tmp, sizeof tmp, "%.17g", v);
     if (n <= 0 || (size_t)n >= sizeof tmp || v != v || v - v != 0)
-        return; /* non-finite numbers are not JSON: leave the field out */
-    put(tr, key, klen);
-    put(tr, tmp, (size_t)n);
+        return p; /* non-finite numbers are not JSON: leave the field out */
+    size_t k = strlen(key);
+    memcpy(p, key, k);
+    memcpy(p + k, tmp, (size_t)n);
+    return p + k + (size_t)n;
 }
+
+/* ,"key":"v" when v is not NULL. */
+static char *put_opt_str(char *p, const char *key, size_t klen, const char *v)
+{
+    if (!v)
+        return p;
+    memcpy(p, key, klen);
+    return put_str(p + klen, v);
+}
+#define OPT_STR(p, name, v) put_opt_str((p), KEY(name), sizeof(KEY(name)) - 1, (v))
 
 void rl_trace_start(rl_trace *tr, const rl_trace_start_info *info)
 {
-    begin(tr, 0, "start");
-    field_str(tr, KEY("format"), "retrylab-trace/1");
-    field_str(tr, KEY("scenario"), info->scenario);
-    field_str(tr, KEY("scenario_name"), info->scenario_name);
-    field_str(tr, KEY("policy"), info->policy);
-    field_str(tr, KEY("policy_name"), info->policy_name);
-    put_key(tr, KEY("seed"));
-    put_u64(tr, info->seed);
-    field_str(tr, KEY("mode"), info->mode);
-    put_double(tr, KEY("time_scale"), info->time_scale);
-    field_str(tr, KEY("target"), info->target);
-    put_key(tr, KEY("digests"));
-    put(tr, "{\"scenario\":", sizeof "{\"scenario\":" - 1);
-    put_str(tr, info->scenario_digest ? info->scenario_digest : "none");
-    put(tr, ",\"policy\":", sizeof ",\"policy\":" - 1);
-    put_str(tr, info->policy_digest ? info->policy_digest : "none");
-    put(tr, "}", 1);
-    put_key(tr, KEY("tasks"));
-    put_u64(tr, info->tasks);
-    end(tr);
+    char *p = PUT_LIT(begin(tr, 0), "start\"");
+    p = OPT_STR(p, "format", "retrylab-trace/1");
+    p = OPT_STR(p, "scenario", info->scenario);
+    p = OPT_STR(p, "scenario_name", info->scenario_name);
+    p = OPT_STR(p, "policy", info->policy);
+    p = OPT_STR(p, "policy_name", info->policy_name);
+    p = put_u64(PUT_LIT(p, KEY("seed")), info->seed);
+    p = OPT_STR(p, "mode", info->mode);
+    p = put_double(p, KEY("time_scale"), info->time_scale);
+    p = OPT_STR(p, "target", info->target);
+    p = PUT_LIT(p, KEY("digests") "{\"scenario\":");
+    p = put_str(p, info->scenario_digest ? info->scenario_digest : "none");
+    p = PUT_LIT(p, ",\"policy\":");
+    p = put_str(p, info->policy_digest ? info->policy_digest : "none");
+    p = PUT_LIT(p, "}" KEY("tasks"));
+    end(tr, put_u64(p, info->tasks));
 }
 
 void rl_trace_send(rl_trace *tr, cm_us t, const rl_trace_who *who, cm_us timeout)
 {
-    begin(tr, t, "send");
-    put_who(tr, who);
+    char *p = put_who(tr, PUT_LIT(begin(tr, t), "send\""), who);
     if (timeout > 0)
-        field_secs(tr, KEY("timeout"), timeout);
-    end(tr);
+        p = put_secs(PUT_LIT(p, KEY("timeout")), timeout);
+    end(tr, p);
 }
 
-static void put_limits(rl_trace *tr, const rl_trace_reply *r)
+static char *put_limits(char *p, const rl_trace_reply *r)
 {
     if (r->limit >= 0)
-        field_int(tr, KEY("limit"), r->limit);
+        p = put_u64(PUT_LIT(p, KEY("limit")), (uint64_t)r->limit);
     if (r->remaining >= 0)
-        field_int(tr, KEY("remaining"), r->remaining);
+        p = put_u64(PUT_LIT(p, KEY("remaining")), (uint64_t)r->remaining);
     if (r->reset >= 0)
-        field_secs(tr, KEY("reset"), r->reset);
+        p = put_secs(PUT_LIT(p, KEY("reset")), r->reset);
     if (r->limit_tokens >= 0)
-        field_int(tr, KEY("limit_tokens"), r->limit_tokens);
+        p = put_u64(PUT_LIT(p, KEY("limit_tokens")), (uint64_t)r->limit_tokens);
     if (r->remaining_tokens >= 0)
-        field_int(tr, KEY("remaining_tokens"), r->remaining_tokens);
+        p = put_u64(PUT_LIT(p, KEY("remaining_tokens")), (uint64_t)r->remaining_tokens);
     if (r->reset_tokens >= 0)
-        field_secs(tr, KEY("reset_tokens"), r->reset_tokens);
+        p = put_secs(PUT_LIT(p, KEY("reset_tokens")), r->reset_tokens);
+    return p;
+}
+
+/* Whether a transport error name says there was none. */
+static bool no_error(const char *e)
+{
+    return !e || (e[0] == 'n' && e[1] == 'o' && e[2] == 'n' && e[3] == 'e' && e[4] == '\0');
 }
 
 void rl_trace_response(rl_trace *tr, cm_us t, const rl_trace_who *who,
                        const rl_trace_reply *r)
 {
-    begin(tr, t, "response");
-    put_who(tr, who);
-    field_int(tr, KEY("status"), r->status);
-    if (r->error && strcmp(r->error, "none") != 0)
-        field_str(tr, KEY("error"), r->error);
+    char *p = put_who(tr, PUT_LIT(begin(tr, t), "response\""), who);
+    p = put_i64(PUT_LIT(p, KEY("status")), r->status);
+    if (!no_error(r->error))
+        p = put_str(PUT_LIT(p, KEY("error")), r->error);
     if (r->latency >= 0)
-        field_secs(tr, KEY("latency"), r->latency);
+        p = put_secs(PUT_LIT(p, KEY("latency")), r->latency);
     if (r->retry_after >= 0)
-        field_secs(tr, KEY("retry_after"), r->retry_after);
-    field_str(tr, KEY("retry_after_note"), r->retry_after_note);
-    put_limits(tr, r);
-    field_str(tr, KEY("tier"), r->tier);
-    end(tr);
+        p = put_secs(PUT_LIT(p, KEY("retry_after")), r->retry_after);
+    p = OPT_STR(p, "retry_after_note", r->retry_after_note);
+    p = put_limits(p, r);
+    end(tr, OPT_STR(p, "tier", r->tier));
 }
 
 void rl_trace_wait(rl_trace *tr, cm_us t, const rl_trace_who *who, cm_us delay, cm_us observed,
                    const char *reason, const char *note)
 {
-    begin(tr, t, "wait");
-    put_who(tr, who);
-    field_secs(tr, KEY("delay"), delay);
+    char *p = put_who(tr, PUT_LIT(begin(tr, t), "wait\""), who);
+    p = put_secs(PUT_LIT(p, KEY("delay")), delay);
     if (observed >= 0)
-        field_secs(tr, KEY("observed"), observed);
-    field_str(tr, KEY("reason"), reason ? reason : "backoff");
+        p = put_secs(PUT_LIT(p, KEY("observed")), observed);
+    p = put_str(PUT_LIT(p, KEY("reason")), reason ? reason : "backoff");
     if (note && *note)
-        field_str(tr, KEY("note"), note);
-    end(tr);
+        p = put_str(PUT_LIT(p, KEY("note")), note);
+    end(tr, p);
 }
 
 void rl_trace_done(rl_trace *tr, cm_us t, uint32_t task, uint32_t attempts, bool success,
                    cm_us total_wait, const char *message)
 {
-    begin(tr, t, "done");
-    field_int(tr, KEY("task"), task);
-    field_int(tr, KEY("attempt"), attempts);
-    field_str(tr, KEY("outcome"), success ? "success" : "failure");
-    field_int(tr, KEY("attempts"), attempts);
-    field_secs(tr, KEY("total_wait"), total_wait);
+    char *p = put_u64(PUT_LIT(PUT_LIT(begin(tr, t), "done\""), KEY("task")), task);
+    p = put_u64(PUT_LIT(p, KEY("attempt")), attempts);
+    p = success ? PUT_LIT(p, KEY("outcome") "\"success\"") : PUT_LIT(p, KEY("outcome") "\"failure\"");
+    p = put_u64(PUT_LIT(p, KEY("attempts")), attempts);
+    p = put_secs(PUT_LIT(p, KEY("total_wait")), total_wait);
     if (message && *message)
-        field_str(tr, KEY("message"), message);
+        p = put_str(PUT_LIT(p, KEY("message")), message);
     else if (!success)
-        field_str(tr, KEY("message"), "the request failed");
-    end(tr);
+        p = PUT_LIT(p, KEY("message") "\"the request failed\"");
+    end(tr, p);
 }

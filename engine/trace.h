@@ -62,6 +62,11 @@ typedef struct rl_trace_who {
     const char *provider;
     const char *model;
     const char *key_id;
+    /* 0, or a number the caller gives this provider/model/key_id set: the
+     * caller promises that every event with that number names the same three
+     * strings, so the writer reuses their rendered text without comparing
+     * them (the sim: one number per candidate and key). */
+    uint32_t names_id;
 } rl_trace_who;
 
 /* What a response event says besides who and when. -1 in a cm_us / int64_t
