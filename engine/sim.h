@@ -1,7 +1,8 @@
 /* sim.h: the simulation driver: every task of a scenario's workload runs the
  * engine against the provider model in one process, in virtual time, through
- * one min-heap of events (common/heap.h). No sockets, no sleeping: hours of
- * scenario time take milliseconds, and the same seed gives the same trace. */
+ * one queue of events (engine/sim_queue.h: a radix heap popping in the timer
+ * heap's order). No sockets, no sleeping: hours of scenario time take
+ * milliseconds, and the same seed gives the same trace. */
 #ifndef RL_SIM_H
 #define RL_SIM_H
 #include <cjson/cJSON.h>
