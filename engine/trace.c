@@ -30,6 +30,11 @@ typedef struct who_memo {
     char text[3 * WHO_MEMO_STR + 64];
 } who_memo;
 
+#define X(name, text) +1
+enum { WAIT_REASONS = 0 RL_WAIT_REASONS(X) };
+#undef X
+#define REASON_TEXT 48
+
 /* The same part for callers that number their name sets (who->names_id). */
 #define NAME_SLOTS_LOG2 4
 typedef struct names_slot {
@@ -51,6 +56,11 @@ struct rl_trace {
     unsigned memo_next; /* the memo to replace next (round robin) */
     who_memo memo[WHO_MEMOS];
     names_slot slots[1u << NAME_SLOTS_LOG2];
+    /* ,"reason":"NAME" of each rl_wait_reason_name(), rendered at open: a
+     * reason given as one of those very pointers (string literals, so their
+     * text is fixed) is copied, not escaped again. */
+    uint8_t reason_len[WAIT_REASONS];
+    char reason_text[WAIT_REASONS][REASON_TEXT];
     char buf[OUT_CAP];
 };
 
@@ -76,6 +86,8 @@ int rl_trace_flush(rl_trace *tr)
     return tr->failed ? -1 : 0;
 }
 
+static void render_reasons(rl_trace *tr);
+
 int rl_trace_open(const char *path, rl_trace **out, cm_err *err)
 {
     rl_trace *tr = malloc(sizeof *tr);
@@ -99,6 +111,7 @@ int rl_trace_open(const char *path, rl_trace **out, cm_err *err)
     tr->t_valid = false;
     for (size_t i = 0; i < (1u << NAME_SLOTS_LOG2); i++)
         tr->slots[i].id = 0;
+    render_reasons(tr);
     *out = tr;
     return 0;
 }
@@ -426,7 +439,10 @@ static char *put_names_by_id(rl_trace *tr, char *p, const rl_trace_who *who)
 {
     names_slot *sl = &tr->slots[(who->names_id * 2654435761u) >> (32 - NAME_SLOTS_LOG2)];
     if (sl->id == who->names_id) {
-        memcpy(p, sl->text, sl->len);
+        if (sl->len <= 128)
+            memcpy(p, sl->text, 128); /* a fixed size: plain moves, no call */
+        else
+            memcpy(p, sl->text, sl->len);
         return p + sl->len;
     }
     char *e = put_names(p, who);
@@ -546,6 +562,26 @@ void rl_trace_response(rl_trace *tr, cm_us t, const rl_trace_who *who,
     end(tr, OPT_STR(p, "tier", r->tier));
 }
 
+static void render_reasons(rl_trace *tr)
+{
+    for (int i = 0; i < WAIT_REASONS; i++) {
+        char *e = put_str(PUT_LIT(tr->reason_text[i], KEY("reason")),
+                          rl_wait_reason_name((rl_wait_reason)i));
+        tr->reason_len[i] = (uint8_t)(e - tr->reason_text[i]);
+    }
+}
+
+/* ,"reason":"..." */
+static char *put_reason(const rl_trace *tr, char *p, const char *reason)
+{
+    for (int i = 0; i < WAIT_REASONS; i++)
+        if (reason == rl_wait_reason_name((rl_wait_reason)i)) {
+            memcpy(p, tr->reason_text[i], REASON_TEXT);
+            return p + tr->reason_len[i];
+        }
+    return put_str(PUT_LIT(p, KEY("reason")), reason);
+}
+
 void rl_trace_wait(rl_trace *tr, cm_us t, const rl_trace_who *who, cm_us delay, cm_us observed,
                    const char *reason, const char *note)
 {
@@ -553,7 +589,7 @@ void rl_trace_wait(rl_trace *tr, cm_us t, const rl_trace_who *who, cm_us delay, 
     p = put_secs(PUT_LIT(p, KEY("delay")), delay);
     if (observed >= 0)
         p = put_secs(PUT_LIT(p, KEY("observed")), observed);
-    p = put_str(PUT_LIT(p, KEY("reason")), reason ? reason : "backoff");
+    p = put_reason(tr, p, reason ? reason : "backoff");
     if (note && *note)
         p = put_str(PUT_LIT(p, KEY("note")), note);
     end(tr, p);

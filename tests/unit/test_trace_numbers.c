@@ -170,11 +170,16 @@ static void other_lines(rl_trace *tr, expect *e, uint64_t *s, int i, const rl_tr
     add(e, "}\n");
     rl_trace_who bare = {.task = w->task, .attempt = w->attempt};
     bool note = next(s) & 1;
-    rl_trace_wait(tr, t, &bare, delay, -1, "retry_after", note ? "capped" : "");
+    /* the engine's own names (copied pre-rendered) and other strings */
+    uint64_t r = next(s) % (RL_WAIT_TRANSPORT + 3);
+    const char *reason = r <= RL_WAIT_TRANSPORT ? rl_wait_reason_name((rl_wait_reason)r)
+                         : r == RL_WAIT_TRANSPORT + 1 ? "retry_after"
+                                                      : "odd";
+    rl_trace_wait(tr, t, &bare, delay, -1, reason, note ? "capped" : "");
     add_head(e, t, "wait", &bare);
     add(e, ",\"delay\":");
     add_secs(e, delay);
-    add(e, ",\"reason\":\"retry_after\"%s}\n", note ? ",\"note\":\"capped\"" : "");
+    add(e, ",\"reason\":\"%s\"%s}\n", reason, note ? ",\"note\":\"capped\"" : "");
     uint32_t attempts = (uint32_t)next(s);
     bool ok = next(s) & 1;
     rl_trace_done(tr, t, w->task, attempts, ok, delay, NULL);
