@@ -230,6 +230,7 @@ static int do_send(sim *s, uint32_t id, sim_task *k, const rl_action *a)
         .tokens = s->tokens,
         .now = s->now,
         .values_only = true,
+        .no_text = true,
     };
     mock_plan *p = &s->scratch;
     mock_model_respond(s->model, &req, p);

@@ -29,6 +29,8 @@ typedef struct mock_request {
     cm_us now;              /* scenario time of arrival */
     bool values_only;       /* the caller reads plan.known while it is exact: the text of
                                those headers may be left to mock_plan_render_known */
+    bool no_text;           /* the caller reads neither the error body's texts nor the
+                               note: they are left empty (the simulation) */
 } mock_request;
 
 typedef enum mock_fault {
@@ -61,6 +63,7 @@ typedef struct mock_header {
 typedef struct mock_plan_known {
     bool exact;
     bool lazy;                /* the request was values_only */
+    bool no_text;             /* the request was no_text */
     uint8_t pending;          /* headers whose text is not written yet (plan_known.c) */
     cm_us date_at;            /* the scenario time (whole second) that Date gives */
     int64_t retry_after_s;    /* -1 when not sent */

@@ -25,7 +25,7 @@ void mock_plan_init_dated(mock_plan *p, mock_shape shape, const char *date)
     p->slow_body = 0;
     p->tokens_in = p->tokens_out = 0;
     p->note[0] = '\0';
-    p->known = (mock_plan_known){.exact = false, .lazy = false, .pending = 0,
+    p->known = (mock_plan_known){.exact = false, .lazy = false, .no_text = false, .pending = 0,
                                  .retry_after_s = -1, .retry_after_ms = -1};
     mock_plan_header_set_known(p, "Date", date);
 }
@@ -157,9 +157,11 @@ static const error_default *error_default_for(mock_shape shape, int status)
 void mock_plan_error(mock_plan *p, int status, const char *type, const char *code,
                      const char *message)
 {
-    const error_default *d = error_default_for(p->shape, status);
     p->status = status;
     p->body = MOCK_BODY_ERROR;
+    if (p->known.no_text) /* nobody reads them: they stay "" */
+        return;
+    const error_default *d = error_default_for(p->shape, status);
     cm_strcpy_cut(p->error_type, sizeof p->error_type, type ? type : d->type);
     cm_strcpy_cut(p->error_code, sizeof p->error_code, code ? code : d->code ? d->code : "");
     cm_strcpy_cut(p->error_message, sizeof p->error_message, message ? message : d->message);

@@ -66,8 +66,12 @@ void mock_known_retry_after(mock_plan *p, bool ms, int64_t v)
 
 void mock_known_openai_unit(mock_plan *p, int row, int64_t limit, int64_t remaining, cm_us reset)
 {
-    mock_plan_render_known(p);
     bool fresh = !p->known.has_unit[row];
+    /* Deferred text is written in the order Retry-After, requests, tokens: a
+     * fresh unit may wait behind what is pending before it in that order (a
+     * 429's Retry-After), anything else is written out first. */
+    if (!fresh || !defer(p) || (row == 0 && (p->known.pending & PEND_UNIT1)))
+        mock_plan_render_known(p);
     p->known.has_unit[row] = true;
     p->known.limit[row] = limit;
     p->known.remaining[row] = remaining;

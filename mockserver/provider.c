@@ -234,6 +234,11 @@ static int check_windows(req_ctx *c, bool take, mock_limit_set *ls, cm_us *wait)
 
 static void window_refusal(req_ctx *c, int set, cm_us wait, mock_plan *out)
 {
+    if (out->known.no_text) { /* the same answer without its message and note */
+        mock_plan_error(out, 429, NULL, NULL, NULL);
+        put_retry_after(out, c->p->ra_form, wait, c->req->now);
+        return;
+    }
     const mock_window_def *d = c->ps->sets[set].def;
     char msg[200];
     cm_sbuf b;
@@ -257,9 +262,18 @@ static void window_refusal(req_ctx *c, int set, cm_us wait, mock_plan *out)
         cm_sbuf_i64(&b, set);
 }
 
+/* out->note = text + rest (rest may be NULL); left empty for a no_text request. */
+static void note_text(mock_plan *out, const char *text, const char *rest)
+{
+    if (!out->known.no_text)
+        snprintf(out->note, sizeof out->note, "%s%s", text, rest ? rest : "");
+}
+
 /* out->note = prefix + n. */
 static void note_n(mock_plan *out, const char *prefix, size_t n)
 {
+    if (out->known.no_text)
+        return;
     cm_sbuf b;
     cm_sbuf_init(&b, out->note, sizeof out->note);
     cm_sbuf_str(&b, prefix);
@@ -269,6 +283,8 @@ static void note_n(mock_plan *out, const char *prefix, size_t n)
 /* out->note = "script W step S". */
 static void note_script(mock_plan *out, size_t which, size_t step)
 {
+    if (out->known.no_text)
+        return;
     note_n(out, "script ", which);
     cm_sbuf b = {out->note, sizeof out->note, strlen(out->note)};
     cm_sbuf_str(&b, " step ");
@@ -317,7 +333,8 @@ static void decide(req_ctx *c, mock_plan *out)
         window_refusal(c, refused, wait, out);
     } else if (!roll_faults(c, out)) {
         success(c, out);
-        cm_strcpy_cut(out->note, sizeof out->note, st ? "script pass" : "ok");
+        if (!out->known.no_text)
+            cm_strcpy_cut(out->note, sizeof out->note, st ? "script pass" : "ok");
     }
     mock_limit_headers(out, &ls, c->req->now, c->p->ietf_headers);
     if (c->tier >= 0)
@@ -339,7 +356,7 @@ static bool admit_request(req_ctx *c, mock_plan *out)
     const mock_request *req = c->req;
     if (!endpoint_ok(c->p, req->endpoint)) {
         mock_plan_error(out, 404, NULL, "", "Unknown endpoint for this provider.");
-        snprintf(out->note, sizeof out->note, "unknown endpoint");
+        note_text(out, "unknown endpoint", NULL);
         return false;
     }
     c->key = c->p->nkeys ? mock_provider_key_by_value(c->p, req->key) : -1;
@@ -349,12 +366,12 @@ static bool admit_request(req_ctx *c, mock_plan *out)
         cm_keyid(req->key, c->key_id);
     if ((c->p->nkeys && c->key < 0) || !req->key || !req->key[0]) {
         mock_plan_error(out, 401, NULL, NULL, NULL);
-        snprintf(out->note, sizeof out->note, "invalid key %s", c->key_id);
+        note_text(out, "invalid key ", c->key_id);
         return false;
     }
     if (req->endpoint == MOCK_EP_MODELS) {
         out->body = MOCK_BODY_MODELS;
-        snprintf(out->note, sizeof out->note, "models");
+        note_text(out, "models", NULL);
         return false;
     }
     c->model = mock_provider_model_find(c->p, req->model);
@@ -363,7 +380,7 @@ static bool admit_request(req_ctx *c, mock_plan *out)
         snprintf(msg, sizeof msg, "The model `%.100s` does not exist or you do not have access "
                  "to it.", req->model ? req->model : "");
         mock_plan_error(out, 404, NULL, NULL, msg);
-        snprintf(out->note, sizeof out->note, "unknown model");
+        note_text(out, "unknown model", NULL);
         return false;
     }
     return true;
@@ -390,11 +407,12 @@ void mock_model_respond(mock_model *m, const mock_request *request, mock_plan *o
     mock_plan_init_dated(out, MOCK_SHAPE_OPENAI, date_of(m, req->now));
     out->known.exact = true;
     out->known.lazy = request->values_only;
+    out->known.no_text = request->no_text;
     out->known.date_at = m->date_second;
     int pi = mock_scenario_provider_find(m->sc, req->provider);
     if (pi < 0) {
         mock_plan_error(out, 404, NULL, "", "Unknown provider.");
-        snprintf(out->note, sizeof out->note, "unknown provider");
+        note_text(out, "unknown provider", NULL);
         return;
     }
     c.p = &m->sc->providers[pi];
