@@ -27,7 +27,8 @@ void mock_plan_init_dated(mock_plan *p, mock_shape shape, const char *date)
     p->note[0] = '\0';
     p->known = (mock_plan_known){.exact = false, .lazy = false, .no_text = false, .pending = 0,
                                  .retry_after_s = -1, .retry_after_ms = -1};
-    mock_plan_header_set_known(p, "Date", date);
+    if (date)
+        mock_plan_header_set_known(p, "Date", date);
 }
 
 void mock_plan_init(mock_plan *p, mock_shape shape, cm_us now)

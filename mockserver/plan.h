@@ -9,7 +9,8 @@
  * sets known.date_at and known.exact. */
 void mock_plan_init(mock_plan *p, mock_shape shape, cm_us now);
 /* The same with the Date header's value given (the IMF-fixdate of `now`'s
- * second, as mock_plan_init would write it). */
+ * second, as mock_plan_init would write it); NULL: no Date header yet (the
+ * caller adds it, e.g. with mock_known_date). */
 void mock_plan_init_dated(mock_plan *p, mock_shape shape, const char *date);
 /* Sets header `name` (case-insensitive match replaces the old value). Returns
  * -1 when the plan already holds MOCK_MAX_HEADERS others or the name or value

@@ -6,7 +6,9 @@
 #include "common/timefmt.h"
 #include "mockserver/plan.h"
 
-enum { PEND_RA = 1, PEND_UNIT0 = 2, PEND_UNIT1 = 4 };
+/* Deferred text is written in the order of these bits, the order in which
+ * the model sets them. */
+enum { PEND_DATE = 1, PEND_RA = 2, PEND_UNIT0 = 4, PEND_UNIT1 = 8 };
 
 /* limit, remaining, reset of requests (0) and tokens (1), spelled out once. */
 static const char *const openai_names[2][3] = {
@@ -27,6 +29,14 @@ static void put_int(mock_plan *p, const char *name, int64_t v,
 static bool defer(const mock_plan *p)
 {
     return p->known.lazy && p->known.exact;
+}
+
+/* Whether deferred text must be written before header `bit` is recorded:
+ * when it will not be deferred, or when something pending is written at or
+ * after its place (a value set twice replaces; order is kept). */
+static bool render_first(const mock_plan *p, uint8_t bit)
+{
+    return !defer(p) || (p->known.pending & ~(bit - 1u)) != 0;
 }
 
 static void write_retry_after(mock_plan *p)
@@ -50,9 +60,18 @@ static void write_unit(mock_plan *p, int row, bool fresh)
     set(p, names[2], dur);
 }
 
+void mock_known_date(mock_plan *p, const char *text)
+{
+    if (defer(p))
+        p->known.pending |= PEND_DATE;
+    else
+        mock_plan_header_set_known(p, "Date", text);
+}
+
 void mock_known_retry_after(mock_plan *p, bool ms, int64_t v)
 {
-    mock_plan_render_known(p); /* an earlier deferred value keeps its place */
+    if (render_first(p, PEND_RA))
+        mock_plan_render_known(p);
     if (ms)
         p->known.retry_after_ms = v;
     else
@@ -67,10 +86,7 @@ void mock_known_retry_after(mock_plan *p, bool ms, int64_t v)
 void mock_known_openai_unit(mock_plan *p, int row, int64_t limit, int64_t remaining, cm_us reset)
 {
     bool fresh = !p->known.has_unit[row];
-    /* Deferred text is written in the order Retry-After, requests, tokens: a
-     * fresh unit may wait behind what is pending before it in that order (a
-     * 429's Retry-After), anything else is written out first. */
-    if (!fresh || !defer(p) || (row == 0 && (p->known.pending & PEND_UNIT1)))
+    if (!fresh || render_first(p, row ? PEND_UNIT1 : PEND_UNIT0))
         mock_plan_render_known(p);
     p->known.has_unit[row] = true;
     p->known.limit[row] = limit;
@@ -89,6 +105,11 @@ void mock_plan_render_known(mock_plan *p)
     if (!pend)
         return;
     p->known.pending = 0;
+    if (pend & PEND_DATE) {
+        char date[64];
+        cm_fmt_http_date(p->known.date_at, date, sizeof date);
+        mock_plan_header_set_known(p, "Date", date);
+    }
     if (pend & PEND_RA)
         write_retry_after(p);
     if (pend & PEND_UNIT0)

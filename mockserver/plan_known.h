@@ -8,6 +8,10 @@
 
 #include "mockserver/model.h"
 
+/* Writes the Date header (`text`: the IMF-fixdate of p->known.date_at, which
+ * the caller set), or leaves it for mock_plan_render_known as below. Call it
+ * before any other header: rendered, Date comes first. */
+void mock_known_date(mock_plan *p, const char *text);
 /* Records Retry-After (`ms` false: whole seconds) or retry-after-ms and
  * writes its header, or leaves the text for mock_plan_render_known while
  * p->known.lazy and p->known.exact. */

@@ -404,11 +404,13 @@ void mock_model_respond(mock_model *m, const mock_request *request, mock_plan *o
     r.now = r.now < 0 ? 0 : r.now > CM_US_MAX ? CM_US_MAX : r.now;
     const mock_request *req = &r;
     req_ctx c = {.m = m, .req = req, .key = -1, .model = -1, .tier = -1};
-    mock_plan_init_dated(out, MOCK_SHAPE_OPENAI, date_of(m, req->now));
+    const char *date = date_of(m, req->now);
+    mock_plan_init_dated(out, MOCK_SHAPE_OPENAI, NULL);
     out->known.exact = true;
     out->known.lazy = request->values_only;
     out->known.no_text = request->no_text;
     out->known.date_at = m->date_second;
+    mock_known_date(out, date);
     int pi = mock_scenario_provider_find(m->sc, req->provider);
     if (pi < 0) {
         mock_plan_error(out, 404, NULL, "", "Unknown provider.");
