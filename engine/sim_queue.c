@@ -87,11 +87,12 @@ static int settle(rl_simq *q)
     uint64_t m = src->v[src->head].key;
     for (uint32_t i = src->head + 1; i < src->n; i++)
         m = src->v[i].key < m ? src->v[i].key : m;
-    uint32_t count[RL_SIMQ_BUCKETS] = {0};
-    for (uint32_t i = src->head; i < src->n; i++)
-        count[bucket_of(src->v[i].key, m)]++;
+    /* Every lower bucket is empty and gets room for all of them, not counted
+     * per bucket: a bucket's capacity never exceeds the queue's largest size,
+     * and after the first passes nothing is allocated. */
+    uint32_t total = src->n - src->head;
     for (unsigned b = 0; b < bi; b++)
-        if (count[b] && reserve(&q->b[b], count[b]) != 0)
+        if (q->b[b].cap < total && reserve(&q->b[b], total) != 0)
             return -1;
     q->last = m;
     for (uint32_t i = src->head; i < src->n; i++) {

@@ -59,6 +59,7 @@ struct rl_trace {
     /* ,"reason":"NAME" of each rl_wait_reason_name(), rendered at open: a
      * reason given as one of those very pointers (string literals, so their
      * text is fixed) is copied, not escaped again. */
+    const char *reason_name[WAIT_REASONS];
     uint8_t reason_len[WAIT_REASONS];
     char reason_text[WAIT_REASONS][REASON_TEXT];
     char buf[OUT_CAP];
@@ -565,8 +566,8 @@ void rl_trace_response(rl_trace *tr, cm_us t, const rl_trace_who *who,
 static void render_reasons(rl_trace *tr)
 {
     for (int i = 0; i < WAIT_REASONS; i++) {
-        char *e = put_str(PUT_LIT(tr->reason_text[i], KEY("reason")),
-                          rl_wait_reason_name((rl_wait_reason)i));
+        tr->reason_name[i] = rl_wait_reason_name((rl_wait_reason)i);
+        char *e = put_str(PUT_LIT(tr->reason_text[i], KEY("reason")), tr->reason_name[i]);
         tr->reason_len[i] = (uint8_t)(e - tr->reason_text[i]);
     }
 }
@@ -575,7 +576,7 @@ static void render_reasons(rl_trace *tr)
 static char *put_reason(const rl_trace *tr, char *p, const char *reason)
 {
     for (int i = 0; i < WAIT_REASONS; i++)
-        if (reason == rl_wait_reason_name((rl_wait_reason)i)) {
+        if (reason == tr->reason_name[i]) {
             memcpy(p, tr->reason_text[i], REASON_TEXT);
             return p + tr->reason_len[i];
         }
