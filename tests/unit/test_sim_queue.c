@@ -47,7 +47,8 @@ static int64_t later(uint64_t *s, int64_t now)
     default:
         step = (r >> 8) % 1000;
     }
-    return step > (uint64_t)(INT64_MAX - now) ? INT64_MAX : now + (int64_t)step;
+    uint64_t room = (uint64_t)INT64_MAX - (uint64_t)now; /* exact, now may be negative */
+    return step > room ? INT64_MAX : (int64_t)((uint64_t)now + step);
 }
 
 /* One run: `n0` items at random times first, then pops each followed by 0-2
