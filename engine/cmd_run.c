@@ -466,6 +466,7 @@ static void config_of(const run_job *j, rl_trace *tr, int64_t t0, rl_http_config
         .tokens = j->sc ? mock_scenario_workload(j->sc)->tokens : 0,
         .concurrency = j->a.has_concurrency ? (size_t)j->a.concurrency : j->sc ? 0 : 1,
         .max_connections = (size_t)j->a.max_connections, /* 0: the default */
+        .name_attempts = j->sc != NULL, /* a mockserver reads it; live providers never see it */
     };
 }
 

@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/attempt_id.h"
 #include "common/heap.h"
 #include "common/rng.h"
 #include "engine/http_request.h"
@@ -50,6 +51,10 @@ typedef struct h_xfer {
     uint32_t task;
     struct h_xfer *next_free;
     rl_hcap hdr;
+    /* X-Retrylab-Attempt, put in front of the key's header list (which
+     * libcurl only reads) for the length of the transfer. */
+    struct curl_slist attempt_node;
+    char attempt_line[sizeof CM_ATTEMPT_HEADER + 2 + CM_ATTEMPT_TEXT_MAX];
 } h_xfer;
 
 typedef struct h_task {
@@ -224,7 +229,15 @@ static int xfer_launch(runner *r, h_xfer *x, uint32_t id, cm_us now)
     curl_easy_setopt(e, CURLOPT_PROXY, c->direct ? "" : NULL); /* rl_http_proxy_for, decided once */
     curl_easy_setopt(e, CURLOPT_POSTFIELDS, c->body);
     curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)c->body_len);
-    curl_easy_setopt(e, CURLOPT_HTTPHEADER, c->keys[k->key].headers);
+    struct curl_slist *hdrs = c->keys[k->key].headers;
+    if (r->cfg->name_attempts) {
+        char text[CM_ATTEMPT_TEXT_MAX];
+        cm_attempt_format(cm_attempt_id(id, k->attempt), text);
+        snprintf(x->attempt_line, sizeof x->attempt_line, CM_ATTEMPT_HEADER ": %s", text);
+        x->attempt_node = (struct curl_slist){.data = x->attempt_line, .next = hdrs};
+        hdrs = &x->attempt_node;
+    }
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, hdrs);
     /* Time spent waiting for a connection counts against the attempt. */
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, wall_ms(r, k->timeout - (now - k->sent_at)));
     if (curl_multi_add_handle(r->multi, e) != CURLM_OK) {

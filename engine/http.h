@@ -51,6 +51,8 @@ typedef struct rl_http_config {
     size_t max_connections;    /* transfers on the wire at once (one connection each, kept
                                   alive and reused); more SENDs wait for one, their wait
                                   counting against the attempt's timeout. 0 = default */
+    bool name_attempts;        /* send X-Retrylab-Attempt: TASK/ATTEMPT (common/attempt_id.h)
+                                  with each request, for a mockserver's per-attempt draws */
     rl_trace *trace;           /* events after start go here; NULL: no trace */
     bool progress;             /* a progress line on stderr now and then */
     volatile sig_atomic_t *stop; /* non-zero: stop sending and end; may be NULL */

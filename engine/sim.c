@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/attempt_id.h"
 #include "common/keyid.h"
 #include "common/rng.h"
 #include "engine/sim_queue.h"
@@ -231,6 +232,7 @@ static int do_send(sim *s, uint32_t id, sim_task *k, const rl_action *a)
         .now = s->now,
         .values_only = true,
         .no_text = true,
+        .attempt_id = cm_attempt_id(id, k->attempt),
     };
     mock_plan *p = &s->scratch;
     mock_model_respond(s->model, &req, p);

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/attempt_id.h"
 #include "mockserver/admin.h"
 #include "mockserver/body.h"
 #include "mockserver/clock.h"
@@ -69,6 +70,7 @@ typedef struct mock_rq {
     size_t chunk;          /* slow body: bytes per chunk */
     int64_t chunk_wait_us; /* slow body: wall time between chunks */
     bool chunk_ready;      /* slow body: the next chunk may go */
+    uint64_t attempt_id;   /* from X-Retrylab-Attempt; 0 when absent */
     mock_plan plan;        /* last: not zeroed on allocation (see rq_new) */
 } mock_rq;
 
@@ -264,6 +266,12 @@ static int front_check(mock_rq *rq, mock_body_req *req)
         mock_body_error_plan(&rq->plan, shape, 400, NULL, msg);
         return -1;
     }
+    const char *aid = MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, CM_ATTEMPT_HEADER);
+    if (aid && cm_attempt_parse(aid, &rq->attempt_id) != 0) {
+        mock_body_error_plan(&rq->plan, shape, 400, NULL,
+                             CM_ATTEMPT_HEADER ": expected TASK/ATTEMPT, e.g. 0/1");
+        return -1;
+    }
     return 0;
 }
 
@@ -336,7 +344,8 @@ static int decide(mock_rq *rq, mock_body_req *req)
                            .model = req->model[0] ? req->model : NULL,
                            .key = key,
                            .tokens = req->tokens,
-                           .now = now};
+                           .now = now,
+                           .attempt_id = rq->attempt_id};
         mock_model_respond(s->model, &mr, &rq->plan);
         if (rq->plan.fault == MOCK_FAULT_HANG) hung = try_hang(rq);
     }

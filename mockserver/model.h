@@ -31,6 +31,9 @@ typedef struct mock_request {
                                those headers may be left to mock_plan_render_known */
     bool no_text;           /* the caller reads neither the error body's texts nor the
                                note: they are left empty (the simulation) */
+    uint64_t attempt_id;    /* 0: anonymous; else which attempt of which task this is
+                               (common/attempt_id.h): with "draws": "per_attempt" its
+                               random draws come from a stream of its own */
 } mock_request;
 
 typedef enum mock_fault {
@@ -93,7 +96,14 @@ typedef struct mock_plan {
 typedef struct mock_model mock_model;
 
 /* Creates the model for `sc` (which must outlive it), RNG seeded from the
- * scenario's seed. NULL when out of memory. Free with mock_model_free. */
+ * scenario's seed. NULL when out of memory. Free with mock_model_free.
+ * Random draws (latency, fault dice) come from one stream in the order
+ * requests arrive, or, when the scenario says "draws": "per_attempt" and a
+ * request carries an attempt_id, from a stream forked for that id from the
+ * seed: the same attempt then meets the same dice however requests
+ * interleave (sim and HTTP runs agree draw for draw). State that requests
+ * share (windows, scripts, a fault's escalation count) still follows
+ * arrival order. */
 mock_model *mock_model_new(const mock_scenario *sc);
 void mock_model_free(mock_model *m);
 /* Back to the state at t = 0 (windows empty, scripts at step 0, RNG reseeded). */

@@ -103,6 +103,7 @@ mock_model *mock_model_new(const mock_scenario *sc)
             return NULL;
         }
     cm_rng_seed(&m->rng, sc->seed);
+    cm_rng_seed(&m->base, sc->seed);
     return m;
 }
 

@@ -37,7 +37,8 @@ typedef struct mock_prov_state {
 
 struct mock_model {
     const mock_scenario *sc;
-    cm_rng rng;
+    cm_rng rng;  /* the shared stream, in arrival order */
+    cm_rng base; /* seeded once from the seed, never drawn from: parent of per-attempt streams */
     mock_prov_state *ps; /* one per provider */
     /* The Date header of the last scenario second answered in, formatted
      * once per second rather than once per request (-1: none yet). */

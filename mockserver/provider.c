@@ -17,6 +17,7 @@
 /* Everything one decision needs about its request. */
 typedef struct req_ctx {
     mock_model *m;
+    cm_rng *rng;               /* this request's draws: the shared stream or its own */
     const mock_request *req;
     const mock_provider_def *p;
     mock_prov_state *ps;
@@ -75,7 +76,7 @@ static void success(req_ctx *c, mock_plan *out)
     out->body = MOCK_BODY_COMPLETION;
     out->tokens_in = c->req->tokens;
     out->tokens_out = md->output_tokens;
-    out->latency = draw_latency(&c->m->rng, &md->latency);
+    out->latency = draw_latency(c->rng, &md->latency);
 }
 
 /* Makes out what answer `a` says; `hits` (from 1) scales an escalating delay. */
@@ -300,7 +301,7 @@ static bool roll_faults(req_ctx *c, mock_plan *out)
         const mock_fault_def *f = &c->p->faults[i];
         if (!matches(f->model, model) || !matches(f->key, key_name(c)))
             continue;
-        if (!cm_rng_chance(&c->m->rng, f->probability)) {
+        if (!cm_rng_chance(c->rng, f->probability)) {
             c->ps->fault_hits[i] = 0;
             continue;
         }
@@ -403,7 +404,12 @@ void mock_model_respond(mock_model *m, const mock_request *request, mock_plan *o
     mock_request r = *request;
     r.now = r.now < 0 ? 0 : r.now > CM_US_MAX ? CM_US_MAX : r.now;
     const mock_request *req = &r;
-    req_ctx c = {.m = m, .req = req, .key = -1, .model = -1, .tier = -1};
+    req_ctx c = {.m = m, .rng = &m->rng, .req = req, .key = -1, .model = -1, .tier = -1};
+    cm_rng own;
+    if (req->attempt_id != 0 && mock_scenario_draws_per_attempt(m->sc)) {
+        cm_rng_fork(&m->base, req->attempt_id, &own);
+        c.rng = &own;
+    }
     const char *date = date_of(m, req->now);
     mock_plan_init_dated(out, MOCK_SHAPE_OPENAI, NULL);
     out->known.exact = true;

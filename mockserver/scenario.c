@@ -10,8 +10,9 @@
 #include "mockserver/scenario_internal.h"
 #include "mockserver/scenario_parse.h"
 
-static const char *const top_keys[] = {"kind",     "name",   "policy",   "seed",      "claims",
-                                       "workload", "expect", "providers", "description", NULL};
+static const char *const top_keys[] = {"kind",     "name",   "policy",    "seed",
+                                       "draws",    "claims", "workload",  "expect",
+                                       "providers", "description", NULL};
 
 static char *dup_str(const char *s)
 {
@@ -128,7 +129,8 @@ static int parse_top(const cm_json *doc, mock_scenario *sc, cm_err *err)
 {
     const cJSON *root = cm_json_root(doc);
     static const char *const kinds[] = {"scenario", NULL};
-    int kind = -1;
+    static const char *const draws[] = {"shared", "per_attempt", NULL};
+    int kind = -1, draw = 0;
     const char *policy = NULL;
     int64_t seed = 0;
     if (!cJSON_IsObject(root))
@@ -140,6 +142,7 @@ static int parse_top(const cm_json *doc, mock_scenario *sc, cm_err *err)
         cm_json_get_string(doc, root, "", "policy", false, 4000, &policy, err) != 0 ||
         cm_json_get_int(doc, root, "", "seed", false, 0, INT64_C(9007199254740991), &seed, err) !=
             0 ||
+        cm_json_get_enum(doc, root, "", "draws", false, draws, &draw, err) != 0 ||
         cm_json_get_string(doc, root, "", "description", false, 100000, &(const char *){0}, err) !=
             0 ||
         parse_workload(doc, root, &sc->workload, err) != 0 ||
@@ -148,6 +151,7 @@ static int parse_top(const cm_json *doc, mock_scenario *sc, cm_err *err)
         parse_providers(doc, root, sc, err) != 0)
         return -1;
     sc->seed = (uint64_t)seed;
+    sc->draws_per_attempt = draw == 1;
     if (policy && !(sc->policy_path = resolve_policy(sc->path, policy)))
         return cm_json_fail(err, doc, root, "policy", "out of memory");
     return 0;
@@ -201,6 +205,8 @@ void mock_scenario_free(mock_scenario *sc)
 const char *mock_scenario_name(const mock_scenario *sc) { return sc->name; }
 const char *mock_scenario_path(const mock_scenario *sc) { return sc->path; }
 uint64_t mock_scenario_seed(const mock_scenario *sc) { return sc->seed; }
+
+bool mock_scenario_draws_per_attempt(const mock_scenario *sc) { return sc->draws_per_attempt; }
 const char *mock_scenario_policy_path(const mock_scenario *sc) { return sc->policy_path; }
 const mock_workload *mock_scenario_workload(const mock_scenario *sc) { return &sc->workload; }
 const cJSON *mock_scenario_expect(const mock_scenario *sc) { return sc->expect; }

@@ -6,6 +6,7 @@
  * model needs are in scenario_internal.h (mockserver/ only). */
 #ifndef MOCK_SCENARIO_H
 #define MOCK_SCENARIO_H
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -44,6 +45,12 @@ void mock_scenario_free(mock_scenario *sc);
 const char *mock_scenario_name(const mock_scenario *sc);
 const char *mock_scenario_path(const mock_scenario *sc);
 uint64_t mock_scenario_seed(const mock_scenario *sc);
+
+/* True when the scenario says "draws": "per_attempt": the model's random
+ * draws for a request that names its attempt (mock_request.attempt_id) come
+ * from a stream of their own, so they do not depend on the order in which
+ * requests arrive. False ("shared", the default): one stream in arrival order. */
+bool mock_scenario_draws_per_attempt(const mock_scenario *sc);
 /* The default policy's path resolved against the scenario file's folder; NULL if none. */
 const char *mock_scenario_policy_path(const mock_scenario *sc);
 const mock_workload *mock_scenario_workload(const mock_scenario *sc);

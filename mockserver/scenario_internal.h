@@ -166,6 +166,7 @@ struct mock_scenario {
     char *policy_path; /* resolved, owned; NULL if none */
     const char *name;
     uint64_t seed;
+    bool draws_per_attempt; /* "draws": "per_attempt" */
     mock_workload workload;
     const cJSON *expect, *claims;
     mock_provider_def *providers; /* owned */

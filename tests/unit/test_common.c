@@ -7,11 +7,45 @@
 #include <cmocka.h>
 #include <string.h>
 
+#include "common/attempt_id.h"
 #include "common/heap.h"
 #include "common/jsonpos.h"
 #include "common/keyid.h"
 #include "common/rng.h"
 #include "common/timeu.h"
+
+/* Attempt ids: never 0, one per (task, attempt), and the header text both
+ * ways; anything but TASK/ATTEMPT is refused. */
+static void attempt_ids_and_their_text(void **state)
+{
+    (void)state;
+    static const uint32_t tasks[] = {0, 1, 7, 4294967294u};
+    static const uint32_t attempts[] = {1, 2, 4294967295u};
+    char text[CM_ATTEMPT_TEXT_MAX];
+    for (size_t i = 0; i < 4; i++)
+        for (size_t j = 0; j < 3; j++) {
+            uint64_t id = cm_attempt_id(tasks[i], attempts[j]), back = 0;
+            assert_true(id != 0);
+            assert_true(id != cm_attempt_id(tasks[i], attempts[j] - 1));
+            cm_attempt_format(id, text);
+            assert_int_equal(cm_attempt_parse(text, &back), 0);
+            assert_true(back == id);
+        }
+    cm_attempt_format(cm_attempt_id(12, 3), text);
+    assert_string_equal(text, "12/3");
+    cm_attempt_format(cm_attempt_id(4294967294u, 4294967295u), text);
+    assert_string_equal(text, "4294967294/4294967295");
+    static const char *const bad[] = {"", "/", "1", "1/", "/1", "1/0", "-1/1", "1/-1", " 1/1",
+                                      "1/1 ", "1 /1", "1/1/1", "x/1", "4294967295/1",
+                                      "1/4294967296", "99999999999/1", "1/00000000001", "+1/1"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        uint64_t id = 42;
+        assert_int_equal(cm_attempt_parse(bad[i], &id), -1);
+        assert_true(id == 42);
+    }
+    uint64_t id = 0;
+    assert_int_equal(cm_attempt_parse(NULL, &id), -1);
+}
 
 static void rng_same_seed_same_stream(void **state)
 {
@@ -213,6 +247,7 @@ int main(void)
         cmocka_unit_test(rng_same_seed_same_stream),
         cmocka_unit_test(rng_uniform_mean_and_bounds),
         cmocka_unit_test(rng_fork_streams_differ),
+        cmocka_unit_test(attempt_ids_and_their_text),
         cmocka_unit_test(heap_pops_in_time_then_insertion_order),
         cmocka_unit_test(heap_random_order_is_sorted),
         cmocka_unit_test(json_positions_point_at_values),

@@ -3,6 +3,8 @@
  * mock_model_respond, plus the decision order between them. */
 #include "tests/unit/mock_test_util.h"
 
+#include "common/attempt_id.h"
+
 #define HEAD "{\"kind\":\"scenario\",\"seed\":9,\"providers\":[{\"name\":\"p\",\"shape\":\"openai\"," \
              "\"keys\":{\"K1\":\"k1\",\"K2\":\"k2\"},\"models\":[{\"name\":\"m\"},{\"name\":\"n\"}],"
 #define TAIL "}]}"
@@ -266,6 +268,70 @@ static void fault_probability_is_honoured(void **state)
     fx_close(&fx);
 }
 
+/* Plans of requests 0..n-1, sent in order (reverse false) or backwards,
+ * each naming attempt 1 of task i when `named`. */
+static void draw_plans(fixture *fx, bool named, bool reverse, mock_plan *out, int n)
+{
+    mock_model_reset(fx->m);
+    for (int j = 0; j < n; j++) {
+        int i = reverse ? n - 1 - j : j;
+        mock_request req = {.provider = "p", .endpoint = MOCK_EP_CHAT, .model = "m", .key = "k1",
+                            .tokens = 100, .now = cm_us_from_s(i),
+                            .attempt_id = named ? cm_attempt_id((uint32_t)i, 1) : 0};
+        mock_model_respond(fx->m, &req, &out[i]);
+    }
+}
+
+static int same_dice(const mock_plan *a, const mock_plan *b, int n)
+{
+    int same = 0;
+    for (int i = 0; i < n; i++)
+        same += a[i].status == b[i].status && a[i].latency == b[i].latency;
+    return same;
+}
+
+/* "draws": "per_attempt": a named attempt meets the same dice (fault and
+ * latency) whatever order the requests come in; anonymous requests, and
+ * every request under the default "shared", draw in arrival order. */
+static void per_attempt_draws_ignore_arrival_order(void **state)
+{
+    (void)state;
+    enum { N = 64 };
+    static mock_plan fwd[N], back[N], anon[N];
+    static const char *const body =
+        "\"providers\":[{\"name\":\"p\",\"shape\":\"openai\",\"keys\":{\"K1\":\"k1\"},"
+        "\"models\":[{\"name\":\"m\",\"latency\":{\"kind\":\"uniform\",\"min_s\":0.1,"
+        "\"max_s\":2}}],\"faults\":[{\"probability\":0.5,\"status\":503}]}]}";
+    char json[1024];
+    fixture fx;
+    snprintf(json, sizeof json, "{\"kind\":\"scenario\",\"seed\":9,\"draws\":\"per_attempt\",%s", body);
+    fx_open(&fx, json);
+    draw_plans(&fx, true, false, fwd, N);
+    draw_plans(&fx, true, true, back, N);
+    assert_int_equal(same_dice(fwd, back, N), N);
+    int fives = 0;
+    for (int i = 0; i < N; i++)
+        fives += fwd[i].status == 503;
+    assert_in_range(fives, 16, 48); /* the dice do roll */
+    draw_plans(&fx, false, false, anon, N);
+    draw_plans(&fx, false, true, back, N);
+    assert_true(same_dice(anon, back, N) < N);
+    fx_close(&fx);
+    snprintf(json, sizeof json, "{\"kind\":\"scenario\",\"seed\":9,%s", body);
+    fx_open(&fx, json);
+    draw_plans(&fx, true, false, fwd, N);
+    assert_int_equal(same_dice(fwd, anon, N), N); /* shared: named or not, one stream */
+    draw_plans(&fx, true, true, back, N);
+    assert_true(same_dice(fwd, back, N) < N);
+    fx_close(&fx);
+    cm_err err = {{0}};
+    snprintf(json, sizeof json, "{\"kind\":\"scenario\",\"draws\":\"per_task\",%s", body);
+    fx_bad(json, &err);
+    assert_non_null(strstr(err.msg, "inline.json:1:"));
+    assert_non_null(strstr(err.msg, "draws"));
+    assert_non_null(strstr(err.msg, "shared, per_attempt"));
+}
+
 static void windows_refuse_before_faults(void **state)
 {
     (void)state;
@@ -319,6 +385,7 @@ int main(void)
         cmocka_unit_test(fault_escalating_retry_after),
         cmocka_unit_test(fault_transport_kinds),
         cmocka_unit_test(fault_probability_is_honoured),
+        cmocka_unit_test(per_attempt_draws_ignore_arrival_order),
         cmocka_unit_test(windows_refuse_before_faults),
         cmocka_unit_test(reference_example_behaves),
     };

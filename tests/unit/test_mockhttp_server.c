@@ -166,6 +166,12 @@ static void bad_bodies_get_413_and_400(void **state)
     mh_request(&s, "POST", "/an/v1/messages", "x-api-key: sk-ant-test", "not json", 5000, r);
     assert_int_equal(r->status, 400);
     assert_non_null(strstr(r->body, "\"type\":\"error\""));
+    /* A malformed X-Retrylab-Attempt is the client's error, said before auth. */
+    mh_request(&s, "POST", CHAT, "X-Retrylab-Attempt: 1/0", MH_CHAT("m1"), 5000, r);
+    assert_int_equal(r->status, 400);
+    assert_non_null(strstr(r->body, "X-Retrylab-Attempt: expected TASK/ATTEMPT"));
+    mh_request(&s, "POST", CHAT, "X-Retrylab-Attempt: 0/1", MH_CHAT("m1"), 5000, r);
+    assert_int_equal(r->status, 401); /* well formed: on to the model, which wants a key */
     mh_request(&s, "GET", CHAT, OA_KEY, NULL, 5000, r);
     assert_int_equal(r->status, 405);
     mh_request(&s, "GET", "/nowhere", NULL, NULL, 5000, r);

@@ -91,11 +91,13 @@ static void run_sim(const char *scenario, const char *out)
     assert_int_equal(rh_run(args, NULL, out, 30000), 0);
 }
 
-static void run_mock(fixture *f, const char *scenario, const char *scale, const char *out,
-                     int timeout_ms)
+/* retrylab run against the fixture's mockserver; `flag` and `value` (both
+ * NULL for none) add one flag. */
+static void run_mock_with(fixture *f, const char *scenario, const char *scale, const char *out,
+                          int timeout_ms, const char *flag, const char *value)
 {
     const char *args[] = {"run", scenario, "--target", f->ms.base, "--time-scale", scale,
-                          "--out", out, "--quiet", NULL};
+                          "--out", out, "--quiet", flag, value, NULL};
     int rc = rh_run(args, NULL, out, timeout_ms);
     if (rc != 0) {
         char path[1100];
@@ -105,6 +107,12 @@ static void run_mock(fixture *f, const char *scenario, const char *scale, const 
         free(err);
     }
     assert_int_equal(rc, 0);
+}
+
+static void run_mock(fixture *f, const char *scenario, const char *scale, const char *out,
+                     int timeout_ms)
+{
+    run_mock_with(f, scenario, scale, out, timeout_ms, NULL, NULL);
 }
 
 /* ---- equivalence ---- */
@@ -193,6 +201,44 @@ static void equivalence_stochastic(void **state)
     fprintf(stderr, "success rate: sim %.3f, run %.3f\n", a, b);
     assert_true(a > 0.5 && a < 0.95); /* the faults matter: not all success */
     assert_true(fabs(a - b) <= 0.03);
+}
+
+/* "draws": "per_attempt": the runner names each attempt (X-Retrylab-Attempt)
+ * and the mockserver draws its dice for that attempt alone, so every task's
+ * story, the 503s included, is the sim's, even with only 2 connections
+ * reordering when requests arrive. */
+static void equivalence_per_attempt_draws(void **state)
+{
+    fixture *f = *state;
+    char sd[300], rd[300];
+    subdir(f, "sim", sd, sizeof sd);
+    subdir(f, "run", rd, sizeof rd);
+    run_sim(DATA "stochastic-per-attempt.json", sd);
+    start_mock(f, DATA "stochastic-per-attempt.json", "200");
+    run_mock_with(f, DATA "stochastic-per-attempt.json", "200", rd, 60000, "--max-connections",
+                  "2");
+    int bad = 0;
+    cJSON *ts = rh_trace(sd, &bad), *tr = rh_trace(rd, &bad);
+    assert_non_null(ts);
+    assert_non_null(tr);
+    assert_int_equal(bad, 0);
+    int failed_attempts = 0;
+    for (int task = 0; task < 200; task++) {
+        char a[4096], b[4096];
+        task_story(ts, task, a, sizeof a);
+        task_story(tr, task, b, sizeof b);
+        assert_true(strlen(a) > 0);
+        if (strcmp(a, b) != 0)
+            fprintf(stderr, "task %d\nsim:\n%srun:\n%s", task, a, b);
+        assert_string_equal(a, b);
+        for (const char *p = a; (p = strstr(p, " 503")); p++)
+            failed_attempts++;
+    }
+    assert_true(failed_attempts >= 50); /* the dice matter: many 503s to agree on */
+    double x = success_rate(sd), y = success_rate(rd);
+    assert_true(x == y);
+    cJSON_Delete(ts);
+    cJSON_Delete(tr);
 }
 
 /* ---- seed 003 ladder in scaled real time ---- */
@@ -479,6 +525,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(equivalence_deterministic, setup, teardown),
         cmocka_unit_test_setup_teardown(equivalence_stochastic, setup, teardown),
+        cmocka_unit_test_setup_teardown(equivalence_per_attempt_draws, setup, teardown),
         cmocka_unit_test_setup_teardown(transport_faults_match_sim, setup, teardown),
         cmocka_unit_test_setup_teardown(ladder_003_scaled, setup, teardown),
         cmocka_unit_test_setup_teardown(sigterm_leaves_whole_trace_and_partial_summary, setup,
