@@ -313,6 +313,7 @@ static void journal_add(mock_rq *rq, const mock_body_req *req, const char *key, 
         .latency = p->latency,
         .fault = fault_name(p->fault),
         .note = p->note,
+        .attempt_id = rq->attempt_id,
     };
     char line[MOCK_JOURNAL_LINE_MAX];
     size_t len = mock_journal_format(&e, line, sizeof line);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/attempt_id.h"
 #include "common/keyid.h"
 #include "mockserver/textbuf.h"
 
@@ -69,6 +70,11 @@ static void format_entry(mock_buf *b, const mock_journal_entry *e)
     mock_buf_json_str(b, e->fault);
     mock_buf_puts(b, ",\"note\":");
     mock_buf_json_str(b, e->note ? e->note : "");
+    char attempt[CM_ATTEMPT_TEXT_MAX];
+    if (e->attempt_id)
+        cm_attempt_format(e->attempt_id, attempt);
+    mock_buf_puts(b, ",\"attempt\":");
+    mock_buf_json_str(b, e->attempt_id ? attempt : NULL);
     mock_buf_puts(b, "}");
 }
 

@@ -26,6 +26,7 @@ typedef struct mock_journal_entry {
     cm_us latency;     /* planned latency, scenario time */
     const char *fault; /* NULL, "hang", "reset", "truncate", "slow_body" */
     const char *note;  /* what decided the answer; may be NULL */
+    uint64_t attempt_id; /* the X-Retrylab-Attempt the request named; 0 none */
 } mock_journal_entry;
 
 typedef struct mock_journal mock_journal;

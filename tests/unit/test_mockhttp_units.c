@@ -19,6 +19,7 @@
 
 #include "mockserver/body.h"
 #include "mockserver/clock.h"
+#include "common/attempt_id.h"
 #include "mockserver/journal.h"
 #include "mockserver/metrics.h"
 #include "mockserver/route.h"
@@ -231,6 +232,7 @@ static void journal_ring_keeps_newest_and_hides_keys(void **state)
     mock_journal *j = mock_journal_new(3, f);
     for (int i = 0; i < 5; i++) {
         mock_journal_entry e = entry(i * 1000000, "sk-very-secret", 200 + i);
+        e.attempt_id = i ? cm_attempt_id(7, (uint32_t)i) : 0;
         assert_int_equal(mock_journal_add(j, &e), (uint64_t)i);
     }
     mock_journal_counts c;
@@ -244,12 +246,16 @@ static void journal_ring_keeps_newest_and_hides_keys(void **state)
     assert_int_equal(cJSON_GetArraySize(arr), 3);
     assert_int_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(arr, 0), "status")->valueint, 202);
     assert_string_equal(str_at(cJSON_GetArrayItem(arr, 2), "headers", "retry-after"), "20");
+    /* The attempt the request named (X-Retrylab-Attempt), to join with a trace. */
+    assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(arr, 2), "attempt")->valuestring,
+                        "7/4");
     assert_null(strstr(text, "secret"));
     cJSON_Delete(arr);
     free(text);
     text = mock_journal_render(j, true, 1, &len);
     assert_non_null(strstr(text, "\"status\":204"));
     assert_null(strstr(text, "\"status\":203"));
+    assert_non_null(strstr(text, "\"attempt\":\"7/4\""));
     free(text);
     mock_journal_flush(j);
     rewind(f);
