@@ -23,12 +23,14 @@ enum sim_phase { PH_ARRIVE, PH_INFLIGHT, PH_WAITING, PH_DONE };
 typedef struct sim_key {
     const char *value; /* borrowed from the environment or the scenario */
     char id[CM_KEYID_LEN];
+    mock_request names; /* provider, model and key resolved once (mock_model_resolve) */
 } sim_key;
 
 typedef struct sim_cand {
     rl_candidate_info info;
     mock_endpoint endpoint;
     sim_key *keys;
+    mock_request names; /* the same without a key */
 } sim_cand;
 
 /* The headers of a response decided at send time, packed "name\0value\0..."
@@ -223,6 +225,9 @@ static int do_send(sim *s, uint32_t id, sim_task *k, const rl_action *a)
         rl_trace_send(s->cfg->trace, s->now, &w, a->timeout);
     }
     const sim_cand *c = k->candidate < s->ncands ? &s->cands[k->candidate] : NULL;
+    const mock_request *names = !c                       ? NULL
+                                : k->key < c->info.nkeys ? &c->keys[k->key].names
+                                                         : &c->names;
     mock_request req = {
         .provider = c ? c->info.provider : "",
         .endpoint = c ? c->endpoint : MOCK_EP_CHAT,
@@ -233,6 +238,9 @@ static int do_send(sim *s, uint32_t id, sim_task *k, const rl_action *a)
         .values_only = true,
         .no_text = true,
         .attempt_id = cm_attempt_id(id, k->attempt),
+        .provider_ix = names ? names->provider_ix : 0,
+        .model_ix = names ? names->model_ix : 0,
+        .key_ix = names ? names->key_ix : 0,
     };
     mock_plan *p = &s->scratch;
     mock_model_respond(s->model, &req, p);
@@ -349,6 +357,13 @@ static void progress(sim *s, bool last)
 
 /* ---- setup ---- */
 
+/* The model's indices for candidate c's provider and model and `key`. */
+static void resolve(const sim *s, const sim_cand *c, const char *key, mock_request *out)
+{
+    *out = (mock_request){.provider = c->info.provider, .model = c->info.model, .key = key};
+    mock_model_resolve(s->model, out);
+}
+
 static int setup_candidates(sim *s)
 {
     const rl_policy *p = s->cfg->policy;
@@ -367,6 +382,7 @@ static int setup_candidates(sim *s)
                                      MOCK_SHAPE_ANTHROPIC
                           ? MOCK_EP_MESSAGES
                           : MOCK_EP_CHAT;
+        resolve(s, c, NULL, &c->names);
         c->keys = calloc(c->info.nkeys ? c->info.nkeys : 1, sizeof *c->keys);
         if (!c->keys)
             return -1;
@@ -374,6 +390,7 @@ static int setup_candidates(sim *s)
             const char *name = c->info.keys[j];
             c->keys[j].value = rl_key_resolve(s->cfg->scenario, c->info.provider, name);
             cm_keyid(c->keys[j].value, c->keys[j].id);
+            resolve(s, c, c->keys[j].value, &c->keys[j].names);
             if (!c->keys[j].value)
                 fprintf(stderr, "retrylab sim: warning: key %s (%s/%s) is neither in the "
                         "environment nor in the scenario; sending none\n",

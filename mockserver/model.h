@@ -34,6 +34,8 @@ typedef struct mock_request {
     uint64_t attempt_id;    /* 0: anonymous; else which attempt of which task this is
                                (common/attempt_id.h): with "draws": "per_attempt" its
                                random draws come from a stream of its own */
+    uint32_t provider_ix, model_ix, key_ix; /* 0: look provider, model and key up by
+                               name; else what mock_model_resolve gave for them */
 } mock_request;
 
 typedef enum mock_fault {
@@ -115,6 +117,11 @@ void mock_model_reset(mock_model *m);
  * which is what makes script transitions atomic). Unknown provider -> 404,
  * unknown model -> 404, invalid key -> 401, each in the provider's shape. */
 void mock_model_respond(mock_model *m, const mock_request *req, mock_plan *out);
+/* Sets req->provider_ix, model_ix and key_ix from req's provider, model and
+ * key (0 where a name is not found): a caller that sends many requests with
+ * the same names to this model keeps them, and mock_model_respond then skips
+ * looking the names up. They are valid only with those same names. */
+void mock_model_resolve(const mock_model *m, mock_request *req);
 
 /* Writes the header text a values_only request left out, in the order it
  * would have been written, so that out->headers ends exactly as without

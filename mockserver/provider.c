@@ -360,7 +360,9 @@ static bool admit_request(req_ctx *c, mock_plan *out)
         note_text(out, "unknown endpoint", NULL);
         return false;
     }
-    c->key = c->p->nkeys ? mock_provider_key_by_value(c->p, req->key) : -1;
+    c->key = !c->p->nkeys                                ? -1
+             : req->key_ix && req->key_ix <= c->p->nkeys ? (int)req->key_ix - 1
+                                                         : mock_provider_key_by_value(c->p, req->key);
     /* The id is read only when the key is not one of the provider's (notes,
      * per-key windows of a provider without a key list): hash it only then. */
     if (c->key < 0 || !req->key || !req->key[0])
@@ -375,7 +377,9 @@ static bool admit_request(req_ctx *c, mock_plan *out)
         note_text(out, "models", NULL);
         return false;
     }
-    c->model = mock_provider_model_find(c->p, req->model);
+    c->model = req->model_ix && req->model_ix <= c->p->nmodels
+                   ? (int)req->model_ix - 1
+                   : mock_provider_model_find(c->p, req->model);
     if (c->model < 0) {
         char msg[200];
         snprintf(msg, sizeof msg, "The model `%.100s` does not exist or you do not have access "
@@ -417,7 +421,9 @@ void mock_model_respond(mock_model *m, const mock_request *request, mock_plan *o
     out->known.no_text = request->no_text;
     out->known.date_at = m->date_second;
     mock_known_date(out, date);
-    int pi = mock_scenario_provider_find(m->sc, req->provider);
+    int pi = req->provider_ix && req->provider_ix <= m->sc->nproviders
+                 ? (int)req->provider_ix - 1
+                 : mock_scenario_provider_find(m->sc, req->provider);
     if (pi < 0) {
         mock_plan_error(out, 404, NULL, "", "Unknown provider.");
         note_text(out, "unknown provider", NULL);
@@ -428,4 +434,18 @@ void mock_model_respond(mock_model *m, const mock_request *request, mock_plan *o
     out->shape = c.p->shape;
     if (admit_request(&c, out))
         decide(&c, out);
+}
+
+void mock_model_resolve(const mock_model *m, mock_request *req)
+{
+    req->provider_ix = req->model_ix = req->key_ix = 0;
+    int pi = mock_scenario_provider_find(m->sc, req->provider);
+    if (pi < 0)
+        return;
+    const mock_provider_def *p = &m->sc->providers[pi];
+    int mi = mock_provider_model_find(p, req->model);
+    int ki = p->nkeys ? mock_provider_key_by_value(p, req->key) : -1;
+    req->provider_ix = (uint32_t)pi + 1;
+    req->model_ix = mi >= 0 ? (uint32_t)mi + 1 : 0;
+    req->key_ix = ki >= 0 ? (uint32_t)ki + 1 : 0;
 }

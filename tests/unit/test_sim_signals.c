@@ -104,13 +104,15 @@ static void check_lazy(const mock_plan *eager, mock_plan *lazy)
     }
 }
 
-/* Sends req to both models (the second values_only), compares, checks. */
+/* Sends req to both models (the second the sim's way: values_only, no_text,
+ * names resolved), compares, checks. */
 static void send_both(mock_model *eager, mock_model *lazy, mock_request req, tally *t)
 {
     mock_plan p, q;
     req.values_only = req.no_text = false;
     mock_model_respond(eager, &req, &p);
     req.values_only = req.no_text = true;
+    mock_model_resolve(lazy, &req); /* names by index, as the sim sends them */
     mock_model_respond(lazy, &req, &q);
     t->lazy_pending += q.known.pending != 0;
     check_lazy(&p, &q);
