@@ -59,6 +59,13 @@ struct rl_trace {
     /* ,"reason":"NAME" of each rl_wait_reason_name(), rendered at open: a
      * reason given as one of those very pointers (string literals, so their
      * text is fixed) is copied, not escaped again. */
+    /* The last response line's part after the names, with the numbers it was
+     * rendered from (kept only for replies without strings: no transport
+     * error, note or tier). Why: the 429s of one moment repeat it exactly. */
+    bool tail_valid;
+    uint16_t tail_len;
+    rl_trace_reply tail_of;
+    char tail_text[320];
     const char *reason_name[WAIT_REASONS];
     uint8_t reason_len[WAIT_REASONS];
     char reason_text[WAIT_REASONS][REASON_TEXT];
@@ -110,6 +117,7 @@ int rl_trace_open(const char *path, rl_trace **out, cm_err *err)
     for (size_t i = 0; i < WHO_MEMOS; i++)
         tr->memo[i].used = false;
     tr->t_valid = false;
+    tr->tail_valid = false;
     for (size_t i = 0; i < (1u << NAME_SLOTS_LOG2); i++)
         tr->slots[i].id = 0;
     render_reasons(tr);
@@ -547,10 +555,9 @@ static bool no_error(const char *e)
     return !e || (e[0] == 'n' && e[1] == 'o' && e[2] == 'n' && e[3] == 'e' && e[4] == '\0');
 }
 
-void rl_trace_response(rl_trace *tr, cm_us t, const rl_trace_who *who,
-                       const rl_trace_reply *r)
+/* Everything of a response line after the names. */
+static char *put_reply(char *p, const rl_trace_reply *r)
 {
-    char *p = put_who(tr, PUT_LIT(begin(tr, t), "response\""), who);
     p = put_i64(PUT_LIT(p, KEY("status")), r->status);
     if (!no_error(r->error))
         p = put_str(PUT_LIT(p, KEY("error")), r->error);
@@ -560,7 +567,43 @@ void rl_trace_response(rl_trace *tr, cm_us t, const rl_trace_who *who,
         p = put_secs(PUT_LIT(p, KEY("retry_after")), r->retry_after);
     p = OPT_STR(p, "retry_after_note", r->retry_after_note);
     p = put_limits(p, r);
-    end(tr, OPT_STR(p, "tier", r->tier));
+    return OPT_STR(p, "tier", r->tier);
+}
+
+/* Whether two replies without strings render the same (the numbers only). */
+static bool same_numbers(const rl_trace_reply *a, const rl_trace_reply *b)
+{
+    return a->status == b->status && a->latency == b->latency &&
+           a->retry_after == b->retry_after && a->limit == b->limit &&
+           a->remaining == b->remaining && a->reset == b->reset &&
+           a->limit_tokens == b->limit_tokens && a->remaining_tokens == b->remaining_tokens &&
+           a->reset_tokens == b->reset_tokens;
+}
+
+void rl_trace_response(rl_trace *tr, cm_us t, const rl_trace_who *who,
+                       const rl_trace_reply *r)
+{
+    char *p = put_who(tr, PUT_LIT(begin(tr, t), "response\""), who);
+    if (!no_error(r->error) || r->retry_after_note || r->tier) {
+        end(tr, put_reply(p, r));
+        return;
+    }
+    if (tr->tail_valid && same_numbers(&tr->tail_of, r)) {
+        if (tr->tail_len <= 128)
+            memcpy(p, tr->tail_text, 128); /* a fixed size: plain moves, no call */
+        else
+            memcpy(p, tr->tail_text, tr->tail_len);
+        end(tr, p + tr->tail_len);
+        return;
+    }
+    char *e = put_reply(p, r);
+    tr->tail_valid = (size_t)(e - p) <= sizeof tr->tail_text;
+    if (tr->tail_valid) {
+        tr->tail_of = *r;
+        tr->tail_len = (uint16_t)(e - p);
+        memcpy(tr->tail_text, p, tr->tail_len);
+    }
+    end(tr, e);
 }
 
 static void render_reasons(rl_trace *tr)

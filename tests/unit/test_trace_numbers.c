@@ -120,6 +120,31 @@ static void add_opt_int(expect *e, const char *key, int64_t v)
         add(e, ",\"%s\":%" PRId64, key, v);
 }
 
+/* r with at most one field changed (strings dropped half the time, so that
+ * the writer's memo of string-free replies is hit and just missed). */
+static rl_trace_reply vary_one(rl_trace_reply r, uint64_t *s, int i)
+{
+    if (next(s) & 1) {
+        r.error = "none";
+        r.retry_after_note = r.tier = NULL;
+    }
+    int64_t v = pick(s, i, 1);
+    switch (next(s) % 12) {
+    case 0: r.status = (int)(v % 1000); break;
+    case 1: r.latency = v; break;
+    case 2: r.retry_after = v; break;
+    case 3: r.limit = v; break;
+    case 4: r.remaining = v; break;
+    case 5: r.reset = v; break;
+    case 6: r.limit_tokens = v; break;
+    case 7: r.remaining_tokens = v; break;
+    case 8: r.reset_tokens = v; break;
+    case 9: r.tier = "pro"; break;
+    default: break;
+    }
+    return r;
+}
+
 /* One response line with every field drawn from edge or random values. */
 static void response_line(rl_trace *tr, expect *e, uint64_t *s, int i, const rl_trace_who *w)
 {
@@ -137,6 +162,10 @@ static void response_line(rl_trace *tr, expect *e, uint64_t *s, int i, const rl_
     r.remaining_tokens = pick(s, i + 6, 1);
     r.reset_tokens = pick(s, i + 7, 1);
     r.tier = (next(s) & 1) ? "free" : NULL;
+    static rl_trace_reply last;
+    if (i > 0 && (next(s) & 1)) /* the last reply again, one number changed or none */
+        r = vary_one(last, s, i);
+    last = r;
     int64_t t = (next(s) & 1) ? 5000000 : pick(s, i, 1); /* runs of equal times too */
     rl_trace_response(tr, t, w, &r);
     add_head(e, t, "response", w);
