@@ -17,7 +17,7 @@
 #     4,237 instr. Wall times move up to 2x with the host's load; instruction counts do not
 #   phase 3 (trace lines through a cursor with memoised time and numbered name sets; a radix
 #     heap for the sim's events, same pop order; the model writes no error text or note for
-#     the sim and defers its Date text; names resolved to indices once): 3,381 / 2,551
+#     the sim and defers its Date text; names resolved to indices once): 3,395 / 2,562
 #     instr; alternated with phase 2 on a quiet VM (medians of 7): 2,559,919/s vs
 #     1,332,772/s with the trace, 5,488,716/s vs 2,933,130/s without; this script then:
 #     2,640,511 / 2,591,357 / 2,551,305 with the trace: the goal is met (one earlier run on

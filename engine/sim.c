@@ -211,6 +211,23 @@ static cm_us attempt_end(const mock_plan *p, cm_us timeout, int *status, uint8_t
     return dur;
 }
 
+/* What the model is asked for task k's attempt: its candidate's names as
+ * resolved at setup (a key past the list sends none). */
+static mock_request request_of(const sim *s, uint32_t id, const sim_task *k)
+{
+    const sim_cand *c = k->candidate < s->ncands ? &s->cands[k->candidate] : NULL;
+    mock_request req = {.provider = "", .endpoint = MOCK_EP_CHAT, .model = ""};
+    if (c) {
+        req = k->key < c->info.nkeys ? c->keys[k->key].names : c->names;
+        req.endpoint = c->endpoint;
+    }
+    req.tokens = s->tokens;
+    req.now = s->now;
+    req.values_only = req.no_text = true; /* the sim reads values, never text */
+    req.attempt_id = cm_attempt_id(id, k->attempt);
+    return req;
+}
+
 static int do_send(sim *s, uint32_t id, sim_task *k, const rl_action *a)
 {
     k->phase = PH_INFLIGHT;
@@ -224,24 +241,7 @@ static int do_send(sim *s, uint32_t id, sim_task *k, const rl_action *a)
         rl_trace_who w = who_of(s, id, k);
         rl_trace_send(s->cfg->trace, s->now, &w, a->timeout);
     }
-    const sim_cand *c = k->candidate < s->ncands ? &s->cands[k->candidate] : NULL;
-    const mock_request *names = !c                       ? NULL
-                                : k->key < c->info.nkeys ? &c->keys[k->key].names
-                                                         : &c->names;
-    mock_request req = {
-        .provider = c ? c->info.provider : "",
-        .endpoint = c ? c->endpoint : MOCK_EP_CHAT,
-        .model = c ? c->info.model : "",
-        .key = c && k->key < c->info.nkeys ? c->keys[k->key].value : NULL,
-        .tokens = s->tokens,
-        .now = s->now,
-        .values_only = true,
-        .no_text = true,
-        .attempt_id = cm_attempt_id(id, k->attempt),
-        .provider_ix = names ? names->provider_ix : 0,
-        .model_ix = names ? names->model_ix : 0,
-        .key_ix = names ? names->key_ix : 0,
-    };
+    mock_request req = request_of(s, id, k);
     mock_plan *p = &s->scratch;
     mock_model_respond(s->model, &req, p);
     cm_us timeout = a->timeout > 0 ? a->timeout : RL_DEFAULT_ATTEMPT_TIMEOUT;
