@@ -19,6 +19,7 @@
 #include "engine/sim.h"
 #include "engine/trace.h"
 #include "mockserver/scenario.h"
+#include "tests/unit/test_file.h"
 
 #define DATA "tests/data/sim/"
 #define MAX_LINES 20000
@@ -27,23 +28,6 @@ typedef struct run_out {
     rl_sim_result res;
     char path[128];
 } run_out;
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    assert_non_null(buf);
-    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-    buf[n] = 0;
-    fclose(f);
-    if (len)
-        *len = (size_t)n;
-    return buf;
-}
 
 /* Runs scenario `name` (its own policy) with `seed` into a fresh trace file. */
 static void run_sim(const char *name, uint64_t seed, volatile sig_atomic_t *stop, run_out *out)
@@ -74,7 +58,7 @@ static void run_sim(const char *name, uint64_t seed, volatile sig_atomic_t *stop
 /* Parses every line; returns the count. */
 static size_t parse_trace(const char *path, cJSON **ev, size_t max)
 {
-    char *text = slurp(path, NULL);
+    char *text = tf_slurp(path, NULL);
     size_t n = 0;
     for (char *line = text, *nl; *line; line = nl + 1) {
         nl = strchr(line, '\n');
@@ -156,7 +140,7 @@ static void scripted_429s_wait_retry_after_then_succeed(void **state)
     assert_int_equal((int)ev_num(ev[11], "attempts"), 4);
     near(ev_num(ev[11], "total_wait"), 60);
     free_events(ev, n);
-    char *text = slurp(r.path, NULL);
+    char *text = tf_slurp(r.path, NULL);
     assert_null(strstr(text, "sk-sim-scripted-test-value-1"));
     free(text);
     unlink(r.path);
@@ -170,7 +154,7 @@ static void same_seed_gives_the_same_trace(void **state)
     run_sim("many-jitter.json", 5, NULL, &b);
     run_sim("many-jitter.json", 6, NULL, &c);
     size_t la, lb, lc;
-    char *ta = slurp(a.path, &la), *tb = slurp(b.path, &lb), *tc = slurp(c.path, &lc);
+    char *ta = tf_slurp(a.path, &la), *tb = tf_slurp(b.path, &lb), *tc = tf_slurp(c.path, &lc);
     assert_int_equal(la, lb);
     assert_memory_equal(ta, tb, la);
     assert_true(la != lc || memcmp(ta, tc, la) != 0);

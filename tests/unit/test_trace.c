@@ -16,25 +16,9 @@
 #include "common/keyid.h"
 #include "engine/summary.h"
 #include "engine/trace.h"
+#include "tests/unit/test_file.h"
 
 #define SECRET "sk-test-very-secret-value"
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    assert_non_null(buf);
-    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-    buf[n] = 0;
-    fclose(f);
-    if (len)
-        *len = (size_t)n;
-    return buf;
-}
 
 static void tmp_path(char *buf, size_t size, const char *name)
 {
@@ -44,7 +28,7 @@ static void tmp_path(char *buf, size_t size, const char *name)
 /* Parses every line of `path` into out[] (max n); returns the line count. */
 static size_t parse_lines(const char *path, cJSON **out, size_t n)
 {
-    char *text = slurp(path, NULL);
+    char *text = tf_slurp(path, NULL);
     size_t count = 0;
     for (char *line = text, *nl; *line; line = nl + 1) {
         nl = strchr(line, '\n');
@@ -148,7 +132,7 @@ static void trace_lines_parse_with_contract_fields(void **state)
     assert_string_equal(str(ev[4], "key"), id);
     for (size_t i = 0; i < n; i++)
         cJSON_Delete(ev[i]);
-    char *text = slurp(path, NULL);
+    char *text = tf_slurp(path, NULL);
     assert_null(strstr(text, SECRET));
     free(text);
     unlink(path);
@@ -166,7 +150,7 @@ static void trace_times_are_exact_microseconds(void **state)
     rl_trace_wait(tr, 1260000001, &who, 640000001, 640000123, "backoff", "clamped");
     rl_trace_wait(tr, 5, &who, 0, -1, "backoff", NULL);
     assert_int_equal(rl_trace_close(tr), 0);
-    char *text = slurp(path, NULL);
+    char *text = tf_slurp(path, NULL);
     assert_string_equal(text,
                         "{\"t\":1260.000001,\"event\":\"wait\",\"task\":7,\"attempt\":3,"
                         "\"delay\":640.000001,\"observed\":640.000123,\"reason\":\"backoff\","
@@ -189,13 +173,13 @@ static void trace_file_holds_whole_lines_before_close(void **state)
     for (int i = 0; i < 20000; i++) /* several buffer flushes */
         rl_trace_send(tr, i, &who, 0);
     size_t len = 0;
-    char *text = slurp(path, &len); /* read while the writer is still open */
+    char *text = tf_slurp(path, &len); /* read while the writer is still open */
     assert_true(len > 0);
     assert_int_equal(text[len - 1], '\n');
     free(text);
     rl_trace_done(tr, 20000, 1, 1, true, 0, NULL);
     assert_int_equal(rl_trace_flush(tr), 0);
-    text = slurp(path, &len);
+    text = tf_slurp(path, &len);
     size_t lines = 0;
     for (size_t i = 0; i < len; i++)
         lines += text[i] == '\n';
@@ -254,7 +238,7 @@ static void summary_has_totals_and_extra_members(void **state)
     cm_err err;
     assert_int_equal(rl_summary_write(path, &s, extra, &err), 0);
     cJSON_Delete(extra);
-    char *text = slurp(path, NULL);
+    char *text = tf_slurp(path, NULL);
     cJSON *o = cJSON_Parse(text);
     free(text);
     assert_non_null(o);

@@ -13,23 +13,9 @@
 #include <unistd.h>
 
 #include "engine/trace.h"
+#include "tests/unit/test_file.h"
 
 #define LINE_MAX_LEN 2048
-
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    assert_non_null(buf);
-    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-    buf[n] = 0;
-    fclose(f);
-    return buf;
-}
 
 /* The expected text, appended with snprintf. */
 typedef struct expect {
@@ -248,7 +234,7 @@ static void numbers_match_snprintf(void **state)
         other_lines(tr, &e, &s, i, &w);
     }
     assert_int_equal(rl_trace_close(tr), 0);
-    char *got = slurp(path);
+    char *got = tf_slurp(path, NULL);
     size_t at = 0;
     while (got[at] && got[at] == e.text[at])
         at++;
