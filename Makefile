@@ -97,7 +97,7 @@ fuzz:
 
 fuzz-run: $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
 	@for f in $^; do \
-	  case $$f in *policy) seeds=tests/data/policies;; *scenario) seeds=tests/data/scenarios;; \
+	  case $$f in *policy) seeds=tests/data/policies;; *scenario) seeds="tests/data/scenarios tests/data/run scenarios";; \
 	    *reports) seeds=tests/data/runs;; *) seeds=;; esac; \
 	  corpus=$(BUILD)/corpus/$$(basename $$f); mkdir -p $$corpus; \
 	  [ -n "$$seeds" ] && find $$seeds -type f -name '*.json*' -exec cp {} $$corpus/ \; ; \
