@@ -309,12 +309,17 @@ static bool plain_byte(unsigned char c)
     return c >= 0x20 && c != '"' && c != '\\' && c != 0x7f;
 }
 
-/* A JSON string (cut at STR_MAX bytes): runs of plain bytes are copied at
- * once, the rest escaped. */
+/* A JSON string (cut at STR_MAX bytes, never inside a UTF-8 sequence): runs
+ * of plain bytes are copied at once, the rest escaped. */
 static char *put_str(char *p, const char *s)
 {
     static const char hex[] = "0123456789abcdef";
-    const unsigned char *q = (const unsigned char *)s, *stop = q + strnlen(s, STR_MAX);
+    const unsigned char *q = (const unsigned char *)s;
+    size_t n = strnlen(s, STR_MAX);
+    bool cut = n == STR_MAX && s[n];
+    while (cut && n > 0 && (q[n] & 0xC0) == 0x80) /* q[n]: the first byte left out */
+        n--;
+    const unsigned char *stop = q + n;
     *p++ = '"';
     while (q < stop) {
         const unsigned char *run = q;
