@@ -38,6 +38,17 @@ static void every_variable(void **state)
     rl_classify_message(&f.p->classify, &v, out, sizeof out);
     assert_string_equal(out, "503|none|3|groq|llama|42|groq: 0, openai: 1|max_attempts|{nope}|"
                              "{unclosed");
+    /* Into every smaller buffer: the same text cut at size - 1, as snprintf
+     * cuts, never past the end (the canary after it stays). */
+    size_t whole = strlen(out);
+    for (size_t size = 1; size <= whole + 1; size++) {
+        char small[257];
+        memset(small, '#', sizeof small);
+        rl_classify_message(&f.p->classify, &v, small, size);
+        assert_int_equal(strlen(small), size - 1);
+        assert_memory_equal(small, out, size - 1);
+        assert_int_equal(small[size], '#');
+    }
     fx_free(&f);
 }
 
