@@ -272,6 +272,12 @@ static void expand(const char *tpl, const rl_message_vars *v, char *out, size_t 
     }
 }
 
+bool rl_classify_message_names_available(const rl_classify *c, const rl_message_vars *v)
+{
+    const char *tpl = find_template(c, v);
+    return tpl ? strstr(tpl, "{available}") != NULL : v->reason == RL_FAIL_ALL_COOLING;
+}
+
 void rl_classify_message(const rl_classify *c, const rl_message_vars *v, char *out, size_t size)
 {
     if (!size) return;

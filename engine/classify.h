@@ -92,6 +92,11 @@ typedef struct rl_message_vars {
  * policy's template for the reason if given, else for the last outcome
  * (status, class, error), else "default", else a built-in sentence. */
 void rl_classify_message(const rl_classify *c, const rl_message_vars *v, char *out, size_t size);
+
+/* True when the message rl_classify_message writes for v names {available}
+ * (v->available is not read to decide), so a caller builds that snapshot
+ * only then. */
+bool rl_classify_message_names_available(const rl_classify *c, const rl_message_vars *v);
 const char *rl_decision_name(rl_decision d);
 const char *rl_fail_reason_name(rl_fail_reason r);
 

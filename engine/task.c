@@ -81,15 +81,17 @@ static void emit_done(step *s, bool ok, rl_fail_reason why, cm_us retry_after)
     s->out->kind = RL_DONE;
     s->out->success = ok;
     if (ok) return;
-    rl_cooldown_available_text(s->p, s->run->cool_until, s->now, avail, sizeof avail);
     rl_message_vars v = {.status = t->last_status,
                          .error = rl_transport_error_name(t->last_error),
                          .attempts = t->attempt,
                          .provider = c->provider,
                          .model = c->model,
                          .retry_after_s = retry_after >= 0 ? cm_s_from_us(retry_after) : -1,
-                         .available = avail,
                          .reason = why};
+    if (rl_classify_message_names_available(&s->p->classify, &v)) {
+        rl_cooldown_available_text(s->p, s->run->cool_until, s->now, avail, sizeof avail);
+        v.available = avail;
+    }
     rl_classify_message(&s->p->classify, &v, s->out->message, sizeof s->out->message);
 }
 

@@ -77,6 +77,23 @@ static void lookup_order(void **state)
     fx_free(&f);
 }
 
+/* The cooldown snapshot is built only for a message that names {available}. */
+static void names_available_only_when_it_does(void **state)
+{
+    (void)state;
+    fx_policy f;
+    load_messages(&f, "{\"503\":\"busy ({available})\",\"5xx\":\"server {status}\"}");
+    rl_message_vars v = vars(503, "none", RL_FAIL_OUTCOME);
+    assert_true(rl_classify_message_names_available(&f.p->classify, &v));
+    v.status = 500;
+    assert_false(rl_classify_message_names_available(&f.p->classify, &v));
+    v = vars(429, "none", RL_FAIL_ALL_COOLING); /* the built-in sentence names it */
+    assert_true(rl_classify_message_names_available(&f.p->classify, &v));
+    v.reason = RL_FAIL_MAX_ATTEMPTS;
+    assert_false(rl_classify_message_names_available(&f.p->classify, &v));
+    fx_free(&f);
+}
+
 static void builtin_and_truncation(void **state)
 {
     (void)state;
@@ -102,6 +119,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(every_variable),
         cmocka_unit_test(lookup_order),
+        cmocka_unit_test(names_available_only_when_it_does),
         cmocka_unit_test(builtin_and_truncation),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
