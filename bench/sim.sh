@@ -23,6 +23,9 @@
 #     2,640,511 / 2,591,357 / 2,551,305 with the trace: the goal is met (one earlier run on
 #     a busy host: 1,837,400). ~25 ms of a ~75 ms run with the trace is the kernel copying
 #     80 MB into the page cache; pinned to one core, a writer thread would not change that
+#   failure messages filled in with cm_sbuf, the cooldown snapshot only when named: 3,152 /
+#     2,318 instr; alternated with phase 3 (medians of 5, busier host): 2,392,058/s vs
+#     2,226,972/s with the trace
 set -eu
 BUILD=${RL_BUILD:-build}
 GOAL=2000000
