@@ -56,9 +56,6 @@ struct rl_trace {
     unsigned memo_next; /* the memo to replace next (round robin) */
     who_memo memo[WHO_MEMOS];
     names_slot slots[1u << NAME_SLOTS_LOG2];
-    /* ,"reason":"NAME" of each rl_wait_reason_name(), rendered at open: a
-     * reason given as one of those very pointers (string literals, so their
-     * text is fixed) is copied, not escaped again. */
     /* The last response line's part after the names, with the numbers it was
      * rendered from (kept only for replies without strings: no transport
      * error, note or tier). Why: the 429s of one moment repeat it exactly. */
@@ -66,6 +63,9 @@ struct rl_trace {
     uint16_t tail_len;
     rl_trace_reply tail_of;
     char tail_text[320];
+    /* ,"reason":"NAME" of each rl_wait_reason_name(), rendered at open: a
+     * reason given as one of those very pointers (string literals, so their
+     * text is fixed) is copied, not escaped again. */
     const char *reason_name[WAIT_REASONS];
     uint8_t reason_len[WAIT_REASONS];
     char reason_text[WAIT_REASONS][REASON_TEXT];
