@@ -161,25 +161,34 @@ static void trace_times_are_exact_microseconds(void **state)
     unlink(path);
 }
 
+/* The trace text of one failed done event carrying `message`. Caller frees. */
+static char *done_line(const char *message)
+{
+    char path[256];
+    tmp_path(path, sizeof path, "u.jsonl");
+    rl_trace *tr = NULL;
+    cm_err err;
+    assert_int_equal(rl_trace_open(path, &tr, &err), 0);
+    rl_trace_done(tr, 0, 0, 1, false, 0, message);
+    assert_int_equal(rl_trace_close(tr), 0);
+    char *text = tf_slurp(path, NULL);
+    unlink(path);
+    return text;
+}
+
 /* A string longer than the trace keeps (1,024 bytes) is cut before the
  * character that would be split, so the line stays valid UTF-8. */
 static void long_strings_are_cut_between_characters(void **state)
 {
     (void)state;
     static const char *const tails[] = {"\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80"};
+    char msg[1100];
     for (size_t k = 0; k < 3; k++) {
-        char msg[1100], path[256];
         size_t len = strlen(tails[k]);
         memset(msg, 'a', sizeof msg);
         memcpy(msg + 1023, tails[k], len); /* the character straddles byte 1,024 */
         msg[1023 + len] = '\0';
-        tmp_path(path, sizeof path, "u.jsonl");
-        rl_trace *tr = NULL;
-        cm_err err;
-        assert_int_equal(rl_trace_open(path, &tr, &err), 0);
-        rl_trace_done(tr, 0, 0, 1, false, 0, msg);
-        assert_int_equal(rl_trace_close(tr), 0);
-        char *text = tf_slurp(path, NULL);
+        char *text = done_line(msg);
         cJSON *j = cJSON_Parse(text);
         assert_non_null(j);
         const char *got = cJSON_GetObjectItem(j, "message")->valuestring;
@@ -187,22 +196,13 @@ static void long_strings_are_cut_between_characters(void **state)
         assert_int_equal(strspn(got, "a"), 1023);
         cJSON_Delete(j);
         free(text);
-        unlink(path);
     }
-    /* Exactly 1,024 bytes, or a character that ends at byte 1,024: kept whole. */
-    char msg[1100], path[256];
+    /* A character that ends at byte 1,024 is kept whole. */
     memset(msg, 'a', 1022);
     memcpy(msg + 1022, "\xc3\xa9", 3);
-    tmp_path(path, sizeof path, "v.jsonl");
-    rl_trace *tr = NULL;
-    cm_err err;
-    assert_int_equal(rl_trace_open(path, &tr, &err), 0);
-    rl_trace_done(tr, 0, 0, 1, false, 0, msg);
-    assert_int_equal(rl_trace_close(tr), 0);
-    char *text = tf_slurp(path, NULL);
+    char *text = done_line(msg);
     assert_non_null(strstr(text, "a\xc3\xa9\""));
     free(text);
-    unlink(path);
 }
 
 static void trace_file_holds_whole_lines_before_close(void **state)
