@@ -6,11 +6,7 @@
 set -u
 . "$RL_ROOT/tests/cli/lib/mockserver.sh"
 R="$RL_BIN/retrylab"; S="$RL_ROOT/tests/data/run/stochastic.json"
-tmp=$(mktemp -d); mock_pid=""
-cleanup() { [ -n "$mock_pid" ] && kill "$mock_pid" 2>/dev/null; rm -rf "$tmp"; }
-trap cleanup EXIT
-fail() { echo "FAIL: $*"; exit 1; }
-mock_start "$tmp" "$S" --time-scale 400 || fail "mockserver did not start"
+mock_test "$S" --time-scale 400
 url=$mock_url
 closed=http://127.0.0.1:9
 rc=0

@@ -5,12 +5,8 @@
 set -u
 . "$RL_ROOT/tests/cli/lib/mockserver.sh"
 R="$RL_BIN/retrylab"; S="$RL_ROOT/tests/data/run/stochastic.json"
-tmp=$(mktemp -d); mock_pid=""
-cleanup() { [ -n "$mock_pid" ] && kill "$mock_pid" 2>/dev/null; rm -rf "$tmp"; }
-trap cleanup EXIT
-fail() { echo "FAIL: $*"; exit 1; }
 command -v script >/dev/null 2>&1 || fail "script(1) (util-linux) is needed for this test"
-mock_start "$tmp" "$S" --time-scale 400 || fail "mockserver did not start"
+mock_test "$S" --time-scale 400
 url=$mock_url
 run="run '$S' --target '$url' --time-scale 400"
 script -qec "timeout 60 '$R' $run --out '$tmp/a'" /dev/null >"$tmp/tty.txt" 2>&1 || fail "run on a tty exited $?"

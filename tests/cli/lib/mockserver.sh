@@ -16,3 +16,16 @@ mock_start() {
   done
   [ -n "$mock_url" ] || { cat "$_dir/ms.out"; return 1; }
 }
+
+# fail MESSAGE: the test fails with "FAIL: MESSAGE" (a test may define its own).
+fail() { echo "FAIL: $*"; exit 1; }
+
+#   mock_test SCENARIO [FLAG...]
+# the usual start of a test against one mockserver: tmp, a fresh directory
+# removed on exit together with the server; the server started as by
+# mock_start (mock_url, mock_pid); the test fails when it does not start.
+mock_test() {
+  tmp=$(mktemp -d); mock_pid=""
+  trap '[ -n "$mock_pid" ] && kill "$mock_pid" 2>/dev/null; rm -rf "$tmp"' EXIT
+  mock_start "$tmp" "$@" || fail "mockserver did not start"
+}
