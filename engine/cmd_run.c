@@ -198,16 +198,13 @@ static int parse_args(int argc, char **argv, run_args *a)
 
 /* ---- inputs ---- */
 
+/* The --policy flag's policy, else the scenario's. 0, or 2 after a message. */
 static int load_policy(run_job *j)
 {
     cm_err err;
-    if (!j->policy_path) {
-        fprintf(stderr, "retrylab run: %s: the scenario names no policy; pass --policy POLICY\n",
-                j->a.scenario);
-        return 2;
-    }
-    const char *named_by = j->a.policy ? NULL : j->a.scenario;
-    if (rl_scenario_policy_load(named_by, j->policy_path, &j->policy, &err) != 0) {
+    if (rl_scenario_policy_pick("retrylab run", j->a.scenario, j->a.policy,
+                                j->sc ? mock_scenario_policy_path(j->sc) : NULL, &j->policy_path,
+                                &j->policy, &err) != 0) {
         fprintf(stderr, "%s\n", err.msg);
         return 2;
     }
@@ -312,7 +309,6 @@ static int load_mock_inputs(run_job *j)
         fprintf(stderr, "%s\n", err.msg);
         return 2;
     }
-    j->policy_path = j->a.policy ? j->a.policy : mock_scenario_policy_path(j->sc);
     j->seed = j->a.has_seed ? j->a.seed : mock_scenario_seed(j->sc);
     int rc = load_policy(j);
     if (rc != 0)
@@ -337,7 +333,6 @@ static int load_live_inputs(run_job *j)
         fprintf(stderr, "%s\n", err.msg);
         return 2;
     }
-    j->policy_path = j->a.policy;
     j->seed = j->a.has_seed ? j->a.seed : 0;
     int rc = load_policy(j);
     if (rc != 0)

@@ -125,14 +125,9 @@ static int load_inputs(sim_job *j)
         fprintf(stderr, "%s\n", err.msg);
         return 2;
     }
-    j->policy_path = j->args.policy ? j->args.policy : mock_scenario_policy_path(j->sc);
-    if (!j->policy_path) {
-        fprintf(stderr, "retrylab sim: %s: the scenario names no policy; pass --policy POLICY\n",
-                j->args.scenario);
-        return 2;
-    }
-    const char *named_by = j->args.policy ? NULL : j->args.scenario;
-    if (rl_scenario_policy_load(named_by, j->policy_path, &j->policy, &err) != 0) {
+    if (rl_scenario_policy_pick("retrylab sim", j->args.scenario, j->args.policy,
+                                mock_scenario_policy_path(j->sc), &j->policy_path, &j->policy,
+                                &err) != 0) {
         fprintf(stderr, "%s\n", err.msg);
         return 2;
     }

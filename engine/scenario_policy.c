@@ -3,6 +3,7 @@
 #include "engine/scenario_policy.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -33,4 +34,17 @@ int rl_scenario_policy_load(const char *scenario_path, const char *policy_path, 
         cm_json_fail(err, doc, node, "policy", "%s: cannot open: %s", policy_path, strerror(why));
     cm_json_free(doc);
     return -1;
+}
+
+int rl_scenario_policy_pick(const char *cmd, const char *scenario_path, const char *given,
+                            const char *named, const char **path, rl_policy **out, cm_err *err)
+{
+    *path = given ? given : named;
+    if (!*path) {
+        snprintf(err->msg, sizeof err->msg,
+                 "%s: %.900s: the scenario names no policy; pass --policy POLICY", cmd,
+                 scenario_path ? scenario_path : "");
+        return -1;
+    }
+    return rl_scenario_policy_load(given ? NULL : scenario_path, *path, out, err);
 }

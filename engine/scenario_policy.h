@@ -16,4 +16,12 @@
 int rl_scenario_policy_load(const char *scenario_path, const char *policy_path, rl_policy **out,
                             cm_err *err);
 
+/* The policy a run uses: `given` (the --policy flag) when not NULL, else
+ * `named` (the scenario's "policy", resolved; may be NULL), loaded as
+ * rl_scenario_policy_load does; *path is the one chosen. 0, or -1 with err
+ * filled ("CMD: SCENARIO: the scenario names no policy; pass --policy
+ * POLICY" when neither is given, `cmd` being e.g. "retrylab sim"). */
+int rl_scenario_policy_pick(const char *cmd, const char *scenario_path, const char *given,
+                            const char *named, const char **path, rl_policy **out, cm_err *err);
+
 #endif

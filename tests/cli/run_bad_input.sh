@@ -14,6 +14,8 @@ expect2() { # expect2 PATTERN ARGS...: exit 2 and stderr matching PATTERN
 }
 T=http://127.0.0.1:9
 expect2 'target URL is required' "$D/ladder-003.json"
+printf '{"kind":"scenario","providers":[{"name":"p","shape":"openai","models":[{"name":"m"}]}]}' >"$tmp/nopol.json"
+expect2 'retrylab run: .*nopol.json: the scenario names no policy; pass --policy POLICY' "$tmp/nopol.json" --target "$T"
 expect2 'which scenario' --target "$T"
 expect2 'time-scale' "$D/ladder-003.json" --target "$T" --time-scale 0
 expect2 'time-scale' "$D/ladder-003.json" --target "$T" --time-scale abc

@@ -24,6 +24,9 @@ expect2 'seed' "$D/scripted-429.json" --seed -1
 expect2 'seed' "$D/scripted-429.json" --seed ' 7'
 expect2 'unknown option' "$D/scripted-429.json" --frobnicate 1
 expect2 'which scenario' --quiet
+# a scenario without "policy" and no --policy: said, with the way out
+printf '{"kind":"scenario","providers":[{"name":"p","shape":"openai","models":[{"name":"m"}]}]}' >"$tmp/nopol.json"
+expect2 'retrylab sim: .*nopol.json: the scenario names no policy; pass --policy POLICY' "$tmp/nopol.json"
 [ ! -e "$tmp/out/trace.jsonl" ] || fail "a refused run wrote a trace"
 "$R" sim --help >"$tmp/o" || fail "--help exited $?"
 grep -q 'usage: retrylab sim' "$tmp/o" || fail "--help prints no usage"
