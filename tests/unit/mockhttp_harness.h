@@ -5,6 +5,11 @@
  * every test file is its own program. */
 #ifndef MOCKHTTP_HARNESS_H
 #define MOCKHTTP_HARNESS_H
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
 #include <curl/curl.h>
 #include <errno.h>
 #include <poll.h>
@@ -56,17 +61,25 @@ static inline int mh_read_line(int fd, char *buf, size_t size, int timeout_ms)
     return 0;
 }
 
+/* argv[32] for bin/mockserver (its path written into bin): the program,
+ * then args (NULL-terminated; at most 30 are taken), then NULL. */
+static inline void mh_argv(const char *const *args, char *bin, size_t bin_size,
+                           const char *argv[32])
+{
+    int n = 0;
+    argv[n++] = mh_bin("mockserver", bin, bin_size);
+    for (int i = 0; args[i] && n < 31; i++)
+        argv[n++] = args[i];
+    argv[n] = NULL;
+}
+
 /* Runs mockserver with argv (NULL-terminated, without the program name);
  * returns 0 with s filled once it printed its listening line, else -1. */
 static inline int mh_start(mh_server *s, const char *const *args)
 {
     char bin[512];
     const char *argv[32];
-    int n = 0;
-    argv[n++] = mh_bin("mockserver", bin, sizeof bin);
-    for (int i = 0; args[i] && n < 31; i++)
-        argv[n++] = args[i];
-    argv[n] = NULL;
+    mh_argv(args, bin, sizeof bin, argv);
     int fds[2];
     if (pipe(fds) != 0) return -1;
     s->pid = fork();
@@ -109,16 +122,22 @@ static inline int mh_wait(pid_t pid, int timeout_ms)
     }
 }
 
+/* mh_wait, and a process still running after timeout_ms is killed (-1). */
+static inline int mh_reap(pid_t pid, int timeout_ms)
+{
+    int rc = mh_wait(pid, timeout_ms);
+    if (rc < 0) {
+        kill(pid, SIGKILL);
+        waitpid(pid, NULL, 0);
+    }
+    return rc;
+}
+
 /* SIGTERM, then the exit status (or -1 when it did not stop in 5 s: killed). */
 static inline int mh_stop(mh_server *s)
 {
     kill(s->pid, SIGTERM);
-    int rc = mh_wait(s->pid, 5000);
-    if (rc < 0) {
-        kill(s->pid, SIGKILL);
-        waitpid(s->pid, NULL, 0);
-    }
-    return rc;
+    return mh_reap(s->pid, 5000);
 }
 
 /* Runs mockserver to completion (for bad input); returns its exit status
@@ -127,11 +146,7 @@ static inline int mh_run(const char *const *args, char *err, size_t err_size)
 {
     char bin[512];
     const char *argv[32];
-    int n = 0;
-    argv[n++] = mh_bin("mockserver", bin, sizeof bin);
-    for (int i = 0; args[i] && n < 31; i++)
-        argv[n++] = args[i];
-    argv[n] = NULL;
+    mh_argv(args, bin, sizeof bin, argv);
     int fds[2];
     if (pipe(fds) != 0) return -1;
     pid_t pid = fork();
@@ -145,12 +160,46 @@ static inline int mh_run(const char *const *args, char *err, size_t err_size)
     close(fds[1]);
     if (mh_read_line(fds[0], err, err_size, 5000) != 0) err[0] = '\0';
     close(fds[0]);
-    int rc = mh_wait(pid, 5000);
-    if (rc < 0) {
-        kill(pid, SIGKILL);
-        waitpid(pid, NULL, 0);
-    }
-    return rc;
+    return mh_reap(pid, 5000);
+}
+
+/* ---- one server per test (cmocka) ---- */
+
+/* The server mh_start_ok started and mh_stop_ok has not stopped yet. */
+static inline mh_server **mh_running(void)
+{
+    static mh_server *running;
+    return &running;
+}
+
+/* Starts mockserver SCENARIO --port 0 EXTRA... (extra: NULL-terminated, or
+ * NULL); the test fails when it does not start. */
+static inline void mh_start_ok(mh_server *s, const char *scenario, const char *const *extra)
+{
+    const char *args[16] = {scenario, "--port", "0"};
+    int n = 3;
+    for (int i = 0; extra && extra[i] && n < 15; i++)
+        args[n++] = extra[i];
+    args[n] = NULL;
+    assert_int_equal(mh_start(s, args), 0);
+    *mh_running() = s;
+}
+
+/* Stops it; the test fails unless it exits 0. */
+static inline void mh_stop_ok(mh_server *s)
+{
+    *mh_running() = NULL;
+    assert_int_equal(mh_stop(s), 0);
+}
+
+/* cmocka teardown: stops a server a failed test left running. */
+static inline int mh_teardown(void **state)
+{
+    (void)state;
+    if (*mh_running())
+        mh_stop(*mh_running());
+    *mh_running() = NULL;
+    return 0;
 }
 
 /* ---- requests ---- */

@@ -47,12 +47,7 @@ static inline int rh_run(const char *const *args, const char *const *env, const 
     pid_t pid = rh_spawn(args, env, logdir);
     if (pid < 0)
         return -1;
-    int rc = mh_wait(pid, timeout_ms);
-    if (rc < 0) {
-        kill(pid, SIGKILL);
-        waitpid(pid, NULL, 0);
-    }
-    return rc;
+    return mh_reap(pid, timeout_ms);
 }
 
 /* A fresh directory under /tmp into buf. */

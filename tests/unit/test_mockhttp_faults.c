@@ -17,33 +17,6 @@
 #define KEY "Authorization: Bearer sk-test"
 #define FAULTS "tests/data/mockhttp/faults.json"
 
-static mh_server *running_server;
-
-static int kill_leftover(void **state)
-{
-    (void)state;
-    if (running_server) mh_stop(running_server);
-    running_server = NULL;
-    return 0;
-}
-
-static void start(mh_server *s, const char *const *extra)
-{
-    const char *args[16] = {FAULTS, "--port", "0"};
-    int n = 3;
-    for (int i = 0; extra && extra[i] && n < 15; i++)
-        args[n++] = extra[i];
-    args[n] = NULL;
-    assert_int_equal(mh_start(s, args), 0);
-    running_server = s;
-}
-
-static void stop_ok(mh_server *s)
-{
-    running_server = NULL;
-    assert_int_equal(mh_stop(s), 0);
-}
-
 /* connections.hung from /__admin/state, or -1. */
 static int hung_now(const mh_server *s, int *rejected)
 {
@@ -75,7 +48,7 @@ static void hang_times_out_while_others_are_answered(void **state)
 {
     (void)state;
     mh_server s;
-    start(&s, NULL);
+    mh_start_ok(&s, FAULTS, NULL);
     mh_resp *hr = calloc(1, sizeof *hr), *r = malloc(sizeof *r);
     struct curl_slist *hd;
     CURL *h = mh_easy(&s, "POST", "/hang/v1/chat/completions", KEY, MH_CHAT("m1"), 1000, hr, &hd);
@@ -110,7 +83,7 @@ static void hang_times_out_while_others_are_answered(void **state)
     assert_int_equal(hung_now(&s, NULL), 0);
     free(hr);
     free(r);
-    stop_ok(&s);
+    mh_stop_ok(&s);
 }
 
 static void two_thousand_hangs_do_not_block_others(void **state)
@@ -125,7 +98,7 @@ static void two_thousand_hangs_do_not_block_others(void **state)
     }
     mh_server s;
     const char *extra[] = {"--max-hung", "4096", NULL};
-    start(&s, extra);
+    mh_start_ok(&s, FAULTS, extra);
     mh_resp *hr = calloc(N, sizeof *hr), *r = malloc(sizeof *r);
     CURL **h = calloc(N, sizeof *h);
     struct curl_slist **hd = calloc(N, sizeof *hd);
@@ -150,7 +123,7 @@ static void two_thousand_hangs_do_not_block_others(void **state)
     free(hd);
     free(hr);
     free(r);
-    stop_ok(&s); /* resumes whatever still hangs before the daemon stops */
+    mh_stop_ok(&s); /* resumes whatever still hangs before the daemon stops */
 }
 
 static void max_hung_answers_504(void **state)
@@ -158,7 +131,7 @@ static void max_hung_answers_504(void **state)
     (void)state;
     mh_server s;
     const char *extra[] = {"--max-hung", "2", NULL};
-    start(&s, extra);
+    mh_start_ok(&s, FAULTS, extra);
     mh_resp *hr = calloc(2, sizeof *hr), *r = malloc(sizeof *r);
     struct curl_slist *hd[2];
     CURL *h[2];
@@ -174,7 +147,7 @@ static void max_hung_answers_504(void **state)
     int rejected = 0;
     assert_int_equal(hung_now(&s, &rejected), 2);
     assert_int_equal(rejected, 1);
-    stop_ok(&s); /* with two connections still hanging */
+    mh_stop_ok(&s); /* with two connections still hanging */
     for (int i = 0; i < 2; i++) {
         curl_multi_remove_handle(m, h[i]);
         curl_easy_cleanup(h[i]);
@@ -189,7 +162,7 @@ static void reset_is_a_transport_error(void **state)
 {
     (void)state;
     mh_server s;
-    start(&s, NULL);
+    mh_start_ok(&s, FAULTS, NULL);
     mh_resp *r = malloc(sizeof *r);
     mh_request(&s, "POST", "/reset/v1/chat/completions", KEY, MH_CHAT("m1"), 2000, r);
     assert_true(r->rc == CURLE_RECV_ERROR || r->rc == CURLE_GOT_NOTHING);
@@ -197,14 +170,14 @@ static void reset_is_a_transport_error(void **state)
     mh_request(&s, "POST", "/ok/v1/chat/completions", KEY, MH_CHAT("m1"), 2000, r);
     assert_int_equal(r->status, 200);
     free(r);
-    stop_ok(&s);
+    mh_stop_ok(&s);
 }
 
 static void truncated_body_is_short_of_its_length(void **state)
 {
     (void)state;
     mh_server s;
-    start(&s, NULL);
+    mh_start_ok(&s, FAULTS, NULL);
     mh_resp *r = malloc(sizeof *r);
     mh_request(
         &s, "POST", "/trunc/v1/messages", "x-api-key: sk-test",
@@ -215,14 +188,14 @@ static void truncated_body_is_short_of_its_length(void **state)
     assert_true(r->body_len > 0);
     assert_null(cJSON_Parse(r->body)); /* half a JSON document */
     free(r);
-    stop_ok(&s);
+    mh_stop_ok(&s);
 }
 
 static void slow_body_arrives_whole_over_its_duration(void **state)
 {
     (void)state;
     mh_server s;
-    start(&s, NULL);
+    mh_start_ok(&s, FAULTS, NULL);
     mh_resp *r = malloc(sizeof *r);
     mh_request(&s, "POST", "/slow/v1/chat/completions", KEY, MH_CHAT("m1"), 5000, r);
     assert_int_equal(r->rc, CURLE_OK);
@@ -233,39 +206,39 @@ static void slow_body_arrives_whole_over_its_duration(void **state)
     assert_non_null(cJSON_GetObjectItem(j, "choices"));
     cJSON_Delete(j);
     free(r);
-    stop_ok(&s);
+    mh_stop_ok(&s);
 }
 
 static void latency_follows_the_time_scale(void **state)
 {
     (void)state;
     mh_server s;
-    start(&s, NULL);
+    mh_start_ok(&s, FAULTS, NULL);
     mh_resp *r = malloc(sizeof *r);
     mh_request(&s, "POST", "/lat/v1/chat/completions", KEY, MH_CHAT("m1"), 5000, r);
     assert_int_equal(r->status, 200);
     assert_true(r->seconds >= 0.48 && r->seconds < 2); /* 0.5 scenario s at scale 1 */
-    stop_ok(&s);
+    mh_stop_ok(&s);
     const char *extra[] = {"--time-scale", "10", NULL};
-    start(&s, extra);
+    mh_start_ok(&s, FAULTS, extra);
     mh_request(&s, "POST", "/lat/v1/chat/completions", KEY, MH_CHAT("m1"), 5000, r);
     assert_int_equal(r->status, 200);
     assert_true(r->seconds >= 0.045 && r->seconds < 0.4); /* 0.05 wall s at scale 10 */
     free(r);
-    stop_ok(&s);
+    mh_stop_ok(&s);
 }
 
 int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_teardown(hang_times_out_while_others_are_answered, kill_leftover),
-        cmocka_unit_test_teardown(two_thousand_hangs_do_not_block_others, kill_leftover),
-        cmocka_unit_test_teardown(max_hung_answers_504, kill_leftover),
-        cmocka_unit_test_teardown(reset_is_a_transport_error, kill_leftover),
-        cmocka_unit_test_teardown(truncated_body_is_short_of_its_length, kill_leftover),
-        cmocka_unit_test_teardown(slow_body_arrives_whole_over_its_duration, kill_leftover),
-        cmocka_unit_test_teardown(latency_follows_the_time_scale, kill_leftover),
+        cmocka_unit_test_teardown(hang_times_out_while_others_are_answered, mh_teardown),
+        cmocka_unit_test_teardown(two_thousand_hangs_do_not_block_others, mh_teardown),
+        cmocka_unit_test_teardown(max_hung_answers_504, mh_teardown),
+        cmocka_unit_test_teardown(reset_is_a_transport_error, mh_teardown),
+        cmocka_unit_test_teardown(truncated_body_is_short_of_its_length, mh_teardown),
+        cmocka_unit_test_teardown(slow_body_arrives_whole_over_its_duration, mh_teardown),
+        cmocka_unit_test_teardown(latency_follows_the_time_scale, mh_teardown),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     curl_global_cleanup();

@@ -20,35 +20,6 @@
 #define OA_KEY "Authorization: Bearer sk-test-oa"
 #define CHAT "/oa/v1/chat/completions"
 
-/* The server of the running test, killed by the teardown if an assertion
- * left the test early, so no server outlives its test. */
-static mh_server *running_server;
-
-static int kill_leftover(void **state)
-{
-    (void)state;
-    if (running_server) mh_stop(running_server);
-    running_server = NULL;
-    return 0;
-}
-
-static void start(mh_server *s, const char *scenario, const char *const *extra)
-{
-    const char *args[16] = {scenario, "--port", "0"};
-    int n = 3;
-    for (int i = 0; extra && extra[i] && n < 15; i++)
-        args[n++] = extra[i];
-    args[n] = NULL;
-    assert_int_equal(mh_start(s, args), 0);
-    running_server = s;
-}
-
-static void stop_ok(mh_server *s)
-{
-    running_server = NULL;
-    assert_int_equal(mh_stop(s), 0);
-}
-
 static cJSON *get_json(const mh_server *s, const char *path)
 {
     mh_resp *r = malloc(sizeof *r);
@@ -65,7 +36,7 @@ static void window_three_per_minute(void **state)
 {
     (void)state;
     mh_server s;
-    start(&s, "tests/data/mockhttp/window.json", NULL);
+    mh_start_ok(&s, "tests/data/mockhttp/window.json", NULL);
     mh_resp *r = malloc(sizeof *r);
     const long want[] = {200, 200, 200, 429};
     for (int i = 0; i < 4; i++) {
@@ -81,7 +52,7 @@ static void window_three_per_minute(void **state)
     assert_string_equal(v, "0");
     assert_non_null(strstr(r->body, "\"error\""));
     free(r);
-    stop_ok(&s);
+    mh_stop_ok(&s);
 }
 
 static void time_scale_600_resets_window_in_a_tenth(void **state)
@@ -89,7 +60,7 @@ static void time_scale_600_resets_window_in_a_tenth(void **state)
     (void)state;
     mh_server s;
     const char *extra[] = {"--time-scale", "600", NULL};
-    start(&s, "tests/data/mockhttp/window.json", extra);
+    mh_start_ok(&s, "tests/data/mockhttp/window.json", extra);
     mh_resp *r = malloc(sizeof *r);
     for (int i = 0; i < 4; i++)
         mh_request(&s, "POST", CHAT, OA_KEY, MH_CHAT("m1"), 5000, r);
@@ -103,14 +74,14 @@ static void time_scale_600_resets_window_in_a_tenth(void **state)
     assert_true(cJSON_GetObjectItem(st, "now_s")->valuedouble >= 72);
     cJSON_Delete(st);
     free(r);
-    stop_ok(&s);
+    mh_stop_ok(&s);
 }
 
 static void script_comes_back_in_order(void **state)
 {
     (void)state;
     mh_server s;
-    start(&s, "tests/data/mockhttp/script.json", NULL);
+    mh_start_ok(&s, "tests/data/mockhttp/script.json", NULL);
     mh_resp *r = malloc(sizeof *r);
     const long want[] = {429, 429, 503, 200, 200};
     for (int i = 0; i < 5; i++) {
@@ -119,14 +90,14 @@ static void script_comes_back_in_order(void **state)
         assert_int_equal(r->status, want[i]);
     }
     free(r);
-    stop_ok(&s);
+    mh_stop_ok(&s);
 }
 
 static void invalid_key_gets_401_in_each_shape(void **state)
 {
     (void)state;
     mh_server s;
-    start(&s, "tests/data/mockhttp/window.json", NULL);
+    mh_start_ok(&s, "tests/data/mockhttp/window.json", NULL);
     mh_resp *r = malloc(sizeof *r);
     mh_request(&s, "POST", CHAT, "Authorization: Bearer sk-wrong", MH_CHAT("m1"), 5000, r);
     assert_int_equal(r->status, 401);
@@ -144,14 +115,14 @@ static void invalid_key_gets_401_in_each_shape(void **state)
     assert_int_equal(r->status, 200);
     assert_non_null(strstr(r->body, "\"type\":\"message\""));
     free(r);
-    stop_ok(&s);
+    mh_stop_ok(&s);
 }
 
 static void bad_bodies_get_413_and_400(void **state)
 {
     (void)state;
     mh_server s;
-    start(&s, "tests/data/mockhttp/window.json", NULL);
+    mh_start_ok(&s, "tests/data/mockhttp/window.json", NULL);
     mh_resp *r = malloc(sizeof *r);
     size_t big = (1u << 20) + 100;
     char *body = malloc(big + 1);
@@ -177,14 +148,14 @@ static void bad_bodies_get_413_and_400(void **state)
     mh_request(&s, "GET", "/nowhere", NULL, NULL, 5000, r);
     assert_int_equal(r->status, 404);
     free(r);
-    stop_ok(&s); /* and it is still alive to be stopped */
+    mh_stop_ok(&s); /* and it is still alive to be stopped */
 }
 
 static void admin_state_journal_reset_metrics(void **state)
 {
     (void)state;
     mh_server s;
-    start(&s, "tests/data/mockhttp/window.json", NULL);
+    mh_start_ok(&s, "tests/data/mockhttp/window.json", NULL);
     mh_resp *r = malloc(sizeof *r);
     mh_request(&s, "POST", CHAT, OA_KEY, MH_CHAT("m1"), 5000, r);
     mh_request(&s, "POST", CHAT, OA_KEY, MH_CHAT("m1"), 5000, r);
@@ -223,7 +194,7 @@ static void admin_state_journal_reset_metrics(void **state)
         lines++;
     assert_int_equal(lines, 3);
     free(r);
-    stop_ok(&s);
+    mh_stop_ok(&s);
 }
 
 static char *slurp(const char *path)
@@ -246,7 +217,7 @@ static void journal_never_holds_key_values(void **state)
     close(fd);
     mh_server s;
     const char *extra[] = {"--journal", path, "--journal-size", "2", NULL};
-    start(&s, "tests/data/mockhttp/window.json", extra);
+    mh_start_ok(&s, "tests/data/mockhttp/window.json", extra);
     mh_resp *r = malloc(sizeof *r);
     for (int i = 0; i < 4; i++)
         mh_request(&s, "POST", CHAT, OA_KEY, MH_CHAT("m1"), 5000, r);
@@ -261,7 +232,7 @@ static void journal_never_holds_key_values(void **state)
     assert_int_equal(cJSON_GetObjectItem(jc, "dropped")->valueint, 3);
     cJSON_Delete(st);
     free(r);
-    stop_ok(&s);
+    mh_stop_ok(&s);
     const char *text = slurp(path);
     int lines = 0;
     for (const char *p = text; (p = strchr(p, '\n')); p++)
@@ -278,7 +249,7 @@ static void atomic_script_under_64_concurrent(void **state)
     (void)state;
     mh_server s;
     const char *extra[] = {"--threads", "4", NULL};
-    start(&s, "tests/data/mockhttp/script.json", extra);
+    mh_start_ok(&s, "tests/data/mockhttp/script.json", extra);
     enum { N = 64 };
     mh_resp *r = calloc(N, sizeof *r);
     CURL *h[N];
@@ -321,7 +292,7 @@ static void atomic_script_under_64_concurrent(void **state)
     assert_int_equal(cJSON_GetArraySize(j), N);
     cJSON_Delete(j);
     free(r);
-    stop_ok(&s);
+    mh_stop_ok(&s);
 }
 
 /* The curl command-line tool, unmodified: --retry waits out Retry-After: 1. */
@@ -329,7 +300,7 @@ static void curl_tool_retry_honours_retry_after(void **state)
 {
     (void)state;
     mh_server s;
-    start(&s, "tests/data/mockhttp/script.json", NULL);
+    mh_start_ok(&s, "tests/data/mockhttp/script.json", NULL);
     char out_path[] = "/tmp/mockhttp-curl-XXXXXX"; /* curl cannot truncate /dev/null to retry */
     int fd = mkstemp(out_path);
     assert_true(fd >= 0);
@@ -362,7 +333,7 @@ static void curl_tool_retry_honours_retry_after(void **state)
         assert_true(gap >= 0.95 && gap < 5);
     }
     cJSON_Delete(j);
-    stop_ok(&s);
+    mh_stop_ok(&s);
 }
 
 /* Sends raw bytes on a fresh connection, reads until close or 1 s. */
@@ -392,7 +363,7 @@ static void hostile_requests_never_crash(void **state)
 {
     (void)state;
     mh_server s;
-    start(&s, "tests/data/mockhttp/window.json", NULL);
+    mh_start_ok(&s, "tests/data/mockhttp/window.json", NULL);
     char junk[2048];
     for (size_t i = 0; i < sizeof junk; i++)
         junk[i] = (char)((i * 131 + 7) % 256);
@@ -425,15 +396,15 @@ static void hostile_requests_never_crash(void **state)
     mh_request(&s, "POST", CHAT, OA_KEY, MH_CHAT("m1"), 5000, r);
     assert_int_equal(r->status, 200);
     free(r);
-    stop_ok(&s);
+    mh_stop_ok(&s);
 }
 
 static void sigint_stops_cleanly_and_help_exits_0(void **state)
 {
     (void)state;
     mh_server s;
-    start(&s, "tests/data/mockhttp/window.json", NULL);
-    running_server = NULL;
+    mh_start_ok(&s, "tests/data/mockhttp/window.json", NULL);
+    *mh_running() = NULL; /* stopped here by SIGINT, not by mh_stop_ok */
     kill(s.pid, SIGINT);
     assert_int_equal(mh_wait(s.pid, 5000), 0);
     char err[512];
@@ -480,19 +451,19 @@ int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_teardown(window_three_per_minute, kill_leftover),
-        cmocka_unit_test_teardown(time_scale_600_resets_window_in_a_tenth, kill_leftover),
-        cmocka_unit_test_teardown(script_comes_back_in_order, kill_leftover),
-        cmocka_unit_test_teardown(invalid_key_gets_401_in_each_shape, kill_leftover),
-        cmocka_unit_test_teardown(bad_bodies_get_413_and_400, kill_leftover),
-        cmocka_unit_test_teardown(admin_state_journal_reset_metrics, kill_leftover),
-        cmocka_unit_test_teardown(journal_never_holds_key_values, kill_leftover),
-        cmocka_unit_test_teardown(atomic_script_under_64_concurrent, kill_leftover),
-        cmocka_unit_test_teardown(curl_tool_retry_honours_retry_after, kill_leftover),
-        cmocka_unit_test_teardown(hostile_requests_never_crash, kill_leftover),
-        cmocka_unit_test_teardown(sigint_stops_cleanly_and_help_exits_0, kill_leftover),
-        cmocka_unit_test_teardown(bad_scenario_exits_2, kill_leftover),
-        cmocka_unit_test_teardown(bad_flag_exits_2, kill_leftover),
+        cmocka_unit_test_teardown(window_three_per_minute, mh_teardown),
+        cmocka_unit_test_teardown(time_scale_600_resets_window_in_a_tenth, mh_teardown),
+        cmocka_unit_test_teardown(script_comes_back_in_order, mh_teardown),
+        cmocka_unit_test_teardown(invalid_key_gets_401_in_each_shape, mh_teardown),
+        cmocka_unit_test_teardown(bad_bodies_get_413_and_400, mh_teardown),
+        cmocka_unit_test_teardown(admin_state_journal_reset_metrics, mh_teardown),
+        cmocka_unit_test_teardown(journal_never_holds_key_values, mh_teardown),
+        cmocka_unit_test_teardown(atomic_script_under_64_concurrent, mh_teardown),
+        cmocka_unit_test_teardown(curl_tool_retry_honours_retry_after, mh_teardown),
+        cmocka_unit_test_teardown(hostile_requests_never_crash, mh_teardown),
+        cmocka_unit_test_teardown(sigint_stops_cleanly_and_help_exits_0, mh_teardown),
+        cmocka_unit_test_teardown(bad_scenario_exits_2, mh_teardown),
+        cmocka_unit_test_teardown(bad_flag_exits_2, mh_teardown),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     curl_global_cleanup();
