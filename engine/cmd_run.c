@@ -9,10 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "common/fdlimit.h"
 #include "engine/cli.h"
 #include "engine/engine.h"
 #include "engine/http.h"
@@ -435,17 +435,6 @@ static int write_summary(const run_job *j, rl_http_result *r, double wall_s)
     return 0;
 }
 
-/* One socket per transfer in flight: 10,000 concurrent tasks need more than
- * the usual 1,024 descriptors. */
-static void raise_fd_limit(void)
-{
-    struct rlimit rl;
-    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-        rl.rlim_cur = rl.rlim_max > 65536 ? 65536 : rl.rlim_max;
-        setrlimit(RLIMIT_NOFILE, &rl);
-    }
-}
-
 static void config_of(const run_job *j, rl_trace *tr, int64_t t0, rl_http_config *c)
 {
     struct timespec rt;
@@ -530,7 +519,7 @@ int rl_cmd_run(int argc, char **argv)
         return rc == 1 ? 0 : 2;
     }
     curl_global_init(CURL_GLOBAL_DEFAULT);
-    raise_fd_limit();
+    cm_raise_fd_limit();
     rc = j->a.live ? load_live_inputs(j) : load_mock_inputs(j);
     if (rc == 0)
         rc = run_job_now(j);

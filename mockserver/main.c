@@ -8,8 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 
+#include "common/fdlimit.h"
 #include "common/jsonpos.h"
 #include "mockserver/http.h"
 #include "mockserver/journal.h"
@@ -143,16 +143,6 @@ static int parse_args(int argc, char **argv, options *o)
     return 0;
 }
 
-/* 2,000 hanging connections need more than the usual 1,024 descriptors. */
-static void raise_fd_limit(void)
-{
-    struct rlimit rl;
-    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-        rl.rlim_cur = rl.rlim_max > 65536 ? 65536 : rl.rlim_max;
-        setrlimit(RLIMIT_NOFILE, &rl);
-    }
-}
-
 static void print_listening(const char *bind, int port)
 {
     bool v6 = strchr(bind, ':') != NULL;
@@ -203,7 +193,7 @@ int main(int argc, char **argv)
     sigaddset(&stop_sigs, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &stop_sigs, NULL);
     signal(SIGPIPE, SIG_IGN);
-    raise_fd_limit();
+    cm_raise_fd_limit();
     rc = serve(sc, &o, &stop_sigs);
     if (journal && fclose(journal) != 0)
         fprintf(stderr, "mockserver: --journal: write error on %s\n", o.journal_path);

@@ -6,13 +6,31 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "common/attempt_id.h"
+#include "common/fdlimit.h"
 #include "common/heap.h"
 #include "common/jsonpos.h"
 #include "common/keyid.h"
 #include "common/rng.h"
 #include "common/timeu.h"
+
+/* The soft open-file limit goes up to the hard one, at most 65,536. */
+static void fd_limit_is_raised_to_the_hard_limit(void **state)
+{
+    (void)state;
+    struct rlimit rl;
+    assert_int_equal(getrlimit(RLIMIT_NOFILE, &rl), 0);
+    if (rl.rlim_max <= 64)
+        skip(); /* nothing to raise here */
+    rl.rlim_cur = 64;
+    assert_int_equal(setrlimit(RLIMIT_NOFILE, &rl), 0);
+    cm_raise_fd_limit();
+    struct rlimit now;
+    assert_int_equal(getrlimit(RLIMIT_NOFILE, &now), 0);
+    assert_true(now.rlim_cur == (rl.rlim_max > 65536 ? 65536 : rl.rlim_max));
+}
 
 /* Attempt ids: never 0, one per (task, attempt), and the header text both
  * ways; anything but TASK/ATTEMPT is refused. */
@@ -248,6 +266,7 @@ int main(void)
         cmocka_unit_test(rng_uniform_mean_and_bounds),
         cmocka_unit_test(rng_fork_streams_differ),
         cmocka_unit_test(attempt_ids_and_their_text),
+        cmocka_unit_test(fd_limit_is_raised_to_the_hard_limit),
         cmocka_unit_test(heap_pops_in_time_then_insertion_order),
         cmocka_unit_test(heap_random_order_is_sorted),
         cmocka_unit_test(json_positions_point_at_values),
