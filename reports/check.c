@@ -9,19 +9,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "reports/grow.h"
 #include "reports/stats.h"
 
 static int add(rep_verdicts *vs, bool ok, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int add(rep_verdicts *vs, bool ok, const char *fmt, ...)
 {
-    if (vs->n == vs->cap) {
-        size_t cap = vs->cap ? vs->cap * 2 : 16;
-        rep_verdict *v = realloc(vs->v, cap * sizeof *v);
-        if (!v)
-            return -1;
-        vs->v = v;
-        vs->cap = cap;
-    }
+    rep_verdict *v = rep_grow(vs->v, vs->n, &vs->cap, sizeof *v, 16);
+    if (!v)
+        return -1;
+    vs->v = v;
     rep_verdict *d = &vs->v[vs->n++];
     d->ok = ok;
     va_list ap;

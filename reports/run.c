@@ -10,6 +10,8 @@
 #include <string.h>
 #include <sys/types.h>
 
+#include "reports/grow.h"
+
 #define CLASS_NAME(id, name) name,
 static const char *const class_names[] = {REP_CLASS_MAP(CLASS_NAME) NULL};
 #undef CLASS_NAME
@@ -97,14 +99,10 @@ static int cand_index(rep_run *run, const char *provider, const char *model)
             return (int)i;
     if (run->n_cands == REP_MAX_CANDS)
         return -2;
-    if (run->n_cands == run->cap_cands) {
-        size_t cap = run->cap_cands ? run->cap_cands * 2 : 16;
-        rep_cand *c = realloc(run->cands, cap * sizeof *c);
-        if (!c)
-            return -1;
-        run->cands = c;
-        run->cap_cands = cap;
-    }
+    rep_cand *grown = rep_grow(run->cands, run->n_cands, &run->cap_cands, sizeof *grown, 16);
+    if (!grown)
+        return -1;
+    run->cands = grown;
     rep_cand *c = &run->cands[run->n_cands];
     memset(c, 0, sizeof *c);
     copy_str(c->name, sizeof c->name, name);
@@ -211,14 +209,10 @@ static int kind_of(const char *name, rep_kind *out)
 
 static int push_event(rep_run *run, const rep_event *e)
 {
-    if (run->n_ev == run->cap_ev) {
-        size_t cap = run->cap_ev ? run->cap_ev * 2 : 256;
-        rep_event *v = realloc(run->ev, cap * sizeof *v);
-        if (!v)
-            return -1;
-        run->ev = v;
-        run->cap_ev = cap;
-    }
+    rep_event *v = rep_grow(run->ev, run->n_ev, &run->cap_ev, sizeof *v, 256);
+    if (!v)
+        return -1;
+    run->ev = v;
     run->ev[run->n_ev++] = *e;
     return 0;
 }
