@@ -252,8 +252,8 @@ static void mock_target(run_job *j, size_t i, const char **keys)
     for (size_t k = 0; k < ci.nkeys; k++) {
         keys[k] = rl_key_resolve(j->sc, ci.provider, ci.keys[k]);
         if (!keys[k])
-            fprintf(stderr, "retrylab run: warning: key %s (%s/%s) is neither in the "
-                    "environment nor in the scenario; sending none\n",
+            fprintf(stderr, "retrylab run: warning: key %s (%s/%s) is not among the "
+                    "scenario's test keys; sending none\n",
                     ci.keys[k], ci.provider, ci.model);
     }
 }

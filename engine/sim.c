@@ -392,8 +392,8 @@ static int setup_candidates(sim *s)
             cm_keyid(c->keys[j].value, c->keys[j].id);
             resolve(s, c, c->keys[j].value, &c->keys[j].names);
             if (!c->keys[j].value)
-                fprintf(stderr, "retrylab sim: warning: key %s (%s/%s) is neither in the "
-                        "environment nor in the scenario; sending none\n",
+                fprintf(stderr, "retrylab sim: warning: key %s (%s/%s) is not among the "
+                        "scenario's test keys; sending none\n",
                         name, c->info.provider, c->info.model);
         }
     }

@@ -72,12 +72,7 @@ uint32_t rl_workload_client_task(const mock_workload *w, uint32_t task)
 
 const char *rl_key_resolve(const mock_scenario *sc, const char *provider, const char *key_name)
 {
-    if (!key_name || !*key_name)
-        return NULL;
-    const char *env = getenv(key_name);
-    if (env && *env)
-        return env;
-    if (!sc || !provider)
+    if (!key_name || !*key_name || !sc || !provider)
         return NULL;
     int p = mock_scenario_provider_find(sc, provider);
     if (p < 0)

@@ -1,7 +1,6 @@
 /* workload.h: what the scenario's clients do, for the drivers: when each task
  * starts (burst, uniform, Poisson), which client a task belongs to, and the
- * value behind a key name. Pure except rl_key_resolve, which reads the
- * environment. */
+ * test value behind a key name. Pure. */
 #ifndef RL_WORKLOAD_H
 #define RL_WORKLOAD_H
 #include <stddef.h>
@@ -37,10 +36,12 @@ void rl_schedule_free(rl_schedule *s);
 uint32_t rl_workload_client(const mock_workload *w, uint32_t task);
 uint32_t rl_workload_client_task(const mock_workload *w, uint32_t task);
 
-/* The value of key `key_name`: the environment variable of that name when set
- * and non-empty, else the test value of that key of provider `provider` in
- * `sc` (sc may be NULL: live runs), else NULL. The pointer is borrowed from
- * the environment or the scenario. Callers never print it (use cm_keyid). */
+/* The test value of key `key_name` of provider `provider` in `sc`, else NULL
+ * (also when sc is NULL). Never the environment: a simulated or mocked
+ * provider accepts only the scenario's test keys, so an exported real key
+ * could only fail its calls (and, over HTTP, leave the machine); live runs
+ * read keys through their providers file. Borrowed from the scenario; callers
+ * never print it (use cm_keyid). */
 const char *rl_key_resolve(const mock_scenario *sc, const char *provider, const char *key_name);
 
 #endif

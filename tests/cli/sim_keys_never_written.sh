@@ -1,7 +1,8 @@
 #!/bin/sh
-# retrylab sim never writes a key value: with the key set in the environment,
-# and again with the scenario's test key, no output file, stdout or stderr
-# contains the value; the trace names the key by its id only.
+# retrylab sim never writes a key value, and never takes one from the
+# environment: with a key of the same name exported, the run is byte for byte
+# the run without it (the scenario's test key is used), and no output file,
+# stdout or stderr contains either value; the trace names keys by id only.
 set -u
 R="$RL_BIN/retrylab"; D="$RL_ROOT/tests/data/sim"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
@@ -13,6 +14,8 @@ RL_SIM_TEST_KEY="$ENV_VALUE" "$R" sim "$D/scripted-429.json" --out "$tmp/env" >"
 [ -s "$tmp/env/trace.jsonl" ] && [ -s "$tmp/env/summary.json" ] || fail "run files missing"
 grep -q '"key":"k-' "$tmp/env/trace.jsonl" || fail "trace has no key ids"
 if grep -r -F -q "$ENV_VALUE" "$tmp"; then fail "env key value found in output"; fi
+env -u RL_SIM_TEST_KEY "$R" sim "$D/scripted-429.json" --out "$tmp/noenv" >/dev/null 2>&1 || fail "sim exited $?"
+cmp -s "$tmp/env/trace.jsonl" "$tmp/noenv/trace.jsonl" || fail "an exported key changed the run"
 
 unset RL_SIM_TEST_KEY
 FILE_VALUE="sk-sim-many-test-value-2"
