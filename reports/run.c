@@ -121,13 +121,18 @@ static int read_start(rep_run *run, const cJSON *o)
     if (num_field(o, "time_scale", &run->time_scale) < 0 || num_field(o, "seed", &run->seed) < 0 ||
         num_field(o, "tasks", &tasks) < 0)
         return -1;
+    if (tasks >= 0 && tasks <= (double)REP_MAX_TASKS && tasks == floor(tasks)) {
+        run->has_start_tasks = true;
+        run->start_tasks = (int64_t)tasks;
+    }
     if (!run->summary.present && tasks >= 0)
         run->summary.tasks = tasks;
     return 0;
 }
 
-/* task and attempt: task required (0..REP_MAX_TASKS), attempt optional. */
-static int read_who(const line_ctx *lc, const cJSON *o, rep_event *e)
+/* task and attempt: task required (0..REP_MAX_TASKS, and below the start
+ * event's "tasks" when it gave one), attempt optional. */
+static int read_who(const rep_run *run, const line_ctx *lc, const cJSON *o, rep_event *e)
 {
     double task = -1, attempt = 0;
     int r = num_field(o, "task", &task);
@@ -136,6 +141,10 @@ static int read_who(const line_ctx *lc, const cJSON *o, rep_event *e)
     if (r < 0 || task < 0 || task >= (double)REP_MAX_TASKS || task != floor(task))
         return line_fail(lc, "field \"task\" must be a whole number from 0 to %lld",
                          (long long)REP_MAX_TASKS - 1);
+    if (run->has_start_tasks && task >= (double)run->start_tasks)
+        return line_fail(lc, "field \"task\" is %.0f, but the start event says the run has %lld "
+                         "task%s", task, (long long)run->start_tasks,
+                         run->start_tasks == 1 ? "" : "s");
     if (num_field(o, "attempt", &attempt) < 0 || attempt < 0 || attempt > 1e9)
         return line_fail(lc, "field \"attempt\" must be a whole number from 0");
     e->task = (int64_t)task;
@@ -220,7 +229,7 @@ static int push_event(rep_run *run, const rep_event *e)
 /* Fills e from an event object of kind e->kind (not start). */
 static int read_event(rep_run *run, const line_ctx *lc, const cJSON *o, rep_event *e)
 {
-    if (read_who(lc, o, e) || read_candidate(run, lc, o, e))
+    if (read_who(run, lc, o, e) || read_candidate(run, lc, o, e))
         return -1;
     if (e->kind == REP_SEND) {
         if (e->cand < 0)

@@ -87,6 +87,8 @@ typedef struct rep_run {
     char scenario_name[REP_NAME_MAX], policy_name[REP_NAME_MAX], mode[16];
     double time_scale;
     double seed;
+    bool has_start_tasks; /* the start event gave "tasks" */
+    int64_t start_tasks;  /* ... this many: task ids run 0..start_tasks-1 */
     rep_event *ev;
     size_t n_ev, cap_ev;
     rep_cand *cands;

@@ -192,6 +192,30 @@ static void trace_text_in_memory(void **state)
     rep_run_free(&run);
 }
 
+/* The fuzz_reports finding: a start event for 1 task, then tasks 1 and 2
+ * succeed; the success rate came out as 200%. A task id at or past the start
+ * event's count is now bad input, on its line. */
+static void task_past_the_start_count_is_bad_input(void **state)
+{
+    (void)state;
+    static const char crash[] =
+        "{\"t\":0,\"event\":\"start\",\"tasks\":1}\n"
+        "{\"t\":7,\"event\":\"done\",\"task\":2,\"outcome\":\"success\"}\n"
+        "{\"t\":0,\"event\":\"done\",\"task\":1,\"outcome\":\"success\"}\n";
+    rep_run run;
+    cm_err err = {{0}};
+    assert_int_equal(rep_run_from_text("mem", crash, strlen(crash), &run, &err), -1);
+    assert_string_equal(err.msg, "mem:2: field \"task\" is 2, but the start event says the "
+                                 "run has 1 task");
+    const char *ok = "{\"t\":0,\"event\":\"start\",\"tasks\":3}\n"
+                     "{\"t\":7,\"event\":\"done\",\"task\":2,\"outcome\":\"success\"}\n";
+    assert_int_equal(rep_run_from_text("mem", ok, strlen(ok), &run, &err), 0);
+    rep_stats s;
+    rep_stats_compute(&run, &s);
+    assert_true(s.successes <= s.tasks);
+    rep_run_free(&run);
+}
+
 /* Parses an expect object given as text, checks `run` with it. */
 static int check_text(const rep_run *run, const char *text, rep_verdicts *vs)
 {
@@ -443,6 +467,7 @@ int main(void)
         cmocka_unit_test(unknown_events_and_blank_lines_are_skipped),
         cmocka_unit_test(control_characters_never_reach_the_outputs),
         cmocka_unit_test(trace_text_in_memory),
+        cmocka_unit_test(task_past_the_start_count_is_bad_input),
         cmocka_unit_test(each_expectation_fails_with_its_line),
         cmocka_unit_test(partial_run_fails_the_check),
         cmocka_unit_test(bad_summary_is_bad_input),
