@@ -149,6 +149,9 @@ static void emit_wait(step *s, cm_us delay, rl_wait_reason why, rl_task_then the
 {
     rl_task *t = s->t;
     if (delay < 0) delay = 0;
+    if (cm_us_add(s->now, delay) >= CM_US_MAX) /* it would end past retrylab's time: never resume */
+        return emit_done(s, false, why == RL_WAIT_RETRY_AFTER ? RL_FAIL_RETRY_AFTER : RL_FAIL_MAX_WAIT,
+                         why == RL_WAIT_RETRY_AFTER ? delay : -1);
     if (s->p->limits.max_total_wait >= 0 &&
         cm_us_add(t->waited, delay) > s->p->limits.max_total_wait)
         return emit_done(s, false, RL_FAIL_MAX_WAIT, -1);
@@ -156,9 +159,7 @@ static void emit_wait(step *s, cm_us delay, rl_wait_reason why, rl_task_then the
         return emit_done(s, false, RL_FAIL_DEADLINE, -1);
     if (!approve_retry(s)) return emit_done(s, false, RL_FAIL_BUDGET, -1);
     t->waited = cm_us_add(t->waited, delay);
-    t->until = cm_us_add(s->now, delay);
-    if (t->until < s->now) t->until = s->now; /* now past CM_US_MAX: nothing left to wait */
-    delay = t->until - s->now;                /* until == now + delay even when saturated */
+    t->until = s->now + delay; /* below CM_US_MAX, checked above */
     t->then = (uint8_t)then;
     t->wait_reason = (uint8_t)why;
     set_state(t, RL_TASK_WAITING);
@@ -168,7 +169,7 @@ static void emit_wait(step *s, cm_us delay, rl_wait_reason why, rl_task_then the
     s->out->reason = why;
     if (s->sig && s->sig->retry_after_note)
         snprintf(s->out->message, sizeof s->out->message, "retry-after %s: %s",
-                 s->sig->has_retry_after ? "clamped" : "ignored", s->sig->retry_after_note);
+                 s->sig->has_retry_after ? "noted" : "ignored", s->sig->retry_after_note);
 }
 
 /* ---- choosing a candidate ---- */

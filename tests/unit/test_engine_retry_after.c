@@ -158,7 +158,40 @@ static void hostile_values_noted_in_wait(void **state)
     fx_expect_waits(&tr, want, FX_N(want));
     assert_string_equal(tr.wait_msg[0], "retry-after ignored: negative");
     assert_non_null(strstr(tr.wait_msg[1], "retry-after ignored: not a number"));
-    assert_non_null(strstr(tr.wait_msg[2], "retry-after clamped: "));
+    assert_non_null(strstr(tr.wait_msg[2], "retry-after noted: too large, clamped"));
+    assert_true(tr.ok);
+    fx_free(&f);
+}
+
+/* A Retry-After honoured without a ceiling that reaches the end of retrylab's
+ * time (CM_US_MAX, 100 years) fails the task at once with reason retry_after:
+ * planning that wait would park the clock at the ceiling, and every later
+ * wait would then be planned as 0 s (a zero-delay loop). A value just short
+ * of it is still waited. */
+static void retry_after_past_the_end_of_time_fails_the_task(void **state)
+{
+    (void)state;
+    fx_policy f;
+    fx_load(&f, "{\"kind\":\"policy\",\"name\":\"h\",\"candidates\":[{\"provider\":\"o\","
+                "\"model\":\"m\"}],\"backoff\":{\"kind\":\"constant\",\"base_s\":1},"
+                "\"messages\":{\"retry_after\":\"gave up: {retry_after}\"},"
+                "\"limits\":{\"max_attempts\":20}}");
+    fx_outcome huge[] = {{429, RL_TE_NONE, {{"retry-after", "99999999999999999999"}}},
+                         {429, RL_TE_NONE, {{"retry-after", "3"}}},
+                         {200, RL_TE_NONE, {{NULL, NULL}}}};
+    fx_trail tr;
+    fx_drive(&f, huge, FX_N(huge), &tr);
+    assert_int_equal(tr.nsends, 1);
+    assert_int_equal(tr.nwaits, 0);
+    assert_true(tr.done && !tr.ok);
+    assert_non_null(strstr(tr.message, "gave up: "));
+    fx_outcome long_one[] = {{429, RL_TE_NONE, {{"retry-after", "3000000000"}}}, /* 95 years */
+                             {429, RL_TE_NONE, {{"retry-after", "3"}}},
+                             {200, RL_TE_NONE, {{NULL, NULL}}}};
+    fx_drive(&f, long_one, FX_N(long_one), &tr);
+    double want[] = {3000000000.0, 3};
+    fx_expect_waits(&tr, want, FX_N(want));
+    assert_string_equal(tr.wait_msg[0], "retry-after noted: longer than a year");
     assert_true(tr.ok);
     fx_free(&f);
 }
@@ -224,6 +257,7 @@ int main(void)
         cmocka_unit_test(caps_give_up_above_120),   cmocka_unit_test(cap_rotate_above),
         cmocka_unit_test(ignore_and_clamp),         cmocka_unit_test(give_up_message),
         cmocka_unit_test(cumulative_cap_portkey),   cmocka_unit_test(hostile_values_noted_in_wait),
+        cmocka_unit_test(retry_after_past_the_end_of_time_fails_the_task),
         cmocka_unit_test(x_should_retry_overrides), cmocka_unit_test(classification_rules),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
