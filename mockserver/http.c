@@ -678,6 +678,7 @@ int mock_server_start(const mock_scenario *sc, const mock_http_config *cfg, mock
     s->model = mock_model_new(sc);
     s->journal = mock_journal_new(cfg->journal_size, cfg->journal_file);
     s->metrics = mock_metrics_new();
+    if (s->journal) mock_journal_set_path(s->journal, cfg->journal_path);
     if (!s->model || !s->journal || !s->metrics) {
         snprintf(err, err_size, "out of memory");
         mock_server_stop(s);
@@ -705,9 +706,9 @@ static void drain(mock_server *s)
     }
 }
 
-void mock_server_stop(mock_server *s)
+uint64_t mock_server_stop(mock_server *s)
 {
-    if (!s) return;
+    if (!s) return 0;
     if (s->daemon) {
         /* Not MHD_quiesce_daemon: in libmicrohttpd 0.9.75 with a thread
          * pool and epoll it races the workers removing the listen socket
@@ -720,11 +721,16 @@ void mock_server_stop(mock_server *s)
         MHD_stop_daemon(s->daemon);
     }
     mock_waker_free(s->waker);
-    if (s->journal) mock_journal_flush(s->journal);
+    uint64_t lost = 0;
+    if (s->journal) {
+        mock_journal_flush(s->journal);
+        lost = mock_journal_file_lost(s->journal);
+    }
     mock_journal_free(s->journal);
     mock_metrics_free(s->metrics);
     mock_model_free(s->model);
     pthread_mutex_destroy(&s->mu);
     pthread_mutex_destroy(&s->jmu);
     free(s);
+    return lost;
 }

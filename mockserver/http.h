@@ -6,6 +6,7 @@
 #ifndef MOCK_HTTP_H
 #define MOCK_HTTP_H
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "mockserver/scenario.h"
@@ -16,6 +17,7 @@ typedef struct mock_http_config {
     double time_scale;   /* scenario seconds per wall second (> 0) */
     size_t journal_size; /* in-memory journal entries (>= 1) */
     FILE *journal_file;  /* every journal entry as JSON Lines; NULL = none; stays the caller's */
+    const char *journal_path; /* the file's name, for the write-error message; may be NULL */
     unsigned threads;    /* polling threads (>= 1) */
     size_t max_hung;     /* hanging connections at most; more hang faults answer 504 */
 } mock_http_config;
@@ -31,7 +33,8 @@ int mock_server_start(const mock_scenario *sc, const mock_http_config *cfg, mock
 int mock_server_port(const mock_server *s);
 /* Stops accepting, resumes every suspended connection (delayed answers go
  * out now, hangs are closed), stops the daemon, flushes the journal file and
- * frees everything. NULL is a no-op. */
-void mock_server_stop(mock_server *s);
+ * frees everything. Returns the journal lines the file failed to receive
+ * since the start (0 without a file). NULL is a no-op (returns 0). */
+uint64_t mock_server_stop(mock_server *s);
 
 #endif

@@ -1,6 +1,7 @@
 /* journal.c: the request journal: formatted JSON lines in a bounded ring. */
 #include "mockserver/journal.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +14,10 @@ struct mock_journal {
     size_t capacity, head, kept; /* head = next slot to write */
     uint64_t total, dropped, lost;
     FILE *file;
+    const char *path;    /* names the file in the error message */
+    uint64_t pending;    /* lines written to the file since its last good flush */
+    uint64_t file_lost;  /* lines the file lost, since the start (not cleared) */
+    bool file_reported;  /* the first file error has been printed */
 };
 
 mock_journal *mock_journal_new(size_t capacity, FILE *file)
@@ -94,13 +99,37 @@ size_t mock_journal_format(const mock_journal_entry *e, char *buf, size_t size)
     return b.failed ? 0 : b.len;
 }
 
+void mock_journal_set_path(mock_journal *j, const char *path)
+{
+    j->path = path;
+}
+
+/* A write or flush of the file failed (errno says why): every line since
+ * the last good flush counts as lost; the first failure is printed. */
+static void file_failed(mock_journal *j, int err)
+{
+    j->lost += j->pending;
+    j->file_lost += j->pending;
+    j->pending = 0;
+    clearerr(j->file); /* so the next failure is seen too */
+    if (j->file_reported) return;
+    j->file_reported = true;
+    fprintf(stderr, "mockserver: --journal: cannot write %s: %s (entries are being lost)\n",
+            j->path ? j->path : "the journal file", strerror(err ? err : EIO));
+}
+
+static void file_write(mock_journal *j, const char *line, size_t len)
+{
+    j->pending++;
+    errno = 0;
+    if (fwrite(line, 1, len, j->file) != len || fputc('\n', j->file) == EOF || ferror(j->file))
+        file_failed(j, errno);
+}
+
 uint64_t mock_journal_add_line(mock_journal *j, const char *line, size_t len)
 {
     uint64_t seq = j->total++;
-    if (len && j->file) {
-        fwrite(line, 1, len, j->file);
-        fputc('\n', j->file);
-    }
+    if (len && j->file) file_write(j, line, len);
     char *copy = len ? malloc(len + 1) : NULL;
     if (!copy) {
         j->lost++;
@@ -138,7 +167,17 @@ void mock_journal_clear(mock_journal *j)
 
 void mock_journal_flush(mock_journal *j)
 {
-    if (j->file) fflush(j->file);
+    if (!j->file) return;
+    errno = 0;
+    if (fflush(j->file) != 0 || ferror(j->file))
+        file_failed(j, errno);
+    else
+        j->pending = 0;
+}
+
+uint64_t mock_journal_file_lost(const mock_journal *j)
+{
+    return j->file_lost;
 }
 
 void mock_journal_counts_get(const mock_journal *j, mock_journal_counts *out)

@@ -35,6 +35,9 @@ typedef struct mock_journal mock_journal;
  * (may be NULL) receives every entry as one JSON line; it stays the
  * caller's (the journal never closes it). NULL when out of memory. */
 mock_journal *mock_journal_new(size_t capacity, FILE *file);
+/* Names the file (`path`, kept, not copied) in the one stderr line printed
+ * when a write to it first fails. */
+void mock_journal_set_path(mock_journal *j, const char *path);
 /* Frees the ring (not the file). */
 void mock_journal_free(mock_journal *j);
 
@@ -51,15 +54,20 @@ uint64_t mock_journal_add_line(mock_journal *j, const char *line, size_t len);
 uint64_t mock_journal_add(mock_journal *j, const mock_journal_entry *e);
 /* Forgets the in-memory entries and counters (the file keeps its lines). */
 void mock_journal_clear(mock_journal *j);
-/* Writes buffered file output out (no-op without a file). */
+/* Writes buffered file output out (no-op without a file). A failed write
+ * or flush counts every line since the last good flush as lost and prints
+ * one line on stderr the first time (file name and strerror). */
 void mock_journal_flush(mock_journal *j);
+/* Lines the file failed to receive since the journal was made (a clear
+ * does not reset this count). */
+uint64_t mock_journal_file_lost(const mock_journal *j);
 
 typedef struct mock_journal_counts {
     uint64_t total; /* entries recorded since the start or the last clear */
     size_t kept;    /* entries in memory now */
     size_t capacity;
     uint64_t dropped; /* entries pushed out of the ring */
-    uint64_t lost;    /* entries that could not be stored (no memory) */
+    uint64_t lost;    /* entries not stored (no memory) or not written to the file */
 } mock_journal_counts;
 void mock_journal_counts_get(const mock_journal *j, mock_journal_counts *out);
 

@@ -27,7 +27,8 @@ static const char usage[] =
     "  --threads N       polling threads (default 2)\n"
     "  --max-hung N      hanging connections at most; more hang faults get 504 (default 1024)\n"
     "The first line on stdout is \"listening on http://ADDR:PORT\".\n"
-    "Exit 0 after SIGINT/SIGTERM; 2 a bad flag or scenario; 3 cannot listen.\n";
+    "Exit 0 after SIGINT/SIGTERM; 2 a bad flag or scenario; 3 cannot listen, or\n"
+    "journal entries could not be written to the --journal file.\n";
 
 typedef struct options {
     const char *scenario;
@@ -163,7 +164,12 @@ static int serve(const mock_scenario *sc, options *o, const sigset_t *stop_sigs)
     int sig = 0;
     while (sigwait(stop_sigs, &sig) != 0)
         ;
-    mock_server_stop(srv);
+    uint64_t lost = mock_server_stop(srv);
+    if (lost) {
+        fprintf(stderr, "mockserver: --journal: %llu entries could not be written to %s\n",
+                (unsigned long long)lost, o->journal_path);
+        return 3;
+    }
     return 0;
 }
 
@@ -187,6 +193,7 @@ int main(int argc, char **argv)
     }
     if (journal) setvbuf(journal, NULL, _IOFBF, 1 << 20); /* one write per MiB, not per entry */
     o.http.journal_file = journal;
+    o.http.journal_path = o.journal_path;
     sigset_t stop_sigs;
     sigemptyset(&stop_sigs);
     sigaddset(&stop_sigs, SIGINT);
@@ -195,8 +202,10 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
     cm_raise_fd_limit();
     rc = serve(sc, &o, &stop_sigs);
-    if (journal && fclose(journal) != 0)
+    if (journal && fclose(journal) != 0) {
         fprintf(stderr, "mockserver: --journal: write error on %s\n", o.journal_path);
+        if (rc == 0) rc = 3;
+    }
     mock_scenario_free(sc);
     return rc;
 }

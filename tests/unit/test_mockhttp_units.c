@@ -295,6 +295,38 @@ static void journal_cuts_huge_lines_to_a_stub(void **state)
     mock_journal_free(j);
 }
 
+/* A journal file that refuses every write (/dev/full): each line is
+ * counted as lost, in the state's "lost" and in the count that survives a
+ * clear (the mockserver's exit code reads that one). */
+static void journal_counts_lines_the_file_loses(void **state)
+{
+    (void)state;
+    FILE *f = fopen("/dev/full", "w");
+    if (!f) skip();
+    mock_journal *j = mock_journal_new(4, f);
+    mock_journal_set_path(j, "/dev/full");
+    for (int i = 0; i < 3; i++) {
+        mock_journal_entry e = entry(i, NULL, 200);
+        mock_journal_add(j, &e);
+    }
+    mock_journal_flush(j);
+    mock_journal_counts c;
+    mock_journal_counts_get(j, &c);
+    assert_int_equal(c.lost, 3);
+    assert_int_equal(c.kept, 3); /* the ring still has them */
+    mock_journal_clear(j);
+    mock_journal_entry e = entry(9, NULL, 200);
+    mock_journal_add(j, &e);
+    mock_journal_flush(j);
+    mock_journal_counts_get(j, &c);
+    assert_int_equal(c.lost, 1);
+    assert_int_equal(mock_journal_file_lost(j), 4);
+    mock_journal_flush(j); /* nothing pending: nothing more lost */
+    assert_int_equal(mock_journal_file_lost(j), 4);
+    mock_journal_free(j);
+    fclose(f);
+}
+
 static void metrics_count_and_escape(void **state)
 {
     (void)state;
@@ -474,6 +506,7 @@ int main(void)
         cmocka_unit_test(body_render_errors_per_shape),
         cmocka_unit_test(journal_ring_keeps_newest_and_hides_keys),
         cmocka_unit_test(journal_cuts_huge_lines_to_a_stub),
+        cmocka_unit_test(journal_counts_lines_the_file_loses),
         cmocka_unit_test(metrics_count_and_escape),
         cmocka_unit_test(textbuf_limits_and_escapes),
         cmocka_unit_test(waker_resumes_in_time_order_and_all_on_stop),
