@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "common/expect.h"
+#include "common/tasklimit.h"
 #include "mockserver/scenario.h"
 #include "mockserver/scenario_internal.h"
 #include "mockserver/scenario_parse.h"
@@ -63,8 +64,9 @@ static int parse_workload(const cm_json *doc, const cJSON *root, mock_workload *
         return -1;
     w->arrival = (mock_arrival)arrival;
     w->over = cm_us_from_s(over_s);
-    if (w->clients * w->tasks_per_client > 10000000)
-        return cm_json_fail(err, doc, o, "workload", "more than 10000000 tasks in all");
+    if (w->clients * w->tasks_per_client > CM_MAX_TASKS)
+        return cm_json_fail(err, doc, o, "workload", "more than %lld tasks in all",
+                            (long long)CM_MAX_TASKS);
     return 0;
 }
 

@@ -10,10 +10,11 @@
 #include <stdint.h>
 
 #include "common/jsonpos.h"
+#include "common/tasklimit.h"
 
 #define REP_PATH_MAX 1024
 #define REP_NAME_MAX 128
-#define REP_MAX_TASKS INT64_C(1000000) /* task numbers 0..REP_MAX_TASKS-1 */
+#define REP_MAX_TASKS CM_MAX_TASKS /* task numbers 0..REP_MAX_TASKS-1, as scenarios allow */
 #define REP_MAX_CANDS 1024
 #define REP_MAX_LINE (1u << 20) /* longest trace line accepted */
 

@@ -216,6 +216,23 @@ static void task_past_the_start_count_is_bad_input(void **state)
     rep_run_free(&run);
 }
 
+/* Task ids go up to what scenarios allow (CM_MAX_TASKS in all): task
+ * 9999999 is read (the malformed line after it is the one named), 10000000
+ * is not. No run of that size is loaded (the task table would be 10M rows). */
+static void task_ids_reach_the_scenario_limit(void **state)
+{
+    (void)state;
+    static const char top[] =
+        "{\"t\":0,\"event\":\"start\",\"tasks\":10000000}\n"
+        "{\"t\":1,\"event\":\"done\",\"task\":9999999,\"outcome\":\"success\"}\n"
+        "{\"t\":2,\"event\":\"done\",\"task\":10000000,\"outcome\":\"success\"}\n";
+    rep_run run;
+    cm_err err = {{0}};
+    assert_int_equal(CM_MAX_TASKS, 10000000);
+    assert_int_equal(rep_run_from_text("mem", top, strlen(top), &run, &err), -1);
+    assert_string_equal(err.msg, "mem:3: field \"task\" must be a whole number from 0 to 9999999");
+}
+
 /* Parses an expect object given as text, checks `run` with it. */
 static int check_text(const rep_run *run, const char *text, rep_verdicts *vs)
 {
@@ -468,6 +485,7 @@ int main(void)
         cmocka_unit_test(control_characters_never_reach_the_outputs),
         cmocka_unit_test(trace_text_in_memory),
         cmocka_unit_test(task_past_the_start_count_is_bad_input),
+        cmocka_unit_test(task_ids_reach_the_scenario_limit),
         cmocka_unit_test(each_expectation_fails_with_its_line),
         cmocka_unit_test(partial_run_fails_the_check),
         cmocka_unit_test(bad_summary_is_bad_input),
