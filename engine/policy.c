@@ -150,12 +150,14 @@ static int parse_kind_name(const cm_json *doc, const cJSON *root, rl_policy *p, 
     const char *kind, *note;
     if (!cJSON_IsObject(root))
         return cm_json_fail(err, doc, root, NULL, "a policy must be a JSON object");
-    if (cm_json_check_keys(doc, root, NULL, top_keys, err) ||
-        cm_json_get_string(doc, root, NULL, "kind", true, 32, &kind, err))
+    /* kind before the other keys: a scenario given as the policy is named as such */
+    if (cm_json_get_string(doc, root, NULL, "kind", true, 32, &kind, err))
         return -1;
     if (strcmp(kind, "policy") != 0)
         return cm_json_fail(err, doc, cJSON_GetObjectItemCaseSensitive(root, "kind"), "kind",
                             "must be \"policy\" (got \"%s\")", kind);
+    if (cm_json_check_keys(doc, root, NULL, top_keys, err))
+        return -1;
     return cm_json_get_string(doc, root, NULL, "name", true, 128, &p->name, err) ||
                    cm_json_get_string(doc, root, NULL, "comment", false, 8192, &note, err) ||
                    cm_json_get_string(doc, root, NULL, "source", false, 8192, &note, err)

@@ -147,12 +147,13 @@ int rl_providers_from_json(const cm_json *doc, rl_providers **out, cm_err *err)
     const char *kind = NULL, *s = NULL;
     if (!cJSON_IsObject(root))
         return cm_json_fail(err, doc, root, NULL, "expected a JSON object");
-    if (cm_json_check_keys(doc, root, NULL, allowed, err) ||
-        cm_json_get_string(doc, root, NULL, "kind", true, 32, &kind, err))
+    if (cm_json_get_string(doc, root, NULL, "kind", true, 32, &kind, err))
         return -1;
     if (strcmp(kind, "providers") != 0)
         return cm_json_fail(err, doc, cJSON_GetObjectItemCaseSensitive(root, "kind"), "kind",
                             "expected \"providers\", got \"%s\"", kind);
+    if (cm_json_check_keys(doc, root, NULL, allowed, err))
+        return -1;
     if (cm_json_get_string(doc, root, NULL, "name", false, 200, &s, err) ||
         cm_json_get_string(doc, root, NULL, "comment", false, 8192, &s, err) ||
         cm_json_get_array(doc, root, NULL, "providers", true, 1, RL_PROVIDERS_MAX, &arr, err))

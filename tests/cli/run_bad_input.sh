@@ -34,6 +34,7 @@ printf '{"kind":"providers","providers":[{"name":"groq","base_url":"http://api.e
 expect2 'must start with https://' --live "$tmp/p2.json" --policy "$D/live-policy.json"
 printf '{"kind":"providers","providers":[{"name":"claude","base_url":"https://x/v1","shape":"anthropic"}]}' >"$tmp/p3.json"
 expect2 'provider groq (candidate 0 of the policy) is not in' --live "$tmp/p3.json" --policy "$D/live-policy.json"
+expect2 'ladder-003.json:[0-9]*:[0-9]*: kind: expected "providers", got "scenario"' --live "$D/ladder-003.json" --policy "$D/live-policy.json"
 expect2 'environment variable RL_RUN_LIVE_KEY_A is not set' --live "$D/providers-example.json" --policy "$D/live-policy.json"
 grep -q 'sk-abc-123' "$tmp/e" "$tmp/o" && fail "a key value was printed"
 [ ! -e "$tmp/out/trace.jsonl" ] || fail "a refused run wrote a trace"

@@ -13,6 +13,8 @@ expect2() { # expect2 PATTERN ARGS...: exit 2 and stderr matching PATTERN
 expect2 'bad-workload.json:8:64: workload.arival: unknown field' "$D/bad-workload.json"
 printf '{"kind":"policy","name":"x","candidates":[],"backoff":{"kind":"constant"}}' >"$tmp/badpol.json"
 expect2 'badpol.json:1:' "$D/scripted-429.json" --policy "$tmp/badpol.json"
+# a file of another kind given as the policy is named by its kind, not by its first field
+expect2 'scripted-429.json:[0-9]*:[0-9]*: kind: must be "policy" (got "scenario")' "$D/scripted-429.json" --policy "$D/scripted-429.json"
 printf '{"kind":"scenario",\n "name": 5}' >"$tmp/badsc.json"
 expect2 'badsc.json:2:' "$tmp/badsc.json"
 printf '{"kind":"scenario",' >"$tmp/trunc.json"
