@@ -21,12 +21,37 @@ static int add(rep_verdicts *vs, bool ok, const char *fmt, ...)
     vs->v = v;
     rep_verdict *d = &vs->v[vs->n++];
     d->ok = ok;
+    d->expectation = vs->cur;
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(d->text, sizeof d->text, fmt, ap);
     va_end(ap);
     vs->failed += !ok;
     return 0;
+}
+
+/* Starts the next expectation: the lines added until the next call are its. */
+static void begin(rep_verdicts *vs)
+{
+    vs->cur = ++vs->seq;
+}
+
+/* Counts the expectations and failed ones among verdicts from..n (an
+ * expectation's lines are consecutive). */
+static void tally(rep_verdicts *vs, size_t from)
+{
+    size_t last = 0, last_failed = 0;
+    for (size_t i = from; i < vs->n; i++) {
+        size_t id = vs->v[i].expectation;
+        if (id == 0) {
+            vs->run_failed += !vs->v[i].ok;
+            continue;
+        }
+        if (id != last)
+            vs->n_expect++, last = id;
+        if (!vs->v[i].ok && id != last_failed)
+            vs->failed_expect++, last_failed = id;
+    }
 }
 
 void rep_verdicts_free(rep_verdicts *vs)
@@ -111,6 +136,7 @@ static int ladder_compare(rep_verdicts *vs, const cm_expect_ladder *l, const dou
 static int check_ladder(const rep_run *run, const cm_expect_ladder *l, rep_verdicts *vs)
 {
     long long task = (long long)l->task;
+    begin(vs);
     if ((size_t)l->task >= run->n_tasks || !run->tasks[l->task].seen)
         return add(vs, false, "ladder task %lld: the task is not in the trace", task);
     double *got;
@@ -136,6 +162,7 @@ static int check_rate(const rep_stats *s, const cm_expect *e, rep_verdicts *vs)
         snprintf(claim, sizeof claim, " (%s claims %g%%)",
                  rep_claim_source(e->rate_source, src, sizeof src), e->rate_claimed * 100);
     double r = s->success_rate;
+    begin(vs);
     if (e->has_rate_min && r < e->rate_min)
         return add(vs, false, "success rate %.2f < %.2f%s", r, e->rate_min, claim);
     if (e->has_rate_max && r > e->rate_max)
@@ -163,6 +190,7 @@ static int check_limits(const rep_run *run, const rep_stats *s, const cm_expect 
 {
     char a[40], b[40];
     if (e->has_max_attempts && run->n_tasks) {
+        begin(vs);
         size_t w = worst_task(run, false);
         long got = run->tasks[w].sends;
         if (add(vs, got <= e->max_attempts, "task %zu made %ld attempts, max_attempts is %lld",
@@ -170,6 +198,7 @@ static int check_limits(const rep_run *run, const rep_stats *s, const cm_expect 
             return -1;
     }
     if (e->has_max_total_wait && run->n_tasks) {
+        begin(vs);
         size_t w = worst_task(run, true);
         double got = run->tasks[w].wait_planned;
         if (add(vs, got <= e->max_total_wait_s + 1e-6,
@@ -179,6 +208,7 @@ static int check_limits(const rep_run *run, const rep_stats *s, const cm_expect 
     }
     if (!e->has_max_calls_per_success)
         return 0;
+    begin(vs);
     if (s->calls_per_success < 0)
         return add(vs, false, "no task succeeded: calls per success is unbounded (max %g)",
                    e->max_calls_per_success);
@@ -198,12 +228,14 @@ static long cand_requests(const rep_run *run, const char *name)
 static int check_candidates(const rep_run *run, const cm_expect *e, rep_verdicts *vs)
 {
     for (size_t i = 0; i < e->n_used; i++) {
+        begin(vs);
         long n = cand_requests(run, e->used[i]);
         if (add(vs, n > 0, "candidate %s received %ld requests (expected in candidates_used)",
                 e->used[i], n))
             return -1;
     }
     for (size_t i = 0; i < e->n_not_used; i++) {
+        begin(vs);
         long n = cand_requests(run, e->not_used[i]);
         if (add(vs, n == 0,
                 "candidate %s received %ld requests (expected in candidates_not_used)",
@@ -218,6 +250,7 @@ static int check_duration(const rep_run *run, const cm_expect *e, rep_verdicts *
     char a[40], b[40];
     if (!e->has_max_task_duration)
         return 0;
+    begin(vs);
     double worst = -1;
     size_t w = 0;
     for (size_t k = 0; k < run->n_tasks; k++) {
@@ -239,6 +272,7 @@ static int check_counts(const rep_run *run, const cm_expect *e, rep_verdicts *vs
 {
     for (size_t i = 0; i < e->n_counts; i++) {
         const cm_expect_count *c = &e->counts[i];
+        begin(vs);
         long long n = cand_requests(run, c->candidate);
         int rc;
         if (c->has_min && n < c->min)
@@ -262,6 +296,7 @@ static int check_counts(const rep_run *run, const cm_expect *e, rep_verdicts *vs
 static int check_message(const rep_run *run, const cm_expect_message *m, rep_verdicts *vs)
 {
     long long task = (long long)m->task;
+    begin(vs);
     const rep_task *k = (size_t)m->task < run->n_tasks ? &run->tasks[m->task] : NULL;
     if (!k || k->outcome == 0)
         return add(vs, false, "final message task %lld: the task never finished", task);
@@ -288,6 +323,7 @@ static int check_rotation(const rep_run *run, const cm_expect_rotation *r, rep_v
     int last = -1;
     size_t n = 0;
     bool same = true;
+    begin(vs);
     for (size_t i = 0; i < run->n_ev; i++) {
         const rep_event *e = &run->ev[i];
         if (e->kind != REP_SEND || e->task != r->task || e->cand == last)
@@ -311,7 +347,8 @@ int rep_check_run(const rep_run *run, const cm_expect *e, rep_verdicts *out)
 {
     rep_stats s;
     rep_stats_compute(run, &s);
-    size_t before = out->failed;
+    size_t before = out->failed, first = out->n;
+    out->cur = 0;
     if (run->summary.partial && add(out, false, "the run was interrupted (summary.json says "
                                     "partial): its numbers are incomplete"))
         return -1;
@@ -328,5 +365,6 @@ int rep_check_run(const rep_run *run, const cm_expect *e, rep_verdicts *out)
     for (size_t i = 0; i < e->n_rotations; i++)
         if (check_rotation(run, &e->rotations[i], out))
             return -1;
+    tally(out, first);
     return (int)(out->failed - before);
 }

@@ -13,18 +13,26 @@
 
 typedef struct rep_verdict {
     bool ok;
+    size_t expectation; /* which expectation the line is about (from 1); 0: the run itself */
     char text[REP_VERDICT_TEXT];
 } rep_verdict;
 
+/* Lines and expectations are counted apart: one expectation (a ladder) may
+ * fail with several lines (one per wrong wait); a passing one has one line. */
 typedef struct rep_verdicts {
     rep_verdict *v; /* owned; free with rep_verdicts_free */
     size_t n, cap;
-    size_t failed;
+    size_t failed;        /* failed lines */
+    size_t n_expect;      /* expectations evaluated */
+    size_t failed_expect; /* ... of which failed (one or more failed lines) */
+    size_t run_failed;    /* failed lines about the run itself (interrupted, ...) */
+    size_t cur, seq;      /* internal: the expectation being evaluated, the last id */
 } rep_verdicts;
 
 /* Evaluates every expectation of `e` on `run`, appending verdicts (passes and
  * failures) to *out, which must start zeroed. Returns the number of failed
- * verdicts, or -1 when out of memory. */
+ * lines, or -1 when out of memory. The run fails when out->failed > 0; the
+ * summary is out->failed_expect of out->n_expect, plus out->run_failed. */
 int rep_check_run(const rep_run *run, const cm_expect *e, rep_verdicts *out);
 void rep_verdicts_free(rep_verdicts *vs);
 

@@ -68,6 +68,8 @@ static int load_expect(const rep_run *run, const char *file, cm_expect *e)
     return 2;
 }
 
+/* Prints every failed line, then one summary counting expectations (not
+ * lines: a ladder with three wrong waits is one failed expectation). */
 static int report(const rep_run *run, const rep_verdicts *vs)
 {
     for (size_t i = 0; i < vs->n; i++)
@@ -77,11 +79,18 @@ static int report(const rep_run *run, const rep_verdicts *vs)
         printf("check %s: the expectations assert nothing\n", run->dir);
         return 0;
     }
-    if (vs->failed) {
-        printf("check %s: %zu of %zu expectations failed\n", run->dir, vs->failed, vs->n);
+    const char *s = vs->n_expect == 1 ? "" : "s";
+    if (vs->failed_expect) {
+        printf("check %s: %zu of %zu expectation%s failed%s\n", run->dir, vs->failed_expect,
+               vs->n_expect, s, vs->run_failed ? ", and the run itself fails (above)" : "");
         return 1;
     }
-    printf("check %s: all %zu expectations hold\n", run->dir, vs->n);
+    if (vs->run_failed) {
+        printf("check %s: the run itself fails (above); all %zu expectation%s hold on what it "
+               "recorded\n", run->dir, vs->n_expect, s);
+        return 1;
+    }
+    printf("check %s: all %zu expectation%s hold\n", run->dir, vs->n_expect, s);
     return 0;
 }
 

@@ -113,8 +113,9 @@ static void verdict_list(FILE *f, const rep_page *p, size_t r)
     else if (j->have < 0)
         rep_html_esc(f, j->error);
     else
-        fprintf(f, "Judged by %s: %zu of %zu hold.", from_text(j->from), j->vs.n - j->vs.failed,
-                j->vs.n);
+        fprintf(f, "Judged by %s: %zu of %zu expectations hold%s.", from_text(j->from),
+                j->vs.n_expect - j->vs.failed_expect, j->vs.n_expect,
+                j->vs.run_failed ? "; the run itself fails" : "");
     fputs("</p>\n", f);
     if (!j->checked || j->have != 1 || !j->vs.n)
         return;

@@ -70,12 +70,15 @@ void rep_html_check_cell(FILE *f, const rep_page *p, size_t r)
         return;
     }
     if (!j->vs.failed) {
-        fprintf(f, "<td class=\"l ok\">pass (%zu of %zu)</td>", j->vs.n, j->vs.n);
+        fprintf(f, "<td class=\"l ok\">pass (%zu of %zu)</td>", j->vs.n_expect, j->vs.n_expect);
         return;
     }
     fputs("<td class=\"l fail\" title=\"", f);
     failed_lines(f, &j->vs);
-    fprintf(f, "\">FAIL (%zu of %zu)</td>", j->vs.failed, j->vs.n);
+    if (j->vs.failed_expect)
+        fprintf(f, "\">FAIL (%zu of %zu)</td>", j->vs.failed_expect, j->vs.n_expect);
+    else
+        fputs("\">FAIL (the run)</td>", f);
 }
 
 /* "seed 001" etc.: the document a scenario's claims come from. */
@@ -108,9 +111,10 @@ static const char *verdict_text(const rep_judged *j, double claimed, char *buf, 
         snprintf(buf + u, size - u, "%sno expectation encodes the claims: compare by eye", sep);
     else if (!j->vs.failed)
         snprintf(buf + u, size - u, "%sthe encoded claims hold (%zu of %zu checks)", sep,
-                 j->vs.n, j->vs.n);
+                 j->vs.n_expect, j->vs.n_expect);
     else {
-        snprintf(buf + u, size - u, "%s%zu of %zu checks FAIL", sep, j->vs.failed, j->vs.n);
+        snprintf(buf + u, size - u, "%s%zu of %zu checks FAIL", sep, j->vs.failed_expect,
+                 j->vs.n_expect);
         cls = "fail";
     }
     return cls;

@@ -326,6 +326,24 @@ static void each_expectation_fails_with_its_line(void **state)
     rep_run_free(&run);
 }
 
+/* A ladder with two wrong waits is one failed expectation with two lines. */
+static void expectations_are_counted_not_lines(void **state)
+{
+    (void)state;
+    rep_run run;
+    load_good(&run);
+    rep_verdicts vs;
+    int failed = check_text(&run, "{\"ladder\":{\"task\":0,\"waits_s\":[1,1]},"
+                                  "\"max_attempts\":2,\"max_total_wait_s\":100}", &vs);
+    assert_int_equal(failed, 3);
+    assert_int_equal(vs.n, 4);
+    assert_int_equal(vs.n_expect, 3);
+    assert_int_equal(vs.failed_expect, 2);
+    assert_int_equal(vs.run_failed, 0);
+    rep_verdicts_free(&vs);
+    rep_run_free(&run);
+}
+
 static void partial_run_fails_the_check(void **state)
 {
     (void)state;
@@ -344,6 +362,7 @@ static void partial_run_fails_the_check(void **state)
     assert_int_equal(check_text(&run, "{\"success_rate\":{\"min\":0.2}}", &vs), 1);
     assert_true(has_failure(&vs, "the run was interrupted (summary.json says partial): its "
                                  "numbers are incomplete"));
+    assert_true(vs.n_expect == 1 && vs.failed_expect == 0 && vs.run_failed == 1);
     rep_verdicts_free(&vs);
     rep_run_free(&run);
 }
@@ -487,6 +506,7 @@ int main(void)
         cmocka_unit_test(task_past_the_start_count_is_bad_input),
         cmocka_unit_test(task_ids_reach_the_scenario_limit),
         cmocka_unit_test(each_expectation_fails_with_its_line),
+        cmocka_unit_test(expectations_are_counted_not_lines),
         cmocka_unit_test(partial_run_fails_the_check),
         cmocka_unit_test(bad_summary_is_bad_input),
         cmocka_unit_test(quantiles_use_nearest_rank),
