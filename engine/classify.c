@@ -131,6 +131,36 @@ static int parse_rules(const cm_json *doc, const cJSON *obj, rl_classify *c, cm_
     return 0;
 }
 
+/* The variables a message template may name, as {name}. */
+enum { VAR_STATUS, VAR_ERROR, VAR_ATTEMPTS, VAR_PROVIDER, VAR_MODEL, VAR_RETRY_AFTER,
+       VAR_AVAILABLE, VAR_REASON, VAR_COUNT };
+static const char *const var_names[VAR_COUNT] = {"status",   "error",       "attempts",
+                                                 "provider", "model",       "retry_after",
+                                                 "available", "reason"};
+
+/* The variable named by name[0..n), or VAR_COUNT. */
+static int var_find(const char *name, size_t n)
+{
+    for (int i = 0; i < VAR_COUNT; i++)
+        if (strlen(var_names[i]) == n && !strncmp(name, var_names[i], n)) return i;
+    return VAR_COUNT;
+}
+
+/* A template's {word} must name a variable (expand would print a typo such as
+ * {retry_afer} as it stands); braces around anything else are literal text. */
+static int check_vars(const cm_json *doc, const cJSON *ch, const char *field, cm_err *err)
+{
+    for (const char *p = strchr(ch->valuestring, '{'); p; p = strchr(p + 1, '{')) {
+        size_t n = strspn(p + 1, "abcdefghijklmnopqrstuvwxyz_");
+        if (n && n <= 31 && p[1 + n] == '}' && var_find(p + 1, n) == VAR_COUNT)
+            return cm_json_fail(err, doc, ch, field,
+                                "unknown variable {%.*s} (known: {status}, {error}, {attempts}, "
+                                "{provider}, {model}, {retry_after}, {available}, {reason})",
+                                (int)n, p + 1);
+    }
+    return 0;
+}
+
 static int parse_messages(const cm_json *doc, const cJSON *obj, rl_classify *c, cm_err *err)
 {
     if (!cJSON_IsObject(obj)) return cm_json_fail(err, doc, obj, "messages", "must be an object");
@@ -143,6 +173,7 @@ static int parse_messages(const cm_json *doc, const cJSON *obj, rl_classify *c, 
         if (strlen(ch->valuestring) > 1000)
             return cm_json_fail(err, doc, ch, field, "is too long (limit 1000 characters)");
         if (is_note(ch->string)) continue;
+        if (check_vars(doc, ch, field, err)) return -1;
         rl_pattern pat;
         if (pattern_parse(ch->string, true, &pat))
             return cm_json_fail(err, doc, ch, field,
@@ -226,25 +257,20 @@ static const char *find_template(const rl_classify *c, const rl_message_vars *v)
 /* Appends the value of variable `name` (len n); an unknown one as {name}. */
 static void put_var(const rl_message_vars *v, const char *name, size_t n, cm_sbuf *b)
 {
-    if (n == 6 && !strncmp(name, "status", n)) {
-        cm_sbuf_i64(b, v->status);
-    } else if (n == 5 && !strncmp(name, "error", n)) {
-        cm_sbuf_str(b, v->error ? v->error : "none");
-    } else if (n == 8 && !strncmp(name, "attempts", n)) {
-        cm_sbuf_u64_pad(b, v->attempts, 0);
-    } else if (n == 8 && !strncmp(name, "provider", n)) {
-        cm_sbuf_str(b, v->provider ? v->provider : "");
-    } else if (n == 5 && !strncmp(name, "model", n)) {
-        cm_sbuf_str(b, v->model ? v->model : "");
-    } else if (n == 11 && !strncmp(name, "retry_after", n)) {
-        char tmp[128]; /* %.0f rounds as printf does; a huge value is cut at 127 */
+    char tmp[128];
+    switch (var_find(name, n)) {
+    case VAR_STATUS: cm_sbuf_i64(b, v->status); break;
+    case VAR_ERROR: cm_sbuf_str(b, v->error ? v->error : "none"); break;
+    case VAR_ATTEMPTS: cm_sbuf_u64_pad(b, v->attempts, 0); break;
+    case VAR_PROVIDER: cm_sbuf_str(b, v->provider ? v->provider : ""); break;
+    case VAR_MODEL: cm_sbuf_str(b, v->model ? v->model : ""); break;
+    case VAR_RETRY_AFTER: /* %.0f rounds as printf does; a huge value is cut at 127 */
         snprintf(tmp, sizeof tmp, "%.0f", v->retry_after_s > 0 ? v->retry_after_s : 0);
         cm_sbuf_str(b, tmp);
-    } else if (n == 9 && !strncmp(name, "available", n)) {
-        cm_sbuf_str(b, v->available ? v->available : "");
-    } else if (n == 6 && !strncmp(name, "reason", n)) {
-        cm_sbuf_str(b, rl_fail_reason_name(v->reason));
-    } else {
+        break;
+    case VAR_AVAILABLE: cm_sbuf_str(b, v->available ? v->available : ""); break;
+    case VAR_REASON: cm_sbuf_str(b, rl_fail_reason_name(v->reason)); break;
+    default:
         cm_sbuf_char(b, '{');
         cm_sbuf_mem(b, name, n < 100 ? n : 100);
         cm_sbuf_char(b, '}');

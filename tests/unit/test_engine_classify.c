@@ -1,5 +1,5 @@
 /* test_engine_classify.c: message templates (every variable, unknown ones
- * kept, braces without a close, truncation at the buffer's size) and the
+ * refused at load, other braces kept, braces without a close, truncation at the buffer's size) and the
  * lookup order reason > exact status > class > transport error > default. */
 #include "tests/unit/engine_fixture.h"
 
@@ -32,11 +32,11 @@ static void every_variable(void **state)
     (void)state;
     fx_policy f;
     load_messages(&f, "{\"default\":\"{status}|{error}|{attempts}|{provider}|{model}|"
-                      "{retry_after}|{available}|{reason}|{nope}|{unclosed\"}");
+                      "{retry_after}|{available}|{reason}|{Nope}|{unclosed\"}");
     char out[256];
     rl_message_vars v = vars(503, "none", RL_FAIL_MAX_ATTEMPTS);
     rl_classify_message(&f.p->classify, &v, out, sizeof out);
-    assert_string_equal(out, "503|none|3|groq|llama|42|groq: 0, openai: 1|max_attempts|{nope}|"
+    assert_string_equal(out, "503|none|3|groq|llama|42|groq: 0, openai: 1|max_attempts|{Nope}|"
                              "{unclosed");
     /* Into every smaller buffer: the same text cut at size - 1, as snprintf
      * cuts, never past the end (the canary after it stays). */
@@ -49,6 +49,28 @@ static void every_variable(void **state)
         assert_memory_equal(small, out, size - 1);
         assert_int_equal(small[size], '#');
     }
+    fx_free(&f);
+}
+
+/* A {word} that names no variable is refused where it stands (a typo such as
+ * {retry_afer} would otherwise reach users as it is); braces around anything
+ * that is not a lower-case word are literal text. */
+static void unknown_variable_refused(void **state)
+{
+    (void)state;
+    const char *json = "{\"kind\":\"policy\",\"name\":\"m\",\"candidates\":[{\"provider\":"
+                       "\"p\",\"model\":\"m\"}],\n\"messages\":{\"429\":\"{\\\"a\\\": 1}\","
+                       "\"max_attempts\":\"back in {retry_afer} s\"}}";
+    cm_err err = {{0}};
+    cm_json *doc = cm_json_parse("p.json", json, strlen(json), &err);
+    assert_non_null(doc);
+    rl_policy *p = NULL;
+    assert_int_equal(rl_policy_from_json(doc, &p, &err), -1);
+    assert_non_null(strstr(err.msg, "p.json:2:"));
+    assert_non_null(strstr(err.msg, "messages.max_attempts: unknown variable {retry_afer}"));
+    cm_json_free(doc);
+    fx_policy f; /* literal JSON braces and a capitalised word load */
+    load_messages(&f, "{\"429\":\"got {\\\"a\\\": 1} and {Status}\"}");
     fx_free(&f);
 }
 
@@ -118,6 +140,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(every_variable),
+        cmocka_unit_test(unknown_variable_refused),
         cmocka_unit_test(lookup_order),
         cmocka_unit_test(names_available_only_when_it_does),
         cmocka_unit_test(builtin_and_truncation),
