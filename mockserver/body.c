@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "mockserver/plan.h"
 #include "mockserver/textbuf.h"
 
 static int fail(char *msg, size_t size, const char *what)
@@ -98,13 +99,33 @@ static int read_root(mock_endpoint ep, const cJSON *root, mock_body_req *out, ch
     return 0;
 }
 
+/* The JSON value filling all of text[len] (trailing whitespace allowed),
+ * or NULL (*trailing true when a value was followed by other bytes). The
+ * body is not NUL-terminated, so cJSON's own end check
+ * (require_null_terminated, which wants a NUL inside len) is not used. */
+static cJSON *parse_whole(const char *text, size_t len, bool *trailing)
+{
+    const char *end = NULL;
+    cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, false);
+    if (!root) return NULL;
+    size_t at = (size_t)(end - text);
+    while (at < len && (text[at] == ' ' || text[at] == '\t' || text[at] == '\n' || text[at] == '\r'))
+        at++;
+    if (at == len) return root;
+    cJSON_Delete(root);
+    *trailing = true;
+    return NULL;
+}
+
 int mock_body_parse(mock_endpoint endpoint, const char *text, size_t len, mock_body_req *out,
                     char *msg, size_t msg_size)
 {
     memset(out, 0, sizeof *out);
     if (!text || len == 0) return fail(msg, msg_size, "request body is empty: expected JSON");
     if (len > MOCK_BODY_MAX) return fail(msg, msg_size, "request body too large");
-    cJSON *root = cJSON_ParseWithLength(text, len);
+    bool trailing = false;
+    cJSON *root = parse_whole(text, len, &trailing);
+    if (!root && trailing) return fail(msg, msg_size, "request body: text after the JSON value");
     if (!root) return fail(msg, msg_size, "request body is not valid JSON");
     int rc = read_root(endpoint, root, out, msg, msg_size);
     cJSON_Delete(root);
@@ -113,46 +134,10 @@ int mock_body_parse(mock_endpoint endpoint, const char *text, size_t len, mock_b
 
 /* ---- rendering ---- */
 
-static const char *default_type(mock_shape shape, int status)
-{
-    bool oa = shape == MOCK_SHAPE_OPENAI;
-    switch (status) {
-    case 400:
-        return "invalid_request_error";
-    case 413:
-        return oa ? "invalid_request_error" : "request_too_large";
-    case 401:
-        return oa ? "invalid_request_error" : "authentication_error";
-    case 403:
-        return oa ? "insufficient_quota" : "permission_error";
-    case 404:
-        return oa ? "invalid_request_error" : "not_found_error";
-    case 429:
-        return oa ? "requests" : "rate_limit_error";
-    case 529:
-        return oa ? "server_error" : "overloaded_error";
-    default:
-        return oa ? "server_error" : "api_error";
-    }
-}
-
-static const char *openai_code(int status)
-{
-    switch (status) {
-    case 401:
-        return "invalid_api_key";
-    case 404:
-        return "model_not_found";
-    case 429:
-        return "rate_limit_exceeded";
-    default:
-        return NULL;
-    }
-}
-
 static void render_error(mock_buf *b, const mock_plan *p)
 {
-    const char *type = p->error_type[0] ? p->error_type : default_type(p->shape, p->status);
+    const char *type =
+        p->error_type[0] ? p->error_type : mock_plan_default_error_type(p->shape, p->status);
     const char *message = p->error_message[0] ? p->error_message : "mock error";
     if (p->shape == MOCK_SHAPE_ANTHROPIC) {
         mock_buf_puts(b, "{\"type\":\"error\",\"error\":{\"type\":");
@@ -260,18 +245,12 @@ char *mock_body_render(const mock_plan *plan, const mock_render_ctx *ctx, size_t
     return mock_buf_take(&b, len);
 }
 
-void mock_body_error_plan(mock_plan *plan, mock_shape shape, int status, const char *type,
+void mock_body_error_plan(mock_plan *plan, mock_shape shape, int status, const char *code,
                           const char *message)
 {
     memset(plan, 0, sizeof *plan);
-    plan->status = status;
     plan->shape = shape;
-    plan->body = MOCK_BODY_ERROR;
     plan->fault = MOCK_FAULT_NONE;
-    snprintf(plan->error_type, sizeof plan->error_type, "%s",
-             type ? type : default_type(shape, status));
-    snprintf(plan->error_message, sizeof plan->error_message, "%s", message ? message : "");
-    const char *code = shape == MOCK_SHAPE_OPENAI ? openai_code(status) : NULL;
-    snprintf(plan->error_code, sizeof plan->error_code, "%s", code ? code : "");
+    mock_plan_error(plan, status, NULL, code, message ? message : "");
     snprintf(plan->note, sizeof plan->note, "%d: %s", status, message ? message : "");
 }

@@ -43,9 +43,10 @@ typedef struct mock_render_ctx {
 char *mock_body_render(const mock_plan *plan, const mock_render_ctx *ctx, size_t *len);
 
 /* Fills `plan` with an error answer the front itself decides (400, 404, 405,
- * 413, 504): no headers, no latency, no fault. `type` NULL picks the shape's
- * usual type for `status`. */
-void mock_body_error_plan(mock_plan *plan, mock_shape shape, int status, const char *type,
+ * 413, 504): no headers, no latency, no fault; type and code as the shape's
+ * real API sends them for `status` (mockserver/README.md's error table).
+ * `code` NULL keeps the table's code, "" sends code null. */
+void mock_body_error_plan(mock_plan *plan, mock_shape shape, int status, const char *code,
                           const char *message);
 
 #endif

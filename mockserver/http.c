@@ -3,12 +3,15 @@
 #include "mockserver/http.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -250,7 +253,7 @@ static int front_check(mock_rq *rq, mock_body_req *req)
     mock_shape shape = route_shape(rq->srv, &rq->route);
     char msg[160];
     if (rq->route.kind != MOCK_ROUTE_PROVIDER) {
-        mock_body_error_plan(&rq->plan, shape, 404, NULL, "no such route");
+        mock_body_error_plan(&rq->plan, shape, 404, "", "no such route"); /* code null */
         return -1;
     }
     if (!rq->route.method_ok) {
@@ -419,6 +422,7 @@ static enum MHD_Result send_text(mock_rq *rq, int status, const char *type, char
     http_date(mock_clock_now(&rq->srv->clock), date, sizeof date);
     MHD_add_response_header(r, "Date", date);
     MHD_add_response_header(r, "Content-Type", type);
+    if (status == 405 && rq->route.allow) MHD_add_response_header(r, "Allow", rq->route.allow);
     rq->stage = RQ_SENDING;
     enum MHD_Result ret = MHD_queue_response(rq->conn, (unsigned)status, r);
     MHD_destroy_response(r);
@@ -442,20 +446,32 @@ static enum MHD_Result admin_state(mock_rq *rq)
     return send_text(rq, 200, "application/json", text, len);
 }
 
+/* A 400 of the admin API: {"error": msg} (msg holds no character to escape). */
+static enum MHD_Result admin_bad(mock_rq *rq, const char *msg)
+{
+    char text[256];
+    int n = snprintf(text, sizeof text, "{\"error\":\"%s\"}\n", msg);
+    size_t len = n > 0 && (size_t)n < sizeof text ? (size_t)n : 0;
+    char *copy = len ? strndup(text, len) : NULL;
+    return send_text(rq, 400, "application/json", copy, len);
+}
+
 static enum MHD_Result admin_journal(mock_rq *rq)
 {
     mock_server *s = rq->srv;
     const char *fmt = MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, "format");
     const char *lim = MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, "limit");
+    if (fmt && strcmp(fmt, "json") != 0 && strcmp(fmt, "jsonl") != 0)
+        return admin_bad(rq, "format: expected json or jsonl");
     bool jsonl = fmt && strcmp(fmt, "jsonl") == 0;
     char *end = NULL;
-    long long limit = lim ? strtoll(lim, &end, 10) : 0;
-    if (lim && (end == lim || *end || limit < 0))
-        return send_text(rq, 400, "application/json",
-                         strdup("{\"error\":\"limit: expected a count\"}\n"), 35);
+    errno = 0;
+    long long limit = lim ? strtoll(lim, &end, 10) : -1;
+    if (lim && (errno || end == lim || *end || limit < 0))
+        return admin_bad(rq, "limit: expected a count from 0");
     size_t len = 0;
     pthread_mutex_lock(&s->jmu);
-    char *text = mock_journal_render(s->journal, jsonl, (size_t)limit, &len);
+    char *text = mock_journal_render(s->journal, jsonl, limit < 0 ? SIZE_MAX : (size_t)limit, &len);
     pthread_mutex_unlock(&s->jmu);
     return send_text(rq, 200, jsonl ? "application/x-ndjson" : "application/json", text, len);
 }
@@ -496,10 +512,12 @@ static enum MHD_Result admin_metrics(mock_rq *rq)
 
 static enum MHD_Result handle_admin(mock_rq *rq)
 {
-    if (!rq->route.method_ok) {
+    if (!rq->route.method_ok) { /* as a provider's 405: OpenAI error shape, Allow */
         mock_body_error_plan(&rq->plan, MOCK_SHAPE_OPENAI, 405, NULL, "method not allowed");
-        char *text = strdup("{\"error\":\"method not allowed\"}\n");
-        return send_text(rq, 405, "application/json", text, text ? strlen(text) : 0);
+        mock_render_ctx ctx = {.now = mock_clock_now(&rq->srv->clock)};
+        size_t len = 0;
+        char *text = mock_body_render(&rq->plan, &ctx, &len);
+        return send_text(rq, 405, "application/json", text, len);
     }
     switch (rq->route.kind) {
     case MOCK_ROUTE_ADMIN_STATE:

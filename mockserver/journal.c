@@ -191,7 +191,7 @@ void mock_journal_counts_get(const mock_journal *j, mock_journal_counts *out)
 
 char *mock_journal_render(const mock_journal *j, bool jsonl, size_t limit, size_t *len)
 {
-    size_t n = (limit && limit < j->kept) ? limit : j->kept;
+    size_t n = limit < j->kept ? limit : j->kept;
     size_t first = (j->head + j->capacity - n) % j->capacity;
     mock_buf b;
     mock_buf_init(&b, (size_t)1 << 30);

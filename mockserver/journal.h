@@ -72,7 +72,7 @@ typedef struct mock_journal_counts {
 void mock_journal_counts_get(const mock_journal *j, mock_journal_counts *out);
 
 /* The kept entries, oldest first, as one JSON array (jsonl false) or JSON
- * Lines (jsonl true). At most `limit` newest entries (0 = all). Returns a
+ * Lines (jsonl true). At most the `limit` newest entries (SIZE_MAX = all, 0 = none). Returns a
  * malloc'd string the caller frees, *len its length; NULL when out of memory. */
 char *mock_journal_render(const mock_journal *j, bool jsonl, size_t limit, size_t *len);
 

@@ -155,6 +155,11 @@ static const error_default *error_default_for(mock_shape shape, int status)
     return t;
 }
 
+const char *mock_plan_default_error_type(mock_shape shape, int status)
+{
+    return error_default_for(shape, status)->type;
+}
+
 void mock_plan_error(mock_plan *p, int status, const char *type, const char *code,
                      const char *message)
 {

@@ -35,5 +35,7 @@ void mock_plan_header_del(mock_plan *p, const char *name);
  * arguments override those defaults. */
 void mock_plan_error(mock_plan *p, int status, const char *type, const char *code,
                      const char *message);
+/* The error type the shape's real API sends for `status` (never NULL). */
+const char *mock_plan_default_error_type(mock_shape shape, int status);
 
 #endif

@@ -32,6 +32,13 @@ static cJSON *get_json(const mh_server *s, const char *path)
     return j;
 }
 
+/* error.MEMBER of an OpenAI-shape error body as a string, or "" */
+static const char *str_of(const cJSON *j, const char *member)
+{
+    const cJSON *v = cJSON_GetObjectItem(cJSON_GetObjectItem(j, "error"), member);
+    return cJSON_IsString(v) ? v->valuestring : "";
+}
+
 static void window_three_per_minute(void **state)
 {
     (void)state;
@@ -149,6 +156,70 @@ static void bad_bodies_get_413_and_400(void **state)
     assert_int_equal(r->status, 404);
     free(r);
     mh_stop_ok(&s); /* and it is still alive to be stopped */
+}
+
+/* The front's own errors follow mockserver/README.md's error table: an
+ * unknown route is 404 with code null; 405 is invalid_request_error with an
+ * Allow header, on admin routes too; text after the JSON body is a 400. */
+static void front_errors_match_the_readme_table(void **state)
+{
+    (void)state;
+    mh_server s;
+    mh_start_ok(&s, "tests/data/mockhttp/window.json", NULL);
+    mh_resp *r = malloc(sizeof *r);
+    char v[64];
+    mh_request(&s, "GET", "/nope", NULL, NULL, 5000, r);
+    assert_int_equal(r->status, 404);
+    cJSON *j = cJSON_Parse(r->body);
+    assert_true(cJSON_IsNull(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "error"), "code")));
+    assert_string_equal(str_of(j, "type"), "invalid_request_error");
+    cJSON_Delete(j);
+    const char *const wrong[][3] = {{"GET", CHAT, "POST"},
+                                    {"GET", "/__admin/reset", "POST"},
+                                    {"POST", "/__admin/state", "GET"},
+                                    {"DELETE", "/metrics", "GET"}};
+    for (size_t i = 0; i < sizeof wrong / sizeof wrong[0]; i++) {
+        mh_request(&s, wrong[i][0], wrong[i][1], OA_KEY, NULL, 5000, r);
+        assert_int_equal(r->status, 405);
+        assert_int_equal(mh_header(r, "Allow", v, sizeof v), 0);
+        assert_string_equal(v, wrong[i][2]);
+        j = cJSON_Parse(r->body);
+        assert_string_equal(str_of(j, "type"), "invalid_request_error");
+        cJSON_Delete(j);
+    }
+    mh_request(&s, "POST", CHAT, OA_KEY,
+               "{\"model\":\"m1\",\"messages\":[{\"role\":\"user\"}]} trailing", 5000, r);
+    assert_int_equal(r->status, 400);
+    assert_non_null(strstr(r->body, "text after the JSON value"));
+    free(r);
+    mh_stop_ok(&s);
+}
+
+/* ?format= other than json/jsonl is a 400 naming it; ?limit=0 gives none. */
+static void journal_query_format_and_limit(void **state)
+{
+    (void)state;
+    mh_server s;
+    mh_start_ok(&s, "tests/data/mockhttp/window.json", NULL);
+    mh_resp *r = malloc(sizeof *r);
+    mh_request(&s, "POST", CHAT, OA_KEY, MH_CHAT("m1"), 5000, r);
+    mh_request(&s, "POST", CHAT, OA_KEY, MH_CHAT("m1"), 5000, r);
+    mh_request(&s, "GET", "/__admin/journal?format=xml", NULL, NULL, 5000, r);
+    assert_int_equal(r->status, 400);
+    assert_non_null(strstr(r->body, "format"));
+    cJSON *j = get_json(&s, "/__admin/journal?limit=0");
+    assert_int_equal(cJSON_GetArraySize(j), 0);
+    cJSON_Delete(j);
+    j = get_json(&s, "/__admin/journal?limit=1&format=json");
+    assert_int_equal(cJSON_GetArraySize(j), 1);
+    cJSON_Delete(j);
+    j = get_json(&s, "/__admin/journal");
+    assert_int_equal(cJSON_GetArraySize(j), 2);
+    cJSON_Delete(j);
+    mh_request(&s, "GET", "/__admin/journal?limit=-1", NULL, NULL, 5000, r);
+    assert_int_equal(r->status, 400);
+    free(r);
+    mh_stop_ok(&s);
 }
 
 static void admin_state_journal_reset_metrics(void **state)
@@ -456,6 +527,8 @@ int main(void)
         cmocka_unit_test_teardown(script_comes_back_in_order, mh_teardown),
         cmocka_unit_test_teardown(invalid_key_gets_401_in_each_shape, mh_teardown),
         cmocka_unit_test_teardown(bad_bodies_get_413_and_400, mh_teardown),
+        cmocka_unit_test_teardown(front_errors_match_the_readme_table, mh_teardown),
+        cmocka_unit_test_teardown(journal_query_format_and_limit, mh_teardown),
         cmocka_unit_test_teardown(admin_state_journal_reset_metrics, mh_teardown),
         cmocka_unit_test_teardown(journal_never_holds_key_values, mh_teardown),
         cmocka_unit_test_teardown(atomic_script_under_64_concurrent, mh_teardown),

@@ -73,6 +73,12 @@ static void body_parse_estimates_tokens(void **state)
     assert_int_equal(q.input_tokens, 3 + 2); /* 12 chars / 4, plus one per message */
     assert_int_equal(q.max_tokens, 50);
     assert_int_equal(q.tokens, 55);
+    /* Trailing whitespace is fine; the bytes past len (no NUL) are not read. */
+    char buf[512];
+    int n = snprintf(buf, sizeof buf, "%s \r\n\tGARBAGE", ok);
+    assert_true(n > 0);
+    assert_int_equal(mock_body_parse(MOCK_EP_CHAT, buf, strlen(ok) + 4, &q, msg, sizeof msg), 0);
+    assert_int_equal(mock_body_parse(MOCK_EP_CHAT, buf, strlen(ok) + 5, &q, msg, sizeof msg), -1);
 }
 
 static void body_parse_rejects_bad_requests(void **state)
@@ -85,6 +91,9 @@ static void body_parse_rejects_bad_requests(void **state)
     } bad[] = {
         {MOCK_EP_CHAT, "", "empty"},
         {MOCK_EP_CHAT, "{\"model\":", "not valid JSON"},
+        {MOCK_EP_CHAT, "{\"model\":\"m\",\"messages\":[{\"role\":\"u\"}]} trailing",
+         "text after the JSON value"},
+        {MOCK_EP_CHAT, "{\"model\":\"m\",\"messages\":[{\"role\":\"u\"}]}\n{}", "text after"},
         {MOCK_EP_CHAT, "[1,2]", "JSON object"},
         {MOCK_EP_CHAT, "{\"messages\":[{\"role\":\"user\"}]}", "model"},
         {MOCK_EP_CHAT, "{\"model\":\"m\"}", "messages"},
@@ -241,7 +250,7 @@ static void journal_ring_keeps_newest_and_hides_keys(void **state)
     assert_int_equal(c.kept, 3);
     assert_int_equal(c.dropped, 2);
     size_t len;
-    char *text = mock_journal_render(j, false, 0, &len);
+    char *text = mock_journal_render(j, false, SIZE_MAX, &len);
     cJSON *arr = cJSON_Parse(text);
     assert_int_equal(cJSON_GetArraySize(arr), 3);
     assert_int_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(arr, 0), "status")->valueint, 202);
@@ -267,7 +276,7 @@ static void journal_ring_keeps_newest_and_hides_keys(void **state)
     }
     assert_int_equal(lines, 5);
     mock_journal_clear(j);
-    text = mock_journal_render(j, false, 0, &len);
+    text = mock_journal_render(j, false, SIZE_MAX, &len);
     assert_string_equal(text, "[]\n");
     free(text);
     mock_journal_free(j);
@@ -285,7 +294,7 @@ static void journal_cuts_huge_lines_to_a_stub(void **state)
     e.model = model;
     mock_journal_add(j, &e);
     size_t len;
-    char *text = mock_journal_render(j, false, 0, &len);
+    char *text = mock_journal_render(j, false, SIZE_MAX, &len);
     cJSON *arr = cJSON_Parse(text);
     assert_non_null(arr);
     assert_true(cJSON_IsNull(cJSON_GetObjectItem(cJSON_GetArrayItem(arr, 0), "model")));
