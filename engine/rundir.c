@@ -47,6 +47,10 @@ int rl_rundir_make(const char *path)
 
 int rl_rundir_prepare(rl_rundir *d, const char *cmd, const char *out, const char *default_name)
 {
+    if (out && !*out) {
+        fprintf(stderr, "retrylab %s: --out: an empty folder name\n", cmd);
+        return 2;
+    }
     if (out)
         snprintf(d->dir, sizeof d->dir, "%s", out);
     else
@@ -57,5 +61,12 @@ int rl_rundir_prepare(rl_rundir *d, const char *cmd, const char *out, const char
     }
     snprintf(d->trace, sizeof d->trace, "%s/trace.jsonl", d->dir);
     snprintf(d->summary, sizeof d->summary, "%s/summary.json", d->dir);
+    char expect[sizeof d->dir + 16];
+    struct stat st;
+    snprintf(expect, sizeof expect, "%s/expect.json", d->dir);
+    if (stat(expect, &st) == 0) /* check and report prefer it to the scenario's own expect */
+        fprintf(stderr, "retrylab %s: warning: %s was there before this run; check and report "
+                "will judge the run by it (remove it if it belongs to an earlier run)\n", cmd,
+                expect);
     return 0;
 }

@@ -22,7 +22,9 @@ typedef struct rl_rundir {
 } rl_rundir;
 
 /* Fills `d` from `out` (--out, may be NULL: then out/runs/NAME from
- * `default_name`) and creates the directory. 0, or 3 (the exit code) after
+ * `default_name`) and creates the directory. 0 (with a warning on stderr
+ * when DIR/expect.json is already there: check and report would judge the
+ * new run by it); 2 when `out` is empty; 3 (the exit code) after
  * "retrylab CMD: DIR: cannot create: REASON" on stderr. */
 int rl_rundir_prepare(rl_rundir *d, const char *cmd, const char *out, const char *default_name);
 

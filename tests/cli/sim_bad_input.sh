@@ -25,6 +25,9 @@ expect2 'seed' "$D/scripted-429.json" --seed 12x
 expect2 'seed' "$D/scripted-429.json" --seed -1
 expect2 'seed' "$D/scripted-429.json" --seed ' 7'
 expect2 'unknown option' "$D/scripted-429.json" --frobnicate 1
+# an empty --out is bad input (2), not a folder that cannot be made (3)
+"$R" sim "$D/scripted-429.json" --out "" >"$tmp/o" 2>"$tmp/e"; rc=$?
+[ "$rc" -eq 2 ] && grep -q -- '--out: an empty folder name' "$tmp/e" || { cat "$tmp/e"; fail "sim --out '': exit $rc, want 2"; }
 expect2 'which scenario' --quiet
 # a scenario without "policy" and no --policy: said, with the way out
 printf '{"kind":"scenario","providers":[{"name":"p","shape":"openai","models":[{"name":"m"}]}]}' >"$tmp/nopol.json"
