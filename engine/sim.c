@@ -383,6 +383,9 @@ static int setup_candidates(sim *s)
                           ? MOCK_EP_MESSAGES
                           : MOCK_EP_CHAT;
         resolve(s, c, NULL, &c->names);
+        if (pi >= 0 && !c->names.model_ix)
+            fprintf(stderr, "retrylab sim: warning: model %s of provider %s (the policy's) is "
+                    "not in the scenario; its calls get 404\n", c->info.model, c->info.provider);
         c->keys = calloc(c->info.nkeys ? c->info.nkeys : 1, sizeof *c->keys);
         if (!c->keys)
             return -1;
