@@ -363,3 +363,38 @@ bool cm_expect_empty(const cm_expect *e)
            !e->n_not_used && !e->n_messages && !e->n_rotations && !e->has_max_task_duration &&
            !e->n_counts;
 }
+
+static const char *const claim_measures[] = {"max_total_wait_s", "max_task_duration_s",
+                                             "max_attempts", "success_rate", NULL};
+
+const char *cm_claim_measure_name(cm_claim_measure m)
+{
+    return m > CM_CLAIM_NONE && m <= CM_CLAIM_SUCCESS_RATE ? claim_measures[m - 1] : "";
+}
+
+int cm_claim_parse(const cm_json *doc, const cJSON *node, const char *ctx, cm_claim *out,
+                   cm_err *err)
+{
+    static const char *const keys[] = {"source", "says", "measure", "value", NULL};
+    int m = -1;
+    double v = -1;
+    char f[280];
+    memset(out, 0, sizeof *out);
+    if (cm_json_check_keys(doc, node, ctx, keys, err) ||
+        cm_json_get_string(doc, node, ctx, "source", true, 4096, &out->source, err) ||
+        cm_json_get_string(doc, node, ctx, "says", true, 4096, &out->says, err) ||
+        cm_json_get_enum(doc, node, ctx, "measure", false, claim_measures, &m, err))
+        return -1;
+    out->measure = m < 0 ? CM_CLAIM_NONE : (cm_claim_measure)(m + 1);
+    double top = out->measure == CM_CLAIM_SUCCESS_RATE ? 1 : BIG_SECONDS;
+    if (cm_json_get_number(doc, node, ctx, "value", out->measure != CM_CLAIM_NONE, 0, top, &v,
+                           err))
+        return -1;
+    if (out->measure == CM_CLAIM_NONE && v >= 0)
+        return cm_json_fail(err, doc, cJSON_GetObjectItemCaseSensitive(node, "value"),
+                            cm_json_field(f, sizeof f, ctx, "value"),
+                            "needs a \"measure\" (one of: max_total_wait_s, "
+                            "max_task_duration_s, max_attempts, success_rate)");
+    out->value = v;
+    return 0;
+}

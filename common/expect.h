@@ -134,4 +134,33 @@ void cm_expect_free(cm_expect *e);
 /* True when the expect asserts nothing at all. */
 bool cm_expect_empty(const cm_expect *e);
 
+/* ---- claims: what a seed document says, beside the expect ----
+ * A scenario's "claims" array holds {source, says} entries; an entry may also
+ * carry a number the report compares with what retrylab measured:
+ *   "measure": "max_total_wait_s" | "max_task_duration_s" | "max_attempts" |
+ *              "success_rate", "value": N (both or neither; success_rate in
+ *              [0,1], the others >= 0). The claim is never asserted: the
+ *   scenario's expect pins retrylab's own result, which may refute it. */
+typedef enum cm_claim_measure {
+    CM_CLAIM_NONE,               /* no number: compared by eye */
+    CM_CLAIM_MAX_TOTAL_WAIT,     /* the most planned wait one task accumulates, seconds */
+    CM_CLAIM_MAX_TASK_DURATION,  /* the longest one task takes, seconds */
+    CM_CLAIM_MAX_ATTEMPTS,       /* the most calls one task makes */
+    CM_CLAIM_SUCCESS_RATE,       /* successes / tasks, 0..1 */
+} cm_claim_measure;
+
+typedef struct cm_claim {
+    const char *source, *says; /* point into the document (valid until cm_json_free) */
+    cm_claim_measure measure;
+    double value; /* meaningful when measure != CM_CLAIM_NONE */
+} cm_claim;
+
+/* Parses and validates one claims entry `node` (unknown fields, an unknown
+ * measure, a measure without value or the reverse are errors). `ctx` names it
+ * in messages ("claims[2]"). 0, or -1 with err "file:line:col: field: what". */
+int cm_claim_parse(const cm_json *doc, const cJSON *node, const char *ctx, cm_claim *out,
+                   cm_err *err);
+/* The JSON name of a measure ("max_total_wait_s"); "" for CM_CLAIM_NONE. */
+const char *cm_claim_measure_name(cm_claim_measure m);
+
 #endif

@@ -72,19 +72,16 @@ static int parse_workload(const cm_json *doc, const cJSON *root, mock_workload *
 
 static int parse_claims(const cm_json *doc, const cJSON *root, const cJSON **out, cm_err *err)
 {
-    static const char *const keys[] = {"source", "says", NULL};
     if (cm_json_get_array(doc, root, "", "claims", false, 0, 1000, out, err) != 0)
         return -1;
     if (!*out)
         return 0;
     int i = 0;
     char ctx[64];
-    const char *s;
+    cm_claim claim;
     for (const cJSON *c = (*out)->child; c; c = c->next, i++) {
         snprintf(ctx, sizeof ctx, "claims[%d]", i);
-        if (cm_json_check_keys(doc, c, ctx, keys, err) != 0 ||
-            cm_json_get_string(doc, c, ctx, "source", true, 4096, &s, err) != 0 ||
-            cm_json_get_string(doc, c, ctx, "says", true, 4096, &s, err) != 0)
+        if (cm_claim_parse(doc, c, ctx, &claim, err) != 0) /* common/expect.h */
             return -1;
     }
     return 0;

@@ -3,6 +3,7 @@
  * retrylab measured, with a plain verdict (the seeds' numbers are claims, not
  * truths). */
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -35,9 +36,28 @@ void rep_html_judged_free(rep_judged *j, size_t n)
     }
 }
 
+/* The success rate a claim of the run's scenario states ("measure":
+ * "success_rate"), or -1. */
+static double claim_rate(const rep_run *run)
+{
+    const cJSON *c, *claims = rep_run_claims(run);
+    cJSON_ArrayForEach(c, claims)
+    {
+        cm_claim cl;
+        cm_err err;
+        if (cm_claim_parse(run->scenario, c, "claim", &cl, &err) == 0 &&
+            cl.measure == CM_CLAIM_SUCCESS_RATE)
+            return cl.value;
+    }
+    return -1;
+}
+
 double rep_html_claimed(const rep_page *p, size_t r)
 {
     const rep_judged *j = &p->j[r];
+    double v = j->checked ? claim_rate(&p->runs[r]) : -1;
+    if (v >= 0)
+        return v;
     return j->checked && j->have == 1 && j->e.has_rate_claimed ? j->e.rate_claimed : -1;
 }
 
@@ -92,32 +112,117 @@ static const char *claim_document(const rep_run *run, const rep_judged *j, char 
     return rep_claim_source(j->have == 1 ? j->e.rate_source : "", buf, size);
 }
 
-/* The plain verdict of one run against its claims; its CSS class. */
-static const char *verdict_text(const rep_judged *j, double claimed, char *buf, size_t size)
+/* Appends printf text to buf (kept NUL-terminated, cut when full). */
+static void cat(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void cat(char *buf, size_t size, const char *fmt, ...)
 {
-    double got = j->s.success_rate * 100, want = claimed * 100;
-    int used = 0;
-    const char *cls = "ok";
-    if (claimed >= 0 && fabs(got - want) <= 2.0)
-        used = snprintf(buf, size, "matches: %.1f%% vs %.0f%% claimed", got, want);
-    else if (claimed >= 0) {
-        used = snprintf(buf, size, "%s than claimed: %.1f%% vs %.0f%%",
-                        got < want ? "lower" : "higher", got, want);
-        cls = "warn";
+    size_t used = strlen(buf);
+    if (used + 1 >= size)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf + used, size - used, fmt, ap);
+    va_end(ap);
+}
+
+/* What the run measured for a claim's measure. */
+static double measured_value(const rep_run *run, const rep_judged *j, cm_claim_measure m)
+{
+    double most = 0;
+    switch (m) {
+    case CM_CLAIM_MAX_TOTAL_WAIT:
+        for (size_t k = 0; k < run->n_tasks; k++)
+            most = fmax(most, run->tasks[k].wait_planned);
+        return most;
+    case CM_CLAIM_MAX_TASK_DURATION: return fmax(j->s.longest_task_s, 0);
+    case CM_CLAIM_MAX_ATTEMPTS: return j->s.attempts_max;
+    case CM_CLAIM_SUCCESS_RATE: return j->s.success_rate;
+    default: return -1;
     }
-    size_t u = used > 0 && (size_t)used < size ? (size_t)used : 0;
-    const char *sep = u ? "; " : "";
-    if (j->have != 1 || !j->vs.n)
-        snprintf(buf + u, size - u, "%sno expectation encodes the claims: compare by eye", sep);
-    else if (!j->vs.failed)
-        snprintf(buf + u, size - u, "%sthe encoded claims hold (%zu of %zu checks)", sep,
-                 j->vs.n_expect, j->vs.n_expect);
-    else {
-        snprintf(buf + u, size - u, "%s%zu of %zu checks FAIL", sep, j->vs.failed_expect,
-                 j->vs.n_expect);
-        cls = "fail";
+}
+
+/* "matches: 31.5% vs 30% claimed" / "lower than claimed: 46.0% vs 95%". */
+static bool rate_verdict(double got, double claimed, char *buf, size_t size)
+{
+    got *= 100, claimed *= 100;
+    if (fabs(got - claimed) <= 2.0) {
+        cat(buf, size, "matches: %.1f%% vs %.0f%% claimed", got, claimed);
+        return true;
     }
-    return cls;
+    cat(buf, size, "%s than claimed: %.1f%% vs %.0f%%", got < claimed ? "lower" : "higher", got,
+        claimed);
+    return false;
+}
+
+/* An upper-bound claim (time, calls): "longer than claimed: 126.0 min vs 51 min". */
+static bool bound_verdict(cm_claim_measure m, double got, double claimed, char *buf, size_t size)
+{
+    bool ok = got <= claimed * (1 + 1e-9) + 1e-9;
+    if (m == CM_CLAIM_MAX_ATTEMPTS) {
+        cat(buf, size, "%s: %.0f calls per task vs %g", ok ? "within the claim" :
+            "more calls than claimed", got, claimed);
+        return ok;
+    }
+    bool min = claimed >= 120;
+    const char *unit = min ? "min" : "s";
+    cat(buf, size, "%s: %.1f %s vs %.4g %s", ok ? "within the claim" : "longer than claimed",
+        min ? got / 60 : got, unit, min ? claimed / 60 : claimed, unit);
+    return ok;
+}
+
+/* One verdict per claim that carries a number, then the expect's claimed rate
+ * when no claim gives the rate. Returns how many were given; *refuted counts
+ * those the run contradicts. */
+static int claim_verdicts(const rep_run *run, const rep_judged *j, char *buf, size_t size,
+                          int *refuted)
+{
+    const cJSON *c, *claims = rep_run_claims(run);
+    int n = 0;
+    bool rate_done = false;
+    cJSON_ArrayForEach(c, claims)
+    {
+        cm_claim cl;
+        cm_err err;
+        if (cm_claim_parse(run->scenario, c, "claim", &cl, &err) || cl.measure == CM_CLAIM_NONE)
+            continue;
+        if (n++)
+            cat(buf, size, "; ");
+        double got = measured_value(run, j, cl.measure);
+        bool ok = cl.measure == CM_CLAIM_SUCCESS_RATE ? rate_verdict(got, cl.value, buf, size)
+                                                      : bound_verdict(cl.measure, got, cl.value,
+                                                                      buf, size);
+        rate_done = rate_done || cl.measure == CM_CLAIM_SUCCESS_RATE;
+        *refuted += !ok;
+    }
+    if (!rate_done && j->have == 1 && j->e.has_rate_claimed) {
+        if (n++)
+            cat(buf, size, "; ");
+        *refuted += !rate_verdict(j->s.success_rate, j->e.rate_claimed, buf, size);
+    }
+    return n;
+}
+
+/* The plain verdict of one run against its claims; its CSS class. The claims
+ * (numbers a seed document states) and the expectations (retrylab's own
+ * result, pinned: it may refute the claim) are judged apart. */
+static const char *verdict_text(const rep_run *run, const rep_judged *j, char *buf, size_t size)
+{
+    int refuted = 0;
+    buf[0] = '\0';
+    int n = claim_verdicts(run, j, buf, size, &refuted);
+    cat(buf, size, "%s", n ? "; " : "the claims carry no number: compare by eye; ");
+    if (j->have != 1 || !j->vs.n) {
+        cat(buf, size, "no expectation pins retrylab's result");
+        return refuted ? "warn" : "ok";
+    }
+    if (j->vs.failed) {
+        cat(buf, size, "retrylab's pinned result: %zu of %zu checks FAIL", j->vs.failed_expect,
+            j->vs.n_expect);
+        return "fail";
+    }
+    cat(buf, size, "retrylab's pinned result holds (%zu of %zu checks)", j->vs.n_expect,
+        j->vs.n_expect);
+    return refuted ? "warn" : "ok";
 }
 
 /* The claims' "says" texts as a list. */
@@ -163,7 +268,7 @@ static void claim_row(FILE *f, const rep_page *p, size_t si, size_t r, size_t sp
 {
     const rep_run *run = &p->runs[r];
     const rep_judged *j = &p->j[r];
-    char doc[CM_EXPECT_TEXT_MAX], verdict[300], pol[REP_NAME_MAX + 40];
+    char doc[CM_EXPECT_TEXT_MAX], verdict[1024], pol[REP_NAME_MAX + 40];
     fputs("<tr>", f);
     if (first) {
         fprintf(f, "<td class=\"l\" rowspan=\"%zu\"><a href=\"#s%zu\">", span, si + 1);
@@ -181,7 +286,7 @@ static void claim_row(FILE *f, const rep_page *p, size_t si, size_t r, size_t sp
     double claimed = rep_html_claimed(p, r);
     rep_html_td_num(f, claimed >= 0 ? claimed * 100 : -1, 0, "%");
     measured_cell(f, &j->s);
-    const char *cls = verdict_text(j, claimed, verdict, sizeof verdict);
+    const char *cls = verdict_text(run, j, verdict, sizeof verdict);
     fprintf(f, "<td class=\"l %s\">", cls);
     rep_html_esc(f, verdict);
     fputs("</td></tr>\n", f);
@@ -207,9 +312,12 @@ void rep_html_claims_table(FILE *f, const rep_page *p)
 {
     size_t rows = 0, idx[REP_MAX_RUNS];
     fputs("<h2 id=\"claims\">Seed claims vs retrylab</h2>\n<p class=\"lead\">Each seed document "
-          "describes a retry system and claims results. retrylab replays it: the claims are "
-          "encoded as expectations (sequences of waits, rotation orders, messages) and the "
-          "claimed success rate is set beside the measured one. Rows: the seed's own policy, "
+          "describes a retry system and claims results. retrylab replays it. A claim that "
+          "carries a number (a success rate, a longest wait or task, a most calls per task) is "
+          "set beside what retrylab measured, with a plain verdict; the others are compared by "
+          "eye. Separately, the scenario's expectations pin retrylab's own result (waits, "
+          "rotation orders, messages): \"retrylab's pinned result holds\" says the run "
+          "behaved as recorded, which may refute the claim. Rows: the seed's own policy, "
           "and comparison policies that carry their own claims (an expect.json).</p>\n", f);
     fputs("<table>\n<tr><th class=\"l\">scenario (seed document)</th>"
           "<th class=\"l\">what it claims</th><th class=\"l\">policy run</th>"
