@@ -326,6 +326,16 @@ static int lookup(const cm_json *doc, const cJSON *obj, const char *ctx, const c
     return 0;
 }
 
+/* v as the shortest of %.15g / %.17g that reads back as v: "1000001", not
+ * "1e+06", which would put a refused value inside the range it missed. */
+static const char *num_text(double v, char *buf, size_t size)
+{
+    snprintf(buf, size, "%.15g", v);
+    if (strtod(buf, NULL) != v)
+        snprintf(buf, size, "%.17g", v);
+    return buf;
+}
+
 int cm_json_get_number(const cm_json *doc, const cJSON *obj, const char *ctx, const char *key,
                        bool required, double min, double max, double *out, cm_err *err)
 {
@@ -336,9 +346,11 @@ int cm_json_get_number(const cm_json *doc, const cJSON *obj, const char *ctx, co
         return r;
     if (!cJSON_IsNumber(n) || !isfinite(n->valuedouble))
         return cm_json_fail(err, doc, n, field, "must be a number");
+    char lo[32], hi[32], got[32];
     if (n->valuedouble < min || n->valuedouble > max)
-        return cm_json_fail(err, doc, n, field, "must be between %g and %g (got %g)", min, max,
-                            n->valuedouble);
+        return cm_json_fail(err, doc, n, field, "must be between %s and %s (got %s)",
+                            num_text(min, lo, sizeof lo), num_text(max, hi, sizeof hi),
+                            num_text(n->valuedouble, got, sizeof got));
     *out = n->valuedouble;
     return 0;
 }
@@ -354,9 +366,10 @@ int cm_json_get_int(const cm_json *doc, const cJSON *obj, const char *ctx, const
     double v = cJSON_IsNumber(n) ? n->valuedouble : NAN;
     if (!isfinite(v) || v != floor(v))
         return cm_json_fail(err, doc, n, field, "must be a whole number");
+    char got[32];
     if (v < (double)min || v > (double)max)
-        return cm_json_fail(err, doc, n, field, "must be between %lld and %lld (got %g)",
-                            (long long)min, (long long)max, v);
+        return cm_json_fail(err, doc, n, field, "must be between %lld and %lld (got %s)",
+                            (long long)min, (long long)max, num_text(v, got, sizeof got));
     *out = (int64_t)v;
     return 0;
 }

@@ -179,6 +179,29 @@ static void json_positions_point_at_values(void **state)
     cm_json_free(doc);
 }
 
+/* A refused value is printed exactly enough to be outside the range it
+ * missed: %g printed 1000001 as "1e+06", inside 1..1000000. */
+static void json_range_errors_print_the_value_exactly(void **state)
+{
+    (void)state;
+    static const char text[] = "{\"n\": 1000001, \"x\": 1000000.5, \"y\": 0.1}";
+    cm_err err;
+    cm_json *doc = cm_json_parse("r.json", text, strlen(text), &err);
+    assert_non_null(doc);
+    const cJSON *root = cm_json_root(doc);
+    int64_t i = 0;
+    double d = 0;
+    assert_int_equal(cm_json_get_int(doc, root, NULL, "n", true, 1, 1000000, &i, &err), -1);
+    assert_string_equal(err.msg, "r.json:1:7: n: must be between 1 and 1000000 (got 1000001)");
+    assert_int_equal(cm_json_get_number(doc, root, NULL, "x", true, 0, 1e6, &d, &err), -1);
+    assert_string_equal(err.msg,
+                        "r.json:1:21: x: must be between 0 and 1000000 (got 1000000.5)");
+    assert_int_equal(cm_json_get_number(doc, root, NULL, "y", true, 0.25, 3153600000.0, &d, &err),
+                     -1);
+    assert_string_equal(err.msg, "r.json:1:37: y: must be between 0.25 and 3153600000 (got 0.1)");
+    cm_json_free(doc);
+}
+
 static void json_schema_errors_name_file_line_col_field(void **state)
 {
     (void)state;
@@ -271,6 +294,7 @@ int main(void)
         cmocka_unit_test(heap_random_order_is_sorted),
         cmocka_unit_test(json_positions_point_at_values),
         cmocka_unit_test(json_schema_errors_name_file_line_col_field),
+        cmocka_unit_test(json_range_errors_print_the_value_exactly),
         cmocka_unit_test(json_syntax_error_has_position),
         cmocka_unit_test(json_duplicate_key_is_an_error),
         cmocka_unit_test(keyid_is_short_stable_and_hides_the_key),
