@@ -13,6 +13,7 @@
 #include "reports/plot.h"
 #include "reports/reports.h"
 #include "reports/run.h"
+#include "reports/run_expect.h"
 
 static const char usage[] =
     "usage: retrylab report DIR... [--out DIR] [--format png,svg] [--tasks N]\n"
@@ -159,6 +160,15 @@ static void unique_labels(rep_run *runs, size_t n)
             }
 }
 
+/* A run whose scenario file is not found still gets its pictures; say what
+ * the page leaves out. */
+static void warn_scenario(const rep_run *run)
+{
+    if (run->scenario_missing)
+        fprintf(stderr, "retrylab report: warning: %s: %s: claims%s left out\n", run->dir,
+                run->scenario_note, rep_run_has_expect_file(run) ? "" : " and checks");
+}
+
 static int load_runs(const report_args *a, rep_run *runs)
 {
     for (size_t i = 0; i < a->n; i++) {
@@ -170,6 +180,7 @@ static int load_runs(const report_args *a, rep_run *runs)
                     a->dirs[i]);
             rep_run_free(&runs[i]);
         } else {
+            warn_scenario(&runs[i]);
             continue;
         }
         for (size_t j = 0; j < i; j++)

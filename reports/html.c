@@ -104,7 +104,11 @@ static void verdict_list(FILE *f, const rep_page *p, size_t r)
     fprintf(f, "<h4 id=\"v%zu\">#%zu ", r + 1, r + 1);
     rep_html_esc(f, p->runs[r].label);
     fputs("</h4>\n<p>", f);
-    if (!j->checked)
+    if (!j->checked && p->runs[r].scenario_missing) {
+        rep_html_esc(f, p->runs[r].scenario_note);
+        fputs(": its claims and checks are left out (run the report from the folder "
+              "<code>sim</code> or <code>run</code> ran in).", f);
+    } else if (!j->checked)
         fputs("Not checked: the run used another policy than its scenario's and has no "
               "expect.json of its own, so the scenario's claims are not its claims.", f);
     else if (j->have == 0)

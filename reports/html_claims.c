@@ -78,6 +78,12 @@ static void failed_lines(FILE *f, const rep_verdicts *vs)
 void rep_html_check_cell(FILE *f, const rep_page *p, size_t r)
 {
     const rep_judged *j = &p->j[r];
+    if (!j->checked && p->runs[r].scenario_missing) {
+        fputs("<td class=\"l\" title=\"not checked: ", f);
+        rep_html_esc(f, p->runs[r].scenario_note);
+        fputs("\">-</td>", f);
+        return;
+    }
     if (!j->checked) {
         fputs("<td class=\"l\" title=\"not checked: different policy\">-</td>", f);
         return;
@@ -308,6 +314,19 @@ static void unmeasured_row(FILE *f, const rep_page *p, size_t si)
           "expect.json</td></tr>\n", f);
 }
 
+/* Runs whose scenario file was not found: their claims are not in the table. */
+static void missing_note(FILE *f, const rep_page *p)
+{
+    for (size_t r = 0; r < p->n; r++) {
+        if (!p->runs[r].scenario_missing)
+            continue;
+        fprintf(f, "<p class=\"warn\">Run #%zu: ", r + 1);
+        rep_html_esc(f, p->runs[r].scenario_note);
+        fprintf(f, ": its claims%s are left out.</p>\n",
+                p->j[r].checked ? "" : " and checks");
+    }
+}
+
 void rep_html_claims_table(FILE *f, const rep_page *p)
 {
     size_t rows = 0, idx[REP_MAX_RUNS];
@@ -335,6 +354,7 @@ void rep_html_claims_table(FILE *f, const rep_page *p)
         }
     }
     fputs("</table>\n", f);
+    missing_note(f, p);
     if (!rows)
         fputs("<p>No run's scenario states a claim (a scenario's <code>claims</code>), or no "
               "run used its scenario's own policy.</p>\n", f);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #include "reports/grow.h"
 
@@ -391,6 +392,13 @@ static void load_scenario(rep_run *run)
     cm_err e = {{0}};
     if (!run->scenario_path[0]) {
         copy_str(run->scenario_note, sizeof run->scenario_note, "the trace names no scenario");
+        return;
+    }
+    if (access(run->scenario_path, F_OK) != 0) {
+        run->scenario_missing = true;
+        snprintf(run->scenario_note, sizeof run->scenario_note,
+                 "scenario file %s not found%s", run->scenario_path,
+                 run->scenario_path[0] == '/' ? "" : " (relative to the current folder)");
         return;
     }
     run->scenario = cm_json_load(run->scenario_path, &e);

@@ -99,7 +99,8 @@ typedef struct rep_run {
     double end_t; /* last event time */
     rep_summary summary;
     cm_json *scenario;    /* the scenario file, or NULL when unreadable */
-    char scenario_note[REP_PATH_MAX + 64]; /* why scenario is NULL ("" when loaded) */
+    char scenario_note[REP_PATH_MAX + 96]; /* why scenario is NULL ("" when loaded) */
+    bool scenario_missing; /* the trace names a scenario file that does not exist (here) */
 } rep_run;
 
 /* Reads DIR/trace.jsonl (required) and DIR/summary.json (optional), then
