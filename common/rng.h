@@ -5,6 +5,10 @@
 #define CM_RNG_H
 #include <stdint.h>
 
+/* The largest run seed: 2^53 - 1, the largest whole number a JSON number (a
+ * double) holds exactly, so a seed reads back from any trace or summary. */
+#define CM_SEED_MAX INT64_C(9007199254740991)
+
 typedef struct cm_rng {
     uint64_t s[4];
 } cm_rng;

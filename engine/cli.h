@@ -20,5 +20,8 @@ extern volatile sig_atomic_t rl_cli_stop;
 void rl_cli_catch_signals(void);
 /* A decimal unsigned 64-bit number: digits only, no sign or space. 0, or -1. */
 int rl_cli_parse_u64(const char *s, uint64_t *out);
+/* A run seed: as rl_cli_parse_u64, and at most CM_SEED_MAX (2^53 - 1, what a
+ * scenario's "seed" allows and a JSON number holds exactly). 0 or -1. */
+int rl_cli_parse_seed(const char *s, uint64_t *out);
 
 #endif

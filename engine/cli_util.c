@@ -6,6 +6,8 @@
 
 #include "engine/cli.h"
 
+#include "common/rng.h"
+
 volatile sig_atomic_t rl_cli_stop;
 
 static void on_signal(int sig)
@@ -32,6 +34,15 @@ int rl_cli_parse_u64(const char *s, uint64_t *out)
     errno = 0;
     unsigned long long v = strtoull(s, &end, 10);
     if (errno != 0 || *end != '\0')
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int rl_cli_parse_seed(const char *s, uint64_t *out)
+{
+    uint64_t v;
+    if (rl_cli_parse_u64(s, &v) != 0 || v > (uint64_t)CM_SEED_MAX)
         return -1;
     *out = v;
     return 0;

@@ -73,7 +73,7 @@ static void usage(FILE *to)
             "                       live default: 1); the others wait to start\n"
             "  --max-connections N  requests on the wire at once, one kept-alive connection\n"
             "                       each (default 256); more wait for a free one\n"
-            "  --seed N             run seed (default: the scenario's \"seed\"; live: 0)\n"
+            "  --seed N             run seed, 0 to 2^53 - 1 (default: the scenario's \"seed\"; live: 0)\n"
             "  --out DIR            run directory, created if missing (default:\n"
             "                       out/runs/SCENARIO-NAME; live: out/runs/live)\n"
             "  --quiet              no progress line (default: one on a terminal)\n"
@@ -120,7 +120,7 @@ static int take_value(run_args *a, const char *o, const char *v)
     if (strcmp(o, "--time-scale") == 0)
         bad = parse_scale(v, &a->time_scale) != 0 || !(a->has_scale = true);
     else if (strcmp(o, "--seed") == 0)
-        bad = rl_cli_parse_u64(v, &a->seed) != 0 || !(a->has_seed = true);
+        bad = rl_cli_parse_seed(v, &a->seed) != 0 || !(a->has_seed = true);
     else if (strcmp(o, "--tasks") == 0)
         bad = rl_cli_parse_u64(v, &a->tasks) != 0 || a->tasks < 1 || a->tasks > LIVE_TASKS_MAX ||
               !(a->has_tasks = true);

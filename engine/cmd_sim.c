@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/rng.h"
 #include "engine/cli.h"
 #include "engine/engine.h"
 #include "engine/rundir.h"
@@ -33,7 +34,7 @@ static void usage(FILE *to)
                 "  Runs the scenario's workload against its providers in virtual time and writes\n"
                 "  DIR/trace.jsonl and DIR/summary.json (DIR defaults to out/runs/SCENARIO-NAME).\n"
                 "  --policy  policy file (default: the scenario's \"policy\")\n"
-                "  --seed    run seed (default: the scenario's \"seed\")\n"
+                "  --seed    run seed, 0 to 2^53 - 1 (default: the scenario's \"seed\")\n"
                 "  --out     run directory, created if missing (default: out/runs/SCENARIO-NAME)\n"
                 "  --quiet   no progress line on stderr (default: a progress line on a terminal)\n"
                 "  Exit 0 done; 2 bad input (file:line:col or the flag); 3 runtime failure.\n");
@@ -55,8 +56,9 @@ static int parse_option(const char *o, const char *v, sim_args *a)
     } else if (strcmp(o, "--out") == 0) {
         a->out = v;
     } else if (strcmp(o, "--seed") == 0) {
-        if (rl_cli_parse_u64(v, &a->seed) != 0) {
-            fprintf(stderr, "retrylab sim: --seed: not a non-negative integer: '%s'\n", v);
+        if (rl_cli_parse_seed(v, &a->seed) != 0) {
+            fprintf(stderr, "retrylab sim: --seed: not a whole number from 0 to %lld: '%s'\n",
+                    (long long)CM_SEED_MAX, v);
             return 2;
         }
         a->has_seed = true;

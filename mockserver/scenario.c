@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "common/expect.h"
+#include "common/rng.h"
 #include "common/tasklimit.h"
 #include "mockserver/scenario.h"
 #include "mockserver/scenario_internal.h"
@@ -139,7 +140,7 @@ static int parse_top(const cm_json *doc, mock_scenario *sc, cm_err *err)
         cm_json_check_keys(doc, root, "", top_keys, err) != 0 ||
         cm_json_get_string(doc, root, "", "name", false, 200, &sc->name, err) != 0 ||
         cm_json_get_string(doc, root, "", "policy", false, 4000, &policy, err) != 0 ||
-        cm_json_get_int(doc, root, "", "seed", false, 0, INT64_C(9007199254740991), &seed, err) !=
+        cm_json_get_int(doc, root, "", "seed", false, 0, CM_SEED_MAX, &seed, err) !=
             0 ||
         cm_json_get_enum(doc, root, "", "draws", false, draws, &draw, err) != 0 ||
         cm_json_get_string(doc, root, "", "description", false, 100000, &(const char *){0}, err) !=

@@ -18,6 +18,7 @@ printf '{"kind":"scenario","providers":[{"name":"p","shape":"openai","models":[{
 expect2 'retrylab run: .*nopol.json: the scenario names no policy; pass --policy POLICY' "$tmp/nopol.json" --target "$T"
 expect2 'which scenario' --target "$T"
 expect2 'time-scale' "$D/ladder-003.json" --target "$T" --time-scale 0
+expect2 'seed' "$D/ladder-003.json" --target "$T" --seed 9007199254740992
 expect2 'time-scale' "$D/ladder-003.json" --target "$T" --time-scale abc
 expect2 'concurrency' "$D/ladder-003.json" --target "$T" --concurrency 0
 expect2 'max-connections' "$D/ladder-003.json" --target "$T" --max-connections -1

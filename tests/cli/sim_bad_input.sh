@@ -24,6 +24,8 @@ expect2 'seed' "$D/scripted-429.json" --seed 12x
 # strtoull would wrap a sign into a huge seed: refused, not reinterpreted
 expect2 'seed' "$D/scripted-429.json" --seed -1
 expect2 'seed' "$D/scripted-429.json" --seed ' 7'
+# above 2^53 - 1 a seed would not read back from the summary (a JSON number)
+expect2 'seed: not a whole number from 0 to 9007199254740991' "$D/scripted-429.json" --seed 9007199254740992
 expect2 'unknown option' "$D/scripted-429.json" --frobnicate 1
 # an empty --out is bad input (2), not a folder that cannot be made (3)
 "$R" sim "$D/scripted-429.json" --out "" >"$tmp/o" 2>"$tmp/e"; rc=$?
