@@ -44,7 +44,34 @@ typedef struct line_ctx {
     const char *file;
     size_t line;
     cm_err *err;
+    bool first; /* the first line that is not blank: must be the start event */
 } line_ctx;
+
+/* The trace format this reader understands: major version 1 (a minor
+ * version, "retrylab-trace/1.N", only adds fields and events). */
+#define TRACE_FORMAT "retrylab-trace/1"
+
+static int line_fail(const line_ctx *lc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The first line must be a start event whose "format" is TRACE_FORMAT or
+ * TRACE_FORMAT.N; 0 or -1 with err. */
+static int check_format(const line_ctx *lc, const char *event, const cJSON *o)
+{
+    const cJSON *f = cJSON_GetObjectItemCaseSensitive(o, "format");
+    const char *v = cJSON_IsString(f) ? f->valuestring : NULL;
+    size_t n = strlen(TRACE_FORMAT);
+    bool start = event && strcmp(event, "start") == 0;
+    if (start && v && strncmp(v, TRACE_FORMAT, n) == 0 &&
+        (v[n] == '\0' || (v[n] == '.' && v[n + 1] >= '0' && v[n + 1] <= '9')))
+        return 0;
+    if (!start)
+        return line_fail(lc, "the first line is not a start event: not a retrylab trace "
+                         "(format %s)", TRACE_FORMAT);
+    if (!v)
+        return line_fail(lc, "format (none) is not one this retrylab reads (%s)", TRACE_FORMAT);
+    return line_fail(lc, "format \"%.100s\" is not one this retrylab reads (%s)", v,
+                     TRACE_FORMAT);
+}
 
 static int line_fail(const line_ctx *lc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int line_fail(const line_ctx *lc, const char *fmt, ...)
@@ -255,7 +282,9 @@ static int parse_line(rep_run *run, const line_ctx *lc, const char *text, size_t
     rep_event e = {.cand = -1, .latency = -1, .limit = -1, .observed = -1};
     const char *ev = str_field(o, "event");
     int r = num_field(o, "t", &e.t), rc = 0;
-    if (r <= 0 || e.t < -1e12 || e.t > 1e12)
+    if (lc->first && check_format(lc, ev, o) != 0)
+        rc = -1;
+    else if (r <= 0 || e.t < -1e12 || e.t > 1e12)
         rc = line_fail(lc, "field \"t\" must be a number of seconds");
     else if (!ev)
         rc = line_fail(lc, "field \"event\" must be a string");
@@ -285,14 +314,16 @@ static int read_lines(rep_run *run, FILE *f, const char *name, cm_err *err)
     char *buf = NULL;
     size_t cap = 0;
     ssize_t len;
-    line_ctx lc = {name, 0, err};
+    line_ctx lc = {name, 0, err, true};
     int rc = 0;
     while (rc == 0 && (len = getline(&buf, &cap, f)) >= 0) {
         lc.line++;
         if ((size_t)len > REP_MAX_LINE)
             rc = line_fail(&lc, "line longer than %u bytes", REP_MAX_LINE);
-        else if (!blank(buf, (size_t)len))
+        else if (!blank(buf, (size_t)len)) {
             rc = parse_line(run, &lc, buf, (size_t)len);
+            lc.first = false;
+        }
     }
     if (rc == 0 && ferror(f))
         rc = line_fail(&lc, "read error");

@@ -53,7 +53,10 @@ static const char *write_run(const char *name, const char *text)
     return dir;
 }
 
-#define START "{\"t\":0,\"event\":\"start\",\"scenario_name\":\"s\",\"policy_name\":\"p\",\"tasks\":2}\n"
+#define FORMAT "\"format\":\"retrylab-trace/1\","
+#define START                                                                                    \
+    "{\"t\":0,\"event\":\"start\"," FORMAT "\"scenario_name\":\"s\",\"policy_name\":\"p\","       \
+    "\"tasks\":2}\n"
 #define SEND(t, task, att, p, m)                                                                 \
     "{\"t\":" #t ",\"event\":\"send\",\"task\":" #task ",\"attempt\":" #att                       \
     ",\"provider\":\"" p "\",\"model\":\"" m "\"}\n"
@@ -165,7 +168,7 @@ static void control_characters_never_reach_the_outputs(void **state)
     rep_run run;
     cm_err err = {{0}};
     const char *dir = write_run(
-        "ctl", "{\"t\":0,\"event\":\"start\",\"scenario_name\":\"a\\nplot 'x'\","
+        "ctl", "{\"t\":0,\"event\":\"start\"," FORMAT "\"scenario_name\":\"a\\nplot 'x'\","
                "\"policy_name\":\"p\\u0007\"}\n" SEND(1, 0, 1, "gr\\noq", "m")
                    SEND(2, 0, 2, "gr\\noq", "m"));
     assert_int_equal(rep_run_load(dir, &run, &err), 0);
@@ -199,7 +202,7 @@ static void task_past_the_start_count_is_bad_input(void **state)
 {
     (void)state;
     static const char crash[] =
-        "{\"t\":0,\"event\":\"start\",\"tasks\":1}\n"
+        "{\"t\":0,\"event\":\"start\"," FORMAT "\"tasks\":1}\n"
         "{\"t\":7,\"event\":\"done\",\"task\":2,\"outcome\":\"success\"}\n"
         "{\"t\":0,\"event\":\"done\",\"task\":1,\"outcome\":\"success\"}\n";
     rep_run run;
@@ -207,12 +210,42 @@ static void task_past_the_start_count_is_bad_input(void **state)
     assert_int_equal(rep_run_from_text("mem", crash, strlen(crash), &run, &err), -1);
     assert_string_equal(err.msg, "mem:2: field \"task\" is 2, but the start event says the "
                                  "run has 1 task");
-    const char *ok = "{\"t\":0,\"event\":\"start\",\"tasks\":3}\n"
+    const char *ok = "{\"t\":0,\"event\":\"start\"," FORMAT "\"tasks\":3}\n"
                      "{\"t\":7,\"event\":\"done\",\"task\":2,\"outcome\":\"success\"}\n";
     assert_int_equal(rep_run_from_text("mem", ok, strlen(ok), &run, &err), 0);
     rep_stats s;
     rep_stats_compute(&run, &s);
     assert_true(s.successes <= s.tasks);
+    rep_run_free(&run);
+}
+
+/* The start event's format: major version 1 only ("retrylab-trace/1" is
+ * what engine/trace.c writes; a minor "1.N" only adds fields). */
+static void trace_format_is_read(void **state)
+{
+    (void)state;
+    static const struct bad_line cases[] = {
+        {"{\"t\":0,\"event\":\"start\",\"tasks\":1}",
+         "mem:1: format (none) is not one this retrylab reads (retrylab-trace/1)"},
+        {"{\"t\":0,\"event\":\"start\",\"format\":\"retrylab-trace/99\"}",
+         "mem:1: format \"retrylab-trace/99\" is not one this retrylab reads (retrylab-trace/1)"},
+        {"{\"t\":0,\"event\":\"start\",\"format\":\"retrylab-trace/10\"}",
+         "mem:1: format \"retrylab-trace/10\" is not one this retrylab reads (retrylab-trace/1)"},
+        {"{\"t\":0,\"event\":\"start\",\"format\":7}",
+         "mem:1: format (none) is not one this retrylab reads (retrylab-trace/1)"},
+        {"{\"t\":0,\"event\":\"done\",\"task\":0,\"outcome\":\"success\"}",
+         "mem:1: the first line is not a start event: not a retrylab trace (format "
+         "retrylab-trace/1)"},
+    };
+    rep_run run;
+    cm_err err = {{0}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        assert_int_equal(rep_run_from_text("mem", cases[i].line, strlen(cases[i].line), &run, &err),
+                         -1);
+        assert_string_equal(err.msg, cases[i].says);
+    }
+    const char *minor = "\n{\"t\":0,\"event\":\"start\",\"format\":\"retrylab-trace/1.4\"}\n";
+    assert_int_equal(rep_run_from_text("mem", minor, strlen(minor), &run, &err), 0);
     rep_run_free(&run);
 }
 
@@ -223,7 +256,7 @@ static void task_ids_reach_the_scenario_limit(void **state)
 {
     (void)state;
     static const char top[] =
-        "{\"t\":0,\"event\":\"start\",\"tasks\":10000000}\n"
+        "{\"t\":0,\"event\":\"start\"," FORMAT "\"tasks\":10000000}\n"
         "{\"t\":1,\"event\":\"done\",\"task\":9999999,\"outcome\":\"success\"}\n"
         "{\"t\":2,\"event\":\"done\",\"task\":10000000,\"outcome\":\"success\"}\n";
     rep_run run;
@@ -419,7 +452,7 @@ static void load_policy_run(const char *name, const char *policy, rep_run *run)
     write_file("pol.json", "{}");
     write_file("other.json", "{}");
     snprintf(text, sizeof text,
-             "{\"t\":0,\"event\":\"start\",\"scenario\":\"%s/sc.json\",\"scenario_name\":\"s\","
+             "{\"t\":0,\"event\":\"start\"," FORMAT "\"scenario\":\"%s/sc.json\",\"scenario_name\":\"s\","
              "\"policy\":\"%s\",\"policy_name\":\"p\",\"tasks\":2}\n%s",
              tmp_root, policy, strchr(good_trace, '\n') + 1);
     cm_err err = {{0}};
@@ -505,6 +538,7 @@ int main(void)
         cmocka_unit_test(trace_text_in_memory),
         cmocka_unit_test(task_past_the_start_count_is_bad_input),
         cmocka_unit_test(task_ids_reach_the_scenario_limit),
+        cmocka_unit_test(trace_format_is_read),
         cmocka_unit_test(each_expectation_fails_with_its_line),
         cmocka_unit_test(expectations_are_counted_not_lines),
         cmocka_unit_test(partial_run_fails_the_check),
