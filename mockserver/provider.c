@@ -202,16 +202,16 @@ static bool set_applies(const req_ctx *c, size_t s)
 
 #define MAX_APPLY (2 * MOCK_MAX_WINDOWS)
 
-/* Checks every window that applies; fills ls; *wait is the longest wait of a
- * window that refuses (-1 when all admit). Takes the amounts when `take` and
- * all admit. Returns the index of the refusing set for the note, or -1. */
-static int check_windows(req_ctx *c, bool take, mock_limit_set *ls, cm_us *wait)
+/* Checks every window that applies into inst[] and v[] (returns how many);
+ * *wait is the longest wait of a window that refuses (-1 when all admit),
+ * *refused that window's set index (-1 when none). */
+static size_t check_each(req_ctx *c, mock_window **inst, mock_window_view *v, cm_us *wait,
+                         int *refused)
 {
-    mock_window *inst[MAX_APPLY];
     size_t n = 0;
-    int refused = -1;
     char buf[MOCK_INSTANCE_ID];
     *wait = -1;
+    *refused = -1;
     for (size_t s = 0; s < c->ps->nsets && n < MAX_APPLY; s++) {
         if (!set_applies(c, s))
             continue;
@@ -219,17 +219,35 @@ static int check_windows(req_ctx *c, bool take, mock_limit_set *ls, cm_us *wait)
         mock_window *w = mock_window_set_get(&c->ps->sets[s], scope_id(c, d, buf, sizeof buf));
         if (!w)
             continue;
-        mock_window_view v;
-        mock_window_check(w, c->req->now, amount_of(c, d), &v);
-        mock_limit_set_add(ls, d, &v);
-        if (!v.admit && v.retry_after > *wait) {
-            *wait = v.retry_after;
-            refused = (int)s;
+        mock_window_check(w, c->req->now, amount_of(c, d), &v[n]);
+        if (!v[n].admit && v[n].retry_after > *wait) {
+            *wait = v[n].retry_after;
+            *refused = (int)s;
         }
         inst[n++] = w;
     }
-    for (size_t i = 0; take && refused < 0 && i < n; i++)
-        mock_window_take(inst[i], c->req->now, amount_of(c, inst[i]->def));
+    return n;
+}
+
+/* Checks every window that applies; fills ls; *wait is the longest wait of a
+ * window that refuses (-1 when all admit). Takes the amounts when `take` and
+ * all admit; otherwise the request is counted nowhere, and every window's
+ * view (so its headers) says "now", whichever window refused. Returns the
+ * index of the refusing set for the note, or -1. */
+static int check_windows(req_ctx *c, bool take, mock_limit_set *ls, cm_us *wait)
+{
+    mock_window *inst[MAX_APPLY];
+    mock_window_view v[MAX_APPLY];
+    int refused;
+    size_t n = check_each(c, inst, v, wait, &refused);
+    bool charge = take && refused < 0;
+    for (size_t i = 0; i < n; i++) {
+        if (charge)
+            mock_window_take(inst[i], c->req->now, amount_of(c, inst[i]->def));
+        else if (v[i].admit)
+            mock_window_check(inst[i], c->req->now, 0, &v[i]); /* uncharged: now */
+        mock_limit_set_add(ls, inst[i]->def, &v[i]);
+    }
     return refused;
 }
 

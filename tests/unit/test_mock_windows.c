@@ -52,6 +52,46 @@ static void refused_requests_do_not_count(void **state)
     fx_close(&fx);
 }
 
+/* A request that is not counted (refused by any window, or answered by a
+ * script step) shows every window's remaining as it is now, whichever window
+ * refused: the windows that would have admitted it are not charged either. */
+static void uncounted_requests_show_remaining_now(void **state)
+{
+    (void)state;
+    fixture fx;
+    /* Requests refuse first: 2 per minute; tokens (100 a request) 1000. */
+    fx_open(&fx, SC_HEAD "\"windows\":[{\"limit\":2,\"period_s\":60},"
+                 "{\"unit\":\"tokens\",\"limit\":1000,\"period_s\":60}]" SC_TAIL);
+    mock_plan p = fx_send(&fx, "p", "m", "k1", 0);
+    p = fx_send(&fx, "p", "m", "k1", 1);
+    assert_string_equal(hdr(&p, "x-ratelimit-remaining-tokens"), "800");
+    p = fx_send(&fx, "p", "m", "k1", 2);
+    assert_int_equal(p.status, 429);
+    assert_string_equal(hdr(&p, "x-ratelimit-remaining-requests"), "0");
+    assert_string_equal(hdr(&p, "x-ratelimit-remaining-tokens"), "800"); /* not 700 */
+    fx_close(&fx);
+    /* Tokens refuse first: 250 tokens; requests 5 per minute. */
+    fx_open(&fx, SC_HEAD "\"windows\":[{\"limit\":5,\"period_s\":60},"
+                 "{\"unit\":\"tokens\",\"limit\":250,\"period_s\":60}]" SC_TAIL);
+    fx_send(&fx, "p", "m", "k1", 0);
+    fx_send(&fx, "p", "m", "k1", 1);
+    p = fx_send(&fx, "p", "m", "k1", 2);
+    assert_int_equal(p.status, 429);
+    assert_string_equal(hdr(&p, "x-ratelimit-remaining-tokens"), "50");
+    assert_string_equal(hdr(&p, "x-ratelimit-remaining-requests"), "3"); /* not 2 */
+    fx_close(&fx);
+    /* A scripted answer is not counted: its headers say "now" as well. */
+    fx_open(&fx, SC_HEAD "\"windows\":[{\"limit\":5,\"period_s\":60}],"
+                 "\"scripts\":[{\"steps\":[{\"status\":503}]}]" SC_TAIL);
+    p = fx_send(&fx, "p", "m", "k1", 0);
+    assert_int_equal(p.status, 503);
+    assert_string_equal(hdr(&p, "x-ratelimit-remaining-requests"), "5");
+    p = fx_send(&fx, "p", "m", "k1", 1);
+    assert_int_equal(p.status, 200);
+    assert_string_equal(hdr(&p, "x-ratelimit-remaining-requests"), "4");
+    fx_close(&fx);
+}
+
 static void sliding_window_frees_oldest_first(void **state)
 {
     (void)state;
@@ -297,6 +337,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(fixed_window_three_per_minute),
         cmocka_unit_test(refused_requests_do_not_count),
+        cmocka_unit_test(uncounted_requests_show_remaining_now),
         cmocka_unit_test(sliding_window_frees_oldest_first),
         cmocka_unit_test(token_bucket_refills_steadily),
         cmocka_unit_test(token_limits_use_request_tokens),
