@@ -106,6 +106,7 @@ int rep_cmd_check(int argc, char **argv)
         fprintf(stderr, "retrylab check: %s\n", err.msg);
         return 2;
     }
+    rep_run_warn_cut(&run, "check");
     if (run.n_ev == 0) { /* an empty trace must not pass every per-task expectation */
         fprintf(stderr, "retrylab check: %s/trace.jsonl: no events: nothing to check\n", a.dir);
         rep_run_free(&run);

@@ -180,6 +180,7 @@ static int load_runs(const report_args *a, rep_run *runs)
                     a->dirs[i]);
             rep_run_free(&runs[i]);
         } else {
+            rep_run_warn_cut(&runs[i], "report");
             warn_scenario(&runs[i]);
             continue;
         }

@@ -324,6 +324,11 @@ static int read_lines(rep_run *run, FILE *f, const char *name, cm_err *err)
             rc = parse_line(run, &lc, buf, (size_t)len);
             lc.first = false;
         }
+        if (rc != 0 && buf[len - 1] != '\n' && getc(f) == EOF && !ferror(f)) {
+            run->cut_line = lc.line; /* the writer died mid-line: keep what came before */
+            err->msg[0] = '\0';
+            rc = 0;
+        }
     }
     if (rc == 0 && ferror(f))
         rc = line_fail(&lc, "read error");
@@ -542,4 +547,12 @@ int rep_run_from_text(const char *name, const char *text, size_t len, rep_run *o
     }
     make_label(out);
     return 0;
+}
+
+/* Prints the warning for a trace whose cut-off last line was skipped. */
+void rep_run_warn_cut(const rep_run *run, const char *cmd)
+{
+    if (run->cut_line)
+        fprintf(stderr, "retrylab %s: warning: %s/trace.jsonl:%zu: last line cut off; ignored\n",
+                cmd, run->dir, run->cut_line);
 }

@@ -101,17 +101,25 @@ typedef struct rep_run {
     cm_json *scenario;    /* the scenario file, or NULL when unreadable */
     char scenario_note[REP_PATH_MAX + 96]; /* why scenario is NULL ("" when loaded) */
     bool scenario_missing; /* the trace names a scenario file that does not exist (here) */
+    size_t cut_line;       /* the trace's last line, cut off without its newline and
+                            * malformed (a run killed mid-write), was skipped: its number */
 } rep_run;
 
 /* Reads DIR/trace.jsonl (required) and DIR/summary.json (optional), then
  * tries the scenario named by the start event. On success fills *out (free
  * with rep_run_free) and returns 0. On bad input returns -1 with err, e.g.
- * "DIR/trace.jsonl:LINE: field \"t\" is missing"; *out is then empty. */
+ * "DIR/trace.jsonl:LINE: field \"t\" is missing"; *out is then empty. A
+ * malformed last line without its newline is skipped, not bad input
+ * (out->cut_line says which; the commands warn). */
 int rep_run_load(const char *dir, rep_run *out, cm_err *err);
 void rep_run_free(rep_run *run);
 /* The same for trace text already in memory (no summary, no scenario);
  * `name` stands for the file in messages. For tests and the fuzz target. */
 int rep_run_from_text(const char *name, const char *text, size_t len, rep_run *out, cm_err *err);
+
+/* When run->cut_line is set, prints "retrylab CMD: warning: DIR/trace.jsonl:N:
+ * last line cut off; ignored" on stderr. */
+void rep_run_warn_cut(const rep_run *run, const char *cmd);
 
 /* The scenario's "expect" object and "claims" array, or NULL. */
 const cJSON *rep_run_expect_node(const rep_run *run);
