@@ -503,8 +503,9 @@ static enum MHD_Result admin_metrics(mock_rq *rq)
     x.now_s = cm_s_from_us(mock_clock_now(&s->clock));
     pthread_mutex_lock(&s->jmu);
     mock_journal_counts_get(s->journal, &jc);
-    x.journal_total = jc.total;
-    x.journal_dropped = jc.dropped;
+    x.journal_total = jc.all_total; /* counters only grow: not zeroed by a reset */
+    x.journal_dropped = jc.all_dropped;
+    x.journal_lost = jc.all_lost;
     char *text = mock_metrics_render(s->metrics, &x, &len);
     pthread_mutex_unlock(&s->jmu);
     return send_text(rq, 200, "text/plain; version=0.0.4", text, len);

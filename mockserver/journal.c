@@ -17,6 +17,7 @@ struct mock_journal {
     const char *path;    /* names the file in the error message */
     uint64_t pending;    /* lines written to the file since its last good flush */
     uint64_t file_lost;  /* lines the file lost, since the start (not cleared) */
+    uint64_t all_total, all_dropped, all_lost; /* since the start (not cleared) */
     bool file_reported;  /* the first file error has been printed */
 };
 
@@ -109,6 +110,7 @@ void mock_journal_set_path(mock_journal *j, const char *path)
 static void file_failed(mock_journal *j, int err)
 {
     j->lost += j->pending;
+    j->all_lost += j->pending;
     j->file_lost += j->pending;
     j->pending = 0;
     clearerr(j->file); /* so the next failure is seen too */
@@ -129,10 +131,12 @@ static void file_write(mock_journal *j, const char *line, size_t len)
 uint64_t mock_journal_add_line(mock_journal *j, const char *line, size_t len)
 {
     uint64_t seq = j->total++;
+    j->all_total++;
     if (len && j->file) file_write(j, line, len);
     char *copy = len ? malloc(len + 1) : NULL;
     if (!copy) {
         j->lost++;
+        j->all_lost++;
         return seq;
     }
     memcpy(copy, line, len);
@@ -140,6 +144,7 @@ uint64_t mock_journal_add_line(mock_journal *j, const char *line, size_t len)
     if (j->lines[j->head]) {
         free(j->lines[j->head]);
         j->dropped++;
+        j->all_dropped++;
         j->kept--;
     }
     j->lines[j->head] = copy;
@@ -187,6 +192,9 @@ void mock_journal_counts_get(const mock_journal *j, mock_journal_counts *out)
     out->capacity = j->capacity;
     out->dropped = j->dropped;
     out->lost = j->lost;
+    out->all_total = j->all_total;
+    out->all_dropped = j->all_dropped;
+    out->all_lost = j->all_lost;
 }
 
 char *mock_journal_render(const mock_journal *j, bool jsonl, size_t limit, size_t *len)

@@ -52,7 +52,8 @@ size_t mock_journal_format(const mock_journal_entry *e, char *buf, size_t size);
 uint64_t mock_journal_add_line(mock_journal *j, const char *line, size_t len);
 /* mock_journal_format + mock_journal_add_line. */
 uint64_t mock_journal_add(mock_journal *j, const mock_journal_entry *e);
-/* Forgets the in-memory entries and counters (the file keeps its lines). */
+/* Forgets the in-memory entries and the counters since the last clear
+ * (total, dropped, lost; not the all_* ones); the file keeps its lines. */
 void mock_journal_clear(mock_journal *j);
 /* Writes buffered file output out (no-op without a file). A failed write
  * or flush counts every line since the last good flush as lost and prints
@@ -68,6 +69,9 @@ typedef struct mock_journal_counts {
     size_t capacity;
     uint64_t dropped; /* entries pushed out of the ring */
     uint64_t lost;    /* entries not stored (no memory) or not written to the file */
+    /* The same three since the journal was made: a clear does not reset
+     * them (the /metrics counters, which only grow). */
+    uint64_t all_total, all_dropped, all_lost;
 } mock_journal_counts;
 void mock_journal_counts_get(const mock_journal *j, mock_journal_counts *out);
 

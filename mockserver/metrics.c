@@ -121,10 +121,15 @@ char *mock_metrics_render(const mock_metrics *m, const mock_metrics_extra *x, si
            "Hang faults answered 504 because --max-hung was reached.", (double)x->hung_rejected);
     metric(&b, "mock_suspended_connections", "gauge",
            "Connections suspended for latency or slow bodies now.", (double)x->suspended_now);
-    metric(&b, "mock_journal_entries_total", "counter", "Journal entries since start or reset.",
+    metric(&b, "mock_journal_entries_total", "counter",
+           "Journal entries recorded since start (POST /__admin/reset does not zero it).",
            (double)x->journal_total);
-    metric(&b, "mock_journal_dropped_total", "counter", "Journal entries pushed out of the ring.",
+    metric(&b, "mock_journal_dropped_total", "counter",
+           "Journal entries pushed out of the in-memory ring since start.",
            (double)x->journal_dropped);
+    metric(&b, "mock_journal_lost_total", "counter",
+           "Journal entries not kept (no memory) or not written to the journal file, since start.",
+           (double)x->journal_lost);
     metric(&b, "mock_scenario_time_seconds", "gauge", "Scenario time now.", x->now_s);
     metric(&b, "mock_time_scale", "gauge", "Scenario seconds per wall second.", x->time_scale);
     return mock_buf_take(&b, len);

@@ -264,6 +264,14 @@ static void admin_state_journal_reset_metrics(void **state)
     for (char *p = r->body; (p = strchr(p, '\n')); p++)
         lines++;
     assert_int_equal(lines, 3);
+    /* Prometheus counters only grow: the reset zeroed the journal, not them. */
+    mh_request(&s, "GET", "/metrics", NULL, NULL, 5000, r);
+    assert_non_null(strstr(r->body, "\nmock_journal_entries_total 5\n"));
+    assert_non_null(
+        strstr(r->body, "mock_requests_total{provider=\"oa\",model=\"m1\",status=\"200\"} 5\n"));
+    st = get_json(&s, "/__admin/state");
+    assert_int_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(st, "journal"), "total")->valueint, 3);
+    cJSON_Delete(st);
     free(r);
     mh_stop_ok(&s);
 }

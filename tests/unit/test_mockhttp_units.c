@@ -275,10 +275,18 @@ static void journal_ring_keeps_newest_and_hides_keys(void **state)
         lines++;
     }
     assert_int_equal(lines, 5);
+    text = mock_journal_render(j, false, 0, &len);
+    assert_string_equal(text, "[]\n"); /* limit 0: none */
+    free(text);
     mock_journal_clear(j);
     text = mock_journal_render(j, false, SIZE_MAX, &len);
     assert_string_equal(text, "[]\n");
     free(text);
+    mock_journal_counts_get(j, &c);
+    assert_int_equal(c.total, 0);
+    assert_int_equal(c.dropped, 0);
+    assert_int_equal(c.all_total, 5); /* the since-start counts survive a clear */
+    assert_int_equal(c.all_dropped, 2);
     mock_journal_free(j);
     fclose(f);
 }
@@ -348,7 +356,8 @@ static void metrics_count_and_escape(void **state)
         snprintf(model, sizeof model, "m%d", i);
         mock_metrics_count(m, "flood", model, 200);
     }
-    mock_metrics_extra x = {.hung_now = 3, .time_scale = 60};
+    mock_metrics_extra x = {
+        .hung_now = 3, .time_scale = 60, .journal_total = 7, .journal_lost = 2};
     size_t len;
     char *text = mock_metrics_render(m, &x, &len);
     assert_non_null(
@@ -357,6 +366,10 @@ static void metrics_count_and_escape(void **state)
     assert_non_null(strstr(text, "provider=\"_other\""));
     assert_non_null(strstr(text, "mock_hung_connections 3\n"));
     assert_non_null(strstr(text, "mock_time_scale 60\n"));
+    assert_non_null(strstr(text, "# TYPE mock_journal_entries_total counter\n"
+                                 "mock_journal_entries_total 7\n"));
+    assert_non_null(strstr(text, "\nmock_journal_lost_total 2\n"));
+    assert_null(strstr(text, "or reset"));
     free(text);
     mock_metrics_free(m);
 }
