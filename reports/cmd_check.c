@@ -13,7 +13,8 @@ static const char usage[] =
     "  Checks the run in DIR (trace.jsonl, summary.json) against expectations: FILE\n"
     "  (a JSON object with \"kind\": \"expect\"), else DIR/expect.json (the same), else\n"
     "  the scenario's \"expect\" (the trace's start event names the scenario).\n"
-    "  Exit 0 when all hold; 1 with one line per failed expectation; 2 on bad input.\n";
+    "  Exit 0 when all hold; 1 with one line per failed expectation; 2 on bad input\n"
+    "  (an expect that states no expectation is bad input).\n";
 
 typedef struct check_args {
     const char *dir;
@@ -57,8 +58,20 @@ static int load_expect(const rep_run *run, const char *file, cm_expect *e)
     cm_err err = {{0}};
     rep_expect_from from;
     int rc = rep_run_expect_load(run, file, e, &from, &err);
-    if (rc == 1)
+    if (rc == 1 && !cm_expect_empty(e))
         return 0;
+    if (rc == 1) { /* an empty expect would turn CI green without checking anything */
+        if (from == REP_EXPECT_SCENARIO)
+            fprintf(stderr, "retrylab check: %s: expect: states no expectation\n",
+                    run->scenario_path);
+        else if (from == REP_EXPECT_GIVEN)
+            fprintf(stderr, "retrylab check: %s: states no expectation\n", file);
+        else
+            fprintf(stderr, "retrylab check: %s/%s: states no expectation\n", run->dir,
+                    REP_EXPECT_FILE_NAME);
+        cm_expect_free(e);
+        return 2;
+    }
     if (rc < 0)
         fprintf(stderr, "retrylab check: %s\n", err.msg);
     else
