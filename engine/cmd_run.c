@@ -364,9 +364,12 @@ static int check_target(run_job *j)
                 "with the same scale\n", j->a.target, st.time_scale, j->a.time_scale);
         return 2;
     }
-    if (st.scenario[0] && strcmp(st.scenario, mock_scenario_name(j->sc)) != 0)
-        fprintf(stderr, "retrylab run: warning: %s plays scenario \"%s\", not \"%s\"\n",
-                j->a.target, st.scenario, mock_scenario_name(j->sc));
+    if (st.scenario[0] && strcmp(st.scenario, mock_scenario_name(j->sc)) != 0) {
+        fprintf(stderr, "retrylab run: %s plays scenario \"%s\", not \"%s\": start the "
+                "mockserver with this run's scenario file\n", j->a.target, st.scenario,
+                mock_scenario_name(j->sc));
+        return 2; /* its answers would measure another scenario */
+    }
     return 0;
 }
 

@@ -299,7 +299,8 @@ static void sigterm_leaves_whole_trace_and_partial_summary(void **state)
 
 /* ---- failures of the target ---- */
 
-static void time_scale_mismatch_exits_2(void **state)
+/* A target at another time scale, or playing another scenario, is refused. */
+static void target_mismatch_exits_2(void **state)
 {
     fixture *f = *state;
     char rd[300];
@@ -313,6 +314,15 @@ static void time_scale_mismatch_exits_2(void **state)
     char *err = rh_slurp(path, NULL);
     assert_non_null(strstr(err, "time-scale 100"));
     free(err);
+    /* the right scale, another scenario: its answers would measure that one */
+    const char *other[] = {"run", DATA "equiv-deterministic.json", "--target", f->ms.base,
+                           "--time-scale", "100", "--out", rd, NULL};
+    assert_int_equal(rh_run(other, NULL, rd, 10000), 2);
+    err = rh_slurp(path, NULL);
+    assert_non_null(strstr(err, "plays scenario \""));
+    free(err);
+    snprintf(path, sizeof path, "%s/trace.jsonl", rd);
+    assert_int_equal(access(path, F_OK), -1); /* refused before any request */
 }
 
 static void unreachable_target_exits_3(void **state)
@@ -519,7 +529,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(ladder_003_scaled, setup, teardown),
         cmocka_unit_test_setup_teardown(sigterm_leaves_whole_trace_and_partial_summary, setup,
                                         teardown),
-        cmocka_unit_test_setup_teardown(time_scale_mismatch_exits_2, setup, teardown),
+        cmocka_unit_test_setup_teardown(target_mismatch_exits_2, setup, teardown),
         cmocka_unit_test_setup_teardown(unreachable_target_exits_3, setup, teardown),
         cmocka_unit_test_setup_teardown(server_killed_midrun_ends_cleanly, setup, teardown),
         cmocka_unit_test_setup_teardown(keys_never_written_sim_and_run, setup, teardown),
