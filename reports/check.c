@@ -343,6 +343,15 @@ static int check_rotation(const rep_run *run, const cm_expect_rotation *r, rep_v
                n ? got : "nowhere (no sends)", want, r->prefix ? " ..." : "");
 }
 
+/* A run against the mockserver (mode neither sim nor live) in which some
+ * attempts never reached it: the mockserver cannot refuse a connection, so
+ * the harness broke (the server died) and those attempts measured nothing. */
+static bool mock_unreachable(const rep_run *run)
+{
+    return run->connect_errors > 0 && run->mode[0] && strcmp(run->mode, "sim") != 0 &&
+           strcmp(run->mode, "live") != 0;
+}
+
 int rep_check_run(const rep_run *run, const cm_expect *e, rep_verdicts *out)
 {
     rep_stats s;
@@ -351,6 +360,10 @@ int rep_check_run(const rep_run *run, const cm_expect *e, rep_verdicts *out)
     out->cur = 0;
     if (run->summary.partial && add(out, false, "the run was interrupted (summary.json says "
                                     "partial): its numbers are incomplete"))
+        return -1;
+    if (mock_unreachable(run) &&
+        add(out, false, "%ld attempt%s could not connect to the mockserver: the run does not "
+            "measure the scenario", run->connect_errors, run->connect_errors == 1 ? "" : "s"))
         return -1;
     for (size_t i = 0; i < e->n_ladders; i++)
         if (check_ladder(run, &e->ladders[i], out))

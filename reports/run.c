@@ -200,7 +200,9 @@ static int read_response(rep_run *run, const line_ctx *lc, const cJSON *o, rep_e
     if (num_field(o, "status", &status) <= 0 || status < 0 || status > 999)
         return line_fail(lc, "field \"status\" must be a number from 0 to 999");
     e->status = (int)status;
-    e->cls = rep_class_of(e->status, str_field(o, "error"));
+    const char *error = str_field(o, "error");
+    e->cls = rep_class_of(e->status, error);
+    run->connect_errors += e->status == 0 && error && strcmp(error, "connect") == 0;
     if (num_field(o, "latency", &e->latency) < 0 || num_field(o, "limit", &e->limit) < 0)
         return line_fail(lc, "fields \"latency\" and \"limit\" must be numbers");
     rep_cand *c = &run->cands[e->cand];

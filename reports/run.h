@@ -101,6 +101,7 @@ typedef struct rep_run {
     cm_json *scenario;    /* the scenario file, or NULL when unreadable */
     char scenario_note[REP_PATH_MAX + 96]; /* why scenario is NULL ("" when loaded) */
     bool scenario_missing; /* the trace names a scenario file that does not exist (here) */
+    long connect_errors;   /* responses with status 0, error "connect" */
     size_t cut_line;       /* the trace's last line, cut off without its newline and
                             * malformed (a run killed mid-write), was skipped: its number */
 } rep_run;
