@@ -80,9 +80,12 @@ void rep_html_sections(rep_page *p)
                 place(p, tmp, ng, s);
 }
 
-/* Orders a section's runs: success rate down, then calls per success up. */
+/* Orders a section's runs: success rate down, then calls per success up,
+ * then a run that fails its check after one that does not (so a failing run
+ * is never "best" over a passing one it ties with). */
 typedef struct run_rank {
     double rate, calls;
+    bool failed;
     size_t r;
 } run_rank;
 
@@ -93,16 +96,19 @@ static int rank_cmp(const void *a, const void *b)
         return x->rate > y->rate ? -1 : 1;
     if (x->calls != y->calls)
         return x->calls < y->calls ? -1 : 1;
+    if (x->failed != y->failed)
+        return x->failed ? 1 : -1;
     return x->r < y->r ? -1 : x->r > y->r;
 }
 
 static void rank_runs(const rep_page *p, const rep_section *s, run_rank *out)
 {
     for (size_t i = 0; i < s->n; i++) {
-        const rep_stats *st = &p->j[s->runs[i]].s;
-        out[i] = (run_rank){st->success_rate, st->calls_per_success < 0 ? 1e300
-                                                                        : st->calls_per_success,
-                            s->runs[i]};
+        const rep_judged *j = &p->j[s->runs[i]];
+        const rep_stats *st = &j->s;
+        out[i] = (run_rank){st->success_rate,
+                            st->calls_per_success < 0 ? 1e300 : st->calls_per_success,
+                            j->checked && (j->have < 0 || j->vs.failed > 0), s->runs[i]};
     }
     qsort(out, s->n, sizeof *out, rank_cmp);
 }
