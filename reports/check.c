@@ -72,13 +72,29 @@ const char *rep_claim_source(const char *source, char *buf, size_t size)
     return buf;
 }
 
-/* Seconds for messages: one decimal when that is exact, else up to 3. */
+/* Seconds for messages: one decimal when that is exact, else up to 3; from
+ * ten million seconds on, 3 significant digits ("3.15e+09 s"). */
 static const char *secs(double v, char *buf, size_t size)
 {
-    if (fabs(v * 10 - round(v * 10)) < 1e-6)
+    if (fabs(v) >= 1e7)
+        snprintf(buf, size, "%.3g s", v);
+    else if (fabs(v * 10 - round(v * 10)) < 1e-6)
         snprintf(buf, size, "%.1f s", v);
     else
         snprintf(buf, size, "%.3f s", v);
+    return buf;
+}
+
+/* A small tolerance in seconds with every digit it has ("0.00001 s"). */
+static const char *fine_secs(double v, char *buf, size_t size)
+{
+    if (v >= 1e7 || v < 1e-9)
+        return secs(v, buf, size);
+    int n = snprintf(buf, size, "%.9f", v);
+    while (n > 0 && (size_t)n < size && buf[n - 1] == '0' && buf[n - 2] != '.')
+        buf[--n] = '\0';
+    if ((size_t)n + 2 < size)
+        memcpy(buf + n, " s", 3);
     return buf;
 }
 
@@ -89,7 +105,7 @@ static const char *tolerance_text(const cm_expect_ladder *l, double expected, ch
     if (l->tolerance * expected >= l->abs_tolerance_s && l->tolerance > 0)
         snprintf(buf, size, "+/- %g%%", l->tolerance * 100);
     else
-        snprintf(buf, size, "+/- %s", secs(l->abs_tolerance_s, s, sizeof s));
+        snprintf(buf, size, "+/- %s", fine_secs(l->abs_tolerance_s, s, sizeof s));
     return buf;
 }
 

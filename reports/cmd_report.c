@@ -169,12 +169,27 @@ static void warn_scenario(const rep_run *run)
                 run->scenario_note, rep_run_has_expect_file(run) ? "" : " and checks");
 }
 
+/* A run folder's own expect.json must parse, as for check: 0 or -1 with err. */
+static int folder_expect_ok(const rep_run *run, cm_err *err)
+{
+    cm_expect e;
+    rep_expect_from from;
+    if (!rep_run_has_expect_file(run))
+        return 0;
+    int rc = rep_run_expect_load(run, NULL, &e, &from, err);
+    cm_expect_free(&e);
+    return rc < 0 ? -1 : 0;
+}
+
 static int load_runs(const report_args *a, rep_run *runs)
 {
     for (size_t i = 0; i < a->n; i++) {
         cm_err err = {{0}};
         if (rep_run_load(a->dirs[i], &runs[i], &err) != 0) {
             fprintf(stderr, "retrylab report: %s\n", err.msg);
+        } else if (folder_expect_ok(&runs[i], &err) != 0) {
+            fprintf(stderr, "retrylab report: %s\n", err.msg);
+            rep_run_free(&runs[i]);
         } else if (runs[i].n_ev == 0) {
             fprintf(stderr, "retrylab report: %s/trace.jsonl: no events: nothing to draw\n",
                     a->dirs[i]);

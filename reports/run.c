@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -333,13 +334,18 @@ static int read_lines(rep_run *run, FILE *f, const char *name, cm_err *err)
         }
     }
     if (rc == 0 && ferror(f))
-        rc = line_fail(&lc, "read error");
+        rc = line_fail(&lc, "read error: %s", strerror(errno));
     free(buf);
     return rc;
 }
 
 static int read_trace(rep_run *run, const char *path, cm_err *err)
 {
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        snprintf(err->msg, sizeof err->msg, "%.400s: cannot read: is a directory", path);
+        return -1;
+    }
     FILE *f = fopen(path, "r");
     if (!f) {
         snprintf(err->msg, sizeof err->msg, "%.400s: cannot read: %.80s", path, strerror(errno));

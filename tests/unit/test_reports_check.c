@@ -341,6 +341,8 @@ static const struct expect_case expect_cases[] = {
     {"{\"ladder\":{\"task\":0,\"waits_s\":[2,4],\"field\":\"observed\",\"abs_tolerance_s\":0.25}}",
      0, NULL},
     {"{\"ladder\":{\"task\":9,\"waits_s\":[1]}}", 1, "ladder task 9: the task is not in the trace"},
+    {"{\"ladder\":{\"task\":0,\"waits_s\":[2,4.1],\"abs_tolerance_s\":0.00001}}", 1,
+     "ladder task 0: attempt 2 waited 4.0 s, expected 4.1 s +/- 0.00001 s"},
     {"{\"success_rate\":{\"min\":0.9,\"claimed\":0.95,\"source\":\"004_x.txt\"}}", 1,
      "success rate 0.50 < 0.90 (seed 004 claims 95%)"},
     {"{\"success_rate\":{\"max\":0.4}}", 1, "success rate 0.50 > 0.40"},
@@ -386,6 +388,25 @@ static void each_expectation_fails_with_its_line(void **state)
         assert_true(vs.n > 0);
         rep_verdicts_free(&vs);
     }
+    rep_run_free(&run);
+}
+
+/* A huge delay (a Retry-After clamped to 100 years, or 1e308) prints with 3
+ * significant digits, not 40 digits and no unit. */
+static void huge_delays_print_readably(void **state)
+{
+    (void)state;
+    static const char text[] = START WAIT(1, 0, 1, 3153600000, 1) WAIT(2, 0, 2, 1e308, 1);
+    rep_run run;
+    cm_err err = {{0}};
+    assert_int_equal(rep_run_from_text("mem", text, strlen(text), &run, &err), 0);
+    rep_verdicts vs;
+    assert_int_equal(check_text(&run, "{\"ladder\":{\"task\":0,\"waits_s\":[0.3,1]}}", &vs), 2);
+    assert_true(has_failure(&vs, "ladder task 0: attempt 1 waited 3.15e+09 s, expected 0.3 s "
+                                 "+/- 0.001 s"));
+    assert_true(has_failure(&vs, "ladder task 0: attempt 2 waited 1e+308 s, expected 1.0 s "
+                                 "+/- 0.001 s"));
+    rep_verdicts_free(&vs);
     rep_run_free(&run);
 }
 
@@ -572,6 +593,7 @@ int main(void)
         cmocka_unit_test(cut_last_line_is_skipped),
         cmocka_unit_test(each_expectation_fails_with_its_line),
         cmocka_unit_test(expectations_are_counted_not_lines),
+        cmocka_unit_test(huge_delays_print_readably),
         cmocka_unit_test(partial_run_fails_the_check),
         cmocka_unit_test(bad_summary_is_bad_input),
         cmocka_unit_test(quantiles_use_nearest_rank),
