@@ -21,7 +21,7 @@ static const char usage[] =
     "  (default out/report): data files (.dat), gnuplot scripts (.gp), pictures\n"
     "  and index.html. Several DIRs are overlaid (success curve, ladder, latency,\n"
     "  load: one line per run). --format: png, svg or png,svg (default both).\n"
-    "  --tasks N: tasks shown in the attempt timeline (default 20).\n"
+    "  --tasks N: tasks shown in the attempt timeline, 1 to 1000 (default 20).\n"
     "  Exit 0; 2 on bad input; 3 when gnuplot is missing or fails (the data files\n"
     "  and the HTML tables are still written).\n";
 
@@ -39,20 +39,21 @@ static int bad_arg(const char *what, const char *arg)
     return 2;
 }
 
+/* png, svg, png,svg or svg,png: each once, no empty item (no stray comma). */
 static int parse_formats(const char *s, int *out)
 {
     *out = 0;
-    while (*s) {
+    for (;;) {
         size_t len = strcspn(s, ",");
-        if (len == 3 && strncmp(s, "png", 3) == 0)
-            *out |= REP_FMT_PNG;
-        else if (len == 3 && strncmp(s, "svg", 3) == 0)
-            *out |= REP_FMT_SVG;
-        else
+        int f = len != 3 ? 0 : strncmp(s, "png", 3) == 0 ? REP_FMT_PNG
+                             : strncmp(s, "svg", 3) == 0 ? REP_FMT_SVG : 0;
+        if (!f || (*out & f))
             return -1;
-        s += len + (s[len] == ',');
+        *out |= f;
+        if (s[len] == '\0')
+            return 0;
+        s += len + 1;
     }
-    return *out ? 0 : -1;
 }
 
 static int parse_tasks(const char *s, int *out)

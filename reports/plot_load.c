@@ -246,9 +246,12 @@ static void load_panels(FILE *f, const rep_group *g, const double axes[3],
         fputs(" . \"\\n\" . ", f);
         rep_gp_quote(f, rep_group_name(g));
     }
-    fprintf(f, "\nset lmargin at screen 0.08\nset rmargin at screen 0.78\nset tmargin 1.5\n"
+    fprintf(f, "\nset lmargin at screen 0.08\nset rmargin at screen 0.72\nset tmargin 1.5\n"
                "set bmargin 1\nset xrange [0:%g]\nset ytics font ',8'\nset ylabel font ',8'\n"
-               "unset xlabel\n",
+               "unset xlabel\n"
+               /* the key outside, right of each panel's data, top-aligned with it (with
+                * margins fixed at screen, "outside" alone lets it overlap the data) */
+               "set key at screen 0.73, graph 1 left top\n",
             xmax / u.div);
     y_axis(f, w, ymax, lim, nlim, "req/s");
     for (size_t r = 0; r < g->n; r++) {
