@@ -2,7 +2,8 @@
  * expect object (common/expect) and a trace (reports/run), then the check and
  * the metrics on the pair. The input is "EXPECT-JSON\n---\nTRACE-LINES"; with
  * no separator the whole input is a trace checked against an empty expect.
- * Invariants: no crash, no leak, failed verdicts <= verdicts. Build:
+ * Invariants: no crash, no leak, failed verdicts <= verdicts, failed
+ * expectations <= expectations <= verdicts, successes <= tasks. Build:
  *   clang -std=c11 -D_GNU_SOURCE -g -O1 -I. -I/usr/include/cjson \
  *     -fsanitize=fuzzer,address,undefined tests/fuzz/fuzz_reports.c \
  *     reports/run.c reports/check.c reports/stats.c common/expect.c common/jsonpos.c \
@@ -22,7 +23,8 @@ static void check_pair(const rep_run *run, const cm_expect *e)
 {
     rep_verdicts vs = {0};
     int failed = rep_check_run(run, e, &vs);
-    if (failed >= 0 && (size_t)failed > vs.n)
+    if (failed >= 0 && ((size_t)failed > vs.n || vs.failed_expect > vs.n_expect ||
+                        vs.n_expect > vs.n))
         abort();
     rep_verdicts_free(&vs);
     rep_stats s;
