@@ -143,8 +143,63 @@ static void set_err(cm_err *err, const char *fmt, ...)
     va_end(ap);
 }
 
+/* Bytes of the valid UTF-8 sequence at s (n bytes left), or 0 (RFC 3629: no
+ * overlong forms, no surrogates, nothing above U+10FFFF). */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+    unsigned char c = s[0];
+    size_t k = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+    if (!k || k > n)
+        return 0;
+    unsigned char lo = c == 0xE0 ? 0xA0 : c == 0xF0 ? 0x90 : 0x80;
+    unsigned char hi = c == 0xED ? 0x9F : c == 0xF4 ? 0x8F : 0xBF;
+    if (s[1] < lo || s[1] > hi)
+        return 0;
+    for (size_t i = 2; i < k; i++)
+        if (s[i] < 0x80 || s[i] > 0xBF)
+            return 0;
+    return k;
+}
+
+/* The first offset where the text breaks RFC 8259 in a way cJSON lets
+ * through, with *why: invalid UTF-8 (it would reach traces and reports, which
+ * must stay JSON), a raw control character in a string, or a \u0000 escape
+ * (cJSON's C strings would end there: "a\u0000b" would read as "a"). len
+ * when there is none. */
+static size_t lenient_spot(const char *text, size_t len, const char **why)
+{
+    const unsigned char *t = (const unsigned char *)text;
+    bool in_str = false;
+    for (size_t i = 0; i < len;) {
+        size_t step = 1;
+        if (t[i] >= 0x80 && !(step = utf8_len(t + i, len - i))) {
+            *why = "invalid UTF-8";
+            return i;
+        }
+        if (in_str && t[i] < 0x20) {
+            *why = "a control character in a string (write it as an escape such as \\n or \\t)";
+            return i;
+        }
+        if (in_str && t[i] == '\\') {
+            if (len - i >= 6 && !memcmp(text + i + 1, "u0000", 5)) {
+                *why = "\\u0000 in a string (names and texts cannot hold U+0000)";
+                return i;
+            }
+            step = len - i >= 2 && t[i + 1] < 0x80 ? 2 : 1;
+        } else if (t[i] == '"') {
+            in_str = !in_str;
+        }
+        i += step;
+    }
+    return len;
+}
+
 cm_json *cm_json_parse(const char *name, const char *text, size_t len, cm_err *err)
 {
+    if (len >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3)) { /* a UTF-8 BOM: line 1, column 1 follow it */
+        text += 3;
+        len -= 3;
+    }
     cm_json *doc = calloc(1, sizeof *doc);
     if (!doc || !(doc->name = strdup(name ? name : "<input>")) || !(doc->text = malloc(len + 1))) {
         set_err(err, "%s: out of memory", name ? name : "<input>");
@@ -163,6 +218,15 @@ cm_json *cm_json_parse(const char *name, const char *text, size_t len, cm_err *e
         int line, col;
         offset_to_pos(doc, (size_t)((const char *)memchr(text, '\0', len) - text), &line, &col);
         set_err(err, "%s:%d:%d: JSON syntax error: NUL byte in the text", doc->name, line, col);
+        cm_json_free(doc);
+        return NULL;
+    }
+    const char *why = NULL;
+    size_t spot = lenient_spot(text, len, &why);
+    if (spot < len) {
+        int line, col;
+        offset_to_pos(doc, spot, &line, &col);
+        set_err(err, "%s:%d:%d: %s", doc->name, line, col, why);
         cm_json_free(doc);
         return NULL;
     }

@@ -202,6 +202,48 @@ static void json_range_errors_print_the_value_exactly(void **state)
     cm_json_free(doc);
 }
 
+/* What cJSON lets through but a trace could not carry is refused at its
+ * line:col: invalid UTF-8, raw control characters in strings, \u0000 (which
+ * would cut a C string short). A BOM is skipped and positions count after it. */
+static void json_text_refused_where_cjson_is_lenient(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text, *msg;
+    } cases[] = {
+        {"{\"n\": \"a\xff\"}", "t.json:1:9: invalid UTF-8"},
+        {"{\"n\":\n \"\x80\"}", "t.json:2:3: invalid UTF-8"},          /* lone continuation */
+        {"{\"n\": \"\xc0\x80\"}", "t.json:1:8: invalid UTF-8"},        /* overlong NUL */
+        {"{\"n\": \"\xed\xa0\x80\"}", "t.json:1:8: invalid UTF-8"},    /* a surrogate */
+        {"{\"n\": \"\xf4\x90\x80\x80\"}", "t.json:1:8: invalid UTF-8"}, /* above U+10FFFF */
+        {"{\"n\": \"\xe2\x82\"}", "t.json:1:8: invalid UTF-8"},        /* cut short */
+        {"{\"n\": \"a\tb\"}", "t.json:1:9: a control character in a string"},
+        {"{\"n\": \"a\\u0000b\"}", "t.json:1:9: \\u0000 in a string"},
+        {"\xef\xbb\xbf{\n \"n\": 5 x}", "t.json:2:9: JSON syntax error"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        cm_err err = {{0}};
+        cm_json *doc = cm_json_parse("t.json", cases[i].text, strlen(cases[i].text), &err);
+        if (doc)
+            fail_msg("case %zu parsed", i);
+        if (strncmp(err.msg, cases[i].msg, strlen(cases[i].msg)) != 0)
+            fail_msg("case %zu: got '%s', want '%s...'", i, err.msg, cases[i].msg);
+    }
+    /* Valid UTF-8 of every length, an escaped backslash before "u0000", a BOM. */
+    static const char good[] = "\xef\xbb\xbf{\"n\": \"\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 \\\\u0000\",\n"
+                               " \"m\": 5}";
+    cm_err err = {{0}};
+    cm_json *doc = cm_json_parse("g.json", good, strlen(good), &err);
+    if (!doc)
+        fail_msg("%s", err.msg);
+    const cJSON *m = cJSON_GetObjectItem(cm_json_root(doc), "m");
+    int line = 0, col = 0;
+    cm_json_pos(doc, m, &line, &col);
+    assert_int_equal(line, 2);
+    assert_int_equal(col, 7);
+    cm_json_free(doc);
+}
+
 static void json_schema_errors_name_file_line_col_field(void **state)
 {
     (void)state;
@@ -295,6 +337,7 @@ int main(void)
         cmocka_unit_test(json_positions_point_at_values),
         cmocka_unit_test(json_schema_errors_name_file_line_col_field),
         cmocka_unit_test(json_range_errors_print_the_value_exactly),
+        cmocka_unit_test(json_text_refused_where_cjson_is_lenient),
         cmocka_unit_test(json_syntax_error_has_position),
         cmocka_unit_test(json_duplicate_key_is_an_error),
         cmocka_unit_test(keyid_is_short_stable_and_hides_the_key),
