@@ -8,11 +8,13 @@
 
 #include "common/jsonpos.h"
 #include "common/rng.h"
+#include "common/tasklimit.h"
 #include "common/timeu.h"
 #include "mockserver/scenario.h"
 
-/* The most tasks one run may start (clients x tasks_per_client). */
-#define RL_WORKLOAD_MAX_TASKS 10000000
+/* The most tasks one run may start (clients x tasks_per_client): the
+ * scenario loader's and the trace reader's limit too. */
+#define RL_WORKLOAD_MAX_TASKS CM_MAX_TASKS
 
 /* The RNG stream (cm_rng_fork of the run seed) the schedule draws from; task
  * streams are the task ids, so this one never collides with them. */

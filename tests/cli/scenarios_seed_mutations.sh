@@ -46,7 +46,7 @@ seed-003-tier-aware.json seed-003-moonshot-tiers.json s/"max_attempts": 7/"max_a
 seed-004-rotation-breaker.json seed-004-openrouter-ladder.json s/"base_s": 1,/"base_s": 4,/
 seed-004-rotation-breaker.json seed-004-openrouter-ladder.json s/"max_attempts": 7/"max_attempts": 6/
 seed-004-rotation-breaker.json seed-004-openrouter-ladder.json s/"failures": 5/"failures": 3/
-seed-000-persistent.json seed-000-chutes-persistent.json s/"max_attempts": 48}/"max_attempts": 48, "attempt_timeout_s": 4}/ => s > 3665.0 s
+seed-000-persistent.json seed-000-chutes-persistent.json s/"max_attempts": 48}/"max_attempts": 48, "attempt_timeout_s": 4}/ => s > 3700.0 s
 seed-000-persistent.json seed-000-chutes-give-up.json s/"max": 3,/"max": 2,/ => ladder task 0: 32 waits, expected 43
 seed-004-rotation-breaker.json seed-004-openrouter-ladder.json s/"failures": 5/"failures": 4/ => candidate openrouter/mistralai/mistral-small-3.2-24b-instruct:free: 5 requests < 6
 seed-004-rotation-breaker.json seed-004-openrouter-ladder.json s/"failures": 5/"failures": 6/ => candidate openrouter/mistralai/mistral-small-3.2-24b-instruct:free: 7 requests > 6
