@@ -511,15 +511,22 @@ static enum MHD_Result admin_metrics(mock_rq *rq)
     return send_text(rq, 200, "text/plain; version=0.0.4", text, len);
 }
 
+/* An admin route's own error (405, 413) in the OpenAI error shape. */
+static enum MHD_Result admin_error(mock_rq *rq, int status, const char *msg)
+{
+    mock_body_error_plan(&rq->plan, MOCK_SHAPE_OPENAI, status, NULL, msg);
+    mock_render_ctx ctx = {.now = mock_clock_now(&rq->srv->clock)};
+    size_t len = 0;
+    char *text = mock_body_render(&rq->plan, &ctx, &len);
+    return send_text(rq, status, "application/json", text, len);
+}
+
 static enum MHD_Result handle_admin(mock_rq *rq)
 {
-    if (!rq->route.method_ok) { /* as a provider's 405: OpenAI error shape, Allow */
-        mock_body_error_plan(&rq->plan, MOCK_SHAPE_OPENAI, 405, NULL, "method not allowed");
-        mock_render_ctx ctx = {.now = mock_clock_now(&rq->srv->clock)};
-        size_t len = 0;
-        char *text = mock_body_render(&rq->plan, &ctx, &len);
-        return send_text(rq, 405, "application/json", text, len);
-    }
+    if (!rq->route.method_ok) /* as a provider's 405: with Allow */
+        return admin_error(rq, 405, "method not allowed");
+    if (rq->too_large) /* at once, without reading the body */
+        return admin_error(rq, 413, "request body larger than 1 MiB");
     switch (rq->route.kind) {
     case MOCK_ROUTE_ADMIN_STATE:
         return admin_state(rq);
@@ -574,6 +581,13 @@ static void take_body(mock_rq *rq, const char *data, size_t n)
     }
 }
 
+/* A provider path or no route at all (404): handle_provider answers it;
+ * everything else is an admin page. */
+static bool is_front_route(const mock_rq *rq)
+{
+    return rq->route.kind == MOCK_ROUTE_PROVIDER || rq->route.kind == MOCK_ROUTE_NONE;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **con_cls)
@@ -585,8 +599,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             return MHD_NO; /* draining for a stop: the connection is closed */
         rq = rq_new(cls, c, url, method);
         *con_cls = rq;
-        if (rq && rq->too_large && rq->route.kind == MOCK_ROUTE_PROVIDER)
-            return handle_provider(rq); /* 413 now: no 100 Continue, no body read */
+        if (rq && rq->too_large) /* answer now: no 100 Continue, no body read */
+            return is_front_route(rq) ? handle_provider(rq) : handle_admin(rq);
         return rq ? MHD_YES : MHD_NO;
     }
     if (*upload_data_size) {
@@ -596,9 +610,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     }
     switch (rq->stage) {
     case RQ_READING:
-        if (rq->route.kind != MOCK_ROUTE_PROVIDER && rq->route.kind != MOCK_ROUTE_NONE)
-            return handle_admin(rq);
-        return handle_provider(rq);
+        return is_front_route(rq) ? handle_provider(rq) : handle_admin(rq);
     case RQ_SLEEPING:
         return answer(rq);
     case RQ_HUNG: /* the client left, or the server stops */

@@ -1,6 +1,7 @@
 /* route.c: URL and method -> provider endpoint or admin page. */
 #include "mockserver/route.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 static const struct {
@@ -24,10 +25,13 @@ static const struct {
     {"/v1/models", "GET", MOCK_EP_MODELS},
 };
 
+/* A GET route also answers HEAD (the same headers, no body), as RFC 9110
+ * asks of every GET resource. */
 static void set_method(mock_route *out, const char *want, const char *method)
 {
-    out->allow = want;
-    out->method_ok = method && strcmp(method, want) == 0;
+    bool get = strcmp(want, "GET") == 0;
+    out->allow = get ? "GET, HEAD" : want;
+    out->method_ok = method && (strcmp(method, want) == 0 || (get && strcmp(method, "HEAD") == 0));
 }
 
 /* "/{provider}{suffix}" with a non-empty provider free of '/'. */

@@ -21,12 +21,13 @@ typedef enum mock_route_kind {
 typedef struct mock_route {
     mock_route_kind kind;
     bool method_ok;                        /* false: right path, wrong method (405) */
-    const char *allow;                     /* the method the path wants */
+    const char *allow;                     /* the Allow header: "POST" or "GET, HEAD" */
     char provider[MOCK_PROVIDER_NAME_MAX]; /* PROVIDER only */
     mock_endpoint endpoint;                /* PROVIDER only */
 } mock_route;
 
-/* Classifies `url` (path only, no query string) and `method`. Never fails:
+/* Classifies `url` (path only, no query string) and `method` (HEAD is
+ * accepted wherever GET is). Never fails:
  * anything unrecognised (or a provider name longer than
  * MOCK_PROVIDER_NAME_MAX - 1) is MOCK_ROUTE_NONE. */
 void mock_route_parse(const char *url, const char *method, mock_route *out);

@@ -176,8 +176,8 @@ static void front_errors_match_the_readme_table(void **state)
     cJSON_Delete(j);
     const char *const wrong[][3] = {{"GET", CHAT, "POST"},
                                     {"GET", "/__admin/reset", "POST"},
-                                    {"POST", "/__admin/state", "GET"},
-                                    {"DELETE", "/metrics", "GET"}};
+                                    {"POST", "/__admin/state", "GET, HEAD"},
+                                    {"DELETE", "/metrics", "GET, HEAD"}};
     for (size_t i = 0; i < sizeof wrong / sizeof wrong[0]; i++) {
         mh_request(&s, wrong[i][0], wrong[i][1], OA_KEY, NULL, 5000, r);
         assert_int_equal(r->status, 405);
@@ -192,6 +192,56 @@ static void front_errors_match_the_readme_table(void **state)
     assert_int_equal(r->status, 400);
     assert_non_null(strstr(r->body, "text after the JSON value"));
     free(r);
+    mh_stop_ok(&s);
+}
+
+/* Sends `req` (whole, the socket left open for writing: no body follows)
+ * and returns the status of the first response line within 2 s, else -1. */
+static int raw_status(const mh_server *s, const char *req, char *got, size_t size)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(fd >= 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)s->port)};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
+    assert_int_equal(send(fd, req, strlen(req), MSG_NOSIGNAL), (ssize_t)strlen(req));
+    size_t n = 0;
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    while (n + 1 < size && poll(&p, 1, 2000) > 0) {
+        ssize_t r = recv(fd, got + n, size - 1 - n, 0);
+        if (r <= 0) break;
+        n += (size_t)r;
+        got[n] = '\0';
+        if (strstr(got, "\r\n\r\n")) break;
+    }
+    got[n] = '\0';
+    close(fd);
+    return strncmp(got, "HTTP/1.1 ", 9) == 0 ? (int)strtol(got + 9, NULL, 10) : -1;
+}
+
+/* GET routes answer HEAD too; an admin route refuses a body over 1 MiB at
+ * once (413 from its Content-Length, without waiting for the body). */
+static void head_and_admin_413(void **state)
+{
+    (void)state;
+    mh_server s;
+    mh_start_ok(&s, "tests/data/mockhttp/window.json", NULL);
+    char got[4096];
+    const char *heads[] = {"/metrics", "/__admin/state", "/__admin/journal", "/oa/v1/models"};
+    for (size_t i = 0; i < sizeof heads / sizeof heads[0]; i++) {
+        char req[256];
+        snprintf(req, sizeof req, "HEAD %s HTTP/1.1\r\nHost: x\r\n%s\r\n", heads[i],
+                 i == 3 ? "Authorization: Bearer sk-test-oa\r\n" : "");
+        assert_int_equal(raw_status(&s, req, got, sizeof got), 200);
+    }
+    const char *big[] = {"/__admin/reset", "/__admin/state", CHAT, "/nowhere"};
+    const int want[] = {413, 405, 413, 404};
+    for (size_t i = 0; i < sizeof big / sizeof big[0]; i++) {
+        char req[256];
+        snprintf(req, sizeof req,
+                 "POST %s HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999\r\n\r\n", big[i]);
+        assert_int_equal(raw_status(&s, req, got, sizeof got), want[i]);
+    }
     mh_stop_ok(&s);
 }
 
@@ -537,6 +587,7 @@ int main(void)
         cmocka_unit_test_teardown(bad_bodies_get_413_and_400, mh_teardown),
         cmocka_unit_test_teardown(front_errors_match_the_readme_table, mh_teardown),
         cmocka_unit_test_teardown(journal_query_format_and_limit, mh_teardown),
+        cmocka_unit_test_teardown(head_and_admin_413, mh_teardown),
         cmocka_unit_test_teardown(admin_state_journal_reset_metrics, mh_teardown),
         cmocka_unit_test_teardown(journal_never_holds_key_values, mh_teardown),
         cmocka_unit_test_teardown(atomic_script_under_64_concurrent, mh_teardown),

@@ -41,6 +41,13 @@ static void route_provider_endpoints_and_admin(void **state)
     assert_string_equal(r.allow, "POST");
     mock_route_parse("/x/v1/models", "GET", &r);
     assert_int_equal(r.endpoint, MOCK_EP_MODELS);
+    mock_route_parse("/x/v1/models", "HEAD", &r); /* HEAD wherever GET */
+    assert_true(r.method_ok);
+    assert_string_equal(r.allow, "GET, HEAD");
+    mock_route_parse("/metrics", "HEAD", &r);
+    assert_true(r.method_ok);
+    mock_route_parse("/__admin/reset", "HEAD", &r);
+    assert_false(r.method_ok);
     mock_route_parse("/__admin/reset", "POST", &r);
     assert_int_equal(r.kind, MOCK_ROUTE_ADMIN_RESET);
     mock_route_parse("/metrics", "GET", &r);
