@@ -76,15 +76,22 @@ void mock_metrics_count(mock_metrics *m, const char *provider, const char *model
     s->count++;
 }
 
-/* A label value: backslash, double quote and newline escaped. */
+/* A label value: backslash, double quote and newline escaped; a byte that
+ * does not start valid UTF-8 becomes U+FFFD (the text format is UTF-8). */
 static void label(mock_buf *b, const char *v)
 {
     for (const char *c = v; *c; c++) {
+        size_t n = (unsigned char)*c >= 0x80 ? mock_utf8_len(c) : 1;
+        if (n == 0) {
+            mock_buf_add(b, "\xef\xbf\xbd", 3);
+            continue;
+        }
         if (*c == '\\' || *c == '"') mock_buf_add(b, "\\", 1);
         if (*c == '\n')
             mock_buf_add(b, "\\n", 2);
         else
-            mock_buf_add(b, c, 1);
+            mock_buf_add(b, c, n);
+        c += n - 1;
     }
 }
 

@@ -416,6 +416,36 @@ static void textbuf_limits_and_escapes(void **state)
     assert_string_equal(small, "1234567");
 }
 
+/* Journal lines and metrics labels stay valid UTF-8 whatever bytes a
+ * request's path carried: a byte that starts no valid character becomes
+ * U+FFFD; valid multi-byte characters pass unchanged. */
+static void invalid_utf8_is_replaced(void **state)
+{
+    (void)state;
+    assert_int_equal(mock_utf8_len("a"), 1);
+    assert_int_equal(mock_utf8_len("\xc3\xa9"), 2);
+    assert_int_equal(mock_utf8_len("\xe2\x82\xac"), 3);
+    assert_int_equal(mock_utf8_len("\xf0\x9f\x98\x80"), 4);
+    const char *bad[] = {"\xff", "\xc0\x80", "\xe0\x80\x80", "\xed\xa0\x80", "\xf4\x90\x80\x80",
+                         "\xe2\x82", "\x80"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_int_equal(mock_utf8_len(bad[i]), 0);
+    mock_buf b;
+    mock_buf_init(&b, 256);
+    mock_buf_json_str(&b, "a\xff\xc3\xa9\xe2\x82\"");
+    size_t len;
+    char *s = mock_buf_take(&b, &len);
+    assert_string_equal(s, "\"a\\ufffd\xc3\xa9\\ufffd\\ufffd\\\"\"");
+    free(s);
+    mock_metrics *m = mock_metrics_new();
+    mock_metrics_count(m, "p\xff", "m\xc3\xa9", 404);
+    mock_metrics_extra x = {.time_scale = 1};
+    char *text = mock_metrics_render(m, &x, &len);
+    assert_non_null(strstr(text, "provider=\"p\xef\xbf\xbd\",model=\"m\xc3\xa9\""));
+    free(text);
+    mock_metrics_free(m);
+}
+
 /* ---- waker with fake connections ---- */
 
 typedef struct fake {
@@ -538,6 +568,7 @@ int main(void)
         cmocka_unit_test(journal_counts_lines_the_file_loses),
         cmocka_unit_test(metrics_count_and_escape),
         cmocka_unit_test(textbuf_limits_and_escapes),
+        cmocka_unit_test(invalid_utf8_is_replaced),
         cmocka_unit_test(waker_resumes_in_time_order_and_all_on_stop),
         cmocka_unit_test(waker_notices_a_hung_client_leaving),
         cmocka_unit_test(clock_scales_and_restarts),
