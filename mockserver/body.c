@@ -109,7 +109,7 @@ static cJSON *parse_whole(const char *text, size_t len, bool *trailing)
     cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, false);
     if (!root) return NULL;
     size_t at = (size_t)(end - text);
-    while (at < len && (text[at] == ' ' || text[at] == '\t' || text[at] == '\n' || text[at] == '\r'))
+    while (at < len && strchr(" \t\n\r", text[at]) && text[at] != '\0')
         at++;
     if (at == len) return root;
     cJSON_Delete(root);
