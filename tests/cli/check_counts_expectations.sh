@@ -4,10 +4,7 @@
 # failed expectation ("1 of 2 expectations failed"); the report's check cell
 # counts the same way ("FAIL (1 of 2)").
 set -u
-RL="$RL_BIN/retrylab"
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-out="$tmp/out"
-fail() { echo "FAIL: $*"; echo "--- output:"; cat "$out"; exit 1; }
+. "$RL_ROOT/tests/cli/lib/output_test.sh"
 
 cp -r tests/data/runs/ladder-003 "$tmp/run"
 cat > "$tmp/run/expect.json" <<'JSON'

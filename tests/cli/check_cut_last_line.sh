@@ -5,10 +5,7 @@
 # on; the same cut line followed by a newline, or a broken line before the
 # end, stays bad input (exit 2).
 set -u
-RL="$RL_BIN/retrylab"
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-out="$tmp/out"
-fail() { echo "FAIL: $*"; echo "--- output:"; cat "$out"; exit 1; }
+. "$RL_ROOT/tests/cli/lib/output_test.sh"
 
 cp -r tests/data/runs/ladder-003 "$tmp/run"
 n=$(($(wc -l < "$tmp/run/trace.jsonl") + 1))

@@ -4,10 +4,7 @@
 # check: exit 2 with "FILE: states no expectation", whether it comes from
 # --expect, the run folder's expect.json or the scenario.
 set -u
-RL="$RL_BIN/retrylab"
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-out="$tmp/out"
-fail() { echo "FAIL: $*"; echo "--- output:"; cat "$out"; exit 1; }
+. "$RL_ROOT/tests/cli/lib/output_test.sh"
 
 cp -r tests/data/runs/ladder-003 "$tmp/run"
 echo '{"kind": "expect"}' > "$tmp/empty.json"

@@ -7,10 +7,7 @@
 # expectation holds, and the report's check cell shows FAIL. The same trace
 # marked as a sim run is judged as before.
 set -u
-RL="$RL_BIN/retrylab"
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-out="$tmp/out"
-fail() { echo "FAIL: $*"; echo "--- output:"; cat "$out"; exit 1; }
+. "$RL_ROOT/tests/cli/lib/output_test.sh"
 
 cp -r tests/data/runs/mixed-outcomes "$tmp/run"
 # The reset of task 2 attempt 2 becomes a refused connection (as when the

@@ -4,10 +4,7 @@
 # version or no format is bad input for check and report (exit 2,
 # "trace.jsonl:1: format X is not one this retrylab reads").
 set -u
-RL="$RL_BIN/retrylab"
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-out="$tmp/out"
-fail() { echo "FAIL: $*"; echo "--- output:"; cat "$out"; exit 1; }
+. "$RL_ROOT/tests/cli/lib/output_test.sh"
 
 "$RL" sim tests/data/runs/scenarios/ladder-003.json --out "$tmp/run" --quiet >"$out" 2>&1 ||
   fail "sim failed"

@@ -5,10 +5,7 @@
 # file:line:col), as it is for check and as reports/README promises for a
 # malformed run directory.
 set -u
-RL="$RL_BIN/retrylab"
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-out="$tmp/out"
-fail() { echo "FAIL: $*"; echo "--- output:"; cat "$out"; exit 1; }
+. "$RL_ROOT/tests/cli/lib/output_test.sh"
 
 mkdir -p "$tmp/dirtrace/trace.jsonl"
 for cmd in check report; do

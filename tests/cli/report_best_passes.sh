@@ -3,10 +3,7 @@
 # one (same success rate and calls per success), the passing run is marked
 # "best", whatever the command-line order.
 set -u
-RL="$RL_BIN/retrylab"
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-out="$tmp/out"
-fail() { echo "FAIL: $*"; echo "--- output:"; cat "$out"; exit 1; }
+. "$RL_ROOT/tests/cli/lib/output_test.sh"
 R=tests/data/runs
 
 "$RL" report $R/ladder-003-wrong-wait $R/ladder-003 --out "$tmp/rep" --format svg >"$out" 2>&1

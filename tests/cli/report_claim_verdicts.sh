@@ -7,10 +7,7 @@
 # encoded claims hold". The scenario loader refuses an unknown measure (exit 2,
 # file:line:col) and a value without a measure.
 set -u
-RL="$RL_BIN/retrylab"
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-out="$tmp/out"
-fail() { echo "FAIL: $*"; echo "--- output:"; cat "$out"; exit 1; }
+. "$RL_ROOT/tests/cli/lib/output_test.sh"
 
 # The ladder-003 fixture (waits 20..640 s: 1260 s in all) pointed at a copy
 # of its scenario whose claims carry numbers.

@@ -6,10 +6,7 @@
 # overlap the data once margins are fixed). Also --format refuses
 # duplicates and stray commas with its usual message.
 set -u
-RL="$RL_BIN/retrylab"
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-out="$tmp/out"
-fail() { echo "FAIL: $*"; echo "--- output:"; cat "$out"; exit 1; }
+. "$RL_ROOT/tests/cli/lib/output_test.sh"
 R=tests/data/runs
 for i in 1 2; do cp -r $R/herd-exp-full-jitter "$tmp/a$i"; cp -r $R/herd-exp-no-jitter "$tmp/b$i"; done
 "$RL" report "$tmp/a1" "$tmp/b1" "$tmp/a2" "$tmp/b2" --out "$tmp/rep" --format svg >"$out" 2>&1

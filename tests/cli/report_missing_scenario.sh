@@ -6,10 +6,7 @@
 # checks left out" -- never "the run used another policy"; check exits 2 and
 # says the path is taken relative to the current folder.
 set -u
-RL="$RL_BIN/retrylab"
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-out="$tmp/out"
-fail() { echo "FAIL: $*"; echo "--- output:"; cat "$out"; exit 1; }
+. "$RL_ROOT/tests/cli/lib/output_test.sh"
 root=$(pwd)
 cd "$tmp" || exit 1
 
