@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/utf8.h"
+
 typedef struct pos_slot {
     const cJSON *node;
     size_t offset;
@@ -143,24 +145,6 @@ static void set_err(cm_err *err, const char *fmt, ...)
     va_end(ap);
 }
 
-/* Bytes of the valid UTF-8 sequence at s (n bytes left), or 0 (RFC 3629: no
- * overlong forms, no surrogates, nothing above U+10FFFF). */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-    unsigned char c = s[0];
-    size_t k = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
-    if (!k || k > n)
-        return 0;
-    unsigned char lo = c == 0xE0 ? 0xA0 : c == 0xF0 ? 0x90 : 0x80;
-    unsigned char hi = c == 0xED ? 0x9F : c == 0xF4 ? 0x8F : 0xBF;
-    if (s[1] < lo || s[1] > hi)
-        return 0;
-    for (size_t i = 2; i < k; i++)
-        if (s[i] < 0x80 || s[i] > 0xBF)
-            return 0;
-    return k;
-}
-
 /* The first offset where the text breaks RFC 8259 in a way cJSON lets
  * through, with *why: invalid UTF-8 (it would reach traces and reports, which
  * must stay JSON), a raw control character in a string, or a \u0000 escape
@@ -172,7 +156,7 @@ static size_t lenient_spot(const char *text, size_t len, const char **why)
     bool in_str = false;
     for (size_t i = 0; i < len;) {
         size_t step = 1;
-        if (t[i] >= 0x80 && !(step = utf8_len(t + i, len - i))) {
+        if (t[i] >= 0x80 && !(step = cm_utf8_len(text + i, len - i))) {
             *why = "invalid UTF-8";
             return i;
         }

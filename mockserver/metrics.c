@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/utf8.h"
 #include "mockserver/textbuf.h"
 
 typedef struct series {
@@ -81,7 +82,7 @@ void mock_metrics_count(mock_metrics *m, const char *provider, const char *model
 static void label(mock_buf *b, const char *v)
 {
     for (const char *c = v; *c; c++) {
-        size_t n = (unsigned char)*c >= 0x80 ? mock_utf8_len(c) : 1;
+        size_t n = (unsigned char)*c >= 0x80 ? cm_utf8_len(c, strnlen(c, 4)) : 1;
         if (n == 0) {
             mock_buf_add(b, "\xef\xbf\xbd", 3);
             continue;

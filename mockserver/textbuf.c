@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/utf8.h"
+
 void mock_buf_init(mock_buf *b, size_t max)
 {
     b->p = NULL;
@@ -173,19 +175,6 @@ void mock_buf_num(mock_buf *b, double v)
     mock_buf_add(b, tmp, (size_t)n);
 }
 
-size_t mock_utf8_len(const char *s)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    size_t n = p[0] < 0x80 ? 1 : p[0] >= 0xc2 && p[0] <= 0xdf ? 2
-             : p[0] >= 0xe0 && p[0] <= 0xef ? 3 : p[0] >= 0xf0 && p[0] <= 0xf4 ? 4 : 0;
-    for (size_t i = 1; i < n; i++)
-        if ((p[i] & 0xc0) != 0x80) return 0; /* also stops at the NUL */
-    if ((n == 3 && p[0] == 0xe0 && p[1] < 0xa0) || (n == 3 && p[0] == 0xed && p[1] >= 0xa0) ||
-        (n == 4 && p[0] == 0xf0 && p[1] < 0x90) || (n == 4 && p[0] == 0xf4 && p[1] >= 0x90))
-        return 0; /* overlong, surrogate, above U+10FFFF */
-    return n;
-}
-
 void mock_buf_json_str(mock_buf *b, const char *s)
 {
     if (!s) {
@@ -196,7 +185,7 @@ void mock_buf_json_str(mock_buf *b, const char *s)
     const char *run = s;
     for (const char *c = s; *c; c++) {
         unsigned char ch = (unsigned char)*c;
-        size_t n = ch >= 0x80 ? mock_utf8_len(c) : 1;
+        size_t n = ch >= 0x80 ? cm_utf8_len(c, strnlen(c, 4)) : 1;
         if (n > 1) c += n - 1;
         if (n && ch >= 0x20 && ch != '"' && ch != '\\') continue;
         mock_buf_add(b, run, (size_t)(c - run));

@@ -43,10 +43,6 @@ void mock_buf_us_as_s(mock_buf *b, int64_t us);
  * escaped; a byte that does not start valid UTF-8 becomes \ufffd, so the
  * output is always valid UTF-8 JSON); NULL gives null. */
 void mock_buf_json_str(mock_buf *b, const char *s);
-/* The length (1-4) of the valid UTF-8 character at s (a NUL-terminated
- * string), or 0 when the bytes there are not one (overlong, surrogate,
- * above U+10FFFF, cut short). */
-size_t mock_utf8_len(const char *s);
 /* `"key":` followed by nothing: the caller appends the value. */
 void mock_buf_json_key(mock_buf *b, const char *key);
 

@@ -15,6 +15,7 @@
 #include "common/keyid.h"
 #include "common/rng.h"
 #include "common/timeu.h"
+#include "common/utf8.h"
 
 /* The soft open-file limit goes up to the hard one, at most 65,536. */
 static void fd_limit_is_raised_to_the_hard_limit(void **state)
@@ -205,6 +206,25 @@ static void json_range_errors_print_the_value_exactly(void **state)
 /* What cJSON lets through but a trace could not carry is refused at its
  * line:col: invalid UTF-8, raw control characters in strings, \u0000 (which
  * would cut a C string short). A BOM is skipped and positions count after it. */
+/* cm_utf8_len: the length of each valid character, 0 for each kind of
+ * invalid one, and 0 when n cuts a valid character short. */
+static void utf8_lengths(void **state)
+{
+    (void)state;
+    assert_int_equal(cm_utf8_len("a", 1), 1);
+    assert_int_equal(cm_utf8_len("\xc3\xa9", 2), 2);
+    assert_int_equal(cm_utf8_len("\xe2\x82\xac", 3), 3);
+    assert_int_equal(cm_utf8_len("\xf0\x9f\x98\x80", 4), 4);
+    assert_int_equal(cm_utf8_len("\xf4\x8f\xbf\xbf", 4), 4); /* U+10FFFF */
+    const char *bad[] = {"\xff", "\xc0\x80", "\xc1\xbf", "\xe0\x80\x80", "\xed\xa0\x80",
+                         "\xf0\x80\x80\x80", "\xf4\x90\x80\x80", "\xf5\x80\x80\x80",
+                         "\xe2\x82", "\x80", "\xe2\x28\xa1"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        if (cm_utf8_len(bad[i], strlen(bad[i])) != 0)
+            fail_msg("bad case %zu read as valid", i);
+    assert_int_equal(cm_utf8_len("\xe2\x82\xac", 2), 0); /* cut short by n */
+}
+
 static void json_text_refused_where_cjson_is_lenient(void **state)
 {
     (void)state;
@@ -338,6 +358,7 @@ int main(void)
         cmocka_unit_test(json_schema_errors_name_file_line_col_field),
         cmocka_unit_test(json_range_errors_print_the_value_exactly),
         cmocka_unit_test(json_text_refused_where_cjson_is_lenient),
+        cmocka_unit_test(utf8_lengths),
         cmocka_unit_test(json_syntax_error_has_position),
         cmocka_unit_test(json_duplicate_key_is_an_error),
         cmocka_unit_test(keyid_is_short_stable_and_hides_the_key),
