@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "mockserver/scenario_internal.h"
 #include "mockserver/scenario_parse.h"
@@ -102,6 +103,18 @@ int mock_parse_windows(const cm_json *doc, const cJSON *arr, const char *ctx,
     return 0;
 }
 
+/* Headers the HTTP front writes for every answer: a scenario's copy would go
+ * out beside them (two Content-Type lines) or be dropped by libmicrohttpd. */
+static bool framing_header(const char *name)
+{
+    static const char *const own[] = {"Content-Type", "Content-Length", "Transfer-Encoding",
+                                      "Connection", NULL};
+    for (size_t i = 0; own[i]; i++)
+        if (strcasecmp(name, own[i]) == 0)
+            return true;
+    return false;
+}
+
 int mock_parse_headers(const cm_json *doc, const cJSON *obj, const char *ctx,
                        mock_extra_header *out, size_t *n, cm_err *err)
 {
@@ -116,6 +129,9 @@ int mock_parse_headers(const cm_json *doc, const cJSON *obj, const char *ctx,
         size_t len = strlen(h->string);
         if (len == 0 || len >= sizeof(((mock_header *)0)->name) || strpbrk(h->string, ":\r\n "))
             return cm_json_fail(err, doc, h, field, "not a valid header name (1 to 47 characters)");
+        if (framing_header(h->string))
+            return cm_json_fail(err, doc, h, field,
+                                "is the mockserver's own (it frames every answer itself)");
         if (!cJSON_IsString(h) || strlen(h->valuestring) >= sizeof(((mock_header *)0)->value) ||
             strpbrk(h->valuestring, "\r\n"))
             return cm_json_fail(err, doc, h, field,
