@@ -10,6 +10,7 @@
 
 #include "reports/gnuplot.h"
 #include "reports/html.h"
+#include "reports/outdir.h"
 #include "reports/plot.h"
 #include "reports/reports.h"
 #include "reports/run.h"
@@ -258,7 +259,11 @@ int rep_cmd_report(int argc, char **argv)
         fprintf(stderr, "retrylab report: %s: cannot create: %s\n", a.out, strerror(errno));
         rc = 3;
     } else {
+        struct timespec since = rep_outdir_begin(a.out); /* the last report's files go */
         rc = build(&a, runs, &ps);
+        if (rep_outdir_end(a.out, since) != 0)
+            fprintf(stderr, "retrylab report: warning: %s/.retrylab-report-files: cannot "
+                    "write the list of this report's files\n", a.out);
     }
     for (size_t i = 0; i < a.n; i++)
         rep_run_free(&runs[i]);
