@@ -259,9 +259,10 @@ int rep_cmd_report(int argc, char **argv)
         fprintf(stderr, "retrylab report: %s: cannot create: %s\n", a.out, strerror(errno));
         rc = 3;
     } else {
-        struct timespec since = rep_outdir_begin(a.out); /* the last report's files go */
+        rep_outdir od;
+        rep_outdir_begin(&od, a.out); /* the last report's files go */
         rc = build(&a, runs, &ps);
-        if (rep_outdir_end(a.out, since) != 0)
+        if (rep_outdir_end(&od) != 0)
             fprintf(stderr, "retrylab report: warning: %s/.retrylab-report-files: cannot "
                     "write the list of this report's files\n", a.out);
     }

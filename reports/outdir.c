@@ -1,15 +1,25 @@
 /* outdir.c: removes what the last report into a folder wrote, and lists what
- * this one writes (see outdir.h). */
+ * this one writes (see outdir.h). A file counts as this report's when it is
+ * new or changed (inode, size or modification time) since the report began:
+ * comparing with the folder as it was, not with a clock, is safe from the
+ * file system's coarse timestamps. */
 #include "reports/outdir.h"
 
 #include <dirent.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "reports/grow.h"
+
 #define LIST ".retrylab-report-files"
-#define MARK ".retrylab-report-files.new"
+
+struct rep_outdir_file {
+    char name[256];
+    struct stat st;
+};
 
 static void path_of(char *buf, size_t size, const char *dir, const char *name)
 {
@@ -33,45 +43,74 @@ static void forget(const char *dir)
     fclose(f);
 }
 
-struct timespec rep_outdir_begin(const char *dir)
+/* The regular file `name` of dir (not a dot file): 1 and *st, else 0. */
+static int regular(const char *dir, const char *name, struct stat *st)
 {
-    struct timespec since = {0, 0};
     char path[4096];
-    struct stat st;
+    path_of(path, sizeof path, dir, name);
+    return name[0] != '.' && strlen(name) < 256 && stat(path, st) == 0 && S_ISREG(st->st_mode);
+}
+
+void rep_outdir_begin(rep_outdir *o, const char *dir)
+{
+    *o = (rep_outdir){.dir = dir};
     forget(dir);
-    path_of(path, sizeof path, dir, MARK);
-    FILE *f = fopen(path, "w");
-    if (f && fclose(f) == 0 && stat(path, &st) == 0)
-        since = st.st_mtim;
-    return since;
-}
-
-static int is_new(const struct stat *st, struct timespec since)
-{
-    return S_ISREG(st->st_mode) &&
-           (st->st_mtim.tv_sec > since.tv_sec ||
-            (st->st_mtim.tv_sec == since.tv_sec && st->st_mtim.tv_nsec >= since.tv_nsec));
-}
-
-int rep_outdir_end(const char *dir, struct timespec since)
-{
-    char path[4096], list[4096];
-    path_of(list, sizeof list, dir, MARK);
     DIR *d = opendir(dir);
-    FILE *f = d ? fopen(list, "w") : NULL;
-    int rc = f ? 0 : -1;
-    for (struct dirent *e; f && (e = readdir(d));) {
-        struct stat st;
-        path_of(path, sizeof path, dir, e->d_name);
-        if (e->d_name[0] != '.' && stat(path, &st) == 0 && is_new(&st, since))
-            fprintf(f, "%s\n", e->d_name);
+    size_t cap = 0;
+    struct stat st;
+    for (struct dirent *e; d && (e = readdir(d));) {
+        if (!regular(dir, e->d_name, &st))
+            continue;
+        struct rep_outdir_file *grown = rep_grow(o->files, o->n, &cap, sizeof *o->files, 64);
+        if (!grown) {
+            o->lost = 1; /* the rest unnoted: better no list than one naming a user's file */
+            break;
+        }
+        o->files = grown;
+        snprintf(o->files[o->n].name, sizeof o->files[o->n].name, "%s", e->d_name);
+        o->files[o->n++].st = st;
     }
+    if (d)
+        closedir(d);
+}
+
+static int unchanged(const rep_outdir *o, const char *name, const struct stat *st)
+{
+    for (size_t i = 0; i < o->n; i++) {
+        const struct stat *was = &o->files[i].st;
+        if (strcmp(o->files[i].name, name) == 0)
+            return was->st_ino == st->st_ino && was->st_size == st->st_size &&
+                   was->st_mtim.tv_sec == st->st_mtim.tv_sec &&
+                   was->st_mtim.tv_nsec == st->st_mtim.tv_nsec;
+    }
+    return 0;
+}
+
+int rep_outdir_end(rep_outdir *o)
+{
+    char list[4096], tmp[4096 + 8];
+    path_of(list, sizeof list, o->dir, LIST);
+    snprintf(tmp, sizeof tmp, "%s.new", list);
+    if (o->lost) {
+        unlink(list); /* the next report then removes nothing */
+        free(o->files);
+        *o = (rep_outdir){0};
+        return -1;
+    }
+    DIR *d = opendir(o->dir);
+    FILE *f = d ? fopen(tmp, "w") : NULL;
+    int rc = f ? 0 : -1;
+    struct stat st;
+    for (struct dirent *e; f && (e = readdir(d));)
+        if (regular(o->dir, e->d_name, &st) && !unchanged(o, e->d_name, &st))
+            fprintf(f, "%s\n", e->d_name);
     if (d)
         closedir(d);
     if (f && fclose(f) != 0)
         rc = -1;
-    path_of(path, sizeof path, dir, LIST);
-    if (rc == 0 && rename(list, path) != 0)
+    if (rc == 0 && rename(tmp, list) != 0)
         rc = -1;
+    free(o->files);
+    *o = (rep_outdir){0};
     return rc;
 }

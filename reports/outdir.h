@@ -5,17 +5,25 @@
  * name (a user's own) are never touched. */
 #ifndef REP_OUTDIR_H
 #define REP_OUTDIR_H
-#include <time.h>
+#include <stddef.h>
+
+/* The regular files of the folder as they were before the report (name,
+ * inode, size, modification time), to tell afterwards which it wrote. */
+typedef struct rep_outdir {
+    const char *dir;
+    struct rep_outdir_file *files;
+    size_t n;
+    int lost; /* out of memory while noting: no list is written */
+} rep_outdir;
 
 /* Removes the files the last report listed in `dir` (plain names only: a
- * name with a '/' or a leading '.' is skipped) and returns the moment from
- * which this report's files count as its own (the modification time of a
- * marker it writes now, on the file system's own clock). */
-struct timespec rep_outdir_begin(const char *dir);
+ * name with a '/' or a leading '.' is skipped), then notes the files that
+ * remain. Never fails: out of memory, rep_outdir_end writes no list. */
+void rep_outdir_begin(rep_outdir *o, const char *dir);
 
-/* Lists every regular file of `dir` modified at or after `since` as this
- * report's files. 0, or -1 when the list cannot be written (the report
- * itself stands; only the next clean-up is lost). */
-int rep_outdir_end(const char *dir, struct timespec since);
+/* Lists every regular file of the folder that is new or changed since
+ * rep_outdir_begin as this report's, and frees o. 0, or -1 when the list
+ * cannot be written (the report stands; only the next clean-up is lost). */
+int rep_outdir_end(rep_outdir *o);
 
 #endif
