@@ -74,6 +74,22 @@ void rep_outdir_begin(rep_outdir *o, const char *dir)
         closedir(d);
 }
 
+/* Whether `name` is of a kind report writes: a picture, its data or script,
+ * the page, gnuplot's log. Nothing else goes on the list, even if changed. */
+static int reports_kind(const char *name)
+{
+    static const char *const ends[] = {".png", ".svg", ".dat", ".gp", NULL};
+    size_t n = strlen(name);
+    if (!strcmp(name, "index.html") || !strcmp(name, "gnuplot.log"))
+        return 1;
+    for (size_t i = 0; ends[i]; i++) {
+        size_t k = strlen(ends[i]);
+        if (n > k && !strcmp(name + n - k, ends[i]))
+            return 1;
+    }
+    return 0;
+}
+
 static int unchanged(const rep_outdir *o, const char *name, const struct stat *st)
 {
     for (size_t i = 0; i < o->n; i++) {
@@ -102,7 +118,8 @@ int rep_outdir_end(rep_outdir *o)
     int rc = f ? 0 : -1;
     struct stat st;
     for (struct dirent *e; f && (e = readdir(d));)
-        if (regular(o->dir, e->d_name, &st) && !unchanged(o, e->d_name, &st))
+        if (reports_kind(e->d_name) && regular(o->dir, e->d_name, &st) &&
+            !unchanged(o, e->d_name, &st))
             fprintf(f, "%s\n", e->d_name);
     if (d)
         closedir(d);

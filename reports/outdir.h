@@ -1,8 +1,10 @@
 /* outdir.h: the report folder holds one report. Each report lists the files
  * it wrote in DIR/.retrylab-report-files; the next report into DIR first
  * removes the files of that list, so pictures and data of runs that are no
- * longer reported do not linger beside the new page. Files the list does not
- * name (a user's own) are never touched. */
+ * longer reported do not linger beside the new page. Only files of the kinds
+ * report writes (.png, .svg, .dat, .gp, index.html, gnuplot.log) and new or
+ * changed during the report go on the list; others (a user's own) are never
+ * touched. */
 #ifndef REP_OUTDIR_H
 #define REP_OUTDIR_H
 #include <stddef.h>
