@@ -58,8 +58,14 @@ static int load_expect(const rep_run *run, const char *file, cm_expect *e)
     cm_err err = {{0}};
     rep_expect_from from;
     int rc = rep_run_expect_load(run, file, e, &from, &err);
-    if (rc == 1 && !cm_expect_empty(e))
+    if (rc == 1 && !cm_expect_empty(e)) {
+        if (from == REP_EXPECT_SCENARIO && !rep_run_own_policy(run)) /* report leaves it "-" */
+            fprintf(stderr, "retrylab check: note: %s used policy %s, not its scenario's own: "
+                    "judged by the scenario's expectations, which were written for that policy "
+                    "(the report does not check such a run; pass --expect FILE for its own)\n",
+                    run->dir, run->policy_name[0] ? run->policy_name : run->policy_path);
         return 0;
+    }
     if (rc == 1) { /* an empty expect would turn CI green without checking anything */
         if (from == REP_EXPECT_SCENARIO)
             fprintf(stderr, "retrylab check: %s: expect: states no expectation\n",
