@@ -102,17 +102,10 @@ static int unchanged(const rep_outdir *o, const char *name, const struct stat *s
     return 0;
 }
 
-int rep_outdir_end(rep_outdir *o)
+/* Writes the new or changed files of the report's kinds to `tmp`, then
+ * renames it to `list`. 0 or -1. */
+static int write_list(const rep_outdir *o, const char *list, const char *tmp)
 {
-    char list[4096], tmp[4096 + 8];
-    path_of(list, sizeof list, o->dir, LIST);
-    snprintf(tmp, sizeof tmp, "%s.new", list);
-    if (o->lost) {
-        unlink(list); /* the next report then removes nothing */
-        free(o->files);
-        *o = (rep_outdir){0};
-        return -1;
-    }
     DIR *d = opendir(o->dir);
     FILE *f = d ? fopen(tmp, "w") : NULL;
     int rc = f ? 0 : -1;
@@ -125,8 +118,19 @@ int rep_outdir_end(rep_outdir *o)
         closedir(d);
     if (f && fclose(f) != 0)
         rc = -1;
-    if (rc == 0 && rename(tmp, list) != 0)
-        rc = -1;
+    return rc == 0 && rename(tmp, list) == 0 ? 0 : -1;
+}
+
+int rep_outdir_end(rep_outdir *o)
+{
+    char list[4096], tmp[4096 + 8];
+    path_of(list, sizeof list, o->dir, LIST);
+    snprintf(tmp, sizeof tmp, "%s.new", list);
+    int rc = -1;
+    if (o->lost)
+        unlink(list); /* no list rather than a doubtful one: the next report removes nothing */
+    else
+        rc = write_list(o, list, tmp);
     free(o->files);
     *o = (rep_outdir){0};
     return rc;

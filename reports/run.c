@@ -74,7 +74,6 @@ static int check_format(const line_ctx *lc, const char *event, const cJSON *o)
                      TRACE_FORMAT);
 }
 
-static int line_fail(const line_ctx *lc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int line_fail(const line_ctx *lc, const char *fmt, ...)
 {
     int n = snprintf(lc->err->msg, sizeof lc->err->msg, "%s:%zu: ", lc->file, lc->line);
