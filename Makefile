@@ -20,11 +20,11 @@ CFLAGS  := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wformat=2 \
 LDFLAGS := $(SAN_FLAGS)
 LDLIBS   = $(LIBS_PKG) -lm -lpthread
 
-COMMON_SRC := $(wildcard common/*.c)
-ENGINE_SRC := $(filter-out engine/main.c,$(wildcard engine/*.c))
-MOCK_SRC   := $(filter-out mockserver/main.c,$(wildcard mockserver/*.c))
+COMMON_SRC := $(wildcard common/*.c common/io/*.c)
+ENGINE_SRC := $(filter-out engine/cli/retrylab.c,$(wildcard engine/*/*.c))
+MOCK_SRC   := $(filter-out mockserver/front/mockserver.c,$(wildcard mockserver/*/*.c))
 REPORT_SRC := $(wildcard reports/*.c)
-TEST_SRC   := $(wildcard tests/unit/test_*.c)
+TEST_SRC   := $(wildcard tests/unit/test_*.c tests/integration/test_*.c)
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 LIBCOMMON := $(BUILD)/libcommon.a
@@ -33,7 +33,7 @@ LIBMOCK   := $(BUILD)/libmock.a
 LIBREPORT := $(BUILD)/libreports.a
 # Link order follows the dependency direction: CLI -> reports, engine -> mockserver -> common.
 ALL_LIBS  := $(LIBREPORT) $(LIBENGINE) $(LIBMOCK) $(LIBCOMMON)
-TESTS     := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_SRC))
+TESTS     := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 
 .PHONY: all deps test asan bench demo fuzz fuzz-run clean format
 .SECONDARY:
@@ -61,19 +61,19 @@ $(BUILD)/lib%.a: $(BUILD)/empty.o
 $(BUILD)/empty.o: | $(DEPS_STAMP)
 	@mkdir -p $(@D) && echo 'typedef int empty_unit;' | $(CC) -x c -c - -o $@
 
-$(BIN)/retrylab: $(call obj,engine/main.c) $(ALL_LIBS)
+$(BIN)/retrylab: $(call obj,engine/cli/retrylab.c) $(ALL_LIBS)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BIN)/mockserver: $(call obj,mockserver/main.c) $(LIBMOCK) $(LIBCOMMON)
+$(BIN)/mockserver: $(call obj,mockserver/front/mockserver.c) $(LIBMOCK) $(LIBCOMMON)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(ALL_LIBS)
+$(BUILD)/tests/%: $(BUILD)/tests/%.o $(ALL_LIBS)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-# Unit tests (cmocka) and command-line tests (tests/cli/*.sh) in one summary.
+# Unit tests (cmocka) and command-line tests (tests/integration/*.sh) in one summary.
 test: all $(TESTS)
 	@RL_BIN=$(abspath $(BIN)) RL_BUILD=$(abspath $(BUILD)) sh tests/run_tests.sh $(TESTS)
 

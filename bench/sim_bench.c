@@ -7,10 +7,10 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "engine/engine.h"
-#include "engine/sim.h"
-#include "engine/trace.h"
-#include "mockserver/scenario.h"
+#include "engine/core/engine.h"
+#include "engine/sim/sim.h"
+#include "engine/driver/trace.h"
+#include "mockserver/scenario/scenario.h"
 
 static double now_s(void)
 {

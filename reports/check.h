@@ -7,7 +7,7 @@
 #include <stddef.h>
 
 #include "common/expect.h"
-#include "reports/run.h"
+#include "reports/run_load.h"
 
 #define REP_VERDICT_TEXT 512
 

@@ -5,7 +5,7 @@
 #include "common/expect.h"
 #include "reports/check.h"
 #include "reports/reports.h"
-#include "reports/run.h"
+#include "reports/run_load.h"
 #include "reports/run_expect.h"
 
 static const char usage[] =

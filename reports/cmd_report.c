@@ -13,7 +13,7 @@
 #include "reports/outdir.h"
 #include "reports/plot.h"
 #include "reports/reports.h"
-#include "reports/run.h"
+#include "reports/run_load.h"
 #include "reports/run_expect.h"
 
 static const char usage[] =

@@ -14,7 +14,7 @@
 #include "common/jsonpos.h"
 #include "reports/check.h"
 #include "reports/plot.h"
-#include "reports/run.h"
+#include "reports/run_load.h"
 #include "reports/run_expect.h"
 #include "reports/stats.h"
 

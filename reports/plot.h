@@ -8,7 +8,7 @@
 #include <stdio.h>
 
 #include "common/jsonpos.h"
-#include "reports/run.h"
+#include "reports/run_load.h"
 
 #define REP_MAX_RUNS 128
 #define REP_MAX_PICS (6 * REP_MAX_RUNS)

@@ -8,7 +8,7 @@
 #include <stddef.h>
 
 #include "common/expect.h"
-#include "reports/run.h"
+#include "reports/run_load.h"
 
 #define REP_EXPECT_FILE_NAME "expect.json"
 

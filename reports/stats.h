@@ -4,7 +4,7 @@
 #define REP_STATS_H
 #include <stddef.h>
 
-#include "reports/run.h"
+#include "reports/run_load.h"
 
 typedef struct rep_stats {
     double tasks;        /* rep_run_task_count */

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "common/timefmt.h"
-#include "engine/headers.h"
+#include "engine/core/headers.h"
 
 #define FUZZ_MAX_HEADERS 32
 

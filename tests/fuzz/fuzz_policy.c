@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "engine/engine.h"
+#include "engine/core/engine.h"
 
 static const int statuses[] = {200, 400, 401, 403, 404, 408, 409, 429, 429, 500, 503, 529, 0};
 static const rl_header hs[][2] = {

@@ -16,7 +16,7 @@
 
 #include "common/expect.h"
 #include "reports/check.h"
-#include "reports/run.h"
+#include "reports/run_load.h"
 #include "reports/stats.h"
 
 static void check_pair(const rep_run *run, const cm_expect *e)

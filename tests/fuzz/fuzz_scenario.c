@@ -13,8 +13,8 @@
 #include <string.h>
 
 #include "common/attempt_id.h"
-#include "mockserver/model.h"
-#include "mockserver/scenario.h"
+#include "mockserver/model/model.h"
+#include "mockserver/scenario/scenario.h"
 
 /* The same answer asked the HTTP front's way (a) and the simulation's way
  * (b: values only, no texts, names resolved once) must be the same plan once

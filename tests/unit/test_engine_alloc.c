@@ -8,7 +8,7 @@
  * Under AddressSanitizer the wrappers are left out (ASan replaces the
  * allocator, and mixing the two would corrupt it), so the counting
  * assertion is skipped there: the test then only checks that the calls run. */
-#include "tests/unit/engine_fixture.h"
+#include "tests/lib/engine_fixture.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define COUNTING_ALLOCATOR 0

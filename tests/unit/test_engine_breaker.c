@@ -9,7 +9,7 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "engine/breaker.h"
+#include "engine/core/breaker.h"
 
 #define S(x) ((cm_us)((x)*1000000.0))
 

@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "engine/budget.h"
+#include "engine/core/budget.h"
 
 #define S(x) ((cm_us)((x)*1000000.0))
 

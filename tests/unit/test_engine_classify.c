@@ -1,9 +1,9 @@
 /* test_engine_classify.c: message templates (every variable, unknown ones
  * refused at load, other braces kept, braces without a close, truncation at the buffer's size) and the
  * lookup order reason > exact status > class > transport error > default. */
-#include "tests/unit/engine_fixture.h"
+#include "tests/lib/engine_fixture.h"
 
-#include "engine/policy.h"
+#include "engine/core/policy.h"
 
 static rl_message_vars vars(int status, const char *error, rl_fail_reason why)
 {

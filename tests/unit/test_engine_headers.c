@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "common/timefmt.h"
-#include "engine/headers.h"
+#include "engine/core/headers.h"
 
 #define S(x) ((cm_us)((x)*1000000.0))
 /* "Sun, 06 Nov 1994 08:49:37 GMT" as Unix seconds. */

@@ -2,7 +2,7 @@
  * attempts, deadline (and the SEND timeout it shortens), cumulative wait,
  * list ladders that give up or repeat, every jitter's range, and the run's
  * retry budget stopping retries. */
-#include "tests/unit/engine_fixture.h"
+#include "tests/lib/engine_fixture.h"
 
 #define BASE                                                                                       \
     "{\"kind\":\"policy\",\"name\":\"limits\",\"candidates\":[{\"provider\":\"o\","                \

@@ -3,12 +3,12 @@
  * field: message), every file there must be listed, and every good/ *.json
  * (the seeds' policies, the peers' defaults, the DESIGN.md example, one with
  * every key) must load. Also the accessors and a few parsed values. */
-#include "tests/unit/engine_fixture.h"
+#include "tests/lib/engine_fixture.h"
 
 #include <dirent.h>
 #include <stdlib.h>
 
-#include "engine/policy.h"
+#include "engine/core/policy.h"
 
 #define BAD "tests/data/policies/bad"
 #define GOOD "tests/data/policies/good"

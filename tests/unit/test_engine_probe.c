@@ -4,9 +4,9 @@
  * never a zero-delay loop; when the probe succeeds they proceed, when it
  * fails they wait for the next half-open. Two tasks share one run, driven
  * by hand through rl_task_next. */
-#include "tests/unit/engine_fixture.h"
+#include "tests/lib/engine_fixture.h"
 
-#include "engine/run.h"
+#include "engine/core/run.h"
 
 #define S(x) ((cm_us)((x)*1000000.0))
 

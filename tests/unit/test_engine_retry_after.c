@@ -3,7 +3,7 @@
  * openai-node-like and give-up-above-120 policies, rotate above the ceiling,
  * the cumulative ceiling (Portkey), hostile values noted in the WAIT,
  * x-should-retry overriding 400 and 503, custom classification. */
-#include "tests/unit/engine_fixture.h"
+#include "tests/lib/engine_fixture.h"
 
 #define ONE_CAND                                                                                   \
     "{\"kind\":\"policy\",\"name\":\"ra\",\"candidates\":[{\"provider\":\"openai\","               \

@@ -2,12 +2,12 @@
  * rl_task_next: seed 001's 17 Groq -> OpenAI fallback, cooldown skip and
  * expiry, provider fallback order, "all rate-limited" messages, waiting for
  * the first candidate back, breaker open -> skipped -> half-open probe. */
-#include "tests/unit/engine_fixture.h"
+#include "tests/lib/engine_fixture.h"
 
 #include <cjson/cJSON.h>
 #include <stdlib.h>
 
-#include "engine/run.h"
+#include "engine/core/run.h"
 
 static const char *const groq[] = {"llama-3.3-70b-versatile",
                                    "llama-3.3-70b-specdec",

@@ -1,7 +1,7 @@
 /* test_engine_task.c: golden wait sequences of the seeds, computed through
  * rl_task_next with scripted outcomes (seed 003 tiers, seed 000 request- and
  * task-level retries, seed 002 key rotation, seed 004 ladder). */
-#include "tests/unit/engine_fixture.h"
+#include "tests/lib/engine_fixture.h"
 
 #define SEED003                                                                                    \
     "{\"kind\":\"policy\",\"name\":\"seed-003\",\"candidates\":[{\"provider\":\"moonshot\","       \

@@ -5,9 +5,9 @@
  * (429 not listed) gives 7 sends and 20 .. 640 s, Retry-After, transport
  * errors, limits and budgets counting every send, the breaker seeing
  * application attempts only; and the section's parser. */
-#include "tests/unit/engine_fixture.h"
+#include "tests/lib/engine_fixture.h"
 
-#include "engine/run.h"
+#include "engine/core/run.h"
 
 #define S(x) ((cm_us)((x)*1000000.0))
 

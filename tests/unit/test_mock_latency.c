@@ -5,7 +5,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "tests/unit/mock_test_util.h"
+#include "tests/lib/mock_test_util.h"
 
 #define N 10000
 

@@ -1,7 +1,7 @@
 /* test_mock_model.c: the provider model's basic answers through
  * mock_model_respond: 200 in each shape, 401 for bad keys, 404 for unknown
  * providers, endpoints and models, the model list, Date headers, reset. */
-#include "tests/unit/mock_test_util.h"
+#include "tests/lib/mock_test_util.h"
 
 static const char *const two_shapes =
     "{\"kind\":\"scenario\",\"seed\":5,\"providers\":["

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "tests/unit/mock_test_util.h"
+#include "tests/lib/mock_test_util.h"
 
 static char text[1 << 16];
 static size_t text_len;

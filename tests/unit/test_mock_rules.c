@@ -1,7 +1,7 @@
 /* test_mock_rules.c: scripts (order, repeat, pass, per-key state), phases
  * (outage window, tier change) and every fault kind through
  * mock_model_respond, plus the decision order between them. */
-#include "tests/unit/mock_test_util.h"
+#include "tests/lib/mock_test_util.h"
 
 #include "common/attempt_id.h"
 

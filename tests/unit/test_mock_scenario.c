@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mockserver/scenario.h"
+#include "mockserver/scenario/scenario.h"
 
 #define GOOD "tests/data/scenarios/good/"
 #define BAD "tests/data/scenarios/bad/"

@@ -2,7 +2,7 @@
  * sliding and token-bucket windows at their boundaries, token limits, quota
  * scopes (key, organisation, model, provider), Retry-After forms, the limit
  * headers of each shape (and IETF), and tiers. */
-#include "tests/unit/mock_test_util.h"
+#include "tests/lib/mock_test_util.h"
 
 #define SC_HEAD "{\"kind\":\"scenario\",\"providers\":[{\"name\":\"p\",\"shape\":\"openai\"," \
                 "\"keys\":{\"K1\":\"k1\",\"K2\":\"k2\",\"K3\":\"k3\"},"                     \

@@ -17,14 +17,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "mockserver/body.h"
-#include "mockserver/clock.h"
+#include "mockserver/front/body.h"
+#include "mockserver/front/clock.h"
 #include "common/attempt_id.h"
-#include "mockserver/journal.h"
-#include "mockserver/metrics.h"
-#include "mockserver/route.h"
-#include "mockserver/textbuf.h"
-#include "mockserver/waker.h"
+#include "mockserver/front/journal.h"
+#include "mockserver/front/metrics.h"
+#include "mockserver/front/route.h"
+#include "mockserver/front/textbuf.h"
+#include "mockserver/front/waker.h"
 
 static void route_provider_endpoints_and_admin(void **state)
 {

@@ -17,7 +17,7 @@
 
 #include "common/expect.h"
 #include "reports/check.h"
-#include "reports/run.h"
+#include "reports/run_load.h"
 #include "reports/run_expect.h"
 #include "reports/stats.h"
 

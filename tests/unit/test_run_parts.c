@@ -12,9 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/http_request.h"
-#include "engine/providers.h"
-#include "mockserver/body.h"
+#include "engine/http/request.h"
+#include "engine/http/providers.h"
+#include "mockserver/front/body.h"
 
 /* ---- providers files ---- */
 

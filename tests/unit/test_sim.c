@@ -15,11 +15,11 @@
 
 #include <cjson/cJSON.h>
 
-#include "engine/engine.h"
-#include "engine/sim.h"
-#include "engine/trace.h"
-#include "mockserver/scenario.h"
-#include "tests/unit/test_file.h"
+#include "engine/core/engine.h"
+#include "engine/sim/sim.h"
+#include "engine/driver/trace.h"
+#include "mockserver/scenario/scenario.h"
+#include "tests/lib/test_file.h"
 
 #define DATA "tests/data/sim/"
 #define MAX_LINES 20000

@@ -9,7 +9,7 @@
 #include <cmocka.h>
 
 #include "common/heap.h"
-#include "engine/sim_queue.h"
+#include "engine/sim/queue.h"
 
 static uint64_t next(uint64_t *s)
 {

@@ -17,11 +17,11 @@
 #include <sys/stat.h>
 
 #include "common/rng.h"
-#include "engine/sim_signals.h"
-#include "mockserver/limit_headers.h"
-#include "mockserver/plan.h"
-#include "mockserver/scenario_internal.h"
-#include "mock_test_util.h"
+#include "engine/sim/signals.h"
+#include "mockserver/model/limit_headers.h"
+#include "mockserver/model/plan.h"
+#include "mockserver/scenario/internal.h"
+#include "tests/lib/mock_test_util.h"
 
 typedef struct tally {
     long compared, refused, ra_s, ra_ms, tokens, plans, lazy_pending;

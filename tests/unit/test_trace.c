@@ -14,9 +14,9 @@
 #include <cjson/cJSON.h>
 
 #include "common/keyid.h"
-#include "engine/summary.h"
-#include "engine/trace.h"
-#include "tests/unit/test_file.h"
+#include "engine/driver/summary.h"
+#include "engine/driver/trace.h"
+#include "tests/lib/test_file.h"
 
 #define SECRET "sk-test-very-secret-value"
 

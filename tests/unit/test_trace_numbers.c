@@ -12,8 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "engine/trace.h"
-#include "tests/unit/test_file.h"
+#include "engine/driver/trace.h"
+#include "tests/lib/test_file.h"
 
 #define LINE_MAX_LEN 2048
 

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "engine/workload.h"
+#include "engine/driver/workload.h"
 
 static mock_workload wl(int64_t clients, int64_t per, mock_arrival arrival)
 {

@@ -1,0 +1,256 @@
+/* cmd_sim.c: `retrylab sim`: loads the scenario and policy, runs the
+ * simulation into DIR/trace.jsonl and DIR/summary.json, prints one line. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/rng.h"
+#include "engine/cli/cli.h"
+#include "engine/core/engine.h"
+#include "engine/driver/rundir.h"
+#include "engine/cli/scenario_policy.h"
+#include "engine/sim/sim.h"
+#include "engine/driver/summary.h"
+#include "engine/driver/trace.h"
+#include "mockserver/scenario/scenario.h"
+
+
+typedef struct sim_args {
+    const char *scenario;
+    const char *policy;
+    const char *out;
+    uint64_t seed;
+    bool has_seed;
+    bool quiet;
+} sim_args;
+
+static void usage(FILE *to)
+{
+    fprintf(to, "usage: retrylab sim SCENARIO [--policy POLICY] [--seed N] [--out DIR] [--quiet]\n"
+                "  Runs the scenario's workload against its providers in virtual time and writes\n"
+                "  DIR/trace.jsonl and DIR/summary.json (DIR defaults to out/runs/SCENARIO-NAME).\n"
+                "  --policy  policy file (default: the scenario's \"policy\")\n"
+                "  --seed    run seed, 0 to 2^53 - 1 (default: the scenario's \"seed\")\n"
+                "  --out     run directory, created if missing (default: out/runs/SCENARIO-NAME)\n"
+                "  --quiet   no progress line on stderr (default: a progress line on a terminal)\n"
+                "  Exit 0 done; 2 bad input (file:line:col or the flag); 3 runtime failure.\n");
+}
+
+/* Handles option `o` with value `v` (NULL when missing): 0, or 2 after a message. */
+static int parse_option(const char *o, const char *v, sim_args *a)
+{
+    if (strcmp(o, "--policy") != 0 && strcmp(o, "--out") != 0 && strcmp(o, "--seed") != 0) {
+        fprintf(stderr, "retrylab sim: unknown option '%s'\n", o);
+        return 2;
+    }
+    if (!v) {
+        fprintf(stderr, "retrylab sim: %s: needs a value\n", o);
+        return 2;
+    }
+    if (strcmp(o, "--policy") == 0) {
+        a->policy = v;
+    } else if (strcmp(o, "--out") == 0) {
+        a->out = v;
+    } else if (strcmp(o, "--seed") == 0) {
+        if (rl_cli_parse_seed(v, &a->seed) != 0) {
+            fprintf(stderr, "retrylab sim: --seed: not a whole number from 0 to %lld: '%s'\n",
+                    (long long)CM_SEED_MAX, v);
+            return 2;
+        }
+        a->has_seed = true;
+    }
+    return 0;
+}
+
+/* 0 ok, 1 --help, 2 bad arguments (message printed). */
+static int parse_args(int argc, char **argv, sim_args *a)
+{
+    memset(a, 0, sizeof *a);
+    for (int i = 1; i < argc; i++) {
+        const char *o = argv[i];
+        if (strcmp(o, "--help") == 0 || strcmp(o, "-h") == 0)
+            return 1;
+        if (strcmp(o, "--quiet") == 0 || strcmp(o, "-q") == 0) {
+            a->quiet = true;
+        } else if (o[0] == '-' && o[1] != '\0') {
+            const char *v = i + 1 < argc ? argv[++i] : NULL;
+            if (parse_option(o, v, a) != 0)
+                return 2;
+        } else if (a->scenario) {
+            fprintf(stderr, "retrylab sim: one scenario only (got '%s' and '%s')\n", a->scenario,
+                    o);
+            return 2;
+        } else {
+            a->scenario = o;
+        }
+    }
+    if (!a->scenario) {
+        fprintf(stderr, "retrylab sim: which scenario?\n");
+        return 2;
+    }
+    return 0;
+}
+
+/* RL_SIM_RAISE_AFTER=N (tests only): the run signals itself after N events. */
+static uint64_t raise_after_from_env(void)
+{
+    const char *v = getenv("RL_SIM_RAISE_AFTER");
+    uint64_t n = 0;
+    return v && rl_cli_parse_u64(v, &n) == 0 ? n : 0;
+}
+
+static double wall_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+typedef struct sim_job {
+    sim_args args;
+    mock_scenario *sc;
+    rl_policy *policy;
+    const char *policy_path;
+    uint64_t seed;
+    rl_rundir rd;
+} sim_job;
+
+/* Loads the scenario and the policy. 0, or the exit code (2) after a message. */
+static int load_inputs(sim_job *j)
+{
+    cm_err err;
+    if (mock_scenario_load(j->args.scenario, &j->sc, &err) != 0) {
+        fprintf(stderr, "%s\n", err.msg);
+        return 2;
+    }
+    if (rl_scenario_policy_pick("retrylab sim", j->args.scenario, j->args.policy,
+                                mock_scenario_policy_path(j->sc), &j->policy_path, &j->policy,
+                                &err) != 0) {
+        fprintf(stderr, "%s\n", err.msg);
+        return 2;
+    }
+    j->seed = j->args.has_seed ? j->args.seed : mock_scenario_seed(j->sc);
+    return 0;
+}
+
+/* Creates the run directory. 0, or 3 after a message. */
+static int prepare_out(sim_job *j)
+{
+    return rl_rundir_prepare(&j->rd, "sim", j->args.out, mock_scenario_name(j->sc));
+}
+
+static void write_start(const sim_job *j, rl_trace *tr)
+{
+    char sd[RL_DIGEST_LEN], pd[RL_DIGEST_LEN];
+    rl_trace_digest_file(j->args.scenario, sd);
+    rl_trace_digest_file(j->policy_path, pd);
+    const mock_workload *w = mock_scenario_workload(j->sc);
+    rl_trace_start_info si = {
+        .scenario = j->args.scenario,
+        .scenario_name = mock_scenario_name(j->sc),
+        .policy = j->policy_path,
+        .policy_name = rl_policy_name(j->policy),
+        .seed = j->seed,
+        .mode = "sim",
+        .time_scale = 1.0,
+        .scenario_digest = sd,
+        .policy_digest = pd,
+        .tasks = (uint64_t)(w->clients * w->tasks_per_client),
+    };
+    rl_trace_start(tr, &si);
+}
+
+static int write_summary(const sim_job *j, const rl_sim_result *r, double wall_s)
+{
+    rl_summary s = {
+        .tasks = r->tasks, .tasks_done = r->tasks_done, .successes = r->successes,
+        .attempts = r->attempts, .total_wait = r->total_wait, .scenario_time = r->end_time,
+        .partial = r->interrupted, .seed = j->seed, .scenario = j->args.scenario,
+        .scenario_name = mock_scenario_name(j->sc), .policy = j->policy_path,
+        .policy_name = rl_policy_name(j->policy), .mode = "sim", .time_scale = 1.0,
+        .wall_s = wall_s,
+    };
+    cm_err err;
+    if (rl_summary_write(j->rd.summary, &s, r->run_json, &err) != 0) {
+        fprintf(stderr, "retrylab sim: %s\n", err.msg);
+        return 3;
+    }
+    return 0;
+}
+
+static void print_line(const sim_job *j, const rl_sim_result *r, double wall_s)
+{
+    double rate = r->tasks ? 100.0 * (double)r->successes / (double)r->tasks : 0.0;
+    printf("sim: %llu tasks, %.1f%% success, %llu attempts, scenario time %.3f s, wall %.3f s%s"
+           " -> %s\n",
+           (unsigned long long)r->tasks, rate, (unsigned long long)r->attempts,
+           cm_s_from_us(r->end_time), wall_s, r->interrupted ? " (interrupted)" : "", j->rd.dir);
+    fflush(stdout);
+}
+
+/* Runs the loaded job; returns the exit code. */
+static int run_job(sim_job *j)
+{
+    int rc = prepare_out(j);
+    if (rc != 0)
+        return rc;
+    rl_trace *tr = NULL;
+    cm_err err;
+    if (rl_trace_open(j->rd.trace, &tr, &err) != 0) {
+        fprintf(stderr, "retrylab sim: %s\n", err.msg);
+        return 3;
+    }
+    write_start(j, tr);
+    rl_cli_catch_signals();
+    rl_sim_config cfg = {.scenario = j->sc, .policy = j->policy, .seed = j->seed, .trace = tr,
+                         .progress = !j->args.quiet && isatty(STDERR_FILENO),
+                         .stop = &rl_cli_stop, .raise_after = raise_after_from_env()};
+    rl_sim_result r;
+    double t0 = wall_now();
+    int sr = rl_sim_run(&cfg, &r, &err);
+    double wall_s = wall_now() - t0;
+    int closed = rl_trace_close(tr);
+    if (sr != 0) {
+        fprintf(stderr, "retrylab sim: %s\n", err.msg);
+        return sr == -2 ? 2 : 3;
+    }
+    rc = write_summary(j, &r, wall_s);
+    cJSON_Delete(r.run_json);
+    if (closed != 0) {
+        fprintf(stderr, "retrylab sim: %s: write failed\n", j->rd.trace);
+        return 3;
+    }
+    print_line(j, &r, wall_s);
+    if (rc == 0 && r.interrupted)
+        return 128 + (int)rl_cli_stop;
+    if (rc == 0 && r.runaway) {
+        fprintf(stderr, "retrylab sim: a task never finished (engine loop); see the trace\n");
+        return 3;
+    }
+    return rc;
+}
+
+int rl_cmd_sim(int argc, char **argv)
+{
+    sim_job j;
+    memset(&j, 0, sizeof j);
+    int rc = parse_args(argc, argv, &j.args);
+    if (rc == 1) {
+        usage(stdout);
+        return 0;
+    }
+    if (rc != 0) {
+        usage(stderr);
+        return 2;
+    }
+    rc = load_inputs(&j);
+    if (rc == 0)
+        rc = run_job(&j);
+    rl_policy_free(j.policy);
+    mock_scenario_free(j.sc);
+    return rc;
+}

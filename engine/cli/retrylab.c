@@ -1,0 +1,53 @@
+/* main.c: the retrylab command line: dispatches to the subcommands. */
+#include <stdio.h>
+#include <string.h>
+
+#include "engine/cli/cli.h"
+#include "reports/reports.h"
+
+typedef struct command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *synopsis;
+} command;
+
+static const command commands[] = {
+    {"sim", rl_cmd_sim, "SCENARIO [--policy POLICY] [--seed N] [--out DIR] [--quiet]"},
+    {"run", rl_cmd_run,
+     "SCENARIO [--policy POLICY] --target URL [--time-scale X] [--concurrency N] [--out DIR]\n"
+     "                    --live PROVIDERS --policy POLICY [--tasks N] [--concurrency N]"
+     " [--out DIR]"},
+    {"check", rep_cmd_check, "DIR [--expect FILE]"},
+    {"report", rep_cmd_report, "DIR... [--out DIR] [--format png,svg] [--tasks N]"},
+    {"validate", rl_cmd_validate, "FILE..."},
+};
+
+static void usage(FILE *to)
+{
+    fprintf(to, "usage: retrylab COMMAND [ARGS]   (COMMAND --help: every flag, its default)\n"
+                "  Tests retry and rotation policies against fake rate-limited providers:\n"
+                "  sim (virtual time), run (over HTTP), check (CI verdict), report (pictures),\n"
+                "  validate (policy, scenario, expect and providers files).\n\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(to, "  retrylab %-8s %s\n", commands[i].name, commands[i].synopsis);
+    fprintf(to, "\nexit codes: 0 ok, 1 a check fell short, 2 bad input, 3 runtime failure\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(argv[1], commands[i].name) == 0)
+            return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "retrylab: unknown command '%s'\n", argv[1]);
+    usage(stderr);
+    return 2;
+}

@@ -1,0 +1,327 @@
+/* classify.c: outcome -> decision, and final failure -> user-facing message. */
+#include "engine/core/classify.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/sbuf.h"
+#include "engine/core/engine.h"
+
+static const char *const decision_names[] = {
+#define X(name, text) text,
+    RL_DECISIONS(X)
+#undef X
+        NULL};
+
+static const char *const reason_names[] = {
+#define X(name, text) text,
+    RL_FAIL_REASONS(X)
+#undef X
+        NULL};
+
+static const char *const error_names[] = {
+#define X(name, text) text,
+    RL_TRANSPORT_ERRORS(X)
+#undef X
+        NULL};
+
+const char *rl_decision_name(rl_decision d)
+{
+    return (unsigned)d < sizeof decision_names / sizeof *decision_names - 1 ? decision_names[d]
+                                                                            : "?";
+}
+
+const char *rl_fail_reason_name(rl_fail_reason r)
+{
+    return (unsigned)r < sizeof reason_names / sizeof *reason_names - 1 ? reason_names[r] : "?";
+}
+
+void rl_classify_defaults(rl_classify *c)
+{
+    memset(c, 0, sizeof *c);
+    c->x_should_retry = true;
+}
+
+/* Parses a pattern name; reasons only when allow_reason. 0 or -1. */
+static int pattern_parse(const char *s, bool allow_reason, rl_pattern *p)
+{
+    memset(p, 0, sizeof *p);
+    if (strcmp(s, "default") == 0) {
+        p->any = true;
+        return 0;
+    }
+    size_t len = strlen(s);
+    if (len == 3 && s[0] >= '1' && s[0] <= '5' && s[1] == 'x' && s[2] == 'x') {
+        p->cls = s[0] - '0';
+        return 0;
+    }
+    if (len == 3 && s[0] >= '1' && s[0] <= '5') {
+        char *end;
+        errno = 0;
+        long v = strtol(s, &end, 10);
+        if (errno == 0 && *end == '\0' && v >= 100 && v <= 599) {
+            p->status = (int)v;
+            return 0;
+        }
+    }
+    for (int i = 1; error_names[i]; i++) /* "none" is not an error */
+        if (strcmp(s, error_names[i]) == 0) {
+            p->error = i + 1;
+            return 0;
+        }
+    for (int i = 0; allow_reason && reason_names[i]; i++)
+        if (strcmp(s, reason_names[i]) == 0) {
+            p->reason = i + 1;
+            return 0;
+        }
+    return -1;
+}
+
+static int check_unique(const cm_json *doc, const cJSON *obj, const cJSON *ch, const char *ctx,
+                        cm_err *err)
+{
+    char field[256];
+    for (const cJSON *o = obj->child; o != ch; o = o->next)
+        if (strcmp(o->string, ch->string) == 0)
+            return cm_json_fail(err, doc, ch, cm_json_field(field, sizeof field, ctx, ch->string),
+                                "duplicate field");
+    return 0;
+}
+
+static bool is_note(const char *key)
+{
+    return strcmp(key, "comment") == 0 || strcmp(key, "source") == 0;
+}
+
+static int parse_rules(const cm_json *doc, const cJSON *obj, rl_classify *c, cm_err *err)
+{
+    if (!cJSON_IsObject(obj)) return cm_json_fail(err, doc, obj, "classify", "must be an object");
+    char field[256];
+    for (const cJSON *ch = obj->child; ch; ch = ch->next) {
+        cm_json_field(field, sizeof field, "classify", ch->string);
+        if (check_unique(doc, obj, ch, "classify", err)) return -1;
+        if (is_note(ch->string)) {
+            if (!cJSON_IsString(ch)) return cm_json_fail(err, doc, ch, field, "must be a string");
+            continue;
+        }
+        if (strcmp(ch->string, "x_should_retry") == 0) {
+            if (!cJSON_IsBool(ch))
+                return cm_json_fail(err, doc, ch, field, "must be true or false");
+            c->x_should_retry = cJSON_IsTrue(ch);
+            continue;
+        }
+        rl_pattern pat;
+        if (pattern_parse(ch->string, false, &pat))
+            return cm_json_fail(err, doc, ch, field,
+                                "unknown field (expected a status like \"429\", a class like "
+                                "\"5xx\", a transport error, \"default\" or \"x_should_retry\")");
+        int d = -1;
+        for (int i = 0; cJSON_IsString(ch) && decision_names[i]; i++)
+            if (strcmp(ch->valuestring, decision_names[i]) == 0) d = i;
+        if (d < 0)
+            return cm_json_fail(err, doc, ch, field,
+                                "must be one of: success, retry, rotate, rotate_key, fail");
+        if (c->nrules == RL_CLASSIFY_MAX)
+            return cm_json_fail(err, doc, ch, field, "too many rules (limit %d)", RL_CLASSIFY_MAX);
+        c->rules[c->nrules].pat = pat;
+        c->rules[c->nrules++].decision = (rl_decision)d;
+    }
+    return 0;
+}
+
+/* The variables a message template may name, as {name}. */
+enum { VAR_STATUS, VAR_ERROR, VAR_ATTEMPTS, VAR_PROVIDER, VAR_MODEL, VAR_RETRY_AFTER,
+       VAR_AVAILABLE, VAR_REASON, VAR_COUNT };
+static const char *const var_names[VAR_COUNT] = {"status",   "error",       "attempts",
+                                                 "provider", "model",       "retry_after",
+                                                 "available", "reason"};
+
+/* The variable named by name[0..n), or VAR_COUNT. */
+static int var_find(const char *name, size_t n)
+{
+    for (int i = 0; i < VAR_COUNT; i++)
+        if (strlen(var_names[i]) == n && !strncmp(name, var_names[i], n)) return i;
+    return VAR_COUNT;
+}
+
+/* A template's {word} must name a variable (expand would print a typo such as
+ * {retry_afer} as it stands); braces around anything else are literal text. */
+static int check_vars(const cm_json *doc, const cJSON *ch, const char *field, cm_err *err)
+{
+    for (const char *p = strchr(ch->valuestring, '{'); p; p = strchr(p + 1, '{')) {
+        size_t n = strspn(p + 1, "abcdefghijklmnopqrstuvwxyz_");
+        if (n && n <= 31 && p[1 + n] == '}' && var_find(p + 1, n) == VAR_COUNT)
+            return cm_json_fail(err, doc, ch, field,
+                                "unknown variable {%.*s} (known: {status}, {error}, {attempts}, "
+                                "{provider}, {model}, {retry_after}, {available}, {reason})",
+                                (int)n, p + 1);
+    }
+    return 0;
+}
+
+static int parse_messages(const cm_json *doc, const cJSON *obj, rl_classify *c, cm_err *err)
+{
+    if (!cJSON_IsObject(obj)) return cm_json_fail(err, doc, obj, "messages", "must be an object");
+    char field[256];
+    for (const cJSON *ch = obj->child; ch; ch = ch->next) {
+        cm_json_field(field, sizeof field, "messages", ch->string);
+        if (check_unique(doc, obj, ch, "messages", err)) return -1;
+        if (!cJSON_IsString(ch) || !ch->valuestring[0])
+            return cm_json_fail(err, doc, ch, field, "must be a non-empty string");
+        if (strlen(ch->valuestring) > 1000)
+            return cm_json_fail(err, doc, ch, field, "is too long (limit 1000 characters)");
+        if (is_note(ch->string)) continue;
+        if (check_vars(doc, ch, field, err)) return -1;
+        rl_pattern pat;
+        if (pattern_parse(ch->string, true, &pat))
+            return cm_json_fail(err, doc, ch, field,
+                                "unknown field (expected a status, a class like \"4xx\", a "
+                                "transport error, an engine reason or \"default\")");
+        if (c->nmessages == RL_MESSAGES_MAX)
+            return cm_json_fail(err, doc, ch, field, "too many messages");
+        c->messages[c->nmessages].pat = pat;
+        c->messages[c->nmessages++].text = ch->valuestring;
+    }
+    return 0;
+}
+
+int rl_classify_parse(const cm_json *doc, const cJSON *classify, const cJSON *messages,
+                      rl_classify *c, cm_err *err)
+{
+    rl_classify_defaults(c);
+    if (classify && parse_rules(doc, classify, c, err)) return -1;
+    if (messages && parse_messages(doc, messages, c, err)) return -1;
+    return 0;
+}
+
+static rl_decision default_decision(int status, int error)
+{
+    if (error != RL_TE_NONE || status <= 0) return RL_DECIDE_RETRY;
+    if (status >= 200 && status < 300) return RL_DECIDE_SUCCESS;
+    if (status == 401 || status == 403) return RL_DECIDE_ROTATE_KEY;
+    if (status == 408 || status == 409 || status == 429 || status >= 500) return RL_DECIDE_RETRY;
+    return RL_DECIDE_FAIL;
+}
+
+/* 3 exact status, 2 class, 1 default, 0 no match. */
+static int match_rank(const rl_pattern *p, int status, int error)
+{
+    if (error != RL_TE_NONE) return p->error == error + 1 ? 3 : p->any ? 1 : 0;
+    if (p->status && p->status == status) return 3;
+    if (p->cls && p->cls == status / 100) return 2;
+    return p->any ? 1 : 0;
+}
+
+rl_decision rl_classify_outcome(const rl_classify *c, int status, int error, int should_retry)
+{
+    bool ok = error == RL_TE_NONE && status >= 200 && status < 300;
+    if (!ok && c->x_should_retry && should_retry >= 0)
+        return should_retry ? RL_DECIDE_RETRY : RL_DECIDE_FAIL;
+    int best = 0;
+    rl_decision d = default_decision(status, error);
+    for (size_t i = 0; i < c->nrules; i++) {
+        int r = match_rank(&c->rules[i].pat, status, error);
+        if (ok && r == 1) /* "default" is for failures: a 2xx needs its own rule */
+            continue;
+        if (r > best) {
+            best = r;
+            d = c->rules[i].decision;
+        }
+    }
+    return d;
+}
+
+static const char *find_template(const rl_classify *c, const rl_message_vars *v)
+{
+    for (size_t i = 0; i < c->nmessages; i++)
+        if (c->messages[i].pat.reason == (int)v->reason + 1 && v->reason != RL_FAIL_OUTCOME)
+            return c->messages[i].text;
+    int err = RL_TE_NONE;
+    for (int i = 1; v->error && error_names[i]; i++)
+        if (strcmp(v->error, error_names[i]) == 0) err = i;
+    const char *best = NULL;
+    int rank = 0;
+    for (size_t i = 0; i < c->nmessages; i++) {
+        if (c->messages[i].pat.reason) continue;
+        int r = match_rank(&c->messages[i].pat, v->status, err);
+        if (r > rank) {
+            rank = r;
+            best = c->messages[i].text;
+        }
+    }
+    return best;
+}
+
+/* Appends the value of variable `name` (len n); an unknown one as {name}. */
+static void put_var(const rl_message_vars *v, const char *name, size_t n, cm_sbuf *b)
+{
+    char tmp[128];
+    switch (var_find(name, n)) {
+    case VAR_STATUS: cm_sbuf_i64(b, v->status); break;
+    case VAR_ERROR: cm_sbuf_str(b, v->error ? v->error : "none"); break;
+    case VAR_ATTEMPTS: cm_sbuf_u64_pad(b, v->attempts, 0); break;
+    case VAR_PROVIDER: cm_sbuf_str(b, v->provider ? v->provider : ""); break;
+    case VAR_MODEL: cm_sbuf_str(b, v->model ? v->model : ""); break;
+    case VAR_RETRY_AFTER: /* %.0f rounds as printf does; a huge value is cut at 127 */
+        snprintf(tmp, sizeof tmp, "%.0f", v->retry_after_s > 0 ? v->retry_after_s : 0);
+        cm_sbuf_str(b, tmp);
+        break;
+    case VAR_AVAILABLE: cm_sbuf_str(b, v->available ? v->available : ""); break;
+    case VAR_REASON: cm_sbuf_str(b, rl_fail_reason_name(v->reason)); break;
+    default:
+        cm_sbuf_char(b, '{');
+        cm_sbuf_mem(b, name, n < 100 ? n : 100);
+        cm_sbuf_char(b, '}');
+    }
+}
+
+/* The template with its {variables} filled in, cut to fit out[size]. Built
+ * with cm_sbuf, not snprintf per piece: a run where thousands of tasks give
+ * up writes thousands of these (a tenth of a simulated attempt's cost). */
+static void expand(const char *tpl, const rl_message_vars *v, char *out, size_t size)
+{
+    cm_sbuf b;
+    cm_sbuf_init(&b, out, size);
+    const char *p = tpl;
+    while (*p && b.len + 1 < size) {
+        const char *close = *p == '{' ? strchr(p, '}') : NULL;
+        if (close && close - p <= 32) {
+            put_var(v, p + 1, (size_t)(close - p - 1), &b);
+            p = close + 1;
+            continue;
+        }
+        size_t run = 1 + strcspn(p + 1, "{"); /* literal text up to the next '{' */
+        cm_sbuf_mem(&b, p, run);
+        p += run;
+    }
+}
+
+bool rl_classify_message_names_available(const rl_classify *c, const rl_message_vars *v)
+{
+    const char *tpl = find_template(c, v);
+    return tpl ? strstr(tpl, "{available}") != NULL : v->reason == RL_FAIL_ALL_COOLING;
+}
+
+void rl_classify_message(const rl_classify *c, const rl_message_vars *v, char *out, size_t size)
+{
+    if (!size) return;
+    const char *tpl = find_template(c, v);
+    if (tpl) {
+        expand(tpl, v, out, size);
+        return;
+    }
+    if (v->reason == RL_FAIL_ALL_COOLING)
+        expand("all candidates are cooling down or open ({available}); the first is back in "
+               "{retry_after} s",
+               v, out, size);
+    else if (v->error && strcmp(v->error, "none") != 0)
+        expand("failed after {attempts} attempts ({reason}): last error {error} on "
+               "{provider}/{model}",
+               v, out, size);
+    else
+        expand("failed after {attempts} attempts ({reason}): last status {status} on "
+               "{provider}/{model}",
+               v, out, size);
+}

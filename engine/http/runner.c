@@ -1,0 +1,817 @@
+/* http.c: the HTTP runner. One pass of the loop: wait on epoll (curl's
+ * sockets and a timerfd armed at the earliest heap entry, so waits end to the
+ * microsecond, not the millisecond), let curl act on ready sockets and its own
+ * timeout, hand finished transfers to the engine, then step every task whose
+ * arrival or WAIT is due. A task has at most one heap entry (its arrival or
+ * the end of its wait) and at most one transfer in flight. */
+#include "engine/http/runner.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/attempt_id.h"
+#include "common/heap.h"
+#include "common/rng.h"
+#include "engine/http/request.h"
+#include "engine/sim/sim.h"
+
+enum h_phase { PH_ARRIVE, PH_QUEUED, PH_INFLIGHT, PH_WAITING, PH_DONE };
+
+/* What the epoll set holds for a socket: its interest (FD_IN, FD_OUT) when
+ * FD_REG; FD_OURS when on_open made it (so on_close sees it end); FD_IDLE
+ * when curl no longer watches it but its read interest was left in place. */
+enum { FD_IN = 1, FD_OUT = 2, FD_REG = 4, FD_OURS = 8, FD_IDLE = 16 };
+
+typedef struct h_key {
+    char id[CM_KEYID_LEN];
+    struct curl_slist *headers; /* holds the key value; never printed */
+} h_key;
+
+typedef struct h_cand {
+    rl_candidate_info info;
+    char *url;
+    char *body;
+    size_t body_len;
+    h_key *keys;
+    bool direct; /* a loopback URL: no proxy (rl_http_is_loopback) */
+} h_cand;
+
+typedef struct h_xfer {
+    CURL *easy;
+    uint32_t task;
+    struct h_xfer *next_free;
+    rl_hcap hdr;
+    /* X-Retrylab-Attempt, put in front of the key's header list (which
+     * libcurl only reads) for the length of the transfer. */
+    struct curl_slist attempt_node;
+    char attempt_line[sizeof CM_ATTEMPT_HEADER + 2 + CM_ATTEMPT_TEXT_MAX];
+} h_xfer;
+
+typedef struct h_task {
+    rl_task t;
+    cm_rng rng;
+    uint8_t phase;
+    uint8_t reason;    /* rl_wait_reason while WAITING */
+    uint32_t candidate, key, attempt, sends;
+    cm_us sent_at;     /* scenario time of the SEND in flight */
+    cm_us timeout;     /* its per-attempt timeout (scenario time) */
+    cm_us wait_from;   /* scenario time the WAIT began */
+    cm_us wait_delay;  /* its planned delay */
+    cm_us total_wait;
+    char *note;        /* the WAIT's note, or NULL */
+    h_xfer *x;         /* the transfer in flight */
+} h_task;
+
+typedef struct runner {
+    const rl_http_config *cfg;
+    rl_http_result *res;
+    rl_run *run;
+    CURLM *multi;
+    int ep, tfd;
+    int64_t start_wall;    /* monotonic us at scenario 0 */
+    int64_t curl_deadline; /* monotonic us of curl's timeout, -1 none */
+    uint8_t *fds;          /* FD_* state of each socket curl uses, by number */
+    size_t nfds;
+    int64_t armed;         /* monotonic us the timerfd is set to, 0 disarmed, -1 unknown */
+    cm_heap heap;
+    h_task *tasks;
+    h_cand *cands;
+    size_t ncands;
+    h_xfer *free_x;
+    size_t nxfers, max_xfers; /* transfers (easy handles) made, and the cap */
+    uint32_t *queue;       /* tasks waiting for a concurrency slot (FIFO ring) */
+    size_t qhead, qlen, active;
+    uint32_t *sendq;       /* SENDs waiting for a connection (FIFO ring) */
+    size_t shead, slen;
+    int64_t last_progress;
+    int64_t last_flush;    /* monotonic us of the last trace flush */
+    bool failed;
+} runner;
+
+int64_t rl_http_wall_now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* ---- scaled time ---- */
+
+static cm_us scen_now(const runner *r)
+{
+    double s = (double)(rl_http_wall_now_us() - r->start_wall) * r->cfg->time_scale;
+    return s >= (double)CM_US_MAX ? CM_US_MAX : (cm_us)llround(s);
+}
+
+/* The monotonic wall microsecond at which scenario time `at` has come. */
+static int64_t wall_at(const runner *r, cm_us at)
+{
+    double w = ceil((double)at / r->cfg->time_scale);
+    return r->start_wall + (w >= (double)CM_US_MAX ? CM_US_MAX : (int64_t)w);
+}
+
+/* Scenario microseconds as wall milliseconds for curl, at least 1. */
+static long wall_ms(const runner *r, cm_us scen)
+{
+    double ms = ceil((double)scen / r->cfg->time_scale / 1000.0);
+    return ms < 1 ? 1 : ms > 2e9 ? 2000000000L : (long)ms;
+}
+
+/* ---- trace helpers ---- */
+
+static rl_trace_who who_of(const runner *r, uint32_t id, const h_task *k)
+{
+    rl_trace_who w = {.task = id, .attempt = k->attempt};
+    if (k->candidate < r->ncands) {
+        const h_cand *c = &r->cands[k->candidate];
+        w.provider = c->info.provider;
+        w.model = c->info.model;
+        w.key_id = k->key < c->info.nkeys ? c->keys[k->key].id : "k-none";
+    }
+    return w;
+}
+
+static void trace_reply(const runner *r, uint32_t id, const h_task *k, const rl_outcome *o,
+                        const rl_action *a, cm_us now)
+{
+    if (!r->cfg->trace)
+        return;
+    rl_trace_reply rp;
+    rl_trace_reply_of(&rp, o, a);
+    rl_trace_who w = who_of(r, id, k);
+    rl_trace_response(r->cfg->trace, now, &w, &rp);
+}
+
+/* The wait event, written when the wait ends (or the run stops), so that it
+ * carries the observed delay beside the planned one. t is when it began. */
+static void trace_wait(const runner *r, uint32_t id, h_task *k, cm_us observed, const char *extra)
+{
+    if (r->cfg->trace) {
+        rl_trace_who w = {.task = id, .attempt = k->attempt};
+        rl_trace_wait(r->cfg->trace, k->wait_from, &w, k->wait_delay, observed,
+                      rl_wait_reason_name((rl_wait_reason)k->reason), extra ? extra : k->note);
+    }
+    free(k->note);
+    k->note = NULL;
+}
+
+/* ---- transfers ---- */
+
+static size_t on_body(char *p, size_t size, size_t n, void *ud)
+{
+    (void)p, (void)ud;
+    return size * n; /* the body is not needed: status and headers decide */
+}
+
+static size_t on_header(char *p, size_t size, size_t n, void *ud)
+{
+    rl_hcap_line(&((h_xfer *)ud)->hdr, p, size * n);
+    return size * n;
+}
+
+static curl_socket_t on_open(void *ud, curlsocktype purpose, struct curl_sockaddr *a);
+static int on_close(void *ud, curl_socket_t s);
+
+/* A free transfer, or a new one while under the connection cap; NULL when
+ * the cap is reached (or out of memory: *oom set). */
+static h_xfer *xfer_take(runner *r, bool *oom)
+{
+    h_xfer *x = r->free_x;
+    *oom = false;
+    if (x) {
+        r->free_x = x->next_free;
+        return x;
+    }
+    if (r->nxfers >= r->max_xfers)
+        return NULL;
+    x = calloc(1, sizeof *x);
+    if (!x || !(x->easy = curl_easy_init())) {
+        free(x);
+        *oom = true;
+        return NULL;
+    }
+    r->nxfers++;
+    CURL *e = x->easy;
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(e, CURLOPT_HEADERDATA, x);
+    curl_easy_setopt(e, CURLOPT_PRIVATE, x);
+    curl_easy_setopt(e, CURLOPT_BUFFERSIZE, 4096L);
+    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
+    curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, on_open);
+    curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, r);
+    curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, on_close);
+    curl_easy_setopt(e, CURLOPT_CLOSESOCKETDATA, r);
+    return x;
+}
+
+/* Puts the transfer of task id on the wire; x is free. 0, or -1. */
+static int xfer_launch(runner *r, h_xfer *x, uint32_t id, cm_us now)
+{
+    h_task *k = &r->tasks[id];
+    const h_cand *c = &r->cands[k->candidate];
+    x->task = id;
+    rl_hcap_reset(&x->hdr);
+    CURL *e = x->easy;
+    curl_easy_setopt(e, CURLOPT_URL, c->url);
+    curl_easy_setopt(e, CURLOPT_PROXY, c->direct ? "" : NULL); /* rl_http_proxy_for, decided once */
+    curl_easy_setopt(e, CURLOPT_POSTFIELDS, c->body);
+    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)c->body_len);
+    struct curl_slist *hdrs = c->keys[k->key].headers;
+    if (r->cfg->name_attempts) {
+        char text[CM_ATTEMPT_TEXT_MAX];
+        cm_attempt_format(cm_attempt_id(id, k->attempt), text);
+        snprintf(x->attempt_line, sizeof x->attempt_line, CM_ATTEMPT_HEADER ": %s", text);
+        x->attempt_node = (struct curl_slist){.data = x->attempt_line, .next = hdrs};
+        hdrs = &x->attempt_node;
+    }
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, hdrs);
+    /* Time spent waiting for a connection counts against the attempt. */
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, wall_ms(r, k->timeout - (now - k->sent_at)));
+    if (curl_multi_add_handle(r->multi, e) != CURLM_OK) {
+        x->next_free = r->free_x;
+        r->free_x = x;
+        return -1;
+    }
+    k->x = x;
+    return 0;
+}
+
+/* A transfer is free again: the longest waiting SEND gets it. */
+static int xfer_give(runner *r, h_xfer *x, cm_us now)
+{
+    while (r->slen > 0) {
+        uint32_t id = r->sendq[r->shead];
+        r->shead = (r->shead + 1) % r->cfg->ntasks;
+        r->slen--;
+        if (r->tasks[id].phase == PH_INFLIGHT && !r->tasks[id].x)
+            return xfer_launch(r, x, id, now);
+    }
+    x->next_free = r->free_x;
+    r->free_x = x;
+    return 0;
+}
+
+/* Starts the transfer of a SEND, or queues it for a connection. 0, or -1
+ * when out of memory. */
+static int xfer_start(runner *r, uint32_t id, cm_us now)
+{
+    bool oom;
+    h_xfer *x = xfer_take(r, &oom);
+    if (x)
+        return xfer_launch(r, x, id, now);
+    if (oom)
+        return -1;
+    r->sendq[(r->shead + r->slen++) % r->cfg->ntasks] = id;
+    return 0;
+}
+
+/* ---- actions ---- */
+
+static void queue_push(runner *r, uint32_t id)
+{
+    r->queue[(r->qhead + r->qlen++) % r->cfg->ntasks] = id;
+}
+
+static int task_begin(runner *r, uint32_t id, cm_us now);
+
+static void do_done(runner *r, uint32_t id, h_task *k, const rl_action *a, cm_us now)
+{
+    k->phase = PH_DONE;
+    r->res->tasks_done++;
+    r->res->successes += a->success;
+    if (r->cfg->trace) {
+        rl_trace_done(r->cfg->trace, now, id, k->sends, a->success,
+                      k->total_wait, a->success ? NULL : a->message);
+        /* `tail -f` sees finished tasks within 100 ms, at one write per
+         * 100 ms at most however many tasks end. */
+        int64_t wall = rl_http_wall_now_us();
+        if (wall - r->last_flush >= 100000) {
+            rl_trace_flush(r->cfg->trace);
+            r->last_flush = wall;
+        }
+    }
+    r->active--;
+    if (r->qlen > 0 && !r->failed) { /* the freed slot goes to the longest waiting task */
+        uint32_t next = r->queue[r->qhead];
+        r->qhead = (r->qhead + 1) % r->cfg->ntasks;
+        r->qlen--;
+        if (task_begin(r, next, now) != 0)
+            r->failed = true;
+    }
+}
+
+static int do_send(runner *r, uint32_t id, h_task *k, const rl_action *a, cm_us now)
+{
+    k->phase = PH_INFLIGHT;
+    k->candidate = a->candidate < r->ncands ? a->candidate : 0;
+    k->key = a->key < r->cands[k->candidate].info.nkeys ? a->key : 0;
+    k->attempt = a->attempt;
+    k->sent_at = now;
+    k->timeout = a->timeout > 0 ? a->timeout : RL_DEFAULT_ATTEMPT_TIMEOUT;
+    k->sends++;
+    r->res->attempts++;
+    if (r->cfg->trace) {
+        rl_trace_who w = who_of(r, id, k);
+        rl_trace_send(r->cfg->trace, now, &w, a->timeout);
+    }
+    return xfer_start(r, id, now);
+}
+
+static int act(runner *r, uint32_t id, h_task *k, const rl_action *a, cm_us now)
+{
+    if (a->kind == RL_SEND)
+        return do_send(r, id, k, a, now);
+    if (a->kind == RL_DONE) {
+        do_done(r, id, k, a, now);
+        return 0;
+    }
+    cm_us until = a->until > now ? a->until : now;
+    k->phase = PH_WAITING;
+    k->reason = (uint8_t)a->reason;
+    k->wait_from = now;
+    k->wait_delay = until - now;
+    k->total_wait = cm_us_add(k->total_wait, k->wait_delay);
+    r->res->total_wait = cm_us_add(r->res->total_wait, k->wait_delay);
+    free(k->note);
+    k->note = a->message[0] ? strdup(a->message) : NULL;
+    return cm_heap_push(&r->heap, until, (void *)(uintptr_t)id);
+}
+
+/* A task gets its concurrency slot: start it and take its first action. */
+static int task_begin(runner *r, uint32_t id, cm_us now)
+{
+    h_task *k = &r->tasks[id];
+    rl_action a;
+    r->active++;
+    rl_task_start(&k->t, r->run, id, now);
+    rl_task_next(&k->t, r->run, NULL, now, &k->rng, &a);
+    return act(r, id, k, &a, now);
+}
+
+/* A heap entry of task id is due at scenario time `at`. */
+static int on_due(runner *r, uint32_t id, cm_us at)
+{
+    h_task *k = &r->tasks[id];
+    cm_us now = scen_now(r);
+    if (now < at)
+        now = at;
+    if (k->phase == PH_ARRIVE) {
+        size_t cap = r->cfg->concurrency;
+        if (cap == 0 || r->active < cap)
+            return task_begin(r, id, now);
+        k->phase = PH_QUEUED;
+        queue_push(r, id);
+        return 0;
+    }
+    if (k->phase != PH_WAITING)
+        return 0;
+    trace_wait(r, id, k, now - k->wait_from, NULL);
+    rl_action a;
+    rl_task_next(&k->t, r->run, NULL, now, &k->rng, &a);
+    return act(r, id, k, &a, now);
+}
+
+/* A transfer ended: give its outcome to the engine. */
+static int on_finished(runner *r, h_xfer *x, CURLcode rc)
+{
+    uint32_t id = x->task;
+    h_task *k = &r->tasks[id];
+    cm_us now = scen_now(r);
+    long status = 0;
+    curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
+    rl_outcome o = {.error = rl_http_error_of(rc), .latency = now - k->sent_at};
+    o.status = o.error == RL_TE_NONE ? (int)status : 0;
+    if (o.status == 0 && o.error == RL_TE_NONE)
+        o.error = RL_TE_OTHER;
+    r->res->transport_errors += o.error != RL_TE_NONE;
+    rl_header hdr[RL_HCAP_MAX];
+    o.nheaders = o.error == RL_TE_NONE || o.error == RL_TE_TRUNCATED
+                     ? rl_hcap_list(&x->hdr, hdr, RL_HCAP_MAX) : 0;
+    o.headers = hdr;
+    rl_action a;
+    rl_task_next(&k->t, r->run, &o, now, &k->rng, &a);
+    curl_multi_remove_handle(r->multi, x->easy);
+    k->x = NULL;
+    trace_reply(r, id, k, &o, &a, now);
+    if (xfer_give(r, x, now) != 0)
+        return -1;
+    return act(r, id, k, &a, now);
+}
+
+/* ---- curl and epoll glue ---- */
+
+/* The state byte of socket s, the table grown as needed; NULL when out of
+ * memory (the caller then does every epoll_ctl, as if nothing were known). */
+static uint8_t *fd_state(runner *r, curl_socket_t s)
+{
+    if (s < 0)
+        return NULL;
+    size_t i = (size_t)s;
+    if (i >= r->nfds) {
+        size_t n = r->nfds ? r->nfds : 64;
+        while (n <= i)
+            n *= 2;
+        uint8_t *grown = realloc(r->fds, n);
+        if (!grown)
+            return NULL;
+        memset(grown + r->nfds, 0, n - r->nfds);
+        r->fds = grown;
+        r->nfds = n;
+    }
+    return &r->fds[i];
+}
+
+/* curl's socket callback. A kept-alive connection between two transfers is
+ * told REMOVE and then IN again: when it was registered for reading only
+ * and curl opened it through on_open (so its close is seen), the interest
+ * stays and both calls cost no epoll_ctl; an event on it while idle drops
+ * it then (handle_events). Any other change is one epoll_ctl. */
+static int on_socket(CURL *e, curl_socket_t s, int what, void *ud, void *sockp)
+{
+    (void)e, (void)sockp;
+    runner *r = ud;
+    uint8_t *st = fd_state(r, s);
+    uint8_t cur = st ? *st : 0;
+    if (what == CURL_POLL_REMOVE) {
+        if ((cur & (FD_REG | FD_OURS | FD_OUT)) == (FD_REG | FD_OURS)) {
+            *st = cur | FD_IDLE;
+            return 0;
+        }
+        epoll_ctl(r->ep, EPOLL_CTL_DEL, s, NULL);
+        if (st)
+            *st = cur & FD_OURS;
+        return 0;
+    }
+    uint8_t want = ((what & CURL_POLL_IN) ? FD_IN : 0) | ((what & CURL_POLL_OUT) ? FD_OUT : 0);
+    if ((cur & FD_REG) && (cur & (FD_IN | FD_OUT)) == want) {
+        *st = cur & (uint8_t)~FD_IDLE;
+        return 0;
+    }
+    struct epoll_event ev = {.data.fd = s};
+    ev.events = ((want & FD_IN) ? EPOLLIN : 0u) | ((want & FD_OUT) ? EPOLLOUT : 0u);
+    int op = (cur & FD_REG) ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
+    if (epoll_ctl(r->ep, op, s, &ev) != 0) { /* the table was wrong or unknown: the other op */
+        bool retry = (op == EPOLL_CTL_MOD && errno == ENOENT) ||
+                     (op == EPOLL_CTL_ADD && errno == EEXIST);
+        op = op == EPOLL_CTL_MOD ? EPOLL_CTL_ADD : EPOLL_CTL_MOD;
+        if (!retry || epoll_ctl(r->ep, op, s, &ev) != 0) {
+            if (st)
+                *st = cur & FD_OURS;
+            return 0;
+        }
+    }
+    if (st)
+        *st = (uint8_t)((cur & FD_OURS) | FD_REG | want);
+    return 0;
+}
+
+/* curl's socket opener, as its own (socket(2) of the address), marking the
+ * number as a new socket of ours. */
+static curl_socket_t on_open(void *ud, curlsocktype purpose, struct curl_sockaddr *a)
+{
+    (void)purpose;
+    int s = socket(a->family, a->socktype, a->protocol);
+    if (s < 0)
+        return CURL_SOCKET_BAD;
+    uint8_t *st = fd_state(ud, s);
+    if (st)
+        *st = FD_OURS;
+    return s;
+}
+
+/* curl's socket closer: close(2) also takes it out of the epoll set. */
+static int on_close(void *ud, curl_socket_t s)
+{
+    runner *r = ud;
+    if (s >= 0 && (size_t)s < r->nfds)
+        r->fds[s] = 0;
+    return close(s);
+}
+
+static int on_timer(CURLM *m, long timeout_ms, void *ud)
+{
+    (void)m;
+    runner *r = ud;
+    r->curl_deadline = timeout_ms < 0 ? -1 : rl_http_wall_now_us() + (int64_t)timeout_ms * 1000;
+    return 0;
+}
+
+static int drain_finished(runner *r)
+{
+    CURLMsg *m;
+    int left;
+    while ((m = curl_multi_info_read(r->multi, &left))) {
+        if (m->msg != CURLMSG_DONE)
+            continue;
+        h_xfer *x = NULL;
+        curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&x);
+        if (x && on_finished(r, x, m->data.result) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int run_due(runner *r)
+{
+    cm_timer tm;
+    int64_t wall = rl_http_wall_now_us();
+    while (cm_heap_peek(&r->heap, &tm) && wall_at(r, tm.at) <= wall) {
+        cm_heap_pop(&r->heap, &tm);
+        if (on_due(r, (uint32_t)(uintptr_t)tm.data, tm.at) != 0)
+            return -1;
+        if (r->cfg->stop && *r->cfg->stop)
+            break;
+    }
+    return 0;
+}
+
+/* Arms the timerfd at the earliest heap entry (absolute, nanoseconds); no
+ * syscall when it is already set there (most passes end no wait). */
+static void arm_timer(runner *r)
+{
+    int64_t w = 0;
+    cm_timer tm;
+    if (cm_heap_peek(&r->heap, &tm)) {
+        w = wall_at(r, tm.at);
+        if (w < 1)
+            w = 1;
+    }
+    if (w == r->armed)
+        return;
+    struct itimerspec its;
+    memset(&its, 0, sizeof its);
+    its.it_value.tv_sec = w / 1000000;
+    its.it_value.tv_nsec = (long)(w % 1000000) * 1000;
+    r->armed = timerfd_settime(r->tfd, TFD_TIMER_ABSTIME, &its, NULL) == 0 ? w : -1;
+}
+
+/* epoll_wait's timeout: curl's deadline in ms (rounded up), at most 250 ms
+ * so the progress line and the stop flag are looked at now and then. */
+static int poll_timeout(const runner *r)
+{
+    if (r->curl_deadline < 0)
+        return 250;
+    int64_t left = r->curl_deadline - rl_http_wall_now_us();
+    if (left <= 0)
+        return 0;
+    int64_t ms = (left + 999) / 1000;
+    return ms > 250 ? 250 : (int)ms;
+}
+
+/* Lets curl act on its timeout if it is due; true when it did. */
+static bool curl_due(runner *r)
+{
+    int running;
+    if (r->curl_deadline < 0 || rl_http_wall_now_us() < r->curl_deadline)
+        return false;
+    r->curl_deadline = -1;
+    curl_multi_socket_action(r->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+    return true;
+}
+
+static void handle_events(runner *r, const struct epoll_event *ev, int n)
+{
+    int running;
+    for (int i = 0; i < n; i++) {
+        if (ev[i].data.fd == r->tfd) {
+            uint64_t ticks;
+            ssize_t got = read(r->tfd, &ticks, sizeof ticks);
+            (void)got;
+            r->armed = -1; /* it fired: set it again whatever the next entry */
+            continue;
+        }
+        int fd = ev[i].data.fd;
+        if (fd >= 0 && (size_t)fd < r->nfds && (r->fds[fd] & FD_IDLE)) {
+            /* a kept-alive connection no transfer uses got data or was
+             * closed: curl will see it when it next looks at the socket */
+            epoll_ctl(r->ep, EPOLL_CTL_DEL, fd, NULL);
+            r->fds[fd] &= FD_OURS;
+            continue;
+        }
+        int flags = 0;
+        if (ev[i].events & EPOLLIN)
+            flags |= CURL_CSELECT_IN;
+        if (ev[i].events & EPOLLOUT)
+            flags |= CURL_CSELECT_OUT;
+        if (ev[i].events & (EPOLLERR | EPOLLHUP))
+            flags |= CURL_CSELECT_ERR;
+        curl_multi_socket_action(r->multi, ev[i].data.fd, flags, &running);
+    }
+    curl_due(r);
+}
+
+static void progress(runner *r, bool last)
+{
+    if (!r->cfg->progress)
+        return;
+    int64_t now = rl_http_wall_now_us();
+    if (!last && now - r->last_progress < 250000)
+        return;
+    r->last_progress = now;
+    const rl_http_result *s = r->res;
+    double rate = s->tasks_done ? 100.0 * (double)s->successes / (double)s->tasks_done : 0.0;
+    fprintf(stderr, "\rrun: %llu/%llu tasks done, %.1f%% success, t=%.1f s%s",
+            (unsigned long long)s->tasks_done, (unsigned long long)s->tasks, rate,
+            cm_s_from_us(scen_now(r)), last ? "\n" : "");
+}
+
+static int loop(runner *r, cm_err *err)
+{
+    struct epoll_event ev[128];
+    while (r->res->tasks_done < r->cfg->ntasks && !r->failed) {
+        if (r->cfg->stop && *r->cfg->stop) {
+            r->res->interrupted = true;
+            break;
+        }
+        /* A transfer added in the last pass has curl's timeout due now (it
+         * starts there): start it before waiting, not after an epoll_wait
+         * that would return at once with nothing. */
+        if (curl_due(r) && drain_finished(r) != 0)
+            r->failed = true;
+        arm_timer(r);
+        int n = epoll_wait(r->ep, ev, 128, poll_timeout(r));
+        if (n < 0 && errno != EINTR) {
+            snprintf(err->msg, sizeof err->msg, "run: epoll_wait: %s", strerror(errno));
+            return -1;
+        }
+        handle_events(r, ev, n > 0 ? n : 0);
+        if (drain_finished(r) != 0 || run_due(r) != 0)
+            r->failed = true;
+        progress(r, false);
+    }
+    progress(r, true);
+    if (r->failed) {
+        snprintf(err->msg, sizeof err->msg, "run: out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- setup and teardown ---- */
+
+static int setup_cand(runner *r, h_cand *c, const rl_http_target *t)
+{
+    c->url = rl_http_endpoint_url(t->base_url, t->shape);
+    c->direct = c->url && rl_http_is_loopback(c->url);
+    c->body = rl_http_body(t->shape, c->info.model, r->cfg->tokens, &c->body_len);
+    c->keys = calloc(c->info.nkeys ? c->info.nkeys : 1, sizeof *c->keys);
+    if (!c->url || !c->body || !c->keys)
+        return -1;
+    size_t nk = c->info.nkeys ? c->info.nkeys : 1; /* a candidate without keys sends none */
+    for (size_t j = 0; j < nk; j++) {
+        const char *v = j < t->nkeys ? t->key_values[j] : NULL;
+        cm_keyid(v, c->keys[j].id);
+        if (!(c->keys[j].headers = rl_http_headers(t->shape, v)))
+            return -1;
+    }
+    return 0;
+}
+
+static int setup_cands(runner *r)
+{
+    r->ncands = rl_policy_candidate_count(r->cfg->policy);
+    if (r->ncands != r->cfg->ntargets)
+        return -1;
+    r->cands = calloc(r->ncands ? r->ncands : 1, sizeof *r->cands);
+    if (!r->cands)
+        return -1;
+    for (size_t i = 0; i < r->ncands; i++) {
+        rl_policy_candidate(r->cfg->policy, i, &r->cands[i].info);
+        if (setup_cand(r, &r->cands[i], &r->cfg->targets[i]) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int setup_tasks(runner *r)
+{
+    size_t n = r->cfg->ntasks;
+    r->tasks = calloc(n ? n : 1, sizeof *r->tasks);
+    r->queue = calloc(n ? n : 1, sizeof *r->queue);
+    r->sendq = calloc(n ? n : 1, sizeof *r->sendq);
+    if (!r->tasks || !r->queue || !r->sendq || cm_heap_reserve(&r->heap, n) != 0)
+        return -1;
+    cm_rng root;
+    cm_rng_seed(&root, r->cfg->seed);
+    for (size_t i = 0; i < n; i++) {
+        h_task *k = &r->tasks[i];
+        cm_rng_fork(&root, i, &k->rng); /* as sim does: same planned delays */
+        k->phase = PH_ARRIVE;
+        k->candidate = UINT32_MAX;
+        cm_heap_push(&r->heap, r->cfg->start[i], (void *)(uintptr_t)i);
+    }
+    return 0;
+}
+
+static int setup_io(runner *r)
+{
+    r->ep = epoll_create1(EPOLL_CLOEXEC);
+    r->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+    r->multi = curl_multi_init();
+    if (r->ep < 0 || r->tfd < 0 || !r->multi)
+        return -1;
+    struct epoll_event ev = {.events = EPOLLIN, .data.fd = r->tfd};
+    if (epoll_ctl(r->ep, EPOLL_CTL_ADD, r->tfd, &ev) != 0)
+        return -1;
+    curl_multi_setopt(r->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
+    curl_multi_setopt(r->multi, CURLMOPT_SOCKETDATA, r);
+    curl_multi_setopt(r->multi, CURLMOPT_TIMERFUNCTION, on_timer);
+    curl_multi_setopt(r->multi, CURLMOPT_TIMERDATA, r);
+    r->max_xfers = r->cfg->max_connections ? r->cfg->max_connections : RL_HTTP_MAX_CONNECTIONS;
+    curl_multi_setopt(r->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)r->max_xfers);
+    curl_multi_setopt(r->multi, CURLMOPT_MAXCONNECTS, (long)r->max_xfers);
+    return 0;
+}
+
+/* Ends what is still under way after a stop: waits are written with what
+ * was observed so far, transfers are dropped (their send has no response). */
+static void close_open_tasks(runner *r, cm_us now)
+{
+    for (size_t i = 0; r->tasks && i < r->cfg->ntasks; i++) {
+        h_task *k = &r->tasks[i];
+        if (k->phase == PH_WAITING)
+            trace_wait(r, (uint32_t)i, k, now - k->wait_from, "interrupted before the wait ended");
+        if (k->x) {
+            curl_multi_remove_handle(r->multi, k->x->easy);
+            k->x->next_free = r->free_x;
+            r->free_x = k->x;
+            k->x = NULL;
+        }
+        free(k->note);
+        k->note = NULL;
+    }
+}
+
+static void teardown(runner *r)
+{
+    close_open_tasks(r, scen_now(r));
+    for (h_xfer *x = r->free_x, *next; x; x = next) {
+        next = x->next_free;
+        curl_easy_cleanup(x->easy);
+        free(x);
+    }
+    if (r->multi)
+        curl_multi_cleanup(r->multi);
+    for (size_t i = 0; r->cands && i < r->ncands; i++) {
+        h_cand *c = &r->cands[i];
+        size_t nk = c->info.nkeys ? c->info.nkeys : 1;
+        for (size_t j = 0; c->keys && j < nk; j++)
+            curl_slist_free_all(c->keys[j].headers);
+        free(c->keys);
+        free(c->url);
+        free(c->body);
+    }
+    free(r->cands);
+    free(r->fds); /* after curl_multi_cleanup: its closes go through on_close */
+    free(r->tasks);
+    free(r->queue);
+    free(r->sendq);
+    cm_heap_free(&r->heap);
+    if (r->ep >= 0)
+        close(r->ep);
+    if (r->tfd >= 0)
+        close(r->tfd);
+    rl_run_free(r->run);
+}
+
+int rl_http_run(const rl_http_config *cfg, rl_http_result *out, cm_err *err)
+{
+    memset(out, 0, sizeof *out);
+    out->tasks = cfg->ntasks;
+    runner r = {.cfg = cfg, .res = out, .ep = -1, .tfd = -1, .curl_deadline = -1,
+                .armed = -1};
+    cm_heap_init(&r.heap);
+    r.run = rl_run_new(cfg->policy, cfg->seed);
+    int rc = -1;
+    if (!r.run || cfg->time_scale <= 0 || setup_cands(&r) != 0 || setup_tasks(&r) != 0 ||
+        setup_io(&r) != 0) {
+        snprintf(err->msg, sizeof err->msg, "run: cannot set up the runner (%s)",
+                 errno ? strerror(errno) : "out of memory");
+    } else {
+        rl_run_set_epoch(r.run, cfg->epoch_unix_us);
+        prctl(PR_SET_TIMERSLACK, 1UL); /* wake at the timerfd's time, not 50 us later */
+        r.start_wall = cfg->start_wall_us > 0 ? cfg->start_wall_us : rl_http_wall_now_us();
+        r.last_progress = r.start_wall;
+        rc = loop(&r, err);
+    }
+    out->end_time = r.run && r.start_wall ? scen_now(&r) : 0;
+    if (rc == 0 && !(out->run_json = rl_run_summary_json(r.run, out->end_time))) {
+        snprintf(err->msg, sizeof err->msg, "run: out of memory");
+        rc = -1;
+    }
+    teardown(&r);
+    return rc;
+}

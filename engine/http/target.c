@@ -1,0 +1,116 @@
+/* target.c: GET /__admin/state and POST /__admin/reset against a mockserver. */
+#include "engine/http/target.h"
+
+#include <cjson/cJSON.h>
+#include <curl/curl.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "engine/http/runner.h"
+#include "engine/http/request.h"
+
+#define ANSWER_MAX 65536
+#define ADMIN_TIMEOUT_MS 5000L
+
+typedef struct answer {
+    size_t len;
+    char buf[ANSWER_MAX];
+} answer;
+
+static size_t on_data(char *p, size_t size, size_t n, void *ud)
+{
+    answer *a = ud;
+    size_t got = size * n, room = sizeof a->buf - 1 - a->len;
+    size_t take = got < room ? got : room;
+    memcpy(a->buf + a->len, p, take);
+    a->len += take;
+    a->buf[a->len] = '\0';
+    return got; /* more than fits is dropped, not an error */
+}
+
+static bool unreachable(CURLcode rc)
+{
+    return rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST ||
+           rc == CURLE_OPERATION_TIMEDOUT || rc == CURLE_GOT_NOTHING || rc == CURLE_RECV_ERROR ||
+           rc == CURLE_SEND_ERROR;
+}
+
+/* One admin request; 0 with the body in *a, or -3 / -2 with err. */
+static int admin_call(const char *target, const char *path, bool post, answer *a, cm_err *err)
+{
+    char url[1024];
+    size_t n = strlen(target);
+    while (n > 0 && target[n - 1] == '/')
+        n--;
+    if (snprintf(url, sizeof url, "%.*s%s", (int)n, target, path) >= (int)sizeof url) {
+        snprintf(err->msg, sizeof err->msg, "--target: URL too long");
+        return -2;
+    }
+    CURL *e = curl_easy_init();
+    if (!e) {
+        snprintf(err->msg, sizeof err->msg, "%.300s: cannot start libcurl", url);
+        return -3;
+    }
+    a->len = 0;
+    a->buf[0] = '\0';
+    curl_easy_setopt(e, CURLOPT_URL, url);
+    rl_http_proxy_for(e, url);
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, ADMIN_TIMEOUT_MS);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_data);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, a);
+    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    if (post)
+        curl_easy_setopt(e, CURLOPT_POSTFIELDS, "");
+    CURLcode rc = curl_easy_perform(e);
+    long status = 0;
+    curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+    curl_easy_cleanup(e);
+    if (rc != CURLE_OK) {
+        snprintf(err->msg, sizeof err->msg, "%.300s: %s%s", url,
+                 unreachable(rc) ? "cannot reach the mockserver: " : "", curl_easy_strerror(rc));
+        return unreachable(rc) ? -3 : -2;
+    }
+    if (status != 200) {
+        snprintf(err->msg, sizeof err->msg, "%.300s: answered HTTP %ld; is this a retrylab mockserver?",
+                 url, status);
+        return -2;
+    }
+    return 0;
+}
+
+int rl_target_get_state(const char *target, rl_target_state *out, cm_err *err)
+{
+    static answer a; /* 64 KiB: not on the stack; one call at a time (the CLI) */
+    int rc = admin_call(target, "/__admin/state", false, &a, err);
+    if (rc != 0)
+        return rc;
+    cJSON *root = cJSON_Parse(a.buf);
+    const cJSON *ts = cJSON_GetObjectItemCaseSensitive(root, "time_scale");
+    const cJSON *sc = cJSON_GetObjectItemCaseSensitive(root, "scenario");
+    if (!cJSON_IsNumber(ts) || !isfinite(ts->valuedouble) || ts->valuedouble <= 0) {
+        cJSON_Delete(root);
+        snprintf(err->msg, sizeof err->msg,
+                 "%.300s/__admin/state: no usable \"time_scale\"; is this a retrylab mockserver?",
+                 target);
+        return -2;
+    }
+    out->time_scale = ts->valuedouble;
+    snprintf(out->scenario, sizeof out->scenario, "%s",
+             cJSON_IsString(sc) ? sc->valuestring : "");
+    cJSON_Delete(root);
+    return 0;
+}
+
+int rl_target_reset(const char *target, int64_t *t0_wall_us, cm_err *err)
+{
+    static answer a;
+    int64_t before = rl_http_wall_now_us();
+    int rc = admin_call(target, "/__admin/reset", true, &a, err);
+    int64_t after = rl_http_wall_now_us();
+    if (rc == 0)
+        *t0_wall_us = before + (after - before) / 2;
+    return rc;
+}

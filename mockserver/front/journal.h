@@ -1,0 +1,83 @@
+/* journal.h: the mockserver's record of every request it answered: a
+ * bounded in-memory ring (oldest entries drop first) plus an optional JSON
+ * Lines file that receives every entry. Keys appear only as cm_keyid ids. */
+#ifndef MOCK_JOURNAL_H
+#define MOCK_JOURNAL_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "common/timeu.h"
+#include "mockserver/model/model.h"
+
+#define MOCK_JOURNAL_DEFAULT_SIZE 100000
+/* The longest journal line kept; longer ones are cut to a valid stub. */
+#define MOCK_JOURNAL_LINE_MAX 4096
+
+typedef struct mock_journal_entry {
+    cm_us t;                    /* scenario time of arrival */
+    const char *provider;       /* NULL when the path named none */
+    const char *model;          /* NULL when none */
+    const char *key;            /* the key VALUE as sent, or NULL: only its id is stored */
+    int status;                 /* status planned; 0 for a reset with no response */
+    const mock_header *headers; /* headers sent (not owned) */
+    size_t nheaders;
+    cm_us latency;     /* planned latency, scenario time */
+    const char *fault; /* NULL, "hang", "reset", "truncate", "slow_body" */
+    const char *note;  /* what decided the answer; may be NULL */
+    uint64_t attempt_id; /* the X-Retrylab-Attempt the request named; 0 none */
+} mock_journal_entry;
+
+typedef struct mock_journal mock_journal;
+
+/* A journal keeping the last `capacity` entries (>= 1) in memory. `file`
+ * (may be NULL) receives every entry as one JSON line; it stays the
+ * caller's (the journal never closes it). NULL when out of memory. */
+mock_journal *mock_journal_new(size_t capacity, FILE *file);
+/* Names the file (`path`, kept, not copied) in the one stderr line printed
+ * when a write to it first fails. */
+void mock_journal_set_path(mock_journal *j, const char *path);
+/* Frees the ring (not the file). */
+void mock_journal_free(mock_journal *j);
+
+/* Formats `e` as one JSON line (no newline) into buf[size] (size should be
+ * MOCK_JOURNAL_LINE_MAX); a line that does not fit is replaced by a stub
+ * without headers. Returns the length, 0 when even the stub does not fit.
+ * Pure and thread-safe: the HTTP front formats outside its locks. */
+size_t mock_journal_format(const mock_journal_entry *e, char *buf, size_t size);
+/* Records a formatted line (copied); returns its number (from 0). Not
+ * thread-safe: the caller serialises. When memory runs out the line is
+ * counted as lost but still written to the file. */
+uint64_t mock_journal_add_line(mock_journal *j, const char *line, size_t len);
+/* mock_journal_format + mock_journal_add_line. */
+uint64_t mock_journal_add(mock_journal *j, const mock_journal_entry *e);
+/* Forgets the in-memory entries and the counters since the last clear
+ * (total, dropped, lost; not the all_* ones); the file keeps its lines. */
+void mock_journal_clear(mock_journal *j);
+/* Writes buffered file output out (no-op without a file). A failed write
+ * or flush counts every line since the last good flush as lost and prints
+ * one line on stderr the first time (file name and strerror). */
+void mock_journal_flush(mock_journal *j);
+/* Lines the file failed to receive since the journal was made (a clear
+ * does not reset this count). */
+uint64_t mock_journal_file_lost(const mock_journal *j);
+
+typedef struct mock_journal_counts {
+    uint64_t total; /* entries recorded since the start or the last clear */
+    size_t kept;    /* entries in memory now */
+    size_t capacity;
+    uint64_t dropped; /* entries pushed out of the ring */
+    uint64_t lost;    /* entries not stored (no memory) or not written to the file */
+    /* The same three since the journal was made: a clear does not reset
+     * them (the /metrics counters, which only grow). */
+    uint64_t all_total, all_dropped, all_lost;
+} mock_journal_counts;
+void mock_journal_counts_get(const mock_journal *j, mock_journal_counts *out);
+
+/* The kept entries, oldest first, as one JSON array (jsonl false) or JSON
+ * Lines (jsonl true). At most the `limit` newest entries (SIZE_MAX = all, 0 = none). Returns a
+ * malloc'd string the caller frees, *len its length; NULL when out of memory. */
+char *mock_journal_render(const mock_journal *j, bool jsonl, size_t limit, size_t *len);
+
+#endif

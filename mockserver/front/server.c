@@ -1,0 +1,767 @@
+/* http.c: the libmicrohttpd front: request lifecycle, decisions under one
+ * lock, responses with latency and faults, admin routes, start and stop. */
+#include "mockserver/front/server.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/attempt_id.h"
+#include "mockserver/front/admin.h"
+#include "mockserver/front/body.h"
+#include "mockserver/front/clock.h"
+#include "mockserver/front/journal.h"
+#include "mockserver/front/metrics.h"
+#include "mockserver/model/model.h"
+#include "mockserver/front/route.h"
+#include "mockserver/scenario/internal.h"
+#include "mockserver/front/textbuf.h"
+#include "mockserver/front/waker.h"
+
+/* Chunks a slow body is dribbled in. */
+#define SLOW_CHUNKS 10
+
+struct mock_server {
+    const mock_scenario *sc;
+    mock_http_config cfg;
+    struct MHD_Daemon *daemon;
+    atomic_bool stopping; /* mock_server_stop began: new requests are refused */
+    int port;
+    mock_clock clock;
+    mock_waker *waker;
+    pthread_mutex_t mu;  /* the model and the clock's restarts: one decision at a time */
+    pthread_mutex_t jmu; /* journal and metrics (taken after mu when both are held) */
+    mock_model *model;
+    mock_journal *journal;
+    mock_metrics *metrics;
+    _Atomic uint64_t next_id;
+    _Atomic long live;          /* requests in flight (contexts not yet completed) */
+    int64_t journal_flushed_us; /* wall time of the last journal file flush (under jmu) */
+};
+
+/* The journal file is flushed at most this often, so `tail -f` follows it. */
+#define JOURNAL_FLUSH_US 1000000
+
+typedef enum rq_stage {
+    RQ_READING,  /* headers and body arriving */
+    RQ_SLEEPING, /* suspended for latency; answer on resume */
+    RQ_HUNG,     /* suspended until the client leaves or the server stops */
+    RQ_SENDING,  /* a response is queued */
+} rq_stage;
+
+typedef struct mock_rq {
+    mock_server *srv;
+    struct MHD_Connection *conn;
+    mock_route route;
+    mock_buf body;
+    bool too_large;
+    rq_stage stage;
+    char *resp; /* rendered body, owned */
+    size_t resp_len;
+    size_t chunk;          /* slow body: bytes per chunk */
+    int64_t chunk_wait_us; /* slow body: wall time between chunks */
+    bool chunk_ready;      /* slow body: the next chunk may go */
+    uint64_t attempt_id;   /* from X-Retrylab-Attempt; 0 when absent */
+    mock_plan plan;        /* last: not zeroed on allocation (see rq_new) */
+} mock_rq;
+
+/* ---- suspension callbacks (see waker.h) ---- */
+
+static void rq_suspend(void *item)
+{
+    mock_rq *rq = item;
+    MHD_suspend_connection(rq->conn);
+}
+
+static void rq_resume(void *item, mock_wake_reason why)
+{
+    mock_rq *rq = item;
+    (void)why;
+    rq->chunk_ready = true;
+    MHD_resume_connection(rq->conn);
+}
+
+/* ---- responses ---- */
+
+/* "Date" as IMF-fixdate for scenario time `now`. */
+static void http_date(cm_us now, char *out, size_t size)
+{
+    time_t t = (time_t)(CM_SCENARIO_EPOCH + now / CM_US_PER_S);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, size, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+}
+
+static bool plan_has_header(const mock_plan *p, const char *name)
+{
+    for (size_t i = 0; i < p->nheaders; i++)
+        if (strcasecmp(p->headers[i].name, name) == 0) return true;
+    return false;
+}
+
+static void add_plan_headers(struct MHD_Response *r, const mock_rq *rq)
+{
+    const mock_plan *p = &rq->plan;
+    for (size_t i = 0; i < p->nheaders; i++)
+        MHD_add_response_header(r, p->headers[i].name, p->headers[i].value);
+    if (!plan_has_header(p, "Date")) {
+        char date[64];
+        http_date(mock_clock_now(&rq->srv->clock), date, sizeof date);
+        MHD_add_response_header(r, "Date", date);
+    }
+    MHD_add_response_header(r, "Content-Type", "application/json");
+    if (p->status == 405 && rq->route.allow) MHD_add_response_header(r, "Allow", rq->route.allow);
+}
+
+static enum MHD_Result queue(mock_rq *rq, struct MHD_Response *r)
+{
+    if (!r) return MHD_NO;
+    add_plan_headers(r, rq);
+    rq->stage = RQ_SENDING;
+    enum MHD_Result ret = MHD_queue_response(rq->conn, (unsigned)rq->plan.status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+/* Truncated body: half of it, then the connection closes short of Content-Length. */
+static ssize_t read_truncated(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    mock_rq *rq = cls;
+    size_t half = rq->resp_len / 2;
+    if (pos >= half) return MHD_CONTENT_READER_END_WITH_ERROR;
+    size_t n = half - (size_t)pos < max ? half - (size_t)pos : max;
+    memcpy(buf, rq->resp + pos, n);
+    return (ssize_t)n;
+}
+
+/* Slow body: one chunk, then suspend until the waker says the next may go. */
+static ssize_t read_slow(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    mock_rq *rq = cls;
+    if (pos >= rq->resp_len) return MHD_CONTENT_READER_END_OF_STREAM;
+    if (!rq->chunk_ready) {
+        int64_t at = mock_wall_now_us() + rq->chunk_wait_us;
+        if (mock_waker_sleep(rq->srv->waker, at, rq) == 0) return 0;
+        rq->chunk = rq->resp_len; /* stopping: the rest at once */
+    }
+    rq->chunk_ready = false;
+    size_t n = rq->resp_len - (size_t)pos;
+    n = n < rq->chunk ? n : rq->chunk;
+    n = n < max ? n : max;
+    memcpy(buf, rq->resp + pos, n);
+    return (ssize_t)n;
+}
+
+static enum MHD_Result send_reset(mock_rq *rq)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(rq->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    if (ci) {
+        struct linger lg = {.l_onoff = 1, .l_linger = 0};
+        setsockopt(ci->connect_fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+    }
+    return MHD_NO; /* MHD closes the socket: with linger 0 that is an RST */
+}
+
+static enum MHD_Result send_slow(mock_rq *rq)
+{
+    size_t chunks = rq->resp_len < SLOW_CHUNKS ? rq->resp_len : SLOW_CHUNKS;
+    chunks = chunks ? chunks : 1;
+    rq->chunk = (rq->resp_len + chunks - 1) / chunks;
+    int64_t total = mock_clock_wall_us(&rq->srv->clock, rq->plan.slow_body);
+    rq->chunk_wait_us = chunks > 1 ? total / (int64_t)(chunks - 1) : 0;
+    rq->chunk_ready = true;
+    return queue(rq,
+                 MHD_create_response_from_callback(rq->resp_len, rq->chunk, read_slow, rq, NULL));
+}
+
+/* Sends the decided answer now (latency already served). */
+static enum MHD_Result answer(mock_rq *rq)
+{
+    switch (rq->plan.fault) {
+    case MOCK_FAULT_RESET:
+    case MOCK_FAULT_HANG: /* a hang that could not be suspended: drop it */
+        return send_reset(rq);
+    case MOCK_FAULT_TRUNCATE:
+        return queue(
+            rq, MHD_create_response_from_callback(rq->resp_len, 4096, read_truncated, rq, NULL));
+    case MOCK_FAULT_SLOW_BODY:
+        return send_slow(rq);
+    case MOCK_FAULT_NONE:
+    default:
+        break;
+    }
+    return queue(rq,
+                 MHD_create_response_from_buffer(rq->resp_len, rq->resp, MHD_RESPMEM_PERSISTENT));
+}
+
+/* ---- decisions ---- */
+
+static const char *fault_name(mock_fault f)
+{
+    switch (f) {
+    case MOCK_FAULT_HANG:
+        return "hang";
+    case MOCK_FAULT_RESET:
+        return "reset";
+    case MOCK_FAULT_TRUNCATE:
+        return "truncate";
+    case MOCK_FAULT_SLOW_BODY:
+        return "slow_body";
+    case MOCK_FAULT_NONE:
+    default:
+        return NULL;
+    }
+}
+
+static const char *request_key(struct MHD_Connection *c)
+{
+    const char *auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
+    if (auth && strncasecmp(auth, "Bearer ", 7) == 0) {
+        auth += 7;
+        while (*auth == ' ')
+            auth++;
+        return *auth ? auth : NULL;
+    }
+    const char *x = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "x-api-key");
+    return x && *x ? x : NULL;
+}
+
+static mock_shape route_shape(const mock_server *s, const mock_route *r)
+{
+    int i = r->kind == MOCK_ROUTE_PROVIDER ? mock_scenario_provider_find(s->sc, r->provider) : -1;
+    if (i >= 0) return mock_scenario_provider_shape(s->sc, (size_t)i);
+    return r->endpoint == MOCK_EP_MESSAGES ? MOCK_SHAPE_ANTHROPIC : MOCK_SHAPE_OPENAI;
+}
+
+/* The answer the front gives without the model (bad path, method, body);
+ * 0 when the request is fit for the model. */
+static int front_check(mock_rq *rq, mock_body_req *req)
+{
+    mock_shape shape = route_shape(rq->srv, &rq->route);
+    char msg[160];
+    if (rq->route.kind != MOCK_ROUTE_PROVIDER) {
+        mock_body_error_plan(&rq->plan, shape, 404, "", "no such route"); /* code null */
+        return -1;
+    }
+    if (!rq->route.method_ok) {
+        mock_body_error_plan(&rq->plan, shape, 405, NULL, "method not allowed");
+        return -1;
+    }
+    if (rq->route.endpoint == MOCK_EP_MODELS) return 0;
+    if (rq->too_large) {
+        mock_body_error_plan(&rq->plan, shape, 413, NULL, "request body larger than 1 MiB");
+        return -1;
+    }
+    if (mock_body_parse(rq->route.endpoint, rq->body.p, rq->body.len, req, msg, sizeof msg)) {
+        mock_body_error_plan(&rq->plan, shape, 400, NULL, msg);
+        return -1;
+    }
+    const char *aid = MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, CM_ATTEMPT_HEADER);
+    if (aid && cm_attempt_parse(aid, &rq->attempt_id) != 0) {
+        mock_body_error_plan(&rq->plan, shape, 400, NULL,
+                             CM_ATTEMPT_HEADER ": expected TASK/ATTEMPT, e.g. 0/1");
+        return -1;
+    }
+    return 0;
+}
+
+/* A hang fault: suspended until the client leaves (1), 504 when too many
+ * already hang, or dropped when stopping (0). Lock held. */
+static int try_hang(mock_rq *rq)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(rq->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    int rc = ci ? mock_waker_hang(rq->srv->waker, rq, ci->connect_fd) : -1;
+    if (rc == 0) {
+        rq->stage = RQ_HUNG;
+        return 1;
+    }
+    if (rc == 1) {
+        mock_body_error_plan(&rq->plan, rq->plan.shape, 504, NULL, "gateway timeout");
+        snprintf(rq->plan.note, sizeof rq->plan.note, "hang refused: --max-hung reached");
+    }
+    return 0;
+}
+
+/* Records the decision: the line is formatted outside any lock, then
+ * appended (with the metrics count) under the journal lock. Entries are in
+ * the order they are recorded; under concurrency two entries' t may be out
+ * of order by the microseconds between deciding and recording. */
+static void journal_add(mock_rq *rq, const mock_body_req *req, const char *key, cm_us now)
+{
+    const mock_plan *p = &rq->plan;
+    const char *provider = rq->route.kind == MOCK_ROUTE_PROVIDER ? rq->route.provider : NULL;
+    const char *model = req->model[0] ? req->model : NULL;
+    mock_journal_entry e = {
+        .t = now,
+        .provider = provider,
+        .model = model,
+        .key = key,
+        .status = p->fault == MOCK_FAULT_RESET ? 0 : p->status,
+        .headers = p->headers,
+        .nheaders = p->nheaders,
+        .latency = p->latency,
+        .fault = fault_name(p->fault),
+        .note = p->note,
+        .attempt_id = rq->attempt_id,
+    };
+    char line[MOCK_JOURNAL_LINE_MAX];
+    size_t len = mock_journal_format(&e, line, sizeof line);
+    mock_server *s = rq->srv;
+    pthread_mutex_lock(&s->jmu);
+    mock_journal_add_line(s->journal, line, len);
+    mock_metrics_count(s->metrics, provider, model, e.status);
+    int64_t wall = mock_wall_now_us();
+    if (wall - s->journal_flushed_us >= JOURNAL_FLUSH_US) {
+        mock_journal_flush(s->journal);
+        s->journal_flushed_us = wall;
+    }
+    pthread_mutex_unlock(&s->jmu);
+}
+
+/* Asks the model (or the front's own checks) under the lock; journals it.
+ * Returns 1 when the request now hangs. */
+static int decide(mock_rq *rq, mock_body_req *req)
+{
+    mock_server *s = rq->srv;
+    const char *key = request_key(rq->conn);
+    int front = front_check(rq, req);
+    int hung = 0;
+    pthread_mutex_lock(&s->mu);
+    cm_us now = mock_clock_now(&s->clock);
+    if (front == 0) {
+        mock_request mr = {.provider = rq->route.provider,
+                           .endpoint = rq->route.endpoint,
+                           .model = req->model[0] ? req->model : NULL,
+                           .key = key,
+                           .tokens = req->tokens,
+                           .now = now,
+                           .attempt_id = rq->attempt_id};
+        mock_model_respond(s->model, &mr, &rq->plan);
+        if (rq->plan.fault == MOCK_FAULT_HANG) hung = try_hang(rq);
+    }
+    pthread_mutex_unlock(&s->mu);
+    if (!plan_has_header(&rq->plan, "Date") && rq->plan.nheaders < MOCK_MAX_HEADERS) {
+        mock_header *h = &rq->plan.headers[rq->plan.nheaders++]; /* journaled as sent */
+        snprintf(h->name, sizeof h->name, "Date");
+        http_date(now, h->value, sizeof h->value);
+    }
+    journal_add(rq, req, key, now);
+    return hung;
+}
+
+static void render(mock_rq *rq, const mock_body_req *req)
+{
+    mock_server *s = rq->srv;
+    const char *models[MOCK_MAX_MODELS];
+    size_t nmodels = 0;
+    int pi = mock_scenario_provider_find(s->sc, rq->route.provider);
+    if (pi >= 0 && rq->plan.body == MOCK_BODY_MODELS) {
+        const mock_provider_def *p = &s->sc->providers[pi];
+        for (; nmodels < p->nmodels && nmodels < MOCK_MAX_MODELS; nmodels++)
+            models[nmodels] = p->models[nmodels].name;
+    }
+    int64_t out_tokens = req->max_tokens && req->max_tokens < 16 ? req->max_tokens : 16;
+    mock_render_ctx ctx = {
+        .provider = rq->route.provider,
+        .model = req->model,
+        .models = models,
+        .nmodels = nmodels,
+        .id = atomic_fetch_add(&s->next_id, 1),
+        .now = mock_clock_now(&s->clock),
+        .tokens_in = req->input_tokens > 0 ? req->input_tokens : rq->plan.tokens_in,
+        .tokens_out = rq->plan.tokens_out > 0 ? rq->plan.tokens_out : out_tokens,
+    };
+    rq->resp = mock_body_render(&rq->plan, &ctx, &rq->resp_len);
+}
+
+/* The provider request is complete: decide, then answer now or after the latency. */
+static enum MHD_Result handle_provider(mock_rq *rq)
+{
+    mock_body_req req;
+    memset(&req, 0, sizeof req);
+    if (decide(rq, &req)) return MHD_YES; /* suspended until the client leaves */
+    if (rq->plan.fault != MOCK_FAULT_RESET) {
+        render(rq, &req);
+        if (!rq->resp) return MHD_NO;
+    }
+    int64_t wait = rq->plan.fault == MOCK_FAULT_HANG
+                       ? 0
+                       : mock_clock_wall_us(&rq->srv->clock, rq->plan.latency);
+    if (wait > 0) {
+        rq->stage = RQ_SLEEPING;
+        if (mock_waker_sleep(rq->srv->waker, mock_wall_now_us() + wait, rq) == 0) return MHD_YES;
+    }
+    return answer(rq);
+}
+
+/* ---- admin routes ---- */
+
+static enum MHD_Result send_text(mock_rq *rq, int status, const char *type, char *text, size_t len)
+{
+    if (!text) return MHD_NO;
+    struct MHD_Response *r = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
+    if (!r) {
+        free(text);
+        return MHD_NO;
+    }
+    char date[64];
+    http_date(mock_clock_now(&rq->srv->clock), date, sizeof date);
+    MHD_add_response_header(r, "Date", date);
+    MHD_add_response_header(r, "Content-Type", type);
+    if (status == 405 && rq->route.allow) MHD_add_response_header(r, "Allow", rq->route.allow);
+    rq->stage = RQ_SENDING;
+    enum MHD_Result ret = MHD_queue_response(rq->conn, (unsigned)status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+static enum MHD_Result admin_state(mock_rq *rq)
+{
+    mock_server *s = rq->srv;
+    mock_admin_view v = {.scenario = mock_scenario_name(s->sc), .time_scale = s->clock.scale};
+    pthread_mutex_lock(&s->mu);
+    v.now = mock_clock_now(&s->clock);
+    v.windows = mock_model_state_json(s->model, v.now);
+    pthread_mutex_unlock(&s->mu);
+    pthread_mutex_lock(&s->jmu);
+    mock_journal_counts_get(s->journal, &v.journal);
+    pthread_mutex_unlock(&s->jmu);
+    mock_waker_counts_get(s->waker, &v.conns);
+    size_t len = 0;
+    char *text = mock_admin_state(&v, &len);
+    return send_text(rq, 200, "application/json", text, len);
+}
+
+/* A 400 of the admin API: {"error": msg} (msg holds no character to escape). */
+static enum MHD_Result admin_bad(mock_rq *rq, const char *msg)
+{
+    char text[256];
+    int n = snprintf(text, sizeof text, "{\"error\":\"%s\"}\n", msg);
+    size_t len = n > 0 && (size_t)n < sizeof text ? (size_t)n : 0;
+    char *copy = len ? strndup(text, len) : NULL;
+    return send_text(rq, 400, "application/json", copy, len);
+}
+
+static enum MHD_Result admin_journal(mock_rq *rq)
+{
+    mock_server *s = rq->srv;
+    const char *fmt = MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, "format");
+    const char *lim = MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, "limit");
+    if (fmt && strcmp(fmt, "json") != 0 && strcmp(fmt, "jsonl") != 0)
+        return admin_bad(rq, "format: expected json or jsonl");
+    bool jsonl = fmt && strcmp(fmt, "jsonl") == 0;
+    char *end = NULL;
+    errno = 0;
+    long long limit = lim ? strtoll(lim, &end, 10) : -1;
+    if (lim && (errno || end == lim || *end || limit < 0))
+        return admin_bad(rq, "limit: expected a count from 0");
+    size_t len = 0;
+    pthread_mutex_lock(&s->jmu);
+    char *text = mock_journal_render(s->journal, jsonl, limit < 0 ? SIZE_MAX : (size_t)limit, &len);
+    pthread_mutex_unlock(&s->jmu);
+    return send_text(rq, 200, jsonl ? "application/x-ndjson" : "application/json", text, len);
+}
+
+static enum MHD_Result admin_reset(mock_rq *rq)
+{
+    mock_server *s = rq->srv;
+    pthread_mutex_lock(&s->mu);
+    pthread_mutex_lock(&s->jmu);
+    mock_model_reset(s->model);
+    mock_journal_clear(s->journal);
+    mock_clock_restart(&s->clock);
+    pthread_mutex_unlock(&s->jmu);
+    pthread_mutex_unlock(&s->mu);
+    return send_text(rq, 200, "application/json", strdup("{\"reset\":true}\n"), 15);
+}
+
+static enum MHD_Result admin_metrics(mock_rq *rq)
+{
+    mock_server *s = rq->srv;
+    mock_waker_counts wc;
+    mock_waker_counts_get(s->waker, &wc);
+    mock_journal_counts jc;
+    mock_metrics_extra x = {.hung_now = wc.hung,
+                            .hung_rejected = wc.hung_rejected,
+                            .suspended_now = wc.sleeping,
+                            .time_scale = s->clock.scale};
+    size_t len = 0;
+    x.now_s = cm_s_from_us(mock_clock_now(&s->clock));
+    pthread_mutex_lock(&s->jmu);
+    mock_journal_counts_get(s->journal, &jc);
+    x.journal_total = jc.all_total; /* counters only grow: not zeroed by a reset */
+    x.journal_dropped = jc.all_dropped;
+    x.journal_lost = jc.all_lost;
+    char *text = mock_metrics_render(s->metrics, &x, &len);
+    pthread_mutex_unlock(&s->jmu);
+    return send_text(rq, 200, "text/plain; version=0.0.4", text, len);
+}
+
+/* An admin route's own error (405, 413) in the OpenAI error shape. */
+static enum MHD_Result admin_error(mock_rq *rq, int status, const char *msg)
+{
+    mock_body_error_plan(&rq->plan, MOCK_SHAPE_OPENAI, status, NULL, msg);
+    mock_render_ctx ctx = {.now = mock_clock_now(&rq->srv->clock)};
+    size_t len = 0;
+    char *text = mock_body_render(&rq->plan, &ctx, &len);
+    return send_text(rq, status, "application/json", text, len);
+}
+
+static enum MHD_Result handle_admin(mock_rq *rq)
+{
+    if (!rq->route.method_ok) /* as a provider's 405: with Allow */
+        return admin_error(rq, 405, "method not allowed");
+    if (rq->too_large) /* at once, without reading the body */
+        return admin_error(rq, 413, "request body larger than 1 MiB");
+    switch (rq->route.kind) {
+    case MOCK_ROUTE_ADMIN_STATE:
+        return admin_state(rq);
+    case MOCK_ROUTE_ADMIN_JOURNAL:
+        return admin_journal(rq);
+    case MOCK_ROUTE_ADMIN_RESET:
+        return admin_reset(rq);
+    case MOCK_ROUTE_METRICS:
+        return admin_metrics(rq);
+    default:
+        return MHD_NO;
+    }
+}
+
+/* ---- request lifecycle ---- */
+
+static mock_rq *rq_new(mock_server *s, struct MHD_Connection *c, const char *url,
+                       const char *method)
+{
+    mock_rq *rq = malloc(sizeof *rq);
+    if (!rq) return NULL;
+    /* The plan (last member, ~4 KiB) is filled whole by the model or the
+     * front before use; zeroing it per request is measurable in make bench. */
+    memset(rq, 0, offsetof(mock_rq, plan));
+    rq->srv = s;
+    rq->conn = c;
+    rq->stage = RQ_READING;
+    mock_route_parse(url, method, &rq->route);
+    mock_buf_init(&rq->body, MOCK_BODY_MAX);
+    const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+    char *end = NULL;
+    if (cl && strtoull(cl, &end, 10) > MOCK_BODY_MAX) rq->too_large = true;
+    atomic_fetch_add(&s->live, 1);
+    return rq;
+}
+
+static void rq_free(mock_rq *rq)
+{
+    atomic_fetch_sub(&rq->srv->live, 1);
+    mock_buf_free(&rq->body);
+    free(rq->resp);
+    free(rq);
+}
+
+static void take_body(mock_rq *rq, const char *data, size_t n)
+{
+    if (rq->too_large) return; /* keep reading, keep nothing */
+    mock_buf_add(&rq->body, data, n);
+    if (rq->body.failed) {
+        rq->too_large = true;
+        mock_buf_free(&rq->body);
+    }
+}
+
+/* A provider path or no route at all (404): handle_provider answers it;
+ * everything else is an admin page. */
+static bool is_front_route(const mock_rq *rq)
+{
+    return rq->route.kind == MOCK_ROUTE_PROVIDER || rq->route.kind == MOCK_ROUTE_NONE;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
+{
+    (void)version;
+    mock_rq *rq = *con_cls;
+    if (!rq) {
+        if (atomic_load(&((mock_server *)cls)->stopping))
+            return MHD_NO; /* draining for a stop: the connection is closed */
+        rq = rq_new(cls, c, url, method);
+        *con_cls = rq;
+        if (rq && rq->too_large) /* answer now: no 100 Continue, no body read */
+            return is_front_route(rq) ? handle_provider(rq) : handle_admin(rq);
+        return rq ? MHD_YES : MHD_NO;
+    }
+    if (*upload_data_size) {
+        if (rq->stage == RQ_READING) take_body(rq, upload_data, *upload_data_size);
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    switch (rq->stage) {
+    case RQ_READING:
+        return is_front_route(rq) ? handle_provider(rq) : handle_admin(rq);
+    case RQ_SLEEPING:
+        return answer(rq);
+    case RQ_HUNG: /* the client left, or the server stops */
+    case RQ_SENDING:
+    default:
+        return MHD_NO;
+    }
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    (void)cls;
+    (void)c;
+    (void)toe;
+    if (*con_cls) rq_free(*con_cls);
+    *con_cls = NULL;
+}
+
+/* ---- start and stop ---- */
+
+static int make_addr(const char *bind, int port, struct sockaddr_storage *ss, unsigned *flags)
+{
+    memset(ss, 0, sizeof *ss);
+    struct sockaddr_in *v4 = (struct sockaddr_in *)ss;
+    struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)ss;
+    if (inet_pton(AF_INET, bind, &v4->sin_addr) == 1) {
+        v4->sin_family = AF_INET;
+        v4->sin_port = htons((uint16_t)port);
+        return 0;
+    }
+    if (inet_pton(AF_INET6, bind, &v6->sin6_addr) == 1) {
+        v6->sin6_family = AF_INET6;
+        v6->sin6_port = htons((uint16_t)port);
+        *flags |= MHD_USE_IPv6;
+        return 0;
+    }
+    return -1;
+}
+
+static int start_daemon(mock_server *s, char *err, size_t err_size)
+{
+    static const mock_waker_ops ops = {rq_suspend, rq_resume};
+    const char *bind = s->cfg.bind ? s->cfg.bind : "127.0.0.1";
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
+                     MHD_USE_ITC | MHD_USE_SUPPRESS_DATE_NO_CLOCK | MHD_USE_TURBO;
+    struct sockaddr_storage ss;
+    if (make_addr(bind, s->cfg.port, &ss, &flags) != 0) {
+        snprintf(err, err_size, "--bind: not an IPv4 or IPv6 address: %s", bind);
+        return -1;
+    }
+    s->waker = mock_waker_start(&ops, s->cfg.max_hung);
+    if (!s->waker) {
+        snprintf(err, err_size, "cannot start the timer thread");
+        return -1;
+    }
+    unsigned threads = s->cfg.threads > 1 ? s->cfg.threads : 0;
+    s->daemon = MHD_start_daemon(
+        flags, (uint16_t)s->cfg.port, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, &ss,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_THREAD_POOL_SIZE, threads,
+        /* 16 KiB per connection holds any SDK's headers; MHD zeroes this pool
+         * between keep-alive requests, so its default 32 KiB costs throughput. */
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16384, MHD_OPTION_CONNECTION_LIMIT,
+        (unsigned)65000, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)300,
+        MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)4096, MHD_OPTION_END);
+    if (!s->daemon) {
+        snprintf(err, err_size, "cannot listen on %s port %d (in use, or not allowed)", bind,
+                 s->cfg.port);
+        return -1;
+    }
+    const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    s->port = di ? di->port : s->cfg.port;
+    return 0;
+}
+
+int mock_server_start(const mock_scenario *sc, const mock_http_config *cfg, mock_server **out,
+                      char *err, size_t err_size)
+{
+    *out = NULL;
+    mock_server *s = calloc(1, sizeof *s);
+    if (!s) {
+        snprintf(err, err_size, "out of memory");
+        return -1;
+    }
+    s->sc = sc;
+    s->cfg = *cfg;
+    pthread_mutexattr_t ma;
+    pthread_mutexattr_init(&ma);
+    /* Adaptive: spin briefly before sleeping; the critical sections are
+     * microseconds long, so sleeping on them costs more than they do. */
+    pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_ADAPTIVE_NP);
+    pthread_mutex_init(&s->mu, &ma);
+    pthread_mutex_init(&s->jmu, &ma);
+    pthread_mutexattr_destroy(&ma);
+    mock_clock_init(&s->clock, cfg->time_scale);
+    s->model = mock_model_new(sc);
+    s->journal = mock_journal_new(cfg->journal_size, cfg->journal_file);
+    s->metrics = mock_metrics_new();
+    if (s->journal) mock_journal_set_path(s->journal, cfg->journal_path);
+    if (!s->model || !s->journal || !s->metrics) {
+        snprintf(err, err_size, "out of memory");
+        mock_server_stop(s);
+        return -1;
+    }
+    if (start_daemon(s, err, err_size) != 0) {
+        mock_server_stop(s);
+        return -1;
+    }
+    *out = s;
+    return 0;
+}
+
+int mock_server_port(const mock_server *s)
+{
+    return s->port;
+}
+
+/* Waits (bounded) until every request in flight has completed. */
+static void drain(mock_server *s)
+{
+    for (int i = 0; i < 300 && atomic_load(&s->live) > 0; i++) {
+        struct timespec ts = {0, 10 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+}
+
+uint64_t mock_server_stop(mock_server *s)
+{
+    if (!s) return 0;
+    if (s->daemon) {
+        /* Not MHD_quiesce_daemon: in libmicrohttpd 0.9.75 with a thread
+         * pool and epoll it races the workers removing the listen socket
+         * from their epoll sets and can abort ("Failed to remove listen FD
+         * from epoll set"), seen once in make test. Refusing new requests
+         * while draining stops the same work. */
+        atomic_store(&s->stopping, true);
+        mock_waker_stop(s->waker);
+        drain(s);
+        MHD_stop_daemon(s->daemon);
+    }
+    mock_waker_free(s->waker);
+    uint64_t lost = 0;
+    if (s->journal) {
+        mock_journal_flush(s->journal);
+        lost = mock_journal_file_lost(s->journal);
+    }
+    mock_journal_free(s->journal);
+    mock_metrics_free(s->metrics);
+    mock_model_free(s->model);
+    pthread_mutex_destroy(&s->mu);
+    pthread_mutex_destroy(&s->jmu);
+    free(s);
+    return lost;
+}

@@ -1,0 +1,469 @@
+/* provider.c: the provider model's decision for one request. The order is
+ * fixed and documented in mockserver/README.md: provider -> endpoint -> key
+ * -> model -> phase -> script -> windows -> faults -> latency; the first
+ * rule that answers wins, and the limit headers of the windows go on every
+ * answer that got past the model check. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "common/sbuf.h"
+#include "common/timefmt.h"
+#include "mockserver/model/limit_headers.h"
+#include "mockserver/model/state.h"
+#include "mockserver/model/plan.h"
+#include "mockserver/model/plan_known.h"
+
+/* Everything one decision needs about its request. */
+typedef struct req_ctx {
+    mock_model *m;
+    cm_rng *rng;               /* this request's draws: the shared stream or its own */
+    const mock_request *req;
+    const mock_provider_def *p;
+    mock_prov_state *ps;
+    int key;                   /* index of the key, -1 when the provider lists none */
+    char key_id[CM_KEYID_LEN]; /* set only when key < 0 or the key is empty */
+    int model;
+    int tier; /* in force now (a phase may change it), -1 none */
+} req_ctx;
+
+static void put_retry_after(mock_plan *out, mock_ra_form form, cm_us delay, cm_us now)
+{
+    char buf[48];
+    if (delay < 0)
+        delay = 0;
+    switch (form) {
+    case MOCK_RA_SECONDS:
+    case MOCK_RA_DEFAULT:
+        mock_known_retry_after(out, false, (delay + CM_US_PER_S - 1) / CM_US_PER_S);
+        break;
+    case MOCK_RA_HTTP_DATE:
+        cm_fmt_http_date(cm_us_add(now, delay), buf, sizeof buf);
+        mock_plan_header_set(out, "Retry-After", buf);
+        break;
+    case MOCK_RA_MS:
+        mock_known_retry_after(out, true, (delay + CM_US_PER_MS - 1) / CM_US_PER_MS);
+        break;
+    case MOCK_RA_NONE:
+        break;
+    }
+}
+
+static cm_us draw_latency(cm_rng *rng, const mock_latency *l)
+{
+    double s = 0;
+    switch (l->kind) {
+    case MOCK_LAT_FIXED:
+        s = l->a;
+        break;
+    case MOCK_LAT_UNIFORM:
+        s = l->b > l->a ? cm_rng_range(rng, l->a, l->b) : l->a;
+        break;
+    case MOCK_LAT_NORMAL:
+        s = l->a + l->b * cm_rng_normal(rng);
+        break;
+    case MOCK_LAT_LOGNORMAL:
+        s = exp(l->a + l->b * cm_rng_normal(rng));
+        break;
+    }
+    return s > 0 ? cm_us_from_s(s) : 0;
+}
+
+static void success(req_ctx *c, mock_plan *out)
+{
+    const mock_model_def *md = &c->p->models[c->model];
+    out->status = 200;
+    out->body = MOCK_BODY_COMPLETION;
+    out->tokens_in = c->req->tokens;
+    out->tokens_out = md->output_tokens;
+    out->latency = draw_latency(c->rng, &md->latency);
+}
+
+/* Makes out what answer `a` says; `hits` (from 1) scales an escalating delay. */
+static void apply_answer(req_ctx *c, const mock_answer *a, int64_t hits, mock_plan *out)
+{
+    if (a->status >= 400)
+        mock_plan_error(out, a->status, a->error_type, a->error_code, a->error_message);
+    else {
+        success(c, out);
+        out->status = a->status;
+    }
+    out->fault = a->fault;
+    out->slow_body = a->slow_body;
+    if (a->has_latency)
+        out->latency = a->latency;
+    if (a->has_retry_after) {
+        double s = a->retry_after_s * pow(a->escalate_factor, (double)(hits > 1 ? hits - 1 : 0));
+        s = fmin(s, fmax(a->escalate_cap_s, a->retry_after_s));
+        put_retry_after(out, a->ra_form == MOCK_RA_DEFAULT ? c->p->ra_form : a->ra_form,
+                        cm_us_from_s(s), c->req->now);
+    }
+}
+
+static void extra_headers(mock_plan *out, const mock_extra_header *h, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        mock_plan_header_set(out, h[i].name, h[i].value);
+}
+
+static bool matches(const char *want, const char *have)
+{
+    return !want || (have && strcmp(want, have) == 0);
+}
+
+static const char *key_name(const req_ctx *c)
+{
+    return c->key >= 0 ? c->p->key_names[c->key] : NULL;
+}
+
+/* The active phase with an answer, and the tier in force (phases may change it). */
+static const mock_phase_def *phase_now(req_ctx *c)
+{
+    const mock_phase_def *found = NULL;
+    const char *model = c->p->models[c->model].name;
+    c->tier = c->p->tier;
+    for (size_t i = 0; i < c->p->nphases; i++) {
+        const mock_phase_def *ph = &c->p->phases[i];
+        if (c->req->now < ph->from || c->req->now >= ph->to || !matches(ph->model, model))
+            continue;
+        if (ph->tier >= 0)
+            c->tier = ph->tier;
+        if (ph->has_answer && !found)
+            found = ph;
+    }
+    return found;
+}
+
+/* The step of the first script that has one for this request, advancing its
+ * cursor; NULL when no script speaks (then *which is untouched). */
+static const mock_step *script_step(req_ctx *c, size_t *which, int64_t *nth)
+{
+    const char *model = c->p->models[c->model].name;
+    for (size_t i = 0; i < c->p->nscripts; i++) {
+        const mock_script_def *s = &c->p->scripts[i];
+        if (!matches(s->model, model) || !matches(s->key, key_name(c)))
+            continue;
+        mock_script_cursor *cur = mock_script_cursor_of(c->ps, c->p, i, c->key);
+        if (cur->step >= s->nsteps && s->repeat)
+            *cur = (mock_script_cursor){0};
+        if (cur->step >= s->nsteps)
+            continue;
+        const mock_step *st = &s->steps[cur->step];
+        *nth = ++cur->used;
+        if (!st->forever && cur->used >= st->times)
+            *cur = (mock_script_cursor){.step = cur->step + 1};
+        *which = i;
+        return st;
+    }
+    return NULL;
+}
+
+static const char *scope_id(const req_ctx *c, const mock_window_def *d, char *buf, size_t size)
+{
+    switch (d->scope) {
+    case MOCK_SCOPE_KEY:
+        return c->key >= 0 ? c->p->key_names[c->key] : c->key_id;
+    case MOCK_SCOPE_ORG:
+        return c->key >= 0 ? c->p->key_orgs[c->key] : c->key_id;
+    case MOCK_SCOPE_MODEL:
+        cm_strcpy_cut(buf, size, c->p->models[c->model].name);
+        return buf;
+    case MOCK_SCOPE_PROVIDER:
+        break;
+    }
+    return "provider";
+}
+
+static int64_t amount_of(const req_ctx *c, const mock_window_def *d)
+{
+    switch (d->unit) {
+    case MOCK_UNIT_REQUESTS:
+        return 1;
+    case MOCK_UNIT_OUTPUT_TOKENS:
+        return c->p->models[c->model].output_tokens;
+    case MOCK_UNIT_TOKENS:
+    case MOCK_UNIT_INPUT_TOKENS:
+        break;
+    }
+    return c->req->tokens > 0 ? c->req->tokens : 0;
+}
+
+/* Whether set s counts this request (its tier is in force, its model matches). */
+static bool set_applies(const req_ctx *c, size_t s)
+{
+    const mock_window_def *d = c->ps->sets[s].def;
+    if (!matches(d->model, c->p->models[c->model].name))
+        return false;
+    if (s < c->p->nwindows)
+        return true;
+    return c->tier >= 0 && s >= c->ps->tier_first[c->tier] &&
+           s < c->ps->tier_first[c->tier] + c->p->tiers[c->tier].nwindows;
+}
+
+#define MAX_APPLY (2 * MOCK_MAX_WINDOWS)
+
+/* Checks every window that applies into inst[] and v[] (returns how many);
+ * *wait is the longest wait of a window that refuses (-1 when all admit),
+ * *refused that window's set index (-1 when none). */
+static size_t check_each(req_ctx *c, mock_window **inst, mock_window_view *v, cm_us *wait,
+                         int *refused)
+{
+    size_t n = 0;
+    char buf[MOCK_INSTANCE_ID];
+    *wait = -1;
+    *refused = -1;
+    for (size_t s = 0; s < c->ps->nsets && n < MAX_APPLY; s++) {
+        if (!set_applies(c, s))
+            continue;
+        const mock_window_def *d = c->ps->sets[s].def;
+        mock_window *w = mock_window_set_get(&c->ps->sets[s], scope_id(c, d, buf, sizeof buf));
+        if (!w)
+            continue;
+        mock_window_check(w, c->req->now, amount_of(c, d), &v[n]);
+        if (!v[n].admit && v[n].retry_after > *wait) {
+            *wait = v[n].retry_after;
+            *refused = (int)s;
+        }
+        inst[n++] = w;
+    }
+    return n;
+}
+
+/* Checks every window that applies; fills ls; *wait is the longest wait of a
+ * window that refuses (-1 when all admit). Takes the amounts when `take` and
+ * all admit; otherwise the request is counted nowhere, and every window's
+ * view (so its headers) says "now", whichever window refused. Returns the
+ * index of the refusing set for the note, or -1. */
+static int check_windows(req_ctx *c, bool take, mock_limit_set *ls, cm_us *wait)
+{
+    mock_window *inst[MAX_APPLY];
+    mock_window_view v[MAX_APPLY];
+    int refused;
+    size_t n = check_each(c, inst, v, wait, &refused);
+    bool charge = take && refused < 0;
+    for (size_t i = 0; i < n; i++) {
+        if (charge)
+            mock_window_take(inst[i], c->req->now, amount_of(c, inst[i]->def));
+        else if (v[i].admit)
+            mock_window_check(inst[i], c->req->now, 0, &v[i]); /* uncharged: now */
+        mock_limit_set_add(ls, inst[i]->def, &v[i]);
+    }
+    return refused;
+}
+
+static void window_refusal(req_ctx *c, int set, cm_us wait, mock_plan *out)
+{
+    if (out->known.no_text) { /* the same answer without its message and note */
+        mock_plan_error(out, 429, NULL, NULL, NULL);
+        put_retry_after(out, c->p->ra_form, wait, c->req->now);
+        return;
+    }
+    const mock_window_def *d = c->ps->sets[set].def;
+    char msg[200];
+    cm_sbuf b;
+    cm_sbuf_init(&b, msg, sizeof msg);
+    cm_sbuf_str(&b, "Rate limit reached for ");
+    cm_sbuf_str(&b, d->unit == MOCK_UNIT_REQUESTS ? "requests" : "tokens");
+    cm_sbuf_str(&b, ": limit ");
+    cm_sbuf_i64(&b, d->limit);
+    cm_sbuf_str(&b, " per ");
+    cm_sbuf_g(&b, cm_s_from_us(d->period));
+    cm_sbuf_str(&b, "s. Please try again in ");
+    cm_sbuf_g(&b, ceil(cm_s_from_us(wait)));
+    cm_sbuf_str(&b, "s.");
+    mock_plan_error(out, 429, NULL, NULL, msg);
+    put_retry_after(out, c->p->ra_form, wait, c->req->now);
+    cm_sbuf_init(&b, out->note, sizeof out->note);
+    cm_sbuf_str(&b, "window ");
+    if (d->name)
+        cm_sbuf_str(&b, d->name);
+    else
+        cm_sbuf_i64(&b, set);
+}
+
+/* out->note = text + rest (rest may be NULL); left empty for a no_text request. */
+static void note_text(mock_plan *out, const char *text, const char *rest)
+{
+    if (!out->known.no_text)
+        snprintf(out->note, sizeof out->note, "%s%s", text, rest ? rest : "");
+}
+
+/* out->note = prefix + n. */
+static void note_n(mock_plan *out, const char *prefix, size_t n)
+{
+    if (out->known.no_text)
+        return;
+    cm_sbuf b;
+    cm_sbuf_init(&b, out->note, sizeof out->note);
+    cm_sbuf_str(&b, prefix);
+    cm_sbuf_u64_pad(&b, n, 0);
+}
+
+/* out->note = "script W step S". */
+static void note_script(mock_plan *out, size_t which, size_t step)
+{
+    if (out->known.no_text)
+        return;
+    note_n(out, "script ", which);
+    cm_sbuf b = {out->note, sizeof out->note, strlen(out->note)};
+    cm_sbuf_str(&b, " step ");
+    cm_sbuf_u64_pad(&b, step, 0);
+}
+
+/* The first fault rule whose draw hits; every matching rule draws once, in
+ * order, until one hits, so the sequence of draws depends only on requests. */
+static bool roll_faults(req_ctx *c, mock_plan *out)
+{
+    const char *model = c->p->models[c->model].name;
+    for (size_t i = 0; i < c->p->nfaults; i++) {
+        const mock_fault_def *f = &c->p->faults[i];
+        if (!matches(f->model, model) || !matches(f->key, key_name(c)))
+            continue;
+        if (!cm_rng_chance(c->rng, f->probability)) {
+            c->ps->fault_hits[i] = 0;
+            continue;
+        }
+        apply_answer(c, &f->answer, ++c->ps->fault_hits[i], out);
+        extra_headers(out, f->answer.headers, f->answer.nheaders);
+        note_n(out, "fault ", i);
+        return true;
+    }
+    return false;
+}
+
+/* The rules after the model check: phase, script, windows, faults, latency. */
+static void decide(req_ctx *c, mock_plan *out)
+{
+    const mock_phase_def *ph = phase_now(c);
+    size_t which = 0;
+    int64_t nth = 0;
+    const mock_step *st = ph ? NULL : script_step(c, &which, &nth);
+    const mock_answer *a = ph ? &ph->answer : st && !st->answer.pass ? &st->answer : NULL;
+    mock_limit_set ls = {0};
+    cm_us wait;
+    int refused = check_windows(c, a == NULL, &ls, &wait);
+    if (a) {
+        apply_answer(c, a, nth, out);
+        if (ph)
+            note_n(out, "phase ", (size_t)(ph - c->p->phases));
+        else
+            note_script(out, which, (size_t)(st - c->p->scripts[which].steps));
+    } else if (refused >= 0) {
+        window_refusal(c, refused, wait, out);
+    } else if (!roll_faults(c, out)) {
+        success(c, out);
+        if (!out->known.no_text)
+            cm_strcpy_cut(out->note, sizeof out->note, st ? "script pass" : "ok");
+    }
+    mock_limit_headers(out, &ls, c->req->now, c->p->ietf_headers);
+    if (c->tier >= 0)
+        extra_headers(out, c->p->tiers[c->tier].headers, c->p->tiers[c->tier].nheaders);
+    if (a)
+        extra_headers(out, a->headers, a->nheaders);
+}
+
+static bool endpoint_ok(const mock_provider_def *p, mock_endpoint ep)
+{
+    if (ep == MOCK_EP_MODELS)
+        return true;
+    return ep == (p->shape == MOCK_SHAPE_OPENAI ? MOCK_EP_CHAT : MOCK_EP_MESSAGES);
+}
+
+/* Provider, endpoint, key and model checks; false when they already answered. */
+static bool admit_request(req_ctx *c, mock_plan *out)
+{
+    const mock_request *req = c->req;
+    if (!endpoint_ok(c->p, req->endpoint)) {
+        mock_plan_error(out, 404, NULL, "", "Unknown endpoint for this provider.");
+        note_text(out, "unknown endpoint", NULL);
+        return false;
+    }
+    c->key = !c->p->nkeys                                ? -1
+             : req->key_ix && req->key_ix <= c->p->nkeys ? (int)req->key_ix - 1
+                                                         : mock_provider_key_by_value(c->p, req->key);
+    /* The id is read only when the key is not one of the provider's (notes,
+     * per-key windows of a provider without a key list): hash it only then. */
+    if (c->key < 0 || !req->key || !req->key[0])
+        cm_keyid(req->key, c->key_id);
+    if ((c->p->nkeys && c->key < 0) || !req->key || !req->key[0]) {
+        mock_plan_error(out, 401, NULL, NULL, NULL);
+        note_text(out, "invalid key ", c->key_id);
+        return false;
+    }
+    if (req->endpoint == MOCK_EP_MODELS) {
+        out->body = MOCK_BODY_MODELS;
+        note_text(out, "models", NULL);
+        return false;
+    }
+    c->model = req->model_ix && req->model_ix <= c->p->nmodels
+                   ? (int)req->model_ix - 1
+                   : mock_provider_model_find(c->p, req->model);
+    if (c->model < 0) {
+        char msg[200];
+        snprintf(msg, sizeof msg, "The model `%.100s` does not exist or you do not have access "
+                 "to it.", req->model ? req->model : "");
+        mock_plan_error(out, 404, NULL, NULL, msg);
+        note_text(out, "unknown model", NULL);
+        return false;
+    }
+    return true;
+}
+
+/* The Date header for `now`, formatted once per scenario second. */
+static const char *date_of(mock_model *m, cm_us now)
+{
+    cm_us second = now - now % CM_US_PER_S;
+    if (m->date_second != second) {
+        cm_fmt_http_date(second, m->date_text, sizeof m->date_text);
+        m->date_second = second;
+    }
+    return m->date_text;
+}
+
+void mock_model_respond(mock_model *m, const mock_request *request, mock_plan *out)
+{
+    /* Times outside [0, CM_US_MAX] are clamped so window arithmetic cannot overflow. */
+    mock_request r = *request;
+    r.now = r.now < 0 ? 0 : r.now > CM_US_MAX ? CM_US_MAX : r.now;
+    const mock_request *req = &r;
+    req_ctx c = {.m = m, .rng = &m->rng, .req = req, .key = -1, .model = -1, .tier = -1};
+    cm_rng own;
+    if (req->attempt_id != 0 && mock_scenario_draws_per_attempt(m->sc)) {
+        cm_rng_fork(&m->base, req->attempt_id, &own);
+        c.rng = &own;
+    }
+    const char *date = date_of(m, req->now);
+    mock_plan_init_dated(out, MOCK_SHAPE_OPENAI, NULL);
+    out->known.exact = true;
+    out->known.lazy = request->values_only;
+    out->known.no_text = request->no_text;
+    out->known.date_at = m->date_second;
+    mock_known_date(out, date);
+    int pi = req->provider_ix && req->provider_ix <= m->sc->nproviders
+                 ? (int)req->provider_ix - 1
+                 : mock_scenario_provider_find(m->sc, req->provider);
+    if (pi < 0) {
+        mock_plan_error(out, 404, NULL, "", "Unknown provider.");
+        note_text(out, "unknown provider", NULL);
+        return;
+    }
+    c.p = &m->sc->providers[pi];
+    c.ps = &m->ps[pi];
+    out->shape = c.p->shape;
+    if (admit_request(&c, out))
+        decide(&c, out);
+}
+
+void mock_model_resolve(const mock_model *m, mock_request *req)
+{
+    req->provider_ix = req->model_ix = req->key_ix = 0;
+    int pi = mock_scenario_provider_find(m->sc, req->provider);
+    if (pi < 0)
+        return;
+    const mock_provider_def *p = &m->sc->providers[pi];
+    int mi = mock_provider_model_find(p, req->model);
+    int ki = p->nkeys ? mock_provider_key_by_value(p, req->key) : -1;
+    req->provider_ix = (uint32_t)pi + 1;
+    req->model_ix = mi >= 0 ? (uint32_t)mi + 1 : 0;
+    req->key_ix = ki >= 0 ? (uint32_t)ki + 1 : 0;
+}

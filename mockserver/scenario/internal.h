@@ -1,0 +1,185 @@
+/* scenario_internal.h: the parsed details of a scenario that the provider
+ * model needs (providers, models, windows, tiers, scripts, phases, faults);
+ * mockserver/ only. Strings point into the loaded cm_json document, which the
+ * scenario owns, so they live as long as the scenario. */
+#ifndef MOCK_SCENARIO_INTERNAL_H
+#define MOCK_SCENARIO_INTERNAL_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/jsonpos.h"
+#include "common/timeu.h"
+#include "mockserver/model/model.h"
+#include "mockserver/scenario/scenario.h"
+
+/* Limits that keep every array small and every loop bounded. */
+#define MOCK_MAX_PROVIDERS 64
+#define MOCK_MAX_MODELS 64
+#define MOCK_MAX_KEYS 256
+#define MOCK_MAX_WINDOWS 32
+#define MOCK_MAX_TIERS 16
+#define MOCK_MAX_RULES 64 /* scripts, phases, faults per provider */
+#define MOCK_MAX_STEPS 256
+#define MOCK_MAX_EXTRA_HEADERS 8
+#define MOCK_NAME_MAX 63
+
+typedef enum mock_latency_kind {
+    MOCK_LAT_FIXED,
+    MOCK_LAT_UNIFORM,
+    MOCK_LAT_NORMAL,
+    MOCK_LAT_LOGNORMAL,
+} mock_latency_kind;
+
+typedef struct mock_latency {
+    mock_latency_kind kind;
+    double a, b; /* fixed: a = s; uniform: [a, b); normal: mean a, sd b;
+                    lognormal: mu a, sigma b (from median and p99) */
+} mock_latency;
+
+typedef struct mock_model_def {
+    const char *name;
+    mock_latency latency;
+    int64_t output_tokens; /* completion tokens a success reports */
+} mock_model_def;
+
+typedef enum mock_scope {
+    MOCK_SCOPE_KEY,
+    MOCK_SCOPE_ORG,
+    MOCK_SCOPE_MODEL,
+    MOCK_SCOPE_PROVIDER,
+} mock_scope;
+
+typedef enum mock_algo { MOCK_ALGO_FIXED, MOCK_ALGO_SLIDING, MOCK_ALGO_BUCKET } mock_algo;
+
+typedef enum mock_unit {
+    MOCK_UNIT_REQUESTS,
+    MOCK_UNIT_TOKENS,        /* counts request.tokens */
+    MOCK_UNIT_INPUT_TOKENS,  /* counts request.tokens (Anthropic input-tokens headers) */
+    MOCK_UNIT_OUTPUT_TOKENS, /* counts the model's output_tokens */
+} mock_unit;
+
+typedef struct mock_window_def {
+    const char *name; /* for the admin state; defaults to "unit/period" */
+    mock_scope scope;
+    mock_algo algo;
+    mock_unit unit;
+    int64_t limit;
+    cm_us period;
+    const char *model; /* only requests for this model count; NULL = all */
+} mock_window_def;
+
+typedef enum mock_ra_form {
+    MOCK_RA_SECONDS,
+    MOCK_RA_HTTP_DATE,
+    MOCK_RA_MS,
+    MOCK_RA_NONE,
+    MOCK_RA_DEFAULT, /* in rules: use the provider's form */
+} mock_ra_form;
+
+typedef struct mock_extra_header {
+    const char *name, *value;
+} mock_extra_header;
+
+typedef struct mock_tier_def {
+    const char *name;
+    mock_window_def windows[MOCK_MAX_WINDOWS];
+    size_t nwindows;
+    mock_extra_header headers[MOCK_MAX_EXTRA_HEADERS];
+    size_t nheaders;
+} mock_tier_def;
+
+/* What a script step, phase or fault makes the answer be. */
+typedef struct mock_answer {
+    bool pass;              /* answer normally (windows, faults, latency decide) */
+    int status;             /* 100..599 */
+    mock_fault fault;
+    cm_us slow_body;
+    bool has_retry_after;
+    double retry_after_s;   /* base delay */
+    double escalate_factor; /* faults: delay x factor^(consecutive hits - 1) */
+    double escalate_cap_s;
+    mock_ra_form ra_form;
+    bool has_latency;
+    cm_us latency;
+    const char *error_type, *error_message, *error_code; /* NULL = shape default */
+    mock_extra_header headers[MOCK_MAX_EXTRA_HEADERS];
+    size_t nheaders;
+} mock_answer;
+
+typedef struct mock_step {
+    mock_answer answer;
+    int64_t times; /* how many requests this step answers */
+    bool forever;  /* the step never ends */
+} mock_step;
+
+typedef struct mock_script_def {
+    const char *model; /* NULL = any */
+    const char *key;   /* key name; NULL = any */
+    bool per_key;      /* a cursor per key instead of one shared cursor */
+    bool repeat;       /* start over after the last step (else: pass through) */
+    mock_step *steps;  /* owned */
+    size_t nsteps;
+} mock_script_def;
+
+typedef struct mock_phase_def {
+    cm_us from, to; /* [from, to) */
+    const char *model;
+    int tier; /* index into tiers, -1 = no change */
+    bool has_answer;
+    mock_answer answer;
+} mock_phase_def;
+
+typedef struct mock_fault_def {
+    double probability;
+    const char *model, *key;
+    mock_answer answer;
+} mock_fault_def;
+
+typedef struct mock_provider_def {
+    const char *name;
+    mock_shape shape;
+    const char *key_names[MOCK_MAX_KEYS];
+    const char *key_values[MOCK_MAX_KEYS];
+    const char *key_orgs[MOCK_MAX_KEYS]; /* organisation of each key (default: the key name) */
+    size_t nkeys;
+    mock_model_def models[MOCK_MAX_MODELS];
+    size_t nmodels;
+    mock_window_def windows[MOCK_MAX_WINDOWS]; /* always in force */
+    size_t nwindows;
+    mock_tier_def *tiers; /* owned, ntiers entries */
+    size_t ntiers;
+    int tier; /* the starting tier, -1 = none */
+    mock_ra_form ra_form;
+    bool ietf_headers;
+    mock_script_def scripts[MOCK_MAX_RULES];
+    size_t nscripts;
+    mock_phase_def phases[MOCK_MAX_RULES];
+    size_t nphases;
+    mock_fault_def faults[MOCK_MAX_RULES];
+    size_t nfaults;
+} mock_provider_def;
+
+struct mock_scenario {
+    cm_json *doc;
+    char *path;
+    char *policy_path; /* resolved, owned; NULL if none */
+    const char *name;
+    uint64_t seed;
+    bool draws_per_attempt; /* "draws": "per_attempt" */
+    mock_workload workload;
+    const cJSON *expect, *claims;
+    mock_provider_def *providers; /* owned */
+    size_t nproviders;
+};
+
+/* Index of model `name` in provider p, or -1. */
+int mock_provider_model_find(const mock_provider_def *p, const char *name);
+/* Index of the key whose test value is `value` in provider p, or -1. */
+int mock_provider_key_by_value(const mock_provider_def *p, const char *value);
+/* Index of the key called `name` in provider p, or -1. */
+int mock_provider_key_by_name(const mock_provider_def *p, const char *name);
+/* Index of tier `name` in provider p, or -1. */
+int mock_provider_tier_find(const mock_provider_def *p, const char *name);
+
+#endif

@@ -1,0 +1,252 @@
+/* scenario_provider.c: parses one provider of a scenario: name, shape, keys
+ * and organisations, models with their latency, and hands its windows, tiers
+ * and rules to scenario_rules.c. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mockserver/scenario/internal.h"
+#include "mockserver/scenario/parse.h"
+
+/* z of the 99th percentile of the standard normal distribution. */
+#define Z_P99 2.3263478740408408
+
+static const char *const provider_keys[] = {
+    "name",   "shape",   "keys",    "organisations", "models", "windows", "tiers", "tier",
+    "retry_after", "ietf_headers", "scripts", "phases", "faults", NULL};
+
+int mock_provider_model_find(const mock_provider_def *p, const char *name)
+{
+    for (size_t i = 0; name && i < p->nmodels; i++)
+        if (strcmp(p->models[i].name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+int mock_provider_key_by_value(const mock_provider_def *p, const char *value)
+{
+    for (size_t i = 0; value && i < p->nkeys; i++)
+        if (strcmp(p->key_values[i], value) == 0)
+            return (int)i;
+    return -1;
+}
+
+int mock_provider_key_by_name(const mock_provider_def *p, const char *name)
+{
+    for (size_t i = 0; name && i < p->nkeys; i++)
+        if (strcmp(p->key_names[i], name) == 0)
+            return (int)i;
+    return -1;
+}
+
+int mock_provider_tier_find(const mock_provider_def *p, const char *name)
+{
+    for (size_t i = 0; name && i < p->ntiers; i++)
+        if (strcmp(p->tiers[i].name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+void mock_provider_def_free(mock_provider_def *p)
+{
+    for (size_t i = 0; i < p->nscripts; i++)
+        free(p->scripts[i].steps);
+    free(p->tiers);
+    p->tiers = NULL;
+    p->nscripts = p->ntiers = 0;
+}
+
+/* A name that can stand in a URL path segment: letters, digits, '-', '_', '.'. */
+static int check_path_name(const cm_json *doc, const cJSON *node, const char *field,
+                           const char *name, cm_err *err)
+{
+    for (const char *c = name; *c; c++) {
+        int ok = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+                 *c == '-' || *c == '_' || *c == '.';
+        if (!ok)
+            return cm_json_fail(err, doc, node, field,
+                                "\"%s\" may hold only letters, digits, '-', '_' and '.'", name);
+    }
+    if (strcmp(name, "__admin") == 0 || strcmp(name, "metrics") == 0 || name[0] == '.')
+        return cm_json_fail(err, doc, node, field, "\"%s\" is reserved", name);
+    return 0;
+}
+
+static int parse_keys(const cm_json *doc, const cJSON *prov, const char *ctx,
+                      mock_provider_def *p, cm_err *err)
+{
+    const cJSON *o;
+    char field[160], f2[240];
+    if (cm_json_get_object(doc, prov, ctx, "keys", false, &o, err) != 0)
+        return -1;
+    cm_json_field(field, sizeof field, ctx, "keys");
+    for (const cJSON *k = o ? o->child : NULL; k; k = k->next) {
+        if (p->nkeys == MOCK_MAX_KEYS)
+            return cm_json_fail(err, doc, k, field, "more than %d keys", MOCK_MAX_KEYS);
+        if (!cJSON_IsString(k) || !k->valuestring[0] || strlen(k->valuestring) > 200)
+            return cm_json_fail(err, doc, k, cm_json_field(f2, sizeof f2, field, k->string),
+                                "must be a test key value (a string of 1 to 200 characters)");
+        if (!k->string[0] || strlen(k->string) > MOCK_NAME_MAX)
+            return cm_json_fail(err, doc, k, field, "key names have 1 to %d characters",
+                                MOCK_NAME_MAX);
+        if (mock_provider_key_by_name(p, k->string) >= 0)
+            return cm_json_fail(err, doc, k, cm_json_field(f2, sizeof f2, field, k->string),
+                                "duplicate key name");
+        if (mock_provider_key_by_value(p, k->valuestring) >= 0)
+            return cm_json_fail(err, doc, k, cm_json_field(f2, sizeof f2, field, k->string),
+                                "two keys have the same test value");
+        p->key_names[p->nkeys] = k->string;
+        p->key_values[p->nkeys] = k->valuestring;
+        p->key_orgs[p->nkeys] = k->string;
+        p->nkeys++;
+    }
+    return 0;
+}
+
+/* "organisations": {"org-a": ["KEY_1", "KEY_2"]}: keys that share one quota. */
+static int parse_orgs(const cm_json *doc, const cJSON *prov, const char *ctx,
+                      mock_provider_def *p, cm_err *err)
+{
+    const cJSON *o;
+    char field[160], f2[200];
+    if (cm_json_get_object(doc, prov, ctx, "organisations", false, &o, err) != 0)
+        return -1;
+    cm_json_field(field, sizeof field, ctx, "organisations");
+    for (const cJSON *org = o ? o->child : NULL; org; org = org->next) {
+        cm_json_field(f2, sizeof f2, field, org->string);
+        if (!cJSON_IsArray(org))
+            return cm_json_fail(err, doc, org, f2, "must be an array of key names");
+        if (!org->string[0] || strlen(org->string) > MOCK_NAME_MAX)
+            return cm_json_fail(err, doc, org, f2, "organisation names have 1 to %d characters",
+                                MOCK_NAME_MAX);
+        for (const cJSON *k = org->child; k; k = k->next) {
+            int idx = cJSON_IsString(k) ? mock_provider_key_by_name(p, k->valuestring) : -1;
+            if (idx < 0)
+                return cm_json_fail(err, doc, k, f2, "not a key name of this provider");
+            if (p->key_orgs[idx] != p->key_names[idx])
+                return cm_json_fail(err, doc, k, f2, "key \"%s\" is already in organisation "
+                                    "\"%s\"", k->valuestring, p->key_orgs[idx]);
+            p->key_orgs[idx] = org->string;
+        }
+    }
+    return 0;
+}
+
+static int parse_latency_kind(const cm_json *doc, const cJSON *o, const char *ctx,
+                              mock_latency *l, cm_err *err)
+{
+    static const char *const keys[][4] = {{"kind", "s", NULL},
+                                          {"kind", "min_s", "max_s", NULL},
+                                          {"kind", "mean_s", "sd_s", NULL},
+                                          {"kind", "median_s", "p99_s", NULL}};
+    const char *const *k = keys[l->kind];
+    if (cm_json_check_keys(doc, o, ctx, k, err) != 0 ||
+        cm_json_get_number(doc, o, ctx, k[1], true, 0, 86400, &l->a, err) != 0)
+        return -1;
+    if (l->kind == MOCK_LAT_FIXED)
+        return 0;
+    if (cm_json_get_number(doc, o, ctx, k[2], true, 0, 86400, &l->b, err) != 0)
+        return -1;
+    char field[160];
+    const cJSON *second = cJSON_GetObjectItemCaseSensitive(o, k[2]);
+    if (l->kind == MOCK_LAT_UNIFORM && l->b < l->a)
+        return cm_json_fail(err, doc, second, cm_json_field(field, sizeof field, ctx, k[2]),
+                            "must not be below min_s");
+    if (l->kind == MOCK_LAT_LOGNORMAL) {
+        if (l->a <= 0 || l->b <= l->a)
+            return cm_json_fail(err, doc, second, cm_json_field(field, sizeof field, ctx, k[2]),
+                                "needs 0 < median_s < p99_s");
+        double mu = log(l->a);
+        l->b = (log(l->b) - mu) / Z_P99;
+        l->a = mu;
+    }
+    return 0;
+}
+
+int mock_parse_latency(const cm_json *doc, const cJSON *obj, const char *ctx, mock_latency *out,
+                       cm_err *err)
+{
+    static const char *const kinds[] = {"fixed", "uniform", "normal", "lognormal", NULL};
+    int kind = 0;
+    if (!cJSON_IsObject(obj))
+        return cm_json_fail(err, doc, obj, ctx, "must be an object");
+    if (cm_json_get_enum(doc, obj, ctx, "kind", true, kinds, &kind, err) != 0)
+        return -1;
+    *out = (mock_latency){.kind = (mock_latency_kind)kind};
+    return parse_latency_kind(doc, obj, ctx, out, err);
+}
+
+static int parse_model(const cm_json *doc, const cJSON *o, const char *ctx, mock_provider_def *p,
+                       cm_err *err)
+{
+    static const char *const keys[] = {"name", "latency", "output_tokens", NULL};
+    mock_model_def *m = &p->models[p->nmodels];
+    *m = (mock_model_def){.latency = {.kind = MOCK_LAT_FIXED}, .output_tokens = 16};
+    const cJSON *lat;
+    char field[160];
+    if (cm_json_check_keys(doc, o, ctx, keys, err) != 0 ||
+        cm_json_get_string(doc, o, ctx, "name", true, 200, &m->name, err) != 0 ||
+        cm_json_get_int(doc, o, ctx, "output_tokens", false, 0, 1000000, &m->output_tokens,
+                        err) != 0 ||
+        cm_json_get_object(doc, o, ctx, "latency", false, &lat, err) != 0)
+        return -1;
+    if (lat && mock_parse_latency(doc, lat, cm_json_field(field, sizeof field, ctx, "latency"),
+                                  &m->latency, err) != 0)
+        return -1;
+    if (mock_provider_model_find(p, m->name) >= 0)
+        return cm_json_fail(err, doc, cJSON_GetObjectItemCaseSensitive(o, "name"),
+                            cm_json_field(field, sizeof field, ctx, "name"),
+                            "model \"%s\" is listed twice", m->name);
+    p->nmodels++;
+    return 0;
+}
+
+static int parse_models(const cm_json *doc, const cJSON *prov, const char *ctx,
+                        mock_provider_def *p, cm_err *err)
+{
+    const cJSON *arr;
+    char field[160];
+    if (cm_json_get_array(doc, prov, ctx, "models", true, 1, MOCK_MAX_MODELS, &arr, err) != 0)
+        return -1;
+    int i = 0;
+    for (const cJSON *c = arr->child; c; c = c->next, i++) {
+        snprintf(field, sizeof field, "%s.models[%d]", ctx, i);
+        if (parse_model(doc, c, field, p, err) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+int mock_parse_provider(const cm_json *doc, const cJSON *obj, const char *ctx,
+                        mock_provider_def *p, cm_err *err)
+{
+    static const char *const shapes[] = {"openai", "anthropic", NULL};
+    static const char *const forms[] = {"seconds", "http_date", "ms", "none", NULL};
+    memset(p, 0, sizeof *p);
+    p->tier = -1;
+    int shape = 0, form = 0;
+    bool ietf = false;
+    char field[160];
+    const cJSON *wins;
+    if (cm_json_check_keys(doc, obj, ctx, provider_keys, err) != 0 ||
+        cm_json_get_string(doc, obj, ctx, "name", true, MOCK_NAME_MAX, &p->name, err) != 0 ||
+        check_path_name(doc, cJSON_GetObjectItemCaseSensitive(obj, "name"),
+                        cm_json_field(field, sizeof field, ctx, "name"), p->name, err) != 0 ||
+        cm_json_get_enum(doc, obj, ctx, "shape", true, shapes, &shape, err) != 0 ||
+        cm_json_get_enum(doc, obj, ctx, "retry_after", false, forms, &form, err) != 0 ||
+        cm_json_get_bool(doc, obj, ctx, "ietf_headers", false, &ietf, err) != 0 ||
+        parse_keys(doc, obj, ctx, p, err) != 0 || parse_orgs(doc, obj, ctx, p, err) != 0 ||
+        parse_models(doc, obj, ctx, p, err) != 0 ||
+        cm_json_get_array(doc, obj, ctx, "windows", false, 0, MOCK_MAX_WINDOWS, &wins, err) != 0)
+        return -1;
+    p->shape = (mock_shape)shape;
+    p->ra_form = (mock_ra_form)form;
+    p->ietf_headers = ietf;
+    if (wins && mock_parse_windows(doc, wins, cm_json_field(field, sizeof field, ctx, "windows"),
+                                   p, p->windows, &p->nwindows, err) != 0)
+        return -1;
+    if (mock_parse_tiers(doc, obj, ctx, p, err) != 0 || mock_parse_rules(doc, obj, ctx, p, err) != 0)
+        return -1;
+    return 0;
+}

@@ -1,0 +1,565 @@
+/* run.c: reads a run directory (trace.jsonl, summary.json, the scenario it
+ * names) into a rep_run; a malformed trace line is bad input, never a crash. */
+#include "reports/run_load.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include "reports/grow.h"
+
+#define CLASS_NAME(id, name) name,
+static const char *const class_names[] = {REP_CLASS_MAP(CLASS_NAME) NULL};
+#undef CLASS_NAME
+
+const char *rep_class_name(rep_class c)
+{
+    return c < REP_CLASS_N ? class_names[c] : "other";
+}
+
+rep_class rep_class_of(int status, const char *error)
+{
+    if (status >= 200 && status < 300)
+        return REP_CLASS_OK;
+    if (status == 401 || status == 403)
+        return REP_CLASS_AUTH;
+    if (status == 429)
+        return REP_CLASS_LIMITED;
+    if (status >= 500 && status < 600)
+        return REP_CLASS_SERVER;
+    if (status == 0 && error && strcmp(error, "timeout") == 0)
+        return REP_CLASS_TIMEOUT;
+    if (status == 0 && error && strcmp(error, "reset") == 0)
+        return REP_CLASS_RESET;
+    return REP_CLASS_OTHER;
+}
+
+/* Context of one trace line, for messages. */
+typedef struct line_ctx {
+    const char *file;
+    size_t line;
+    cm_err *err;
+    bool first; /* the first line that is not blank: must be the start event */
+} line_ctx;
+
+/* The trace format this reader understands: major version 1 (a minor
+ * version, "retrylab-trace/1.N", only adds fields and events). */
+#define TRACE_FORMAT "retrylab-trace/1"
+
+static int line_fail(const line_ctx *lc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The first line must be a start event whose "format" is TRACE_FORMAT or
+ * TRACE_FORMAT.N; 0 or -1 with err. */
+static int check_format(const line_ctx *lc, const char *event, const cJSON *o)
+{
+    const cJSON *f = cJSON_GetObjectItemCaseSensitive(o, "format");
+    const char *v = cJSON_IsString(f) ? f->valuestring : NULL;
+    size_t n = strlen(TRACE_FORMAT);
+    bool start = event && strcmp(event, "start") == 0;
+    if (start && v && strncmp(v, TRACE_FORMAT, n) == 0 &&
+        (v[n] == '\0' || (v[n] == '.' && v[n + 1] >= '0' && v[n + 1] <= '9')))
+        return 0;
+    if (!start)
+        return line_fail(lc, "the first line is not a start event: not a retrylab trace "
+                         "(format %s)", TRACE_FORMAT);
+    if (!v)
+        return line_fail(lc, "format (none) is not one this retrylab reads (%s)", TRACE_FORMAT);
+    return line_fail(lc, "format \"%.100s\" is not one this retrylab reads (%s)", v,
+                     TRACE_FORMAT);
+}
+
+static int line_fail(const line_ctx *lc, const char *fmt, ...)
+{
+    int n = snprintf(lc->err->msg, sizeof lc->err->msg, "%s:%zu: ", lc->file, lc->line);
+    if (n > 0 && (size_t)n < sizeof lc->err->msg) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(lc->err->msg + n, sizeof lc->err->msg - (size_t)n, fmt, ap);
+        va_end(ap);
+    }
+    return -1;
+}
+
+/* A number field: 1 read, 0 absent, -1 present but not a finite number. */
+static int num_field(const cJSON *o, const char *key, double *out)
+{
+    const cJSON *n = cJSON_GetObjectItemCaseSensitive(o, key);
+    if (!n)
+        return 0;
+    if (!cJSON_IsNumber(n) || !isfinite(n->valuedouble))
+        return -1;
+    *out = n->valuedouble;
+    return 1;
+}
+
+/* A string field or NULL (absent or not a string). */
+static const char *str_field(const cJSON *o, const char *key)
+{
+    const cJSON *n = cJSON_GetObjectItemCaseSensitive(o, key);
+    return cJSON_IsString(n) ? n->valuestring : NULL;
+}
+
+/* Copies src (NULL: "") with control characters replaced by '?', so names
+ * from a trace cannot break a line in the data files or scripts. */
+static void copy_str(char *dst, size_t size, const char *src)
+{
+    snprintf(dst, size, "%s", src ? src : "");
+    for (char *p = dst; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            *p = '?';
+}
+
+/* Index of candidate provider/model, added when new; -1 when out of memory,
+ * -2 past REP_MAX_CANDS distinct candidates. */
+static int cand_index(rep_run *run, const char *provider, const char *model)
+{
+    char raw[REP_NAME_MAX], name[REP_NAME_MAX];
+    snprintf(raw, sizeof raw, "%s/%s", provider, model);
+    copy_str(name, sizeof name, raw);
+    for (size_t i = 0; i < run->n_cands; i++)
+        if (strcmp(run->cands[i].name, name) == 0)
+            return (int)i;
+    if (run->n_cands == REP_MAX_CANDS)
+        return -2;
+    rep_cand *grown = rep_grow(run->cands, run->n_cands, &run->cap_cands, sizeof *grown, 16);
+    if (!grown)
+        return -1;
+    run->cands = grown;
+    rep_cand *c = &run->cands[run->n_cands];
+    memset(c, 0, sizeof *c);
+    copy_str(c->name, sizeof c->name, name);
+    copy_str(c->provider, sizeof c->provider, provider);
+    return (int)run->n_cands++;
+}
+
+static int read_start(rep_run *run, const cJSON *o)
+{
+    copy_str(run->scenario_path, sizeof run->scenario_path, str_field(o, "scenario"));
+    copy_str(run->policy_path, sizeof run->policy_path, str_field(o, "policy"));
+    copy_str(run->scenario_name, sizeof run->scenario_name, str_field(o, "scenario_name"));
+    copy_str(run->policy_name, sizeof run->policy_name, str_field(o, "policy_name"));
+    copy_str(run->mode, sizeof run->mode, str_field(o, "mode"));
+    double tasks = -1;
+    if (num_field(o, "time_scale", &run->time_scale) < 0 || num_field(o, "seed", &run->seed) < 0 ||
+        num_field(o, "tasks", &tasks) < 0)
+        return -1;
+    if (tasks >= 0 && tasks <= (double)REP_MAX_TASKS && tasks == floor(tasks)) {
+        run->has_start_tasks = true;
+        run->start_tasks = (int64_t)tasks;
+    }
+    if (!run->summary.present && tasks >= 0)
+        run->summary.tasks = tasks;
+    return 0;
+}
+
+/* task and attempt: task required (0..REP_MAX_TASKS, and below the start
+ * event's "tasks" when it gave one), attempt optional. */
+static int read_who(const rep_run *run, const line_ctx *lc, const cJSON *o, rep_event *e)
+{
+    double task = -1, attempt = 0;
+    int r = num_field(o, "task", &task);
+    if (r == 0)
+        return line_fail(lc, "field \"task\" is missing");
+    if (r < 0 || task < 0 || task >= (double)REP_MAX_TASKS || task != floor(task))
+        return line_fail(lc, "field \"task\" must be a whole number from 0 to %lld",
+                         (long long)REP_MAX_TASKS - 1);
+    if (run->has_start_tasks && task >= (double)run->start_tasks)
+        return line_fail(lc, "field \"task\" is %.0f, but the start event says the run has %lld "
+                         "task%s", task, (long long)run->start_tasks,
+                         run->start_tasks == 1 ? "" : "s");
+    if (num_field(o, "attempt", &attempt) < 0 || attempt < 0 || attempt > 1e9)
+        return line_fail(lc, "field \"attempt\" must be a whole number from 0");
+    e->task = (int64_t)task;
+    e->attempt = (int64_t)attempt;
+    return 0;
+}
+
+static int read_candidate(rep_run *run, const line_ctx *lc, const cJSON *o, rep_event *e)
+{
+    const char *p = str_field(o, "provider"), *m = str_field(o, "model");
+    if (!p || !m) {
+        if (e->kind == REP_WAIT || e->kind == REP_DONE)
+            return 0; /* waits and dones may omit the candidate */
+        return line_fail(lc, "fields \"provider\" and \"model\" must be strings");
+    }
+    e->cand = cand_index(run, p, m);
+    if (e->cand == -2)
+        return line_fail(lc, "more than %d distinct provider/model pairs", REP_MAX_CANDS);
+    return e->cand < 0 ? line_fail(lc, "out of memory") : 0;
+}
+
+static int read_response(rep_run *run, const line_ctx *lc, const cJSON *o, rep_event *e)
+{
+    double status = -1;
+    if (num_field(o, "status", &status) <= 0 || status < 0 || status > 999)
+        return line_fail(lc, "field \"status\" must be a number from 0 to 999");
+    e->status = (int)status;
+    const char *error = str_field(o, "error");
+    e->cls = rep_class_of(e->status, error);
+    run->connect_errors += e->status == 0 && error && strcmp(error, "connect") == 0;
+    if (num_field(o, "latency", &e->latency) < 0 || num_field(o, "limit", &e->limit) < 0)
+        return line_fail(lc, "fields \"latency\" and \"limit\" must be numbers");
+    rep_cand *c = &run->cands[e->cand];
+    c->by_class[e->cls]++;
+    if (e->latency >= 0) {
+        c->latency_sum += e->latency;
+        c->latency_n++;
+    }
+    return 0;
+}
+
+static int read_wait(const line_ctx *lc, const cJSON *o, rep_event *e)
+{
+    if (num_field(o, "delay", &e->delay) <= 0 || e->delay < 0)
+        return line_fail(lc, "field \"delay\" must be a number of seconds >= 0");
+    if (num_field(o, "observed", &e->observed) < 0)
+        return line_fail(lc, "field \"observed\" must be a number");
+    return 0;
+}
+
+static int read_done(const line_ctx *lc, const cJSON *o, rep_event *e)
+{
+    const char *outcome = str_field(o, "outcome");
+    if (!outcome || (strcmp(outcome, "success") && strcmp(outcome, "failure")))
+        return line_fail(lc, "field \"outcome\" must be \"success\" or \"failure\"");
+    e->success = strcmp(outcome, "success") == 0;
+    const char *msg = str_field(o, "message");
+    if (msg && !(e->message = strdup(msg)))
+        return line_fail(lc, "out of memory");
+    return 0;
+}
+
+static int kind_of(const char *name, rep_kind *out)
+{
+    static const char *const names[] = {"send", "response", "wait", "done"};
+    for (int i = 0; i < 4; i++)
+        if (strcmp(name, names[i]) == 0) {
+            *out = (rep_kind)i;
+            return 1;
+        }
+    return 0;
+}
+
+static int push_event(rep_run *run, const rep_event *e)
+{
+    rep_event *v = rep_grow(run->ev, run->n_ev, &run->cap_ev, sizeof *v, 256);
+    if (!v)
+        return -1;
+    run->ev = v;
+    run->ev[run->n_ev++] = *e;
+    return 0;
+}
+
+/* Fills e from an event object of kind e->kind (not start). */
+static int read_event(rep_run *run, const line_ctx *lc, const cJSON *o, rep_event *e)
+{
+    if (read_who(run, lc, o, e) || read_candidate(run, lc, o, e))
+        return -1;
+    if (e->kind == REP_SEND) {
+        if (e->cand < 0)
+            return line_fail(lc, "a send needs \"provider\" and \"model\"");
+        run->cands[e->cand].requests++;
+        return 0;
+    }
+    if (e->kind == REP_RESPONSE)
+        return read_response(run, lc, o, e);
+    if (e->kind == REP_WAIT)
+        return read_wait(lc, o, e);
+    return read_done(lc, o, e);
+}
+
+static int parse_line(rep_run *run, const line_ctx *lc, const char *text, size_t len)
+{
+    cJSON *o = cJSON_ParseWithLength(text, len);
+    if (!cJSON_IsObject(o)) {
+        cJSON_Delete(o);
+        return line_fail(lc, "not a JSON object");
+    }
+    rep_event e = {.cand = -1, .latency = -1, .limit = -1, .observed = -1};
+    const char *ev = str_field(o, "event");
+    int r = num_field(o, "t", &e.t), rc = 0;
+    if (lc->first && check_format(lc, ev, o) != 0)
+        rc = -1;
+    else if (r <= 0 || e.t < -1e12 || e.t > 1e12)
+        rc = line_fail(lc, "field \"t\" must be a number of seconds");
+    else if (!ev)
+        rc = line_fail(lc, "field \"event\" must be a string");
+    else if (strcmp(ev, "start") == 0)
+        rc = read_start(run, o) ? line_fail(lc, "start: bad number") : 0;
+    else if (kind_of(ev, &e.kind)) /* unknown event names are newer kinds: skipped */
+        rc = read_event(run, lc, o, &e) || push_event(run, &e) ? -1 : 0;
+    if (rc != 0)
+        free(e.message);
+    if (rc == 0 && e.t > run->end_t)
+        run->end_t = e.t;
+    cJSON_Delete(o);
+    return rc;
+}
+
+static bool blank(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n')
+            return false;
+    return true;
+}
+
+/* Reads trace lines from f; `name` stands for the file in messages. */
+static int read_lines(rep_run *run, FILE *f, const char *name, cm_err *err)
+{
+    char *buf = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    line_ctx lc = {name, 0, err, true};
+    int rc = 0;
+    while (rc == 0 && (len = getline(&buf, &cap, f)) >= 0) {
+        lc.line++;
+        if ((size_t)len > REP_MAX_LINE)
+            rc = line_fail(&lc, "line longer than %u bytes", REP_MAX_LINE);
+        else if (!blank(buf, (size_t)len)) {
+            rc = parse_line(run, &lc, buf, (size_t)len);
+            lc.first = false;
+        }
+        if (rc != 0 && buf[len - 1] != '\n' && getc(f) == EOF && !ferror(f)) {
+            run->cut_line = lc.line; /* the writer died mid-line: keep what came before */
+            err->msg[0] = '\0';
+            rc = 0;
+        }
+    }
+    if (rc == 0 && ferror(f))
+        rc = line_fail(&lc, "read error: %s", strerror(errno));
+    free(buf);
+    return rc;
+}
+
+static int read_trace(rep_run *run, const char *path, cm_err *err)
+{
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        snprintf(err->msg, sizeof err->msg, "%.400s: cannot read: is a directory", path);
+        return -1;
+    }
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        snprintf(err->msg, sizeof err->msg, "%.400s: cannot read: %.80s", path, strerror(errno));
+        return -1;
+    }
+    int rc = read_lines(run, f, path, err);
+    fclose(f);
+    return rc;
+}
+
+/* summary.json: optional; when present its numbers must be numbers. */
+static int read_summary(rep_run *run, const char *path, cm_err *err)
+{
+    FILE *probe = fopen(path, "r");
+    if (!probe)
+        return 0;
+    fclose(probe);
+    cm_json *doc = cm_json_load(path, err);
+    if (!doc)
+        return -1;
+    const cJSON *o = cm_json_root(doc);
+    rep_summary *s = &run->summary;
+    s->tasks = s->successes = s->attempts = s->total_wait_s = s->success_rate = -1;
+    int rc = 0;
+    if (!cJSON_IsObject(o))
+        rc = cm_json_fail(err, doc, o, NULL, "summary must be a JSON object");
+    else if (cm_json_get_number(doc, o, "", "tasks", false, 0, 1e12, &s->tasks, err) ||
+             cm_json_get_number(doc, o, "", "successes", false, 0, 1e12, &s->successes, err) ||
+             cm_json_get_number(doc, o, "", "success_rate", false, 0, 1, &s->success_rate, err) ||
+             cm_json_get_number(doc, o, "", "attempts", false, 0, 1e15, &s->attempts, err) ||
+             cm_json_get_number(doc, o, "", "total_wait_s", false, 0, 1e15, &s->total_wait_s,
+                                err) ||
+             cm_json_get_bool(doc, o, "", "partial", false, &s->partial, err))
+        rc = -1;
+    s->present = rc == 0;
+    cm_json_free(doc);
+    return rc;
+}
+
+static void task_add(rep_task *k, const rep_event *e)
+{
+    if (!k->seen) {
+        k->seen = true;
+        k->first_t = e->t;
+        k->first_send_t = -1;
+        k->done_t = -1;
+        k->wait_observed = -1;
+    }
+    if (e->kind == REP_SEND && k->sends++ == 0)
+        k->first_send_t = e->t;
+    if (e->kind == REP_WAIT) {
+        k->waits++;
+        k->wait_planned += e->delay;
+        if (e->observed >= 0)
+            k->wait_observed = (k->wait_observed < 0 ? 0 : k->wait_observed) + e->observed;
+    }
+    if (e->kind == REP_DONE && k->outcome == 0) {
+        k->outcome = e->success ? 1 : 2;
+        k->done_t = e->t;
+        k->message = e->message;
+    }
+}
+
+static int build_tasks(rep_run *run, cm_err *err)
+{
+    int64_t top = -1;
+    for (size_t i = 0; i < run->n_ev; i++)
+        if (run->ev[i].task > top)
+            top = run->ev[i].task;
+    run->n_tasks = (size_t)(top + 1);
+    if (run->n_tasks == 0)
+        return 0;
+    run->tasks = calloc(run->n_tasks, sizeof *run->tasks);
+    if (!run->tasks) {
+        snprintf(err->msg, sizeof err->msg, "%.400s: out of memory for %zu tasks", run->dir,
+                 run->n_tasks);
+        return -1;
+    }
+    for (size_t i = 0; i < run->n_ev; i++)
+        task_add(&run->tasks[run->ev[i].task], &run->ev[i]);
+    return 0;
+}
+
+/* The scenario file named by the start event: as given, else beside the run
+ * directory's parent. Failure is not an error: it is noted for the report. */
+static void load_scenario(rep_run *run)
+{
+    cm_err e = {{0}};
+    if (!run->scenario_path[0]) {
+        copy_str(run->scenario_note, sizeof run->scenario_note, "the trace names no scenario");
+        return;
+    }
+    if (access(run->scenario_path, F_OK) != 0) {
+        run->scenario_missing = true;
+        snprintf(run->scenario_note, sizeof run->scenario_note,
+                 "scenario file %s not found%s", run->scenario_path,
+                 run->scenario_path[0] == '/' ? "" : " (relative to the current folder)");
+        return;
+    }
+    run->scenario = cm_json_load(run->scenario_path, &e);
+    if (!run->scenario)
+        snprintf(run->scenario_note, sizeof run->scenario_note, "%s", e.msg);
+    else if (!cJSON_IsObject(cm_json_root(run->scenario))) {
+        snprintf(run->scenario_note, sizeof run->scenario_note, "%s: not a JSON object",
+                 run->scenario_path);
+        cm_json_free(run->scenario);
+        run->scenario = NULL;
+    }
+}
+
+static void make_label(rep_run *run)
+{
+    const char *sc = run->scenario_name[0] ? run->scenario_name : run->dir;
+    const char *po = run->policy_name[0] ? run->policy_name : "default policy";
+    if (run->mode[0] && strcmp(run->mode, "sim") != 0) {
+        snprintf(run->label, sizeof run->label, "%.120s / %.120s (%.15s)", sc, po, run->mode);
+        snprintf(run->legend, sizeof run->legend, "%.120s (%.15s)", po, run->mode);
+    } else {
+        snprintf(run->label, sizeof run->label, "%.120s / %.120s", sc, po);
+        snprintf(run->legend, sizeof run->legend, "%.120s", po);
+    }
+}
+
+int rep_run_load(const char *dir, rep_run *out, cm_err *err)
+{
+    memset(out, 0, sizeof *out);
+    char path[REP_PATH_MAX + 32];
+    copy_str(out->dir, sizeof out->dir, dir);
+    snprintf(path, sizeof path, "%s/summary.json", dir);
+    int rc = read_summary(out, path, err);
+    snprintf(path, sizeof path, "%s/trace.jsonl", dir);
+    if (rc == 0)
+        rc = read_trace(out, path, err);
+    if (rc == 0)
+        rc = build_tasks(out, err);
+    if (rc != 0) {
+        rep_run_free(out);
+        return -1;
+    }
+    load_scenario(out);
+    make_label(out);
+    return 0;
+}
+
+void rep_run_free(rep_run *run)
+{
+    if (!run)
+        return;
+    for (size_t i = 0; i < run->n_ev; i++)
+        free(run->ev[i].message);
+    free(run->ev);
+    free(run->cands);
+    free(run->tasks);
+    cm_json_free(run->scenario);
+    memset(run, 0, sizeof *run);
+}
+
+const cJSON *rep_run_expect_node(const rep_run *run)
+{
+    return run->scenario ? cJSON_GetObjectItemCaseSensitive(cm_json_root(run->scenario), "expect")
+                         : NULL;
+}
+
+const cJSON *rep_run_claims(const rep_run *run)
+{
+    const cJSON *c = run->scenario
+                         ? cJSON_GetObjectItemCaseSensitive(cm_json_root(run->scenario), "claims")
+                         : NULL;
+    return cJSON_IsArray(c) ? c : NULL;
+}
+
+double rep_task_duration(const rep_run *run, size_t k)
+{
+    if (k >= run->n_tasks || !run->tasks[k].seen || run->tasks[k].first_send_t < 0)
+        return -1;
+    const rep_task *t = &run->tasks[k];
+    return (t->done_t >= 0 ? t->done_t : run->end_t) - t->first_send_t;
+}
+
+double rep_run_task_count(const rep_run *run)
+{
+    if (run->summary.tasks > 0)
+        return run->summary.tasks;
+    double seen = 0;
+    for (size_t i = 0; i < run->n_tasks; i++)
+        seen += run->tasks[i].seen;
+    return seen;
+}
+
+int rep_run_from_text(const char *name, const char *text, size_t len, rep_run *out, cm_err *err)
+{
+    memset(out, 0, sizeof *out);
+    copy_str(out->dir, sizeof out->dir, name);
+    FILE *f = len ? fmemopen((void *)text, len, "r") : NULL;
+    int rc = len && !f ? -1 : 0;
+    if (rc)
+        snprintf(err->msg, sizeof err->msg, "%.400s: cannot read from memory", name);
+    if (rc == 0 && f)
+        rc = read_lines(out, f, name, err);
+    if (f)
+        fclose(f);
+    if (rc == 0)
+        rc = build_tasks(out, err);
+    if (rc != 0) {
+        rep_run_free(out);
+        return -1;
+    }
+    make_label(out);
+    return 0;
+}
+
+/* Prints the warning for a trace whose cut-off last line was skipped. */
+void rep_run_warn_cut(const rep_run *run, const char *cmd)
+{
+    if (run->cut_line)
+        fprintf(stderr, "retrylab %s: warning: %s/trace.jsonl:%zu: last line cut off; ignored\n",
+                cmd, run->dir, run->cut_line);
+}
