@@ -60,8 +60,8 @@ static struct curl_slist *headers(void)
 
 typedef struct peer {
     CURLM *m;
-    int ep;             /* epoll mode: the epoll set */
-    long timeout_ms;    /* epoll mode: curl's timer, -1 none */
+    int ep;          /* epoll mode: the epoll set */
+    long timeout_ms; /* epoll mode: curl's timer, -1 none */
     long started, done, ok, total;
 } peer;
 

@@ -8,8 +8,8 @@
 #include <time.h>
 
 #include "engine/core/engine.h"
-#include "engine/sim/sim.h"
 #include "engine/driver/trace.h"
+#include "engine/sim/sim.h"
 #include "mockserver/scenario/scenario.h"
 
 static double now_s(void)
@@ -31,8 +31,8 @@ static int measure(const mock_scenario *sc, const rl_policy *p, const char *trac
             fprintf(stderr, "sim_bench: %s\n", err.msg);
             return -1;
         }
-        rl_sim_config cfg = {.scenario = sc, .policy = p, .seed = mock_scenario_seed(sc),
-                             .trace = tr};
+        rl_sim_config cfg = {
+            .scenario = sc, .policy = p, .seed = mock_scenario_seed(sc), .trace = tr};
         double t0 = now_s();
         int rc = rl_sim_run(&cfg, res, &err);
         rc |= rl_trace_close(tr);

@@ -55,8 +55,8 @@ static int parse_list(const cm_json *doc, const cJSON *parent, const char *ctx, 
 static int parse_ladder(const cm_json *doc, const cJSON *obj, const char *ctx, void *item,
                         cm_err *err)
 {
-    static const char *const keys[] = {"task", "waits_s", "tolerance", "abs_tolerance_s",
-                                       "field", "prefix", NULL};
+    static const char *const keys[] = {"task",  "waits_s", "tolerance", "abs_tolerance_s",
+                                       "field", "prefix",  NULL};
     static const char *const fields[] = {"delay", "observed", NULL};
     cm_expect_ladder *l = item;
     l->abs_tolerance_s = 0.001;
@@ -111,8 +111,7 @@ static int check_candidate(const cm_json *doc, const cJSON *n, const char *field
         return cm_json_fail(err, doc, n, field, "is too long (%zu characters, limit %d)", len,
                             CM_EXPECT_NAME_MAX - 1);
     if (!slash || slash == s || slash[1] == '\0')
-        return cm_json_fail(err, doc, n, field, "\"%s\" is not of the form \"provider/model\"",
-                            s);
+        return cm_json_fail(err, doc, n, field, "\"%s\" is not of the form \"provider/model\"", s);
     return 0;
 }
 
@@ -173,15 +172,14 @@ static int parse_count(const cm_json *doc, const cJSON *obj, const char *ctx, vo
     if (!c->has_min && !c->has_max)
         return cm_json_fail(err, doc, obj, ctx, "give min, max or both");
     if (c->has_min && c->has_max && c->min > c->max)
-        return cm_json_fail(err, doc, obj, ctx, "min (%lld) is above max (%lld)",
-                            (long long)c->min, (long long)c->max);
+        return cm_json_fail(err, doc, obj, ctx, "min (%lld) is above max (%lld)", (long long)c->min,
+                            (long long)c->max);
     return 0;
 }
 
 /* candidates_used / candidates_not_used: an owned array of names. */
-static int parse_name_list(const cm_json *doc, const cJSON *obj, const char *ctx,
-                           const char *key, char (**names)[CM_EXPECT_NAME_MAX], size_t *count,
-                           cm_err *err)
+static int parse_name_list(const cm_json *doc, const cJSON *obj, const char *ctx, const char *key,
+                           char (**names)[CM_EXPECT_NAME_MAX], size_t *count, cm_err *err)
 {
     const cJSON *arr;
     char f[300];
@@ -220,8 +218,7 @@ static int parse_rate(const cm_json *doc, const cJSON *obj, const char *ctx, cm_
     e->has_rate_claimed = e->rate_claimed >= 0;
     copy_text(e->rate_source, sizeof e->rate_source, src);
     if (e->has_rate_min && e->has_rate_max && e->rate_min > e->rate_max)
-        return cm_json_fail(err, doc, r, c, "min (%g) is above max (%g)", e->rate_min,
-                            e->rate_max);
+        return cm_json_fail(err, doc, r, c, "min (%g) is above max (%g)", e->rate_min, e->rate_max);
     return 0;
 }
 
@@ -235,8 +232,8 @@ static int parse_attempts(const cm_json *doc, const cJSON *obj, const char *ctx,
         return -1;
     if (a > 0 && b > 0) {
         char f[280];
-        return cm_json_fail(err, doc, cJSON_GetObjectItemCaseSensitive(obj,
-                                                                        "max_attempts_per_task"),
+        return cm_json_fail(err, doc,
+                            cJSON_GetObjectItemCaseSensitive(obj, "max_attempts_per_task"),
                             cm_json_field(f, sizeof f, ctx, "max_attempts_per_task"),
                             "is an alias of max_attempts: give only one of them");
     }
@@ -278,29 +275,39 @@ static int parse_kind(const cm_json *doc, const cJSON *obj, const char *ctx, cm_
 static int parse_all(const cm_json *doc, const cJSON *node, const char *ctx, cm_expect *e,
                      cm_err *err)
 {
-    static const char *const keys[] = {
-        "kind",          "comment",           "ladder",          "success_rate",
-        "max_attempts",  "max_attempts_per_task", "max_total_wait_s", "max_calls_per_success",
-        "candidates_used", "candidates_not_used", "final_message", "rotation_order",
-        "max_task_duration_s", "candidate_requests", NULL};
+    static const char *const keys[] = {"kind",
+                                       "comment",
+                                       "ladder",
+                                       "success_rate",
+                                       "max_attempts",
+                                       "max_attempts_per_task",
+                                       "max_total_wait_s",
+                                       "max_calls_per_success",
+                                       "candidates_used",
+                                       "candidates_not_used",
+                                       "final_message",
+                                       "rotation_order",
+                                       "max_task_duration_s",
+                                       "candidate_requests",
+                                       NULL};
     if (cm_json_check_keys(doc, node, ctx, keys, err) || parse_kind(doc, node, ctx, err) ||
         parse_rate(doc, node, ctx, e, err) || parse_limits(doc, node, ctx, e, err))
         return -1;
     void *ladders = NULL, *messages = NULL, *rotations = NULL, *counts = NULL;
-    int rc = parse_list(doc, node, ctx, "ladder", sizeof(cm_expect_ladder), parse_ladder,
-                        &ladders, &e->n_ladders, err);
+    int rc = parse_list(doc, node, ctx, "ladder", sizeof(cm_expect_ladder), parse_ladder, &ladders,
+                        &e->n_ladders, err);
     e->ladders = ladders;
     if (rc == 0)
-        rc = parse_list(doc, node, ctx, "final_message", sizeof(cm_expect_message),
-                        parse_message, &messages, &e->n_messages, err);
+        rc = parse_list(doc, node, ctx, "final_message", sizeof(cm_expect_message), parse_message,
+                        &messages, &e->n_messages, err);
     e->messages = messages;
     if (rc == 0)
         rc = parse_list(doc, node, ctx, "rotation_order", sizeof(cm_expect_rotation),
                         parse_rotation, &rotations, &e->n_rotations, err);
     e->rotations = rotations;
     if (rc == 0)
-        rc = parse_list(doc, node, ctx, "candidate_requests", sizeof(cm_expect_count),
-                        parse_count, &counts, &e->n_counts, err);
+        rc = parse_list(doc, node, ctx, "candidate_requests", sizeof(cm_expect_count), parse_count,
+                        &counts, &e->n_counts, err);
     e->counts = counts;
     if (rc != 0)
         return -1;
@@ -387,8 +394,7 @@ int cm_claim_parse(const cm_json *doc, const cJSON *node, const char *ctx, cm_cl
         return -1;
     out->measure = m < 0 ? CM_CLAIM_NONE : (cm_claim_measure)(m + 1);
     double top = out->measure == CM_CLAIM_SUCCESS_RATE ? 1 : BIG_SECONDS;
-    if (cm_json_get_number(doc, node, ctx, "value", out->measure != CM_CLAIM_NONE, 0, top, &v,
-                           err))
+    if (cm_json_get_number(doc, node, ctx, "value", out->measure != CM_CLAIM_NONE, 0, top, &v, err))
         return -1;
     if (out->measure == CM_CLAIM_NONE && v >= 0)
         return cm_json_fail(err, doc, cJSON_GetObjectItemCaseSensitive(node, "value"),

@@ -50,11 +50,11 @@
 
 #include "common/jsonpos.h"
 
-#define CM_EXPECT_MAX_WAITS 64     /* waits_s items per ladder */
-#define CM_EXPECT_MAX_LIST 16      /* ladders, final messages, rotation orders */
+#define CM_EXPECT_MAX_WAITS 64      /* waits_s items per ladder */
+#define CM_EXPECT_MAX_LIST 16       /* ladders, final messages, rotation orders */
 #define CM_EXPECT_MAX_CANDIDATES 64 /* names in candidates_used / _not_used / rotation */
-#define CM_EXPECT_NAME_MAX 128     /* "provider/model" incl. NUL */
-#define CM_EXPECT_TEXT_MAX 256     /* source, contains incl. NUL */
+#define CM_EXPECT_NAME_MAX 128      /* "provider/model" incl. NUL */
+#define CM_EXPECT_TEXT_MAX 256      /* source, contains incl. NUL */
 
 typedef enum cm_expect_field { CM_EXPECT_DELAY, CM_EXPECT_OBSERVED } cm_expect_field;
 
@@ -142,11 +142,11 @@ bool cm_expect_empty(const cm_expect *e);
  *              [0,1], the others >= 0). The claim is never asserted: the
  *   scenario's expect pins retrylab's own result, which may refute it. */
 typedef enum cm_claim_measure {
-    CM_CLAIM_NONE,               /* no number: compared by eye */
-    CM_CLAIM_MAX_TOTAL_WAIT,     /* the most planned wait one task accumulates, seconds */
-    CM_CLAIM_MAX_TASK_DURATION,  /* the longest one task takes, seconds */
-    CM_CLAIM_MAX_ATTEMPTS,       /* the most calls one task makes */
-    CM_CLAIM_SUCCESS_RATE,       /* successes / tasks, 0..1 */
+    CM_CLAIM_NONE,              /* no number: compared by eye */
+    CM_CLAIM_MAX_TOTAL_WAIT,    /* the most planned wait one task accumulates, seconds */
+    CM_CLAIM_MAX_TASK_DURATION, /* the longest one task takes, seconds */
+    CM_CLAIM_MAX_ATTEMPTS,      /* the most calls one task makes */
+    CM_CLAIM_SUCCESS_RATE,      /* successes / tasks, 0..1 */
 } cm_claim_measure;
 
 typedef struct cm_claim {

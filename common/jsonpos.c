@@ -180,7 +180,8 @@ static size_t lenient_spot(const char *text, size_t len, const char **why)
 
 cm_json *cm_json_parse(const char *name, const char *text, size_t len, cm_err *err)
 {
-    if (len >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3)) { /* a UTF-8 BOM: line 1, column 1 follow it */
+    if (len >= 3 &&
+        !memcmp(text, "\xEF\xBB\xBF", 3)) { /* a UTF-8 BOM: line 1, column 1 follow it */
         text += 3;
         len -= 3;
     }
@@ -317,8 +318,8 @@ int cm_json_fail(cm_err *err, const cm_json *doc, const cJSON *node, const char 
         return -1;
     int line, col;
     cm_json_pos(doc, node, &line, &col);
-    int n = snprintf(err->msg, sizeof err->msg, "%s:%d:%d: ", doc ? doc->name : "<input>", line,
-                     col);
+    int n =
+        snprintf(err->msg, sizeof err->msg, "%s:%d:%d: ", doc ? doc->name : "<input>", line, col);
     if (field && *field && n >= 0 && (size_t)n < sizeof err->msg)
         n += snprintf(err->msg + n, sizeof err->msg - (size_t)n, "%s: ", field);
     if (n >= 0 && (size_t)n < sizeof err->msg) {
@@ -474,8 +475,8 @@ int cm_json_get_enum(const cm_json *doc, const cJSON *obj, const char *ctx, cons
     for (int i = 0; names[i] && used < sizeof list; i++)
         used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "", names[i]);
     return cm_json_fail(err, doc, cJSON_GetObjectItemCaseSensitive(obj, key),
-                        cm_json_field(field, sizeof field, ctx, key),
-                        "\"%s\" is not one of: %s", s, list);
+                        cm_json_field(field, sizeof field, ctx, key), "\"%s\" is not one of: %s", s,
+                        list);
 }
 
 int cm_json_get_object(const cm_json *doc, const cJSON *obj, const char *ctx, const char *key,

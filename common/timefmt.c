@@ -109,7 +109,8 @@ static bool tf_scan_clock(tf_scan *sc, int64_t *secs)
     if (!tf_scan_digits(sc, 2, 2, &h) || !tf_scan_char(sc, ':') || !tf_scan_digits(sc, 2, 2, &m) ||
         !tf_scan_char(sc, ':') || !tf_scan_digits(sc, 2, 2, &s))
         return false;
-    if (h > 23 || m > 59 || s > 60) return false;
+    if (h > 23 || m > 59 || s > 60)
+        return false;
     *secs = h * 3600 + m * 60 + s;
     return true;
 }
@@ -136,17 +137,25 @@ static bool tf_parse_after_comma(tf_scan *sc, int64_t *unix_s)
     int64_t d, y, secs;
     int mon;
     tf_scan_spaces(sc);
-    if (!tf_scan_digits(sc, 1, 2, &d)) return false;
+    if (!tf_scan_digits(sc, 1, 2, &d))
+        return false;
     bool dashed = tf_scan_char(sc, '-');
-    if (!dashed && !tf_scan_char(sc, ' ')) return false;
-    if (!tf_scan_word(sc, tf_month_names, 12, &mon)) return false;
-    if (dashed ? !tf_scan_char(sc, '-') : !tf_scan_char(sc, ' ')) return false;
+    if (!dashed && !tf_scan_char(sc, ' '))
+        return false;
+    if (!tf_scan_word(sc, tf_month_names, 12, &mon))
+        return false;
+    if (dashed ? !tf_scan_char(sc, '-') : !tf_scan_char(sc, ' '))
+        return false;
     const char *ys = sc->p;
-    if (!tf_scan_digits(sc, 2, 4, &y) || sc->p - ys == 3) return false;
-    if (sc->p - ys == 2) y += y < 70 ? 2000 : 1900;
-    if (!tf_scan_char(sc, ' ') || !tf_scan_clock(sc, &secs)) return false;
+    if (!tf_scan_digits(sc, 2, 4, &y) || sc->p - ys == 3)
+        return false;
+    if (sc->p - ys == 2)
+        y += y < 70 ? 2000 : 1900;
+    if (!tf_scan_char(sc, ' ') || !tf_scan_clock(sc, &secs))
+        return false;
     tf_scan_spaces(sc);
-    if (!tf_scan_gmt(sc) || sc->p != sc->end) return false;
+    if (!tf_scan_gmt(sc) || sc->p != sc->end)
+        return false;
     return tf_civil_to_unix(y, mon + 1, d, secs, unix_s);
 }
 
@@ -155,12 +164,14 @@ static bool tf_parse_asctime(tf_scan *sc, int64_t *unix_s)
 {
     int64_t d, y, secs;
     int mon;
-    if (!tf_scan_word(sc, tf_month_names, 12, &mon)) return false;
+    if (!tf_scan_word(sc, tf_month_names, 12, &mon))
+        return false;
     tf_scan_spaces(sc);
     if (!tf_scan_digits(sc, 1, 2, &d) || !tf_scan_char(sc, ' ') || !tf_scan_clock(sc, &secs))
         return false;
     tf_scan_spaces(sc);
-    if (!tf_scan_digits(sc, 4, 4, &y) || sc->p != sc->end) return false;
+    if (!tf_scan_digits(sc, 4, 4, &y) || sc->p != sc->end)
+        return false;
     return tf_civil_to_unix(y, mon + 1, d, secs, unix_s);
 }
 
@@ -168,7 +179,8 @@ static bool tf_parse_asctime(tf_scan *sc, int64_t *unix_s)
 static int tf_find3(const char *const *names, int n, const char *s)
 {
     for (int i = 0; i < n; i++)
-        if (names[i][0] == s[0] && names[i][1] == s[1] && names[i][2] == s[2]) return i;
+        if (names[i][0] == s[0] && names[i][1] == s[1] && names[i][2] == s[2])
+            return i;
     return -1;
 }
 
@@ -177,7 +189,8 @@ static bool tf_digits_at(const char *s, int n, int64_t *out)
 {
     int64_t v = 0;
     for (int i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9') return false;
+        if (s[i] < '0' || s[i] > '9')
+            return false;
         v = v * 10 + (s[i] - '0');
     }
     *out = v;
@@ -200,14 +213,17 @@ static bool tf_imf_fixdate_fast(const char *s, size_t len, int64_t *unix_s)
         !tf_digits_at(s + 12, 4, &y) || !tf_digits_at(s + 17, 2, &h) ||
         !tf_digits_at(s + 20, 2, &m) || !tf_digits_at(s + 23, 2, &sec))
         return false;
-    if (h > 23 || m > 59 || sec > 60) return false;
+    if (h > 23 || m > 59 || sec > 60)
+        return false;
     return tf_civil_to_unix(y, mon + 1, d, h * 3600 + m * 60 + sec, unix_s);
 }
 
 int cm_http_date_parse(const char *s, size_t len, int64_t *unix_s)
 {
-    if (!s) return -1;
-    if (tf_imf_fixdate_fast(s, len, unix_s)) return 0;
+    if (!s)
+        return -1;
+    if (tf_imf_fixdate_fast(s, len, unix_s))
+        return 0;
     tf_scan sc;
     tf_scan_trim(&sc, s, len);
     int wd;
@@ -221,7 +237,8 @@ int cm_http_date_parse(const char *s, size_t len, int64_t *unix_s)
         ok = tf_parse_asctime(&sc, &v);
     else
         ok = false;
-    if (!ok) return -1;
+    if (!ok)
+        return -1;
     *unix_s = v;
     return 0;
 }
@@ -232,11 +249,13 @@ static bool tf_scan_fraction_us(tf_scan *sc, int64_t *us)
     int n = 0;
     int64_t v = 0;
     while (sc->p < sc->end && *sc->p >= '0' && *sc->p <= '9') {
-        if (n < 6) v = v * 10 + (*sc->p - '0');
+        if (n < 6)
+            v = v * 10 + (*sc->p - '0');
         n++;
         sc->p++;
     }
-    if (n == 0) return false;
+    if (n == 0)
+        return false;
     for (int i = n; i < 6; i++)
         v *= 10;
     *us = v;
@@ -261,7 +280,8 @@ static bool tf_scan_offset(tf_scan *sc, int64_t *off)
 
 int cm_rfc3339_parse(const char *s, size_t len, int64_t *unix_us)
 {
-    if (!s) return -1;
+    if (!s)
+        return -1;
     tf_scan sc;
     tf_scan_trim(&sc, s, len);
     int64_t y, mo, d, secs, frac = 0, off, base;
@@ -269,11 +289,16 @@ int cm_rfc3339_parse(const char *s, size_t len, int64_t *unix_us)
         !tf_scan_digits(&sc, 2, 2, &mo) || !tf_scan_char(&sc, '-') ||
         !tf_scan_digits(&sc, 2, 2, &d))
         return -1;
-    if (!tf_scan_char(&sc, 'T') && !tf_scan_char(&sc, 't') && !tf_scan_char(&sc, ' ')) return -1;
-    if (!tf_scan_clock(&sc, &secs)) return -1;
-    if (tf_scan_char(&sc, '.') && !tf_scan_fraction_us(&sc, &frac)) return -1;
-    if (!tf_scan_offset(&sc, &off) || sc.p != sc.end) return -1;
-    if (y < 1 || !tf_civil_to_unix(y, mo, d, secs, &base)) return -1;
+    if (!tf_scan_char(&sc, 'T') && !tf_scan_char(&sc, 't') && !tf_scan_char(&sc, ' '))
+        return -1;
+    if (!tf_scan_clock(&sc, &secs))
+        return -1;
+    if (tf_scan_char(&sc, '.') && !tf_scan_fraction_us(&sc, &frac))
+        return -1;
+    if (!tf_scan_offset(&sc, &off) || sc.p != sc.end)
+        return -1;
+    if (y < 1 || !tf_civil_to_unix(y, mo, d, secs, &base))
+        return -1;
     *unix_us = (base - off) * CM_US_PER_S + frac;
     return 0;
 }
@@ -327,7 +352,8 @@ static bool tf_scan_decimal(tf_scan *sc, int64_t *ip, double *fp)
 
 int cm_duration_parse(const char *s, size_t len, cm_us *out)
 {
-    if (!s) return -1;
+    if (!s)
+        return -1;
     tf_scan sc;
     tf_scan_trim(&sc, s, len);
     tf_scan_char(&sc, '+');
@@ -337,10 +363,12 @@ int cm_duration_parse(const char *s, size_t len, cm_us *out)
     while (sc.p < sc.end) {
         int64_t ip;
         double fp;
-        if (!tf_scan_decimal(&sc, &ip, &fp)) return -1;
+        if (!tf_scan_decimal(&sc, &ip, &fp))
+            return -1;
         int64_t unit = tf_scan_unit_ns(&sc);
         if (unit == 0) {
-            if (parts > 0 || sc.p != sc.end) return -1;
+            if (parts > 0 || sc.p != sc.end)
+                return -1;
             unit = 1000000000; /* a plain number is seconds */
         }
         int64_t part =
@@ -348,7 +376,8 @@ int cm_duration_parse(const char *s, size_t len, cm_us *out)
         total = part > limit_ns - total ? limit_ns : total + part;
         parts++;
     }
-    if (parts == 0) return -1;
+    if (parts == 0)
+        return -1;
     *out = (total + 500) / 1000;
     return 0;
 }
@@ -429,10 +458,10 @@ static civil civil_of(int64_t u)
     c.wday = (int)(((days % 7) + 11) % 7); /* 1970-01-01 was a Thursday (4) */
     int64_t z = days + 719468;
     int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;                                     /* 0..146096 */
+    int64_t doe = z - era * 146097;                                      /* 0..146096 */
     int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365; /* 0..399 */
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);              /* 0..365 */
-    int64_t mp = (5 * doy + 2) / 153;                                   /* 0 = March */
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);               /* 0..365 */
+    int64_t mp = (5 * doy + 2) / 153;                                    /* 0 = March */
     c.day = (int)(doy - (153 * mp + 2) / 5 + 1);
     c.month = (int)(mp < 10 ? mp + 3 : mp - 9);
     c.year = yoe + era * 400 + (c.month <= 2);

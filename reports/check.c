@@ -12,7 +12,8 @@
 #include "reports/grow.h"
 #include "reports/stats.h"
 
-static int add(rep_verdicts *vs, bool ok, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int add(rep_verdicts *vs, bool ok, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 static int add(rep_verdicts *vs, bool ok, const char *fmt, ...)
 {
     rep_verdict *v = rep_grow(vs->v, vs->n, &vs->cap, sizeof *v, 16);
@@ -124,8 +125,7 @@ static int task_waits(const rep_run *run, const cm_expect_ladder *l, double **ou
     return 0;
 }
 
-static int ladder_compare(rep_verdicts *vs, const cm_expect_ladder *l, const double *got,
-                          size_t n)
+static int ladder_compare(rep_verdicts *vs, const cm_expect_ladder *l, const double *got, size_t n)
 {
     const char *what = l->field == CM_EXPECT_OBSERVED ? "observed" : "waited";
     char a[40], b[40], t[64];
@@ -135,8 +135,10 @@ static int ladder_compare(rep_verdicts *vs, const cm_expect_ladder *l, const dou
         double allowed = fmax(l->tolerance * want, l->abs_tolerance_s);
         if (got[i] < 0) {
             bad++;
-            if (add(vs, false, "ladder task %lld: attempt %zu has no observed wait "
-                    "(not a real-time run?)", (long long)l->task, i + 1))
+            if (add(vs, false,
+                    "ladder task %lld: attempt %zu has no observed wait "
+                    "(not a real-time run?)",
+                    (long long)l->task, i + 1))
                 return -1;
         } else if (fabs(got[i] - want) > allowed + 1e-9) {
             bad++;
@@ -209,8 +211,8 @@ static int check_limits(const rep_run *run, const rep_stats *s, const cm_expect 
         begin(vs);
         size_t w = worst_task(run, false);
         long got = run->tasks[w].sends;
-        if (add(vs, got <= e->max_attempts, "task %zu made %ld attempts, max_attempts is %lld",
-                w, got, (long long)e->max_attempts))
+        if (add(vs, got <= e->max_attempts, "task %zu made %ld attempts, max_attempts is %lld", w,
+                got, (long long)e->max_attempts))
             return -1;
     }
     if (e->has_max_total_wait && run->n_tasks) {
@@ -253,8 +255,7 @@ static int check_candidates(const rep_run *run, const cm_expect *e, rep_verdicts
     for (size_t i = 0; i < e->n_not_used; i++) {
         begin(vs);
         long n = cand_requests(run, e->not_used[i]);
-        if (add(vs, n == 0,
-                "candidate %s received %ld requests (expected in candidates_not_used)",
+        if (add(vs, n == 0, "candidate %s received %ld requests (expected in candidates_not_used)",
                 e->not_used[i], n))
             return -1;
     }
@@ -298,8 +299,8 @@ static int check_counts(const rep_run *run, const cm_expect *e, rep_verdicts *vs
             rc = add(vs, false, "candidate %s: %lld requests > %lld", c->candidate, n,
                      (long long)c->max);
         else if (c->has_max)
-            rc = add(vs, true, "candidate %s: %lld requests within [%lld, %lld]", c->candidate,
-                     n, c->has_min ? (long long)c->min : 0LL, (long long)c->max);
+            rc = add(vs, true, "candidate %s: %lld requests within [%lld, %lld]", c->candidate, n,
+                     c->has_min ? (long long)c->min : 0LL, (long long)c->max);
         else
             rc = add(vs, true, "candidate %s: %lld requests >= %lld", c->candidate, n,
                      (long long)c->min);
@@ -317,8 +318,10 @@ static int check_message(const rep_run *run, const cm_expect_message *m, rep_ver
     if (!k || k->outcome == 0)
         return add(vs, false, "final message task %lld: the task never finished", task);
     if (k->outcome == 1)
-        return add(vs, false, "final message task %lld: the task succeeded, expected a failure "
-                   "saying \"%s\"", task, m->contains);
+        return add(vs, false,
+                   "final message task %lld: the task succeeded, expected a failure "
+                   "saying \"%s\"",
+                   task, m->contains);
     const char *msg = k->message ? k->message : "";
     bool ok = strstr(msg, m->contains) != NULL;
     return add(vs, ok, "final message task %lld: \"%.200s\"%s \"%s\"", task, msg,
@@ -374,19 +377,21 @@ int rep_check_run(const rep_run *run, const cm_expect *e, rep_verdicts *out)
     rep_stats_compute(run, &s);
     size_t before = out->failed, first = out->n;
     out->cur = 0;
-    if (run->summary.partial && add(out, false, "the run was interrupted (summary.json says "
+    if (run->summary.partial && add(out, false,
+                                    "the run was interrupted (summary.json says "
                                     "partial): its numbers are incomplete"))
         return -1;
     if (mock_unreachable(run) &&
-        add(out, false, "%ld attempt%s could not connect to the mockserver: the run does not "
-            "measure the scenario", run->connect_errors, run->connect_errors == 1 ? "" : "s"))
+        add(out, false,
+            "%ld attempt%s could not connect to the mockserver: the run does not "
+            "measure the scenario",
+            run->connect_errors, run->connect_errors == 1 ? "" : "s"))
         return -1;
     for (size_t i = 0; i < e->n_ladders; i++)
         if (check_ladder(run, &e->ladders[i], out))
             return -1;
-    if (check_rate(&s, e, out) || check_limits(run, &s, e, out) ||
-        check_duration(run, e, out) || check_candidates(run, e, out) ||
-        check_counts(run, e, out))
+    if (check_rate(&s, e, out) || check_limits(run, &s, e, out) || check_duration(run, e, out) ||
+        check_candidates(run, e, out) || check_counts(run, e, out))
         return -1;
     for (size_t i = 0; i < e->n_messages; i++)
         if (check_message(run, &e->messages[i], out))

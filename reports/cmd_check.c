@@ -5,8 +5,8 @@
 #include "common/expect.h"
 #include "reports/check.h"
 #include "reports/reports.h"
-#include "reports/run_load.h"
 #include "reports/run_expect.h"
+#include "reports/run_load.h"
 
 static const char usage[] =
     "usage: retrylab check DIR [--expect FILE]\n"
@@ -60,7 +60,8 @@ static int load_expect(const rep_run *run, const char *file, cm_expect *e)
     int rc = rep_run_expect_load(run, file, e, &from, &err);
     if (rc == 1 && !cm_expect_empty(e)) {
         if (from == REP_EXPECT_SCENARIO && !rep_run_own_policy(run)) /* report leaves it "-" */
-            fprintf(stderr, "retrylab check: note: %s used policy %s, not its scenario's own: "
+            fprintf(stderr,
+                    "retrylab check: note: %s used policy %s, not its scenario's own: "
                     "judged by the scenario's expectations, which were written for that policy "
                     "(the report does not check such a run; pass --expect FILE for its own)\n",
                     run->dir, run->policy_name[0] ? run->policy_name : run->policy_path);
@@ -81,8 +82,10 @@ static int load_expect(const rep_run *run, const char *file, cm_expect *e)
     if (rc < 0)
         fprintf(stderr, "retrylab check: %s\n", err.msg);
     else
-        fprintf(stderr, "retrylab check: %s: no expectations: no %s in the run folder and %s; "
-                "pass --expect FILE\n", run->dir, REP_EXPECT_FILE_NAME,
+        fprintf(stderr,
+                "retrylab check: %s: no expectations: no %s in the run folder and %s; "
+                "pass --expect FILE\n",
+                run->dir, REP_EXPECT_FILE_NAME,
                 run->scenario ? "the scenario has no \"expect\"" : run->scenario_note);
     return 2;
 }
@@ -106,7 +109,8 @@ static int report(const rep_run *run, const rep_verdicts *vs)
     }
     if (vs->run_failed) {
         printf("check %s: the run itself fails (above); all %zu expectation%s hold on what it "
-               "recorded\n", run->dir, vs->n_expect, s);
+               "recorded\n",
+               run->dir, vs->n_expect, s);
         return 1;
     }
     printf("check %s: all %zu expectation%s hold\n", run->dir, vs->n_expect, s);

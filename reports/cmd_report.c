@@ -13,8 +13,8 @@
 #include "reports/outdir.h"
 #include "reports/plot.h"
 #include "reports/reports.h"
-#include "reports/run_load.h"
 #include "reports/run_expect.h"
+#include "reports/run_load.h"
 
 static const char usage[] =
     "usage: retrylab report DIR... [--out DIR] [--format png,svg] [--tasks N]\n"
@@ -46,8 +46,10 @@ static int parse_formats(const char *s, int *out)
     *out = 0;
     for (;;) {
         size_t len = strcspn(s, ",");
-        int f = len != 3 ? 0 : strncmp(s, "png", 3) == 0 ? REP_FMT_PNG
-                             : strncmp(s, "svg", 3) == 0 ? REP_FMT_SVG : 0;
+        int f = len != 3                    ? 0
+                : strncmp(s, "png", 3) == 0 ? REP_FMT_PNG
+                : strncmp(s, "svg", 3) == 0 ? REP_FMT_SVG
+                                            : 0;
         if (!f || (*out & f))
             return -1;
         *out |= f;
@@ -228,7 +230,8 @@ static int build(const report_args *a, const rep_run *runs, rep_plotset *ps)
     remove(log);
     bool have = rep_gp_available();
     if (!have)
-        snprintf(msg, sizeof msg, "gnuplot is not installed (not on PATH): install the Debian "
+        snprintf(msg, sizeof msg,
+                 "gnuplot is not installed (not on PATH): install the Debian "
                  "package gnuplot-nox (apt-get install gnuplot-nox), then run retrylab report "
                  "again; the data files, the scripts and these tables were written");
     bool pictures = have && render(ps, a, msg, sizeof msg) == 0;
@@ -263,8 +266,10 @@ int rep_cmd_report(int argc, char **argv)
         rep_outdir_begin(&od, a.out); /* the last report's files go */
         rc = build(&a, runs, &ps);
         if (rep_outdir_end(&od) != 0)
-            fprintf(stderr, "retrylab report: warning: %s/.retrylab-report-files: cannot "
-                    "write the list of this report's files\n", a.out);
+            fprintf(stderr,
+                    "retrylab report: warning: %s/.retrylab-report-files: cannot "
+                    "write the list of this report's files\n",
+                    a.out);
     }
     for (size_t i = 0; i < a.n; i++)
         rep_run_free(&runs[i]);

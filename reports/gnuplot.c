@@ -40,8 +40,10 @@ FILE *rep_gp_open(const char *dir, const char *name, const char *what)
     FILE *f = fopen(path, "w");
     if (!f)
         return NULL;
-    fprintf(f, "# %s.gp: %s\n# Written by retrylab report; re-run from this folder with: gnuplot %s.gp\n",
-            name, what, name);
+    fprintf(
+        f,
+        "# %s.gp: %s\n# Written by retrylab report; re-run from this folder with: gnuplot %s.gp\n",
+        name, what, name);
     /* The key sits outside, right of the data, in a smaller font: it never
      * covers a line and takes at most about a third of the width. */
     fputs("set encoding utf8\nset grid lc rgb '#dddddd'\n"

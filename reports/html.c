@@ -33,12 +33,23 @@ void rep_html_esc(FILE *f, const char *s)
 {
     for (; s && *s; s++) {
         switch (*s) {
-        case '&': fputs("&amp;", f); break;
-        case '<': fputs("&lt;", f); break;
-        case '>': fputs("&gt;", f); break;
-        case '"': fputs("&quot;", f); break;
-        case '\'': fputs("&#39;", f); break;
-        default: fputc(*s, f);
+        case '&':
+            fputs("&amp;", f);
+            break;
+        case '<':
+            fputs("&lt;", f);
+            break;
+        case '>':
+            fputs("&gt;", f);
+            break;
+        case '"':
+            fputs("&quot;", f);
+            break;
+        case '\'':
+            fputs("&#39;", f);
+            break;
+        default:
+            fputc(*s, f);
         }
     }
 }
@@ -77,9 +88,11 @@ static void candidate_rows(FILE *f, const rep_run *run)
 
 static void candidate_table(FILE *f, const rep_page *p)
 {
-    fprintf(f, "<details>\n<summary>Per-candidate metrics (%zu runs): requests and responses "
-               "per provider/model</summary>\n<table>\n<tr><th class=\"l\">run</th>"
-               "<th class=\"l\">provider/model</th><th>requests</th>", p->n);
+    fprintf(f,
+            "<details>\n<summary>Per-candidate metrics (%zu runs): requests and responses "
+            "per provider/model</summary>\n<table>\n<tr><th class=\"l\">run</th>"
+            "<th class=\"l\">provider/model</th><th>requests</th>",
+            p->n);
     for (int i = 0; i < REP_CLASS_N; i++)
         fprintf(f, "<th>%s</th>", rep_class_name((rep_class)i));
     fputs("<th>mean latency</th></tr>\n", f);
@@ -91,10 +104,14 @@ static void candidate_table(FILE *f, const rep_page *p)
 static const char *from_text(rep_expect_from from)
 {
     switch (from) {
-    case REP_EXPECT_RUN_DIR: return "the run folder's expect.json";
-    case REP_EXPECT_GIVEN: return "the given expect file";
-    case REP_EXPECT_SCENARIO: return "the scenario's expect";
-    default: return "nothing";
+    case REP_EXPECT_RUN_DIR:
+        return "the run folder's expect.json";
+    case REP_EXPECT_GIVEN:
+        return "the given expect file";
+    case REP_EXPECT_SCENARIO:
+        return "the scenario's expect";
+    default:
+        return "nothing";
     }
 }
 
@@ -107,10 +124,12 @@ static void verdict_list(FILE *f, const rep_page *p, size_t r)
     if (!j->checked && p->runs[r].scenario_missing) {
         rep_html_esc(f, p->runs[r].scenario_note);
         fputs(": its claims and checks are left out (run the report from the folder "
-              "<code>sim</code> or <code>run</code> ran in).", f);
+              "<code>sim</code> or <code>run</code> ran in).",
+              f);
     } else if (!j->checked)
         fputs("Not checked: the run used another policy than its scenario's and has no "
-              "expect.json of its own, so the scenario's claims are not its claims.", f);
+              "expect.json of its own, so the scenario's claims are not its claims.",
+              f);
     else if (j->have == 0)
         rep_html_esc(f, p->runs[r].scenario ? "No expectations: the scenario has no expect."
                                             : p->runs[r].scenario_note);
@@ -138,7 +157,8 @@ void rep_html_details(FILE *f, const rep_page *p)
     fputs("<h2 id=\"details\">Details</h2>\n", f);
     candidate_table(f, p);
     fputs("<details>\n<summary>Expectation verdicts, run by run (what <code>retrylab "
-          "check</code> prints)</summary>\n", f);
+          "check</code> prints)</summary>\n",
+          f);
     for (size_t r = 0; r < p->n; r++)
         verdict_list(f, p, r);
     fputs("</details>\n<details>\n<summary>Run folders</summary>\n<ol>\n", f);
@@ -152,15 +172,16 @@ void rep_html_details(FILE *f, const rep_page *p)
 
 static void page_head(FILE *f, const rep_page *p)
 {
-    fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-               "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-               "<title>retrylab report</title>\n<style>%s</style>\n</head>\n<body>\n"
-               "<h1>retrylab report</h1>\n<p class=\"lead\">%zu runs of %zu scenarios. Each run "
-               "is one retry policy played against one scenario (simulated providers that "
-               "answer 429s, 5xx, timeouts...). The first table holds what the seed documents "
-               "claim beside what retrylab measured with the seed's own policy; each scenario "
-               "section below compares every policy that ran on it (best first) and shows its "
-               "pictures; the full numbers are at the end.</p>\n",
+    fprintf(f,
+            "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+            "<title>retrylab report</title>\n<style>%s</style>\n</head>\n<body>\n"
+            "<h1>retrylab report</h1>\n<p class=\"lead\">%zu runs of %zu scenarios. Each run "
+            "is one retry policy played against one scenario (simulated providers that "
+            "answer 429s, 5xx, timeouts...). The first table holds what the seed documents "
+            "claim beside what retrylab measured with the seed's own policy; each scenario "
+            "section below compares every policy that ran on it (best first) and shows its "
+            "pictures; the full numbers are at the end.</p>\n",
             css, p->n, p->n_sec);
     if (p->o->notice) {
         fputs("<p class=\"notice\">", f);

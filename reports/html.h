@@ -14,15 +14,15 @@
 #include "common/jsonpos.h"
 #include "reports/check.h"
 #include "reports/plot.h"
-#include "reports/run_load.h"
 #include "reports/run_expect.h"
+#include "reports/run_load.h"
 #include "reports/stats.h"
 
 typedef struct rep_html_opts {
-    const char *out;     /* report folder */
-    int formats;         /* REP_FMT_* written */
-    bool pictures;       /* false: gnuplot did not run (notice instead of images) */
-    const char *notice;  /* shown at the top when not NULL (e.g. why pictures are missing) */
+    const char *out;    /* report folder */
+    int formats;        /* REP_FMT_* written */
+    bool pictures;      /* false: gnuplot did not run (notice instead of images) */
+    const char *notice; /* shown at the top when not NULL (e.g. why pictures are missing) */
 } rep_html_opts;
 
 /* Writes OUT/index.html. 0, or -1 with err. */
@@ -55,7 +55,7 @@ typedef struct rep_section {
     char key[REP_PATH_MAX]; /* rep_html_run_key of its runs */
     size_t runs[REP_MAX_RUNS];
     size_t n;
-    int base;   /* index of the section this one is a variant of, else -1 */
+    int base;    /* index of the section this one is a variant of, else -1 */
     bool claims; /* the scenario states claims */
     bool seed;   /* ... and the first cites a seed document (a seed experiment) */
 } rep_section;

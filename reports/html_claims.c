@@ -108,8 +108,7 @@ void rep_html_check_cell(FILE *f, const rep_page *p, size_t r)
 }
 
 /* "seed 001" etc.: the document a scenario's claims come from. */
-static const char *claim_document(const rep_run *run, const rep_judged *j, char *buf,
-                                  size_t size)
+static const char *claim_document(const rep_run *run, const rep_judged *j, char *buf, size_t size)
 {
     const cJSON *c = rep_run_claims(run);
     const cJSON *src = c ? cJSON_GetObjectItemCaseSensitive(c->child, "source") : NULL;
@@ -140,10 +139,14 @@ static double measured_value(const rep_run *run, const rep_judged *j, cm_claim_m
         for (size_t k = 0; k < run->n_tasks; k++)
             most = fmax(most, run->tasks[k].wait_planned);
         return most;
-    case CM_CLAIM_MAX_TASK_DURATION: return fmax(j->s.longest_task_s, 0);
-    case CM_CLAIM_MAX_ATTEMPTS: return j->s.attempts_max;
-    case CM_CLAIM_SUCCESS_RATE: return j->s.success_rate;
-    default: return -1;
+    case CM_CLAIM_MAX_TASK_DURATION:
+        return fmax(j->s.longest_task_s, 0);
+    case CM_CLAIM_MAX_ATTEMPTS:
+        return j->s.attempts_max;
+    case CM_CLAIM_SUCCESS_RATE:
+        return j->s.success_rate;
+    default:
+        return -1;
     }
 }
 
@@ -165,8 +168,8 @@ static bool bound_verdict(cm_claim_measure m, double got, double claimed, char *
 {
     bool ok = got <= claimed * (1 + 1e-9) + 1e-9;
     if (m == CM_CLAIM_MAX_ATTEMPTS) {
-        cat(buf, size, "%s: %.0f calls per task vs %g", ok ? "within the claim" :
-            "more calls than claimed", got, claimed);
+        cat(buf, size, "%s: %.0f calls per task vs %g",
+            ok ? "within the claim" : "more calls than claimed", got, claimed);
         return ok;
     }
     bool min = claimed >= 120;
@@ -194,9 +197,9 @@ static int claim_verdicts(const rep_run *run, const rep_judged *j, char *buf, si
         if (n++)
             cat(buf, size, "; ");
         double got = measured_value(run, j, cl.measure);
-        bool ok = cl.measure == CM_CLAIM_SUCCESS_RATE ? rate_verdict(got, cl.value, buf, size)
-                                                      : bound_verdict(cl.measure, got, cl.value,
-                                                                      buf, size);
+        bool ok = cl.measure == CM_CLAIM_SUCCESS_RATE
+                      ? rate_verdict(got, cl.value, buf, size)
+                      : bound_verdict(cl.measure, got, cl.value, buf, size);
         rate_done = rate_done || cl.measure == CM_CLAIM_SUCCESS_RATE;
         *refuted += !ok;
     }
@@ -311,7 +314,8 @@ static void unmeasured_row(FILE *f, const rep_page *p, size_t si)
     rep_html_claims_list(f, run);
     fputs("</td><td class=\"l\">&ndash;</td><td>&ndash;</td><td>&ndash;</td><td class=\"l\">"
           "not measured: no run used the scenario's own policy or carries its own "
-          "expect.json</td></tr>\n", f);
+          "expect.json</td></tr>\n",
+          f);
 }
 
 /* Runs whose scenario file was not found: their claims are not in the table. */
@@ -322,8 +326,7 @@ static void missing_note(FILE *f, const rep_page *p)
             continue;
         fprintf(f, "<p class=\"warn\">Run #%zu: ", r + 1);
         rep_html_esc(f, p->runs[r].scenario_note);
-        fprintf(f, ": its claims%s are left out.</p>\n",
-                p->j[r].checked ? "" : " and checks");
+        fprintf(f, ": its claims%s are left out.</p>\n", p->j[r].checked ? "" : " and checks");
     }
 }
 
@@ -337,7 +340,8 @@ void rep_html_claims_table(FILE *f, const rep_page *p)
           "eye. Separately, the scenario's expectations pin retrylab's own result (waits, "
           "rotation orders, messages): \"retrylab's pinned result holds\" says the run "
           "behaved as recorded, which may refute the claim. Rows: the seed's own policy, "
-          "and comparison policies that carry their own claims (an expect.json).</p>\n", f);
+          "and comparison policies that carry their own claims (an expect.json).</p>\n",
+          f);
     fputs("<table>\n<tr><th class=\"l\">scenario (seed document)</th>"
           "<th class=\"l\">what it claims</th><th class=\"l\">policy run</th>"
           "<th>claimed success</th><th>measured</th><th class=\"l\">verdict</th></tr>\n",
@@ -357,5 +361,6 @@ void rep_html_claims_table(FILE *f, const rep_page *p)
     missing_note(f, p);
     if (!rows)
         fputs("<p>No run's scenario states a claim (a scenario's <code>claims</code>), or no "
-              "run used its scenario's own policy.</p>\n", f);
+              "run used its scenario's own policy.</p>\n",
+              f);
 }

@@ -106,9 +106,9 @@ static void rank_runs(const rep_page *p, const rep_section *s, run_rank *out)
     for (size_t i = 0; i < s->n; i++) {
         const rep_judged *j = &p->j[s->runs[i]];
         const rep_stats *st = &j->s;
-        out[i] = (run_rank){st->success_rate,
-                            st->calls_per_success < 0 ? 1e300 : st->calls_per_success,
-                            j->checked && (j->have < 0 || j->vs.failed > 0), s->runs[i]};
+        out[i] =
+            (run_rank){st->success_rate, st->calls_per_success < 0 ? 1e300 : st->calls_per_success,
+                       j->checked && (j->have < 0 || j->vs.failed > 0), s->runs[i]};
     }
     qsort(out, s->n, sizeof *out, rank_cmp);
 }
@@ -117,7 +117,8 @@ void rep_html_toc(FILE *f, const rep_page *p)
 {
     static run_rank rk[REP_MAX_RUNS];
     fputs("<nav>\n<h2>Contents</h2>\n<ul>\n<li><a href=\"#claims\">Seed claims vs "
-          "retrylab</a></li>\n", f);
+          "retrylab</a></li>\n",
+          f);
     for (size_t s = 0; s < p->n_sec; s++) {
         const rep_section *sec = &p->sec[s];
         bool nested = sec->base >= 0;
@@ -139,7 +140,8 @@ void rep_html_toc(FILE *f, const rep_page *p)
             fputs(next_variant ? "</li>\n" : "</li>\n</ul></li>\n", f);
     }
     fputs("<li><a href=\"#details\">Details: per-candidate metrics, every verdict</a></li>\n"
-          "</ul>\n</nav>\n", f);
+          "</ul>\n</nav>\n",
+          f);
 }
 
 static void run_row(FILE *f, const rep_page *p, size_t r, bool best)
@@ -150,10 +152,12 @@ static void run_row(FILE *f, const rep_page *p, size_t r, bool best)
     rep_html_esc(f, run->policy_name[0] ? run->policy_name : "default policy");
     if (p->j[r].own_policy)
         fputs("<span class=\"tag own\" title=\"the policy the scenario names\">scenario's "
-              "policy</span>", f);
+              "policy</span>",
+              f);
     if (best)
         fputs("<span class=\"tag best\" title=\"highest success rate, then fewest calls per "
-              "success\">best</span>", f);
+              "success\">best</span>",
+              f);
     fputs("</td>", f);
     rep_html_td_text(f, run->mode[0] ? run->mode : "?");
     rep_html_td_num(f, s->tasks, 0, "");
@@ -189,7 +193,8 @@ static void picture(FILE *f, const rep_picture *pic, const rep_html_opts *o)
     fputs("</h4>\n", f);
     if (o->pictures) {
         fprintf(f, "<a href=\"%s.%s\"><img src=\"%s.%s\" width=\"%d\" height=\"%d\" alt=\"",
-                pic->name, ext, pic->name, ext, REP_PNG_W, pic->height > 0 ? pic->height : REP_PNG_H);
+                pic->name, ext, pic->name, ext, REP_PNG_W,
+                pic->height > 0 ? pic->height : REP_PNG_H);
         rep_html_esc(f, pic->title);
         fputs("\"></a>\n", f);
     }
@@ -204,8 +209,8 @@ static void picture(FILE *f, const rep_picture *pic, const rep_html_opts *o)
 /* The section's pictures, overlays first, then per-run ones. */
 static void pictures(FILE *f, const rep_page *p, const rep_section *sec)
 {
-    static const char *const order[] = {"success", "ladder", "latency", "load", "outcomes",
-                                        "timeline"};
+    static const char *const order[] = {"success", "ladder",   "latency",
+                                        "load",    "outcomes", "timeline"};
     fputs("<div class=\"pics\">\n", f);
     for (size_t k = 0; k < sizeof order / sizeof order[0]; k++)
         for (size_t i = 0; i < p->ps->n; i++) {
@@ -234,7 +239,8 @@ static void section_intro(FILE *f, const rep_page *p, const rep_section *sec)
     }
     if (sec->claims && sec->base < 0) {
         fputs("<p><b>Claims</b> (what the source says; the check column says whether "
-              "the run bears them out):</p>\n", f);
+              "the run bears them out):</p>\n",
+              f);
         rep_html_claims_list(f, first);
     }
 }

@@ -58,10 +58,9 @@ int rep_class_point(rep_class c)
 
 const char *rep_series_colour(size_t i)
 {
-    static const char *const colours[] = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd",
-                                          "#ff7f0e", "#17becf", "#8c564b", "#e377c2",
-                                          "#7f7f7f", "#bcbd22", "#000080", "#808000",
-                                          "#00a080", "#ff00ff"};
+    static const char *const colours[] = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e",
+                                          "#17becf", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22",
+                                          "#000080", "#808000", "#00a080", "#ff00ff"};
     return colours[i % (sizeof colours / sizeof colours[0])];
 }
 
@@ -71,8 +70,7 @@ FILE *rep_data_open(const rep_plot_opts *o, const char *name, cm_err *err)
     snprintf(path, sizeof path, "%s/%s", o->out, name);
     FILE *f = fopen(path, "w");
     if (!f)
-        snprintf(err->msg, sizeof err->msg, "%.400s: cannot write: %.80s", path,
-                 strerror(errno));
+        snprintf(err->msg, sizeof err->msg, "%.400s: cannot write: %.80s", path, strerror(errno));
     return f;
 }
 
@@ -138,7 +136,8 @@ static size_t make_groups(const rep_run *runs, size_t n, rep_group *groups)
     }
     for (size_t g = 0; ng > 1 && g < ng; g++) {
         if (g > 0)
-            snprintf(groups[g].suffix, sizeof groups[g].suffix, "_s%u", (unsigned)(g + 1) & 0xffffu);
+            snprintf(groups[g].suffix, sizeof groups[g].suffix, "_s%u",
+                     (unsigned)(g + 1) & 0xffffu);
         snprintf(groups[g].title, sizeof groups[g].title, ": %.100s",
                  groups[g].runs[0]->scenario_name[0] ? groups[g].runs[0]->scenario_name
                                                      : groups[g].runs[0]->dir);
@@ -148,8 +147,7 @@ static size_t make_groups(const rep_run *runs, size_t n, rep_group *groups)
 
 /* Timelines of the group's checked runs (at most REP_TIMELINES_PER_GROUP),
  * else of its first run: one per policy compared would drown the page. */
-static int plot_timelines(const rep_group *g, const rep_plot_opts *o, rep_plotset *ps,
-                          cm_err *err)
+static int plot_timelines(const rep_group *g, const rep_plot_opts *o, rep_plotset *ps, cm_err *err)
 {
     size_t drawn = 0;
     for (size_t i = 0; i < g->n && drawn < REP_TIMELINES_PER_GROUP; i++)

@@ -16,11 +16,11 @@
 #define REP_TIMELINES_PER_GROUP 4 /* attempt timelines drawn per scenario */
 
 typedef struct rep_picture {
-    char name[64];     /* file stem: NAME.gp, NAME.png, NAME.svg */
-    char title[300];   /* what the picture shows */
+    char name[64];                 /* file stem: NAME.gp, NAME.png, NAME.svg */
+    char title[300];               /* what the picture shows */
     char caption[REP_CAPTION_MAX]; /* how to read it */
-    char group[REP_PATH_MAX]; /* the scenario whose runs it shows (rep_html_run_key) */
-    int height;        /* pixels (REP_PNG_W wide); grows with a long key */
+    char group[REP_PATH_MAX];      /* the scenario whose runs it shows (rep_html_run_key) */
+    int height;                    /* pixels (REP_PNG_W wide); grows with a long key */
 } rep_picture;
 
 typedef struct rep_plotset {
@@ -53,14 +53,14 @@ typedef struct rep_group {
     const rep_run *runs[REP_MAX_RUNS];
     size_t ids[REP_MAX_RUNS];
     size_t n;
-    char suffix[16];            /* "", or "_s2", "_s3"... for the second scenario on */
+    char suffix[16];              /* "", or "_s2", "_s3"... for the second scenario on */
     char title[REP_NAME_MAX + 8]; /* "" or ": SCENARIO" appended to picture titles */
 } rep_group;
 
 /* The unit of the time axes, chosen from the longest run. */
 typedef struct rep_tunit {
-    double div;        /* seconds per unit */
-    const char *name;  /* "s", "min", "h" */
+    double div;       /* seconds per unit */
+    const char *name; /* "s", "min", "h" */
 } rep_tunit;
 rep_tunit rep_tunit_for(const rep_group *g);
 /* The group's scenario name for a picture's second title line ("" when the

@@ -73,14 +73,16 @@ static void success_axis(FILE *f, const rep_group *g, double last)
             shown > 0 ? shown / u.div : 1);
     if (shown < end) {
         rep_tunit e = rep_tunit_span(end);
-        fprintf(f, "set label 2 'no success after %.3g %s: the curves stay flat until the runs "
+        fprintf(f,
+                "set label 2 'no success after %.3g %s: the curves stay flat until the runs "
                 "end (%.3g %s)' at character 1, character 0.8 left font ',8' tc rgb '#555555'\n"
                 "set bmargin 4.5\n",
                 last / u.div, u.name, end / e.div, e.name);
     }
     if (last <= 0)
         fputs("set label 3 'no task succeeded in any run: every line lies on 0' at graph 0.5, "
-              "graph 0.5 center\n", f);
+              "graph 0.5 center\n",
+              f);
     fprintf(f, "rl_u = %g\n", u.div);
 }
 
@@ -176,10 +178,12 @@ int rep_plot_latency(const rep_group *g, const rep_plot_opts *o, rep_plotset *ps
     rep_gp_begin_plot_sized(f, name, o->formats, height);
     rep_gp_title(f, "Time to success per task (CDF, one line per run)", rep_group_name(g));
     fputs("set xlabel 'seconds from a task''s first attempt to its success'\n"
-          "set ylabel 'tasks succeeded within x (% of all tasks)'\nset yrange [0:105]\n", f);
+          "set ylabel 'tasks succeeded within x (% of all tasks)'\nset yrange [0:105]\n",
+          f);
     if (lo > 0 && isfinite(lo) && hi / lo > 50)
         fputs("set logscale x\nset xlabel 'seconds from a task''s first attempt to its success "
-              "(log scale)'\n", f);
+              "(log scale)'\n",
+              f);
     latency_plot(f, g, counts);
     snprintf(title, sizeof title, "Latency to success (CDF)%s", g->title);
     rep_pic_add(ps, name, title,

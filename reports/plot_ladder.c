@@ -26,15 +26,15 @@ typedef struct rung {
 } rung;
 
 typedef struct ladder_info {
-    size_t rungs[REP_MAX_RUNS];  /* retry numbers in each run's mean block */
-    bool observed[REP_MAX_RUNS]; /* the run has observed waits */
-    double lo, hi;               /* smallest positive and largest wait shown */
-    bool zero;                   /* a wait shown is 0 s */
-    size_t top;                  /* the highest retry number shown */
-    size_t clip;                 /* retries past this are not drawn (0: none) */
-    long long tasks[MAX_LADDERS]; /* the expected ladders' tasks */
-    size_t ntasks;               /* expected ladders read */
-    size_t ndraw;                /* of them drawn (the first ndraw) */
+    size_t rungs[REP_MAX_RUNS];              /* retry numbers in each run's mean block */
+    bool observed[REP_MAX_RUNS];             /* the run has observed waits */
+    double lo, hi;                           /* smallest positive and largest wait shown */
+    bool zero;                               /* a wait shown is 0 s */
+    size_t top;                              /* the highest retry number shown */
+    size_t clip;                             /* retries past this are not drawn (0: none) */
+    long long tasks[MAX_LADDERS];            /* the expected ladders' tasks */
+    size_t ntasks;                           /* expected ladders read */
+    size_t ndraw;                            /* of them drawn (the first ndraw) */
     size_t waits[REP_MAX_RUNS][MAX_LADDERS]; /* waits of each such task per run */
 } ladder_info;
 
@@ -86,8 +86,7 @@ static void mean_block(FILE *f, const rep_run *run, size_t r, ladder_info *li)
     rung g[MAX_RUNGS];
     memset(g, 0, sizeof g);
     size_t k = ladder_rungs(run, g);
-    fputs("# block 0: retry mean_planned_s min_planned_s max_planned_s mean_observed_s tasks\n",
-          f);
+    fputs("# block 0: retry mean_planned_s min_planned_s max_planned_s mean_observed_s tasks\n", f);
     for (size_t i = 0; i < k; i++) {
         fprintf(f, "%zu %.6f %.6f %.6f ", i + 1, g[i].sum / (double)g[i].n, g[i].min, g[i].max);
         if (g[i].obs_n)
@@ -234,19 +233,27 @@ static void run_series(FILE *f, const rep_group *g, size_t r, const ladder_info 
         if (!li->waits[r][j])
             continue;
         c = wait_colour(g, r, j);
-        fprintf(f, "%s'ladder_%zu.dat' index %zu using ($1%+g):(z($2)) with linespoints pt %zu "
-                "lw 2 lc rgb '%s' notitle", sep(s), id, j + 1, off, 5 + 2 * j, c);
+        fprintf(f,
+                "%s'ladder_%zu.dat' index %zu using ($1%+g):(z($2)) with linespoints pt %zu "
+                "lw 2 lc rgb '%s' notitle",
+                sep(s), id, j + 1, off, 5 + 2 * j, c);
         if (li->observed[r])
-            fprintf(f, "%s'ladder_%zu.dat' index %zu using ($1%+g):(z($3)) with linespoints dt 2 "
-                    "pt %zu lw 2 lc rgb '%s' notitle", sep(s), id, j + 1, off, 4 + 2 * j, c);
+            fprintf(f,
+                    "%s'ladder_%zu.dat' index %zu using ($1%+g):(z($3)) with linespoints dt 2 "
+                    "pt %zu lw 2 lc rgb '%s' notitle",
+                    sep(s), id, j + 1, off, 4 + 2 * j, c);
     }
     if (li->ntasks || !li->rungs[r])
         return;
-    fprintf(f, "%s'ladder_%zu.dat' index 0 using ($1%+g):(z($2)):(z($3)):(z($4)) with "
-            "yerrorlines pt 7 lw 2 lc rgb '%s' notitle", sep(s), id, off, c);
+    fprintf(f,
+            "%s'ladder_%zu.dat' index 0 using ($1%+g):(z($2)):(z($3)):(z($4)) with "
+            "yerrorlines pt 7 lw 2 lc rgb '%s' notitle",
+            sep(s), id, off, c);
     if (li->observed[r])
-        fprintf(f, "%s'ladder_%zu.dat' index 0 using ($1%+g):(z($5)) with linespoints dt 2 pt 6 "
-                "lw 2 lc rgb '%s' notitle", sep(s), id, off, c);
+        fprintf(f,
+                "%s'ladder_%zu.dat' index 0 using ($1%+g):(z($5)) with linespoints dt 2 pt 6 "
+                "lw 2 lc rgb '%s' notitle",
+                sep(s), id, off, c);
 }
 
 /* Whether any run has observed waits. */
@@ -264,14 +271,17 @@ static void ladder_plot(FILE *f, const rep_group *g, const ladder_info *li, cons
     char t[120];
     if (li->top == 0) {
         fputs("set xrange [0:1]\nset yrange [0:1]\nset label 1 'no run waited' at 0.5,0.5 "
-              "center\nplot 2 notitle\n", f);
+              "center\nplot 2 notitle\n",
+              f);
         return;
     }
     for (size_t r = 0; r < g->n; r++)
         run_series(f, g, r, li, &s);
     for (size_t j = 0; j < li->ndraw; j++) {
-        fprintf(f, "%s'%s' index %zu using 1:(z($2)) with points pt %zu ps 2.5 lw 2 "
-                "lc rgb '#000000' notitle", sep(&s), expected, j, 4 + 2 * j);
+        fprintf(f,
+                "%s'%s' index %zu using 1:(z($2)) with points pt %zu ps 2.5 lw 2 "
+                "lc rgb '#000000' notitle",
+                sep(&s), expected, j, 4 + 2 * j);
         char text[80];
         if (g->n == 1) {
             snprintf(t, sizeof t, "linespoints pt %zu lw 2", 5 + 2 * j);
@@ -294,8 +304,9 @@ static void task_list(const ladder_info *li, char *buf, size_t size)
     size_t used = 0;
     buf[0] = '\0';
     for (size_t j = 0; j < li->ndraw && used < size; j++) {
-        const char *before = j == 0 ? (li->ndraw > 1 ? "tasks " : "task ")
-                             : j + 1 == li->ndraw ? " and " : ", ";
+        const char *before = j == 0               ? (li->ndraw > 1 ? "tasks " : "task ")
+                             : j + 1 == li->ndraw ? " and "
+                                                  : ", ";
         int w = snprintf(buf + used, size - used, "%s%lld", before, li->tasks[j]);
         used += w > 0 ? (size_t)w : 0;
     }
@@ -311,18 +322,18 @@ static void clip_note(FILE *f, const rep_group *g, const ladder_info *li)
             if (li->waits[r][j] <= li->clip)
                 continue;
             if (cut++ < 2 && used < sizeof note) {
-                int w = snprintf(note + used, sizeof note - used,
-                                 "%s%.60s: task %lld has %zu waits (ladder_%zu.dat)",
-                                 used ? "; " : "", g->runs[r]->legend, li->tasks[j],
-                                 li->waits[r][j], g->ids[r] + 1);
+                int w =
+                    snprintf(note + used, sizeof note - used,
+                             "%s%.60s: task %lld has %zu waits (ladder_%zu.dat)", used ? "; " : "",
+                             g->runs[r]->legend, li->tasks[j], li->waits[r][j], g->ids[r] + 1);
                 used += w > 0 ? (size_t)w : 0;
             }
         }
     if (!cut)
         return;
     char text[600];
-    snprintf(text, sizeof text, "cut after retry %zu: %s%s", li->clip,
-             note, cut > 2 ? " and more" : "");
+    snprintf(text, sizeof text, "cut after retry %zu: %s%s", li->clip, note,
+             cut > 2 ? " and more" : "");
     fputs("set label 2 ", f);
     rep_gp_quote(f, text);
     fputs(" at character 1, character 0.8 left font ',8' tc rgb '#555555'\nset bmargin 4.5\n", f);
@@ -336,7 +347,8 @@ static void ladder_settings(FILE *f, const rep_group *g, const ladder_info *li)
         snprintf(title, sizeof title, "Backoff ladder: waits of %s beside the expected ladder%s",
                  tasks, li->ndraw < li->ntasks ? " (the expect's first)" : "");
     else
-        snprintf(title, sizeof title, "Backoff ladder: mean wait before each retry, over all "
+        snprintf(title, sizeof title,
+                 "Backoff ladder: mean wait before each retry, over all "
                  "tasks");
     rep_gp_title(f, title, rep_group_name(g));
     fputs("set xlabel 'retry number (the wait after attempt N)'\nset ylabel 'wait (s)'\n", f);

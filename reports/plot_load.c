@@ -13,8 +13,8 @@
 
 #define MAX_BINS 200
 #define MAX_LIMITS 16
-#define PANEL_RUNS 3 /* more runs than this: one panel per run */
-#define PANEL_H 130  /* pixels per panel */
+#define PANEL_RUNS 3   /* more runs than this: one panel per run */
+#define PANEL_H 130    /* pixels per panel */
 #define LOG_SPAN 100.0 /* highest / lowest rate shown from which the y axis is logarithmic */
 
 typedef struct limit_line {
@@ -25,8 +25,8 @@ typedef struct limit_line {
 /* A bin width from a 1-2-5 ladder so that `span` seconds fit in MAX_BINS. */
 static double bin_width(double span)
 {
-    static const double widths[] = {0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600,
-                                    900, 1800, 3600, 7200, 14400, 43200, 86400};
+    static const double widths[] = {0.1, 0.2, 0.5, 1,   2,    5,    10,   15,    30,    60,
+                                    120, 300, 600, 900, 1800, 3600, 7200, 14400, 43200, 86400};
     for (size_t i = 0; i < sizeof widths / sizeof widths[0]; i++)
         if (span / widths[i] <= MAX_BINS)
             return widths[i];
@@ -71,8 +71,8 @@ static double load_block(FILE *f, const rep_run *run, const char *provider, doub
     return (double)most / w;
 }
 
-static int load_data(const rep_run *run, size_t r, double w, size_t bins,
-                     const rep_plot_opts *o, double *ymax, cm_err *err)
+static int load_data(const rep_run *run, size_t r, double w, size_t bins, const rep_plot_opts *o,
+                     double *ymax, cm_err *err)
 {
     char name[64];
     const char *prov[16];
@@ -181,8 +181,7 @@ static void limit_lines(FILE *f, const limit_line *lim, size_t nlim, int *s)
     }
 }
 
-static void load_plot(FILE *f, const rep_group *g, rep_tunit u, const limit_line *lim,
-                      size_t nlim)
+static void load_plot(FILE *f, const rep_group *g, rep_tunit u, const limit_line *lim, size_t nlim)
 {
     int s = 0;
     bool solo = one_provider(g);
@@ -226,32 +225,37 @@ static void y_axis(FILE *f, double w, double ymax, const limit_line *lim, size_t
     char text[200];
     snprintf(text, sizeof text, "%s (log scale%s)", label,
              strlen(label) > 10 ? "; 0 on the bottom line" : "");
-    fprintf(f, "set logscale y\nset format y '%%g'\nset yrange [%g:%g]\nrl_z(y) = y > 0 ? y : %g\n"
-               "set ylabel ", bottom, ymax * 2, bottom);
+    fprintf(f,
+            "set logscale y\nset format y '%%g'\nset yrange [%g:%g]\nrl_z(y) = y > 0 ? y : %g\n"
+            "set ylabel ",
+            bottom, ymax * 2, bottom);
     rep_gp_quote(f, text);
     fputc('\n', f);
 }
 
-static void load_panels(FILE *f, const rep_group *g, const double axes[3],
-                        const limit_line *lim, size_t nlim)
+static void load_panels(FILE *f, const rep_group *g, const double axes[3], const limit_line *lim,
+                        size_t nlim)
 {
     double w = axes[0], xmax = axes[1], ymax = axes[2];
     rep_tunit u = rep_tunit_span(xmax);
     char title[300];
-    snprintf(title, sizeof title, "Provider load: requests per second of scenario time, one "
-             "panel per run%s", log_y(w, ymax, lim, nlim) ? " (log y: 0 on the bottom line)" : "");
+    snprintf(title, sizeof title,
+             "Provider load: requests per second of scenario time, one "
+             "panel per run%s",
+             log_y(w, ymax, lim, nlim) ? " (log y: 0 on the bottom line)" : "");
     fprintf(f, "set multiplot layout %zu,1 title ", g->n);
     rep_gp_quote(f, title);
     if (rep_group_name(g)[0]) {
         fputs(" . \"\\n\" . ", f);
         rep_gp_quote(f, rep_group_name(g));
     }
-    fprintf(f, "\nset lmargin at screen 0.08\nset rmargin at screen 0.72\nset tmargin 1.5\n"
-               "set bmargin 1\nset xrange [0:%g]\nset ytics font ',8'\nset ylabel font ',8'\n"
-               "unset xlabel\n"
-               /* the key outside, right of each panel's data, top-aligned with it (with
-                * margins fixed at screen, "outside" alone lets it overlap the data) */
-               "set key at screen 0.73, graph 1 left top\n",
+    fprintf(f,
+            "\nset lmargin at screen 0.08\nset rmargin at screen 0.72\nset tmargin 1.5\n"
+            "set bmargin 1\nset xrange [0:%g]\nset ytics font ',8'\nset ylabel font ',8'\n"
+            "unset xlabel\n"
+            /* the key outside, right of each panel's data, top-aligned with it (with
+             * margins fixed at screen, "outside" alone lets it overlap the data) */
+            "set key at screen 0.73, graph 1 left top\n",
             xmax / u.div);
     y_axis(f, w, ymax, lim, nlim, "req/s");
     for (size_t r = 0; r < g->n; r++) {
@@ -274,8 +278,10 @@ static void load_settings(FILE *f, const rep_group *g, double w, rep_tunit u, do
                           const limit_line *lim, size_t nlim)
 {
     char title[300];
-    snprintf(title, sizeof title, "Provider load: requests per second of scenario time "
-             "(mean over %g s)", w);
+    snprintf(title, sizeof title,
+             "Provider load: requests per second of scenario time "
+             "(mean over %g s)",
+             w);
     rep_gp_title(f, title, rep_group_name(g));
     fprintf(f, "set xlabel 'scenario time (%s)'\nset xrange [0:*]\n", u.name);
     char label[200] = "requests per second";

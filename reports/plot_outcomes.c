@@ -93,8 +93,8 @@ static bool class_seen(const rep_group *g, rep_class c)
 static void outcomes_plot(FILE *f, const rep_group *g, size_t nbars, const char *name)
 {
     for (size_t r = 0; r < g->n; r++)
-        fprintf(f, "set label %zu '#%zu' at first %g, graph -0.09 center\n", r + 1,
-                g->ids[r] + 1, (double)(r * (nbars + 1)) + (double)(nbars - 1) / 2);
+        fprintf(f, "set label %zu '#%zu' at first %g, graph -0.09 center\n", r + 1, g->ids[r] + 1,
+                (double)(r * (nbars + 1)) + (double)(nbars - 1) / 2);
     fprintf(f, "set xrange [-0.7:%g]\n", (double)(g->n * (nbars + 1)) - 1.3);
     for (int c = 0; c < REP_CLASS_N; c++) {
         /* the key names only the outcomes some run had; a series without a
@@ -114,8 +114,10 @@ static void outcomes_plot(FILE *f, const rep_group *g, size_t nbars, const char 
 static void outcomes_settings(FILE *f, const rep_group *g, const bars *b)
 {
     char t[300];
-    snprintf(t, sizeof t, "Responses per %s (numbered bars) and outcome, one cluster per "
-             "run (#N)", b->by_provider ? "provider" : "candidate");
+    snprintf(t, sizeof t,
+             "Responses per %s (numbered bars) and outcome, one cluster per "
+             "run (#N)",
+             b->by_provider ? "provider" : "candidate");
     rep_gp_title(f, t, rep_group_name(g));
     fputs("set ylabel 'responses'\nunset xlabel\n"
           "set style data histograms\nset style histogram rowstacked\n"
@@ -130,8 +132,7 @@ static void bar_legend(const bars *b, char *buf, size_t size)
     size_t used = 0;
     buf[0] = '\0';
     for (size_t i = 0; i < b->n && used < size; i++) {
-        int w = snprintf(buf + used, size - used, "%s%zu = %s", i ? "; " : "", i + 1,
-                         b->names[i]);
+        int w = snprintf(buf + used, size - used, "%s%zu = %s", i ? "; " : "", i + 1, b->names[i]);
         used += w > 0 ? (size_t)w : 0;
     }
 }
@@ -152,18 +153,17 @@ int rep_plot_outcomes(const rep_group *g, const rep_plot_opts *o, rep_plotset *p
     rep_gp_begin_plot(f, name, o->formats);
     outcomes_settings(f, g, &b);
     if (b.n == 0)
-        fputs("set xrange [0:1]\nset label 1 'no requests' at 0.5,0.5 center\nplot 2 notitle\n",
-              f);
+        fputs("set xrange [0:1]\nset label 1 'no requests' at 0.5,0.5 center\nplot 2 notitle\n", f);
     else
         outcomes_plot(f, g, b.n, name);
     bar_legend(&b, legend, sizeof legend);
     snprintf(title, sizeof title, "Outcomes by %s%s", b.by_provider ? "provider" : "candidate",
              g->title);
-    snprintf(caption, sizeof caption, "One cluster of bars per run (its number in the runs "
+    snprintf(caption, sizeof caption,
+             "One cluster of bars per run (its number in the runs "
              "table), one bar per %s, stacked by outcome: success (2xx), 401/403, 429 rate "
              "limited, 5xx, timeout, connection reset, other. Bars: %s.",
-             b.by_provider ? "provider (the details table has every model)" : "candidate",
-             legend);
+             b.by_provider ? "provider (the details table has every model)" : "candidate", legend);
     rep_pic_add(ps, name, title, caption);
     return rep_script_close(f, o, name, err);
 }

@@ -16,8 +16,8 @@ static void timeline_spans(FILE *f, const rep_run *run, size_t n)
         const rep_task *k = &run->tasks[i];
         if (!k->seen)
             continue;
-        fprintf(f, "%.6f %zu\n%.6f %zu\n\n", k->first_t, i,
-                k->done_t >= 0 ? k->done_t : run->end_t, i);
+        fprintf(f, "%.6f %zu\n%.6f %zu\n\n", k->first_t, i, k->done_t >= 0 ? k->done_t : run->end_t,
+                i);
     }
     fputs("\n", f);
 }
@@ -64,7 +64,8 @@ static void timeline_axis(FILE *f, const rep_run *run, size_t n, rep_tunit u)
     free(ends);
     if (k >= 3 && max > 60 && max > 20 * (median + 1)) {
         fputs("set logscale x\nset format x '%g'\nset xlabel 'scenario time + 1 s (s, log "
-              "scale: most tasks end long before the last)'\nrl_x(t) = t + 1\n", f);
+              "scale: most tasks end long before the last)'\nrl_x(t) = t + 1\n",
+              f);
         fprintf(f, "set xrange [0.9:%g]\n", (max + 1) * 1.3);
         return;
     }
@@ -80,22 +81,25 @@ static void timeline_script(FILE *f, const rep_run *run, size_t n, rep_tunit u, 
     rep_gp_title(f, t, run->label);
     if (n == 0) {
         fputs("set xrange [0:1]\nset yrange [0:1]\nset label 1 'no tasks in the trace' at 0.5,0.5 "
-              "center\nplot 2 notitle\n", f);
+              "center\nplot 2 notitle\n",
+              f);
         return;
     }
     fprintf(f, "set ylabel 'task number'\nset yrange [%zu:-1]\n", n);
     timeline_axis(f, run, n, u);
     if (n <= 25)
         fprintf(f, "set ytics 0,1,%zu\n", n - 1);
-    fprintf(f, "plot '%s' index 0 using (rl_x($1)):2 with lines lw 1 lc rgb '#bbbbbb' "
-               "title 'task alive (first attempt to done)'",
+    fprintf(f,
+            "plot '%s' index 0 using (rl_x($1)):2 with lines lw 1 lc rgb '#bbbbbb' "
+            "title 'task alive (first attempt to done)'",
             data);
     int index = 1;
     for (int c = 0; c < REP_CLASS_N; c++) {
         if (!has[c])
             continue;
-        fprintf(f, ", \\\n     '%s' index %d using (rl_x($1)):2 with points pt %d ps 1.4 "
-                   "lc rgb '%s' title '%s'",
+        fprintf(f,
+                ", \\\n     '%s' index %d using (rl_x($1)):2 with points pt %d ps 1.4 "
+                "lc rgb '%s' title '%s'",
                 data, index++, rep_class_point((rep_class)c), rep_class_colour((rep_class)c),
                 rep_class_name((rep_class)c));
     }

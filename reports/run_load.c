@@ -52,7 +52,8 @@ typedef struct line_ctx {
  * version, "retrylab-trace/1.N", only adds fields and events). */
 #define TRACE_FORMAT "retrylab-trace/1"
 
-static int line_fail(const line_ctx *lc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int line_fail(const line_ctx *lc, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /* The first line must be a start event whose "format" is TRACE_FORMAT or
  * TRACE_FORMAT.N; 0 or -1 with err. */
@@ -66,12 +67,13 @@ static int check_format(const line_ctx *lc, const char *event, const cJSON *o)
         (v[n] == '\0' || (v[n] == '.' && v[n + 1] >= '0' && v[n + 1] <= '9')))
         return 0;
     if (!start)
-        return line_fail(lc, "the first line is not a start event: not a retrylab trace "
-                         "(format %s)", TRACE_FORMAT);
+        return line_fail(lc,
+                         "the first line is not a start event: not a retrylab trace "
+                         "(format %s)",
+                         TRACE_FORMAT);
     if (!v)
         return line_fail(lc, "format (none) is not one this retrylab reads (%s)", TRACE_FORMAT);
-    return line_fail(lc, "format \"%.100s\" is not one this retrylab reads (%s)", v,
-                     TRACE_FORMAT);
+    return line_fail(lc, "format \"%.100s\" is not one this retrylab reads (%s)", v, TRACE_FORMAT);
 }
 
 static int line_fail(const line_ctx *lc, const char *fmt, ...)
@@ -170,9 +172,10 @@ static int read_who(const rep_run *run, const line_ctx *lc, const cJSON *o, rep_
         return line_fail(lc, "field \"task\" must be a whole number from 0 to %lld",
                          (long long)REP_MAX_TASKS - 1);
     if (run->has_start_tasks && task >= (double)run->start_tasks)
-        return line_fail(lc, "field \"task\" is %.0f, but the start event says the run has %lld "
-                         "task%s", task, (long long)run->start_tasks,
-                         run->start_tasks == 1 ? "" : "s");
+        return line_fail(lc,
+                         "field \"task\" is %.0f, but the start event says the run has %lld "
+                         "task%s",
+                         task, (long long)run->start_tasks, run->start_tasks == 1 ? "" : "s");
     if (num_field(o, "attempt", &attempt) < 0 || attempt < 0 || attempt > 1e9)
         return line_fail(lc, "field \"attempt\" must be a whole number from 0");
     e->task = (int64_t)task;
@@ -439,8 +442,8 @@ static void load_scenario(rep_run *run)
     }
     if (access(run->scenario_path, F_OK) != 0) {
         run->scenario_missing = true;
-        snprintf(run->scenario_note, sizeof run->scenario_note,
-                 "scenario file %s not found%s", run->scenario_path,
+        snprintf(run->scenario_note, sizeof run->scenario_note, "scenario file %s not found%s",
+                 run->scenario_path,
                  run->scenario_path[0] == '/' ? "" : " (relative to the current folder)");
         return;
     }

@@ -21,13 +21,13 @@
 typedef enum rep_kind { REP_SEND, REP_RESPONSE, REP_WAIT, REP_DONE } rep_kind;
 
 /* What a response was, for colours and counts. X-macro: enum + names agree. */
-#define REP_CLASS_MAP(X)                                                                         \
-    X(OK, "2xx")                                                                                 \
-    X(AUTH, "401/403")                                                                           \
-    X(LIMITED, "429")                                                                            \
-    X(SERVER, "5xx")                                                                             \
-    X(TIMEOUT, "timeout")                                                                        \
-    X(RESET, "reset")                                                                            \
+#define REP_CLASS_MAP(X)                                                                           \
+    X(OK, "2xx")                                                                                   \
+    X(AUTH, "401/403")                                                                             \
+    X(LIMITED, "429")                                                                              \
+    X(SERVER, "5xx")                                                                               \
+    X(TIMEOUT, "timeout")                                                                          \
+    X(RESET, "reset")                                                                              \
     X(OTHER, "other")
 #define REP_CLASS_ENUM(id, name) REP_CLASS_##id,
 typedef enum rep_class { REP_CLASS_MAP(REP_CLASS_ENUM) REP_CLASS_N } rep_class;
@@ -37,7 +37,7 @@ const char *rep_class_name(rep_class c);
 rep_class rep_class_of(int status, const char *error);
 
 typedef struct rep_event {
-    double t;        /* scenario seconds */
+    double t; /* scenario seconds */
     rep_kind kind;
     int64_t task;
     int64_t attempt; /* 0 when the line has none */
@@ -98,7 +98,7 @@ typedef struct rep_run {
     size_t n_tasks;
     double end_t; /* last event time */
     rep_summary summary;
-    cm_json *scenario;    /* the scenario file, or NULL when unreadable */
+    cm_json *scenario;                     /* the scenario file, or NULL when unreadable */
     char scenario_note[REP_PATH_MAX + 96]; /* why scenario is NULL ("" when loaded) */
     bool scenario_missing; /* the trace names a scenario file that does not exist (here) */
     long connect_errors;   /* responses with status 0, error "connect" */

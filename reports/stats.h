@@ -7,16 +7,16 @@
 #include "reports/run_load.h"
 
 typedef struct rep_stats {
-    double tasks;        /* rep_run_task_count */
-    double done;         /* tasks that reached done */
+    double tasks; /* rep_run_task_count */
+    double done;  /* tasks that reached done */
     double successes;
-    double success_rate; /* successes / tasks, 0 when no tasks */
-    double attempts;     /* sends over all tasks */
+    double success_rate;                             /* successes / tasks, 0 when no tasks */
+    double attempts;                                 /* sends over all tasks */
     double attempts_p50, attempts_p99, attempts_max; /* per task, over tasks seen */
-    double total_wait_s; /* planned waits over all tasks */
-    double calls_per_success; /* attempts / successes; -1 when no success */
-    double success_time_p50;  /* seconds from a task's first event to success; -1 if none */
-    double longest_task_s;    /* the longest rep_task_duration; -1 when no task sent */
+    double total_wait_s;                             /* planned waits over all tasks */
+    double calls_per_success;                        /* attempts / successes; -1 when no success */
+    double success_time_p50; /* seconds from a task's first event to success; -1 if none */
+    double longest_task_s;   /* the longest rep_task_duration; -1 when no task sent */
 } rep_stats;
 
 void rep_stats_compute(const rep_run *run, rep_stats *out);

@@ -14,15 +14,15 @@
 
 #include "common/fdlimit.h"
 #include "engine/cli/cli.h"
-#include "engine/core/engine.h"
-#include "engine/http/runner.h"
-#include "engine/http/providers.h"
-#include "engine/driver/rundir.h"
 #include "engine/cli/scenario_policy.h"
+#include "engine/core/engine.h"
+#include "engine/driver/rundir.h"
 #include "engine/driver/summary.h"
-#include "engine/http/target.h"
 #include "engine/driver/trace.h"
 #include "engine/driver/workload.h"
+#include "engine/http/providers.h"
+#include "engine/http/runner.h"
+#include "engine/http/target.h"
 #include "mockserver/scenario/scenario.h"
 
 #define LIVE_TASKS_MAX 100000
@@ -73,7 +73,8 @@ static void usage(FILE *to)
             "                       live default: 1); the others wait to start\n"
             "  --max-connections N  requests on the wire at once, one kept-alive connection\n"
             "                       each (default 256); more wait for a free one\n"
-            "  --seed N             run seed, 0 to 2^53 - 1 (default: the scenario's \"seed\"; live: 0)\n"
+            "  --seed N             run seed, 0 to 2^53 - 1 (default: the scenario's \"seed\"; "
+            "live: 0)\n"
             "  --out DIR            run directory, created if missing (default:\n"
             "                       out/runs/SCENARIO-NAME; live: out/runs/live)\n"
             "  --quiet              no progress line (default: one on a terminal)\n"
@@ -235,8 +236,10 @@ static void mock_target(run_job *j, size_t i, const char **keys)
     rl_policy_candidate(j->policy, i, &ci);
     int pi = mock_scenario_provider_find(j->sc, ci.provider);
     if (pi < 0)
-        fprintf(stderr, "retrylab run: warning: provider %s of the policy is not in the "
-                "scenario; the mockserver will answer 404\n", ci.provider);
+        fprintf(stderr,
+                "retrylab run: warning: provider %s of the policy is not in the "
+                "scenario; the mockserver will answer 404\n",
+                ci.provider);
     rl_http_target *t = &j->targets[i];
     size_t n = strlen(j->a.target);
     while (n > 0 && j->a.target[n - 1] == '/')
@@ -245,14 +248,16 @@ static void mock_target(run_job *j, size_t i, const char **keys)
              ci.provider);
     t->base_url = j->base_urls[i];
     t->shape = pi >= 0 && mock_scenario_provider_shape(j->sc, (size_t)pi) == MOCK_SHAPE_ANTHROPIC
-                   ? RL_SHAPE_ANTHROPIC : RL_SHAPE_OPENAI;
+                   ? RL_SHAPE_ANTHROPIC
+                   : RL_SHAPE_OPENAI;
     t->model = ci.model;
     t->nkeys = ci.nkeys;
     t->key_values = keys;
     for (size_t k = 0; k < ci.nkeys; k++) {
         keys[k] = rl_key_resolve(j->sc, ci.provider, ci.keys[k]);
         if (!keys[k])
-            fprintf(stderr, "retrylab run: warning: key %s (%s/%s) is not among the "
+            fprintf(stderr,
+                    "retrylab run: warning: key %s (%s/%s) is not among the "
                     "scenario's test keys; sending none\n",
                     ci.keys[k], ci.provider, ci.model);
     }
@@ -265,14 +270,19 @@ static int live_target(run_job *j, size_t i, const char **keys)
     rl_policy_candidate(j->policy, i, &ci);
     int pi = rl_providers_find(j->prov, ci.provider);
     if (pi < 0) {
-        fprintf(stderr, "retrylab run: %s: provider %s (candidate %zu of the policy) is not in "
-                "this providers file\n", j->a.live, ci.provider, i);
+        fprintf(stderr,
+                "retrylab run: %s: provider %s (candidate %zu of the policy) is not in "
+                "this providers file\n",
+                j->a.live, ci.provider, i);
         return 2;
     }
     rl_provider_info pv;
     rl_providers_get(j->prov, (size_t)pi, &pv);
-    j->targets[i] = (rl_http_target){.base_url = pv.base_url, .shape = pv.shape,
-                                     .model = ci.model, .nkeys = ci.nkeys, .key_values = keys};
+    j->targets[i] = (rl_http_target){.base_url = pv.base_url,
+                                     .shape = pv.shape,
+                                     .model = ci.model,
+                                     .nkeys = ci.nkeys,
+                                     .key_values = keys};
     for (size_t k = 0; k < ci.nkeys; k++) {
         const char *env = rl_providers_key_env(j->prov, (size_t)pi, ci.keys[k]);
         const char *v = getenv(env);
@@ -360,14 +370,17 @@ static int check_target(run_job *j)
         return rc == -3 ? 3 : 2;
     }
     if (fabs(st.time_scale - j->a.time_scale) > 1e-9 * j->a.time_scale) {
-        fprintf(stderr, "retrylab run: %s runs at --time-scale %g, this run at %g: start both "
-                "with the same scale\n", j->a.target, st.time_scale, j->a.time_scale);
+        fprintf(stderr,
+                "retrylab run: %s runs at --time-scale %g, this run at %g: start both "
+                "with the same scale\n",
+                j->a.target, st.time_scale, j->a.time_scale);
         return 2;
     }
     if (st.scenario[0] && strcmp(st.scenario, mock_scenario_name(j->sc)) != 0) {
-        fprintf(stderr, "retrylab run: %s plays scenario \"%s\", not \"%s\": start the "
-                "mockserver with this run's scenario file\n", j->a.target, st.scenario,
-                mock_scenario_name(j->sc));
+        fprintf(stderr,
+                "retrylab run: %s plays scenario \"%s\", not \"%s\": start the "
+                "mockserver with this run's scenario file\n",
+                j->a.target, st.scenario, mock_scenario_name(j->sc));
         return 2; /* its answers would measure another scenario */
     }
     return 0;
@@ -417,13 +430,21 @@ static void write_start(const run_job *j, rl_trace *tr)
 static int write_summary(const run_job *j, rl_http_result *r, double wall_s)
 {
     rl_summary s = {
-        .tasks = r->tasks, .tasks_done = r->tasks_done, .successes = r->successes,
-        .attempts = r->attempts, .total_wait = r->total_wait, .scenario_time = r->end_time,
-        .partial = r->interrupted, .seed = j->seed,
+        .tasks = r->tasks,
+        .tasks_done = r->tasks_done,
+        .successes = r->successes,
+        .attempts = r->attempts,
+        .total_wait = r->total_wait,
+        .scenario_time = r->end_time,
+        .partial = r->interrupted,
+        .seed = j->seed,
         .scenario = j->sc ? j->a.scenario : j->a.live,
         .scenario_name = j->sc ? mock_scenario_name(j->sc) : "live",
-        .policy = j->policy_path, .policy_name = rl_policy_name(j->policy), .mode = mode_of(j),
-        .time_scale = j->sc ? j->a.time_scale : 1.0, .wall_s = wall_s,
+        .policy = j->policy_path,
+        .policy_name = rl_policy_name(j->policy),
+        .mode = mode_of(j),
+        .time_scale = j->sc ? j->a.time_scale : 1.0,
+        .wall_s = wall_s,
     };
     if (r->run_json) {
         cJSON_AddNumberToObject(r->run_json, "transport_errors", (double)r->transport_errors);
@@ -443,15 +464,23 @@ static void config_of(const run_job *j, rl_trace *tr, int64_t t0, rl_http_config
     struct timespec rt;
     clock_gettime(CLOCK_REALTIME, &rt);
     *c = (rl_http_config){
-        .policy = j->policy, .seed = j->seed, .targets = j->targets,
-        .ntargets = rl_policy_candidate_count(j->policy), .start = j->start,
-        .ntasks = j->ntasks, .time_scale = j->sc ? j->a.time_scale : 1.0,
+        .policy = j->policy,
+        .seed = j->seed,
+        .targets = j->targets,
+        .ntargets = rl_policy_candidate_count(j->policy),
+        .start = j->start,
+        .ntasks = j->ntasks,
+        .time_scale = j->sc ? j->a.time_scale : 1.0,
         .epoch_unix_us = j->sc ? CM_SCENARIO_EPOCH * CM_US_PER_S
                                : (int64_t)rt.tv_sec * CM_US_PER_S + rt.tv_nsec / 1000,
-        .start_wall_us = t0, .trace = tr,
-        .progress = !j->a.quiet && isatty(STDERR_FILENO), .stop = &rl_cli_stop,
+        .start_wall_us = t0,
+        .trace = tr,
+        .progress = !j->a.quiet && isatty(STDERR_FILENO),
+        .stop = &rl_cli_stop,
         .tokens = j->sc ? mock_scenario_workload(j->sc)->tokens : 0,
-        .concurrency = j->a.has_concurrency ? (size_t)j->a.concurrency : j->sc ? 0 : 1,
+        .concurrency = j->a.has_concurrency ? (size_t)j->a.concurrency
+                       : j->sc              ? 0
+                                            : 1,
         .max_connections = (size_t)j->a.max_connections, /* 0: the default */
         .name_attempts = j->sc != NULL, /* a mockserver reads it; live providers never see it */
     };

@@ -10,14 +10,13 @@
 
 #include "common/rng.h"
 #include "engine/cli/cli.h"
+#include "engine/cli/scenario_policy.h"
 #include "engine/core/engine.h"
 #include "engine/driver/rundir.h"
-#include "engine/cli/scenario_policy.h"
-#include "engine/sim/sim.h"
 #include "engine/driver/summary.h"
 #include "engine/driver/trace.h"
+#include "engine/sim/sim.h"
 #include "mockserver/scenario/scenario.h"
-
 
 typedef struct sim_args {
     const char *scenario;
@@ -167,11 +166,20 @@ static void write_start(const sim_job *j, rl_trace *tr)
 static int write_summary(const sim_job *j, const rl_sim_result *r, double wall_s)
 {
     rl_summary s = {
-        .tasks = r->tasks, .tasks_done = r->tasks_done, .successes = r->successes,
-        .attempts = r->attempts, .total_wait = r->total_wait, .scenario_time = r->end_time,
-        .partial = r->interrupted, .seed = j->seed, .scenario = j->args.scenario,
-        .scenario_name = mock_scenario_name(j->sc), .policy = j->policy_path,
-        .policy_name = rl_policy_name(j->policy), .mode = "sim", .time_scale = 1.0,
+        .tasks = r->tasks,
+        .tasks_done = r->tasks_done,
+        .successes = r->successes,
+        .attempts = r->attempts,
+        .total_wait = r->total_wait,
+        .scenario_time = r->end_time,
+        .partial = r->interrupted,
+        .seed = j->seed,
+        .scenario = j->args.scenario,
+        .scenario_name = mock_scenario_name(j->sc),
+        .policy = j->policy_path,
+        .policy_name = rl_policy_name(j->policy),
+        .mode = "sim",
+        .time_scale = 1.0,
         .wall_s = wall_s,
     };
     cm_err err;
@@ -206,9 +214,13 @@ static int run_job(sim_job *j)
     }
     write_start(j, tr);
     rl_cli_catch_signals();
-    rl_sim_config cfg = {.scenario = j->sc, .policy = j->policy, .seed = j->seed, .trace = tr,
+    rl_sim_config cfg = {.scenario = j->sc,
+                         .policy = j->policy,
+                         .seed = j->seed,
+                         .trace = tr,
                          .progress = !j->args.quiet && isatty(STDERR_FILENO),
-                         .stop = &rl_cli_stop, .raise_after = raise_after_from_env()};
+                         .stop = &rl_cli_stop,
+                         .raise_after = raise_after_from_env()};
     rl_sim_result r;
     double t0 = wall_now();
     int sr = rl_sim_run(&cfg, &r, &err);

@@ -7,9 +7,9 @@
 #include "common/expect.h"
 #include "common/jsonpos.h"
 #include "engine/cli/cli.h"
+#include "engine/cli/scenario_policy.h"
 #include "engine/core/engine.h"
 #include "engine/http/providers.h"
-#include "engine/cli/scenario_policy.h"
 #include "mockserver/scenario/scenario.h"
 
 enum file_kind { KIND_POLICY, KIND_SCENARIO, KIND_EXPECT, KIND_PROVIDERS };

@@ -49,7 +49,8 @@ static double ladder_s(const rl_backoff *b, uint32_t n)
         /* pow saturates to inf for huge n; the cap and cm_us_from_s clamp it. */
         return b->base_s * pow(b->factor, (double)n);
     case RL_BACKOFF_LIST:
-        if (n < b->nwaits) return b->waits_s[n];
+        if (n < b->nwaits)
+            return b->waits_s[n];
         return b->list_give_up || b->nwaits == 0 ? -1 : b->waits_s[b->nwaits - 1];
     }
     return -1;
@@ -57,23 +58,28 @@ static double ladder_s(const rl_backoff *b, uint32_t n)
 
 static double bound_s(const rl_backoff *b, double s)
 {
-    if (b->cap_s >= 0 && s > b->cap_s) s = b->cap_s;
-    if (s < b->min_s) s = b->min_s;
+    if (b->cap_s >= 0 && s > b->cap_s)
+        s = b->cap_s;
+    if (s < b->min_s)
+        s = b->min_s;
     return s;
 }
 
 cm_us rl_backoff_ladder(const rl_backoff *b, uint32_t n)
 {
     double s = ladder_s(b, n);
-    if (s < 0) return -1;
+    if (s < 0)
+        return -1;
     return cm_us_from_s(bound_s(b, s));
 }
 
 cm_us rl_backoff_delay(const rl_backoff *b, uint32_t n, cm_us prev, cm_rng *rng)
 {
     double v = ladder_s(b, n);
-    if (v < 0) return -1;
-    if (b->cap_s >= 0 && v > b->cap_s) v = b->cap_s;
+    if (v < 0)
+        return -1;
+    if (b->cap_s >= 0 && v > b->cap_s)
+        v = b->cap_s;
     switch (b->jitter) {
     case RL_JITTER_NONE:
         break;
@@ -114,7 +120,8 @@ static int parse_waits(const cm_json *doc, const cJSON *node, const char *ctx, r
     bool need = b->kind == RL_BACKOFF_LIST;
     if (cm_json_get_array(doc, node, ctx, "waits_s", need, 1, RL_BACKOFF_MAX_WAITS, &arr, err))
         return -1;
-    if (!arr) return 0;
+    if (!arr)
+        return 0;
     if (!need)
         return cm_json_fail(err, doc, arr, cm_json_field(field, sizeof field, ctx, "waits_s"),
                             "only allowed with kind \"list\"");
@@ -136,12 +143,14 @@ static int parse_jitter(const cm_json *doc, const cJSON *node, const char *ctx, 
                         cm_err *err)
 {
     int j = (int)b->jitter;
-    if (cm_json_get_enum(doc, node, ctx, "jitter", false, jitter_names, &j, err)) return -1;
+    if (cm_json_get_enum(doc, node, ctx, "jitter", false, jitter_names, &j, err))
+        return -1;
     b->jitter = (rl_jitter)j;
     const cJSON *range;
     char field[256];
     cm_json_field(field, sizeof field, ctx, "jitter_range");
-    if (cm_json_get_array(doc, node, ctx, "jitter_range", false, 2, 2, &range, err)) return -1;
+    if (cm_json_get_array(doc, node, ctx, "jitter_range", false, 2, 2, &range, err))
+        return -1;
     if (!range) {
         if (b->jitter == RL_JITTER_PROPORTIONAL)
             return cm_json_fail(err, doc, node, field,
@@ -171,12 +180,14 @@ static int parse_numbers(const cm_json *doc, const cJSON *node, const char *ctx,
     if (f && (!cJSON_IsNumber(f) || !(f->valuedouble > 0) || f->valuedouble > 1000))
         return cm_json_fail(err, doc, f, cm_json_field(field, sizeof field, ctx, "factor"),
                             "must be a number > 0 and <= 1000");
-    if (f) b->factor = f->valuedouble;
+    if (f)
+        b->factor = f->valuedouble;
     const cJSON *c = cJSON_GetObjectItemCaseSensitive(node, "cap_s");
     if (c && (!cJSON_IsNumber(c) || !(c->valuedouble > 0) || c->valuedouble > MAX_WAIT_S))
         return cm_json_fail(err, doc, c, cm_json_field(field, sizeof field, ctx, "cap_s"),
                             "must be a number of seconds > 0");
-    if (c) b->cap_s = c->valuedouble;
+    if (c)
+        b->cap_s = c->valuedouble;
     if (b->cap_s >= 0 && b->min_s > b->cap_s)
         return cm_json_fail(err, doc, cJSON_GetObjectItemCaseSensitive(node, "min_s"),
                             cm_json_field(field, sizeof field, ctx, "min_s"),
@@ -188,10 +199,13 @@ int rl_backoff_parse(const cm_json *doc, const cJSON *node, const char *ctx, rl_
                      cm_err *err)
 {
     rl_backoff_defaults(b);
-    if (!node) return 0;
-    if (cm_json_check_keys(doc, node, ctx, backoff_keys, err)) return -1;
+    if (!node)
+        return 0;
+    if (cm_json_check_keys(doc, node, ctx, backoff_keys, err))
+        return -1;
     int kind = 0;
-    if (cm_json_get_enum(doc, node, ctx, "kind", true, kind_names, &kind, err)) return -1;
+    if (cm_json_get_enum(doc, node, ctx, "kind", true, kind_names, &kind, err))
+        return -1;
     b->kind = (rl_backoff_kind)kind;
     if (parse_numbers(doc, node, ctx, b, err) || parse_waits(doc, node, ctx, b, err) ||
         parse_jitter(doc, node, ctx, b, err))
@@ -203,7 +217,8 @@ int rl_backoff_parse(const cm_json *doc, const cJSON *node, const char *ctx, rl_
     if (al && b->kind != RL_BACKOFF_LIST)
         return cm_json_fail(err, doc, al, cm_json_field(field, sizeof field, ctx, "after_list"),
                             "only allowed with kind \"list\"");
-    if (cm_json_get_enum(doc, node, ctx, "after_list", false, after_names, &after, err)) return -1;
+    if (cm_json_get_enum(doc, node, ctx, "after_list", false, after_names, &after, err))
+        return -1;
     b->list_give_up = after == 1;
     if (b->jitter == RL_JITTER_DECORRELATED && !(b->base_s > 0))
         return cm_json_fail(err, doc, node, ctx, "decorrelated jitter needs base_s > 0");

@@ -26,8 +26,10 @@ int rl_breaker_parse(const cm_json *doc, const cJSON *node, const char *ctx, rl_
     static const char *const keys[] = {"failures", "open_s",  "half_open_probes",
                                        "enabled",  "comment", NULL};
     rl_breaker_cfg_default(cfg);
-    if (!node) return 0;
-    if (cm_json_check_keys(doc, node, ctx, keys, err) != 0) return -1;
+    if (!node)
+        return 0;
+    if (cm_json_check_keys(doc, node, ctx, keys, err) != 0)
+        return -1;
     int64_t failures = cfg->failures, probes = cfg->half_open_probes;
     double open_s = cm_s_from_us(cfg->open_for);
     bool enabled = true;
@@ -70,7 +72,8 @@ static void rl_breaker_set(rl_breaker *b, const rl_breaker_cfg *c, rl_breaker_st
 
 bool rl_breaker_allows(rl_breaker *b, const rl_breaker_cfg *c, cm_us now)
 {
-    if (!c->enabled) return true;
+    if (!c->enabled)
+        return true;
     if (b->state == RL_BREAKER_OPEN && now >= b->open_until)
         rl_breaker_set(b, c, RL_BREAKER_HALF_OPEN, now);
     switch (b->state) {
@@ -94,7 +97,8 @@ void rl_breaker_on_send(rl_breaker *b, const rl_breaker_cfg *c, cm_us now)
 
 cm_us rl_breaker_ready_at(const rl_breaker *b, const rl_breaker_cfg *c, cm_us now)
 {
-    if (!c->enabled) return now;
+    if (!c->enabled)
+        return now;
     switch (b->state) {
     case RL_BREAKER_OPEN:
         return b->open_until > now ? b->open_until : now;
@@ -110,7 +114,8 @@ cm_us rl_breaker_recheck_at(const rl_breaker *b, const rl_breaker_cfg *c, cm_us 
                             cm_us now)
 {
     cm_us at = rl_breaker_ready_at(b, c, now);
-    if (at < CM_US_MAX) return at;
+    if (at < CM_US_MAX)
+        return at;
     cm_us next = cm_us_add(now, c->open_for);
     cm_us known = cm_us_add(b->probe_at, probe_timeout > 0 ? probe_timeout : 0);
     return known > now && known < next ? known : next;
@@ -118,7 +123,8 @@ cm_us rl_breaker_recheck_at(const rl_breaker *b, const rl_breaker_cfg *c, cm_us 
 
 void rl_breaker_record(rl_breaker *b, const rl_breaker_cfg *c, cm_us now, bool ok)
 {
-    if (!c->enabled) return;
+    if (!c->enabled)
+        return;
     switch (b->state) {
     case RL_BREAKER_CLOSED:
         if (ok)
@@ -140,14 +146,16 @@ void rl_breaker_record(rl_breaker *b, const rl_breaker_cfg *c, cm_us now, bool o
 
 const char *rl_breaker_state_name(rl_breaker_state s)
 {
-    if ((size_t)s >= sizeof rl_breaker_names / sizeof rl_breaker_names[0]) return "?";
+    if ((size_t)s >= sizeof rl_breaker_names / sizeof rl_breaker_names[0])
+        return "?";
     return rl_breaker_names[s];
 }
 
 cJSON *rl_breaker_json(const rl_breaker *b, const rl_breaker_cfg *c, cm_us now)
 {
     cJSON *o = cJSON_CreateObject();
-    if (!o) return NULL;
+    if (!o)
+        return NULL;
     bool open_now = b->state == RL_BREAKER_OPEN && now < b->open_until;
     rl_breaker_state shown =
         b->state == RL_BREAKER_OPEN && !open_now ? RL_BREAKER_HALF_OPEN : b->state;

@@ -19,7 +19,8 @@ static const char *const rl_budget_names[] = {
 
 const char *rl_budget_kind_name(rl_budget_kind k)
 {
-    if ((size_t)k >= sizeof rl_budget_names / sizeof rl_budget_names[0] - 1) return "?";
+    if ((size_t)k >= sizeof rl_budget_names / sizeof rl_budget_names[0] - 1)
+        return "?";
     return rl_budget_names[k];
 }
 
@@ -68,7 +69,8 @@ static const char *const *rl_budget_kind_keys(rl_budget_kind k)
 static bool rl_in_list(const char *const *list, const char *s)
 {
     for (; *list; list++)
-        if (strcmp(*list, s) == 0) return true;
+        if (strcmp(*list, s) == 0)
+            return true;
     return false;
 }
 
@@ -90,7 +92,8 @@ static int rl_budget_check_keys(const cm_json *doc, const cJSON *node, const cha
                                       "k",
                                       "window_s",
                                       NULL};
-    if (cm_json_check_keys(doc, node, ctx, all, err) != 0) return -1;
+    if (cm_json_check_keys(doc, node, ctx, all, err) != 0)
+        return -1;
     const char *const *mine = rl_budget_kind_keys(kind);
     char field[256];
     for (const cJSON *ch = node->child; ch; ch = ch->next) {
@@ -152,8 +155,10 @@ int rl_budget_parse(const cm_json *doc, const cJSON *node, const char *ctx, rl_b
                     cm_err *err)
 {
     rl_budget_cfg_default(cfg);
-    if (!node) return 0;
-    if (!cJSON_IsObject(node)) return cm_json_fail(err, doc, node, ctx, "must be an object");
+    if (!node)
+        return 0;
+    if (!cJSON_IsObject(node))
+        return cm_json_fail(err, doc, node, ctx, "must be an object");
     int kind = RL_BUDGET_NONE;
     const char *comment = NULL;
     if (cm_json_get_enum(doc, node, ctx, "kind", true, rl_budget_names, &kind, err) != 0 ||
@@ -199,7 +204,8 @@ static rl_budget_bucket *rl_budget_bucket_now(rl_budget *b, cm_us now)
     int64_t sec = rl_second_of(now), w = rl_budget_window(b);
     int64_t idx = ((sec % w) + w) % w;
     rl_budget_bucket *k = &b->ring[idx];
-    if (k->sec != sec) *k = (rl_budget_bucket){sec, 0, 0};
+    if (k->sec != sec)
+        *k = (rl_budget_bucket){sec, 0, 0};
     return k;
 }
 
@@ -225,7 +231,8 @@ static int64_t rl_ratio_deposit(const rl_budget_cfg *c)
 
 static int64_t rl_ratio_withdrawal(const rl_budget_cfg *c)
 {
-    if (c->percent_can_retry <= 0) return RL_RATIO_SCALE;
+    if (c->percent_can_retry <= 0)
+        return RL_RATIO_SCALE;
     return llround(RL_RATIO_SCALE / c->percent_can_retry);
 }
 
@@ -276,7 +283,8 @@ static bool rl_budget_take(rl_budget *b, cm_us now, bool after_timeout, cm_rng *
     switch (c->kind) {
     case RL_BUDGET_TOKEN_QUOTA: {
         int64_t need = after_timeout ? c->timeout_retry_cost : c->retry_cost;
-        if (b->tokens < need) return false;
+        if (b->tokens < need)
+            return false;
         b->tokens -= need;
         *cost = need > UINT32_MAX ? UINT32_MAX : (uint32_t)need;
         return true;
@@ -284,12 +292,14 @@ static bool rl_budget_take(rl_budget *b, cm_us now, bool after_timeout, cm_rng *
     case RL_BUDGET_GRPC:
         return b->tokens * 2 > llround(c->max_tokens * RL_GRPC_SCALE);
     case RL_BUDGET_RATIO:
-        if (rl_ratio_balance(b, now) < rl_ratio_withdrawal(c)) return false;
+        if (rl_ratio_balance(b, now) < rl_ratio_withdrawal(c))
+            return false;
         rl_budget_bucket_now(b, now)->a -= rl_ratio_withdrawal(c);
         return true;
     case RL_BUDGET_ADAPTIVE: {
         double u = rng ? cm_rng_uniform(rng) : 0.5;
-        if (u >= rl_adaptive_p(b, now, &req, &acc)) return true;
+        if (u >= rl_adaptive_p(b, now, &req, &acc))
+            return true;
         rl_budget_bucket_now(b, now)->a++; /* a refused request still counts */
         return false;
     }
@@ -308,7 +318,8 @@ bool rl_budget_try_retry(rl_budget *b, cm_us now, bool after_timeout, cm_rng *rn
         return false;
     }
     b->retries_allowed++;
-    if (charged) *charged = cost;
+    if (charged)
+        *charged = cost;
     return true;
 }
 
@@ -343,7 +354,8 @@ static bool rl_budget_json_kind(const rl_budget *b, cm_us now, cJSON *o)
 cJSON *rl_budget_json(const rl_budget *b, cm_us now)
 {
     cJSON *o = cJSON_CreateObject();
-    if (!o) return NULL;
+    if (!o)
+        return NULL;
     if (!cJSON_AddStringToObject(o, "kind", rl_budget_kind_name(b->cfg.kind)) ||
         !cJSON_AddNumberToObject(o, "retries_allowed", (double)b->retries_allowed) ||
         !cJSON_AddNumberToObject(o, "retries_refused", (double)b->retries_refused) ||

@@ -15,17 +15,22 @@ void rl_metrics_record(rl_metrics *m, int status, int error, cm_us latency)
         m->successes++;
     else
         m->failures++;
-    if (error == 0 && status == 429) m->rate_limited++;
-    if (latency < 0) return;
-    if (m->latency_n == 0 || latency < m->latency_min) m->latency_min = latency;
-    if (m->latency_n == 0 || latency > m->latency_max) m->latency_max = latency;
+    if (error == 0 && status == 429)
+        m->rate_limited++;
+    if (latency < 0)
+        return;
+    if (m->latency_n == 0 || latency < m->latency_min)
+        m->latency_min = latency;
+    if (m->latency_n == 0 || latency > m->latency_max)
+        m->latency_max = latency;
     m->latency_sum = cm_us_add(m->latency_sum, latency);
     m->latency_n++;
 }
 
 static int add_latency(cJSON *o, const rl_metrics *m)
 {
-    if (m->latency_n == 0) return cJSON_AddNullToObject(o, "latency_s") ? 0 : -1;
+    if (m->latency_n == 0)
+        return cJSON_AddNullToObject(o, "latency_s") ? 0 : -1;
     cJSON *l = cJSON_AddObjectToObject(o, "latency_s");
     return l &&
                    cJSON_AddNumberToObject(l, "mean",
@@ -39,7 +44,8 @@ static int add_latency(cJSON *o, const rl_metrics *m)
 cJSON *rl_metrics_json(const rl_metrics *m, const char *provider, const char *model)
 {
     cJSON *o = cJSON_CreateObject();
-    if (!o) return NULL;
+    if (!o)
+        return NULL;
     if (!cJSON_AddStringToObject(o, "provider", provider) ||
         !cJSON_AddStringToObject(o, "model", model) ||
         !cJSON_AddNumberToObject(o, "requests", (double)m->requests) ||

@@ -97,13 +97,16 @@ static bool is_note(const char *key)
 
 static int parse_rules(const cm_json *doc, const cJSON *obj, rl_classify *c, cm_err *err)
 {
-    if (!cJSON_IsObject(obj)) return cm_json_fail(err, doc, obj, "classify", "must be an object");
+    if (!cJSON_IsObject(obj))
+        return cm_json_fail(err, doc, obj, "classify", "must be an object");
     char field[256];
     for (const cJSON *ch = obj->child; ch; ch = ch->next) {
         cm_json_field(field, sizeof field, "classify", ch->string);
-        if (check_unique(doc, obj, ch, "classify", err)) return -1;
+        if (check_unique(doc, obj, ch, "classify", err))
+            return -1;
         if (is_note(ch->string)) {
-            if (!cJSON_IsString(ch)) return cm_json_fail(err, doc, ch, field, "must be a string");
+            if (!cJSON_IsString(ch))
+                return cm_json_fail(err, doc, ch, field, "must be a string");
             continue;
         }
         if (strcmp(ch->string, "x_should_retry") == 0) {
@@ -119,7 +122,8 @@ static int parse_rules(const cm_json *doc, const cJSON *obj, rl_classify *c, cm_
                                 "\"5xx\", a transport error, \"default\" or \"x_should_retry\")");
         int d = -1;
         for (int i = 0; cJSON_IsString(ch) && decision_names[i]; i++)
-            if (strcmp(ch->valuestring, decision_names[i]) == 0) d = i;
+            if (strcmp(ch->valuestring, decision_names[i]) == 0)
+                d = i;
         if (d < 0)
             return cm_json_fail(err, doc, ch, field,
                                 "must be one of: success, retry, rotate, rotate_key, fail");
@@ -132,17 +136,26 @@ static int parse_rules(const cm_json *doc, const cJSON *obj, rl_classify *c, cm_
 }
 
 /* The variables a message template may name, as {name}. */
-enum { VAR_STATUS, VAR_ERROR, VAR_ATTEMPTS, VAR_PROVIDER, VAR_MODEL, VAR_RETRY_AFTER,
-       VAR_AVAILABLE, VAR_REASON, VAR_COUNT };
-static const char *const var_names[VAR_COUNT] = {"status",   "error",       "attempts",
-                                                 "provider", "model",       "retry_after",
-                                                 "available", "reason"};
+enum {
+    VAR_STATUS,
+    VAR_ERROR,
+    VAR_ATTEMPTS,
+    VAR_PROVIDER,
+    VAR_MODEL,
+    VAR_RETRY_AFTER,
+    VAR_AVAILABLE,
+    VAR_REASON,
+    VAR_COUNT
+};
+static const char *const var_names[VAR_COUNT] = {"status", "error",       "attempts",  "provider",
+                                                 "model",  "retry_after", "available", "reason"};
 
 /* The variable named by name[0..n), or VAR_COUNT. */
 static int var_find(const char *name, size_t n)
 {
     for (int i = 0; i < VAR_COUNT; i++)
-        if (strlen(var_names[i]) == n && !strncmp(name, var_names[i], n)) return i;
+        if (strlen(var_names[i]) == n && !strncmp(name, var_names[i], n))
+            return i;
     return VAR_COUNT;
 }
 
@@ -163,17 +176,21 @@ static int check_vars(const cm_json *doc, const cJSON *ch, const char *field, cm
 
 static int parse_messages(const cm_json *doc, const cJSON *obj, rl_classify *c, cm_err *err)
 {
-    if (!cJSON_IsObject(obj)) return cm_json_fail(err, doc, obj, "messages", "must be an object");
+    if (!cJSON_IsObject(obj))
+        return cm_json_fail(err, doc, obj, "messages", "must be an object");
     char field[256];
     for (const cJSON *ch = obj->child; ch; ch = ch->next) {
         cm_json_field(field, sizeof field, "messages", ch->string);
-        if (check_unique(doc, obj, ch, "messages", err)) return -1;
+        if (check_unique(doc, obj, ch, "messages", err))
+            return -1;
         if (!cJSON_IsString(ch) || !ch->valuestring[0])
             return cm_json_fail(err, doc, ch, field, "must be a non-empty string");
         if (strlen(ch->valuestring) > 1000)
             return cm_json_fail(err, doc, ch, field, "is too long (limit 1000 characters)");
-        if (is_note(ch->string)) continue;
-        if (check_vars(doc, ch, field, err)) return -1;
+        if (is_note(ch->string))
+            continue;
+        if (check_vars(doc, ch, field, err))
+            return -1;
         rl_pattern pat;
         if (pattern_parse(ch->string, true, &pat))
             return cm_json_fail(err, doc, ch, field,
@@ -191,26 +208,35 @@ int rl_classify_parse(const cm_json *doc, const cJSON *classify, const cJSON *me
                       rl_classify *c, cm_err *err)
 {
     rl_classify_defaults(c);
-    if (classify && parse_rules(doc, classify, c, err)) return -1;
-    if (messages && parse_messages(doc, messages, c, err)) return -1;
+    if (classify && parse_rules(doc, classify, c, err))
+        return -1;
+    if (messages && parse_messages(doc, messages, c, err))
+        return -1;
     return 0;
 }
 
 static rl_decision default_decision(int status, int error)
 {
-    if (error != RL_TE_NONE || status <= 0) return RL_DECIDE_RETRY;
-    if (status >= 200 && status < 300) return RL_DECIDE_SUCCESS;
-    if (status == 401 || status == 403) return RL_DECIDE_ROTATE_KEY;
-    if (status == 408 || status == 409 || status == 429 || status >= 500) return RL_DECIDE_RETRY;
+    if (error != RL_TE_NONE || status <= 0)
+        return RL_DECIDE_RETRY;
+    if (status >= 200 && status < 300)
+        return RL_DECIDE_SUCCESS;
+    if (status == 401 || status == 403)
+        return RL_DECIDE_ROTATE_KEY;
+    if (status == 408 || status == 409 || status == 429 || status >= 500)
+        return RL_DECIDE_RETRY;
     return RL_DECIDE_FAIL;
 }
 
 /* 3 exact status, 2 class, 1 default, 0 no match. */
 static int match_rank(const rl_pattern *p, int status, int error)
 {
-    if (error != RL_TE_NONE) return p->error == error + 1 ? 3 : p->any ? 1 : 0;
-    if (p->status && p->status == status) return 3;
-    if (p->cls && p->cls == status / 100) return 2;
+    if (error != RL_TE_NONE)
+        return p->error == error + 1 ? 3 : p->any ? 1 : 0;
+    if (p->status && p->status == status)
+        return 3;
+    if (p->cls && p->cls == status / 100)
+        return 2;
     return p->any ? 1 : 0;
 }
 
@@ -240,11 +266,13 @@ static const char *find_template(const rl_classify *c, const rl_message_vars *v)
             return c->messages[i].text;
     int err = RL_TE_NONE;
     for (int i = 1; v->error && error_names[i]; i++)
-        if (strcmp(v->error, error_names[i]) == 0) err = i;
+        if (strcmp(v->error, error_names[i]) == 0)
+            err = i;
     const char *best = NULL;
     int rank = 0;
     for (size_t i = 0; i < c->nmessages; i++) {
-        if (c->messages[i].pat.reason) continue;
+        if (c->messages[i].pat.reason)
+            continue;
         int r = match_rank(&c->messages[i].pat, v->status, err);
         if (r > rank) {
             rank = r;
@@ -259,17 +287,31 @@ static void put_var(const rl_message_vars *v, const char *name, size_t n, cm_sbu
 {
     char tmp[128];
     switch (var_find(name, n)) {
-    case VAR_STATUS: cm_sbuf_i64(b, v->status); break;
-    case VAR_ERROR: cm_sbuf_str(b, v->error ? v->error : "none"); break;
-    case VAR_ATTEMPTS: cm_sbuf_u64_pad(b, v->attempts, 0); break;
-    case VAR_PROVIDER: cm_sbuf_str(b, v->provider ? v->provider : ""); break;
-    case VAR_MODEL: cm_sbuf_str(b, v->model ? v->model : ""); break;
+    case VAR_STATUS:
+        cm_sbuf_i64(b, v->status);
+        break;
+    case VAR_ERROR:
+        cm_sbuf_str(b, v->error ? v->error : "none");
+        break;
+    case VAR_ATTEMPTS:
+        cm_sbuf_u64_pad(b, v->attempts, 0);
+        break;
+    case VAR_PROVIDER:
+        cm_sbuf_str(b, v->provider ? v->provider : "");
+        break;
+    case VAR_MODEL:
+        cm_sbuf_str(b, v->model ? v->model : "");
+        break;
     case VAR_RETRY_AFTER: /* %.0f rounds as printf does; a huge value is cut at 127 */
         snprintf(tmp, sizeof tmp, "%.0f", v->retry_after_s > 0 ? v->retry_after_s : 0);
         cm_sbuf_str(b, tmp);
         break;
-    case VAR_AVAILABLE: cm_sbuf_str(b, v->available ? v->available : ""); break;
-    case VAR_REASON: cm_sbuf_str(b, rl_fail_reason_name(v->reason)); break;
+    case VAR_AVAILABLE:
+        cm_sbuf_str(b, v->available ? v->available : "");
+        break;
+    case VAR_REASON:
+        cm_sbuf_str(b, rl_fail_reason_name(v->reason));
+        break;
     default:
         cm_sbuf_char(b, '{');
         cm_sbuf_mem(b, name, n < 100 ? n : 100);
@@ -306,7 +348,8 @@ bool rl_classify_message_names_available(const rl_classify *c, const rl_message_
 
 void rl_classify_message(const rl_classify *c, const rl_message_vars *v, char *out, size_t size)
 {
-    if (!size) return;
+    if (!size)
+        return;
     const char *tpl = find_template(c, v);
     if (tpl) {
         expand(tpl, v, out, size);

@@ -11,7 +11,8 @@ int rl_cooldown_parse(const cm_json *doc, const cJSON *node, rl_cooldown_cfg *c,
     static const char *const keys[] = {"default_s", "max_s", "comment", "source", NULL};
     memset(c, 0, sizeof *c);
     c->max = -1;
-    if (!node) return 0;
+    if (!node)
+        return 0;
     double dflt = 60, max = -1;
     const char *note;
     if (cm_json_check_keys(doc, node, "cooldown", keys, err) ||
@@ -33,10 +34,13 @@ int rl_cooldown_parse(const cm_json *doc, const cJSON *node, rl_cooldown_cfg *c,
 
 void rl_cooldown_put(const rl_cooldown_cfg *c, cm_us *until, cm_us now, cm_us dur)
 {
-    if (dur < 0) dur = c->dflt;
-    if (c->max >= 0 && dur > c->max) dur = c->max;
+    if (dur < 0)
+        dur = c->dflt;
+    if (c->max >= 0 && dur > c->max)
+        dur = c->max;
     cm_us t = cm_us_add(now, dur);
-    if (t > *until) *until = t;
+    if (t > *until)
+        *until = t;
 }
 
 void rl_cooldown_available_text(const rl_policy *p, const cm_us *until, cm_us now, char *out,
@@ -50,7 +54,8 @@ void rl_cooldown_available_text(const rl_policy *p, const cm_us *until, cm_us no
             avail += p->cands[i].provider_idx == v && !rl_cooldown_active(until[i], now);
         int w =
             snprintf(out + used, size - used, "%s%s: %u", v ? ", " : "", p->providers[v], avail);
-        if (w < 0) break;
+        if (w < 0)
+            break;
         used += (size_t)w;
     }
 }
@@ -58,7 +63,8 @@ void rl_cooldown_available_text(const rl_policy *p, const cm_us *until, cm_us no
 static int add_entry(cJSON *entries, const rl_cand *c, cm_us left)
 {
     cJSON *e = cJSON_CreateObject();
-    if (!e || !cJSON_AddItemToArray(entries, e)) return cJSON_Delete(e), -1;
+    if (!e || !cJSON_AddItemToArray(entries, e))
+        return cJSON_Delete(e), -1;
     return cJSON_AddStringToObject(e, "provider", c->provider) &&
                    cJSON_AddStringToObject(e, "model", c->model) &&
                    cJSON_AddNumberToObject(e, "remaining_s", cm_s_from_us(left))
@@ -71,16 +77,20 @@ static int fill_snapshot(cJSON *o, const rl_policy *p, const cm_us *until, cm_us
     cJSON *byp = cJSON_AddObjectToObject(o, "by_provider");
     cJSON *avail = cJSON_AddObjectToObject(o, "available");
     cJSON *entries = cJSON_AddArrayToObject(o, "entries");
-    if (!byp || !avail || !entries) return -1;
+    if (!byp || !avail || !entries)
+        return -1;
     size_t total = 0;
     for (size_t v = 0; v < p->nprov; v++) {
         size_t cooling = 0, count = 0;
         for (size_t i = 0; i < p->ncand; i++) {
-            if (p->cands[i].provider_idx != v) continue;
+            if (p->cands[i].provider_idx != v)
+                continue;
             count++;
-            if (!rl_cooldown_active(until[i], now)) continue;
+            if (!rl_cooldown_active(until[i], now))
+                continue;
             cooling++;
-            if (add_entry(entries, &p->cands[i], until[i] - now)) return -1;
+            if (add_entry(entries, &p->cands[i], until[i] - now))
+                return -1;
         }
         total += cooling;
         if (!cJSON_AddNumberToObject(byp, p->providers[v], (double)cooling) ||

@@ -79,19 +79,19 @@ const char *rl_transport_error_name(rl_transport_error e);
 
 /* What happened to the last SEND. */
 typedef struct rl_outcome {
-    int status;               /* HTTP status; 0 with error != NONE for transport errors */
+    int status; /* HTTP status; 0 with error != NONE for transport errors */
     rl_transport_error error;
     const rl_header *headers; /* valid during the rl_task_next call only */
     size_t nheaders;
-    cm_us latency;            /* send to end of response */
+    cm_us latency; /* send to end of response */
 } rl_outcome;
 
 #define RL_WAIT_REASONS(X)                                                                         \
-    X(BACKOFF, "backoff")         /* the policy's ladder */                                       \
-    X(RETRY_AFTER, "retry_after") /* the server's Retry-After */                                  \
-    X(COOLDOWN, "cooldown")       /* every candidate cooling down; wait for the first back */     \
-    X(TASK_RETRY, "task_retry")   /* task-level retry (seed 000) */                               \
-    X(BREAKER, "breaker")         /* every breaker open, or its probe in flight */                \
+    X(BACKOFF, "backoff")         /* the policy's ladder */                                        \
+    X(RETRY_AFTER, "retry_after") /* the server's Retry-After */                                   \
+    X(COOLDOWN, "cooldown")       /* every candidate cooling down; wait for the first back */      \
+    X(TASK_RETRY, "task_retry")   /* task-level retry (seed 000) */                                \
+    X(BREAKER, "breaker")         /* every breaker open, or its probe in flight */                 \
     X(TRANSPORT, "transport")     /* the transport layer's own retry (policy "transport") */
 typedef enum rl_wait_reason {
 #define X(name, text) RL_WAIT_##name,
@@ -117,7 +117,7 @@ typedef struct rl_action {
     /* What the engine read from the outcome just reported (for the trace's
      * response event): valid after a call with an outcome. */
     rl_signals signals;
-    const char *tier;      /* detected tier name, or NULL */
+    const char *tier; /* detected tier name, or NULL */
 } rl_action;
 
 /* ---- task ---- */

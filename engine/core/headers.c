@@ -114,19 +114,23 @@ static void rl_collect(const rl_header *headers, size_t n, rl_val *slots)
     for (size_t s = 0; s < RL_SLOT_COUNT; s++)
         slots[s] = (rl_val){NULL, 0, false};
     for (size_t i = 0; headers && i < n; i++) {
-        if (!headers[i].name || !headers[i].value) continue;
+        if (!headers[i].name || !headers[i].value)
+            continue;
         size_t s = rl_slot_of(headers[i].name);
-        if (s < RL_SLOT_COUNT && !slots[s].p) slots[s] = rl_val_make(headers[i].value);
+        if (s < RL_SLOT_COUNT && !slots[s].p)
+            slots[s] = rl_val_make(headers[i].value);
     }
 }
 
 /* A non-negative integer of at most 18 digits, nothing else. */
 static bool rl_parse_count(rl_val v, int64_t *out)
 {
-    if (!v.p || v.too_long || v.len == 0 || v.len > 18) return false;
+    if (!v.p || v.too_long || v.len == 0 || v.len > 18)
+        return false;
     int64_t x = 0;
     for (size_t i = 0; i < v.len; i++) {
-        if (v.p[i] < '0' || v.p[i] > '9') return false;
+        if (v.p[i] < '0' || v.p[i] > '9')
+            return false;
         x = x * 10 + (v.p[i] - '0');
     }
     *out = x;
@@ -136,9 +140,11 @@ static bool rl_parse_count(rl_val v, int64_t *out)
 /* Applies the common bounds to a delay in (possibly huge) microseconds. */
 static rl_delay rl_delay_bound(double us, const char *note)
 {
-    if (!(us < (double)CM_US_MAX)) return (rl_delay){true, CM_US_MAX, "too large, clamped"};
+    if (!(us < (double)CM_US_MAX))
+        return (rl_delay){true, CM_US_MAX, "too large, clamped"};
     cm_us d = (cm_us)llround(us);
-    if (d > RL_DELAY_LONG && !note) note = "longer than a year";
+    if (d > RL_DELAY_LONG && !note)
+        note = "longer than a year";
     return (rl_delay){true, d, note};
 }
 
@@ -147,7 +153,8 @@ static rl_delay rl_delay_number(rl_val v, double unit_us)
 {
     const char *p = v.p, *end = v.p + v.len;
     bool negative = p < end && *p == '-';
-    if (p < end && (*p == '-' || *p == '+')) p++;
+    if (p < end && (*p == '-' || *p == '+'))
+        p++;
     double x = 0, scale = 1;
     bool digits = false, dot = false;
     for (; p < end; p++) {
@@ -163,8 +170,10 @@ static rl_delay rl_delay_number(rl_val v, double unit_us)
             return (rl_delay){false, 0, "not a number"};
         }
     }
-    if (!digits) return (rl_delay){false, 0, "not a number"};
-    if (negative) return (rl_delay){false, 0, "negative"};
+    if (!digits)
+        return (rl_delay){false, 0, "not a number"};
+    if (negative)
+        return (rl_delay){false, 0, "negative"};
     return rl_delay_bound(x * unit_us, NULL);
 }
 
@@ -175,17 +184,21 @@ static rl_delay rl_delay_date(rl_val v, int64_t ref_us)
     if (cm_http_date_parse(v.p, v.len, &at) != 0)
         return (rl_delay){false, 0, "not a number or date"};
     double us = (double)at * 1e6 - (double)ref_us;
-    if (us < 0) return (rl_delay){true, 0, "date in the past"};
+    if (us < 0)
+        return (rl_delay){true, 0, "date in the past"};
     return rl_delay_bound(us, NULL);
 }
 
 static rl_delay rl_delay_read(rl_val v, bool allow_date, double unit_us, int64_t ref_us)
 {
-    if (v.too_long) return (rl_delay){false, 0, "too long"};
-    if (v.len == 0) return (rl_delay){false, 0, "empty"};
+    if (v.too_long)
+        return (rl_delay){false, 0, "too long"};
+    if (v.len == 0)
+        return (rl_delay){false, 0, "empty"};
     char c = v.p[0];
     bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-    if (alpha && allow_date) return rl_delay_date(v, ref_us);
+    if (alpha && allow_date)
+        return rl_delay_date(v, ref_us);
     return rl_delay_number(v, unit_us);
 }
 
@@ -194,8 +207,10 @@ static void rl_read_retry_after(const rl_val *slots, int64_t ref_us, rl_signals 
 {
     rl_delay ms = {false, 0, NULL}, ra = {false, 0, NULL};
     bool has_ms = slots[RL_SLOT_RETRY_AFTER_MS].p, has_ra = slots[RL_SLOT_RETRY_AFTER].p;
-    if (has_ms) ms = rl_delay_read(slots[RL_SLOT_RETRY_AFTER_MS], false, 1e3, ref_us);
-    if (has_ra) ra = rl_delay_read(slots[RL_SLOT_RETRY_AFTER], true, 1e6, ref_us);
+    if (has_ms)
+        ms = rl_delay_read(slots[RL_SLOT_RETRY_AFTER_MS], false, 1e3, ref_us);
+    if (has_ra)
+        ra = rl_delay_read(slots[RL_SLOT_RETRY_AFTER], true, 1e6, ref_us);
     if (ms.usable) {
         out->has_retry_after = true;
         out->retry_after = ms.us;
@@ -211,9 +226,12 @@ static void rl_read_retry_after(const rl_val *slots, int64_t ref_us, rl_signals 
 
 static int rl_read_bool(rl_val v)
 {
-    if (!v.p || v.too_long) return -1;
-    if (v.len == 4 && strncasecmp(v.p, "true", 4) == 0) return 1;
-    if (v.len == 5 && strncasecmp(v.p, "false", 5) == 0) return 0;
+    if (!v.p || v.too_long)
+        return -1;
+    if (v.len == 4 && strncasecmp(v.p, "true", 4) == 0)
+        return 1;
+    if (v.len == 5 && strncasecmp(v.p, "false", 5) == 0)
+        return 0;
     return -1;
 }
 
@@ -221,16 +239,19 @@ static int rl_read_bool(rl_val v)
 static cm_us rl_reset_at(rl_val v, int64_t ref_us)
 {
     int64_t at;
-    if (!v.p || v.too_long || cm_rfc3339_parse(v.p, v.len, &at) != 0) return -1;
+    if (!v.p || v.too_long || cm_rfc3339_parse(v.p, v.len, &at) != 0)
+        return -1;
     double us = (double)at - (double)ref_us;
-    if (us <= 0) return 0;
+    if (us <= 0)
+        return 0;
     return us >= (double)CM_US_MAX ? CM_US_MAX : (cm_us)us;
 }
 
 static cm_us rl_reset_in(rl_val v)
 {
     cm_us d;
-    if (!v.p || v.too_long || cm_duration_parse(v.p, v.len, &d) != 0) return -1;
+    if (!v.p || v.too_long || cm_duration_parse(v.p, v.len, &d) != 0)
+        return -1;
     return d;
 }
 
@@ -250,8 +271,10 @@ static rl_triple rl_read_triple(const rl_val *slots, rl_slot first, bool reset_i
                                 int64_t ref_us)
 {
     rl_triple t = {-1, -1, -1};
-    if (!rl_parse_count(slots[first], &t.limit)) t.limit = -1;
-    if (!rl_parse_count(slots[first + 1], &t.remaining)) t.remaining = -1;
+    if (!rl_parse_count(slots[first], &t.limit))
+        t.limit = -1;
+    if (!rl_parse_count(slots[first + 1], &t.remaining))
+        t.remaining = -1;
     t.reset = reset_is_date ? rl_reset_at(slots[first + 2], ref_us) : rl_reset_in(slots[first + 2]);
     return t;
 }
@@ -259,9 +282,12 @@ static rl_triple rl_read_triple(const rl_val *slots, rl_slot first, bool reset_i
 /* Overwrites the fields `src` has; true when it had any. */
 static bool rl_triple_apply(const rl_triple *src, int64_t *limit, int64_t *remaining, cm_us *reset)
 {
-    if (src->limit >= 0) *limit = src->limit;
-    if (src->remaining >= 0) *remaining = src->remaining;
-    if (src->reset >= 0) *reset = src->reset;
+    if (src->limit >= 0)
+        *limit = src->limit;
+    if (src->remaining >= 0)
+        *remaining = src->remaining;
+    if (src->reset >= 0)
+        *reset = src->reset;
     return rl_triple_any(src);
 }
 
@@ -314,13 +340,17 @@ static bool rl_sf_name(const char **p, const char *end, char *name)
     size_t n = 0;
     if (*p < end && **p == '"') {
         for ((*p)++; *p < end && **p != '"'; (*p)++)
-            if (n + 1 < RL_SF_NAME_MAX) name[n++] = **p;
-        if (*p >= end) return false;
+            if (n + 1 < RL_SF_NAME_MAX)
+                name[n++] = **p;
+        if (*p >= end)
+            return false;
         (*p)++;
     } else {
         for (; *p < end && rl_sf_tokchar(**p); (*p)++)
-            if (n + 1 < RL_SF_NAME_MAX) name[n++] = **p;
-        if (n == 0) return false;
+            if (n + 1 < RL_SF_NAME_MAX)
+                name[n++] = **p;
+        if (n == 0)
+            return false;
     }
     name[n] = '\0';
     return true;
@@ -331,12 +361,14 @@ static void rl_sf_params(const char **p, const char *end, rl_sf_member *m)
 {
     for (;;) {
         rl_sf_spaces(p, end);
-        if (*p >= end || **p != ';') return;
+        if (*p >= end || **p != ';')
+            return;
         (*p)++;
         rl_sf_spaces(p, end);
         char key[RL_SF_NAME_MAX];
         int64_t v = -1;
-        if (!rl_sf_name(p, end, key)) return;
+        if (!rl_sf_name(p, end, key))
+            return;
         if (*p < end && **p == '=') {
             (*p)++;
             if (!rl_sf_int(p, end, &v))
@@ -348,7 +380,8 @@ static void rl_sf_params(const char **p, const char *end, rl_sf_member *m)
                        : !strcmp(key, "r") ? &m->r
                        : !strcmp(key, "t") ? &m->t
                                            : NULL;
-        if (dst) *dst = v;
+        if (dst)
+            *dst = v;
     }
 }
 
@@ -358,12 +391,15 @@ static bool rl_sf_member_parse(const char **p, const char *end, rl_sf_member *m)
     *m = (rl_sf_member){"", -1, -1, -1, -1, -1};
     rl_sf_spaces(p, end);
     if (*p < end && **p >= '0' && **p <= '9') {
-        if (!rl_sf_int(p, end, &m->value)) return false;
+        if (!rl_sf_int(p, end, &m->value))
+            return false;
     } else {
-        if (!rl_sf_name(p, end, m->name)) return false;
+        if (!rl_sf_name(p, end, m->name))
+            return false;
         if (*p < end && **p == '=') {
             (*p)++;
-            if (!rl_sf_int(p, end, &m->value)) return false;
+            if (!rl_sf_int(p, end, &m->value))
+                return false;
         }
     }
     rl_sf_params(p, end, m);
@@ -374,13 +410,16 @@ static bool rl_sf_member_parse(const char **p, const char *end, rl_sf_member *m)
 /* Up to RL_SF_MAX_MEMBERS members of a comma-separated list; their count. */
 static size_t rl_sf_list(rl_val v, rl_sf_member *ms)
 {
-    if (!v.p || v.too_long) return 0;
+    if (!v.p || v.too_long)
+        return 0;
     const char *p = v.p, *end = v.p + v.len;
     size_t n = 0;
     while (p < end && n < RL_SF_MAX_MEMBERS) {
-        if (!rl_sf_member_parse(&p, end, &ms[n])) break;
+        if (!rl_sf_member_parse(&p, end, &ms[n]))
+            break;
         n++;
-        if (p >= end || *p != ',') break;
+        if (p >= end || *p != ',')
+            break;
         p++;
     }
     return n;
@@ -414,7 +453,8 @@ static const rl_sf_member *rl_ietf_tightest(const rl_sf_member *ms, size_t n)
 {
     const rl_sf_member *best = NULL;
     for (size_t i = 0; i < n; i++)
-        if (ms[i].r >= 0 && (!best || ms[i].r < best->r)) best = &ms[i];
+        if (ms[i].r >= 0 && (!best || ms[i].r < best->r))
+            best = &ms[i];
     return best;
 }
 
@@ -422,7 +462,8 @@ static const rl_sf_member *rl_ietf_tightest(const rl_sf_member *ms, size_t n)
 static const rl_sf_member *rl_ietf_policy_for(const rl_sf_member *ps, size_t n, const char *name)
 {
     for (size_t i = 0; name && i < n; i++)
-        if (!strcmp(ps[i].name, name)) return &ps[i];
+        if (!strcmp(ps[i].name, name))
+            return &ps[i];
     return n > 0 ? &ps[0] : NULL;
 }
 
@@ -441,13 +482,16 @@ static void rl_read_ietf_structured(const rl_val *slots, rl_signals *out)
     const rl_sf_member *r = rl_ietf_tightest(rs, nr);
     if (r) {
         out->ietf_remaining = r->r;
-        if (r->t >= 0) out->ietf_reset = rl_secs_us(r->t);
+        if (r->t >= 0)
+            out->ietf_reset = rl_secs_us(r->t);
     }
     const rl_sf_member *pol = rl_ietf_policy_for(ps, np, r ? r->name : NULL);
     if (pol) {
         int64_t q = pol->q >= 0 ? pol->q : pol->value;
-        if (q >= 0) out->ietf_limit = q;
-        if (pol->w >= 0) out->ietf_window = rl_secs_us(pol->w);
+        if (q >= 0)
+            out->ietf_limit = q;
+        if (pol->w >= 0)
+            out->ietf_window = rl_secs_us(pol->w);
     }
 }
 
@@ -458,7 +502,8 @@ static void rl_read_ietf_separate(const rl_val *slots, rl_signals *out)
     int64_t v;
     if (out->ietf_limit < 0 && rl_sf_list(slots[RL_SLOT_IETF_LIMIT], m) > 0 && m[0].value >= 0) {
         out->ietf_limit = m[0].value;
-        if (out->ietf_window < 0 && m[0].w >= 0) out->ietf_window = rl_secs_us(m[0].w);
+        if (out->ietf_window < 0 && m[0].w >= 0)
+            out->ietf_window = rl_secs_us(m[0].w);
     }
     if (out->ietf_remaining < 0 && rl_parse_count(slots[RL_SLOT_IETF_REMAINING], &v))
         out->ietf_remaining = v;
@@ -479,19 +524,23 @@ static void rl_read_ratelimits(const rl_val *slots, int64_t ref_us, rl_signals *
 
     rl_triple a_req = rl_read_triple(slots, RL_SLOT_ANT_REQ, true, ref_us);
     rl_triple a_tok = rl_read_triple(slots, RL_SLOT_ANT_TOK, true, ref_us);
-    if (!rl_triple_any(&a_tok)) a_tok = rl_read_triple(slots, RL_SLOT_ANT_IN, true, ref_us);
-    if (!rl_triple_any(&a_tok)) a_tok = rl_read_triple(slots, RL_SLOT_ANT_OUT, true, ref_us);
+    if (!rl_triple_any(&a_tok))
+        a_tok = rl_read_triple(slots, RL_SLOT_ANT_IN, true, ref_us);
+    if (!rl_triple_any(&a_tok))
+        a_tok = rl_read_triple(slots, RL_SLOT_ANT_OUT, true, ref_us);
     bool ant = rl_triple_apply(&a_req, &out->limit_requests, &out->remaining_requests,
                                &out->reset_requests);
     ant |= rl_triple_apply(&a_tok, &out->limit_tokens, &out->remaining_tokens, &out->reset_tokens);
-    if (ant) out->ratelimit_source = "anthropic";
+    if (ant)
+        out->ratelimit_source = "anthropic";
 
     rl_triple o_req = rl_read_triple(slots, RL_SLOT_OAI_REQ, false, ref_us);
     rl_triple o_tok = rl_read_triple(slots, RL_SLOT_OAI_TOK, false, ref_us);
     bool oai = rl_triple_apply(&o_req, &out->limit_requests, &out->remaining_requests,
                                &out->reset_requests);
     oai |= rl_triple_apply(&o_tok, &out->limit_tokens, &out->remaining_tokens, &out->reset_tokens);
-    if (oai) out->ratelimit_source = "openai";
+    if (oai)
+        out->ratelimit_source = "openai";
 }
 
 void rl_signals_clear(rl_signals *out)

@@ -17,8 +17,10 @@ static const char *const top_keys[] = {
 static int provider_index(rl_policy *p, const char *name)
 {
     for (size_t i = 0; i < p->nprov; i++)
-        if (strcmp(p->providers[i], name) == 0) return (int)i;
-    if (p->nprov == RL_MAX_PROVIDERS) return -1;
+        if (strcmp(p->providers[i], name) == 0)
+            return (int)i;
+    if (p->nprov == RL_MAX_PROVIDERS)
+        return -1;
     p->providers[p->nprov] = name;
     return (int)p->nprov++;
 }
@@ -28,7 +30,8 @@ static int parse_keys(const cm_json *doc, const cJSON *cand, const char *ctx, rl
 {
     const cJSON *keys, *k;
     char field[96];
-    if (cm_json_get_array(doc, cand, ctx, "keys", false, 0, RL_MAX_KEYS, &keys, err)) return -1;
+    if (cm_json_get_array(doc, cand, ctx, "keys", false, 0, RL_MAX_KEYS, &keys, err))
+        return -1;
     cm_json_field(field, sizeof field, ctx, "keys");
     cJSON_ArrayForEach(k, keys)
     {
@@ -75,11 +78,13 @@ static int parse_candidates(const cm_json *doc, const cJSON *root, rl_policy *p,
         return -1;
     p->ncand = (size_t)cJSON_GetArraySize(arr);
     p->cands = calloc(p->ncand, sizeof *p->cands);
-    if (!p->cands) return cm_json_fail(err, doc, arr, "candidates", "out of memory");
+    if (!p->cands)
+        return cm_json_fail(err, doc, arr, "candidates", "out of memory");
     size_t i = 0;
     cJSON_ArrayForEach(cand, arr)
     {
-        if (parse_candidate(doc, cand, i++, p, err)) return -1;
+        if (parse_candidate(doc, cand, i++, p, err))
+            return -1;
     }
     return 0;
 }
@@ -88,8 +93,10 @@ static int get_seconds(const cm_json *doc, const cJSON *obj, const char *ctx, co
                        double min, cm_us *out, cm_err *err)
 {
     double v = -1;
-    if (cm_json_get_number(doc, obj, ctx, key, false, min, 100 * YEAR_S, &v, err)) return -1;
-    if (v >= 0) *out = cm_us_from_s(v);
+    if (cm_json_get_number(doc, obj, ctx, key, false, min, 100 * YEAR_S, &v, err))
+        return -1;
+    if (v >= 0)
+        *out = cm_us_from_s(v);
     return 0;
 }
 
@@ -104,8 +111,10 @@ static int parse_limits(const cm_json *doc, const cJSON *root, rl_limits *l, cm_
     l->deadline = l->max_total_wait = -1;
     l->attempt_timeout = 0;
     const cJSON *node;
-    if (cm_json_get_object(doc, root, NULL, "limits", false, &node, err)) return -1;
-    if (!node) return 0;
+    if (cm_json_get_object(doc, root, NULL, "limits", false, &node, err))
+        return -1;
+    if (!node)
+        return 0;
     int64_t att = l->max_attempts, per = -1;
     const char *note;
     if (cm_json_check_keys(doc, node, "limits", keys, err) ||
@@ -119,7 +128,8 @@ static int parse_limits(const cm_json *doc, const cJSON *root, rl_limits *l, cm_
         cm_json_get_string(doc, node, "limits", "source", false, 4096, &note, err))
         return -1;
     l->max_attempts = (uint32_t)att;
-    if (per >= 0) l->max_retries_per_candidate = (uint32_t)per;
+    if (per >= 0)
+        l->max_retries_per_candidate = (uint32_t)per;
     return 0;
 }
 
@@ -130,8 +140,10 @@ static int parse_task_retries(const cm_json *doc, const cJSON *root, rl_task_ret
     const cJSON *node, *bo;
     memset(t, 0, sizeof *t);
     rl_backoff_defaults(&t->waits);
-    if (cm_json_get_object(doc, root, NULL, "task_retries", false, &node, err)) return -1;
-    if (!node) return 0;
+    if (cm_json_get_object(doc, root, NULL, "task_retries", false, &node, err))
+        return -1;
+    if (!node)
+        return 0;
     int64_t max = 0;
     const char *note;
     if (cm_json_check_keys(doc, node, "task_retries", keys, err) ||
@@ -222,7 +234,8 @@ int rl_policy_load(const char *path, rl_policy **out, cm_err *err)
 {
     *out = NULL;
     cm_json *doc = cm_json_load(path, err);
-    if (!doc) return -1;
+    if (!doc)
+        return -1;
     if (rl_policy_from_json(doc, out, err)) {
         cm_json_free(doc);
         return -1;
@@ -233,7 +246,8 @@ int rl_policy_load(const char *path, rl_policy **out, cm_err *err)
 
 void rl_policy_free(rl_policy *p)
 {
-    if (!p) return;
+    if (!p)
+        return;
     free(p->cands);
     cm_json_free(p->owned);
     free(p);
@@ -252,7 +266,8 @@ size_t rl_policy_candidate_count(const rl_policy *p)
 void rl_policy_candidate(const rl_policy *p, size_t i, rl_candidate_info *out)
 {
     memset(out, 0, sizeof *out);
-    if (i >= p->ncand) return;
+    if (i >= p->ncand)
+        return;
     out->provider = p->cands[i].provider;
     out->model = p->cands[i].model;
     out->nkeys = p->cands[i].nkeys;

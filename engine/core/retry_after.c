@@ -45,8 +45,10 @@ static int get_seconds(const cm_json *doc, const cJSON *node, const char *ctx, c
                        cm_us *out, cm_err *err)
 {
     double v = -1;
-    if (cm_json_get_number(doc, node, ctx, key, false, 0, 100 * YEAR_S, &v, err)) return -1;
-    if (v >= 0) *out = cm_us_from_s(v);
+    if (cm_json_get_number(doc, node, ctx, key, false, 0, 100 * YEAR_S, &v, err))
+        return -1;
+    if (v >= 0)
+        *out = cm_us_from_s(v);
     return 0;
 }
 
@@ -56,8 +58,10 @@ int rl_ra_parse(const cm_json *doc, const cJSON *node, const char *ctx, rl_ra_cf
                                        "above_max", "min_s",  "total_max_s",
                                        "comment",   "source", NULL};
     rl_ra_defaults(c);
-    if (!node) return 0;
-    if (cm_json_check_keys(doc, node, ctx, keys, err)) return -1;
+    if (!node)
+        return 0;
+    if (cm_json_check_keys(doc, node, ctx, keys, err))
+        return -1;
     int mode = 0, above = 0;
     if (cm_json_get_enum(doc, node, ctx, "mode", false, mode_names, &mode, err) ||
         cm_json_get_enum(doc, node, ctx, "above_max", false, above_names, &above, err) ||
@@ -87,13 +91,15 @@ int rl_ra_parse(const cm_json *doc, const cJSON *node, const char *ctx, rl_ra_cf
 
 static bool above_max(const rl_ra_cfg *c, cm_us v)
 {
-    if (c->max < 0) return false;
+    if (c->max < 0)
+        return false;
     return c->max_inclusive ? v > c->max : v >= c->max;
 }
 
 rl_ra_verdict rl_ra_decide(const rl_ra_cfg *c, const rl_signals *s, cm_us waited, cm_us *delay)
 {
-    if (c->mode == RL_RA_IGNORE || !s || !s->has_retry_after) return RL_RAV_LADDER;
+    if (c->mode == RL_RA_IGNORE || !s || !s->has_retry_after)
+        return RL_RAV_LADDER;
     cm_us v = s->retry_after < 0 ? 0 : s->retry_after;
     if (above_max(c, v)) {
         switch (c->above) {
@@ -108,8 +114,10 @@ rl_ra_verdict rl_ra_decide(const rl_ra_cfg *c, const rl_signals *s, cm_us waited
             break;
         }
     }
-    if (v < c->min) v = c->min;
-    if (c->total_max >= 0 && cm_us_add(waited, v) > c->total_max) return RL_RAV_GIVE_UP;
+    if (v < c->min)
+        v = c->min;
+    if (c->total_max >= 0 && cm_us_add(waited, v) > c->total_max)
+        return RL_RAV_GIVE_UP;
     *delay = v;
     return RL_RAV_WAIT;
 }

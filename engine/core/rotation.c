@@ -8,7 +8,8 @@
 static int find_provider(const rl_policy *p, const char *name)
 {
     for (size_t i = 0; i < p->nprov; i++)
-        if (strcmp(p->providers[i], name) == 0) return (int)i;
+        if (strcmp(p->providers[i], name) == 0)
+            return (int)i;
     return -1;
 }
 
@@ -24,7 +25,8 @@ static int parse_fallbacks(const cm_json *doc, const cJSON *node, const rl_polic
                                 ch->string);
         if (!cJSON_IsArray(ch))
             return cm_json_fail(err, doc, ch, field, "must be an array of provider names");
-        if (r->nfallbacks[from]) return cm_json_fail(err, doc, ch, field, "duplicate field");
+        if (r->nfallbacks[from])
+            return cm_json_fail(err, doc, ch, field, "duplicate field");
         const cJSON *it;
         cJSON_ArrayForEach(it, ch)
         {
@@ -50,7 +52,8 @@ int rl_rotation_parse(const cm_json *doc, const cJSON *node, const rl_policy *p,
     static const char *const wait_names[] = {"none", "backoff", NULL};
     static const char *const none_names[] = {"fail", "wait", NULL};
     memset(r, 0, sizeof *r);
-    if (!node) return 0;
+    if (!node)
+        return 0;
     int wait = 0, none = 0;
     const cJSON *fb;
     const char *note;
@@ -83,20 +86,24 @@ int rl_rotation_next(const rl_policy *p, int cur, rl_usable_fn usable, void *ctx
 {
     if (cur < 0 || (size_t)cur >= p->ncand) {
         for (size_t i = 0; i < p->ncand; i++)
-            if (usable(ctx, (uint32_t)i)) return (int)i;
+            if (usable(ctx, (uint32_t)i))
+                return (int)i;
         return -1;
     }
     uint32_t prov = p->cands[cur].provider_idx;
     int c = first_of_provider(p, prov, (size_t)cur + 1, cur, usable, ctx);
-    if (c >= 0) return c;
+    if (c >= 0)
+        return c;
     const rl_rotation_cfg *r = &p->rotation;
     for (int j = 0; j < r->nfallbacks[prov]; j++) {
         c = first_of_provider(p, r->fallbacks[prov][j], 0, cur, usable, ctx);
-        if (c >= 0) return c;
+        if (c >= 0)
+            return c;
     }
     for (size_t k = 1; k <= p->ncand; k++) {
         size_t i = ((size_t)cur + k) % p->ncand;
-        if (usable(ctx, (uint32_t)i)) return (int)i;
+        if (usable(ctx, (uint32_t)i))
+            return (int)i;
     }
     return -1;
 }

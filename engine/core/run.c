@@ -7,7 +7,8 @@
 rl_run *rl_run_new(const rl_policy *p, uint64_t seed)
 {
     rl_run *run = calloc(1, sizeof *run);
-    if (!run) return NULL;
+    if (!run)
+        return NULL;
     run->p = p;
     run->seed = seed;
     run->epoch_us = CM_SCENARIO_EPOCH * CM_US_PER_S;
@@ -31,7 +32,8 @@ rl_run *rl_run_new(const rl_policy *p, uint64_t seed)
 
 void rl_run_free(rl_run *run)
 {
-    if (!run) return;
+    if (!run)
+        return;
     free(run->cool_until);
     free(run->breakers);
     free(run->metrics);
@@ -86,7 +88,8 @@ static cJSON *breakers_json(const rl_run *run, cm_us now)
 
 static int add(cJSON *o, const char *name, cJSON *item)
 {
-    if (!item) return -1;
+    if (!item)
+        return -1;
     if (!cJSON_AddItemToObject(o, name, item)) {
         cJSON_Delete(item);
         return -1;
@@ -97,7 +100,8 @@ static int add(cJSON *o, const char *name, cJSON *item)
 cJSON *rl_run_summary_json(const rl_run *run, cm_us now)
 {
     cJSON *o = cJSON_CreateObject();
-    if (!o) return NULL;
+    if (!o)
+        return NULL;
     if (add(o, "candidates", candidates_json(run)) ||
         add(o, "cooldowns", rl_cooldown_snapshot(run->p, run->cool_until, now)) ||
         add(o, "breakers", breakers_json(run, now)) ||

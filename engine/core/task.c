@@ -49,7 +49,7 @@ typedef struct step {
     cm_us now;
     cm_rng *rng;
     rl_action *out;
-    const rl_signals *sig; /* the outcome's signals, NULL when there was none */
+    const rl_signals *sig;   /* the outcome's signals, NULL when there was none */
     const rl_signals *given; /* the driver's reading of the outcome, or NULL: parse */
 } step;
 
@@ -80,7 +80,8 @@ static void emit_done(step *s, bool ok, rl_fail_reason why, cm_us retry_after)
     t->fail_reason = (uint8_t)why;
     s->out->kind = RL_DONE;
     s->out->success = ok;
-    if (ok) return;
+    if (ok)
+        return;
     rl_message_vars v = {.status = t->last_status,
                          .error = rl_transport_error_name(t->last_error),
                          .attempts = t->attempt,
@@ -97,7 +98,8 @@ static void emit_done(step *s, bool ok, rl_fail_reason why, cm_us retry_after)
 
 static cm_us remaining(const step *s)
 {
-    if (s->p->limits.deadline < 0) return CM_US_MAX;
+    if (s->p->limits.deadline < 0)
+        return CM_US_MAX;
     return cm_us_add(s->t->started, s->p->limits.deadline) - s->now;
 }
 
@@ -106,7 +108,8 @@ static cm_us remaining(const step *s)
 static bool approve_retry(step *s)
 {
     rl_task *t = s->t;
-    if (t->attempt == 0 || t->retry_approved) return true;
+    if (t->attempt == 0 || t->retry_approved)
+        return true;
     t->retry_approved = rl_budget_try_retry(&s->run->budget, s->now, t->last_error == RL_TE_TIMEOUT,
                                             s->rng, &t->charged);
     return t->retry_approved;
@@ -120,8 +123,10 @@ static void send_now(step *s, bool app)
     rl_task *t = s->t;
     if (t->attempt >= s->p->limits.max_attempts)
         return emit_done(s, false, RL_FAIL_MAX_ATTEMPTS, -1);
-    if (remaining(s) <= 0) return emit_done(s, false, RL_FAIL_DEADLINE, -1);
-    if (!approve_retry(s)) return emit_done(s, false, RL_FAIL_BUDGET, -1);
+    if (remaining(s) <= 0)
+        return emit_done(s, false, RL_FAIL_DEADLINE, -1);
+    if (!approve_retry(s))
+        return emit_done(s, false, RL_FAIL_BUDGET, -1);
     t->retry_approved = false;
     if (app) {
         rl_breaker_on_send(&s->run->breakers[t->candidate], &s->p->breaker, s->now);
@@ -148,16 +153,19 @@ static void emit_send(step *s)
 static void emit_wait(step *s, cm_us delay, rl_wait_reason why, rl_task_then then)
 {
     rl_task *t = s->t;
-    if (delay < 0) delay = 0;
+    if (delay < 0)
+        delay = 0;
     if (cm_us_add(s->now, delay) >= CM_US_MAX) /* it would end past retrylab's time: never resume */
-        return emit_done(s, false, why == RL_WAIT_RETRY_AFTER ? RL_FAIL_RETRY_AFTER : RL_FAIL_MAX_WAIT,
+        return emit_done(s, false,
+                         why == RL_WAIT_RETRY_AFTER ? RL_FAIL_RETRY_AFTER : RL_FAIL_MAX_WAIT,
                          why == RL_WAIT_RETRY_AFTER ? delay : -1);
     if (s->p->limits.max_total_wait >= 0 &&
         cm_us_add(t->waited, delay) > s->p->limits.max_total_wait)
         return emit_done(s, false, RL_FAIL_MAX_WAIT, -1);
     if (s->p->limits.deadline >= 0 && delay >= remaining(s))
         return emit_done(s, false, RL_FAIL_DEADLINE, -1);
-    if (!approve_retry(s)) return emit_done(s, false, RL_FAIL_BUDGET, -1);
+    if (!approve_retry(s))
+        return emit_done(s, false, RL_FAIL_BUDGET, -1);
     t->waited = cm_us_add(t->waited, delay);
     t->until = s->now + delay; /* below CM_US_MAX, checked above */
     t->then = (uint8_t)then;
@@ -205,9 +213,11 @@ static cm_us ladder_wait(step *s)
 static void plan_rerun(step *s)
 {
     rl_task *t = s->t;
-    if (t->reruns >= s->p->task_retry.max) return emit_done(s, false, RL_FAIL_EXHAUSTED, -1);
+    if (t->reruns >= s->p->task_retry.max)
+        return emit_done(s, false, RL_FAIL_EXHAUSTED, -1);
     cm_us d = rl_backoff_delay(&s->p->task_retry.waits, t->reruns, 0, s->rng);
-    if (d < 0) return emit_done(s, false, RL_FAIL_EXHAUSTED, -1);
+    if (d < 0)
+        return emit_done(s, false, RL_FAIL_EXHAUSTED, -1);
     t->reruns++;
     emit_wait(s, d, RL_WAIT_TASK_RETRY, RL_THEN_RERUN);
 }
@@ -227,7 +237,8 @@ static cm_us ready_at(step *s, uint32_t c, bool *by_breaker)
 static bool all_cooling(const step *s)
 {
     for (uint32_t c = 0; c < s->p->ncand; c++)
-        if (!rl_cooldown_active(s->run->cool_until[c], s->now)) return false;
+        if (!rl_cooldown_active(s->run->cool_until[c], s->now))
+            return false;
     return true;
 }
 
@@ -238,7 +249,8 @@ static cm_us first_ready(step *s, bool untried_only, bool *any, bool *by_breaker
     cm_us first = CM_US_MAX;
     *any = *by_breaker = false;
     for (uint32_t c = 0; c < s->p->ncand; c++) {
-        if (untried_only && tried(s->t, c)) continue;
+        if (untried_only && tried(s->t, c))
+            continue;
         bool b;
         cm_us at = ready_at(s, c, &b);
         *any = true;
@@ -260,7 +272,8 @@ static void plan_none_available(step *s)
     bool wait = s->p->rotation.wait_when_none;
     cm_us first = first_ready(s, true, &any, &by_breaker);
     if (!any) {
-        if (s->t->reruns < s->p->task_retry.max) return plan_rerun(s);
+        if (s->t->reruns < s->p->task_retry.max)
+            return plan_rerun(s);
         first = first_ready(s, false, &any, &by_breaker);
         if (!wait || first <= s->now || first >= CM_US_MAX)
             return emit_done(s, false, all_cooling(s) ? RL_FAIL_ALL_COOLING : RL_FAIL_EXHAUSTED,
@@ -290,11 +303,14 @@ static void switch_to(step *s, uint32_t c)
 static void plan_pick(step *s, int from)
 {
     int c = rl_rotation_next(s->p, from, usable, s);
-    if (c < 0) return plan_none_available(s);
+    if (c < 0)
+        return plan_none_available(s);
     switch_to(s, (uint32_t)c);
-    if (from < 0 || !s->p->rotation.wait_backoff) return emit_send(s);
+    if (from < 0 || !s->p->rotation.wait_backoff)
+        return emit_send(s);
     cm_us d = ladder_wait(s);
-    if (d < 0) return emit_done(s, false, RL_FAIL_GIVE_UP, -1);
+    if (d < 0)
+        return emit_done(s, false, RL_FAIL_GIVE_UP, -1);
     emit_wait(s, d, RL_WAIT_BACKOFF, RL_THEN_SEND);
 }
 
@@ -330,7 +346,8 @@ static void plan_retry(step *s)
         break;
     }
     delay = ladder_wait(s);
-    if (delay < 0) return emit_done(s, false, RL_FAIL_GIVE_UP, -1);
+    if (delay < 0)
+        return emit_done(s, false, RL_FAIL_GIVE_UP, -1);
     t->cand_retries++;
     emit_wait(s, delay, RL_WAIT_BACKOFF, RL_THEN_SEND);
 }
@@ -350,9 +367,11 @@ static rl_signals *read_outcome(step *s, const rl_outcome *o)
         rl_headers_parse(o ? o->headers : NULL, o ? o->nheaders : 0, now_unix, sig);
     t->last_status = o ? o->status : 0;
     t->last_error = (uint8_t)(o ? o->error : RL_TE_OTHER);
-    if (!o || (o->status <= 0 && o->error == RL_TE_NONE)) t->last_error = RL_TE_OTHER;
+    if (!o || (o->status <= 0 && o->error == RL_TE_NONE))
+        t->last_error = RL_TE_OTHER;
     int tier = rl_tiers_detect(&s->p->tiers, sig);
-    if (tier >= 0) run->tier[c->provider_idx] = tier;
+    if (tier >= 0)
+        run->tier[c->provider_idx] = tier;
     tier = run->tier[c->provider_idx];
     s->out->tier = tier >= 0 ? s->p->tiers.t[tier].name : NULL;
     bool ok = t->last_error == RL_TE_NONE && t->last_status >= 200 && t->last_status < 300;
@@ -383,16 +402,22 @@ static bool plan_transport_retry(step *s)
 {
     rl_task *t = s->t;
     const rl_transport_cfg *tc = &s->p->transport;
-    if (!rl_transport_wants(tc, t->last_status, t->last_error, s->sig)) return false;
-    if (t->tp_retries >= tc->retries || t->attempt >= s->p->limits.max_attempts) return false;
-    if (remaining(s) <= 0) return false;
+    if (!rl_transport_wants(tc, t->last_status, t->last_error, s->sig))
+        return false;
+    if (t->tp_retries >= tc->retries || t->attempt >= s->p->limits.max_attempts)
+        return false;
+    if (remaining(s) <= 0)
+        return false;
     bool by_ra;
     cm_us d = rl_transport_delay(tc, t->tp_retries, t->tp_prev, s->sig, s->rng, &by_ra);
-    if (d < 0) return false; /* a list ladder gave up: the response goes up */
+    if (d < 0)
+        return false; /* a list ladder gave up: the response goes up */
     t->tp_retries++;
-    if (!by_ra) t->tp_prev = d;
+    if (!by_ra)
+        t->tp_prev = d;
     emit_wait(s, d, RL_WAIT_TRANSPORT, RL_THEN_RESEND);
-    if (s->out->kind == RL_DONE) record_breaker(s); /* a limit ended the attempt */
+    if (s->out->kind == RL_DONE)
+        record_breaker(s); /* a limit ended the attempt */
     return true;
 }
 
@@ -401,7 +426,8 @@ static bool plan_transport_retry(step *s)
 static void transport_resend(step *s)
 {
     send_now(s, false);
-    if (s->out->kind == RL_DONE) record_breaker(s);
+    if (s->out->kind == RL_DONE)
+        record_breaker(s);
 }
 
 /* ---- one function per state ---- */
@@ -415,15 +441,19 @@ static void on_outcome(step *s, const rl_outcome *o)
 {
     rl_task *t = s->t;
     s->sig = read_outcome(s, o);
-    if (plan_transport_retry(s)) return;
+    if (plan_transport_retry(s))
+        return;
     record_breaker(s);
     rl_decision d =
         rl_classify_outcome(&s->p->classify, t->last_status, t->last_error, s->sig->should_retry);
-    if (d == RL_DECIDE_SUCCESS) return emit_done(s, true, RL_FAIL_OUTCOME, -1);
-    if (d == RL_DECIDE_FAIL) return emit_done(s, false, RL_FAIL_OUTCOME, -1);
+    if (d == RL_DECIDE_SUCCESS)
+        return emit_done(s, true, RL_FAIL_OUTCOME, -1);
+    if (d == RL_DECIDE_FAIL)
+        return emit_done(s, false, RL_FAIL_OUTCOME, -1);
     if (t->attempt >= s->p->limits.max_attempts)
         return emit_done(s, false, RL_FAIL_MAX_ATTEMPTS, -1);
-    if (remaining(s) <= 0) return emit_done(s, false, RL_FAIL_DEADLINE, -1);
+    if (remaining(s) <= 0)
+        return emit_done(s, false, RL_FAIL_DEADLINE, -1);
     const rl_cand *c = &s->p->cands[t->candidate];
     if (d == RL_DECIDE_ROTATE_KEY && ++t->key_failures < c->nkeys) {
         t->key = (t->key + 1) % (uint32_t)c->nkeys;
@@ -510,7 +540,13 @@ void rl_task_next(rl_task *t, rl_run *run, const rl_outcome *last, cm_us now, cm
 void rl_task_next_read(rl_task *t, rl_run *run, const rl_outcome *last, const rl_signals *parsed,
                        cm_us now, cm_rng *rng, rl_action *out)
 {
-    step s = {.t = t, .run = run, .p = run->p, .now = now, .rng = rng, .out = out, .sig = NULL,
+    step s = {.t = t,
+              .run = run,
+              .p = run->p,
+              .now = now,
+              .rng = rng,
+              .out = out,
+              .sig = NULL,
               .given = last ? parsed : NULL};
     action_reset(out);
     switch ((rl_task_state)t->state) {

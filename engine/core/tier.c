@@ -45,7 +45,8 @@ int rl_tiers_parse(const cm_json *doc, const cJSON *node, rl_tiers *t, cm_err *e
     static const char *const keys[] = {"from", "table", "comment", "source", NULL};
     static const char *const from_names[] = {"limit_requests", "limit_tokens", NULL};
     memset(t, 0, sizeof *t);
-    if (!node) return 0;
+    if (!node)
+        return 0;
     int from = 0;
     const cJSON *table;
     const char *note;
@@ -60,7 +61,8 @@ int rl_tiers_parse(const cm_json *doc, const cJSON *node, rl_tiers *t, cm_err *e
     const cJSON *row;
     cJSON_ArrayForEach(row, table)
     {
-        if (parse_row(doc, row, i, i + 1 == n, t, err)) return -1;
+        if (parse_row(doc, row, i, i + 1 == n, t, err))
+            return -1;
         i++;
     }
     t->n = n;
@@ -69,19 +71,25 @@ int rl_tiers_parse(const cm_json *doc, const cJSON *node, rl_tiers *t, cm_err *e
 
 int rl_tiers_detect(const rl_tiers *t, const rl_signals *s)
 {
-    if (!t->n || !s) return -1;
+    if (!t->n || !s)
+        return -1;
     int64_t limit = t->from_tokens ? s->limit_tokens : s->limit_requests;
-    if (limit < 0) return -1;
+    if (limit < 0)
+        return -1;
     for (size_t i = 0; i < t->n; i++)
-        if (t->t[i].up_to < 0 || limit <= t->t[i].up_to) return (int)i;
+        if (t->t[i].up_to < 0 || limit <= t->t[i].up_to)
+            return (int)i;
     return -1;
 }
 
 void rl_tier_apply(const rl_tiers *t, int i, rl_backoff *b)
 {
-    if (i < 0 || (size_t)i >= t->n) return;
+    if (i < 0 || (size_t)i >= t->n)
+        return;
     const rl_tier *r = &t->t[i];
     b->base_s = r->base_s;
-    if (r->factor > 0) b->factor = r->factor;
-    if (r->cap_s > 0) b->cap_s = r->cap_s;
+    if (r->factor > 0)
+        b->factor = r->factor;
+    if (r->cap_s > 0)
+        b->cap_s = r->cap_s;
 }

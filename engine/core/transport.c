@@ -49,12 +49,14 @@ static int parse_errors(const cm_json *doc, const cJSON *node, rl_transport_cfg 
 {
     const cJSON *arr, *it;
     size_t i = 0;
-    if (cm_json_get_array(doc, node, CTX, "errors", false, 0, 8, &arr, err)) return -1;
+    if (cm_json_get_array(doc, node, CTX, "errors", false, 0, 8, &arr, err))
+        return -1;
     cJSON_ArrayForEach(it, arr)
     {
         int found = -1;
         for (int e = RL_TE_NONE + 1; cJSON_IsString(it) && error_names[e]; e++)
-            if (strcmp(it->valuestring, error_names[e]) == 0) found = e;
+            if (strcmp(it->valuestring, error_names[e]) == 0)
+                found = e;
         if (found < 0)
             return cm_json_fail(
                 err, doc, it, CTX ".errors",
@@ -85,7 +87,8 @@ static int parse_scalars(const cm_json *doc, const cJSON *node, rl_transport_cfg
         cm_json_get_string(doc, node, CTX, "source", false, 4096, &note, err))
         return -1;
     c->retries = (uint32_t)retries;
-    if (ra_max >= 0) c->retry_after_max = cm_us_from_s(ra_max);
+    if (ra_max >= 0)
+        c->retry_after_max = cm_us_from_s(ra_max);
     return 0;
 }
 
@@ -103,7 +106,8 @@ int rl_transport_parse(const cm_json *doc, const cJSON *node, rl_transport_cfg *
                                        NULL};
     const cJSON *bo;
     rl_transport_defaults(c);
-    if (!node) return 0;
+    if (!node)
+        return 0;
     if (cm_json_check_keys(doc, node, CTX, keys, err) || parse_scalars(doc, node, c, err) ||
         parse_statuses(doc, node, c, err) || parse_errors(doc, node, c, err) ||
         cm_json_get_object(doc, node, CTX, "backoff", false, &bo, err) ||
@@ -118,15 +122,19 @@ int rl_transport_parse(const cm_json *doc, const cJSON *node, rl_transport_cfg *
 static bool listed(const rl_transport_cfg *c, int status)
 {
     for (uint32_t i = 0; i < c->nstatuses; i++)
-        if (c->statuses[i] == status) return true;
+        if (c->statuses[i] == status)
+            return true;
     return false;
 }
 
 bool rl_transport_wants(const rl_transport_cfg *c, int status, int error, const rl_signals *sig)
 {
-    if (!c->enabled) return false;
-    if (error != RL_TE_NONE) return error > 0 && error < 32 && (c->error_mask >> error) & 1;
-    if (listed(c, status)) return true;
+    if (!c->enabled)
+        return false;
+    if (error != RL_TE_NONE)
+        return error > 0 && error < 32 && (c->error_mask >> error) & 1;
+    if (listed(c, status))
+        return true;
     /* urllib3 also retries these three when they carry a Retry-After. */
     bool ra_status = status == 413 || status == 429 || status == 503;
     return c->respect_retry_after && ra_status && sig && sig->has_retry_after;
@@ -143,6 +151,7 @@ cm_us rl_transport_delay(const rl_transport_cfg *c, uint32_t n, cm_us prev, cons
             return c->retry_after_max;
         return sig->retry_after;
     }
-    if (n == 0 && c->first_immediate) return 0;
+    if (n == 0 && c->first_immediate)
+        return 0;
     return rl_backoff_delay(&c->backoff, n, prev, rng);
 }

@@ -65,8 +65,9 @@ int rl_rundir_prepare(rl_rundir *d, const char *cmd, const char *out, const char
     struct stat st;
     snprintf(expect, sizeof expect, "%s/expect.json", d->dir);
     if (stat(expect, &st) == 0) /* check and report prefer it to the scenario's own expect */
-        fprintf(stderr, "retrylab %s: warning: %s was there before this run; check and report "
-                "will judge the run by it (remove it if it belongs to an earlier run)\n", cmd,
-                expect);
+        fprintf(stderr,
+                "retrylab %s: warning: %s was there before this run; check and report "
+                "will judge the run by it (remove it if it belongs to an earlier run)\n",
+                cmd, expect);
     return 0;
 }

@@ -19,7 +19,8 @@ static bool add_num(cJSON *o, const char *name, double v)
 static bool add_totals(cJSON *o, const rl_summary *s)
 {
     double rate = s->tasks ? (double)s->successes / (double)s->tasks : 0.0;
-    return add_num(o, "tasks", (double)s->tasks) && add_num(o, "tasks_done", (double)s->tasks_done) &&
+    return add_num(o, "tasks", (double)s->tasks) &&
+           add_num(o, "tasks_done", (double)s->tasks_done) &&
            add_num(o, "successes", (double)s->successes) &&
            add_num(o, "failures", (double)(s->tasks_done - s->successes)) &&
            add_num(o, "success_rate", rate) && add_num(o, "attempts", (double)s->attempts) &&

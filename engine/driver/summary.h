@@ -22,9 +22,9 @@ typedef struct rl_summary {
     uint64_t seed;
     const char *scenario, *scenario_name; /* path and name, or NULL */
     const char *policy, *policy_name;
-    const char *mode;    /* "sim", "mock" or "live" */
+    const char *mode; /* "sim", "mock" or "live" */
     double time_scale;
-    double wall_s;       /* wall-clock seconds the run took */
+    double wall_s; /* wall-clock seconds the run took */
 } rl_summary;
 
 /* Builds the summary object: the fields of `s` (success_rate = successes /

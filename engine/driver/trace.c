@@ -47,10 +47,10 @@ struct rl_trace {
     int fd;
     bool failed;
     bool flush_on_done;
-    bool t_valid;       /* t_text holds the start of a line at scenario time t_at */
+    bool t_valid; /* t_text holds the start of a line at scenario time t_at */
     uint8_t t_len;
     cm_us t_at;
-    char t_text[64];    /* {"t":SECS,"event":" */
+    char t_text[64]; /* {"t":SECS,"event":" */
     uint64_t lines;
     size_t len;
     unsigned memo_next; /* the memo to replace next (round robin) */
@@ -578,15 +578,13 @@ static char *put_reply(char *p, const rl_trace_reply *r)
 /* Whether two replies without strings render the same (the numbers only). */
 static bool same_numbers(const rl_trace_reply *a, const rl_trace_reply *b)
 {
-    return a->status == b->status && a->latency == b->latency &&
-           a->retry_after == b->retry_after && a->limit == b->limit &&
-           a->remaining == b->remaining && a->reset == b->reset &&
+    return a->status == b->status && a->latency == b->latency && a->retry_after == b->retry_after &&
+           a->limit == b->limit && a->remaining == b->remaining && a->reset == b->reset &&
            a->limit_tokens == b->limit_tokens && a->remaining_tokens == b->remaining_tokens &&
            a->reset_tokens == b->reset_tokens;
 }
 
-void rl_trace_response(rl_trace *tr, cm_us t, const rl_trace_who *who,
-                       const rl_trace_reply *r)
+void rl_trace_response(rl_trace *tr, cm_us t, const rl_trace_who *who, const rl_trace_reply *r)
 {
     char *p = put_who(tr, PUT_LIT(begin(tr, t), "response\""), who);
     if (!no_error(r->error) || r->retry_after_note || r->tier) {
@@ -649,7 +647,8 @@ void rl_trace_done(rl_trace *tr, cm_us t, uint32_t task, uint32_t attempts, bool
 {
     char *p = put_u64(PUT_LIT(PUT_LIT(begin(tr, t), "done\""), KEY("task")), task);
     p = put_u64(PUT_LIT(p, KEY("attempt")), attempts);
-    p = success ? PUT_LIT(p, KEY("outcome") "\"success\"") : PUT_LIT(p, KEY("outcome") "\"failure\"");
+    p = success ? PUT_LIT(p, KEY("outcome") "\"success\"")
+                : PUT_LIT(p, KEY("outcome") "\"failure\"");
     p = put_u64(PUT_LIT(p, KEY("attempts")), attempts);
     p = put_secs(PUT_LIT(p, KEY("total_wait")), total_wait);
     if (message && *message)

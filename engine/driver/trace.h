@@ -41,17 +41,17 @@ int rl_trace_digest_file(const char *path, char out[RL_DIGEST_LEN]);
 
 /* The start event. Strings may be NULL (then omitted); paths as given. */
 typedef struct rl_trace_start_info {
-    const char *scenario;      /* path of the scenario file */
+    const char *scenario; /* path of the scenario file */
     const char *scenario_name;
-    const char *policy;        /* path of the policy file */
+    const char *policy; /* path of the policy file */
     const char *policy_name;
     uint64_t seed;
-    const char *mode;          /* "sim", "mock" or "live" */
-    double time_scale;         /* 1 for sim */
+    const char *mode;  /* "sim", "mock" or "live" */
+    double time_scale; /* 1 for sim */
     const char *scenario_digest;
     const char *policy_digest;
-    uint64_t tasks;            /* tasks the run will start */
-    const char *target;        /* the HTTP runner's URL, or NULL */
+    uint64_t tasks;     /* tasks the run will start */
+    const char *target; /* the HTTP runner's URL, or NULL */
 } rl_trace_start_info;
 
 /* Who an event is about. key_id is a cm_keyid() result; anything else put
@@ -72,16 +72,16 @@ typedef struct rl_trace_who {
 /* What a response event says besides who and when. -1 in a cm_us / int64_t
  * field means "absent" (the field is then left out). */
 typedef struct rl_trace_reply {
-    int status;                 /* HTTP status; 0 with error for transport errors */
-    const char *error;          /* rl_transport_error_name(); NULL or "none" when status > 0 */
+    int status;        /* HTTP status; 0 with error for transport errors */
+    const char *error; /* rl_transport_error_name(); NULL or "none" when status > 0 */
     cm_us latency;
     cm_us retry_after;
     const char *retry_after_note;
-    int64_t limit, remaining;   /* request window */
+    int64_t limit, remaining; /* request window */
     cm_us reset;
     int64_t limit_tokens, remaining_tokens;
     cm_us reset_tokens;
-    const char *tier;           /* detected tier name or NULL */
+    const char *tier; /* detected tier name or NULL */
 } rl_trace_reply;
 
 /* Initialises every optional field of r to "absent". */
@@ -95,8 +95,7 @@ void rl_trace_reply_of(rl_trace_reply *r, const rl_outcome *o, const rl_action *
  * reported by rl_trace_flush / rl_trace_close). `t` is scenario time. */
 void rl_trace_start(rl_trace *tr, const rl_trace_start_info *info);
 void rl_trace_send(rl_trace *tr, cm_us t, const rl_trace_who *who, cm_us timeout);
-void rl_trace_response(rl_trace *tr, cm_us t, const rl_trace_who *who,
-                       const rl_trace_reply *r);
+void rl_trace_response(rl_trace *tr, cm_us t, const rl_trace_who *who, const rl_trace_reply *r);
 /* delay: planned; observed: actually waited (real-time runs) or -1; reason:
  * rl_wait_reason_name(); note: "" or NULL for none. who->provider/model/key_id
  * may be NULL (omitted). */

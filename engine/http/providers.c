@@ -75,14 +75,17 @@ static int parse_keys(const cm_json *doc, const cJSON *obj, const char *ctx, pro
         return cm_json_fail(err, doc, obj, ctx, "out of memory");
     const cJSON *k;
     char field[256];
-    cJSON_ArrayForEach(k, obj) {
+    cJSON_ArrayForEach(k, obj)
+    {
         cm_json_field(field, sizeof field, ctx, k->string);
         if (!k->string[0] || strlen(k->string) > 63 || !name_ok(k->string))
-            return cm_json_fail(err, doc, k, field, "key names are 1 to 63 letters, digits, "
+            return cm_json_fail(err, doc, k, field,
+                                "key names are 1 to 63 letters, digits, "
                                 "'-', '_' or '.'");
         if (!cJSON_IsString(k) || !k->valuestring[0] || strlen(k->valuestring) > 128 ||
             !env_name_ok(k->valuestring))
-            return cm_json_fail(err, doc, k, field, "must name an environment variable "
+            return cm_json_fail(err, doc, k, field,
+                                "must name an environment variable "
                                 "(letters, digits, '_'; not a key value)");
         pv->keys[pv->nkeys++] = (prov_key){k->string, k->valuestring};
     }
@@ -125,7 +128,8 @@ static int parse_list(const cm_json *doc, const cJSON *arr, rl_providers *ps, cm
         return cm_json_fail(err, doc, arr, "providers", "out of memory");
     const cJSON *o;
     char ctx[64];
-    cJSON_ArrayForEach(o, arr) {
+    cJSON_ArrayForEach(o, arr)
+    {
         snprintf(ctx, sizeof ctx, "providers[%zu]", ps->n);
         if (!cJSON_IsObject(o))
             return cm_json_fail(err, doc, o, ctx, "expected an object");

@@ -174,8 +174,8 @@ static size_t trim_end(const char *s, size_t n)
 /* The headers rl_headers_parse reads; the rest is not kept. */
 static bool wanted(const char *name, size_t n)
 {
-    static const char *const prefixes[] = {"retry-after", "x-ratelimit-", "anthropic-ratelimit-",
-                                           "ratelimit", "x-should-retry", NULL};
+    static const char *const prefixes[] = {"retry-after", "x-ratelimit-",   "anthropic-ratelimit-",
+                                           "ratelimit",   "x-should-retry", NULL};
     if (n == 4 && strncasecmp(name, "date", 4) == 0)
         return true;
     for (int i = 0; prefixes[i]; i++) {
@@ -230,13 +230,19 @@ size_t rl_hcap_list(const rl_hcap *h, rl_header *out, size_t max)
 rl_transport_error rl_http_error_of(CURLcode rc)
 {
     switch (rc) {
-    case CURLE_OK: return RL_TE_NONE;
-    case CURLE_OPERATION_TIMEDOUT: return RL_TE_TIMEOUT;
+    case CURLE_OK:
+        return RL_TE_NONE;
+    case CURLE_OPERATION_TIMEDOUT:
+        return RL_TE_TIMEOUT;
     case CURLE_RECV_ERROR:
     case CURLE_SEND_ERROR:
-    case CURLE_GOT_NOTHING: return RL_TE_RESET;
-    case CURLE_COULDNT_CONNECT: return RL_TE_CONNECT;
-    case CURLE_PARTIAL_FILE: return RL_TE_TRUNCATED;
-    default: return RL_TE_OTHER;
+    case CURLE_GOT_NOTHING:
+        return RL_TE_RESET;
+    case CURLE_COULDNT_CONNECT:
+        return RL_TE_CONNECT;
+    case CURLE_PARTIAL_FILE:
+        return RL_TE_TRUNCATED;
+    default:
+        return RL_TE_OTHER;
     }
 }

@@ -61,15 +61,15 @@ typedef struct h_task {
     rl_task t;
     cm_rng rng;
     uint8_t phase;
-    uint8_t reason;    /* rl_wait_reason while WAITING */
+    uint8_t reason; /* rl_wait_reason while WAITING */
     uint32_t candidate, key, attempt, sends;
-    cm_us sent_at;     /* scenario time of the SEND in flight */
-    cm_us timeout;     /* its per-attempt timeout (scenario time) */
-    cm_us wait_from;   /* scenario time the WAIT began */
-    cm_us wait_delay;  /* its planned delay */
+    cm_us sent_at;    /* scenario time of the SEND in flight */
+    cm_us timeout;    /* its per-attempt timeout (scenario time) */
+    cm_us wait_from;  /* scenario time the WAIT began */
+    cm_us wait_delay; /* its planned delay */
     cm_us total_wait;
-    char *note;        /* the WAIT's note, or NULL */
-    h_xfer *x;         /* the transfer in flight */
+    char *note; /* the WAIT's note, or NULL */
+    h_xfer *x;  /* the transfer in flight */
 } h_task;
 
 typedef struct runner {
@@ -82,19 +82,19 @@ typedef struct runner {
     int64_t curl_deadline; /* monotonic us of curl's timeout, -1 none */
     uint8_t *fds;          /* FD_* state of each socket curl uses, by number */
     size_t nfds;
-    int64_t armed;         /* monotonic us the timerfd is set to, 0 disarmed, -1 unknown */
+    int64_t armed; /* monotonic us the timerfd is set to, 0 disarmed, -1 unknown */
     cm_heap heap;
     h_task *tasks;
     h_cand *cands;
     size_t ncands;
     h_xfer *free_x;
     size_t nxfers, max_xfers; /* transfers (easy handles) made, and the cap */
-    uint32_t *queue;       /* tasks waiting for a concurrency slot (FIFO ring) */
+    uint32_t *queue;          /* tasks waiting for a concurrency slot (FIFO ring) */
     size_t qhead, qlen, active;
-    uint32_t *sendq;       /* SENDs waiting for a connection (FIFO ring) */
+    uint32_t *sendq; /* SENDs waiting for a connection (FIFO ring) */
     size_t shead, slen;
     int64_t last_progress;
-    int64_t last_flush;    /* monotonic us of the last trace flush */
+    int64_t last_flush; /* monotonic us of the last trace flush */
     bool failed;
 } runner;
 
@@ -293,8 +293,8 @@ static void do_done(runner *r, uint32_t id, h_task *k, const rl_action *a, cm_us
     r->res->tasks_done++;
     r->res->successes += a->success;
     if (r->cfg->trace) {
-        rl_trace_done(r->cfg->trace, now, id, k->sends, a->success,
-                      k->total_wait, a->success ? NULL : a->message);
+        rl_trace_done(r->cfg->trace, now, id, k->sends, a->success, k->total_wait,
+                      a->success ? NULL : a->message);
         /* `tail -f` sees finished tasks within 100 ms, at one write per
          * 100 ms at most however many tasks end. */
         int64_t wall = rl_http_wall_now_us();
@@ -399,7 +399,8 @@ static int on_finished(runner *r, h_xfer *x, CURLcode rc)
     r->res->transport_errors += o.error != RL_TE_NONE;
     rl_header hdr[RL_HCAP_MAX];
     o.nheaders = o.error == RL_TE_NONE || o.error == RL_TE_TRUNCATED
-                     ? rl_hcap_list(&x->hdr, hdr, RL_HCAP_MAX) : 0;
+                     ? rl_hcap_list(&x->hdr, hdr, RL_HCAP_MAX)
+                     : 0;
     o.headers = hdr;
     rl_action a;
     rl_task_next(&k->t, r->run, &o, now, &k->rng, &a);
@@ -464,8 +465,8 @@ static int on_socket(CURL *e, curl_socket_t s, int what, void *ud, void *sockp)
     ev.events = ((want & FD_IN) ? EPOLLIN : 0u) | ((want & FD_OUT) ? EPOLLOUT : 0u);
     int op = (cur & FD_REG) ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
     if (epoll_ctl(r->ep, op, s, &ev) != 0) { /* the table was wrong or unknown: the other op */
-        bool retry = (op == EPOLL_CTL_MOD && errno == ENOENT) ||
-                     (op == EPOLL_CTL_ADD && errno == EEXIST);
+        bool retry =
+            (op == EPOLL_CTL_MOD && errno == ENOENT) || (op == EPOLL_CTL_ADD && errno == EEXIST);
         op = op == EPOLL_CTL_MOD ? EPOLL_CTL_ADD : EPOLL_CTL_MOD;
         if (!retry || epoll_ctl(r->ep, op, s, &ev) != 0) {
             if (st)
@@ -791,8 +792,7 @@ int rl_http_run(const rl_http_config *cfg, rl_http_result *out, cm_err *err)
 {
     memset(out, 0, sizeof *out);
     out->tasks = cfg->ntasks;
-    runner r = {.cfg = cfg, .res = out, .ep = -1, .tfd = -1, .curl_deadline = -1,
-                .armed = -1};
+    runner r = {.cfg = cfg, .res = out, .ep = -1, .tfd = -1, .curl_deadline = -1, .armed = -1};
     cm_heap_init(&r.heap);
     r.run = rl_run_new(cfg->policy, cfg->seed);
     int rc = -1;

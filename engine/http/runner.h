@@ -38,23 +38,23 @@ typedef struct rl_http_target {
 
 typedef struct rl_http_config {
     const rl_policy *policy;
-    uint64_t seed;             /* per-task RNGs are cm_rng_fork(seed, task id), as in sim */
+    uint64_t seed;                 /* per-task RNGs are cm_rng_fork(seed, task id), as in sim */
     const rl_http_target *targets; /* one per policy candidate, in the policy's order */
     size_t ntargets;
-    const cm_us *start;        /* scenario start time of each task (non-decreasing) */
+    const cm_us *start; /* scenario start time of each task (non-decreasing) */
     size_t ntasks;
-    int64_t tokens;            /* tokens per request (sizes the prompt); <= 0: a short prompt */
-    double time_scale;         /* scenario seconds per wall second, > 0 */
-    int64_t epoch_unix_us;     /* what scenario time 0 stands for (rl_run_set_epoch) */
-    int64_t start_wall_us;     /* CLOCK_MONOTONIC microseconds at scenario t = 0; 0 = now */
-    size_t concurrency;        /* tasks active at once at most; 0 = no cap */
-    size_t max_connections;    /* transfers on the wire at once (one connection each, kept
-                                  alive and reused); more SENDs wait for one, their wait
-                                  counting against the attempt's timeout. 0 = default */
-    bool name_attempts;        /* send X-Retrylab-Attempt: TASK/ATTEMPT (common/attempt_id.h)
-                                  with each request, for a mockserver's per-attempt draws */
-    rl_trace *trace;           /* events after start go here; NULL: no trace */
-    bool progress;             /* a progress line on stderr now and then */
+    int64_t tokens;              /* tokens per request (sizes the prompt); <= 0: a short prompt */
+    double time_scale;           /* scenario seconds per wall second, > 0 */
+    int64_t epoch_unix_us;       /* what scenario time 0 stands for (rl_run_set_epoch) */
+    int64_t start_wall_us;       /* CLOCK_MONOTONIC microseconds at scenario t = 0; 0 = now */
+    size_t concurrency;          /* tasks active at once at most; 0 = no cap */
+    size_t max_connections;      /* transfers on the wire at once (one connection each, kept
+                                    alive and reused); more SENDs wait for one, their wait
+                                    counting against the attempt's timeout. 0 = default */
+    bool name_attempts;          /* send X-Retrylab-Attempt: TASK/ATTEMPT (common/attempt_id.h)
+                                    with each request, for a mockserver's per-attempt draws */
+    rl_trace *trace;             /* events after start go here; NULL: no trace */
+    bool progress;               /* a progress line on stderr now and then */
     volatile sig_atomic_t *stop; /* non-zero: stop sending and end; may be NULL */
 } rl_http_config;
 

@@ -8,8 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "engine/http/runner.h"
 #include "engine/http/request.h"
+#include "engine/http/runner.h"
 
 #define ANSWER_MAX 65536
 #define ADMIN_TIMEOUT_MS 5000L
@@ -74,8 +74,8 @@ static int admin_call(const char *target, const char *path, bool post, answer *a
         return unreachable(rc) ? -3 : -2;
     }
     if (status != 200) {
-        snprintf(err->msg, sizeof err->msg, "%.300s: answered HTTP %ld; is this a retrylab mockserver?",
-                 url, status);
+        snprintf(err->msg, sizeof err->msg,
+                 "%.300s: answered HTTP %ld; is this a retrylab mockserver?", url, status);
         return -2;
     }
     return 0;
@@ -98,8 +98,7 @@ int rl_target_get_state(const char *target, rl_target_state *out, cm_err *err)
         return -2;
     }
     out->time_scale = ts->valuedouble;
-    snprintf(out->scenario, sizeof out->scenario, "%s",
-             cJSON_IsString(sc) ? sc->valuestring : "");
+    snprintf(out->scenario, sizeof out->scenario, "%s", cJSON_IsString(sc) ? sc->valuestring : "");
     cJSON_Delete(root);
     return 0;
 }

@@ -38,8 +38,7 @@ static bool retry_after(const mock_plan_known *k, rl_signals *out)
 }
 
 /* One OpenAI unit: limit, remaining, reset (a Go duration: 0 for d <= 0). */
-static bool unit(const mock_plan_known *k, int u, int64_t *limit, int64_t *remaining,
-                 cm_us *reset)
+static bool unit(const mock_plan_known *k, int u, int64_t *limit, int64_t *remaining, cm_us *reset)
 {
     if (!k->has_unit[u])
         return true;

@@ -13,9 +13,9 @@
 #include "common/attempt_id.h"
 #include "common/keyid.h"
 #include "common/rng.h"
+#include "engine/driver/workload.h"
 #include "engine/sim/queue.h"
 #include "engine/sim/signals.h"
-#include "engine/driver/workload.h"
 #include "mockserver/model/model.h"
 
 enum sim_phase { PH_ARRIVE, PH_INFLIGHT, PH_WAITING, PH_DONE };
@@ -52,12 +52,12 @@ typedef struct sim_task {
     rl_task t;
     cm_rng rng;
     uint8_t phase;
-    uint8_t error;       /* rl_transport_error of the attempt in flight */
-    int status;          /* status of the attempt in flight */
+    uint8_t error; /* rl_transport_error of the attempt in flight */
+    int status;    /* status of the attempt in flight */
     uint32_t actions;
     uint32_t sends;
     uint32_t candidate, key, attempt;
-    int32_t slot;        /* reply slot while in flight */
+    int32_t slot; /* reply slot while in flight */
     cm_us sent_at;
     cm_us total_wait;
 } sim_task;
@@ -67,7 +67,7 @@ typedef struct sim {
     rl_sim_result *res;
     rl_run *run;
     mock_model *model;
-    rl_simq queue;      /* each task's next event, earliest first */
+    rl_simq queue; /* each task's next event, earliest first */
     sim_task *tasks;
     size_t ntasks;
     sim_cand *cands;
@@ -376,16 +376,20 @@ static int setup_candidates(sim *s)
         rl_policy_candidate(p, i, &c->info);
         int pi = mock_scenario_provider_find(s->cfg->scenario, c->info.provider);
         if (pi < 0)
-            fprintf(stderr, "retrylab sim: warning: provider %s of the policy is not in the "
-                    "scenario; its calls get 404\n", c->info.provider);
+            fprintf(stderr,
+                    "retrylab sim: warning: provider %s of the policy is not in the "
+                    "scenario; its calls get 404\n",
+                    c->info.provider);
         c->endpoint = pi >= 0 && mock_scenario_provider_shape(s->cfg->scenario, (size_t)pi) ==
                                      MOCK_SHAPE_ANTHROPIC
                           ? MOCK_EP_MESSAGES
                           : MOCK_EP_CHAT;
         resolve(s, c, NULL, &c->names);
         if (pi >= 0 && !c->names.model_ix)
-            fprintf(stderr, "retrylab sim: warning: model %s of provider %s (the policy's) is "
-                    "not in the scenario; its calls get 404\n", c->info.model, c->info.provider);
+            fprintf(stderr,
+                    "retrylab sim: warning: model %s of provider %s (the policy's) is "
+                    "not in the scenario; its calls get 404\n",
+                    c->info.model, c->info.provider);
         c->keys = calloc(c->info.nkeys ? c->info.nkeys : 1, sizeof *c->keys);
         if (!c->keys)
             return -1;
@@ -395,7 +399,8 @@ static int setup_candidates(sim *s)
             cm_keyid(c->keys[j].value, c->keys[j].id);
             resolve(s, c, c->keys[j].value, &c->keys[j].names);
             if (!c->keys[j].value)
-                fprintf(stderr, "retrylab sim: warning: key %s (%s/%s) is not among the "
+                fprintf(stderr,
+                        "retrylab sim: warning: key %s (%s/%s) is not among the "
                         "scenario's test keys; sending none\n",
                         name, c->info.provider, c->info.model);
         }
@@ -484,8 +489,7 @@ static int loop(sim *s, cm_err *err)
         progress(s, false);
     }
     if (got < 0 || (got > 0 && !s->res->interrupted)) {
-        snprintf(err->msg, sizeof err->msg, "sim: out of memory at t=%.6f s",
-                 cm_s_from_us(s->now));
+        snprintf(err->msg, sizeof err->msg, "sim: out of memory at t=%.6f s", cm_s_from_us(s->now));
         return -1;
     }
     progress(s, true);

@@ -27,11 +27,11 @@
 typedef struct rl_sim_config {
     const mock_scenario *scenario;
     const rl_policy *policy;
-    uint64_t seed;                    /* run seed: per-task RNGs are forks of it */
-    rl_trace *trace;                  /* events after start go here; NULL: no trace */
-    bool progress;                    /* a progress line on stderr now and then */
-    volatile sig_atomic_t *stop;      /* non-zero: stop before the next event; may be NULL */
-    uint64_t raise_after;             /* tests: raise(SIGTERM) after this many events; 0 never */
+    uint64_t seed;               /* run seed: per-task RNGs are forks of it */
+    rl_trace *trace;             /* events after start go here; NULL: no trace */
+    bool progress;               /* a progress line on stderr now and then */
+    volatile sig_atomic_t *stop; /* non-zero: stop before the next event; may be NULL */
+    uint64_t raise_after;        /* tests: raise(SIGTERM) after this many events; 0 never */
 } rl_sim_config;
 
 typedef struct rl_sim_result {

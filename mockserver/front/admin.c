@@ -41,7 +41,8 @@ char *mock_admin_state(mock_admin_view *v, size_t *len)
     cJSON_AddItemToObject(root, "connections", conns_json(&v->conns));
     char *text = cJSON_PrintUnformatted(root);
     cJSON_Delete(root);
-    if (!text) return NULL;
+    if (!text)
+        return NULL;
     *len = strlen(text);
     /* cJSON allocates with malloc by default, so free() releases it. */
     return text;

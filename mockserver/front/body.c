@@ -7,8 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "mockserver/model/plan.h"
 #include "mockserver/front/textbuf.h"
+#include "mockserver/model/plan.h"
 
 static int fail(char *msg, size_t size, const char *what)
 {
@@ -25,13 +25,15 @@ static int64_t chars_to_tokens(size_t chars)
  * with "text" members (both shapes allow either). */
 static size_t content_chars(const cJSON *content)
 {
-    if (cJSON_IsString(content)) return strlen(content->valuestring);
+    if (cJSON_IsString(content))
+        return strlen(content->valuestring);
     size_t n = 0;
     const cJSON *part;
     cJSON_ArrayForEach(part, content)
     {
         const cJSON *text = cJSON_GetObjectItemCaseSensitive(part, "text");
-        if (cJSON_IsString(text)) n += strlen(text->valuestring);
+        if (cJSON_IsString(text))
+            n += strlen(text->valuestring);
     }
     return n;
 }
@@ -39,8 +41,10 @@ static size_t content_chars(const cJSON *content)
 static int read_messages(const cJSON *root, mock_body_req *out, char *msg, size_t size)
 {
     const cJSON *msgs = cJSON_GetObjectItemCaseSensitive(root, "messages");
-    if (!cJSON_IsArray(msgs)) return fail(msg, size, "messages: required array is missing");
-    if (cJSON_GetArraySize(msgs) == 0) return fail(msg, size, "messages: must not be empty");
+    if (!cJSON_IsArray(msgs))
+        return fail(msg, size, "messages: required array is missing");
+    if (cJSON_GetArraySize(msgs) == 0)
+        return fail(msg, size, "messages: must not be empty");
     size_t chars = 0;
     const cJSON *m;
     cJSON_ArrayForEach(m, msgs)
@@ -61,7 +65,8 @@ static int read_max_tokens(mock_endpoint ep, const cJSON *root, mock_body_req *o
     if (!mt && ep == MOCK_EP_CHAT)
         mt = cJSON_GetObjectItemCaseSensitive(root, "max_completion_tokens");
     if (!mt || cJSON_IsNull(mt)) {
-        if (ep == MOCK_EP_MESSAGES) return fail(msg, size, "max_tokens: field required");
+        if (ep == MOCK_EP_MESSAGES)
+            return fail(msg, size, "max_tokens: field required");
         out->max_tokens = 0;
         return 0;
     }
@@ -78,7 +83,8 @@ static int read_model(const cJSON *root, mock_body_req *out, char *msg, size_t s
     if (!cJSON_IsString(model) || model->valuestring[0] == '\0')
         return fail(msg, size, "model: required string is missing");
     size_t n = strlen(model->valuestring);
-    if (n >= sizeof out->model) return fail(msg, size, "model: name too long");
+    if (n >= sizeof out->model)
+        return fail(msg, size, "model: name too long");
     for (size_t i = 0; i <= n; i++) {
         unsigned char c = (unsigned char)model->valuestring[i];
         out->model[i] = (c == '\0' || (c >= 0x20 && c < 0x7f)) ? (char)c : '?';
@@ -89,7 +95,8 @@ static int read_model(const cJSON *root, mock_body_req *out, char *msg, size_t s
 static int read_root(mock_endpoint ep, const cJSON *root, mock_body_req *out, char *msg,
                      size_t size)
 {
-    if (!cJSON_IsObject(root)) return fail(msg, size, "request body must be a JSON object");
+    if (!cJSON_IsObject(root))
+        return fail(msg, size, "request body must be a JSON object");
     if (read_model(root, out, msg, size) != 0 || read_messages(root, out, msg, size) != 0 ||
         read_max_tokens(ep, root, out, msg, size) != 0)
         return -1;
@@ -107,11 +114,13 @@ static cJSON *parse_whole(const char *text, size_t len, bool *trailing)
 {
     const char *end = NULL;
     cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, false);
-    if (!root) return NULL;
+    if (!root)
+        return NULL;
     size_t at = (size_t)(end - text);
     while (at < len && strchr(" \t\n\r", text[at]) && text[at] != '\0')
         at++;
-    if (at == len) return root;
+    if (at == len)
+        return root;
     cJSON_Delete(root);
     *trailing = true;
     return NULL;
@@ -121,12 +130,16 @@ int mock_body_parse(mock_endpoint endpoint, const char *text, size_t len, mock_b
                     char *msg, size_t msg_size)
 {
     memset(out, 0, sizeof *out);
-    if (!text || len == 0) return fail(msg, msg_size, "request body is empty: expected JSON");
-    if (len > MOCK_BODY_MAX) return fail(msg, msg_size, "request body too large");
+    if (!text || len == 0)
+        return fail(msg, msg_size, "request body is empty: expected JSON");
+    if (len > MOCK_BODY_MAX)
+        return fail(msg, msg_size, "request body too large");
     bool trailing = false;
     cJSON *root = parse_whole(text, len, &trailing);
-    if (!root && trailing) return fail(msg, msg_size, "request body: text after the JSON value");
-    if (!root) return fail(msg, msg_size, "request body is not valid JSON");
+    if (!root && trailing)
+        return fail(msg, msg_size, "request body: text after the JSON value");
+    if (!root)
+        return fail(msg, msg_size, "request body is not valid JSON");
     int rc = read_root(endpoint, root, out, msg, msg_size);
     cJSON_Delete(root);
     return rc;

@@ -30,7 +30,8 @@ cm_us mock_clock_now(const mock_clock *c)
 
 int64_t mock_clock_wall_us(const mock_clock *c, cm_us scenario_us)
 {
-    if (scenario_us <= 0) return 0;
+    if (scenario_us <= 0)
+        return 0;
     double w = (double)scenario_us / c->scale;
     return w >= (double)CM_US_MAX ? CM_US_MAX : (int64_t)w;
 }

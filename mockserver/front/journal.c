@@ -14,18 +14,20 @@ struct mock_journal {
     size_t capacity, head, kept; /* head = next slot to write */
     uint64_t total, dropped, lost;
     FILE *file;
-    const char *path;    /* names the file in the error message */
-    uint64_t pending;    /* lines written to the file since its last good flush */
-    uint64_t file_lost;  /* lines the file lost, since the start (not cleared) */
+    const char *path;   /* names the file in the error message */
+    uint64_t pending;   /* lines written to the file since its last good flush */
+    uint64_t file_lost; /* lines the file lost, since the start (not cleared) */
     uint64_t all_total, all_dropped, all_lost; /* since the start (not cleared) */
-    bool file_reported;  /* the first file error has been printed */
+    bool file_reported;                        /* the first file error has been printed */
 };
 
 mock_journal *mock_journal_new(size_t capacity, FILE *file)
 {
-    if (capacity == 0) capacity = 1;
+    if (capacity == 0)
+        capacity = 1;
     mock_journal *j = calloc(1, sizeof *j);
-    if (!j) return NULL;
+    if (!j)
+        return NULL;
     j->lines = calloc(capacity, sizeof *j->lines);
     if (!j->lines) {
         free(j);
@@ -38,7 +40,8 @@ mock_journal *mock_journal_new(size_t capacity, FILE *file)
 
 void mock_journal_free(mock_journal *j)
 {
-    if (!j) return;
+    if (!j)
+        return;
     mock_journal_clear(j);
     free(j->lines);
     free(j);
@@ -48,7 +51,8 @@ static void format_headers(mock_buf *b, const mock_header *h, size_t n)
 {
     mock_buf_puts(b, ",\"headers\":{");
     for (size_t i = 0; i < n; i++) {
-        if (i) mock_buf_puts(b, ",");
+        if (i)
+            mock_buf_puts(b, ",");
         mock_buf_json_key(b, h[i].name);
         mock_buf_json_str(b, h[i].value);
     }
@@ -114,7 +118,8 @@ static void file_failed(mock_journal *j, int err)
     j->file_lost += j->pending;
     j->pending = 0;
     clearerr(j->file); /* so the next failure is seen too */
-    if (j->file_reported) return;
+    if (j->file_reported)
+        return;
     j->file_reported = true;
     fprintf(stderr, "mockserver: --journal: cannot write %s: %s (entries are being lost)\n",
             j->path ? j->path : "the journal file", strerror(err ? err : EIO));
@@ -132,7 +137,8 @@ uint64_t mock_journal_add_line(mock_journal *j, const char *line, size_t len)
 {
     uint64_t seq = j->total++;
     j->all_total++;
-    if (len && j->file) file_write(j, line, len);
+    if (len && j->file)
+        file_write(j, line, len);
     char *copy = len ? malloc(len + 1) : NULL;
     if (!copy) {
         j->lost++;
@@ -172,7 +178,8 @@ void mock_journal_clear(mock_journal *j)
 
 void mock_journal_flush(mock_journal *j)
 {
-    if (!j->file) return;
+    if (!j->file)
+        return;
     errno = 0;
     if (fflush(j->file) != 0 || ferror(j->file))
         file_failed(j, errno);
@@ -203,14 +210,18 @@ char *mock_journal_render(const mock_journal *j, bool jsonl, size_t limit, size_
     size_t first = (j->head + j->capacity - n) % j->capacity;
     mock_buf b;
     mock_buf_init(&b, (size_t)1 << 30);
-    if (!jsonl) mock_buf_puts(&b, "[");
+    if (!jsonl)
+        mock_buf_puts(&b, "[");
     for (size_t i = 0; i < n; i++) {
         const char *line = j->lines[(first + i) % j->capacity];
-        if (!jsonl && i) mock_buf_puts(&b, ",\n");
+        if (!jsonl && i)
+            mock_buf_puts(&b, ",\n");
         mock_buf_puts(&b, line);
-        if (jsonl) mock_buf_puts(&b, "\n");
+        if (jsonl)
+            mock_buf_puts(&b, "\n");
     }
-    if (!jsonl) mock_buf_puts(&b, "]\n");
+    if (!jsonl)
+        mock_buf_puts(&b, "]\n");
     mock_buf_add(&b, "", 0); /* allocates even an empty JSON Lines document */
     return mock_buf_take(&b, len);
 }

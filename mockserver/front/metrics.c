@@ -24,7 +24,8 @@ struct mock_metrics {
 mock_metrics *mock_metrics_new(void)
 {
     mock_metrics *m = calloc(1, sizeof *m);
-    if (!m) return NULL;
+    if (!m)
+        return NULL;
     m->v = calloc(MOCK_METRICS_MAX_SERIES, sizeof *m->v);
     if (!m->v) {
         free(m);
@@ -35,7 +36,8 @@ mock_metrics *mock_metrics_new(void)
 
 void mock_metrics_free(mock_metrics *m)
 {
-    if (!m) return;
+    if (!m)
+        return;
     free(m->v);
     free(m);
 }
@@ -48,7 +50,8 @@ static int same(const series *s, const char *provider, const char *model, int st
 
 static series *find_or_add(mock_metrics *m, const char *provider, const char *model, int status)
 {
-    if (m->n && same(&m->v[m->last], provider, model, status)) return &m->v[m->last];
+    if (m->n && same(&m->v[m->last], provider, model, status))
+        return &m->v[m->last];
     for (size_t i = 0; i < m->n; i++) {
         if (same(&m->v[i], provider, model, status)) {
             m->last = i;
@@ -87,7 +90,8 @@ static void label(mock_buf *b, const char *v)
             mock_buf_add(b, "\xef\xbf\xbd", 3);
             continue;
         }
-        if (*c == '\\' || *c == '"') mock_buf_add(b, "\\", 1);
+        if (*c == '\\' || *c == '"')
+            mock_buf_add(b, "\\", 1);
         if (*c == '\n')
             mock_buf_add(b, "\\n", 2);
         else
@@ -103,7 +107,8 @@ static void render_requests(mock_buf *b, const mock_metrics *m)
                   "# TYPE mock_requests_total counter\n");
     for (size_t i = 0; i < MOCK_METRICS_MAX_SERIES; i++) {
         const series *s = &m->v[i];
-        if (i >= m->n && (i != MOCK_METRICS_MAX_SERIES - 1 || s->count == 0)) continue;
+        if (i >= m->n && (i != MOCK_METRICS_MAX_SERIES - 1 || s->count == 0))
+            continue;
         mock_buf_puts(b, "mock_requests_total{provider=\"");
         label(b, s->provider);
         mock_buf_puts(b, "\",model=\"");

@@ -20,13 +20,13 @@ void mock_metrics_count(mock_metrics *m, const char *provider, const char *model
 
 /* Values the server adds to the page at render time. */
 typedef struct mock_metrics_extra {
-    uint64_t hung_now;      /* connections hanging now */
-    uint64_t hung_rejected; /* hang faults answered 504 because of --max-hung */
-    uint64_t suspended_now; /* connections suspended for latency or slow bodies */
+    uint64_t hung_now;        /* connections hanging now */
+    uint64_t hung_rejected;   /* hang faults answered 504 because of --max-hung */
+    uint64_t suspended_now;   /* connections suspended for latency or slow bodies */
     uint64_t journal_total;   /* journal entries since start (a reset does not zero it) */
     uint64_t journal_dropped; /* entries pushed out of the ring since start */
     uint64_t journal_lost;    /* entries not kept or not written to the file, since start */
-    double now_s; /* scenario time */
+    double now_s;             /* scenario time */
     double time_scale;
 } mock_metrics_extra;
 

@@ -11,8 +11,8 @@
 
 #include "common/fdlimit.h"
 #include "common/jsonpos.h"
-#include "mockserver/front/server.h"
 #include "mockserver/front/journal.h"
+#include "mockserver/front/server.h"
 #include "mockserver/scenario/scenario.h"
 
 static const char usage[] =
@@ -82,7 +82,8 @@ static int parse_flag(options *o, const char *flag, const char *v)
         o->journal_path = v;
         return 0;
     }
-    if (strcmp(flag, "--time-scale") == 0) return scale_value(v, &o->http.time_scale);
+    if (strcmp(flag, "--time-scale") == 0)
+        return scale_value(v, &o->http.time_scale);
     if (strcmp(flag, "--port") == 0 && int_value(flag, v, 0, 65535, &n) == 0)
         o->http.port = (int)n;
     else if (strcmp(flag, "--journal-size") == 0 && int_value(flag, v, 1, 10000000, &n) == 0)
@@ -101,7 +102,8 @@ static bool known_flag(const char *a)
     static const char *const flags[] = {"--port",         "--bind",    "--time-scale", "--journal",
                                         "--journal-size", "--threads", "--max-hung",   NULL};
     for (int i = 0; flags[i]; i++)
-        if (strcmp(a, flags[i]) == 0) return true;
+        if (strcmp(a, flags[i]) == 0)
+            return true;
     return false;
 }
 
@@ -129,7 +131,8 @@ static int parse_args(int argc, char **argv, options *o)
                 fprintf(stderr, "mockserver: %s: missing value\n", a);
                 return 2;
             }
-            if (parse_flag(o, a, argv[++i]) != 0) return 2;
+            if (parse_flag(o, a, argv[++i]) != 0)
+                return 2;
         } else if (!o->scenario) {
             o->scenario = a;
         } else {
@@ -177,7 +180,8 @@ int main(int argc, char **argv)
 {
     options o = {0};
     int rc = parse_args(argc, argv, &o);
-    if (rc) return rc == 1 ? 0 : 2;
+    if (rc)
+        return rc == 1 ? 0 : 2;
     cm_err err;
     mock_scenario *sc = NULL;
     if (mock_scenario_load(o.scenario, &sc, &err) != 0) {
@@ -191,7 +195,8 @@ int main(int argc, char **argv)
         mock_scenario_free(sc);
         return 2;
     }
-    if (journal) setvbuf(journal, NULL, _IOFBF, 1 << 20); /* one write per MiB, not per entry */
+    if (journal)
+        setvbuf(journal, NULL, _IOFBF, 1 << 20); /* one write per MiB, not per entry */
     o.http.journal_file = journal;
     o.http.journal_path = o.journal_path;
     sigset_t stop_sigs;
@@ -204,7 +209,8 @@ int main(int argc, char **argv)
     rc = serve(sc, &o, &stop_sigs);
     if (journal && fclose(journal) != 0) {
         fprintf(stderr, "mockserver: --journal: write error on %s\n", o.journal_path);
-        if (rc == 0) rc = 3;
+        if (rc == 0)
+            rc = 3;
     }
     mock_scenario_free(sc);
     return rc;

@@ -39,9 +39,11 @@ static int match_provider(const char *url, mock_route *out, const char *method)
 {
     const char *name = url + 1;
     const char *slash = strchr(name, '/');
-    if (!slash || slash == name || (size_t)(slash - name) >= sizeof out->provider) return 0;
+    if (!slash || slash == name || (size_t)(slash - name) >= sizeof out->provider)
+        return 0;
     for (size_t i = 0; i < sizeof endpoints / sizeof endpoints[0]; i++) {
-        if (strcmp(slash, endpoints[i].suffix) != 0) continue;
+        if (strcmp(slash, endpoints[i].suffix) != 0)
+            continue;
         memcpy(out->provider, name, (size_t)(slash - name));
         out->provider[slash - name] = '\0';
         out->kind = MOCK_ROUTE_PROVIDER;
@@ -56,7 +58,8 @@ void mock_route_parse(const char *url, const char *method, mock_route *out)
 {
     memset(out, 0, sizeof *out);
     out->kind = MOCK_ROUTE_NONE;
-    if (!url || url[0] != '/') return;
+    if (!url || url[0] != '/')
+        return;
     for (size_t i = 0; i < sizeof admin_routes / sizeof admin_routes[0]; i++) {
         if (strcmp(url, admin_routes[i].path) == 0) {
             out->kind = admin_routes[i].kind;

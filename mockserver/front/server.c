@@ -24,11 +24,11 @@
 #include "mockserver/front/clock.h"
 #include "mockserver/front/journal.h"
 #include "mockserver/front/metrics.h"
-#include "mockserver/model/model.h"
 #include "mockserver/front/route.h"
-#include "mockserver/scenario/internal.h"
 #include "mockserver/front/textbuf.h"
 #include "mockserver/front/waker.h"
+#include "mockserver/model/model.h"
+#include "mockserver/scenario/internal.h"
 
 /* Chunks a slow body is dribbled in. */
 #define SLOW_CHUNKS 10
@@ -107,7 +107,8 @@ static void http_date(cm_us now, char *out, size_t size)
 static bool plan_has_header(const mock_plan *p, const char *name)
 {
     for (size_t i = 0; i < p->nheaders; i++)
-        if (strcasecmp(p->headers[i].name, name) == 0) return true;
+        if (strcasecmp(p->headers[i].name, name) == 0)
+            return true;
     return false;
 }
 
@@ -122,12 +123,14 @@ static void add_plan_headers(struct MHD_Response *r, const mock_rq *rq)
         MHD_add_response_header(r, "Date", date);
     }
     MHD_add_response_header(r, "Content-Type", "application/json");
-    if (p->status == 405 && rq->route.allow) MHD_add_response_header(r, "Allow", rq->route.allow);
+    if (p->status == 405 && rq->route.allow)
+        MHD_add_response_header(r, "Allow", rq->route.allow);
 }
 
 static enum MHD_Result queue(mock_rq *rq, struct MHD_Response *r)
 {
-    if (!r) return MHD_NO;
+    if (!r)
+        return MHD_NO;
     add_plan_headers(r, rq);
     rq->stage = RQ_SENDING;
     enum MHD_Result ret = MHD_queue_response(rq->conn, (unsigned)rq->plan.status, r);
@@ -140,7 +143,8 @@ static ssize_t read_truncated(void *cls, uint64_t pos, char *buf, size_t max)
 {
     mock_rq *rq = cls;
     size_t half = rq->resp_len / 2;
-    if (pos >= half) return MHD_CONTENT_READER_END_WITH_ERROR;
+    if (pos >= half)
+        return MHD_CONTENT_READER_END_WITH_ERROR;
     size_t n = half - (size_t)pos < max ? half - (size_t)pos : max;
     memcpy(buf, rq->resp + pos, n);
     return (ssize_t)n;
@@ -150,10 +154,12 @@ static ssize_t read_truncated(void *cls, uint64_t pos, char *buf, size_t max)
 static ssize_t read_slow(void *cls, uint64_t pos, char *buf, size_t max)
 {
     mock_rq *rq = cls;
-    if (pos >= rq->resp_len) return MHD_CONTENT_READER_END_OF_STREAM;
+    if (pos >= rq->resp_len)
+        return MHD_CONTENT_READER_END_OF_STREAM;
     if (!rq->chunk_ready) {
         int64_t at = mock_wall_now_us() + rq->chunk_wait_us;
-        if (mock_waker_sleep(rq->srv->waker, at, rq) == 0) return 0;
+        if (mock_waker_sleep(rq->srv->waker, at, rq) == 0)
+            return 0;
         rq->chunk = rq->resp_len; /* stopping: the rest at once */
     }
     rq->chunk_ready = false;
@@ -242,7 +248,8 @@ static const char *request_key(struct MHD_Connection *c)
 static mock_shape route_shape(const mock_server *s, const mock_route *r)
 {
     int i = r->kind == MOCK_ROUTE_PROVIDER ? mock_scenario_provider_find(s->sc, r->provider) : -1;
-    if (i >= 0) return mock_scenario_provider_shape(s->sc, (size_t)i);
+    if (i >= 0)
+        return mock_scenario_provider_shape(s->sc, (size_t)i);
     return r->endpoint == MOCK_EP_MESSAGES ? MOCK_SHAPE_ANTHROPIC : MOCK_SHAPE_OPENAI;
 }
 
@@ -260,7 +267,8 @@ static int front_check(mock_rq *rq, mock_body_req *req)
         mock_body_error_plan(&rq->plan, shape, 405, NULL, "method not allowed");
         return -1;
     }
-    if (rq->route.endpoint == MOCK_EP_MODELS) return 0;
+    if (rq->route.endpoint == MOCK_EP_MODELS)
+        return 0;
     if (rq->too_large) {
         mock_body_error_plan(&rq->plan, shape, 413, NULL, "request body larger than 1 MiB");
         return -1;
@@ -351,7 +359,8 @@ static int decide(mock_rq *rq, mock_body_req *req)
                            .now = now,
                            .attempt_id = rq->attempt_id};
         mock_model_respond(s->model, &mr, &rq->plan);
-        if (rq->plan.fault == MOCK_FAULT_HANG) hung = try_hang(rq);
+        if (rq->plan.fault == MOCK_FAULT_HANG)
+            hung = try_hang(rq);
     }
     pthread_mutex_unlock(&s->mu);
     if (!plan_has_header(&rq->plan, "Date") && rq->plan.nheaders < MOCK_MAX_HEADERS) {
@@ -393,17 +402,20 @@ static enum MHD_Result handle_provider(mock_rq *rq)
 {
     mock_body_req req;
     memset(&req, 0, sizeof req);
-    if (decide(rq, &req)) return MHD_YES; /* suspended until the client leaves */
+    if (decide(rq, &req))
+        return MHD_YES; /* suspended until the client leaves */
     if (rq->plan.fault != MOCK_FAULT_RESET) {
         render(rq, &req);
-        if (!rq->resp) return MHD_NO;
+        if (!rq->resp)
+            return MHD_NO;
     }
     int64_t wait = rq->plan.fault == MOCK_FAULT_HANG
                        ? 0
                        : mock_clock_wall_us(&rq->srv->clock, rq->plan.latency);
     if (wait > 0) {
         rq->stage = RQ_SLEEPING;
-        if (mock_waker_sleep(rq->srv->waker, mock_wall_now_us() + wait, rq) == 0) return MHD_YES;
+        if (mock_waker_sleep(rq->srv->waker, mock_wall_now_us() + wait, rq) == 0)
+            return MHD_YES;
     }
     return answer(rq);
 }
@@ -412,7 +424,8 @@ static enum MHD_Result handle_provider(mock_rq *rq)
 
 static enum MHD_Result send_text(mock_rq *rq, int status, const char *type, char *text, size_t len)
 {
-    if (!text) return MHD_NO;
+    if (!text)
+        return MHD_NO;
     struct MHD_Response *r = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
     if (!r) {
         free(text);
@@ -422,7 +435,8 @@ static enum MHD_Result send_text(mock_rq *rq, int status, const char *type, char
     http_date(mock_clock_now(&rq->srv->clock), date, sizeof date);
     MHD_add_response_header(r, "Date", date);
     MHD_add_response_header(r, "Content-Type", type);
-    if (status == 405 && rq->route.allow) MHD_add_response_header(r, "Allow", rq->route.allow);
+    if (status == 405 && rq->route.allow)
+        MHD_add_response_header(r, "Allow", rq->route.allow);
     rq->stage = RQ_SENDING;
     enum MHD_Result ret = MHD_queue_response(rq->conn, (unsigned)status, r);
     MHD_destroy_response(r);
@@ -547,7 +561,8 @@ static mock_rq *rq_new(mock_server *s, struct MHD_Connection *c, const char *url
                        const char *method)
 {
     mock_rq *rq = malloc(sizeof *rq);
-    if (!rq) return NULL;
+    if (!rq)
+        return NULL;
     /* The plan (last member, ~4 KiB) is filled whole by the model or the
      * front before use; zeroing it per request is measurable in make bench. */
     memset(rq, 0, offsetof(mock_rq, plan));
@@ -558,7 +573,8 @@ static mock_rq *rq_new(mock_server *s, struct MHD_Connection *c, const char *url
     mock_buf_init(&rq->body, MOCK_BODY_MAX);
     const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
     char *end = NULL;
-    if (cl && strtoull(cl, &end, 10) > MOCK_BODY_MAX) rq->too_large = true;
+    if (cl && strtoull(cl, &end, 10) > MOCK_BODY_MAX)
+        rq->too_large = true;
     atomic_fetch_add(&s->live, 1);
     return rq;
 }
@@ -573,7 +589,8 @@ static void rq_free(mock_rq *rq)
 
 static void take_body(mock_rq *rq, const char *data, size_t n)
 {
-    if (rq->too_large) return; /* keep reading, keep nothing */
+    if (rq->too_large)
+        return; /* keep reading, keep nothing */
     mock_buf_add(&rq->body, data, n);
     if (rq->body.failed) {
         rq->too_large = true;
@@ -604,7 +621,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return rq ? MHD_YES : MHD_NO;
     }
     if (*upload_data_size) {
-        if (rq->stage == RQ_READING) take_body(rq, upload_data, *upload_data_size);
+        if (rq->stage == RQ_READING)
+            take_body(rq, upload_data, *upload_data_size);
         *upload_data_size = 0;
         return MHD_YES;
     }
@@ -626,7 +644,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     (void)cls;
     (void)c;
     (void)toe;
-    if (*con_cls) rq_free(*con_cls);
+    if (*con_cls)
+        rq_free(*con_cls);
     *con_cls = NULL;
 }
 
@@ -709,7 +728,8 @@ int mock_server_start(const mock_scenario *sc, const mock_http_config *cfg, mock
     s->model = mock_model_new(sc);
     s->journal = mock_journal_new(cfg->journal_size, cfg->journal_file);
     s->metrics = mock_metrics_new();
-    if (s->journal) mock_journal_set_path(s->journal, cfg->journal_path);
+    if (s->journal)
+        mock_journal_set_path(s->journal, cfg->journal_path);
     if (!s->model || !s->journal || !s->metrics) {
         snprintf(err, err_size, "out of memory");
         mock_server_stop(s);
@@ -739,7 +759,8 @@ static void drain(mock_server *s)
 
 uint64_t mock_server_stop(mock_server *s)
 {
-    if (!s) return 0;
+    if (!s)
+        return 0;
     if (s->daemon) {
         /* Not MHD_quiesce_daemon: in libmicrohttpd 0.9.75 with a thread
          * pool and epoll it races the workers removing the listen socket

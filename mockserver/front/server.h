@@ -18,8 +18,8 @@ typedef struct mock_http_config {
     size_t journal_size; /* in-memory journal entries (>= 1) */
     FILE *journal_file;  /* every journal entry as JSON Lines; NULL = none; stays the caller's */
     const char *journal_path; /* the file's name, for the write-error message; may be NULL */
-    unsigned threads;    /* polling threads (>= 1) */
-    size_t max_hung;     /* hanging connections at most; more hang faults answer 504 */
+    unsigned threads;         /* polling threads (>= 1) */
+    size_t max_hung;          /* hanging connections at most; more hang faults answer 504 */
 } mock_http_config;
 
 typedef struct mock_server mock_server;

@@ -44,14 +44,17 @@ void mock_buf_clear(mock_buf *b)
 {
     b->len = 0;
     b->failed = false;
-    if (b->p) b->p[0] = '\0';
+    if (b->p)
+        b->p[0] = '\0';
 }
 
 char *mock_buf_take(mock_buf *b, size_t *len)
 {
     char *p = b->failed ? NULL : b->p;
-    if (len) *len = p ? b->len : 0;
-    if (!p) free(b->p);
+    if (len)
+        *len = p ? b->len : 0;
+    if (!p)
+        free(b->p);
     mock_buf_init(b, b->max);
     return p;
 }
@@ -64,7 +67,8 @@ static int reserve(mock_buf *b, size_t n)
         return -1;
     }
     size_t need = b->len + n + 1;
-    if (need <= b->cap) return 0;
+    if (need <= b->cap)
+        return 0;
     if (b->fixed) {
         b->failed = true;
         return -1;
@@ -84,7 +88,8 @@ static int reserve(mock_buf *b, size_t n)
 
 void mock_buf_add(mock_buf *b, const char *s, size_t n)
 {
-    if (reserve(b, n) != 0) return;
+    if (reserve(b, n) != 0)
+        return;
     memcpy(b->p + b->len, s, n);
     b->len += n;
     b->p[b->len] = '\0';
@@ -110,7 +115,8 @@ void mock_buf_printf(mock_buf *b, const char *fmt, ...)
         mock_buf_add(b, small, (size_t)n);
         return;
     }
-    if (reserve(b, (size_t)n) != 0) return;
+    if (reserve(b, (size_t)n) != 0)
+        return;
     va_start(ap, fmt);
     vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
     va_end(ap);
@@ -133,7 +139,8 @@ void mock_buf_int(mock_buf *b, int64_t v)
     char tmp[24];
     uint64_t mag = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
     char *p = digits(mag, tmp + sizeof tmp);
-    if (v < 0) *--p = '-';
+    if (v < 0)
+        *--p = '-';
     mock_buf_add(b, p, (size_t)(tmp + sizeof tmp - p));
 }
 
@@ -145,7 +152,8 @@ void mock_buf_us_as_s(mock_buf *b, int64_t us)
     }
     mock_buf_int(b, us / 1000000);
     int frac = (int)(us % 1000000);
-    if (frac == 0) return;
+    if (frac == 0)
+        return;
     char tmp[8] = {'.'};
     int n = 6;
     while (frac % 10 == 0) {
@@ -161,7 +169,8 @@ void mock_buf_us_as_s(mock_buf *b, int64_t us)
 
 void mock_buf_num(mock_buf *b, double v)
 {
-    if (!isfinite(v)) v = 0;
+    if (!isfinite(v))
+        v = 0;
     char tmp[48];
     int n = snprintf(tmp, sizeof tmp, "%.6f", v);
     if (n <= 0 || (size_t)n >= sizeof tmp) {
@@ -171,7 +180,8 @@ void mock_buf_num(mock_buf *b, double v)
     /* Trim trailing zeros (and a bare point) so 1.500000 reads 1.5. */
     while (n > 1 && tmp[n - 1] == '0')
         n--;
-    if (tmp[n - 1] == '.') n--;
+    if (tmp[n - 1] == '.')
+        n--;
     mock_buf_add(b, tmp, (size_t)n);
 }
 
@@ -186,8 +196,10 @@ void mock_buf_json_str(mock_buf *b, const char *s)
     for (const char *c = s; *c; c++) {
         unsigned char ch = (unsigned char)*c;
         size_t n = ch >= 0x80 ? cm_utf8_len(c, strnlen(c, 4)) : 1;
-        if (n > 1) c += n - 1;
-        if (n && ch >= 0x20 && ch != '"' && ch != '\\') continue;
+        if (n > 1)
+            c += n - 1;
+        if (n && ch >= 0x20 && ch != '"' && ch != '\\')
+            continue;
         mock_buf_add(b, run, (size_t)(c - run));
         char esc[8];
         if (n == 0)

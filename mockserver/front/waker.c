@@ -39,7 +39,8 @@ static void *run(void *arg);
 mock_waker *mock_waker_start(const mock_waker_ops *ops, size_t max_hung)
 {
     mock_waker *w = calloc(1, sizeof *w);
-    if (!w) return NULL;
+    if (!w)
+        return NULL;
     w->ops = *ops;
     w->max_hung = max_hung;
     w->hung = calloc(max_hung ? max_hung : 1, sizeof *w->hung);
@@ -112,7 +113,8 @@ static size_t collect(mock_waker *w, int64_t now, void **batch, mock_wake_reason
         why[n] = MOCK_WAKE_TIMER;
         batch[n++] = t.data;
     }
-    if (now < w->next_sweep) return n;
+    if (now < w->next_sweep)
+        return n;
     w->next_sweep = now + SWEEP_US;
     for (size_t i = 0; i < w->nhung && n < BATCH;) {
         if (!peer_gone(w->hung[i].fd)) {
@@ -130,8 +132,10 @@ static void wait_next(mock_waker *w, int64_t now)
 {
     int64_t until = w->nhung ? w->next_sweep : now + 1000000;
     cm_timer t;
-    if (cm_heap_peek(&w->timers, &t) && t.at < until) until = t.at;
-    if (until <= now) return;
+    if (cm_heap_peek(&w->timers, &t) && t.at < until)
+        until = t.at;
+    if (until <= now)
+        return;
     struct timespec ts = {.tv_sec = until / 1000000, .tv_nsec = (long)(until % 1000000) * 1000};
     pthread_cond_timedwait(&w->cv, &w->mu, &ts);
 }
@@ -180,20 +184,23 @@ void mock_waker_stop(mock_waker *w)
     bool join = !w->joined;
     w->joined = true;
     pthread_mutex_unlock(&w->mu);
-    if (join) pthread_join(w->thread, NULL);
+    if (join)
+        pthread_join(w->thread, NULL);
     for (;;) {
         void *item;
         pthread_mutex_lock(&w->mu);
         int got = take_any(w, &item);
         pthread_mutex_unlock(&w->mu);
-        if (!got) break;
+        if (!got)
+            break;
         w->ops.resume(item, MOCK_WAKE_STOP);
     }
 }
 
 void mock_waker_free(mock_waker *w)
 {
-    if (!w) return;
+    if (!w)
+        return;
     mock_waker_stop(w);
     cm_heap_free(&w->timers);
     pthread_cond_destroy(&w->cv);

@@ -13,8 +13,7 @@
 static const char *const unit_names[MOCK_UNIT_COUNT] = {"requests", "tokens", "input-tokens",
                                                         "output-tokens"};
 
-void mock_limit_set_add(mock_limit_set *ls, const mock_window_def *def,
-                        const mock_window_view *v)
+void mock_limit_set_add(mock_limit_set *ls, const mock_window_def *def, const mock_window_view *v)
 {
     int u = (int)def->unit;
     const mock_window_view *old = &ls->view[u];

@@ -17,8 +17,7 @@ typedef struct mock_limit_set {
 } mock_limit_set;
 
 /* Adds the view of a window of `def` to the set, keeping the tightest per unit. */
-void mock_limit_set_add(mock_limit_set *ls, const mock_window_def *def,
-                        const mock_window_view *v);
+void mock_limit_set_add(mock_limit_set *ls, const mock_window_def *def, const mock_window_view *v);
 /* Writes the set's headers into p in p->shape (and IETF ones when `ietf`),
  * with reset times relative to `now`. Units without a window send nothing. */
 void mock_limit_headers(mock_plan *p, const mock_limit_set *ls, cm_us now, bool ietf);

@@ -10,14 +10,14 @@
 #include "common/sbuf.h"
 #include "common/timefmt.h"
 #include "mockserver/model/limit_headers.h"
-#include "mockserver/model/state.h"
 #include "mockserver/model/plan.h"
 #include "mockserver/model/plan_known.h"
+#include "mockserver/model/state.h"
 
 /* Everything one decision needs about its request. */
 typedef struct req_ctx {
     mock_model *m;
-    cm_rng *rng;               /* this request's draws: the shared stream or its own */
+    cm_rng *rng; /* this request's draws: the shared stream or its own */
     const mock_request *req;
     const mock_provider_def *p;
     mock_prov_state *ps;
@@ -378,9 +378,10 @@ static bool admit_request(req_ctx *c, mock_plan *out)
         note_text(out, "unknown endpoint", NULL);
         return false;
     }
-    c->key = !c->p->nkeys                                ? -1
-             : req->key_ix && req->key_ix <= c->p->nkeys ? (int)req->key_ix - 1
-                                                         : mock_provider_key_by_value(c->p, req->key);
+    c->key = !c->p->nkeys ? -1
+             : req->key_ix && req->key_ix <= c->p->nkeys
+                 ? (int)req->key_ix - 1
+                 : mock_provider_key_by_value(c->p, req->key);
     /* The id is read only when the key is not one of the provider's (notes,
      * per-key windows of a provider without a key list): hash it only then. */
     if (c->key < 0 || !req->key || !req->key[0])
@@ -400,8 +401,10 @@ static bool admit_request(req_ctx *c, mock_plan *out)
                    : mock_provider_model_find(c->p, req->model);
     if (c->model < 0) {
         char msg[200];
-        snprintf(msg, sizeof msg, "The model `%.100s` does not exist or you do not have access "
-                 "to it.", req->model ? req->model : "");
+        snprintf(msg, sizeof msg,
+                 "The model `%.100s` does not exist or you do not have access "
+                 "to it.",
+                 req->model ? req->model : "");
         mock_plan_error(out, 404, NULL, NULL, msg);
         note_text(out, "unknown model", NULL);
         return false;

@@ -21,19 +21,19 @@ typedef enum mock_endpoint {
 } mock_endpoint;
 
 typedef struct mock_request {
-    const char *provider;   /* provider name (the path prefix) */
+    const char *provider; /* provider name (the path prefix) */
     mock_endpoint endpoint;
-    const char *model;      /* model named in the body; NULL for MOCK_EP_MODELS */
-    const char *key;        /* key value as sent (Bearer or x-api-key); NULL when none */
-    int64_t tokens;         /* tokens the request would use (for token windows) */
-    cm_us now;              /* scenario time of arrival */
-    bool values_only;       /* the caller reads plan.known while it is exact: the text of
-                               those headers may be left to mock_plan_render_known */
-    bool no_text;           /* the caller reads neither the error body's texts nor the
-                               note: they are left empty (the simulation) */
-    uint64_t attempt_id;    /* 0: anonymous; else which attempt of which task this is
-                               (common/attempt_id.h): with "draws": "per_attempt" its
-                               random draws come from a stream of its own */
+    const char *model;   /* model named in the body; NULL for MOCK_EP_MODELS */
+    const char *key;     /* key value as sent (Bearer or x-api-key); NULL when none */
+    int64_t tokens;      /* tokens the request would use (for token windows) */
+    cm_us now;           /* scenario time of arrival */
+    bool values_only;    /* the caller reads plan.known while it is exact: the text of
+                            those headers may be left to mock_plan_render_known */
+    bool no_text;        /* the caller reads neither the error body's texts nor the
+                            note: they are left empty (the simulation) */
+    uint64_t attempt_id; /* 0: anonymous; else which attempt of which task this is
+                            (common/attempt_id.h): with "draws": "per_attempt" its
+                            random draws come from a stream of its own */
     uint32_t provider_ix, model_ix, key_ix; /* 0: look provider, model and key up by
                                name; else what mock_model_resolve gave for them */
 } mock_request;
@@ -67,12 +67,12 @@ typedef struct mock_header {
  * Retry-After date) makes it false, and then only the text says what was sent. */
 typedef struct mock_plan_known {
     bool exact;
-    bool lazy;                /* the request was values_only */
-    bool no_text;             /* the request was no_text */
-    uint8_t pending;          /* headers whose text is not written yet (plan_known.c) */
-    cm_us date_at;            /* the scenario time (whole second) that Date gives */
-    int64_t retry_after_s;    /* -1 when not sent */
-    int64_t retry_after_ms;   /* -1 when not sent */
+    bool lazy;              /* the request was values_only */
+    bool no_text;           /* the request was no_text */
+    uint8_t pending;        /* headers whose text is not written yet (plan_known.c) */
+    cm_us date_at;          /* the scenario time (whole second) that Date gives */
+    int64_t retry_after_s;  /* -1 when not sent */
+    int64_t retry_after_ms; /* -1 when not sent */
     bool has_unit[2];
     int64_t limit[2], remaining[2];
     cm_us reset[2];
@@ -84,15 +84,15 @@ typedef struct mock_plan {
     mock_header headers[MOCK_MAX_HEADERS];
     size_t nheaders;
     mock_body body;
-    char error_type[48];      /* e.g. "rate_limit_error" (shape-specific names) */
+    char error_type[48]; /* e.g. "rate_limit_error" (shape-specific names) */
     char error_message[200];
-    char error_code[48];      /* OpenAI "code" ("invalid_api_key", "model_not_found"...); "" = null */
-    cm_us latency;            /* scenario time before the response starts */
+    char error_code[48]; /* OpenAI "code" ("invalid_api_key", "model_not_found"...); "" = null */
+    cm_us latency;       /* scenario time before the response starts */
     mock_fault fault;
-    cm_us slow_body;          /* for MOCK_FAULT_SLOW_BODY */
+    cm_us slow_body; /* for MOCK_FAULT_SLOW_BODY */
     int64_t tokens_in, tokens_out;
-    char note[64];            /* what decided the answer, for the journal */
-    mock_plan_known known;    /* the headers' values, while known.exact */
+    char note[64];         /* what decided the answer, for the journal */
+    mock_plan_known known; /* the headers' values, while known.exact */
 } mock_plan;
 
 typedef struct mock_model mock_model;

@@ -25,8 +25,12 @@ void mock_plan_init_dated(mock_plan *p, mock_shape shape, const char *date)
     p->slow_body = 0;
     p->tokens_in = p->tokens_out = 0;
     p->note[0] = '\0';
-    p->known = (mock_plan_known){.exact = false, .lazy = false, .no_text = false, .pending = 0,
-                                 .retry_after_s = -1, .retry_after_ms = -1};
+    p->known = (mock_plan_known){.exact = false,
+                                 .lazy = false,
+                                 .no_text = false,
+                                 .pending = 0,
+                                 .retry_after_s = -1,
+                                 .retry_after_ms = -1};
     if (date)
         mock_plan_header_set_known(p, "Date", date);
 }
@@ -80,8 +84,8 @@ int mock_plan_header_set_known(mock_plan *p, const char *name, const char *value
 int mock_plan_header_add_known(mock_plan *p, const char *name, const char *value)
 {
     size_t nlen = strlen(name), vlen = strlen(value);
-    if (!p->known.exact || p->nheaders >= MOCK_MAX_HEADERS ||
-        nlen >= sizeof p->headers[0].name || vlen >= sizeof p->headers[0].value)
+    if (!p->known.exact || p->nheaders >= MOCK_MAX_HEADERS || nlen >= sizeof p->headers[0].name ||
+        vlen >= sizeof p->headers[0].value)
         return mock_plan_header_set_known(p, name, value);
     mock_header *h = &p->headers[p->nheaders++];
     memcpy(h->name, name, nlen + 1);
@@ -135,8 +139,9 @@ static const error_default openai_errors[] = {
 static const error_default anthropic_errors[] = {
     {400, "invalid_request_error", NULL, "Invalid request."},
     {401, "authentication_error", NULL, "invalid x-api-key"},
-    {403, "permission_error", NULL, "Your API key does not have permission to use the specified "
-                                    "resource."},
+    {403, "permission_error", NULL,
+     "Your API key does not have permission to use the specified "
+     "resource."},
     {404, "not_found_error", NULL, "The requested resource could not be found."},
     {413, "request_too_large", NULL, "Request exceeds the maximum allowed number of bytes."},
     {429, "rate_limit_error", NULL, "This request would exceed your organization's rate limit."},

@@ -18,8 +18,7 @@ void mock_known_date(mock_plan *p, const char *text);
 void mock_known_retry_after(mock_plan *p, bool ms, int64_t v);
 /* Records and writes the OpenAI limit, remaining and reset headers of
  * requests (row 0) or tokens (row 1), deferred as mock_known_retry_after. */
-void mock_known_openai_unit(mock_plan *p, int row, int64_t limit, int64_t remaining,
-                            cm_us reset);
+void mock_known_openai_unit(mock_plan *p, int row, int64_t limit, int64_t remaining, cm_us reset);
 /* mock_plan_render_known (model.h) writes deferred text; every plan
  * function that touches other headers calls it first. */
 

@@ -200,8 +200,7 @@ cJSON *mock_model_state_json(const mock_model *m, cm_us now)
         cJSON *wins = cJSON_AddArrayToObject(po, "windows");
         for (size_t s = 0; s < ps->nsets; s++)
             for (size_t k = 0; k < ps->sets[s].n; k++)
-                cJSON_AddItemToArray(wins, instance_json(&ps->sets[s], k,
-                                                         set_tier(p, ps, s), now));
+                cJSON_AddItemToArray(wins, instance_json(&ps->sets[s], k, set_tier(p, ps, s), now));
         cJSON_AddItemToArray(provs, po);
     }
     return root;

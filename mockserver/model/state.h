@@ -7,8 +7,8 @@
 #include "common/keyid.h"
 #include "common/rng.h"
 #include "mockserver/model/model.h"
-#include "mockserver/scenario/internal.h"
 #include "mockserver/model/window.h"
+#include "mockserver/scenario/internal.h"
 
 /* Most scope instances one window keeps; further ones share "overflow". */
 #define MOCK_MAX_INSTANCES 4096

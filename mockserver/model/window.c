@@ -47,8 +47,8 @@ static void advance(mock_window *w, cm_us now)
         if (!w->started)
             w->tokens = limit;
         else if (now > w->start)
-            w->tokens = fmin(limit, w->tokens + (double)(now - w->start) * limit /
-                                                    (double)d->period);
+            w->tokens =
+                fmin(limit, w->tokens + (double)(now - w->start) * limit / (double)d->period);
         w->started = true;
         w->start = now > w->start ? now : w->start;
     }
@@ -107,7 +107,7 @@ void mock_window_check(mock_window *w, cm_us now, int64_t amount, mock_window_vi
         return;
     }
     int new_entry = v->admit && amount > 0;
-    v->reset = new_entry  ? d->period
+    v->reset = new_entry    ? d->period
                : w->log_len ? cm_us_add(w->log_t[log_at(w, w->log_len - 1)], d->period) - now
                             : 0;
     if (!v->admit)

@@ -26,7 +26,7 @@ typedef struct mock_window {
 
 /* What a window says about a request of `amount` at `now`. */
 typedef struct mock_window_view {
-    bool admit;        /* the amount fits now */
+    bool admit; /* the amount fits now */
     int64_t limit;
     int64_t remaining; /* after this request when admitted, else now */
     cm_us reset;       /* until the window is back to its full limit */

@@ -91,8 +91,8 @@ typedef struct mock_tier_def {
 
 /* What a script step, phase or fault makes the answer be. */
 typedef struct mock_answer {
-    bool pass;              /* answer normally (windows, faults, latency decide) */
-    int status;             /* 100..599 */
+    bool pass;  /* answer normally (windows, faults, latency decide) */
+    int status; /* 100..599 */
     mock_fault fault;
     cm_us slow_body;
     bool has_retry_after;

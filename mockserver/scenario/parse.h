@@ -7,8 +7,8 @@
 
 /* Parses one element of "providers" (path ctx) into p; p is zeroed first.
  * On failure p may hold owned arrays: free them with mock_provider_def_free. */
-int mock_parse_provider(const cm_json *doc, const cJSON *obj, const char *ctx,
-                        mock_provider_def *p, cm_err *err);
+int mock_parse_provider(const cm_json *doc, const cJSON *obj, const char *ctx, mock_provider_def *p,
+                        cm_err *err);
 /* Frees what a provider owns (steps, tiers), not p itself. */
 void mock_provider_def_free(mock_provider_def *p);
 

@@ -13,8 +13,8 @@
 #define Z_P99 2.3263478740408408
 
 static const char *const provider_keys[] = {
-    "name",   "shape",   "keys",    "organisations", "models", "windows", "tiers", "tier",
-    "retry_after", "ietf_headers", "scripts", "phases", "faults", NULL};
+    "name", "shape",       "keys",         "organisations", "models", "windows", "tiers",
+    "tier", "retry_after", "ietf_headers", "scripts",       "phases", "faults",  NULL};
 
 int mock_provider_model_find(const mock_provider_def *p, const char *name)
 {
@@ -73,8 +73,8 @@ static int check_path_name(const cm_json *doc, const cJSON *node, const char *fi
     return 0;
 }
 
-static int parse_keys(const cm_json *doc, const cJSON *prov, const char *ctx,
-                      mock_provider_def *p, cm_err *err)
+static int parse_keys(const cm_json *doc, const cJSON *prov, const char *ctx, mock_provider_def *p,
+                      cm_err *err)
 {
     const cJSON *o;
     char field[160], f2[240];
@@ -105,8 +105,8 @@ static int parse_keys(const cm_json *doc, const cJSON *prov, const char *ctx,
 }
 
 /* "organisations": {"org-a": ["KEY_1", "KEY_2"]}: keys that share one quota. */
-static int parse_orgs(const cm_json *doc, const cJSON *prov, const char *ctx,
-                      mock_provider_def *p, cm_err *err)
+static int parse_orgs(const cm_json *doc, const cJSON *prov, const char *ctx, mock_provider_def *p,
+                      cm_err *err)
 {
     const cJSON *o;
     char field[160], f2[200];
@@ -125,16 +125,18 @@ static int parse_orgs(const cm_json *doc, const cJSON *prov, const char *ctx,
             if (idx < 0)
                 return cm_json_fail(err, doc, k, f2, "not a key name of this provider");
             if (p->key_orgs[idx] != p->key_names[idx])
-                return cm_json_fail(err, doc, k, f2, "key \"%s\" is already in organisation "
-                                    "\"%s\"", k->valuestring, p->key_orgs[idx]);
+                return cm_json_fail(err, doc, k, f2,
+                                    "key \"%s\" is already in organisation "
+                                    "\"%s\"",
+                                    k->valuestring, p->key_orgs[idx]);
             p->key_orgs[idx] = org->string;
         }
     }
     return 0;
 }
 
-static int parse_latency_kind(const cm_json *doc, const cJSON *o, const char *ctx,
-                              mock_latency *l, cm_err *err)
+static int parse_latency_kind(const cm_json *doc, const cJSON *o, const char *ctx, mock_latency *l,
+                              cm_err *err)
 {
     static const char *const keys[][4] = {{"kind", "s", NULL},
                                           {"kind", "min_s", "max_s", NULL},
@@ -187,8 +189,8 @@ static int parse_model(const cm_json *doc, const cJSON *o, const char *ctx, mock
     char field[160];
     if (cm_json_check_keys(doc, o, ctx, keys, err) != 0 ||
         cm_json_get_string(doc, o, ctx, "name", true, 200, &m->name, err) != 0 ||
-        cm_json_get_int(doc, o, ctx, "output_tokens", false, 0, 1000000, &m->output_tokens,
-                        err) != 0 ||
+        cm_json_get_int(doc, o, ctx, "output_tokens", false, 0, 1000000, &m->output_tokens, err) !=
+            0 ||
         cm_json_get_object(doc, o, ctx, "latency", false, &lat, err) != 0)
         return -1;
     if (lat && mock_parse_latency(doc, lat, cm_json_field(field, sizeof field, ctx, "latency"),
@@ -218,8 +220,8 @@ static int parse_models(const cm_json *doc, const cJSON *prov, const char *ctx,
     return 0;
 }
 
-int mock_parse_provider(const cm_json *doc, const cJSON *obj, const char *ctx,
-                        mock_provider_def *p, cm_err *err)
+int mock_parse_provider(const cm_json *doc, const cJSON *obj, const char *ctx, mock_provider_def *p,
+                        cm_err *err)
 {
     static const char *const shapes[] = {"openai", "anthropic", NULL};
     static const char *const forms[] = {"seconds", "http_date", "ms", "none", NULL};
@@ -243,10 +245,11 @@ int mock_parse_provider(const cm_json *doc, const cJSON *obj, const char *ctx,
     p->shape = (mock_shape)shape;
     p->ra_form = (mock_ra_form)form;
     p->ietf_headers = ietf;
-    if (wins && mock_parse_windows(doc, wins, cm_json_field(field, sizeof field, ctx, "windows"),
-                                   p, p->windows, &p->nwindows, err) != 0)
+    if (wins && mock_parse_windows(doc, wins, cm_json_field(field, sizeof field, ctx, "windows"), p,
+                                   p->windows, &p->nwindows, err) != 0)
         return -1;
-    if (mock_parse_tiers(doc, obj, ctx, p, err) != 0 || mock_parse_rules(doc, obj, ctx, p, err) != 0)
+    if (mock_parse_tiers(doc, obj, ctx, p, err) != 0 ||
+        mock_parse_rules(doc, obj, ctx, p, err) != 0)
         return -1;
     return 0;
 }

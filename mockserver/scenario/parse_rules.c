@@ -9,12 +9,12 @@
 #include "mockserver/scenario/internal.h"
 #include "mockserver/scenario/parse.h"
 
-#define ANSWER_KEYS                                                                        \
-    "status", "fault", "slow_body_s", "retry_after_s", "retry_after", "escalate_factor",   \
+#define ANSWER_KEYS                                                                                \
+    "status", "fault", "slow_body_s", "retry_after_s", "retry_after", "escalate_factor",           \
         "escalate_cap_s", "latency_s", "error_type", "error_message", "error_code", "headers"
 
-static const char *const window_keys[] = {"name", "scope", "algorithm", "unit",
-                                          "limit", "period_s", "model", NULL};
+static const char *const window_keys[] = {"name",  "scope",    "algorithm", "unit",
+                                          "limit", "period_s", "model",     NULL};
 static const char *const step_keys[] = {ANSWER_KEYS, "times", "forever", "pass", NULL};
 static const char *const phase_keys[] = {ANSWER_KEYS, "from_s", "to_s", "model", "tier", NULL};
 static const char *const fault_keys[] = {ANSWER_KEYS, "probability", "model", "key", NULL};
@@ -152,8 +152,8 @@ static int parse_tier(const cm_json *doc, const cJSON *o, const char *ctx,
         cm_json_get_array(doc, o, ctx, "windows", false, 0, MOCK_MAX_WINDOWS, &wins, err) != 0 ||
         cm_json_get_object(doc, o, ctx, "headers", false, &hdrs, err) != 0)
         return -1;
-    if (wins && mock_parse_windows(doc, wins, cm_json_field(field, sizeof field, ctx, "windows"),
-                                   p, t->windows, &t->nwindows, err) != 0)
+    if (wins && mock_parse_windows(doc, wins, cm_json_field(field, sizeof field, ctx, "windows"), p,
+                                   t->windows, &t->nwindows, err) != 0)
         return -1;
     if (hdrs && mock_parse_headers(doc, hdrs, cm_json_field(field, sizeof field, ctx, "headers"),
                                    t->headers, &t->nheaders, err) != 0)
@@ -194,8 +194,8 @@ int mock_parse_tiers(const cm_json *doc, const cJSON *prov, const char *ctx, moc
     return 0;
 }
 
-static int parse_answer_delays(const cm_json *doc, const cJSON *o, const char *ctx,
-                               mock_answer *a, cm_err *err)
+static int parse_answer_delays(const cm_json *doc, const cJSON *o, const char *ctx, mock_answer *a,
+                               cm_err *err)
 {
     double slow = 0, lat = -1;
     a->retry_after_s = -1;
@@ -233,8 +233,7 @@ static int parse_answer(const cm_json *doc, const cJSON *o, const char *ctx, moc
         cm_json_get_enum(doc, o, ctx, "retry_after", false, forms, &form, err) != 0 ||
         parse_answer_delays(doc, o, ctx, a, err) != 0 ||
         cm_json_get_string(doc, o, ctx, "error_type", false, 47, &a->error_type, err) != 0 ||
-        cm_json_get_string(doc, o, ctx, "error_message", false, 199, &a->error_message, err) !=
-            0 ||
+        cm_json_get_string(doc, o, ctx, "error_message", false, 199, &a->error_message, err) != 0 ||
         cm_json_get_string(doc, o, ctx, "error_code", false, 47, &a->error_code, err) != 0 ||
         cm_json_get_object(doc, o, ctx, "headers", false, &hdrs, err) != 0)
         return -1;
@@ -257,16 +256,17 @@ static int parse_step(const cm_json *doc, const cJSON *o, const char *ctx, mock_
     if (cm_json_check_keys(doc, o, ctx, step_keys, err) != 0)
         return -1;
     int has = parse_answer(doc, o, ctx, &s->answer, err);
-    if (has < 0 || cm_json_get_int(doc, o, ctx, "times", false, 1, INT64_C(1000000000), &s->times,
-                                   err) != 0 ||
+    if (has < 0 ||
+        cm_json_get_int(doc, o, ctx, "times", false, 1, INT64_C(1000000000), &s->times, err) != 0 ||
         cm_json_get_bool(doc, o, ctx, "forever", false, &s->forever, err) != 0 ||
         cm_json_get_bool(doc, o, ctx, "pass", false, &pass, err) != 0)
         return -1;
     if (has == pass)
-        return cm_json_fail(err, doc, o, ctx, has ? "a step with \"pass\" cannot also set a "
-                                                    "status or fault"
-                                                  : "a step needs \"status\", \"fault\" or "
-                                                    "\"pass\": true");
+        return cm_json_fail(err, doc, o, ctx,
+                            has ? "a step with \"pass\" cannot also set a "
+                                  "status or fault"
+                                : "a step needs \"status\", \"fault\" or "
+                                  "\"pass\": true");
     s->answer.pass = pass;
     return 0;
 }
@@ -394,8 +394,8 @@ int mock_parse_rules(const cm_json *doc, const cJSON *prov, const char *ctx, moc
     }
     return parse_list(doc, prov, ctx, "phases", p, phase_fn, p->phases, sizeof p->phases[0],
                       &p->nphases, err) ||
-           parse_list(doc, prov, ctx, "faults", p, fault_fn, p->faults, sizeof p->faults[0],
-                      &p->nfaults, err)
+                   parse_list(doc, prov, ctx, "faults", p, fault_fn, p->faults, sizeof p->faults[0],
+                              &p->nfaults, err)
                ? -1
                : 0;
 }

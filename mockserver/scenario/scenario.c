@@ -8,12 +8,12 @@
 #include "common/expect.h"
 #include "common/rng.h"
 #include "common/tasklimit.h"
-#include "mockserver/scenario/scenario.h"
 #include "mockserver/scenario/internal.h"
 #include "mockserver/scenario/parse.h"
+#include "mockserver/scenario/scenario.h"
 
-static const char *const top_keys[] = {"kind",     "name",   "policy",    "seed",
-                                       "draws",    "claims", "workload",  "expect",
+static const char *const top_keys[] = {"kind",      "name",        "policy",   "seed",
+                                       "draws",     "claims",      "workload", "expect",
                                        "providers", "description", NULL};
 
 static char *dup_str(const char *s)
@@ -41,11 +41,15 @@ static char *resolve_policy(const char *scenario_path, const char *policy)
 
 static int parse_workload(const cm_json *doc, const cJSON *root, mock_workload *w, cm_err *err)
 {
-    static const char *const keys[] = {"clients", "tasks_per_client", "arrival", "over_s",
-                                       "rate_per_s", "tokens", NULL};
+    static const char *const keys[] = {"clients",    "tasks_per_client", "arrival", "over_s",
+                                       "rate_per_s", "tokens",           NULL};
     static const char *const arrivals[] = {"burst", "uniform", "poisson", NULL};
-    *w = (mock_workload){.clients = 1, .tasks_per_client = 1, .arrival = MOCK_ARRIVAL_BURST,
-                         .over = 0, .rate_per_s = 1.0, .tokens = 100};
+    *w = (mock_workload){.clients = 1,
+                         .tasks_per_client = 1,
+                         .arrival = MOCK_ARRIVAL_BURST,
+                         .over = 0,
+                         .rate_per_s = 1.0,
+                         .tokens = 100};
     const cJSON *o;
     if (cm_json_get_object(doc, root, "", "workload", false, &o, err) != 0)
         return -1;
@@ -140,15 +144,13 @@ static int parse_top(const cm_json *doc, mock_scenario *sc, cm_err *err)
         cm_json_check_keys(doc, root, "", top_keys, err) != 0 ||
         cm_json_get_string(doc, root, "", "name", false, 200, &sc->name, err) != 0 ||
         cm_json_get_string(doc, root, "", "policy", false, 4000, &policy, err) != 0 ||
-        cm_json_get_int(doc, root, "", "seed", false, 0, CM_SEED_MAX, &seed, err) !=
-            0 ||
+        cm_json_get_int(doc, root, "", "seed", false, 0, CM_SEED_MAX, &seed, err) != 0 ||
         cm_json_get_enum(doc, root, "", "draws", false, draws, &draw, err) != 0 ||
         cm_json_get_string(doc, root, "", "description", false, 100000, &(const char *){0}, err) !=
             0 ||
         parse_workload(doc, root, &sc->workload, err) != 0 ||
         parse_claims(doc, root, &sc->claims, err) != 0 ||
-        parse_expect(doc, root, &sc->expect, err) != 0 ||
-        parse_providers(doc, root, sc, err) != 0)
+        parse_expect(doc, root, &sc->expect, err) != 0 || parse_providers(doc, root, sc, err) != 0)
         return -1;
     sc->seed = (uint64_t)seed;
     sc->draws_per_attempt = draw == 1;
@@ -202,17 +204,47 @@ void mock_scenario_free(mock_scenario *sc)
     free(sc);
 }
 
-const char *mock_scenario_name(const mock_scenario *sc) { return sc->name; }
-const char *mock_scenario_path(const mock_scenario *sc) { return sc->path; }
-uint64_t mock_scenario_seed(const mock_scenario *sc) { return sc->seed; }
+const char *mock_scenario_name(const mock_scenario *sc)
+{
+    return sc->name;
+}
+const char *mock_scenario_path(const mock_scenario *sc)
+{
+    return sc->path;
+}
+uint64_t mock_scenario_seed(const mock_scenario *sc)
+{
+    return sc->seed;
+}
 
-bool mock_scenario_draws_per_attempt(const mock_scenario *sc) { return sc->draws_per_attempt; }
-const char *mock_scenario_policy_path(const mock_scenario *sc) { return sc->policy_path; }
-const mock_workload *mock_scenario_workload(const mock_scenario *sc) { return &sc->workload; }
-const cJSON *mock_scenario_expect(const mock_scenario *sc) { return sc->expect; }
-const cJSON *mock_scenario_claims(const mock_scenario *sc) { return sc->claims; }
-const cm_json *mock_scenario_doc(const mock_scenario *sc) { return sc->doc; }
-size_t mock_scenario_provider_count(const mock_scenario *sc) { return sc->nproviders; }
+bool mock_scenario_draws_per_attempt(const mock_scenario *sc)
+{
+    return sc->draws_per_attempt;
+}
+const char *mock_scenario_policy_path(const mock_scenario *sc)
+{
+    return sc->policy_path;
+}
+const mock_workload *mock_scenario_workload(const mock_scenario *sc)
+{
+    return &sc->workload;
+}
+const cJSON *mock_scenario_expect(const mock_scenario *sc)
+{
+    return sc->expect;
+}
+const cJSON *mock_scenario_claims(const mock_scenario *sc)
+{
+    return sc->claims;
+}
+const cm_json *mock_scenario_doc(const mock_scenario *sc)
+{
+    return sc->doc;
+}
+size_t mock_scenario_provider_count(const mock_scenario *sc)
+{
+    return sc->nproviders;
+}
 
 const char *mock_scenario_provider_name(const mock_scenario *sc, size_t i)
 {

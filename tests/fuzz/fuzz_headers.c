@@ -23,20 +23,23 @@ static void fuzz_parsers(const char *v)
         abort(); /* outside years 1..9999 */
     if (cm_rfc3339_parse(v, n, &x) == 0 && x < -62135596800 * CM_US_PER_S - 86400 * CM_US_PER_S)
         abort();
-    if (cm_duration_parse(v, n, &d) == 0 && (d < 0 || d > CM_US_MAX)) abort();
+    if (cm_duration_parse(v, n, &d) == 0 && (d < 0 || d > CM_US_MAX))
+        abort();
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char *text = malloc(size + 1);
-    if (!text) return 0;
+    if (!text)
+        return 0;
     memcpy(text, data, size);
     text[size] = '\0';
     rl_header h[FUZZ_MAX_HEADERS];
     size_t n = 0;
     for (char *line = text; line && n < FUZZ_MAX_HEADERS;) {
         char *next = strchr(line, '\n');
-        if (next) *next++ = '\0';
+        if (next)
+            *next++ = '\0';
         char *colon = strchr(line, ':');
         if (colon) {
             *colon = '\0';
@@ -47,8 +50,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     rl_signals s;
     rl_headers_parse(h, n, (int64_t)size * 977 * CM_US_PER_S, &s);
-    if (s.has_retry_after && (s.retry_after < 0 || s.retry_after > CM_US_MAX)) abort();
-    if (!s.has_retry_after && s.retry_after != -1) abort();
+    if (s.has_retry_after && (s.retry_after < 0 || s.retry_after > CM_US_MAX))
+        abort();
+    if (!s.has_retry_after && s.retry_after != -1)
+        abort();
     free(text);
     return 0;
 }

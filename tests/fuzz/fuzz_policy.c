@@ -24,7 +24,8 @@ static const rl_header hs[][2] = {
 
 static void check(int ok)
 {
-    if (!ok) abort();
+    if (!ok)
+        abort();
 }
 
 static void drive(const rl_policy *p, rl_run *run, uint32_t id, cm_rng *rng)
@@ -58,7 +59,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     cm_err err;
     cm_json *doc = cm_json_parse("fuzz.json", (const char *)data, size, &err);
-    if (!doc) return 0;
+    if (!doc)
+        return 0;
     rl_policy *p = NULL;
     if (rl_policy_from_json(doc, &p, &err) == 0) {
         rl_run *run = rl_run_new(p, 1);

@@ -23,13 +23,14 @@ static void check_pair(const rep_run *run, const cm_expect *e)
 {
     rep_verdicts vs = {0};
     int failed = rep_check_run(run, e, &vs);
-    if (failed >= 0 && ((size_t)failed > vs.n || vs.failed_expect > vs.n_expect ||
-                        vs.n_expect > vs.n))
+    if (failed >= 0 &&
+        ((size_t)failed > vs.n || vs.failed_expect > vs.n_expect || vs.n_expect > vs.n))
         abort();
     rep_verdicts_free(&vs);
     rep_stats s;
     rep_stats_compute(run, &s);
-    if (s.success_rate < 0 || (s.tasks > 0 && s.successes > s.tasks + 1e-9 && !run->summary.present))
+    if (s.success_rate < 0 ||
+        (s.tasks > 0 && s.successes > s.tasks + 1e-9 && !run->summary.present))
         abort();
 }
 

@@ -48,7 +48,8 @@ static void drive(const mock_scenario *sc)
                             .key = i % 7 ? "k" : NULL,
                             .tokens = (int64_t)(i * 37) - 100,
                             .now = (cm_us)(i * i) * 250000,
-                            .attempt_id = i % 4 ? cm_attempt_id((uint32_t)(i % 9), (uint32_t)i + 1) : 0};
+                            .attempt_id =
+                                i % 4 ? cm_attempt_id((uint32_t)(i % 9), (uint32_t)i + 1) : 0};
         mock_plan p, q;
         mock_model_respond(m, &req, &p);
         if (p.status < 100 || p.status > 599 || p.nheaders > MOCK_MAX_HEADERS || p.latency < 0)

@@ -26,7 +26,8 @@ static int hung_now(const mh_server *s, int *rejected)
     free(r);
     cJSON *c = cJSON_GetObjectItem(j, "connections");
     int n = c ? cJSON_GetObjectItem(c, "hung")->valueint : -1;
-    if (rejected && c) *rejected = cJSON_GetObjectItem(c, "hung_rejected")->valueint;
+    if (rejected && c)
+        *rejected = cJSON_GetObjectItem(c, "hung_rejected")->valueint;
     cJSON_Delete(j);
     return n;
 }
@@ -39,7 +40,8 @@ static int pump_until_hung(CURLM *m, const mh_server *s, int want)
     while (mh_now() < until) {
         curl_multi_perform(m, &running);
         curl_multi_poll(m, NULL, 0, 50, NULL);
-        if ((hung = hung_now(s, NULL)) >= want) break;
+        if ((hung = hung_now(s, NULL)) >= want)
+            break;
     }
     return hung;
 }

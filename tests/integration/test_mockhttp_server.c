@@ -209,10 +209,12 @@ static int raw_status(const mh_server *s, const char *req, char *got, size_t siz
     struct pollfd p = {.fd = fd, .events = POLLIN};
     while (n + 1 < size && poll(&p, 1, 2000) > 0) {
         ssize_t r = recv(fd, got + n, size - 1 - n, 0);
-        if (r <= 0) break;
+        if (r <= 0)
+            break;
         n += (size_t)r;
         got[n] = '\0';
-        if (strstr(got, "\r\n\r\n")) break;
+        if (strstr(got, "\r\n\r\n"))
+            break;
     }
     got[n] = '\0';
     close(fd);
@@ -398,7 +400,8 @@ static void atomic_script_under_64_concurrent(void **state)
     for (int i = 0; i < N; i++) {
         curl_easy_getinfo(h[i], CURLINFO_RESPONSE_CODE, &r[i].status);
         char v[16];
-        if (mh_header(&r[i], "x-step", v, sizeof v) == 0) seen[strtol(v, NULL, 10) % 10]++;
+        if (mh_header(&r[i], "x-step", v, sizeof v) == 0)
+            seen[strtol(v, NULL, 10) % 10]++;
         ok += r[i].status == 200;
         curl_multi_remove_handle(m, h[i]);
         curl_easy_cleanup(h[i]);
@@ -414,7 +417,8 @@ static void atomic_script_under_64_concurrent(void **state)
     cJSON_ArrayForEach(e, j)
     {
         cJSON *step = cJSON_GetObjectItem(cJSON_GetObjectItem(e, "headers"), "x-step");
-        if (cJSON_IsString(step)) jseen[strtol(step->valuestring, NULL, 10) % 10]++;
+        if (cJSON_IsString(step))
+            jseen[strtol(step->valuestring, NULL, 10) % 10]++;
     }
     for (int i = 0; i < 10; i++)
         assert_int_equal(jseen[i], 1);
@@ -475,7 +479,8 @@ static void raw_send(const mh_server *s, const char *data, size_t len)
     assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
     for (size_t off = 0; off < len;) {
         ssize_t n = send(fd, data + off, len - off, MSG_NOSIGNAL);
-        if (n <= 0) break;
+        if (n <= 0)
+            break;
         off += (size_t)n;
     }
     shutdown(fd, SHUT_WR);

@@ -6,11 +6,11 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <cmocka.h>
 
 #include "reports/gnuplot.h"
 
@@ -121,8 +121,8 @@ static void finish_body_writes_the_body_once_per_format(void **state)
     rep_gp_begin_plot_sized(f, "panels", REP_FMT_PNG | REP_FMT_SVG, 700);
     const char *body = "set multiplot layout 2,1\nplot x title 'upper'\n"
                        "plot x*x title 'lower'\nunset multiplot\n";
-    assert_int_equal(
-        rep_gp_finish_body(f, "panels", REP_FMT_PNG | REP_FMT_SVG, body, strlen(body)), 0);
+    assert_int_equal(rep_gp_finish_body(f, "panels", REP_FMT_PNG | REP_FMT_SVG, body, strlen(body)),
+                     0);
     char msg[1024] = "";
     assert_int_equal(rep_gp_run(tmp_dir, "panels", msg, sizeof msg), 0);
     assert_true(file_size("panels.png") > 1000);
@@ -164,8 +164,10 @@ static void run_all_reports_the_failing_script(void **state)
     for (int i = 0; i < 4; i++) {
         char name[32], text[200];
         snprintf(name, sizeof name, "ok%d.gp", i);
-        snprintf(text, sizeof text, "set terminal svg size 200,100\nset output 'ok%d.svg'\n"
-                                    "plot x*%d notitle\n", i, i + 1);
+        snprintf(text, sizeof text,
+                 "set terminal svg size 200,100\nset output 'ok%d.svg'\n"
+                 "plot x*%d notitle\n",
+                 i, i + 1);
         write_file(name, text);
     }
     write_file("broken.gp", "set terminal svg\nset output 'broken.svg'\nplot [[[ nonsense\n");

@@ -9,9 +9,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <cmocka.h>
 #include <math.h>
 #include <sys/stat.h>
+#include <cmocka.h>
 
 #include "tests/lib/run_harness.h"
 
@@ -67,7 +67,8 @@ static void task_story(const cJSON *trace, int task, char *out, size_t size)
     size_t n = 0;
     out[0] = '\0';
     const cJSON *e;
-    cJSON_ArrayForEach(e, trace) {
+    cJSON_ArrayForEach(e, trace)
+    {
         const char *ev = rh_str(e, "event");
         if ((int)rh_num(e, "task", -1) != task || n + 200 >= size)
             continue;
@@ -96,8 +97,8 @@ static void run_sim(const char *scenario, const char *out)
 static void run_mock_with(fixture *f, const char *scenario, const char *scale, const char *out,
                           int timeout_ms, const char *flag, const char *value)
 {
-    const char *args[] = {"run", scenario, "--target", f->ms.base, "--time-scale", scale,
-                          "--out", out, "--quiet", flag, value, NULL};
+    const char *args[] = {"run",   scenario, "--target", f->ms.base, "--time-scale", scale,
+                          "--out", out,      "--quiet",  flag,       value,          NULL};
     int rc = rh_run(args, NULL, out, timeout_ms);
     if (rc != 0) {
         char path[1100];
@@ -179,7 +180,8 @@ static void transport_faults_match_sim(void **state)
     assert_non_null(strstr(b, "R2 anth/claude k-6ab24b89 0reset"));
     assert_non_null(strstr(b, "R3 anth/claude k-6ab24b89 0truncated"));
     const cJSON *e;
-    cJSON_ArrayForEach(e, tr) {
+    cJSON_ArrayForEach(e, tr)
+    {
         if (strcmp(rh_str(e, "error"), "timeout") == 0) {
             double lat = rh_num(e, "latency", -1);
             assert_true(lat >= 5.0 && lat < 5.5);
@@ -224,7 +226,7 @@ static void equivalence_per_attempt_draws(void **state)
     int fives = same_stories(f, DATA "stochastic-per-attempt.json", "200", 200, " 503",
                              "--max-connections", "2");
     assert_true(fives >= 50); /* the dice matter: many 503s to agree on */
-    char sd[300], rd[300]; /* same_stories' directories */
+    char sd[300], rd[300];    /* same_stories' directories */
     snprintf(sd, sizeof sd, "%s/sim", f->dir);
     snprintf(rd, sizeof rd, "%s/run", f->dir);
     assert_true(success_rate(sd) == success_rate(rd));
@@ -249,7 +251,8 @@ static void ladder_003_scaled(void **state)
     assert_int_equal(bad, 0);
     const double want[] = {20, 40, 80, 160, 320, 640};
     const cJSON *e;
-    cJSON_ArrayForEach(e, tr) {
+    cJSON_ArrayForEach(e, tr)
+    {
         if (strcmp(rh_str(e, "event"), "wait") != 0)
             continue;
         assert_true(n < 6);
@@ -276,8 +279,9 @@ static void sigterm_leaves_whole_trace_and_partial_summary(void **state)
     char rd[300];
     subdir(f, "run", rd, sizeof rd);
     start_mock(f, DATA "ladder-003.json", "100");
-    const char *args[] = {"run", DATA "ladder-003.json", "--target", f->ms.base,
-                          "--time-scale", "100", "--out", rd, NULL};
+    const char *args[] = {
+        "run", DATA "ladder-003.json", "--target", f->ms.base, "--time-scale", "100", "--out", rd,
+        NULL};
     pid_t pid = rh_spawn(args, NULL, rd);
     assert_true(pid > 0);
     struct timespec one = {1, 0};
@@ -306,8 +310,9 @@ static void target_mismatch_exits_2(void **state)
     char rd[300];
     subdir(f, "run", rd, sizeof rd);
     start_mock(f, DATA "ladder-003.json", "100");
-    const char *args[] = {"run", DATA "ladder-003.json", "--target", f->ms.base,
-                          "--time-scale", "200", "--out", rd, NULL};
+    const char *args[] = {
+        "run", DATA "ladder-003.json", "--target", f->ms.base, "--time-scale", "200", "--out", rd,
+        NULL};
     assert_int_equal(rh_run(args, NULL, rd, 10000), 2);
     char path[400];
     snprintf(path, sizeof path, "%s/stderr.txt", rd);
@@ -315,8 +320,15 @@ static void target_mismatch_exits_2(void **state)
     assert_non_null(strstr(err, "time-scale 100"));
     free(err);
     /* the right scale, another scenario: its answers would measure that one */
-    const char *other[] = {"run", DATA "equiv-deterministic.json", "--target", f->ms.base,
-                           "--time-scale", "100", "--out", rd, NULL};
+    const char *other[] = {"run",
+                           DATA "equiv-deterministic.json",
+                           "--target",
+                           f->ms.base,
+                           "--time-scale",
+                           "100",
+                           "--out",
+                           rd,
+                           NULL};
     assert_int_equal(rh_run(other, NULL, rd, 10000), 2);
     err = rh_slurp(path, NULL);
     assert_non_null(strstr(err, "plays scenario \""));
@@ -335,8 +347,8 @@ static void unreachable_target_exits_3(void **state)
     snprintf(dead, sizeof dead, "%s", f->ms.base);
     mh_stop(&f->ms); /* the port is now closed */
     f->ms_up = false;
-    const char *args[] = {"run", DATA "ladder-003.json", "--target", dead, "--time-scale", "100",
-                          "--out", rd, NULL};
+    const char *args[] = {
+        "run", DATA "ladder-003.json", "--target", dead, "--time-scale", "100", "--out", rd, NULL};
     assert_int_equal(rh_run(args, NULL, rd, 10000), 3);
 }
 
@@ -346,8 +358,11 @@ static void server_killed_midrun_ends_cleanly(void **state)
     char rd[300];
     subdir(f, "run", rd, sizeof rd);
     start_mock(f, DATA "ladder-003.json", "1000");
-    const char *args[] = {"run", DATA "ladder-003.json", "--target", f->ms.base,
-                          "--time-scale", "1000", "--out", rd, "--quiet", NULL};
+    const char *args[] = {"run",          DATA "ladder-003.json",
+                          "--target",     f->ms.base,
+                          "--time-scale", "1000",
+                          "--out",        rd,
+                          "--quiet",      NULL};
     pid_t pid = rh_spawn(args, NULL, rd);
     struct timespec t = {0, 300 * 1000 * 1000};
     nanosleep(&t, NULL);
@@ -359,8 +374,7 @@ static void server_killed_midrun_ends_cleanly(void **state)
     cJSON *tr = rh_trace(rd, &bad);
     assert_int_equal(bad, 0);
     const cJSON *e;
-    cJSON_ArrayForEach(e, tr)
-        connect_errors += strcmp(rh_str(e, "error"), "connect") == 0;
+    cJSON_ArrayForEach(e, tr) connect_errors += strcmp(rh_str(e, "error"), "connect") == 0;
     assert_true(connect_errors >= 1);
     cJSON *s = rh_summary(rd);
     assert_true(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(s, "partial")));
@@ -389,8 +403,15 @@ static void keys_never_written_sim_and_run(void **state)
     const char *sargs[] = {"sim", DATA "equiv-deterministic.json", "--out", sd, NULL};
     assert_int_equal(rh_run(sargs, env, sd, 30000), 0);
     start_mock(f, DATA "equiv-deterministic.json", "200");
-    const char *rargs[] = {"run", DATA "equiv-deterministic.json", "--target", f->ms.base,
-                           "--time-scale", "200", "--out", rd, NULL};
+    const char *rargs[] = {"run",
+                           DATA "equiv-deterministic.json",
+                           "--target",
+                           f->ms.base,
+                           "--time-scale",
+                           "200",
+                           "--out",
+                           rd,
+                           NULL};
     assert_int_equal(rh_run(rargs, env, rd, 60000), 0);
     int bad = 0;
     cJSON *tr = rh_trace(rd, &bad);
@@ -407,15 +428,16 @@ static void write_providers(const fixture *f, const char *path)
 {
     FILE *p = fopen(path, "w");
     assert_non_null(p);
-    fprintf(p,
-            "{ \"kind\": \"providers\", \"name\": \"stand-in\",\n"
-            "  \"providers\": [\n"
-            "    { \"name\": \"groq\", \"base_url\": \"%s/groq/v1\", \"shape\": \"openai\",\n"
-            "      \"keys\": { \"RL_RUN_LIVE_KEY_A\": \"RL_TEST_GROQ_A\",\n"
-            "                  \"RL_RUN_LIVE_KEY_B\": \"RL_TEST_GROQ_B\" } },\n"
-            "    { \"name\": \"claude\", \"base_url\": \"%s/claude/v1/\", \"shape\": \"anthropic\" }\n"
-            "  ] }\n",
-            f->ms.base, f->ms.base);
+    fprintf(
+        p,
+        "{ \"kind\": \"providers\", \"name\": \"stand-in\",\n"
+        "  \"providers\": [\n"
+        "    { \"name\": \"groq\", \"base_url\": \"%s/groq/v1\", \"shape\": \"openai\",\n"
+        "      \"keys\": { \"RL_RUN_LIVE_KEY_A\": \"RL_TEST_GROQ_A\",\n"
+        "                  \"RL_RUN_LIVE_KEY_B\": \"RL_TEST_GROQ_B\" } },\n"
+        "    { \"name\": \"claude\", \"base_url\": \"%s/claude/v1/\", \"shape\": \"anthropic\" }\n"
+        "  ] }\n",
+        f->ms.base, f->ms.base);
     fclose(p);
 }
 
@@ -430,15 +452,17 @@ static void live_run_against_stand_in(void **state)
     static const char *const env[] = {"RL_TEST_GROQ_A=sk-live-stand-in-value-a",
                                       "RL_TEST_GROQ_B=sk-live-stand-in-value-b",
                                       "RL_RUN_LIVE_KEY_C=sk-ant-live-stand-in-value-c", NULL};
-    const char *args[] = {"run", "--live", prov, "--policy", DATA "live-policy.json",
-                          "--tasks", "4", "--concurrency", "2", "--out", rd, NULL};
+    const char *args[] = {
+        "run", "--live", prov, "--policy", DATA "live-policy.json", "--tasks", "4", "--concurrency",
+        "2",   "--out",  rd,   NULL};
     assert_int_equal(rh_run(args, env, rd, 30000), 0);
     int bad = 0, s401 = 0, s503 = 0, s200 = 0;
     cJSON *tr = rh_trace(rd, &bad);
     assert_int_equal(bad, 0);
     assert_string_equal(rh_str(cJSON_GetArrayItem(tr, 0), "mode"), "live");
     const cJSON *e;
-    cJSON_ArrayForEach(e, tr) {
+    cJSON_ArrayForEach(e, tr)
+    {
         int st = (int)rh_num(e, "status", -1);
         s401 += st == 401;
         s503 += st == 503;
@@ -462,7 +486,8 @@ static int peak_active(const cJSON *trace)
 {
     int active = 0, peak = 0;
     const cJSON *e;
-    cJSON_ArrayForEach(e, trace) {
+    cJSON_ArrayForEach(e, trace)
+    {
         const char *ev = rh_str(e, "event");
         if (strcmp(ev, "send") == 0 && (int)rh_num(e, "attempt", 0) == 1)
             active++;
@@ -485,9 +510,20 @@ static void live_caps_tasks_and_connections(void **state)
     static const char *const env[] = {"RL_TEST_GROQ_A=sk-live-stand-in-value-a",
                                       "RL_TEST_GROQ_B=sk-live-stand-in-value-b",
                                       "RL_RUN_LIVE_KEY_C=sk-ant-live-stand-in-value-c", NULL};
-    const char *args[] = {"run", "--live", prov, "--policy", DATA "live-policy.json",
-                          "--tasks", "30", "--concurrency", "3", "--max-connections", "2",
-                          "--out", rd, NULL};
+    const char *args[] = {"run",
+                          "--live",
+                          prov,
+                          "--policy",
+                          DATA "live-policy.json",
+                          "--tasks",
+                          "30",
+                          "--concurrency",
+                          "3",
+                          "--max-connections",
+                          "2",
+                          "--out",
+                          rd,
+                          NULL};
     assert_int_equal(rh_run(args, env, rd, 30000), 0);
     int bad = 0;
     cJSON *tr = rh_trace(rd, &bad);
@@ -509,8 +545,8 @@ static void live_missing_env_key_exits_2(void **state)
     snprintf(f->ms.base, sizeof f->ms.base, "http://127.0.0.1:9");
     snprintf(prov, sizeof prov, "%s/providers.json", f->dir);
     write_providers(f, prov);
-    const char *args[] = {"run", "--live", prov, "--policy", DATA "live-policy.json", "--out",
-                          rd, NULL};
+    const char *args[] = {"run",   "--live", prov, "--policy", DATA "live-policy.json",
+                          "--out", rd,       NULL};
     assert_int_equal(rh_run(args, NULL, rd, 10000), 2);
     char path[400];
     snprintf(path, sizeof path, "%s/stderr.txt", rd);

@@ -26,8 +26,10 @@ static inline void fx_load(fx_policy *f, const char *json)
 {
     cm_err err = {{0}};
     f->doc = cm_json_parse("test-policy.json", json, strlen(json), &err);
-    if (!f->doc) fail_msg("%s", err.msg);
-    if (rl_policy_from_json(f->doc, &f->p, &err) != 0) fail_msg("%s", err.msg);
+    if (!f->doc)
+        fail_msg("%s", err.msg);
+    if (rl_policy_from_json(f->doc, &f->p, &err) != 0)
+        fail_msg("%s", err.msg);
     f->run = rl_run_new(f->p, 1);
     assert_non_null(f->run);
 }
@@ -37,7 +39,8 @@ static inline void fx_load_file(fx_policy *f, const char *path)
 {
     cm_err err = {{0}};
     f->doc = NULL;
-    if (rl_policy_load(path, &f->p, &err) != 0) fail_msg("%s", err.msg);
+    if (rl_policy_load(path, &f->p, &err) != 0)
+        fail_msg("%s", err.msg);
     f->run = rl_run_new(f->p, 1);
     assert_non_null(f->run);
 }

@@ -6,9 +6,9 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
 #include <stdio.h>
 #include <string.h>
+#include <cmocka.h>
 
 #include "mockserver/model/model.h"
 #include "mockserver/model/plan.h"
@@ -47,11 +47,13 @@ static inline mock_plan fx_send(fixture *fx, const char *provider, const char *m
                                 const char *key, double t_s)
 {
     int pi = mock_scenario_provider_find(fx->sc, provider);
-    mock_shape shape = pi >= 0 ? mock_scenario_provider_shape(fx->sc, (size_t)pi)
-                               : MOCK_SHAPE_OPENAI;
+    mock_shape shape =
+        pi >= 0 ? mock_scenario_provider_shape(fx->sc, (size_t)pi) : MOCK_SHAPE_OPENAI;
     mock_request req = {.provider = provider,
                         .endpoint = shape == MOCK_SHAPE_OPENAI ? MOCK_EP_CHAT : MOCK_EP_MESSAGES,
-                        .model = model, .key = key, .tokens = 100,
+                        .model = model,
+                        .key = key,
+                        .tokens = 100,
                         .now = cm_us_from_s(t_s)};
     mock_plan p;
     mock_model_respond(fx->m, &req, &p);

@@ -5,15 +5,14 @@
  * every test file is its own program. */
 #ifndef MOCKHTTP_HARNESS_H
 #define MOCKHTTP_HARNESS_H
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
 #include <curl/curl.h>
 #include <errno.h>
 #include <poll.h>
+#include <setjmp.h>
 #include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +21,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <cmocka.h>
 
 typedef struct mh_server {
     pid_t pid;
@@ -51,10 +51,13 @@ static inline int mh_read_line(int fd, char *buf, size_t size, int timeout_ms)
     while (n + 1 < size) {
         struct pollfd p = {.fd = fd, .events = POLLIN};
         int left = (int)((until - mh_now()) * 1000);
-        if (left <= 0 || poll(&p, 1, left) <= 0) return -1;
+        if (left <= 0 || poll(&p, 1, left) <= 0)
+            return -1;
         ssize_t r = read(fd, buf + n, 1);
-        if (r <= 0) return -1;
-        if (buf[n] == '\n') break;
+        if (r <= 0)
+            return -1;
+        if (buf[n] == '\n')
+            break;
         n++;
     }
     buf[n] = '\0';
@@ -81,7 +84,8 @@ static inline int mh_start(mh_server *s, const char *const *args)
     const char *argv[32];
     mh_argv(args, bin, sizeof bin, argv);
     int fds[2];
-    if (pipe(fds) != 0) return -1;
+    if (pipe(fds) != 0)
+        return -1;
     s->pid = fork();
     if (s->pid == 0) {
         /* If the test process dies (a crash, a timeout's kill), the server
@@ -115,8 +119,10 @@ static inline int mh_wait(pid_t pid, int timeout_ms)
     for (;;) {
         int st;
         pid_t r = waitpid(pid, &st, WNOHANG);
-        if (r == pid) return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-        if (r < 0 || mh_now() > until) return -1;
+        if (r == pid)
+            return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+        if (r < 0 || mh_now() > until)
+            return -1;
         struct timespec ts = {0, 5 * 1000 * 1000};
         nanosleep(&ts, NULL);
     }
@@ -148,7 +154,8 @@ static inline int mh_run(const char *const *args, char *err, size_t err_size)
     const char *argv[32];
     mh_argv(args, bin, sizeof bin, argv);
     int fds[2];
-    if (pipe(fds) != 0) return -1;
+    if (pipe(fds) != 0)
+        return -1;
     pid_t pid = fork();
     if (pid == 0) {
         dup2(fds[1], STDERR_FILENO);
@@ -158,7 +165,8 @@ static inline int mh_run(const char *const *args, char *err, size_t err_size)
         _exit(127);
     }
     close(fds[1]);
-    if (mh_read_line(fds[0], err, err_size, 5000) != 0) err[0] = '\0';
+    if (mh_read_line(fds[0], err, err_size, 5000) != 0)
+        err[0] = '\0';
     close(fds[0]);
     return mh_reap(pid, 5000);
 }
@@ -277,7 +285,8 @@ static inline CURL *mh_easy(const mh_server *s, const char *method, const char *
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     *hdrs = curl_slist_append(NULL, "Content-Type: application/json");
     *hdrs = curl_slist_append(*hdrs, "Expect:");
-    if (key_header) *hdrs = curl_slist_append(*hdrs, key_header);
+    if (key_header)
+        *hdrs = curl_slist_append(*hdrs, key_header);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, *hdrs);
     if (body) {
         curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);

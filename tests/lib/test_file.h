@@ -5,9 +5,9 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <cmocka.h>
 
 /* The whole of `path`, NUL-terminated, its length in *len when len is not
  * NULL; the test fails when it cannot be read. Caller frees. */

@@ -4,9 +4,9 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <cmocka.h>
 
 #include "common/attempt_id.h"
 #include "common/fdlimit.h"
@@ -54,9 +54,24 @@ static void attempt_ids_and_their_text(void **state)
     assert_string_equal(text, "12/3");
     cm_attempt_format(cm_attempt_id(4294967294u, 4294967295u), text);
     assert_string_equal(text, "4294967294/4294967295");
-    static const char *const bad[] = {"", "/", "1", "1/", "/1", "1/0", "-1/1", "1/-1", " 1/1",
-                                      "1/1 ", "1 /1", "1/1/1", "x/1", "4294967295/1",
-                                      "1/4294967296", "99999999999/1", "1/00000000001", "+1/1"};
+    static const char *const bad[] = {"",
+                                      "/",
+                                      "1",
+                                      "1/",
+                                      "/1",
+                                      "1/0",
+                                      "-1/1",
+                                      "1/-1",
+                                      " 1/1",
+                                      "1/1 ",
+                                      "1 /1",
+                                      "1/1/1",
+                                      "x/1",
+                                      "4294967295/1",
+                                      "1/4294967296",
+                                      "99999999999/1",
+                                      "1/00000000001",
+                                      "+1/1"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         uint64_t id = 42;
         assert_int_equal(cm_attempt_parse(bad[i], &id), -1);
@@ -173,7 +188,8 @@ static void json_positions_point_at_values(void **state)
     cm_json_pos(doc, cJSON_GetObjectItem(backoff, "factor"), &line, &col);
     assert_int_equal(line, 4);
     assert_int_equal(col, 15);
-    const cJSON *x = cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(root, "list"), 2), "x");
+    const cJSON *x =
+        cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(root, "list"), 2), "x");
     cm_json_pos(doc, x, &line, &col);
     assert_int_equal(line, 7);
     assert_int_equal(col, 28);
@@ -195,8 +211,7 @@ static void json_range_errors_print_the_value_exactly(void **state)
     assert_int_equal(cm_json_get_int(doc, root, NULL, "n", true, 1, 1000000, &i, &err), -1);
     assert_string_equal(err.msg, "r.json:1:7: n: must be between 1 and 1000000 (got 1000001)");
     assert_int_equal(cm_json_get_number(doc, root, NULL, "x", true, 0, 1e6, &d, &err), -1);
-    assert_string_equal(err.msg,
-                        "r.json:1:21: x: must be between 0 and 1000000 (got 1000000.5)");
+    assert_string_equal(err.msg, "r.json:1:21: x: must be between 0 and 1000000 (got 1000000.5)");
     assert_int_equal(cm_json_get_number(doc, root, NULL, "y", true, 0.25, 3153600000.0, &d, &err),
                      -1);
     assert_string_equal(err.msg, "r.json:1:37: y: must be between 0.25 and 3153600000 (got 0.1)");
@@ -216,9 +231,17 @@ static void utf8_lengths(void **state)
     assert_int_equal(cm_utf8_len("\xe2\x82\xac", 3), 3);
     assert_int_equal(cm_utf8_len("\xf0\x9f\x98\x80", 4), 4);
     assert_int_equal(cm_utf8_len("\xf4\x8f\xbf\xbf", 4), 4); /* U+10FFFF */
-    const char *bad[] = {"\xff", "\xc0\x80", "\xc1\xbf", "\xe0\x80\x80", "\xed\xa0\x80",
-                         "\xf0\x80\x80\x80", "\xf4\x90\x80\x80", "\xf5\x80\x80\x80",
-                         "\xe2\x82", "\x80", "\xe2\x28\xa1"};
+    const char *bad[] = {"\xff",
+                         "\xc0\x80",
+                         "\xc1\xbf",
+                         "\xe0\x80\x80",
+                         "\xed\xa0\x80",
+                         "\xf0\x80\x80\x80",
+                         "\xf4\x90\x80\x80",
+                         "\xf5\x80\x80\x80",
+                         "\xe2\x82",
+                         "\x80",
+                         "\xe2\x28\xa1"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         if (cm_utf8_len(bad[i], strlen(bad[i])) != 0)
             fail_msg("bad case %zu read as valid", i);
@@ -232,11 +255,11 @@ static void json_text_refused_where_cjson_is_lenient(void **state)
         const char *text, *msg;
     } cases[] = {
         {"{\"n\": \"a\xff\"}", "t.json:1:9: invalid UTF-8"},
-        {"{\"n\":\n \"\x80\"}", "t.json:2:3: invalid UTF-8"},          /* lone continuation */
-        {"{\"n\": \"\xc0\x80\"}", "t.json:1:8: invalid UTF-8"},        /* overlong NUL */
-        {"{\"n\": \"\xed\xa0\x80\"}", "t.json:1:8: invalid UTF-8"},    /* a surrogate */
+        {"{\"n\":\n \"\x80\"}", "t.json:2:3: invalid UTF-8"},           /* lone continuation */
+        {"{\"n\": \"\xc0\x80\"}", "t.json:1:8: invalid UTF-8"},         /* overlong NUL */
+        {"{\"n\": \"\xed\xa0\x80\"}", "t.json:1:8: invalid UTF-8"},     /* a surrogate */
         {"{\"n\": \"\xf4\x90\x80\x80\"}", "t.json:1:8: invalid UTF-8"}, /* above U+10FFFF */
-        {"{\"n\": \"\xe2\x82\"}", "t.json:1:8: invalid UTF-8"},        /* cut short */
+        {"{\"n\": \"\xe2\x82\"}", "t.json:1:8: invalid UTF-8"},         /* cut short */
         {"{\"n\": \"a\tb\"}", "t.json:1:9: a control character in a string"},
         {"{\"n\": \"a\\u0000b\"}", "t.json:1:9: \\u0000 in a string"},
         {"\xef\xbb\xbf{\n \"n\": 5 x}", "t.json:2:9: JSON syntax error"},
@@ -250,8 +273,9 @@ static void json_text_refused_where_cjson_is_lenient(void **state)
             fail_msg("case %zu: got '%s', want '%s...'", i, err.msg, cases[i].msg);
     }
     /* Valid UTF-8 of every length, an escaped backslash before "u0000", a BOM. */
-    static const char good[] = "\xef\xbb\xbf{\"n\": \"\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 \\\\u0000\",\n"
-                               " \"m\": 5}";
+    static const char good[] =
+        "\xef\xbb\xbf{\"n\": \"\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 \\\\u0000\",\n"
+        " \"m\": 5}";
     cm_err err = {{0}};
     cm_json *doc = cm_json_parse("g.json", good, strlen(good), &err);
     if (!doc)
@@ -272,9 +296,8 @@ static void json_schema_errors_name_file_line_col_field(void **state)
     assert_non_null(doc);
     const cJSON *backoff = cJSON_GetObjectItem(cm_json_root(doc), "backoff");
     double factor = 0;
-    assert_int_equal(cm_json_get_number(doc, backoff, "backoff", "factor", true, 0.0, 100.0,
-                                        &factor, &err),
-                     -1);
+    assert_int_equal(
+        cm_json_get_number(doc, backoff, "backoff", "factor", true, 0.0, 100.0, &factor, &err), -1);
     assert_string_equal(err.msg, "p.json:4:15: backoff.factor: must be between 0 and 100 (got -2)");
     static const char *const allowed[] = {"factor", NULL};
     assert_int_equal(cm_json_check_keys(doc, backoff, "backoff", allowed, &err), -1);

@@ -5,8 +5,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
 #include <string.h>
+#include <cmocka.h>
 
 #include "common/rng.h"
 #include "common/timefmt.h"
@@ -21,8 +21,9 @@ static cm_us parse_duration(const char *text)
 static void go_durations_read_back_exactly(void **state)
 {
     (void)state;
-    const cm_us fixed[] = {0, 1, 999, 1000, 1500, 20000, 999999, 1000000, 1500000, 59999999,
-                           60000000, 360000000, 3599999999, 3600000000, 3723500000, CM_US_MAX};
+    const cm_us fixed[] = {0,          1,          999,        1000,     1500,     20000,
+                           999999,     1000000,    1500000,    59999999, 60000000, 360000000,
+                           3599999999, 3600000000, 3723500000, CM_US_MAX};
     char buf[48];
     for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) {
         cm_fmt_go_duration(fixed[i], buf, sizeof buf);

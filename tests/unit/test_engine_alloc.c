@@ -31,19 +31,22 @@ extern void *__libc_realloc(void *p, size_t size);
 
 void *malloc(size_t size)
 {
-    if (counting) allocations++;
+    if (counting)
+        allocations++;
     return __libc_malloc(size);
 }
 
 void *calloc(size_t n, size_t size)
 {
-    if (counting) allocations++;
+    if (counting)
+        allocations++;
     return __libc_calloc(n, size);
 }
 
 void *realloc(void *p, size_t size)
 {
-    if (counting) allocations++;
+    if (counting)
+        allocations++;
     return __libc_realloc(p, size);
 }
 #endif

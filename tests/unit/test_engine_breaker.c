@@ -6,8 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <cmocka.h>
 #include <string.h>
+#include <cmocka.h>
 
 #include "engine/core/breaker.h"
 
@@ -24,7 +24,8 @@ static rl_breaker_cfg enabled_cfg(void)
 /* A call through the breaker at `now`: false when it was refused. */
 static bool call(rl_breaker *b, const rl_breaker_cfg *c, cm_us now, bool ok)
 {
-    if (!rl_breaker_allows(b, c, now)) return false;
+    if (!rl_breaker_allows(b, c, now))
+        return false;
     rl_breaker_on_send(b, c, now);
     rl_breaker_record(b, c, now, ok);
     return true;

@@ -6,9 +6,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <cmocka.h>
 #include <stdio.h>
 #include <string.h>
+#include <cmocka.h>
 
 #include "engine/core/budget.h"
 
@@ -46,7 +46,8 @@ static int successes_to_earn_a_retry(rl_budget *b, cm_us now, cm_rng *rng)
     for (int n = 1; n <= 100000; n++) {
         rl_budget_on_attempt(b, now, false);
         rl_budget_on_result(b, now, true, 0);
-        if (rl_budget_try_retry(b, now, false, rng, NULL)) return n;
+        if (rl_budget_try_retry(b, now, false, rng, NULL))
+            return n;
     }
     return -1;
 }

@@ -1,6 +1,6 @@
 /* test_engine_classify.c: message templates (every variable, unknown ones
- * refused at load, other braces kept, braces without a close, truncation at the buffer's size) and the
- * lookup order reason > exact status > class > transport error > default. */
+ * refused at load, other braces kept, braces without a close, truncation at the buffer's size) and
+ * the lookup order reason > exact status > class > transport error > default. */
 #include "tests/lib/engine_fixture.h"
 
 #include "engine/core/policy.h"

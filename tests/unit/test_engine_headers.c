@@ -6,8 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <cmocka.h>
 #include <string.h>
+#include <cmocka.h>
 
 #include "common/timefmt.h"
 #include "engine/core/headers.h"
@@ -216,7 +216,8 @@ static void should_retry_values(void **state)
 static cm_us duration(const char *text)
 {
     cm_us d = -42;
-    if (cm_duration_parse(text, strlen(text), &d) != 0) return -1;
+    if (cm_duration_parse(text, strlen(text), &d) != 0)
+        return -1;
     return d;
 }
 

@@ -152,7 +152,8 @@ static void decorrelated_jitter(void **state)
         for (size_t i = 0; i < tr.nwaits; i++) {
             double w = tr.wait_s[i];
             double hi = prev * 3 < 20 ? prev * 3 : 20;
-            if (w < 1 - 1e-9 || w > hi + 1e-9) fail_msg("wait %zu = %g outside [1, %g]", i, w, hi);
+            if (w < 1 - 1e-9 || w > hi + 1e-9)
+                fail_msg("wait %zu = %g outside [1, %g]", i, w, hi);
             grew |= w > 3;
             prev = w;
         }

@@ -28,7 +28,8 @@ static void bad_policies_give_their_messages(void **state)
     int checked = 0;
     while (fgets(line, sizeof line, f)) {
         line[strcspn(line, "\n")] = '\0';
-        if (line[0] == '#' || !line[0]) continue;
+        if (line[0] == '#' || !line[0])
+            continue;
         char *tab = strchr(line, '\t');
         assert_non_null(tab);
         *tab = '\0';
@@ -42,7 +43,8 @@ static void bad_policies_give_their_messages(void **state)
             fail_msg("%s loaded but must fail with: %s", path, want);
         }
         assert_null(p);
-        if (strcmp(err.msg, want) != 0) fail_msg("%s:\n  want %s\n  got  %s", path, want, err.msg);
+        if (strcmp(err.msg, want) != 0)
+            fail_msg("%s:\n  want %s\n  got  %s", path, want, err.msg);
         checked++;
     }
     fclose(f);
@@ -63,10 +65,12 @@ static void every_bad_file_is_listed(void **state)
     struct dirent *e;
     int files = 0;
     while ((e = readdir(d))) {
-        if (!is_json(e->d_name)) continue;
+        if (!is_json(e->d_name))
+            continue;
         char key[300];
         snprintf(key, sizeof key, "\n%s\t", e->d_name);
-        if (!strstr(listed, key)) fail_msg("%s/%s has no line in EXPECTED", BAD, e->d_name);
+        if (!strstr(listed, key))
+            fail_msg("%s/%s has no line in EXPECTED", BAD, e->d_name);
         files++;
     }
     closedir(d);
@@ -81,12 +85,14 @@ static void good_policies_load(void **state)
     struct dirent *e;
     int files = 0;
     while ((e = readdir(d))) {
-        if (!is_json(e->d_name)) continue;
+        if (!is_json(e->d_name))
+            continue;
         char path[512];
         snprintf(path, sizeof path, GOOD "/%s", e->d_name);
         rl_policy *p = NULL;
         cm_err err = {{0}};
-        if (rl_policy_load(path, &p, &err) != 0) fail_msg("%s", err.msg);
+        if (rl_policy_load(path, &p, &err) != 0)
+            fail_msg("%s", err.msg);
         assert_true(rl_policy_candidate_count(p) >= 1);
         rl_policy_free(p);
         files++;

@@ -143,7 +143,8 @@ static void fail_policy_fails_with_the_recheck_time(void **state)
     setup_probe_in_flight(&w, PROBE_POLICY("fail"));
     assert_int_equal(w.act.kind, RL_DONE);
     assert_false(w.act.success);
-    if (!strstr(w.act.message, "back in 9 s")) fail_msg("message: %s", w.act.message);
+    if (!strstr(w.act.message, "back in 9 s"))
+        fail_msg("message: %s", w.act.message);
     fx_free(&w.f);
 }
 

@@ -253,12 +253,17 @@ static void classification_rules(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(caps_openai_python_like),  cmocka_unit_test(caps_openai_node_like),
-        cmocka_unit_test(caps_give_up_above_120),   cmocka_unit_test(cap_rotate_above),
-        cmocka_unit_test(ignore_and_clamp),         cmocka_unit_test(give_up_message),
-        cmocka_unit_test(cumulative_cap_portkey),   cmocka_unit_test(hostile_values_noted_in_wait),
+        cmocka_unit_test(caps_openai_python_like),
+        cmocka_unit_test(caps_openai_node_like),
+        cmocka_unit_test(caps_give_up_above_120),
+        cmocka_unit_test(cap_rotate_above),
+        cmocka_unit_test(ignore_and_clamp),
+        cmocka_unit_test(give_up_message),
+        cmocka_unit_test(cumulative_cap_portkey),
+        cmocka_unit_test(hostile_values_noted_in_wait),
         cmocka_unit_test(retry_after_past_the_end_of_time_fails_the_task),
-        cmocka_unit_test(x_should_retry_overrides), cmocka_unit_test(classification_rules),
+        cmocka_unit_test(x_should_retry_overrides),
+        cmocka_unit_test(classification_rules),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

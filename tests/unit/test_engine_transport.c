@@ -67,7 +67,8 @@ static void drive_log(fx_policy *f, const fx_outcome *script, size_t n, char *lo
         rl_outcome out = {o->status, o->error, hs, nh, S(0.5)};
         rl_task_next(&t, f->run, &out, now, &rng, last);
     }
-    if (used < size) snprintf(log + used, size - used, "%s", last->success ? "D" : "F");
+    if (used < size)
+        snprintf(log + used, size - used, "%s", last->success ? "D" : "F");
 }
 
 /* The expected log of an always-429 free-tier task: per application
@@ -119,7 +120,8 @@ static void app_retry_limit_counts_app_attempts(void **state)
     drive_log(&f, free429, 1, log, sizeof log, &a);
     nested_log(want, sizeof want, 7);
     assert_string_equal(log, want);
-    if (!strstr(a.message, "(exhausted)")) fail_msg("message: %s", a.message);
+    if (!strstr(a.message, "(exhausted)"))
+        fail_msg("message: %s", a.message);
     fx_free(&f);
 }
 

@@ -21,7 +21,8 @@ static double *draw(const char *latency)
     char json[512];
     snprintf(json, sizeof json,
              "{\"kind\":\"scenario\",\"seed\":4,\"providers\":[{\"name\":\"p\","
-             "\"shape\":\"openai\",\"models\":[{\"name\":\"m\",\"latency\":%s}]}]}", latency);
+             "\"shape\":\"openai\",\"models\":[{\"name\":\"m\",\"latency\":%s}]}]}",
+             latency);
     fixture fx;
     fx_open(&fx, json);
     double *v = malloc(N * sizeof *v);

@@ -69,8 +69,8 @@ static void unknown_provider_model_endpoint_get_404(void **state)
     p = fx_send(&fx, "claude", "haiku", "sk-ant-1", 0);
     assert_int_equal(p.status, 404);
     assert_string_equal(p.error_type, "not_found_error");
-    mock_request req = {.provider = "claude", .endpoint = MOCK_EP_CHAT, .model = "sonnet",
-                        .key = "sk-ant-1"};
+    mock_request req = {
+        .provider = "claude", .endpoint = MOCK_EP_CHAT, .model = "sonnet", .key = "sk-ant-1"};
     mock_model_respond(fx.m, &req, &p);
     assert_int_equal(p.status, 404);
     /* An invalid key is refused before the model is looked at, as real APIs do. */

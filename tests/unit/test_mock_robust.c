@@ -32,8 +32,11 @@ static int try_load(const char *buf, size_t len)
     }
     mock_model *m = mock_model_new(sc);
     assert_non_null(m);
-    mock_request req = {.provider = "moonshot", .endpoint = MOCK_EP_CHAT, .model = "kimi",
-                        .key = "sk-test-1", .tokens = 300};
+    mock_request req = {.provider = "moonshot",
+                        .endpoint = MOCK_EP_CHAT,
+                        .model = "kimi",
+                        .key = "sk-test-1",
+                        .tokens = 300};
     mock_plan p;
     for (int i = 0; i < 5; i++) {
         req.now = cm_us_from_s(i * 50.0);
@@ -87,13 +90,28 @@ static void hostile_requests_get_a_plan(void **state)
     mock_request reqs[] = {
         {.provider = NULL, .model = NULL, .key = NULL},
         {.provider = "moonshot", .endpoint = MOCK_EP_CHAT, .model = NULL, .key = "sk-test-1"},
-        {.provider = "moonshot", .endpoint = (mock_endpoint)99, .model = "kimi", .key = "sk-test-1"},
-        {.provider = "moonshot", .endpoint = MOCK_EP_CHAT, .model = "kimi", .key = "sk-test-1",
-         .tokens = -5, .now = -1000000},
-        {.provider = "moonshot", .endpoint = MOCK_EP_CHAT, .model = "kimi", .key = "sk-test-1",
-         .tokens = INT64_MAX, .now = CM_US_MAX},
-        {.provider = "anthropic", .endpoint = MOCK_EP_MESSAGES, .model = "claude-sonnet-4",
-         .key = "sk-ant-test", .tokens = INT64_MAX, .now = INT64_MAX},
+        {.provider = "moonshot",
+         .endpoint = (mock_endpoint)99,
+         .model = "kimi",
+         .key = "sk-test-1"},
+        {.provider = "moonshot",
+         .endpoint = MOCK_EP_CHAT,
+         .model = "kimi",
+         .key = "sk-test-1",
+         .tokens = -5,
+         .now = -1000000},
+        {.provider = "moonshot",
+         .endpoint = MOCK_EP_CHAT,
+         .model = "kimi",
+         .key = "sk-test-1",
+         .tokens = INT64_MAX,
+         .now = CM_US_MAX},
+        {.provider = "anthropic",
+         .endpoint = MOCK_EP_MESSAGES,
+         .model = "claude-sonnet-4",
+         .key = "sk-ant-test",
+         .tokens = INT64_MAX,
+         .now = INT64_MAX},
     };
     int want[] = {404, 404, 404, 0, 0, 0};
     for (size_t i = 0; i < sizeof reqs / sizeof reqs[0]; i++) {

@@ -5,8 +5,9 @@
 
 #include "common/attempt_id.h"
 
-#define HEAD "{\"kind\":\"scenario\",\"seed\":9,\"providers\":[{\"name\":\"p\",\"shape\":\"openai\"," \
-             "\"keys\":{\"K1\":\"k1\",\"K2\":\"k2\"},\"models\":[{\"name\":\"m\"},{\"name\":\"n\"}],"
+#define HEAD                                                                                       \
+    "{\"kind\":\"scenario\",\"seed\":9,\"providers\":[{\"name\":\"p\",\"shape\":\"openai\","       \
+    "\"keys\":{\"K1\":\"k1\",\"K2\":\"k2\"},\"models\":[{\"name\":\"m\"},{\"name\":\"n\"}],"
 #define TAIL "}]}"
 
 static void script_five_429_then_200_forever(void **state)
@@ -63,9 +64,9 @@ static void script_pass_step_lets_windows_decide(void **state)
 {
     (void)state;
     fixture fx;
-    fx_open(&fx, HEAD "\"windows\":[{\"limit\":1,\"period_s\":60}],"
-                      "\"scripts\":[{\"steps\":[{\"pass\":true,\"times\":2},{\"status\":418}]}]"
-                      TAIL);
+    fx_open(&fx,
+            HEAD "\"windows\":[{\"limit\":1,\"period_s\":60}],"
+                 "\"scripts\":[{\"steps\":[{\"pass\":true,\"times\":2},{\"status\":418}]}]" TAIL);
     assert_int_equal(fx_send(&fx, "p", "m", "k1", 0).status, 200);
     assert_int_equal(fx_send(&fx, "p", "m", "k1", 1).status, 429); /* window */
     assert_int_equal(fx_send(&fx, "p", "m", "k1", 2).status, 418);
@@ -177,7 +178,8 @@ static mock_plan always(const char *shape, const char *fault_json, mock_plan *se
     snprintf(json, sizeof json,
              "{\"kind\":\"scenario\",\"providers\":[{\"name\":\"p\",\"shape\":\"%s\","
              "\"models\":[{\"name\":\"m\",\"latency\":{\"kind\":\"fixed\",\"s\":0.5}}],"
-             "\"faults\":[{\"probability\":1,%s}]}]}", shape, fault_json);
+             "\"faults\":[{\"probability\":1,%s}]}]}",
+             shape, fault_json);
     fixture fx;
     fx_open(&fx, json);
     mock_plan p = fx_send(&fx, "p", "m", "k", 0);
@@ -196,9 +198,11 @@ static void fault_statuses(void **state)
     assert_int_equal(p.body, MOCK_BODY_ERROR);
     assert_int_equal(p.latency, 0);
     /* spend limit: 429 that must not be retried, no Retry-After */
-    p = always("openai", "\"status\":429,\"error_type\":\"insufficient_quota\","
-                         "\"error_code\":\"insufficient_quota\",\"error_message\":\"You exceeded "
-                         "your current quota.\",\"retry_after\":\"none\"", NULL);
+    p = always("openai",
+               "\"status\":429,\"error_type\":\"insufficient_quota\","
+               "\"error_code\":\"insufficient_quota\",\"error_message\":\"You exceeded "
+               "your current quota.\",\"retry_after\":\"none\"",
+               NULL);
     assert_int_equal(p.status, 429);
     assert_string_equal(p.error_type, "insufficient_quota");
     assert_string_equal(p.error_message, "You exceeded your current quota.");
@@ -211,9 +215,11 @@ static void fault_statuses(void **state)
 static void fault_azure_like_limit_headers(void **state)
 {
     (void)state;
-    mock_plan p = always("openai", "\"status\":429,\"retry_after_s\":0,\"headers\":{"
+    mock_plan p = always("openai",
+                         "\"status\":429,\"retry_after_s\":0,\"headers\":{"
                          "\"x-ratelimit-remaining-requests\":\"-1\","
-                         "\"x-ratelimit-limit-requests\":\"0\"}", NULL);
+                         "\"x-ratelimit-limit-requests\":\"0\"}",
+                         NULL);
     assert_string_equal(hdr(&p, "x-ratelimit-remaining-requests"), "-1");
     assert_string_equal(hdr(&p, "x-ratelimit-limit-requests"), "0");
     assert_string_equal(hdr(&p, "Retry-After"), "0");
@@ -223,8 +229,8 @@ static void fault_escalating_retry_after(void **state)
 {
     (void)state;
     mock_plan second;
-    mock_plan p = always("openai", "\"status\":429,\"retry_after_s\":1,\"escalate_factor\":2",
-                         &second);
+    mock_plan p =
+        always("openai", "\"status\":429,\"retry_after_s\":1,\"escalate_factor\":2", &second);
     assert_string_equal(hdr(&p, "Retry-After"), "1");
     assert_string_equal(hdr(&second, "Retry-After"), "2");
 }
@@ -275,8 +281,12 @@ static void draw_plans(fixture *fx, bool named, bool reverse, mock_plan *out, in
     mock_model_reset(fx->m);
     for (int j = 0; j < n; j++) {
         int i = reverse ? n - 1 - j : j;
-        mock_request req = {.provider = "p", .endpoint = MOCK_EP_CHAT, .model = "m", .key = "k1",
-                            .tokens = 100, .now = cm_us_from_s(i),
+        mock_request req = {.provider = "p",
+                            .endpoint = MOCK_EP_CHAT,
+                            .model = "m",
+                            .key = "k1",
+                            .tokens = 100,
+                            .now = cm_us_from_s(i),
                             .attempt_id = named ? cm_attempt_id((uint32_t)i, 1) : 0};
         mock_model_respond(fx->m, &req, &out[i]);
     }
@@ -304,7 +314,8 @@ static void per_attempt_draws_ignore_arrival_order(void **state)
         "\"max_s\":2}}],\"faults\":[{\"probability\":0.5,\"status\":503}]}]}";
     char json[1024];
     fixture fx;
-    snprintf(json, sizeof json, "{\"kind\":\"scenario\",\"seed\":9,\"draws\":\"per_attempt\",%s", body);
+    snprintf(json, sizeof json, "{\"kind\":\"scenario\",\"seed\":9,\"draws\":\"per_attempt\",%s",
+             body);
     fx_open(&fx, json);
     draw_plans(&fx, true, false, fwd, N);
     draw_plans(&fx, true, true, back, N);
@@ -343,7 +354,6 @@ static void windows_refuse_before_faults(void **state)
     fx_close(&fx);
 }
 
-
 /* The README's complete example: rules that come before faults behave as documented. */
 static void reference_example_behaves(void **state)
 {
@@ -354,7 +364,7 @@ static void reference_example_behaves(void **state)
         fail_msg("%s", err.msg);
     fx.m = mock_model_new(fx.sc);
     mock_plan p = fx_send(&fx, "moonshot", "kimi", "sk-test-2", 0);
-    assert_int_equal(p.status, 401);                      /* script: key 2's first call */
+    assert_int_equal(p.status, 401);                         /* script: key 2's first call */
     assert_string_equal(hdr(&p, "x-moonshot-tier"), "free"); /* tier headers */
     assert_string_equal(hdr(&p, "x-ratelimit-limit-requests"), "3");
     assert_non_null(strstr(hdr(&p, "RateLimit-Policy"), "\"requests\";q=3;w=60"));

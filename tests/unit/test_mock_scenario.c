@@ -5,10 +5,10 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <cmocka.h>
 
 #include "mockserver/scenario/scenario.h"
 
@@ -32,8 +32,7 @@ static void design_example_loads(void **state)
     mock_scenario *sc = load_ok(GOOD "design_example.json");
     assert_string_equal(mock_scenario_name(sc), "seed-003-moonshot-free-tier");
     assert_int_equal(mock_scenario_seed(sc), 3);
-    assert_string_equal(mock_scenario_policy_path(sc),
-                        GOOD "policies/seed-003-tier-aware.json");
+    assert_string_equal(mock_scenario_policy_path(sc), GOOD "policies/seed-003-tier-aware.json");
     assert_int_equal(mock_scenario_provider_count(sc), 1);
     assert_string_equal(mock_scenario_provider_name(sc, 0), "moonshot");
     assert_int_equal(mock_scenario_provider_find(sc, "moonshot"), 0);
@@ -108,7 +107,8 @@ static void every_bad_file_fails_as_expected(void **state)
         mock_scenario *sc = NULL;
         cm_err err = {{0}};
         int rc = mock_scenario_load(path, &sc, &err);
-        if (rc == 0 || sc || strncmp(err.msg, path, strlen(path)) != 0 || !strstr(err.msg, tab + 1)) {
+        if (rc == 0 || sc || strncmp(err.msg, path, strlen(path)) != 0 ||
+            !strstr(err.msg, tab + 1)) {
             print_error("%s: want \"%s\", got rc %d \"%s\"\n", line, tab + 1, rc, err.msg);
             failures++;
         }
@@ -125,7 +125,6 @@ static void every_bad_file_fails_as_expected(void **state)
     pclose(ls);
     assert_int_equal(files, n);
 }
-
 
 static char *slurp(const char *path)
 {

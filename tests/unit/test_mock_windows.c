@@ -4,10 +4,11 @@
  * headers of each shape (and IETF), and tiers. */
 #include "tests/lib/mock_test_util.h"
 
-#define SC_HEAD "{\"kind\":\"scenario\",\"providers\":[{\"name\":\"p\",\"shape\":\"openai\"," \
-                "\"keys\":{\"K1\":\"k1\",\"K2\":\"k2\",\"K3\":\"k3\"},"                     \
-                "\"organisations\":{\"acme\":[\"K1\",\"K2\"]},"                              \
-                "\"models\":[{\"name\":\"m\"},{\"name\":\"n\"}],"
+#define SC_HEAD                                                                                    \
+    "{\"kind\":\"scenario\",\"providers\":[{\"name\":\"p\",\"shape\":\"openai\","                  \
+    "\"keys\":{\"K1\":\"k1\",\"K2\":\"k2\",\"K3\":\"k3\"},"                                        \
+    "\"organisations\":{\"acme\":[\"K1\",\"K2\"]},"                                                \
+    "\"models\":[{\"name\":\"m\"},{\"name\":\"n\"}],"
 #define SC_TAIL "}]}"
 
 static void fixed_window_three_per_minute(void **state)
@@ -61,7 +62,7 @@ static void uncounted_requests_show_remaining_now(void **state)
     fixture fx;
     /* Requests refuse first: 2 per minute; tokens (100 a request) 1000. */
     fx_open(&fx, SC_HEAD "\"windows\":[{\"limit\":2,\"period_s\":60},"
-                 "{\"unit\":\"tokens\",\"limit\":1000,\"period_s\":60}]" SC_TAIL);
+                         "{\"unit\":\"tokens\",\"limit\":1000,\"period_s\":60}]" SC_TAIL);
     mock_plan p = fx_send(&fx, "p", "m", "k1", 0);
     p = fx_send(&fx, "p", "m", "k1", 1);
     assert_string_equal(hdr(&p, "x-ratelimit-remaining-tokens"), "800");
@@ -72,7 +73,7 @@ static void uncounted_requests_show_remaining_now(void **state)
     fx_close(&fx);
     /* Tokens refuse first: 250 tokens; requests 5 per minute. */
     fx_open(&fx, SC_HEAD "\"windows\":[{\"limit\":5,\"period_s\":60},"
-                 "{\"unit\":\"tokens\",\"limit\":250,\"period_s\":60}]" SC_TAIL);
+                         "{\"unit\":\"tokens\",\"limit\":250,\"period_s\":60}]" SC_TAIL);
     fx_send(&fx, "p", "m", "k1", 0);
     fx_send(&fx, "p", "m", "k1", 1);
     p = fx_send(&fx, "p", "m", "k1", 2);
@@ -82,7 +83,7 @@ static void uncounted_requests_show_remaining_now(void **state)
     fx_close(&fx);
     /* A scripted answer is not counted: its headers say "now" as well. */
     fx_open(&fx, SC_HEAD "\"windows\":[{\"limit\":5,\"period_s\":60}],"
-                 "\"scripts\":[{\"steps\":[{\"status\":503}]}]" SC_TAIL);
+                         "\"scripts\":[{\"steps\":[{\"status\":503}]}]" SC_TAIL);
     p = fx_send(&fx, "p", "m", "k1", 0);
     assert_int_equal(p.status, 503);
     assert_string_equal(hdr(&p, "x-ratelimit-remaining-requests"), "5");
@@ -96,8 +97,8 @@ static void sliding_window_frees_oldest_first(void **state)
 {
     (void)state;
     fixture fx;
-    fx_open(&fx, SC_HEAD "\"windows\":[{\"algorithm\":\"sliding\",\"limit\":3,\"period_s\":60}]"
-                 SC_TAIL);
+    fx_open(&fx, SC_HEAD
+            "\"windows\":[{\"algorithm\":\"sliding\",\"limit\":3,\"period_s\":60}]" SC_TAIL);
     assert_int_equal(fx_send(&fx, "p", "m", "k1", 0).status, 200);
     assert_int_equal(fx_send(&fx, "p", "m", "k1", 10).status, 200);
     assert_int_equal(fx_send(&fx, "p", "m", "k1", 20).status, 200);
@@ -126,7 +127,7 @@ static void token_bucket_refills_steadily(void **state)
         assert_int_equal(fx_send(&fx, "p", "m", "k1", 0).status, 200);
     mock_plan p = fx_send(&fx, "p", "m", "k1", 0);
     assert_int_equal(p.status, 429);
-    assert_string_equal(hdr(&p, "Retry-After"), "20");     /* one token per 20 s */
+    assert_string_equal(hdr(&p, "Retry-After"), "20");                  /* one token per 20 s */
     assert_string_equal(hdr(&p, "x-ratelimit-reset-requests"), "1m0s"); /* full again */
     p = fx_send(&fx, "p", "m", "k1", 19.9);
     assert_int_equal(p.status, 429);
@@ -144,8 +145,8 @@ static void token_limits_use_request_tokens(void **state)
 {
     (void)state;
     fixture fx;
-    fx_open(&fx, SC_HEAD "\"windows\":[{\"unit\":\"tokens\",\"limit\":250,\"period_s\":60}]"
-                 SC_TAIL);
+    fx_open(&fx,
+            SC_HEAD "\"windows\":[{\"unit\":\"tokens\",\"limit\":250,\"period_s\":60}]" SC_TAIL);
     mock_plan p = fx_send(&fx, "p", "m", "k1", 0); /* 100 tokens each */
     assert_int_equal(p.status, 200);
     assert_string_equal(hdr(&p, "x-ratelimit-limit-tokens"), "250");
@@ -156,8 +157,12 @@ static void token_limits_use_request_tokens(void **state)
     assert_int_equal(p.status, 429);
     assert_string_equal(hdr(&p, "x-ratelimit-remaining-tokens"), "50");
     assert_non_null(strstr(p.error_message, "tokens"));
-    mock_request small = {.provider = "p", .endpoint = MOCK_EP_CHAT, .model = "m", .key = "k1",
-                          .tokens = 50, .now = cm_us_from_s(3)};
+    mock_request small = {.provider = "p",
+                          .endpoint = MOCK_EP_CHAT,
+                          .model = "m",
+                          .key = "k1",
+                          .tokens = 50,
+                          .now = cm_us_from_s(3)};
     mock_model_respond(fx.m, &small, &p);
     assert_int_equal(p.status, 200);
     fx_close(&fx);
@@ -182,8 +187,8 @@ static void quota_scopes(void **state)
     assert_true(st[0] == 200 && st[1] == 200 && st[2] == 200);
     fx_close(&fx);
     /* organisation: K1 and K2 share acme's quota, so rotating between them does not help. */
-    fx_open(&fx, SC_HEAD "\"windows\":[{\"scope\":\"organisation\",\"limit\":1,\"period_s\":60}]"
-                 SC_TAIL);
+    fx_open(&fx, SC_HEAD
+            "\"windows\":[{\"scope\":\"organisation\",\"limit\":1,\"period_s\":60}]" SC_TAIL);
     three_keys(&fx, "m", 0, st);
     assert_true(st[0] == 200 && st[1] == 429 && st[2] == 200);
     fx_close(&fx);
@@ -212,7 +217,8 @@ static void retry_after_forms(void **state)
         snprintf(json, sizeof json,
                  "{\"kind\":\"scenario\",\"providers\":[{\"name\":\"p\",\"shape\":\"openai\","
                  "\"retry_after\":\"%s\",\"models\":[{\"name\":\"m\"}],"
-                 "\"windows\":[{\"limit\":1,\"period_s\":60}]}]}", forms[i]);
+                 "\"windows\":[{\"limit\":1,\"period_s\":60}]}]}",
+                 forms[i]);
         fixture fx;
         fx_open(&fx, json);
         fx_send(&fx, "p", "m", "k", 100);
@@ -251,9 +257,11 @@ static void anthropic_and_ietf_headers(void **state)
     assert_string_equal(hdr(&p, "anthropic-ratelimit-input-tokens-remaining"), "900");
     assert_string_equal(hdr(&p, "anthropic-ratelimit-output-tokens-remaining"), "360");
     assert_string_equal(hdr(&p, "anthropic-ratelimit-tokens-remaining"), "360"); /* tightest */
-    assert_string_equal(hdr(&p, "RateLimit-Policy"), "\"requests\";q=50;w=60, "
+    assert_string_equal(hdr(&p, "RateLimit-Policy"),
+                        "\"requests\";q=50;w=60, "
                         "\"input-tokens\";q=1000;w=60, \"output-tokens\";q=400;w=60");
-    assert_string_equal(hdr(&p, "RateLimit"), "\"requests\";r=49;t=60, "
+    assert_string_equal(hdr(&p, "RateLimit"),
+                        "\"requests\";r=49;t=60, "
                         "\"input-tokens\";r=900;t=60, \"output-tokens\";r=360;t=60");
     for (int i = 0; i < 8; i++)
         fx_send(&fx, "a", "s", "ka", 31);
@@ -310,8 +318,8 @@ static void admin_state_shows_usage(void **state)
     fx_send(&fx, "p", "m", "k1", 1);
     fx_send(&fx, "p", "m", "k2", 1);
     cJSON *st = mock_model_state_json(fx.m, cm_us_from_s(2));
-    const cJSON *wins = cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(st,
-                                                                "providers"), 0), "windows");
+    const cJSON *wins =
+        cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(st, "providers"), 0), "windows");
     assert_int_equal(cJSON_GetArraySize(wins), 2);
     const cJSON *w0 = cJSON_GetArrayItem(wins, 0);
     assert_string_equal(cJSON_GetObjectItem(w0, "window")->valuestring, "rpm");
@@ -325,8 +333,8 @@ static void admin_state_shows_usage(void **state)
     /* After reset the windows are empty again. */
     mock_model_reset(fx.m);
     st = mock_model_state_json(fx.m, 0);
-    wins = cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(st, "providers"), 0),
-                               "windows");
+    wins =
+        cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(st, "providers"), 0), "windows");
     assert_int_equal(cJSON_GetArraySize(wins), 0);
     cJSON_Delete(st);
     fx_close(&fx);

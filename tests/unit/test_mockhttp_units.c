@@ -17,9 +17,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/attempt_id.h"
 #include "mockserver/front/body.h"
 #include "mockserver/front/clock.h"
-#include "common/attempt_id.h"
 #include "mockserver/front/journal.h"
 #include "mockserver/front/metrics.h"
 #include "mockserver/front/route.h"
@@ -148,7 +148,8 @@ static cJSON *render(const mock_plan *p, const mock_render_ctx *c)
 static const char *str_at(const cJSON *j, const char *a, const char *b)
 {
     const cJSON *x = cJSON_GetObjectItem(j, a);
-    if (b) x = cJSON_GetObjectItem(x, b);
+    if (b)
+        x = cJSON_GetObjectItem(x, b);
     assert_true(cJSON_IsString(x));
     return x->valuestring;
 }
@@ -326,7 +327,8 @@ static void journal_counts_lines_the_file_loses(void **state)
 {
     (void)state;
     FILE *f = fopen("/dev/full", "w");
-    if (!f) skip();
+    if (!f)
+        skip();
     mock_journal *j = mock_journal_new(4, f);
     mock_journal_set_path(j, "/dev/full");
     for (int i = 0; i < 3; i++) {
@@ -363,8 +365,7 @@ static void metrics_count_and_escape(void **state)
         snprintf(model, sizeof model, "m%d", i);
         mock_metrics_count(m, "flood", model, 200);
     }
-    mock_metrics_extra x = {
-        .hung_now = 3, .time_scale = 60, .journal_total = 7, .journal_lost = 2};
+    mock_metrics_extra x = {.hung_now = 3, .time_scale = 60, .journal_total = 7, .journal_lost = 2};
     size_t len;
     char *text = mock_metrics_render(m, &x, &len);
     assert_non_null(

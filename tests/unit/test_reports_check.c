@@ -8,17 +8,17 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <cmocka.h>
 
 #include "common/expect.h"
 #include "reports/check.h"
-#include "reports/run_load.h"
 #include "reports/run_expect.h"
+#include "reports/run_load.h"
 #include "reports/stats.h"
 
 static char tmp_root[256];
@@ -54,32 +54,31 @@ static const char *write_run(const char *name, const char *text)
 }
 
 #define FORMAT "\"format\":\"retrylab-trace/1\","
-#define START                                                                                    \
-    "{\"t\":0,\"event\":\"start\"," FORMAT "\"scenario_name\":\"s\",\"policy_name\":\"p\","       \
+#define START                                                                                      \
+    "{\"t\":0,\"event\":\"start\"," FORMAT "\"scenario_name\":\"s\",\"policy_name\":\"p\","        \
     "\"tasks\":2}\n"
-#define SEND(t, task, att, p, m)                                                                 \
-    "{\"t\":" #t ",\"event\":\"send\",\"task\":" #task ",\"attempt\":" #att                       \
-    ",\"provider\":\"" p "\",\"model\":\"" m "\"}\n"
-#define RESP(t, task, att, p, m, st)                                                             \
-    "{\"t\":" #t ",\"event\":\"response\",\"task\":" #task ",\"attempt\":" #att                   \
+#define SEND(t, task, att, p, m)                                                                   \
+    "{\"t\":" #t ",\"event\":\"send\",\"task\":" #task ",\"attempt\":" #att ",\"provider\":\"" p   \
+    "\",\"model\":\"" m "\"}\n"
+#define RESP(t, task, att, p, m, st)                                                               \
+    "{\"t\":" #t ",\"event\":\"response\",\"task\":" #task ",\"attempt\":" #att                    \
     ",\"provider\":\"" p "\",\"model\":\"" m "\",\"status\":" #st ",\"latency\":0.5}\n"
-#define WAIT(t, task, att, d, obs)                                                               \
-    "{\"t\":" #t ",\"event\":\"wait\",\"task\":" #task ",\"attempt\":" #att ",\"delay\":" #d      \
+#define WAIT(t, task, att, d, obs)                                                                 \
+    "{\"t\":" #t ",\"event\":\"wait\",\"task\":" #task ",\"attempt\":" #att ",\"delay\":" #d       \
     ",\"observed\":" #obs "}\n"
-#define DONE(t, task, outcome, msg)                                                              \
-    "{\"t\":" #t ",\"event\":\"done\",\"task\":" #task ",\"outcome\":\"" outcome                  \
+#define DONE(t, task, outcome, msg)                                                                \
+    "{\"t\":" #t ",\"event\":\"done\",\"task\":" #task ",\"outcome\":\"" outcome                   \
     "\",\"message\":\"" msg "\"}\n"
 
 /* Task 0: a 429, wait 2, a 503 on another model, wait 4, success.
  * Task 1: 401, wait 1, 401, failure. */
-static const char good_trace[] =
-    START SEND(0, 0, 1, "groq", "a") RESP(0.5, 0, 1, "groq", "a", 429) WAIT(0.5, 0, 1, 2, 2.1)
-        SEND(2.5, 0, 2, "groq", "b") RESP(3, 0, 2, "groq", "b", 503) WAIT(3, 0, 2, 4, 4.2)
-            SEND(7, 0, 3, "openai", "c") RESP(7.5, 0, 3, "openai", "c", 200)
-                DONE(7.5, 0, "success", "") SEND(1, 1, 1, "bytez", "k")
-                    RESP(1.5, 1, 1, "bytez", "k", 401) WAIT(1.5, 1, 1, 1, 1)
-                        SEND(2.5, 1, 2, "bytez", "k") RESP(3, 1, 2, "bytez", "k", 401)
-                            DONE(3, 1, "failure", "Every API key was rejected (401)");
+static const char good_trace[] = START SEND(0, 0, 1, "groq", "a") RESP(0.5, 0, 1, "groq", "a", 429)
+    WAIT(0.5, 0, 1, 2, 2.1) SEND(2.5, 0, 2, "groq", "b") RESP(3, 0, 2, "groq", "b", 503)
+        WAIT(3, 0, 2, 4, 4.2) SEND(7, 0, 3, "openai", "c") RESP(7.5, 0, 3, "openai", "c", 200)
+            DONE(7.5, 0, "success", "") SEND(1, 1, 1, "bytez", "k")
+                RESP(1.5, 1, 1, "bytez", "k", 401) WAIT(1.5, 1, 1, 1, 1)
+                    SEND(2.5, 1, 2, "bytez", "k") RESP(3, 1, 2, "bytez", "k", 401)
+                        DONE(3, 1, "failure", "Every API key was rejected (401)");
 
 static void load_good(rep_run *run)
 {
@@ -129,9 +128,11 @@ static void malformed_lines_name_their_line(void **state)
         {"{\"t\":\"x\",\"event\":\"wait\",\"task\":0,\"delay\":1}", "\"t\""},
         {"{\"t\":1,\"event\":\"send\",\"provider\":\"a\",\"model\":\"b\"}", "\"task\" is missing"},
         {"{\"t\":1,\"event\":\"send\",\"task\":-3,\"provider\":\"a\",\"model\":\"b\"}", "\"task\""},
-        {"{\"t\":1,\"event\":\"send\",\"task\":1e300,\"provider\":\"a\",\"model\":\"b\"}", "\"task\""},
+        {"{\"t\":1,\"event\":\"send\",\"task\":1e300,\"provider\":\"a\",\"model\":\"b\"}",
+         "\"task\""},
         {"{\"t\":1,\"event\":\"send\",\"task\":0}", "\"provider\""},
-        {"{\"t\":1,\"event\":\"response\",\"task\":0,\"provider\":\"a\",\"model\":\"b\"}", "\"status\""},
+        {"{\"t\":1,\"event\":\"response\",\"task\":0,\"provider\":\"a\",\"model\":\"b\"}",
+         "\"status\""},
         {"{\"t\":1,\"event\":\"wait\",\"task\":0,\"delay\":-1}", "\"delay\""},
         {"{\"t\":1,\"event\":\"done\",\"task\":0,\"outcome\":\"maybe\"}", "\"outcome\""},
         {"{\"t\":1,\"event\":7}", "\"event\""},
@@ -155,8 +156,8 @@ static void unknown_events_and_blank_lines_are_skipped(void **state)
     (void)state;
     rep_run run;
     cm_err err = {{0}};
-    const char *dir = write_run("extra", START "\n{\"t\":1,\"event\":\"note\",\"x\":1}\n\n" SEND(
-                                              1, 0, 1, "a", "b"));
+    const char *dir = write_run(
+        "extra", START "\n{\"t\":1,\"event\":\"note\",\"x\":1}\n\n" SEND(1, 0, 1, "a", "b"));
     assert_int_equal(rep_run_load(dir, &run, &err), 0);
     assert_int_equal(run.n_ev, 1);
     rep_run_free(&run);
@@ -201,10 +202,9 @@ static void trace_text_in_memory(void **state)
 static void task_past_the_start_count_is_bad_input(void **state)
 {
     (void)state;
-    static const char crash[] =
-        "{\"t\":0,\"event\":\"start\"," FORMAT "\"tasks\":1}\n"
-        "{\"t\":7,\"event\":\"done\",\"task\":2,\"outcome\":\"success\"}\n"
-        "{\"t\":0,\"event\":\"done\",\"task\":1,\"outcome\":\"success\"}\n";
+    static const char crash[] = "{\"t\":0,\"event\":\"start\"," FORMAT "\"tasks\":1}\n"
+                                "{\"t\":7,\"event\":\"done\",\"task\":2,\"outcome\":\"success\"}\n"
+                                "{\"t\":0,\"event\":\"done\",\"task\":1,\"outcome\":\"success\"}\n";
     rep_run run;
     cm_err err = {{0}};
     assert_int_equal(rep_run_from_text("mem", crash, strlen(crash), &run, &err), -1);
@@ -368,7 +368,8 @@ static const struct expect_case expect_cases[] = {
     {"{\"max_task_duration_s\":5}", 1, "task 0 took 7.5 s > 5.0 s"},
     {"{\"candidate_requests\":[{\"candidate\":\"bytez/k\",\"min\":2,\"max\":2}]}", 0, NULL},
     {"{\"candidate_requests\":[{\"candidate\":\"groq/a\",\"min\":1},"
-     "{\"candidate\":\"bytez/k\",\"max\":1}]}", 1, "candidate bytez/k: 2 requests > 1"},
+     "{\"candidate\":\"bytez/k\",\"max\":1}]}",
+     1, "candidate bytez/k: 2 requests > 1"},
     {"{\"candidate_requests\":{\"candidate\":\"anthropic/x\",\"min\":1}}", 1,
      "candidate anthropic/x: 0 requests < 1"},
 };
@@ -383,8 +384,8 @@ static void each_expectation_fails_with_its_line(void **state)
         rep_verdicts vs;
         int failed = check_text(&run, c->expect, &vs);
         if (failed != c->failed || (c->line && !has_failure(&vs, c->line)))
-            fail_msg("case %zu %s: %d failed, want %d with \"%s\"", i, c->expect, failed,
-                     c->failed, c->line ? c->line : "");
+            fail_msg("case %zu %s: %d failed, want %d with \"%s\"", i, c->expect, failed, c->failed,
+                     c->line ? c->line : "");
         assert_true(vs.n > 0);
         rep_verdicts_free(&vs);
     }
@@ -417,8 +418,10 @@ static void expectations_are_counted_not_lines(void **state)
     rep_run run;
     load_good(&run);
     rep_verdicts vs;
-    int failed = check_text(&run, "{\"ladder\":{\"task\":0,\"waits_s\":[1,1]},"
-                                  "\"max_attempts\":2,\"max_total_wait_s\":100}", &vs);
+    int failed = check_text(&run,
+                            "{\"ladder\":{\"task\":0,\"waits_s\":[1,1]},"
+                            "\"max_attempts\":2,\"max_total_wait_s\":100}",
+                            &vs);
     assert_int_equal(failed, 3);
     assert_int_equal(vs.n, 4);
     assert_int_equal(vs.n_expect, 3);
@@ -498,12 +501,14 @@ static void write_file(const char *name, const char *text)
 static void load_policy_run(const char *name, const char *policy, rep_run *run)
 {
     char text[4000];
-    write_file("sc.json", "{\"kind\": \"scenario\", \"name\": \"s\", \"policy\": \"pol.json\",\n"
-                          " \"expect\": {\"max_attempts\": 2, \"candidates_used\": [\"groq/a\"]}}\n");
+    write_file("sc.json",
+               "{\"kind\": \"scenario\", \"name\": \"s\", \"policy\": \"pol.json\",\n"
+               " \"expect\": {\"max_attempts\": 2, \"candidates_used\": [\"groq/a\"]}}\n");
     write_file("pol.json", "{}");
     write_file("other.json", "{}");
     snprintf(text, sizeof text,
-             "{\"t\":0,\"event\":\"start\"," FORMAT "\"scenario\":\"%s/sc.json\",\"scenario_name\":\"s\","
+             "{\"t\":0,\"event\":\"start\"," FORMAT
+             "\"scenario\":\"%s/sc.json\",\"scenario_name\":\"s\","
              "\"policy\":\"%s\",\"policy_name\":\"p\",\"tasks\":2}\n%s",
              tmp_root, policy, strchr(good_trace, '\n') + 1);
     cm_err err = {{0}};

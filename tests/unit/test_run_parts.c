@@ -7,13 +7,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <cmocka.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <cmocka.h>
 
-#include "engine/http/request.h"
 #include "engine/http/providers.h"
+#include "engine/http/request.h"
 #include "mockserver/front/body.h"
 
 /* ---- providers files ---- */
@@ -39,8 +39,7 @@ static void providers_good_file(void **state)
     rl_providers_get(p, (size_t)i, &info);
     assert_int_equal(info.shape, RL_SHAPE_ANTHROPIC);
     assert_string_equal(info.base_url, "https://api.anthropic.com/v1");
-    assert_string_equal(rl_providers_key_env(p, (size_t)i, "ANTHROPIC_KEY_1"),
-                        "ANTHROPIC_API_KEY");
+    assert_string_equal(rl_providers_key_env(p, (size_t)i, "ANTHROPIC_KEY_1"), "ANTHROPIC_API_KEY");
     int g = rl_providers_find(p, "groq");
     /* A key name without an entry is its own variable name. */
     assert_string_equal(rl_providers_key_env(p, (size_t)g, "GROQ_API_KEY"), "GROQ_API_KEY");
@@ -57,19 +56,26 @@ static void providers_refusals(void **state)
         {"{\"kind\":\"policy\",\"providers\":[]}", "p.json:1:9: kind: expected \"providers\""},
         {"{\"kind\":\"providers\"}", "providers"},
         {"{\"kind\":\"providers\",\"providers\":[]}", "p.json:1:33: providers"},
-        {"{\"kind\":\"providers\",\"providers\":[{\"name\":\"a\",\"base_url\":\"http://example.com/v1\","
-         "\"shape\":\"openai\"}]}", "p.json:1:57: providers[0].base_url: must start with https://"},
-        {"{\"kind\":\"providers\",\"providers\":[{\"name\":\"a\",\"base_url\":\"http://127.0.0.1.evil/v1\","
-         "\"shape\":\"openai\"}]}", "base_url: must start with https://"},
+        {"{\"kind\":\"providers\",\"providers\":[{\"name\":\"a\",\"base_url\":\"http://example.com/"
+         "v1\","
+         "\"shape\":\"openai\"}]}",
+         "p.json:1:57: providers[0].base_url: must start with https://"},
+        {"{\"kind\":\"providers\",\"providers\":[{\"name\":\"a\",\"base_url\":\"http://"
+         "127.0.0.1.evil/v1\","
+         "\"shape\":\"openai\"}]}",
+         "base_url: must start with https://"},
         {"{\"kind\":\"providers\",\"providers\":[{\"name\":\"a\",\"base_url\":\"https://x/v1\","
-         "\"shape\":\"gemini\"}]}", "providers[0].shape"},
+         "\"shape\":\"gemini\"}]}",
+         "providers[0].shape"},
         {"{\"kind\":\"providers\",\"providers\":[{\"name\":\"a\",\"base_url\":\"https://x/v1\","
          "\"shape\":\"openai\",\"keys\":{\"K\":\"sk-live-123\"}}]}",
          "providers[0].keys.K: must name an environment variable"},
         {"{\"kind\":\"providers\",\"providers\":[{\"name\":\"a\",\"base_url\":\"https://x/v1\","
-         "\"shape\":\"openai\",\"api_key\":\"x\"}]}", "providers[0].api_key: unknown field"},
+         "\"shape\":\"openai\",\"api_key\":\"x\"}]}",
+         "providers[0].api_key: unknown field"},
         {"{\"kind\":\"providers\",\"providers\":[{\"name\":\"a b\",\"base_url\":\"https://x/v1\","
-         "\"shape\":\"openai\"}]}", "providers[0].name: letters"},
+         "\"shape\":\"openai\"}]}",
+         "providers[0].name: letters"},
         {"{\"kind\":\"providers\",\"providers\":[{\"name\":\"a\",\"base_url\":\"https://x\","
          "\"shape\":\"openai\"},{\"name\":\"a\",\"base_url\":\"https://y\",\"shape\":\"openai\"}]}",
          "listed twice"},
@@ -96,7 +102,8 @@ static void providers_loopback_http_allowed(void **state)
         char text[256];
         snprintf(text, sizeof text,
                  "{\"kind\":\"providers\",\"providers\":[{\"name\":\"a\",\"base_url\":\"%s\","
-                 "\"shape\":\"openai\"}]}", ok[i]);
+                 "\"shape\":\"openai\"}]}",
+                 ok[i]);
         cm_err err;
         rl_providers *p = NULL;
         cm_json *doc = NULL;
@@ -116,8 +123,8 @@ static void body_counts_the_scenario_tokens(void **state)
     for (size_t i = 0; i < sizeof tokens / sizeof tokens[0]; i++) {
         for (int shape = 0; shape < 2; shape++) {
             size_t len = 0;
-            char *b = rl_http_body(shape ? RL_SHAPE_ANTHROPIC : RL_SHAPE_OPENAI, "m\"x", tokens[i],
-                                   &len);
+            char *b =
+                rl_http_body(shape ? RL_SHAPE_ANTHROPIC : RL_SHAPE_OPENAI, "m\"x", tokens[i], &len);
             assert_non_null(b);
             mock_body_req req;
             char msg[160];
@@ -169,11 +176,16 @@ static void header_capture(void **state)
     (void)state;
     static rl_hcap h;
     rl_hcap_reset(&h);
-    static const char *const lines[] = {"HTTP/1.1 100 Continue\r\n", "X-Old: 1\r\n", "\r\n",
+    static const char *const lines[] = {"HTTP/1.1 100 Continue\r\n",
+                                        "X-Old: 1\r\n",
+                                        "\r\n",
                                         "HTTP/1.1 429 Too Many Requests\r\n",
-                                        "Retry-After:   20 \r\n", "x-ratelimit-limit-requests: 3\r\n",
-                                        "bogus line\r\n", "Content-Type: application/json\r\n",
-                                        "x-should-retry:\r\n", "\r\n"};
+                                        "Retry-After:   20 \r\n",
+                                        "x-ratelimit-limit-requests: 3\r\n",
+                                        "bogus line\r\n",
+                                        "Content-Type: application/json\r\n",
+                                        "x-should-retry:\r\n",
+                                        "\r\n"};
     for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
         rl_hcap_line(&h, lines[i], strlen(lines[i]));
     rl_header out[RL_HCAP_MAX];
@@ -201,8 +213,11 @@ static void loopback_urls_go_direct(void **state)
                                          "http://localhost:1/a", "http://LOCALHOST/",
                                          "http://[::1]:9/v1/messages"};
     static const char *const proxied[] = {"https://api.groq.com/openai/v1",
-                                          "http://127.example.com/v1", "http://128.0.0.1/",
-                                          "http://10.0.0.1:80/", "not a url", ""};
+                                          "http://127.example.com/v1",
+                                          "http://128.0.0.1/",
+                                          "http://10.0.0.1:80/",
+                                          "not a url",
+                                          ""};
     for (size_t i = 0; i < sizeof direct / sizeof direct[0]; i++)
         assert_true(rl_http_is_loopback(direct[i]));
     for (size_t i = 0; i < sizeof proxied / sizeof proxied[0]; i++)

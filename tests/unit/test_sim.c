@@ -7,17 +7,17 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <cmocka.h>
 
 #include <cjson/cJSON.h>
 
 #include "engine/core/engine.h"
-#include "engine/sim/sim.h"
 #include "engine/driver/trace.h"
+#include "engine/sim/sim.h"
 #include "mockserver/scenario/scenario.h"
 #include "tests/lib/test_file.h"
 

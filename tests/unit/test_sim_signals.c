@@ -5,16 +5,16 @@
  * field by field (notes and source included); plans it does not know
  * exactly must be refused (then the sim parses the text). The same answers
  * asked values_only, their text rendered afterwards, are the same plans. */
+#include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <cmocka.h>
 
 #include "common/rng.h"
 #include "engine/sim/signals.h"
@@ -36,13 +36,26 @@ static bool same_str(const char *a, const char *b)
 static bool same_signals(const rl_signals *a, const rl_signals *b)
 {
 #define F(x)                                                                                       \
-    if (a->x != b->x) {                                                                            \
-        print_message("field " #x ": %lld vs %lld\n", (long long)a->x, (long long)b->x);           \
-        return false;                                                                              \
-    }
-    F(has_retry_after) F(retry_after) F(should_retry) F(limit_requests) F(remaining_requests)
-    F(reset_requests) F(limit_tokens) F(remaining_tokens) F(reset_tokens) F(date_unix)
-    F(ietf_limit) F(ietf_remaining) F(ietf_reset) F(ietf_window)
+    do {                                                                                           \
+        if (a->x != b->x) {                                                                        \
+            print_message("field " #x ": %lld vs %lld\n", (long long)a->x, (long long)b->x);       \
+            return false;                                                                          \
+        }                                                                                          \
+    } while (0)
+    F(has_retry_after);
+    F(retry_after);
+    F(should_retry);
+    F(limit_requests);
+    F(remaining_requests);
+    F(reset_requests);
+    F(limit_tokens);
+    F(remaining_tokens);
+    F(reset_tokens);
+    F(date_unix);
+    F(ietf_limit);
+    F(ietf_remaining);
+    F(ietf_reset);
+    F(ietf_window);
 #undef F
     if (!same_str(a->retry_after_note, b->retry_after_note) ||
         !same_str(a->ratelimit_source, b->ratelimit_source)) {
@@ -147,14 +160,16 @@ static void drive(const mock_scenario *sc, int n, tally *t)
         const mock_provider_def *pd = &sc->providers[(size_t)i % sc->nproviders];
         uint64_t x = cm_rng_next(&r);
         size_t k = (size_t)(x % (pd->nkeys + 2)), md = (size_t)((x >> 8) % (pd->nmodels + 1));
-        mock_request req = {
-            .provider = pd->name,
-            .endpoint = (x >> 16) % 50 == 0 ? MOCK_EP_MODELS
-                        : pd->shape == MOCK_SHAPE_OPENAI ? MOCK_EP_CHAT : MOCK_EP_MESSAGES,
-            .model = md < pd->nmodels ? pd->models[md].name : "no-such-model",
-            .key = k < pd->nkeys ? pd->key_values[k] : k == pd->nkeys ? "sk-wrong" : NULL,
-            .tokens = (int64_t)((x >> 24) % 5000),
-            .now = now};
+        mock_request req = {.provider = pd->name,
+                            .endpoint = (x >> 16) % 50 == 0              ? MOCK_EP_MODELS
+                                        : pd->shape == MOCK_SHAPE_OPENAI ? MOCK_EP_CHAT
+                                                                         : MOCK_EP_MESSAGES,
+                            .model = md < pd->nmodels ? pd->models[md].name : "no-such-model",
+                            .key = k < pd->nkeys    ? pd->key_values[k]
+                                   : k == pd->nkeys ? "sk-wrong"
+                                                    : NULL,
+                            .tokens = (int64_t)((x >> 24) % 5000),
+                            .now = now};
         if (pd->nkeys == 0 && req.key == NULL)
             req.key = "sk-any";
         send_both(m, lazy, req, t);
@@ -226,20 +241,33 @@ static void fresh_plan(mock_plan *p, mock_shape shape, cm_us now)
 static void limit_values_read_the_same(void **state)
 {
     (void)state;
-    static const int64_t counts[] = {-1, 0, 1, 59, 999999999999999999, INT64_C(1000000000000000000),
-                                     INT64_MAX, INT64_MIN};
-    static const cm_us resets[] = {-5, 0, 1, 999, 1000, 1500, 999999, 1000000, 1500001,
-                                   59999999, 3600000000, 86400000001,
-                                   INT64_C(31536000000000), INT64_C(31536000000001), CM_US_MAX};
+    static const int64_t counts[] = {
+        -1, 0, 1, 59, 999999999999999999, INT64_C(1000000000000000000), INT64_MAX, INT64_MIN};
+    static const cm_us resets[] = {-5,
+                                   0,
+                                   1,
+                                   999,
+                                   1000,
+                                   1500,
+                                   999999,
+                                   1000000,
+                                   1500001,
+                                   59999999,
+                                   3600000000,
+                                   86400000001,
+                                   INT64_C(31536000000000),
+                                   INT64_C(31536000000001),
+                                   CM_US_MAX};
     tally t = {0};
     for (size_t a = 0; a < sizeof counts / sizeof *counts; a++)
         for (size_t b = 0; b < sizeof counts / sizeof *counts; b++)
             for (size_t c = 0; c < sizeof resets / sizeof *resets; c++) {
                 mock_limit_set ls = {0};
-                ls.has[MOCK_UNIT_REQUESTS] = ls.has[(a + c) % 2 ? MOCK_UNIT_TOKENS
-                                                                : MOCK_UNIT_INPUT_TOKENS] = true;
+                ls.has[MOCK_UNIT_REQUESTS] =
+                    ls.has[(a + c) % 2 ? MOCK_UNIT_TOKENS : MOCK_UNIT_INPUT_TOKENS] = true;
                 for (int u = 0; u < MOCK_UNIT_COUNT; u++)
-                    ls.view[u] = (mock_window_view){.limit = counts[a], .remaining = counts[b],
+                    ls.view[u] = (mock_window_view){.limit = counts[a],
+                                                    .remaining = counts[b],
                                                     .reset = resets[(c + (size_t)u) % 15]};
                 mock_plan p, q;
                 cm_us now = (cm_us)(a * 7 + b * 3 + c) * 1234567;
@@ -300,8 +328,12 @@ static void retry_after_forms_read_the_same(void **state)
     fx_open(&lz, ra_json);
     tally t = {0};
     for (int i = 0; i < 14; i++) {
-        mock_request req = {.provider = "p", .endpoint = MOCK_EP_CHAT, .model = "m",
-                            .key = "sk-k", .tokens = 100, .now = cm_us_from_s(i * 1.25)};
+        mock_request req = {.provider = "p",
+                            .endpoint = MOCK_EP_CHAT,
+                            .model = "m",
+                            .key = "sk-k",
+                            .tokens = 100,
+                            .now = cm_us_from_s(i * 1.25)};
         send_both(fx.m, lz.m, req, &t);
     }
     fx_close(&fx);

@@ -8,10 +8,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <cmocka.h>
 
 #include "common/heap.h"
 #include "common/rng.h"
@@ -148,9 +148,9 @@ static void fixdate_fast_path_refuses_what_the_general_parser_refuses(void **sta
         assert_int_equal(v, 123);
     }
     /* Forms the fast path leaves to the general parser still parse. */
-    const char *good[] = {"sun, 01 jan 2026 00:00:00 gmt", "Thu, 01 Jan 2026 00:00:00 UTC",
+    const char *good[] = {"sun, 01 jan 2026 00:00:00 gmt",    "Thu, 01 Jan 2026 00:00:00 UTC",
                           "Thursday, 01-Jan-26 00:00:00 GMT", "Thu Jan  1 00:00:00 2026",
-                          "Thu, 1 Jan 2026 00:00:00 GMT", "Thu, 01 Jan 2026 00:00:60 GMT"};
+                          "Thu, 1 Jan 2026 00:00:00 GMT",     "Thu, 01 Jan 2026 00:00:60 GMT"};
     for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
         int64_t v = 0;
         assert_int_equal(cm_http_date_parse(good[i], strlen(good[i]), &v), 0);

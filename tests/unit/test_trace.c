@@ -5,11 +5,11 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <cmocka.h>
 
 #include <cjson/cJSON.h>
 
@@ -60,13 +60,20 @@ static double num(const cJSON *o, const char *k)
 
 static void write_sample(rl_trace *tr)
 {
-    rl_trace_start_info si = {.scenario = "scenarios/x.json", .scenario_name = "x \"quoted\"",
-                              .policy = "p.json", .policy_name = "p", .seed = 42, .mode = "sim",
-                              .time_scale = 1, .scenario_digest = "fnv1a64:00", .tasks = 1};
+    rl_trace_start_info si = {.scenario = "scenarios/x.json",
+                              .scenario_name = "x \"quoted\"",
+                              .policy = "p.json",
+                              .policy_name = "p",
+                              .seed = 42,
+                              .mode = "sim",
+                              .time_scale = 1,
+                              .scenario_digest = "fnv1a64:00",
+                              .tasks = 1};
     rl_trace_start(tr, &si);
     char id[CM_KEYID_LEN];
     cm_keyid(SECRET, id);
-    rl_trace_who who = {.task = 0, .attempt = 1, .provider = "groq", .model = "llama", .key_id = id};
+    rl_trace_who who = {
+        .task = 0, .attempt = 1, .provider = "groq", .model = "llama", .key_id = id};
     rl_trace_send(tr, 0, &who, 30 * CM_US_PER_S);
     rl_trace_reply r;
     rl_trace_reply_init(&r);
@@ -151,12 +158,11 @@ static void trace_times_are_exact_microseconds(void **state)
     rl_trace_wait(tr, 5, &who, 0, -1, "backoff", NULL);
     assert_int_equal(rl_trace_close(tr), 0);
     char *text = tf_slurp(path, NULL);
-    assert_string_equal(text,
-                        "{\"t\":1260.000001,\"event\":\"wait\",\"task\":7,\"attempt\":3,"
-                        "\"delay\":640.000001,\"observed\":640.000123,\"reason\":\"backoff\","
-                        "\"note\":\"clamped\"}\n"
-                        "{\"t\":0.000005,\"event\":\"wait\",\"task\":7,\"attempt\":3,"
-                        "\"delay\":0.000000,\"reason\":\"backoff\"}\n");
+    assert_string_equal(text, "{\"t\":1260.000001,\"event\":\"wait\",\"task\":7,\"attempt\":3,"
+                              "\"delay\":640.000001,\"observed\":640.000123,\"reason\":\"backoff\","
+                              "\"note\":\"clamped\"}\n"
+                              "{\"t\":0.000005,\"event\":\"wait\",\"task\":7,\"attempt\":3,"
+                              "\"delay\":0.000000,\"reason\":\"backoff\"}\n");
     free(text);
     unlink(path);
 }
@@ -272,10 +278,21 @@ static void summary_has_totals_and_extra_members(void **state)
     (void)state;
     char path[256];
     tmp_path(path, sizeof path, "summary.json");
-    rl_summary s = {.tasks = 4, .tasks_done = 4, .successes = 3, .attempts = 9,
-                    .total_wait = 1500000, .scenario_time = 9 * CM_US_PER_S, .partial = false,
-                    .seed = 3, .scenario = "s.json", .scenario_name = "s", .policy = "p.json",
-                    .policy_name = "p", .mode = "sim", .time_scale = 1, .wall_s = 0.01};
+    rl_summary s = {.tasks = 4,
+                    .tasks_done = 4,
+                    .successes = 3,
+                    .attempts = 9,
+                    .total_wait = 1500000,
+                    .scenario_time = 9 * CM_US_PER_S,
+                    .partial = false,
+                    .seed = 3,
+                    .scenario = "s.json",
+                    .scenario_name = "s",
+                    .policy = "p.json",
+                    .policy_name = "p",
+                    .mode = "sim",
+                    .time_scale = 1,
+                    .wall_s = 0.01};
     cJSON *extra = cJSON_CreateObject();
     cJSON_AddItemToObject(extra, "candidates", cJSON_CreateArray());
     cJSON_AddNumberToObject(extra, "tasks", 999); /* must not override the run's own */

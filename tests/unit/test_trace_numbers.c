@@ -1,16 +1,16 @@
 /* test_trace_numbers.c: the trace writer's hand-made numbers, memoised times
  * and numbered name sets against lines built independently with snprintf:
  * edge and random values, every optional field, name ids reused and mixed. */
+#include <inttypes.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <cmocka.h>
 
 #include "engine/driver/trace.h"
 #include "tests/lib/test_file.h"
@@ -54,10 +54,30 @@ static uint64_t next(uint64_t *s)
     return *s;
 }
 
-static const int64_t edges[] = {0, 1, 9, 10, 99, 100, 999, 1000, 9999, 10000, 99999, 100000,
-                                999999, 1000000, 1000001, 9999999, 10000000, 123456789,
-                                4294967295LL, 4294967296LL, 999999999999LL, INT64_MAX,
-                                INT64_MAX - 1, 1000000000000000000LL};
+static const int64_t edges[] = {0,
+                                1,
+                                9,
+                                10,
+                                99,
+                                100,
+                                999,
+                                1000,
+                                9999,
+                                10000,
+                                99999,
+                                100000,
+                                999999,
+                                1000000,
+                                1000001,
+                                9999999,
+                                10000000,
+                                123456789,
+                                4294967295LL,
+                                4294967296LL,
+                                999999999999LL,
+                                INT64_MAX,
+                                INT64_MAX - 1,
+                                1000000000000000000LL};
 
 /* A value from the edges (either sign when `sign`), or random of random width. */
 static int64_t pick(uint64_t *s, int i, int sign)
@@ -116,17 +136,38 @@ static rl_trace_reply vary_one(rl_trace_reply r, uint64_t *s, int i)
     }
     int64_t v = pick(s, i, 1);
     switch (next(s) % 12) {
-    case 0: r.status = (int)(v % 1000); break;
-    case 1: r.latency = v; break;
-    case 2: r.retry_after = v; break;
-    case 3: r.limit = v; break;
-    case 4: r.remaining = v; break;
-    case 5: r.reset = v; break;
-    case 6: r.limit_tokens = v; break;
-    case 7: r.remaining_tokens = v; break;
-    case 8: r.reset_tokens = v; break;
-    case 9: r.tier = "pro"; break;
-    default: break;
+    case 0:
+        r.status = (int)(v % 1000);
+        break;
+    case 1:
+        r.latency = v;
+        break;
+    case 2:
+        r.retry_after = v;
+        break;
+    case 3:
+        r.limit = v;
+        break;
+    case 4:
+        r.remaining = v;
+        break;
+    case 5:
+        r.reset = v;
+        break;
+    case 6:
+        r.limit_tokens = v;
+        break;
+    case 7:
+        r.remaining_tokens = v;
+        break;
+    case 8:
+        r.reset_tokens = v;
+        break;
+    case 9:
+        r.tier = "pro";
+        break;
+    default:
+        break;
     }
     return r;
 }
@@ -187,7 +228,7 @@ static void other_lines(rl_trace *tr, expect *e, uint64_t *s, int i, const rl_tr
     bool note = next(s) & 1;
     /* the engine's own names (copied pre-rendered) and other strings */
     uint64_t r = next(s) % (RL_WAIT_TRANSPORT + 3);
-    const char *reason = r <= RL_WAIT_TRANSPORT ? rl_wait_reason_name((rl_wait_reason)r)
+    const char *reason = r <= RL_WAIT_TRANSPORT       ? rl_wait_reason_name((rl_wait_reason)r)
                          : r == RL_WAIT_TRANSPORT + 1 ? "retry_after"
                                                       : "odd";
     rl_trace_wait(tr, t, &bare, delay, -1, reason, note ? "capped" : "");
@@ -200,8 +241,9 @@ static void other_lines(rl_trace *tr, expect *e, uint64_t *s, int i, const rl_tr
     rl_trace_done(tr, t, w->task, attempts, ok, delay, NULL);
     add(e, "{\"t\":");
     add_secs(e, t);
-    add(e, ",\"event\":\"done\",\"task\":%" PRIu32 ",\"attempt\":%" PRIu32
-           ",\"outcome\":\"%s\",\"attempts\":%" PRIu32 ",\"total_wait\":",
+    add(e,
+        ",\"event\":\"done\",\"task\":%" PRIu32 ",\"attempt\":%" PRIu32
+        ",\"outcome\":\"%s\",\"attempts\":%" PRIu32 ",\"total_wait\":",
         w->task, attempts, ok ? "success" : "failure", attempts);
     add_secs(e, delay);
     add(e, "%s}\n", ok ? "" : ",\"message\":\"the request failed\"");

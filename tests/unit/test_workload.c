@@ -5,18 +5,22 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <cmocka.h>
 
 #include "engine/driver/workload.h"
 
 static mock_workload wl(int64_t clients, int64_t per, mock_arrival arrival)
 {
-    mock_workload w = {.clients = clients, .tasks_per_client = per, .arrival = arrival,
-                       .over = 0, .rate_per_s = 1.0, .tokens = 100};
+    mock_workload w = {.clients = clients,
+                       .tasks_per_client = per,
+                       .arrival = arrival,
+                       .over = 0,
+                       .rate_per_s = 1.0,
+                       .tokens = 100};
     return w;
 }
 
