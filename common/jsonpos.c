@@ -5,13 +5,13 @@
  * by node address. */
 #include "common/jsonpos.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/io/file.h"
 #include "common/utf8.h"
 
 typedef struct pos_slot {
@@ -134,17 +134,6 @@ static void offset_to_pos(const cm_json *doc, size_t off, int *line, int *col)
     *col = (int)(off - doc->line_starts[lo]) + 1;
 }
 
-static void set_err(cm_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void set_err(cm_err *err, const char *fmt, ...)
-{
-    if (!err)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
-    va_end(ap);
-}
-
 /* The first offset where the text breaks RFC 8259 in a way cJSON lets
  * through, with *why: invalid UTF-8 (it would reach traces and reports, which
  * must stay JSON), a raw control character in a string, or a \u0000 escape
@@ -187,7 +176,7 @@ cm_json *cm_json_parse(const char *name, const char *text, size_t len, cm_err *e
     }
     cm_json *doc = calloc(1, sizeof *doc);
     if (!doc || !(doc->name = strdup(name ? name : "<input>")) || !(doc->text = malloc(len + 1))) {
-        set_err(err, "%s: out of memory", name ? name : "<input>");
+        cm_err_set(err, "%s: out of memory", name ? name : "<input>");
         cm_json_free(doc);
         return NULL;
     }
@@ -195,14 +184,14 @@ cm_json *cm_json_parse(const char *name, const char *text, size_t len, cm_err *e
     doc->text[len] = '\0';
     doc->len = len;
     if (index_lines(doc) != 0) {
-        set_err(err, "%s: out of memory", doc->name);
+        cm_err_set(err, "%s: out of memory", doc->name);
         cm_json_free(doc);
         return NULL;
     }
     if (memchr(text, '\0', len)) {
         int line, col;
         offset_to_pos(doc, (size_t)((const char *)memchr(text, '\0', len) - text), &line, &col);
-        set_err(err, "%s:%d:%d: JSON syntax error: NUL byte in the text", doc->name, line, col);
+        cm_err_set(err, "%s:%d:%d: JSON syntax error: NUL byte in the text", doc->name, line, col);
         cm_json_free(doc);
         return NULL;
     }
@@ -211,7 +200,7 @@ cm_json *cm_json_parse(const char *name, const char *text, size_t len, cm_err *e
     if (spot < len) {
         int line, col;
         offset_to_pos(doc, spot, &line, &col);
-        set_err(err, "%s:%d:%d: %s", doc->name, line, col, why);
+        cm_err_set(err, "%s:%d:%d: %s", doc->name, line, col, why);
         cm_json_free(doc);
         return NULL;
     }
@@ -221,7 +210,7 @@ cm_json *cm_json_parse(const char *name, const char *text, size_t len, cm_err *e
         size_t off = end && end >= doc->text ? (size_t)(end - doc->text) : 0;
         int line, col;
         offset_to_pos(doc, off > len ? len : off, &line, &col);
-        set_err(err, "%s:%d:%d: JSON syntax error", doc->name, line, col);
+        cm_err_set(err, "%s:%d:%d: JSON syntax error", doc->name, line, col);
         cm_json_free(doc);
         return NULL;
     }
@@ -229,8 +218,8 @@ cm_json *cm_json_parse(const char *name, const char *text, size_t len, cm_err *e
     if (after < len) {
         int line, col;
         offset_to_pos(doc, after, &line, &col);
-        set_err(err, "%s:%d:%d: JSON syntax error: text after the end of the document", doc->name,
-                line, col);
+        cm_err_set(err, "%s:%d:%d: JSON syntax error: text after the end of the document",
+                   doc->name, line, col);
         cm_json_free(doc);
         return NULL;
     }
@@ -240,7 +229,7 @@ cm_json *cm_json_parse(const char *name, const char *text, size_t len, cm_err *e
         doc->nslots *= 2;
     doc->slots = calloc(doc->nslots, sizeof *doc->slots);
     if (!doc->slots) {
-        set_err(err, "%s: out of memory", doc->name);
+        cm_err_set(err, "%s: out of memory", doc->name);
         cm_json_free(doc);
         return NULL;
     }
@@ -250,22 +239,12 @@ cm_json *cm_json_parse(const char *name, const char *text, size_t len, cm_err *e
 
 cm_json *cm_json_load(const char *path, cm_err *err)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        set_err(err, "%s: cannot open: %s", path, strerror(errno));
+    char *buf;
+    size_t n;
+    if (cm_file_read(path, CM_JSON_MAX_BYTES, &buf, &n, err) != 0)
         return NULL;
-    }
-    char *buf = malloc(CM_JSON_MAX_BYTES + 1);
-    size_t n = buf ? fread(buf, 1, CM_JSON_MAX_BYTES + 1, f) : 0;
-    int bad = !buf || ferror(f), why = buf ? errno : ENOMEM;
-    fclose(f);
-    if (bad || n > CM_JSON_MAX_BYTES || n == 0) {
-        if (bad)
-            set_err(err, "%s: cannot read: %s", path, strerror(why));
-        else
-            set_err(err, "%s%s", path,
-                    n ? ": file too large (limit 16 MiB)"
-                      : ":1:1: empty file (expected a JSON object)");
+    if (n == 0) {
+        cm_err_set(err, "%s:1:1: empty file (expected a JSON object)", path);
         free(buf);
         return NULL;
     }

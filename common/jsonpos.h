@@ -12,9 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-typedef struct cm_err {
-    char msg[512];
-} cm_err;
+#include "common/err.h"
 
 typedef struct cm_json cm_json;
 

@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "common/fdlimit.h"
+#include "common/io/fdlimit.h"
 #include "engine/cli/cli.h"
 #include "engine/cli/scenario_policy.h"
 #include "engine/core/engine.h"

@@ -59,7 +59,7 @@ cJSON *rl_run_summary_json(const rl_run *run, cm_us now);
 
 /* The attempt timeout a driver applies when a SEND has none (the OpenAI
  * SDK's 600 s). The core uses it to bound how long a breaker probe can stay
- * in flight. (engine/sim.h defines the same value, token for token.) */
+ * in flight. */
 #define RL_DEFAULT_ATTEMPT_TIMEOUT (600 * CM_US_PER_S)
 
 /* ---- outcomes and actions ---- */

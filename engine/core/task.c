@@ -121,12 +121,18 @@ static bool approve_retry(step *s)
 static void send_now(step *s, bool app)
 {
     rl_task *t = s->t;
-    if (t->attempt >= s->p->limits.max_attempts)
-        return emit_done(s, false, RL_FAIL_MAX_ATTEMPTS, -1);
-    if (remaining(s) <= 0)
-        return emit_done(s, false, RL_FAIL_DEADLINE, -1);
-    if (!approve_retry(s))
-        return emit_done(s, false, RL_FAIL_BUDGET, -1);
+    if (t->attempt >= s->p->limits.max_attempts) {
+        emit_done(s, false, RL_FAIL_MAX_ATTEMPTS, -1);
+        return;
+    }
+    if (remaining(s) <= 0) {
+        emit_done(s, false, RL_FAIL_DEADLINE, -1);
+        return;
+    }
+    if (!approve_retry(s)) {
+        emit_done(s, false, RL_FAIL_BUDGET, -1);
+        return;
+    }
     t->retry_approved = false;
     if (app) {
         rl_breaker_on_send(&s->run->breakers[t->candidate], &s->p->breaker, s->now);
@@ -155,17 +161,25 @@ static void emit_wait(step *s, cm_us delay, rl_wait_reason why, rl_task_then the
     rl_task *t = s->t;
     if (delay < 0)
         delay = 0;
-    if (cm_us_add(s->now, delay) >= CM_US_MAX) /* it would end past retrylab's time: never resume */
-        return emit_done(s, false,
-                         why == RL_WAIT_RETRY_AFTER ? RL_FAIL_RETRY_AFTER : RL_FAIL_MAX_WAIT,
-                         why == RL_WAIT_RETRY_AFTER ? delay : -1);
+    if (cm_us_add(s->now, delay) >=
+        CM_US_MAX) { /* it would end past retrylab's time: never resume */
+        emit_done(s, false, why == RL_WAIT_RETRY_AFTER ? RL_FAIL_RETRY_AFTER : RL_FAIL_MAX_WAIT,
+                  why == RL_WAIT_RETRY_AFTER ? delay : -1);
+        return;
+    }
     if (s->p->limits.max_total_wait >= 0 &&
-        cm_us_add(t->waited, delay) > s->p->limits.max_total_wait)
-        return emit_done(s, false, RL_FAIL_MAX_WAIT, -1);
-    if (s->p->limits.deadline >= 0 && delay >= remaining(s))
-        return emit_done(s, false, RL_FAIL_DEADLINE, -1);
-    if (!approve_retry(s))
-        return emit_done(s, false, RL_FAIL_BUDGET, -1);
+        cm_us_add(t->waited, delay) > s->p->limits.max_total_wait) {
+        emit_done(s, false, RL_FAIL_MAX_WAIT, -1);
+        return;
+    }
+    if (s->p->limits.deadline >= 0 && delay >= remaining(s)) {
+        emit_done(s, false, RL_FAIL_DEADLINE, -1);
+        return;
+    }
+    if (!approve_retry(s)) {
+        emit_done(s, false, RL_FAIL_BUDGET, -1);
+        return;
+    }
     t->waited = cm_us_add(t->waited, delay);
     t->until = s->now + delay; /* below CM_US_MAX, checked above */
     t->then = (uint8_t)then;
@@ -213,11 +227,15 @@ static cm_us ladder_wait(step *s)
 static void plan_rerun(step *s)
 {
     rl_task *t = s->t;
-    if (t->reruns >= s->p->task_retry.max)
-        return emit_done(s, false, RL_FAIL_EXHAUSTED, -1);
+    if (t->reruns >= s->p->task_retry.max) {
+        emit_done(s, false, RL_FAIL_EXHAUSTED, -1);
+        return;
+    }
     cm_us d = rl_backoff_delay(&s->p->task_retry.waits, t->reruns, 0, s->rng);
-    if (d < 0)
-        return emit_done(s, false, RL_FAIL_EXHAUSTED, -1);
+    if (d < 0) {
+        emit_done(s, false, RL_FAIL_EXHAUSTED, -1);
+        return;
+    }
     t->reruns++;
     emit_wait(s, d, RL_WAIT_TASK_RETRY, RL_THEN_RERUN);
 }
@@ -272,15 +290,20 @@ static void plan_none_available(step *s)
     bool wait = s->p->rotation.wait_when_none;
     cm_us first = first_ready(s, true, &any, &by_breaker);
     if (!any) {
-        if (s->t->reruns < s->p->task_retry.max)
-            return plan_rerun(s);
+        if (s->t->reruns < s->p->task_retry.max) {
+            plan_rerun(s);
+            return;
+        }
         first = first_ready(s, false, &any, &by_breaker);
-        if (!wait || first <= s->now || first >= CM_US_MAX)
-            return emit_done(s, false, all_cooling(s) ? RL_FAIL_ALL_COOLING : RL_FAIL_EXHAUSTED,
-                             first < CM_US_MAX ? first - s->now : -1);
+        if (!wait || first <= s->now || first >= CM_US_MAX) {
+            emit_done(s, false, all_cooling(s) ? RL_FAIL_ALL_COOLING : RL_FAIL_EXHAUSTED,
+                      first < CM_US_MAX ? first - s->now : -1);
+            return;
+        }
         memset(s->t->tried, 0, sizeof s->t->tried);
     } else if (!wait || first >= CM_US_MAX) {
-        return emit_done(s, false, RL_FAIL_ALL_COOLING, first < CM_US_MAX ? first - s->now : -1);
+        emit_done(s, false, RL_FAIL_ALL_COOLING, first < CM_US_MAX ? first - s->now : -1);
+        return;
     }
     emit_wait(s, first - s->now, by_breaker ? RL_WAIT_BREAKER : RL_WAIT_COOLDOWN, RL_THEN_PICK);
 }
@@ -303,14 +326,20 @@ static void switch_to(step *s, uint32_t c)
 static void plan_pick(step *s, int from)
 {
     int c = rl_rotation_next(s->p, from, usable, s);
-    if (c < 0)
-        return plan_none_available(s);
+    if (c < 0) {
+        plan_none_available(s);
+        return;
+    }
     switch_to(s, (uint32_t)c);
-    if (from < 0 || !s->p->rotation.wait_backoff)
-        return emit_send(s);
+    if (from < 0 || !s->p->rotation.wait_backoff) {
+        emit_send(s);
+        return;
+    }
     cm_us d = ladder_wait(s);
-    if (d < 0)
-        return emit_done(s, false, RL_FAIL_GIVE_UP, -1);
+    if (d < 0) {
+        emit_done(s, false, RL_FAIL_GIVE_UP, -1);
+        return;
+    }
     emit_wait(s, d, RL_WAIT_BACKOFF, RL_THEN_SEND);
 }
 
@@ -337,17 +366,24 @@ static void plan_retry(step *s)
         t->cand_retries++;
         t->ladder_n++;
         t->ra_waited = cm_us_add(t->ra_waited, delay);
-        return emit_wait(s, delay, RL_WAIT_RETRY_AFTER, RL_THEN_SEND);
-    case RL_RAV_GIVE_UP:
-        return emit_done(s, false, RL_FAIL_RETRY_AFTER, s->sig->retry_after);
-    case RL_RAV_ROTATE:
-        return plan_rotate(s);
+        emit_wait(s, delay, RL_WAIT_RETRY_AFTER, RL_THEN_SEND);
+        return;
+    case RL_RAV_GIVE_UP: {
+        emit_done(s, false, RL_FAIL_RETRY_AFTER, s->sig->retry_after);
+        return;
+    }
+    case RL_RAV_ROTATE: {
+        plan_rotate(s);
+        return;
+    }
     case RL_RAV_LADDER:
         break;
     }
     delay = ladder_wait(s);
-    if (delay < 0)
-        return emit_done(s, false, RL_FAIL_GIVE_UP, -1);
+    if (delay < 0) {
+        emit_done(s, false, RL_FAIL_GIVE_UP, -1);
+        return;
+    }
     t->cand_retries++;
     emit_wait(s, delay, RL_WAIT_BACKOFF, RL_THEN_SEND);
 }
@@ -446,22 +482,33 @@ static void on_outcome(step *s, const rl_outcome *o)
     record_breaker(s);
     rl_decision d =
         rl_classify_outcome(&s->p->classify, t->last_status, t->last_error, s->sig->should_retry);
-    if (d == RL_DECIDE_SUCCESS)
-        return emit_done(s, true, RL_FAIL_OUTCOME, -1);
-    if (d == RL_DECIDE_FAIL)
-        return emit_done(s, false, RL_FAIL_OUTCOME, -1);
-    if (t->attempt >= s->p->limits.max_attempts)
-        return emit_done(s, false, RL_FAIL_MAX_ATTEMPTS, -1);
-    if (remaining(s) <= 0)
-        return emit_done(s, false, RL_FAIL_DEADLINE, -1);
+    if (d == RL_DECIDE_SUCCESS) {
+        emit_done(s, true, RL_FAIL_OUTCOME, -1);
+        return;
+    }
+    if (d == RL_DECIDE_FAIL) {
+        emit_done(s, false, RL_FAIL_OUTCOME, -1);
+        return;
+    }
+    if (t->attempt >= s->p->limits.max_attempts) {
+        emit_done(s, false, RL_FAIL_MAX_ATTEMPTS, -1);
+        return;
+    }
+    if (remaining(s) <= 0) {
+        emit_done(s, false, RL_FAIL_DEADLINE, -1);
+        return;
+    }
     const rl_cand *c = &s->p->cands[t->candidate];
     if (d == RL_DECIDE_ROTATE_KEY && ++t->key_failures < c->nkeys) {
         t->key = (t->key + 1) % (uint32_t)c->nkeys;
-        return plan_retry(s);
+        plan_retry(s);
+        return;
     }
     bool open = !rl_breaker_allows(&s->run->breakers[t->candidate], &s->p->breaker, s->now);
-    if (d != RL_DECIDE_RETRY || open || t->cand_retries >= s->p->limits.max_retries_per_candidate)
-        return plan_rotate(s);
+    if (d != RL_DECIDE_RETRY || open || t->cand_retries >= s->p->limits.max_retries_per_candidate) {
+        plan_rotate(s);
+        return;
+    }
     plan_retry(s);
 }
 
@@ -480,18 +527,25 @@ static void on_waiting(step *s)
     case RL_THEN_SEND:
         if (!rl_breaker_allows(&s->run->breakers[t->candidate], &s->p->breaker, s->now)) {
             mark_tried(t, t->candidate);
-            return plan_pick(s, (int)t->candidate);
+            plan_pick(s, (int)t->candidate);
+            return;
         }
-        return emit_send(s);
-    case RL_THEN_PICK:
-        return plan_pick(s, -1);
-    case RL_THEN_RESEND:
-        return transport_resend(s);
+        emit_send(s);
+        return;
+    case RL_THEN_PICK: {
+        plan_pick(s, -1);
+        return;
+    }
+    case RL_THEN_RESEND: {
+        transport_resend(s);
+        return;
+    }
     case RL_THEN_RERUN:
         memset(t->tried, 0, sizeof t->tried);
         t->ladder_n = 0;
         t->prev_delay = 0;
-        return plan_pick(s, -1);
+        plan_pick(s, -1);
+        return;
     }
 }
 
@@ -551,12 +605,16 @@ void rl_task_next_read(rl_task *t, rl_run *run, const rl_outcome *last, const rl
     action_reset(out);
     switch ((rl_task_state)t->state) {
     case RL_TASK_NEW:
-        return on_new(&s);
+        on_new(&s);
+        return;
     case RL_TASK_SENT:
-        return on_outcome(&s, last);
+        on_outcome(&s, last);
+        return;
     case RL_TASK_WAITING:
-        return on_waiting(&s);
+        on_waiting(&s);
+        return;
     case RL_TASK_DONE:
-        return on_done(&s);
+        on_done(&s);
+        return;
     }
 }

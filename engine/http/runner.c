@@ -23,7 +23,6 @@
 #include "common/heap.h"
 #include "common/rng.h"
 #include "engine/http/request.h"
-#include "engine/sim/sim.h"
 
 enum h_phase { PH_ARRIVE, PH_QUEUED, PH_INFLIGHT, PH_WAITING, PH_DONE };
 

@@ -16,10 +16,6 @@
 #include "engine/driver/trace.h"
 #include "mockserver/scenario/scenario.h"
 
-/* The per-attempt timeout a driver applies when the SEND carries none (the
- * OpenAI SDK's default). Both drivers use it, so hangs end alike. */
-#define RL_DEFAULT_ATTEMPT_TIMEOUT (600 * CM_US_PER_S)
-
 /* More actions than this in one task means the engine is looping: the task is
  * ended as a failure and the run reports a runtime failure. */
 #define RL_SIM_MAX_ACTIONS_PER_TASK 1000000u

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/fdlimit.h"
+#include "common/io/fdlimit.h"
 #include "common/jsonpos.h"
 #include "mockserver/front/journal.h"
 #include "mockserver/front/server.h"

@@ -4,13 +4,18 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "common/attempt_id.h"
-#include "common/fdlimit.h"
 #include "common/heap.h"
+#include "common/io/fdlimit.h"
+#include "common/io/file.h"
 #include "common/jsonpos.h"
 #include "common/keyid.h"
 #include "common/rng.h"
@@ -367,6 +372,44 @@ static void time_conversions_saturate(void **state)
     assert_int_equal(cm_us_add(10, -4), 6);
 }
 
+/* Inputs that are not regular files are refused before any read, so a FIFO
+ * never blocks a loader; a file past the limit is refused, not cut. */
+static void file_read_refuses_what_is_not_a_regular_file(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/rl-file-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char fifo[64], big[64];
+    snprintf(fifo, sizeof fifo, "%s/pipe", dir);
+    snprintf(big, sizeof big, "%s/big", dir);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    char *buf = NULL;
+    size_t n = 0;
+    cm_err err;
+    assert_int_equal(cm_file_read(fifo, 100, &buf, &n, &err), -1);
+    assert_non_null(strstr(err.msg, "not a regular file (a FIFO)"));
+    assert_null(cm_file_open(fifo, &err));
+    assert_non_null(strstr(err.msg, "a FIFO"));
+    assert_int_equal(cm_file_read(dir, 100, &buf, &n, &err), -1);
+    assert_non_null(strstr(err.msg, "not a regular file (a directory)"));
+    assert_int_equal(cm_file_read("/dev/zero", 100, &buf, &n, &err), -1);
+    assert_non_null(strstr(err.msg, "a character device"));
+    FILE *f = fopen(big, "w");
+    assert_non_null(f);
+    for (int i = 0; i < 3 << 20; i++)
+        fputc('x', f);
+    fclose(f);
+    assert_int_equal(cm_file_read(big, 2 << 20, &buf, &n, &err), -1);
+    assert_non_null(strstr(err.msg, "file too large (limit 2 MiB)"));
+    assert_int_equal(cm_file_read(big, 4 << 20, &buf, &n, &err), 0);
+    assert_int_equal(n, 3 << 20);
+    assert_int_equal(buf[n], '\0');
+    free(buf);
+    unlink(fifo);
+    unlink(big);
+    rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -386,6 +429,7 @@ int main(void)
         cmocka_unit_test(json_duplicate_key_is_an_error),
         cmocka_unit_test(keyid_is_short_stable_and_hides_the_key),
         cmocka_unit_test(time_conversions_saturate),
+        cmocka_unit_test(file_read_refuses_what_is_not_a_regular_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

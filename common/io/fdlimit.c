@@ -1,5 +1,5 @@
 /* fdlimit.c: the open-file limit (see fdlimit.h). */
-#include "common/fdlimit.h"
+#include "common/io/fdlimit.h"
 
 #include <sys/resource.h>
 
