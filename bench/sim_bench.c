@@ -21,7 +21,7 @@ static double now_s(void)
 
 /* Best wall time over `repeats` runs; 0 on success, -1 after a message. */
 static int measure(const mock_scenario *sc, const rl_policy *p, const char *trace_path,
-                   long repeats, double *best, rl_sim_result *res)
+                   long repeats, double *best, rl_drv_result *res)
 {
     *best = 1e300;
     for (long i = 0; i < repeats; i++) {
@@ -68,7 +68,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s\n", err.msg);
         return 2;
     }
-    rl_sim_result with, without;
+    rl_drv_result with, without;
     double t_with, t_without;
     int rc = measure(sc, p, argv[2], repeats, &t_with, &with) ||
              measure(sc, p, NULL, repeats, &t_without, &without);

@@ -14,10 +14,9 @@
 
 #include "common/io/fdlimit.h"
 #include "engine/cli/cli.h"
+#include "engine/cli/job.h"
 #include "engine/cli/scenario_policy.h"
 #include "engine/core/engine.h"
-#include "engine/driver/rundir.h"
-#include "engine/driver/summary.h"
 #include "engine/driver/trace.h"
 #include "engine/driver/workload.h"
 #include "engine/http/providers.h"
@@ -46,7 +45,6 @@ typedef struct run_job {
     cm_us *start;
     size_t ntasks;
     char base_urls[64][600];
-    rl_rundir rd;
 } run_job;
 
 static void usage(FILE *to)
@@ -323,11 +321,8 @@ static int load_mock_inputs(run_job *j)
     int rc = load_policy(j);
     if (rc != 0)
         return rc;
-    cm_rng root, wrng;
-    cm_rng_seed(&root, j->seed);
-    cm_rng_fork(&root, RL_WORKLOAD_RNG_STREAM, &wrng); /* as sim: same arrivals */
-    rl_schedule sched;
-    if (rl_workload_schedule(mock_scenario_workload(j->sc), &wrng, &sched, &err) != 0) {
+    rl_schedule sched; /* the arrivals sim draws for this seed */
+    if (rl_workload_schedule_run(mock_scenario_workload(j->sc), j->seed, &sched, &err) != 0) {
         fprintf(stderr, "%s\n", err.msg);
         return 2;
     }
@@ -386,77 +381,17 @@ static int check_target(run_job *j)
     return 0;
 }
 
-/* Resets the mockserver (model, journal, clock): 0 and *t0, or the exit code. */
-static int reset_target(run_job *j, int64_t *t0)
+/* Resets the mockserver (model, journal, clock): 0 and *t0, or -2 (a bad
+ * target) / -1 (unreachable) with err. */
+static int reset_target(run_job *j, int64_t *t0, cm_err *err)
 {
-    cm_err err;
-    int rc = rl_target_reset(j->a.target, t0, &err);
-    if (rc != 0)
-        fprintf(stderr, "retrylab run: %s\n", err.msg);
-    return rc == 0 ? 0 : rc == -3 ? 3 : 2;
-}
-
-static int prepare_out(run_job *j)
-{
-    return rl_rundir_prepare(&j->rd, "run", j->a.out, j->sc ? mock_scenario_name(j->sc) : "live");
+    int rc = rl_target_reset(j->a.target, t0, err);
+    return rc == 0 ? 0 : rc == -3 ? -1 : -2;
 }
 
 static const char *mode_of(const run_job *j)
 {
     return j->sc ? "mock" : "live";
-}
-
-static void write_start(const run_job *j, rl_trace *tr)
-{
-    char sd[RL_DIGEST_LEN], pd[RL_DIGEST_LEN];
-    rl_trace_digest_file(j->sc ? j->a.scenario : j->a.live, sd);
-    rl_trace_digest_file(j->policy_path, pd);
-    rl_trace_start_info si = {
-        .scenario = j->sc ? j->a.scenario : j->a.live,
-        .scenario_name = j->sc ? mock_scenario_name(j->sc) : "live",
-        .policy = j->policy_path,
-        .policy_name = rl_policy_name(j->policy),
-        .seed = j->seed,
-        .mode = mode_of(j),
-        .time_scale = j->sc ? j->a.time_scale : 1.0,
-        .scenario_digest = sd,
-        .policy_digest = pd,
-        .tasks = j->ntasks,
-        .target = j->sc ? j->a.target : NULL,
-    };
-    rl_trace_start(tr, &si);
-}
-
-static int write_summary(const run_job *j, rl_http_result *r, double wall_s)
-{
-    rl_summary s = {
-        .tasks = r->tasks,
-        .tasks_done = r->tasks_done,
-        .successes = r->successes,
-        .attempts = r->attempts,
-        .total_wait = r->total_wait,
-        .scenario_time = r->end_time,
-        .partial = r->interrupted,
-        .seed = j->seed,
-        .scenario = j->sc ? j->a.scenario : j->a.live,
-        .scenario_name = j->sc ? mock_scenario_name(j->sc) : "live",
-        .policy = j->policy_path,
-        .policy_name = rl_policy_name(j->policy),
-        .mode = mode_of(j),
-        .time_scale = j->sc ? j->a.time_scale : 1.0,
-        .wall_s = wall_s,
-    };
-    if (r->run_json) {
-        cJSON_AddNumberToObject(r->run_json, "transport_errors", (double)r->transport_errors);
-        if (j->sc)
-            cJSON_AddStringToObject(r->run_json, "target", j->a.target);
-    }
-    cm_err err;
-    if (rl_summary_write(j->rd.summary, &s, r->run_json, &err) != 0) {
-        fprintf(stderr, "retrylab run: %s\n", err.msg);
-        return 3;
-    }
-    return 0;
 }
 
 static void config_of(const run_job *j, rl_trace *tr, int64_t t0, rl_http_config *c)
@@ -486,58 +421,44 @@ static void config_of(const run_job *j, rl_trace *tr, int64_t t0, rl_http_config
     };
 }
 
-static void print_line(const run_job *j, const rl_http_result *r, double wall_s)
-{
-    double rate = r->tasks ? 100.0 * (double)r->successes / (double)r->tasks : 0.0;
-    printf("run (%s): %llu tasks, %.1f%% success, %llu attempts (%llu transport errors), "
-           "scenario time %.3f s, wall %.3f s%s -> %s\n",
-           mode_of(j), (unsigned long long)r->tasks, rate, (unsigned long long)r->attempts,
-           (unsigned long long)r->transport_errors, cm_s_from_us(r->end_time), wall_s,
-           r->interrupted ? " (interrupted)" : "", j->rd.dir);
-    fflush(stdout);
-}
-
 static int run_job_now(run_job *j)
 {
-    int64_t t0 = 0;
     int rc = j->sc ? check_target(j) : 0;
-    if (rc == 0)
-        rc = prepare_out(j);
-    rl_trace *tr = NULL;
-    cm_err err;
-    if (rc == 0 && rl_trace_open(j->rd.trace, &tr, &err) != 0) {
-        fprintf(stderr, "retrylab run: %s\n", err.msg);
-        rc = 3;
-    }
-    if (rc == 0 && j->sc && (rc = reset_target(j, &t0)) != 0)
-        rl_trace_close(tr); /* the run never started: the trace stays empty */
     if (rc != 0)
         return rc;
-    write_start(j, tr);
-    rl_cli_catch_signals();
-    rl_http_config cfg;
-    config_of(j, tr, t0, &cfg);
-    rl_http_result r;
-    int64_t w0 = rl_http_wall_now_us();
-    int hr = rl_http_run(&cfg, &r, &err);
-    double wall_s = (double)(rl_http_wall_now_us() - w0) / 1e6;
-    int closed = rl_trace_close(tr);
-    if (hr != 0) {
-        fprintf(stderr, "retrylab run: %s\n", err.msg);
-        return 3;
+    rl_job job = {.cmd = "retrylab run",
+                  .mode = mode_of(j),
+                  .scenario = j->sc ? j->a.scenario : j->a.live,
+                  .scenario_name = j->sc ? mock_scenario_name(j->sc) : "live",
+                  .policy_path = j->policy_path,
+                  .policy = j->policy,
+                  .seed = j->seed,
+                  .tasks = j->ntasks,
+                  .time_scale = j->sc ? j->a.time_scale : 1.0,
+                  .target = j->sc ? j->a.target : NULL};
+    int64_t t0 = 0;
+    if ((rc = rl_job_open(&job, j->a.out)) != 0)
+        return rc;
+    rl_drv_result r;
+    memset(&r, 0, sizeof r);
+    cm_err err;
+    int hr = j->sc ? reset_target(j, &t0, &err) : 0;
+    if (hr == 0) {
+        rl_http_config cfg;
+        config_of(j, job.trace, t0, &cfg);
+        hr = rl_http_run(&cfg, &r, &err);
     }
-    rc = write_summary(j, &r, wall_s);
-    cJSON_Delete(r.run_json);
-    if (closed != 0) {
-        fprintf(stderr, "retrylab run: %s: write failed\n", j->rd.trace);
-        rc = 3;
-    }
-    print_line(j, &r, wall_s);
-    return rc == 0 && r.interrupted ? 128 + (int)rl_cli_stop : rc;
+    cJSON *extra = cJSON_CreateObject();
+    if (extra && j->sc)
+        cJSON_AddStringToObject(extra, "target", j->a.target);
+    rc = rl_job_close(&job, hr, &err, &r, extra);
+    cJSON_Delete(extra);
+    return rc;
 }
 
 int rl_cmd_run(int argc, char **argv)
 {
+    rl_cli_catch_signals(); /* first: a signal from now on leaves a partial run, not none */
     run_job *j = calloc(1, sizeof *j);
     if (!j)
         return 3;

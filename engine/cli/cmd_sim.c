@@ -1,20 +1,16 @@
 /* cmd_sim.c: `retrylab sim`: loads the scenario and policy, runs the
  * simulation into DIR/trace.jsonl and DIR/summary.json, prints one line. */
-#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "common/rng.h"
 #include "engine/cli/cli.h"
+#include "engine/cli/job.h"
 #include "engine/cli/scenario_policy.h"
 #include "engine/core/engine.h"
-#include "engine/driver/rundir.h"
-#include "engine/driver/summary.h"
-#include "engine/driver/trace.h"
 #include "engine/sim/sim.h"
 #include "mockserver/scenario/scenario.h"
 
@@ -102,20 +98,12 @@ static uint64_t raise_after_from_env(void)
     return v && rl_cli_parse_u64(v, &n) == 0 ? n : 0;
 }
 
-static double wall_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 typedef struct sim_job {
     sim_args args;
     mock_scenario *sc;
     rl_policy *policy;
     const char *policy_path;
     uint64_t seed;
-    rl_rundir rd;
 } sim_job;
 
 /* Loads the scenario and the policy. 0, or the exit code (2) after a message. */
@@ -136,118 +124,38 @@ static int load_inputs(sim_job *j)
     return 0;
 }
 
-/* Creates the run directory. 0, or 3 after a message. */
-static int prepare_out(sim_job *j)
-{
-    return rl_rundir_prepare(&j->rd, "sim", j->args.out, mock_scenario_name(j->sc));
-}
-
-static void write_start(const sim_job *j, rl_trace *tr)
-{
-    char sd[RL_DIGEST_LEN], pd[RL_DIGEST_LEN];
-    rl_trace_digest_file(j->args.scenario, sd);
-    rl_trace_digest_file(j->policy_path, pd);
-    const mock_workload *w = mock_scenario_workload(j->sc);
-    rl_trace_start_info si = {
-        .scenario = j->args.scenario,
-        .scenario_name = mock_scenario_name(j->sc),
-        .policy = j->policy_path,
-        .policy_name = rl_policy_name(j->policy),
-        .seed = j->seed,
-        .mode = "sim",
-        .time_scale = 1.0,
-        .scenario_digest = sd,
-        .policy_digest = pd,
-        .tasks = (uint64_t)(w->clients * w->tasks_per_client),
-    };
-    rl_trace_start(tr, &si);
-}
-
-static int write_summary(const sim_job *j, const rl_sim_result *r, double wall_s)
-{
-    rl_summary s = {
-        .tasks = r->tasks,
-        .tasks_done = r->tasks_done,
-        .successes = r->successes,
-        .attempts = r->attempts,
-        .total_wait = r->total_wait,
-        .scenario_time = r->end_time,
-        .partial = r->interrupted,
-        .seed = j->seed,
-        .scenario = j->args.scenario,
-        .scenario_name = mock_scenario_name(j->sc),
-        .policy = j->policy_path,
-        .policy_name = rl_policy_name(j->policy),
-        .mode = "sim",
-        .time_scale = 1.0,
-        .wall_s = wall_s,
-    };
-    cm_err err;
-    if (rl_summary_write(j->rd.summary, &s, r->run_json, &err) != 0) {
-        fprintf(stderr, "retrylab sim: %s\n", err.msg);
-        return 3;
-    }
-    return 0;
-}
-
-static void print_line(const sim_job *j, const rl_sim_result *r, double wall_s)
-{
-    double rate = r->tasks ? 100.0 * (double)r->successes / (double)r->tasks : 0.0;
-    printf("sim: %llu tasks, %.1f%% success, %llu attempts, scenario time %.3f s, wall %.3f s%s"
-           " -> %s\n",
-           (unsigned long long)r->tasks, rate, (unsigned long long)r->attempts,
-           cm_s_from_us(r->end_time), wall_s, r->interrupted ? " (interrupted)" : "", j->rd.dir);
-    fflush(stdout);
-}
-
 /* Runs the loaded job; returns the exit code. */
 static int run_job(sim_job *j)
 {
-    int rc = prepare_out(j);
+    const mock_workload *w = mock_scenario_workload(j->sc);
+    rl_job job = {.cmd = "retrylab sim",
+                  .mode = "sim",
+                  .scenario = j->args.scenario,
+                  .scenario_name = mock_scenario_name(j->sc),
+                  .policy_path = j->policy_path,
+                  .policy = j->policy,
+                  .seed = j->seed,
+                  .tasks = (uint64_t)(w->clients * w->tasks_per_client),
+                  .time_scale = 1.0};
+    int rc = rl_job_open(&job, j->args.out);
     if (rc != 0)
         return rc;
-    rl_trace *tr = NULL;
-    cm_err err;
-    if (rl_trace_open(j->rd.trace, &tr, &err) != 0) {
-        fprintf(stderr, "retrylab sim: %s\n", err.msg);
-        return 3;
-    }
-    write_start(j, tr);
-    rl_cli_catch_signals();
     rl_sim_config cfg = {.scenario = j->sc,
                          .policy = j->policy,
                          .seed = j->seed,
-                         .trace = tr,
+                         .trace = job.trace,
                          .progress = !j->args.quiet && isatty(STDERR_FILENO),
                          .stop = &rl_cli_stop,
                          .raise_after = raise_after_from_env()};
-    rl_sim_result r;
-    double t0 = wall_now();
+    rl_drv_result r;
+    cm_err err;
     int sr = rl_sim_run(&cfg, &r, &err);
-    double wall_s = wall_now() - t0;
-    int closed = rl_trace_close(tr);
-    if (sr != 0) {
-        fprintf(stderr, "retrylab sim: %s\n", err.msg);
-        return sr == -2 ? 2 : 3;
-    }
-    rc = write_summary(j, &r, wall_s);
-    cJSON_Delete(r.run_json);
-    if (closed != 0) {
-        fprintf(stderr, "retrylab sim: %s: write failed\n", j->rd.trace);
-        return 3;
-    }
-    print_line(j, &r, wall_s);
-    if (rc == 0 && r.interrupted)
-        return 128 + (int)rl_cli_stop;
-    if (rc == 0 && r.runaway) {
-        fprintf(stderr, "retrylab sim: a task never finished (engine loop); see the trace\n");
-        return 3;
-    }
-    return rc;
+    return rl_job_close(&job, sr, &err, &r, NULL);
 }
 
 int rl_cmd_sim(int argc, char **argv)
 {
+    rl_cli_catch_signals(); /* first: a signal from now on leaves a partial run, not none */
     sim_job j;
     memset(&j, 0, sizeof j);
     int rc = parse_args(argc, argv, &j.args);

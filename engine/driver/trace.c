@@ -46,8 +46,8 @@ typedef struct names_slot {
 struct rl_trace {
     int fd;
     bool failed;
-    bool flush_on_done;
-    bool t_valid; /* t_text holds the start of a line at scenario time t_at */
+    int failed_errno; /* why the first failed write failed */
+    bool t_valid;     /* t_text holds the start of a line at scenario time t_at */
     uint8_t t_len;
     cm_us t_at;
     char t_text[64]; /* {"t":SECS,"event":" */
@@ -72,6 +72,7 @@ struct rl_trace {
     char buf[OUT_CAP];
 };
 
+/* Writes all n bytes: 0, or the errno of the failure. */
 static int write_all(int fd, const char *p, size_t n)
 {
     while (n > 0) {
@@ -79,7 +80,7 @@ static int write_all(int fd, const char *p, size_t n)
         if (w < 0 && errno == EINTR)
             continue;
         if (w <= 0)
-            return -1;
+            return w < 0 ? errno : EIO;
         p += w;
         n -= (size_t)w;
     }
@@ -88,7 +89,7 @@ static int write_all(int fd, const char *p, size_t n)
 
 int rl_trace_flush(rl_trace *tr)
 {
-    if (tr->len > 0 && !tr->failed && write_all(tr->fd, tr->buf, tr->len) != 0)
+    if (tr->len > 0 && !tr->failed && (tr->failed_errno = write_all(tr->fd, tr->buf, tr->len)))
         tr->failed = true;
     tr->len = 0;
     return tr->failed ? -1 : 0;
@@ -110,7 +111,7 @@ int rl_trace_open(const char *path, rl_trace **out, cm_err *err)
         return -1;
     }
     tr->failed = false;
-    tr->flush_on_done = false;
+    tr->failed_errno = 0;
     tr->lines = 0;
     tr->len = 0;
     tr->memo_next = 0;
@@ -136,9 +137,9 @@ int rl_trace_close(rl_trace *tr)
     return rc;
 }
 
-void rl_trace_set_flush_on_done(rl_trace *tr, bool on)
+int rl_trace_failed(const rl_trace *tr)
 {
-    tr->flush_on_done = on;
+    return tr->failed ? tr->failed_errno : 0;
 }
 
 uint64_t rl_trace_lines(const rl_trace *tr)

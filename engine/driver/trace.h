@@ -6,8 +6,8 @@
  *
  * Lines are built in a private buffer and written out only whole, so a file
  * cut short at any moment (even by SIGKILL) holds whole lines only; the buffer
- * goes to disk when full, on rl_trace_flush and on rl_trace_close (and after
- * every done event when flush_on_done is set). No call allocates after open. */
+ * goes to disk when full, on rl_trace_flush and on rl_trace_close. No call
+ * allocates after open. */
 #ifndef RL_TRACE_H
 #define RL_TRACE_H
 #include <stdbool.h>
@@ -29,8 +29,9 @@ int rl_trace_open(const char *path, rl_trace **out, cm_err *err);
 int rl_trace_close(rl_trace *tr);
 /* Writes what is buffered now (whole lines only). 0, or -1 on a write error. */
 int rl_trace_flush(rl_trace *tr);
-/* Also flush after every done event (the HTTP runner: `tail -f` friendly). */
-void rl_trace_set_flush_on_done(rl_trace *tr, bool on);
+/* 0 while every write has succeeded; else the errno of the first that
+ * failed (the file is then incomplete, and stays so). */
+int rl_trace_failed(const rl_trace *tr);
 /* Lines written (or buffered) so far. */
 uint64_t rl_trace_lines(const rl_trace *tr);
 

@@ -53,6 +53,14 @@ int rl_workload_schedule(const mock_workload *w, cm_rng *rng, rl_schedule *out, 
     return 0;
 }
 
+int rl_workload_schedule_run(const mock_workload *w, uint64_t seed, rl_schedule *out, cm_err *err)
+{
+    cm_rng root, rng;
+    cm_rng_seed(&root, seed);
+    cm_rng_fork(&root, RL_WORKLOAD_RNG_STREAM, &rng);
+    return rl_workload_schedule(w, &rng, out, err);
+}
+
 void rl_schedule_free(rl_schedule *s)
 {
     free(s->start);

@@ -32,6 +32,9 @@ typedef struct rl_schedule {
  * tasks, too many, or bad parameters (*out is then empty). */
 int rl_workload_schedule(const mock_workload *w, cm_rng *rng, rl_schedule *out, cm_err *err);
 void rl_schedule_free(rl_schedule *s);
+/* The schedule of a run with seed `seed`, as every driver draws it: from the
+ * stream RL_WORKLOAD_RNG_STREAM of the seed. Returns as rl_workload_schedule. */
+int rl_workload_schedule_run(const mock_workload *w, uint64_t seed, rl_schedule *out, cm_err *err);
 
 /* Tasks are dealt to clients round-robin: task i belongs to client
  * i % clients and is that client's (i / clients)-th task. */

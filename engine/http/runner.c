@@ -24,15 +24,12 @@
 #include "common/rng.h"
 #include "engine/http/request.h"
 
-enum h_phase { PH_ARRIVE, PH_QUEUED, PH_INFLIGHT, PH_WAITING, PH_DONE };
-
 /* What the epoll set holds for a socket: its interest (FD_IN, FD_OUT) when
  * FD_REG; FD_OURS when on_open made it (so on_close sees it end); FD_IDLE
  * when curl no longer watches it but its read interest was left in place. */
 enum { FD_IN = 1, FD_OUT = 2, FD_REG = 4, FD_OURS = 8, FD_IDLE = 16 };
 
 typedef struct h_key {
-    char id[CM_KEYID_LEN];
     struct curl_slist *headers; /* holds the key value; never printed */
 } h_key;
 
@@ -56,25 +53,9 @@ typedef struct h_xfer {
     char attempt_line[sizeof CM_ATTEMPT_HEADER + 2 + CM_ATTEMPT_TEXT_MAX];
 } h_xfer;
 
-typedef struct h_task {
-    rl_task t;
-    cm_rng rng;
-    uint8_t phase;
-    uint8_t reason; /* rl_wait_reason while WAITING */
-    uint32_t candidate, key, attempt, sends;
-    cm_us sent_at;    /* scenario time of the SEND in flight */
-    cm_us timeout;    /* its per-attempt timeout (scenario time) */
-    cm_us wait_from;  /* scenario time the WAIT began */
-    cm_us wait_delay; /* its planned delay */
-    cm_us total_wait;
-    char *note; /* the WAIT's note, or NULL */
-    h_xfer *x;  /* the transfer in flight */
-} h_task;
-
 typedef struct runner {
     const rl_http_config *cfg;
-    rl_http_result *res;
-    rl_run *run;
+    rl_drv *drv;
     CURLM *multi;
     int ep, tfd;
     int64_t start_wall;    /* monotonic us at scenario 0 */
@@ -83,25 +64,24 @@ typedef struct runner {
     size_t nfds;
     int64_t armed; /* monotonic us the timerfd is set to, 0 disarmed, -1 unknown */
     cm_heap heap;
-    h_task *tasks;
     h_cand *cands;
     size_t ncands;
     h_xfer *free_x;
     size_t nxfers, max_xfers; /* transfers (easy handles) made, and the cap */
-    uint32_t *queue;          /* tasks waiting for a concurrency slot (FIFO ring) */
-    size_t qhead, qlen, active;
-    uint32_t *sendq; /* SENDs waiting for a connection (FIFO ring) */
+    uint32_t *sendq;          /* SENDs waiting for a connection (FIFO ring) */
     size_t shead, slen;
-    int64_t last_progress;
-    int64_t last_flush; /* monotonic us of the last trace flush */
     bool failed;
 } runner;
 
+/* The transfer in flight of a task (the driver's bytes of rl_drv_task). */
+static h_xfer **xfer_of(runner *r, uint32_t id)
+{
+    return rl_drv_extra(r->drv, id);
+}
+
 int64_t rl_http_wall_now_us(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+    return rl_drv_wall_us();
 }
 
 /* ---- scaled time ---- */
@@ -124,44 +104,6 @@ static long wall_ms(const runner *r, cm_us scen)
 {
     double ms = ceil((double)scen / r->cfg->time_scale / 1000.0);
     return ms < 1 ? 1 : ms > 2e9 ? 2000000000L : (long)ms;
-}
-
-/* ---- trace helpers ---- */
-
-static rl_trace_who who_of(const runner *r, uint32_t id, const h_task *k)
-{
-    rl_trace_who w = {.task = id, .attempt = k->attempt};
-    if (k->candidate < r->ncands) {
-        const h_cand *c = &r->cands[k->candidate];
-        w.provider = c->info.provider;
-        w.model = c->info.model;
-        w.key_id = k->key < c->info.nkeys ? c->keys[k->key].id : "k-none";
-    }
-    return w;
-}
-
-static void trace_reply(const runner *r, uint32_t id, const h_task *k, const rl_outcome *o,
-                        const rl_action *a, cm_us now)
-{
-    if (!r->cfg->trace)
-        return;
-    rl_trace_reply rp;
-    rl_trace_reply_of(&rp, o, a);
-    rl_trace_who w = who_of(r, id, k);
-    rl_trace_response(r->cfg->trace, now, &w, &rp);
-}
-
-/* The wait event, written when the wait ends (or the run stops), so that it
- * carries the observed delay beside the planned one. t is when it began. */
-static void trace_wait(const runner *r, uint32_t id, h_task *k, cm_us observed, const char *extra)
-{
-    if (r->cfg->trace) {
-        rl_trace_who w = {.task = id, .attempt = k->attempt};
-        rl_trace_wait(r->cfg->trace, k->wait_from, &w, k->wait_delay, observed,
-                      rl_wait_reason_name((rl_wait_reason)k->reason), extra ? extra : k->note);
-    }
-    free(k->note);
-    k->note = NULL;
 }
 
 /* ---- transfers ---- */
@@ -219,7 +161,7 @@ static h_xfer *xfer_take(runner *r, bool *oom)
 /* Puts the transfer of task id on the wire; x is free. 0, or -1. */
 static int xfer_launch(runner *r, h_xfer *x, uint32_t id, cm_us now)
 {
-    h_task *k = &r->tasks[id];
+    const rl_drv_task *k = rl_drv_task_at(r->drv, id);
     const h_cand *c = &r->cands[k->candidate];
     x->task = id;
     rl_hcap_reset(&x->hdr);
@@ -244,7 +186,7 @@ static int xfer_launch(runner *r, h_xfer *x, uint32_t id, cm_us now)
         r->free_x = x;
         return -1;
     }
-    k->x = x;
+    *xfer_of(r, id) = x;
     return 0;
 }
 
@@ -255,7 +197,7 @@ static int xfer_give(runner *r, h_xfer *x, cm_us now)
         uint32_t id = r->sendq[r->shead];
         r->shead = (r->shead + 1) % r->cfg->ntasks;
         r->slen--;
-        if (r->tasks[id].phase == PH_INFLIGHT && !r->tasks[id].x)
+        if (rl_drv_task_at(r->drv, id)->phase == RL_DRV_INFLIGHT && !*xfer_of(r, id))
             return xfer_launch(r, x, id, now);
     }
     x->next_free = r->free_x;
@@ -277,117 +219,27 @@ static int xfer_start(runner *r, uint32_t id, cm_us now)
     return 0;
 }
 
-/* ---- actions ---- */
+/* ---- the driver's two operations ---- */
 
-static void queue_push(runner *r, uint32_t id)
+/* ops.send: the attempt goes on the wire, or waits for a connection. */
+static int runner_send(void *io, uint32_t id, const rl_drv_task *k, cm_us now)
 {
-    r->queue[(r->qhead + r->qlen++) % r->cfg->ntasks] = id;
+    (void)k;
+    return xfer_start(io, id, now);
 }
 
-static int task_begin(runner *r, uint32_t id, cm_us now);
-
-static void do_done(runner *r, uint32_t id, h_task *k, const rl_action *a, cm_us now)
+/* ops.wake_at: a timer heap entry at scenario time `at`. */
+static int runner_wake_at(void *io, uint32_t id, cm_us at)
 {
-    k->phase = PH_DONE;
-    r->res->tasks_done++;
-    r->res->successes += a->success;
-    if (r->cfg->trace) {
-        rl_trace_done(r->cfg->trace, now, id, k->sends, a->success, k->total_wait,
-                      a->success ? NULL : a->message);
-        /* `tail -f` sees finished tasks within 100 ms, at one write per
-         * 100 ms at most however many tasks end. */
-        int64_t wall = rl_http_wall_now_us();
-        if (wall - r->last_flush >= 100000) {
-            rl_trace_flush(r->cfg->trace);
-            r->last_flush = wall;
-        }
-    }
-    r->active--;
-    if (r->qlen > 0 && !r->failed) { /* the freed slot goes to the longest waiting task */
-        uint32_t next = r->queue[r->qhead];
-        r->qhead = (r->qhead + 1) % r->cfg->ntasks;
-        r->qlen--;
-        if (task_begin(r, next, now) != 0)
-            r->failed = true;
-    }
+    runner *r = io;
+    return cm_heap_push(&r->heap, at, (void *)(uintptr_t)id);
 }
 
-static int do_send(runner *r, uint32_t id, h_task *k, const rl_action *a, cm_us now)
-{
-    k->phase = PH_INFLIGHT;
-    k->candidate = a->candidate < r->ncands ? a->candidate : 0;
-    k->key = a->key < r->cands[k->candidate].info.nkeys ? a->key : 0;
-    k->attempt = a->attempt;
-    k->sent_at = now;
-    k->timeout = a->timeout > 0 ? a->timeout : RL_DEFAULT_ATTEMPT_TIMEOUT;
-    k->sends++;
-    r->res->attempts++;
-    if (r->cfg->trace) {
-        rl_trace_who w = who_of(r, id, k);
-        rl_trace_send(r->cfg->trace, now, &w, a->timeout);
-    }
-    return xfer_start(r, id, now);
-}
-
-static int act(runner *r, uint32_t id, h_task *k, const rl_action *a, cm_us now)
-{
-    if (a->kind == RL_SEND)
-        return do_send(r, id, k, a, now);
-    if (a->kind == RL_DONE) {
-        do_done(r, id, k, a, now);
-        return 0;
-    }
-    cm_us until = a->until > now ? a->until : now;
-    k->phase = PH_WAITING;
-    k->reason = (uint8_t)a->reason;
-    k->wait_from = now;
-    k->wait_delay = until - now;
-    k->total_wait = cm_us_add(k->total_wait, k->wait_delay);
-    r->res->total_wait = cm_us_add(r->res->total_wait, k->wait_delay);
-    free(k->note);
-    k->note = a->message[0] ? strdup(a->message) : NULL;
-    return cm_heap_push(&r->heap, until, (void *)(uintptr_t)id);
-}
-
-/* A task gets its concurrency slot: start it and take its first action. */
-static int task_begin(runner *r, uint32_t id, cm_us now)
-{
-    h_task *k = &r->tasks[id];
-    rl_action a;
-    r->active++;
-    rl_task_start(&k->t, r->run, id, now);
-    rl_task_next(&k->t, r->run, NULL, now, &k->rng, &a);
-    return act(r, id, k, &a, now);
-}
-
-/* A heap entry of task id is due at scenario time `at`. */
-static int on_due(runner *r, uint32_t id, cm_us at)
-{
-    h_task *k = &r->tasks[id];
-    cm_us now = scen_now(r);
-    if (now < at)
-        now = at;
-    if (k->phase == PH_ARRIVE) {
-        size_t cap = r->cfg->concurrency;
-        if (cap == 0 || r->active < cap)
-            return task_begin(r, id, now);
-        k->phase = PH_QUEUED;
-        queue_push(r, id);
-        return 0;
-    }
-    if (k->phase != PH_WAITING)
-        return 0;
-    trace_wait(r, id, k, now - k->wait_from, NULL);
-    rl_action a;
-    rl_task_next(&k->t, r->run, NULL, now, &k->rng, &a);
-    return act(r, id, k, &a, now);
-}
-
-/* A transfer ended: give its outcome to the engine. */
+/* A transfer ended: its outcome goes to the layer. */
 static int on_finished(runner *r, h_xfer *x, CURLcode rc)
 {
     uint32_t id = x->task;
-    h_task *k = &r->tasks[id];
+    const rl_drv_task *k = rl_drv_task_at(r->drv, id);
     cm_us now = scen_now(r);
     long status = 0;
     curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
@@ -395,20 +247,25 @@ static int on_finished(runner *r, h_xfer *x, CURLcode rc)
     o.status = o.error == RL_TE_NONE ? (int)status : 0;
     if (o.status == 0 && o.error == RL_TE_NONE)
         o.error = RL_TE_OTHER;
-    r->res->transport_errors += o.error != RL_TE_NONE;
     rl_header hdr[RL_HCAP_MAX];
     o.nheaders = o.error == RL_TE_NONE || o.error == RL_TE_TRUNCATED
                      ? rl_hcap_list(&x->hdr, hdr, RL_HCAP_MAX)
                      : 0;
     o.headers = hdr;
-    rl_action a;
-    rl_task_next(&k->t, r->run, &o, now, &k->rng, &a);
     curl_multi_remove_handle(r->multi, x->easy);
-    k->x = NULL;
-    trace_reply(r, id, k, &o, &a, now);
-    if (xfer_give(r, x, now) != 0)
+    *xfer_of(r, id) = NULL;
+    /* The engine reads the headers (in x) before the layer acts, and an
+     * action may send. With no SEND waiting for a connection, x is free at
+     * once, so this task's next attempt reuses its connection; else x goes
+     * to the longest waiting SEND after the headers were read. */
+    if (r->slen == 0) {
+        x->next_free = r->free_x;
+        r->free_x = x;
+        x = NULL;
+    }
+    if (rl_drv_outcome(r->drv, id, &o, NULL, now) != 0)
         return -1;
-    return act(r, id, k, &a, now);
+    return x ? xfer_give(r, x, now) : 0;
 }
 
 /* ---- curl and epoll glue ---- */
@@ -530,9 +387,10 @@ static int run_due(runner *r)
     int64_t wall = rl_http_wall_now_us();
     while (cm_heap_peek(&r->heap, &tm) && wall_at(r, tm.at) <= wall) {
         cm_heap_pop(&r->heap, &tm);
-        if (on_due(r, (uint32_t)(uintptr_t)tm.data, tm.at) != 0)
+        cm_us now = scen_now(r);
+        if (rl_drv_due(r->drv, (uint32_t)(uintptr_t)tm.data, now < tm.at ? tm.at : now) != 0)
             return -1;
-        if (r->cfg->stop && *r->cfg->stop)
+        if (rl_drv_over(r->drv))
             break;
     }
     return 0;
@@ -613,29 +471,10 @@ static void handle_events(runner *r, const struct epoll_event *ev, int n)
     curl_due(r);
 }
 
-static void progress(runner *r, bool last)
-{
-    if (!r->cfg->progress)
-        return;
-    int64_t now = rl_http_wall_now_us();
-    if (!last && now - r->last_progress < 250000)
-        return;
-    r->last_progress = now;
-    const rl_http_result *s = r->res;
-    double rate = s->tasks_done ? 100.0 * (double)s->successes / (double)s->tasks_done : 0.0;
-    fprintf(stderr, "\rrun: %llu/%llu tasks done, %.1f%% success, t=%.1f s%s",
-            (unsigned long long)s->tasks_done, (unsigned long long)s->tasks, rate,
-            cm_s_from_us(scen_now(r)), last ? "\n" : "");
-}
-
 static int loop(runner *r, cm_err *err)
 {
     struct epoll_event ev[128];
-    while (r->res->tasks_done < r->cfg->ntasks && !r->failed) {
-        if (r->cfg->stop && *r->cfg->stop) {
-            r->res->interrupted = true;
-            break;
-        }
+    while (!rl_drv_over(r->drv) && !r->failed) {
         /* A transfer added in the last pass has curl's timeout due now (it
          * starts there): start it before waiting, not after an epoll_wait
          * that would return at once with nothing. */
@@ -644,17 +483,17 @@ static int loop(runner *r, cm_err *err)
         arm_timer(r);
         int n = epoll_wait(r->ep, ev, 128, poll_timeout(r));
         if (n < 0 && errno != EINTR) {
-            snprintf(err->msg, sizeof err->msg, "run: epoll_wait: %s", strerror(errno));
+            cm_err_set(err, "run: epoll_wait: %s", strerror(errno));
             return -1;
         }
         handle_events(r, ev, n > 0 ? n : 0);
         if (drain_finished(r) != 0 || run_due(r) != 0)
             r->failed = true;
-        progress(r, false);
+        rl_drv_progress(r->drv, scen_now(r), false);
     }
-    progress(r, true);
+    rl_drv_progress(r->drv, scen_now(r), true);
     if (r->failed) {
-        snprintf(err->msg, sizeof err->msg, "run: out of memory");
+        cm_err_set(err, "run: out of memory");
         return -1;
     }
     return 0;
@@ -673,59 +512,48 @@ static int setup_cand(runner *r, h_cand *c, const rl_http_target *t)
     size_t nk = c->info.nkeys ? c->info.nkeys : 1; /* a candidate without keys sends none */
     for (size_t j = 0; j < nk; j++) {
         const char *v = j < t->nkeys ? t->key_values[j] : NULL;
-        cm_keyid(v, c->keys[j].id);
         if (!(c->keys[j].headers = rl_http_headers(t->shape, v)))
             return -1;
     }
     return 0;
 }
 
-static int setup_cands(runner *r)
+static int setup_cands(runner *r, cm_err *err)
 {
     r->ncands = rl_policy_candidate_count(r->cfg->policy);
-    if (r->ncands != r->cfg->ntargets)
+    if (r->ncands != r->cfg->ntargets) {
+        cm_err_set(err, "run: %zu targets for the policy's %zu candidates", r->cfg->ntargets,
+                   r->ncands);
         return -1;
+    }
     r->cands = calloc(r->ncands ? r->ncands : 1, sizeof *r->cands);
-    if (!r->cands)
-        return -1;
-    for (size_t i = 0; i < r->ncands; i++) {
+    bool ok = r->cands != NULL;
+    for (size_t i = 0; ok && i < r->ncands; i++) {
         rl_policy_candidate(r->cfg->policy, i, &r->cands[i].info);
-        if (setup_cand(r, &r->cands[i], &r->cfg->targets[i]) != 0)
-            return -1;
+        ok = setup_cand(r, &r->cands[i], &r->cfg->targets[i]) == 0;
     }
-    return 0;
+    if (!ok)
+        cm_err_set(err, "run: out of memory");
+    return ok ? 0 : -1;
 }
 
-static int setup_tasks(runner *r)
-{
-    size_t n = r->cfg->ntasks;
-    r->tasks = calloc(n ? n : 1, sizeof *r->tasks);
-    r->queue = calloc(n ? n : 1, sizeof *r->queue);
-    r->sendq = calloc(n ? n : 1, sizeof *r->sendq);
-    if (!r->tasks || !r->queue || !r->sendq || cm_heap_reserve(&r->heap, n) != 0)
-        return -1;
-    cm_rng root;
-    cm_rng_seed(&root, r->cfg->seed);
-    for (size_t i = 0; i < n; i++) {
-        h_task *k = &r->tasks[i];
-        cm_rng_fork(&root, i, &k->rng); /* as sim does: same planned delays */
-        k->phase = PH_ARRIVE;
-        k->candidate = UINT32_MAX;
-        cm_heap_push(&r->heap, r->cfg->start[i], (void *)(uintptr_t)i);
-    }
-    return 0;
-}
-
-static int setup_io(runner *r)
+static int setup_io(runner *r, cm_err *err)
 {
     r->ep = epoll_create1(EPOLL_CLOEXEC);
+    if (r->ep < 0) {
+        cm_err_set(err, "run: epoll_create1: %s", strerror(errno));
+        return -1;
+    }
     r->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-    r->multi = curl_multi_init();
-    if (r->ep < 0 || r->tfd < 0 || !r->multi)
-        return -1;
     struct epoll_event ev = {.events = EPOLLIN, .data.fd = r->tfd};
-    if (epoll_ctl(r->ep, EPOLL_CTL_ADD, r->tfd, &ev) != 0)
+    if (r->tfd < 0 || epoll_ctl(r->ep, EPOLL_CTL_ADD, r->tfd, &ev) != 0) {
+        cm_err_set(err, "run: timerfd: %s", strerror(errno));
         return -1;
+    }
+    if (!(r->multi = curl_multi_init())) {
+        cm_err_set(err, "run: curl_multi_init failed");
+        return -1;
+    }
     curl_multi_setopt(r->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
     curl_multi_setopt(r->multi, CURLMOPT_SOCKETDATA, r);
     curl_multi_setopt(r->multi, CURLMOPT_TIMERFUNCTION, on_timer);
@@ -736,28 +564,59 @@ static int setup_io(runner *r)
     return 0;
 }
 
-/* Ends what is still under way after a stop: waits are written with what
- * was observed so far, transfers are dropped (their send has no response). */
-static void close_open_tasks(runner *r, cm_us now)
+/* The layer over this driver: the config's tasks, waits observed in real
+ * time, the trace flushed for `tail -f`. 0, or -1 with err. */
+static int setup_layer(runner *r, cm_err *err)
 {
-    for (size_t i = 0; r->tasks && i < r->cfg->ntasks; i++) {
-        h_task *k = &r->tasks[i];
-        if (k->phase == PH_WAITING)
-            trace_wait(r, (uint32_t)i, k, now - k->wait_from, "interrupted before the wait ended");
-        if (k->x) {
-            curl_multi_remove_handle(r->multi, k->x->easy);
-            k->x->next_free = r->free_x;
-            r->free_x = k->x;
-            k->x = NULL;
+    const rl_http_config *c = r->cfg;
+    rl_drv_target *targets = calloc(c->ntargets ? c->ntargets : 1, sizeof *targets);
+    r->sendq = calloc(c->ntasks ? c->ntasks : 1, sizeof *r->sendq);
+    if (!targets || !r->sendq || cm_heap_reserve(&r->heap, c->ntasks) != 0) {
+        free(targets);
+        cm_err_set(err, "run: out of memory for %zu tasks", c->ntasks);
+        return -1;
+    }
+    for (size_t i = 0; i < c->ntargets; i++)
+        targets[i] =
+            (rl_drv_target){.nkeys = c->targets[i].nkeys, .key_values = c->targets[i].key_values};
+    rl_drv_config dc = {.name = "run",
+                        .policy = c->policy,
+                        .seed = c->seed,
+                        .targets = targets,
+                        .ntargets = c->ntargets,
+                        .start = c->start,
+                        .ntasks = c->ntasks,
+                        .concurrency = c->concurrency,
+                        .epoch_unix_us = c->epoch_unix_us,
+                        .trace = c->trace,
+                        .progress = c->progress,
+                        .observed_waits = true,
+                        .flush_every_us = 100000,
+                        .stop = c->stop};
+    rl_drv_ops ops = {.send = runner_send, .wake_at = runner_wake_at};
+    r->drv = rl_drv_new(&dc, &ops, r, sizeof(h_xfer *), err);
+    free(targets);
+    return r->drv ? 0 : -1;
+}
+
+/* Transfers still under way after a stop are dropped: their send has no
+ * response. */
+static void drop_transfers(runner *r)
+{
+    for (size_t i = 0; r->drv && i < r->cfg->ntasks; i++) {
+        h_xfer **x = xfer_of(r, (uint32_t)i);
+        if (*x) {
+            curl_multi_remove_handle(r->multi, (*x)->easy);
+            (*x)->next_free = r->free_x;
+            r->free_x = *x;
+            *x = NULL;
         }
-        free(k->note);
-        k->note = NULL;
     }
 }
 
 static void teardown(runner *r)
 {
-    close_open_tasks(r, scen_now(r));
+    drop_transfers(r);
     for (h_xfer *x = r->free_x, *next; x; x = next) {
         next = x->next_free;
         curl_easy_cleanup(x->easy);
@@ -776,40 +635,28 @@ static void teardown(runner *r)
     }
     free(r->cands);
     free(r->fds); /* after curl_multi_cleanup: its closes go through on_close */
-    free(r->tasks);
-    free(r->queue);
     free(r->sendq);
     cm_heap_free(&r->heap);
     if (r->ep >= 0)
         close(r->ep);
     if (r->tfd >= 0)
         close(r->tfd);
-    rl_run_free(r->run);
+    rl_drv_free(r->drv);
 }
 
-int rl_http_run(const rl_http_config *cfg, rl_http_result *out, cm_err *err)
+int rl_http_run(const rl_http_config *cfg, rl_drv_result *out, cm_err *err)
 {
     memset(out, 0, sizeof *out);
-    out->tasks = cfg->ntasks;
-    runner r = {.cfg = cfg, .res = out, .ep = -1, .tfd = -1, .curl_deadline = -1, .armed = -1};
+    runner r = {.cfg = cfg, .ep = -1, .tfd = -1, .curl_deadline = -1, .armed = -1};
     cm_heap_init(&r.heap);
-    r.run = rl_run_new(cfg->policy, cfg->seed);
     int rc = -1;
-    if (!r.run || cfg->time_scale <= 0 || setup_cands(&r) != 0 || setup_tasks(&r) != 0 ||
-        setup_io(&r) != 0) {
-        snprintf(err->msg, sizeof err->msg, "run: cannot set up the runner (%s)",
-                 errno ? strerror(errno) : "out of memory");
-    } else {
-        rl_run_set_epoch(r.run, cfg->epoch_unix_us);
+    if (cfg->time_scale <= 0)
+        cm_err_set(err, "run: time scale %g is not positive", cfg->time_scale);
+    else if (setup_cands(&r, err) == 0 && setup_layer(&r, err) == 0 && setup_io(&r, err) == 0) {
         prctl(PR_SET_TIMERSLACK, 1UL); /* wake at the timerfd's time, not 50 us later */
         r.start_wall = cfg->start_wall_us > 0 ? cfg->start_wall_us : rl_http_wall_now_us();
-        r.last_progress = r.start_wall;
-        rc = loop(&r, err);
-    }
-    out->end_time = r.run && r.start_wall ? scen_now(&r) : 0;
-    if (rc == 0 && !(out->run_json = rl_run_summary_json(r.run, out->end_time))) {
-        snprintf(err->msg, sizeof err->msg, "run: out of memory");
-        rc = -1;
+        if ((rc = loop(&r, err)) == 0)
+            rc = rl_drv_finish(r.drv, scen_now(&r), out, err);
     }
     teardown(&r);
     return rc;

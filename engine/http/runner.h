@@ -15,6 +15,7 @@
 #include "common/keyid.h"
 #include "common/timeu.h"
 #include "engine/core/engine.h"
+#include "engine/driver/driver.h"
 #include "engine/driver/trace.h"
 
 /* The request and header shape of a provider's API. */
@@ -58,21 +59,12 @@ typedef struct rl_http_config {
     volatile sig_atomic_t *stop; /* non-zero: stop sending and end; may be NULL */
 } rl_http_config;
 
-typedef struct rl_http_result {
-    uint64_t tasks, tasks_done, successes, attempts;
-    uint64_t transport_errors; /* attempts that ended without an HTTP status */
-    cm_us total_wait;          /* planned waits over all tasks */
-    cm_us end_time;            /* scenario time when the run ended */
-    bool interrupted;          /* stopped through cfg->stop */
-    cJSON *run_json;           /* rl_run_summary_json at end_time; the caller's (cJSON_Delete) */
-} rl_http_result;
-
 /* Runs every task to DONE (or until *cfg->stop). 0 and *out filled (free
  * out->run_json); -1 with err when the runner cannot work (out of memory,
  * epoll or curl setup failed): nothing to free then. Transport errors are
  * outcomes, not failures. Key values go into request headers only; the trace
  * gets cm_keyid() of them. Call curl_global_init before. */
-int rl_http_run(const rl_http_config *cfg, rl_http_result *out, cm_err *err);
+int rl_http_run(const rl_http_config *cfg, rl_drv_result *out, cm_err *err);
 
 /* CLOCK_MONOTONIC now, microseconds. */
 int64_t rl_http_wall_now_us(void);

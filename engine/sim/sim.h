@@ -13,12 +13,9 @@
 #include "common/jsonpos.h"
 #include "common/timeu.h"
 #include "engine/core/engine.h"
+#include "engine/driver/driver.h"
 #include "engine/driver/trace.h"
 #include "mockserver/scenario/scenario.h"
-
-/* More actions than this in one task means the engine is looping: the task is
- * ended as a failure and the run reports a runtime failure. */
-#define RL_SIM_MAX_ACTIONS_PER_TASK 1000000u
 
 typedef struct rl_sim_config {
     const mock_scenario *scenario;
@@ -30,20 +27,11 @@ typedef struct rl_sim_config {
     uint64_t raise_after;        /* tests: raise(SIGTERM) after this many events; 0 never */
 } rl_sim_config;
 
-typedef struct rl_sim_result {
-    uint64_t tasks, tasks_done, successes, attempts;
-    cm_us total_wait; /* planned waits over all tasks */
-    cm_us end_time;   /* scenario time of the last event */
-    bool interrupted; /* stopped through cfg->stop */
-    bool runaway;     /* a task hit RL_SIM_MAX_ACTIONS_PER_TASK */
-    cJSON *run_json;  /* rl_run_summary_json at end_time; the caller's (cJSON_Delete) */
-} rl_sim_result;
-
 /* Runs the whole workload. 0 and *out filled (free out->run_json); -2 with
  * err when the workload is unusable (bad input); -1 with err when out of
  * memory. On failure there is nothing to free. Writes no start event: the
  * caller does (it knows the file paths). Key values are resolved with
  * rl_key_resolve and go nowhere but into the in-process model request. */
-int rl_sim_run(const rl_sim_config *cfg, rl_sim_result *out, cm_err *err);
+int rl_sim_run(const rl_sim_config *cfg, rl_drv_result *out, cm_err *err);
 
 #endif

@@ -25,7 +25,7 @@
 #define MAX_LINES 20000
 
 typedef struct run_out {
-    rl_sim_result res;
+    rl_drv_result res;
     char path[128];
 } run_out;
 

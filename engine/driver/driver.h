@@ -1,0 +1,155 @@
+/* driver.h: what every driver shares. A driver (engine/sim: virtual time
+ * against the provider model; engine/http: libcurl against real servers)
+ * owns only its time source and its I/O; this layer owns the rest of a run:
+ * the task table, each task's RNG stream, the engine calls, the concurrency
+ * cap, the trace events, the progress line and the totals of the summary.
+ *
+ * A driver's life:
+ *   rl_drv_init(&d, &cfg, &ops, io, extra, err)   -> ops.wake_at for every arrival
+ *   when a wake-up is due:       rl_drv_due(&d, id, now)
+ *   when an attempt has ended:   rl_drv_outcome(&d, id, &outcome, known, now)
+ *   between events:              rl_drv_progress(&d, now, false)
+ *   at the end:                  rl_drv_finish(&d, &result, err); rl_drv_free(&d)
+ * The layer calls back ops.send when the engine says SEND and ops.wake_at
+ * when it says WAIT; both may fail only when out of memory (the run then
+ * stops with a runtime failure). */
+#ifndef RL_DRIVER_H
+#define RL_DRIVER_H
+#include <cjson/cJSON.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/err.h"
+#include "common/keyid.h"
+#include "common/rng.h"
+#include "common/timeu.h"
+#include "engine/core/engine.h"
+#include "engine/driver/trace.h"
+
+/* Where a task is in its life, as the driver layer sees it. */
+typedef enum rl_drv_phase {
+    RL_DRV_ARRIVE,   /* not started: its arrival is due at its start time */
+    RL_DRV_QUEUED,   /* arrived, waiting for a concurrency slot */
+    RL_DRV_INFLIGHT, /* an attempt is out (ops.send was called) */
+    RL_DRV_WAITING,  /* a WAIT is out (ops.wake_at was called) */
+    RL_DRV_DONE,
+} rl_drv_phase;
+
+/* One task. The driver reads it (the attempt's candidate, key, timeout)
+ * and never writes it; rl_drv_extra gives the driver its own bytes. */
+typedef struct rl_drv_task {
+    rl_task t;
+    cm_rng rng;
+    uint8_t phase;  /* rl_drv_phase */
+    uint8_t reason; /* rl_wait_reason while WAITING */
+    uint32_t candidate, key, attempt;
+    uint32_t sends;   /* attempts made */
+    uint32_t actions; /* engine actions taken (a runaway guard) */
+    cm_us sent_at;    /* scenario time of the SEND in flight */
+    cm_us timeout;    /* its per-attempt timeout; never 0 */
+    cm_us wait_from;  /* scenario time the WAIT began */
+    cm_us wait_delay; /* its planned delay */
+    cm_us total_wait; /* planned waits so far */
+    char *note;       /* a deferred WAIT's note, or NULL */
+} rl_drv_task;
+
+/* What a driver does for the layer. `io` is the driver's own pointer. */
+typedef struct rl_drv_ops {
+    /* Puts task id's attempt on the wire: k->candidate, key, attempt and
+     * timeout are set. 0, or -1 when out of memory. */
+    int (*send)(void *io, uint32_t id, const rl_drv_task *k, cm_us now);
+    /* Calls rl_drv_due(id) at scenario time `at` (an arrival or the end of
+     * a WAIT). 0, or -1 when out of memory. */
+    int (*wake_at)(void *io, uint32_t id, cm_us at);
+} rl_drv_ops;
+
+/* One policy candidate as called: its key values (NULL entries send no key;
+ * the layer keeps only their cm_keyid). */
+typedef struct rl_drv_target {
+    size_t nkeys;
+    const char *const *key_values;
+} rl_drv_target;
+
+typedef struct rl_drv_config {
+    const char *name; /* "sim" or "run": the progress line's and messages' prefix */
+    const rl_policy *policy;
+    uint64_t seed;                /* the run seed: task i's RNG is rl_drv_task_rng(seed, i) */
+    const rl_drv_target *targets; /* one per policy candidate, in the policy's order */
+    size_t ntargets;
+    const cm_us *start; /* start time of each task, non-decreasing */
+    size_t ntasks;
+    size_t concurrency;          /* tasks under way at once at most; 0 = no cap */
+    int64_t epoch_unix_us;       /* what scenario time 0 stands for (rl_run_set_epoch) */
+    rl_trace *trace;             /* NULL: no trace */
+    bool progress;               /* a progress line on stderr now and then */
+    bool observed_waits;         /* real time: a wait event is written when the wait ends,
+                                    with the time actually waited */
+    int64_t flush_every_us;      /* > 0: flush the trace after a done event at most this
+                                    often (wall time), so `tail -f` follows; 0: never */
+    volatile sig_atomic_t *stop; /* non-zero: the run stops; may be NULL */
+} rl_drv_config;
+
+/* More engine actions than this in one task means the engine is looping:
+ * the task ends as a failure and the result says runaway. */
+#define RL_DRV_MAX_ACTIONS_PER_TASK 1000000u
+
+typedef struct rl_drv_result {
+    uint64_t tasks, tasks_done, successes, attempts;
+    uint64_t transport_errors; /* attempts that ended without an HTTP status */
+    cm_us total_wait;          /* planned waits over all tasks */
+    cm_us end_time;            /* scenario time of the run's last event */
+    bool interrupted;          /* stopped through cfg->stop */
+    bool runaway;              /* a task hit RL_DRV_MAX_ACTIONS_PER_TASK */
+    bool trace_failed;         /* a trace write failed: the run stopped there */
+    cJSON *run_json;           /* rl_run_summary_json at end_time; the caller's (cJSON_Delete) */
+} rl_drv_result;
+
+typedef struct rl_drv rl_drv;
+
+/* Sets up a run: the engine's shared state, one task per start time, the
+ * candidates' key ids. Calls ops->wake_at(io, i, start[i]) for every task.
+ * `extra` bytes per task are the driver's (rl_drv_extra, zeroed). Returns
+ * the layer (free with rl_drv_free), or NULL with err when out of memory or
+ * when targets do not match the policy's candidates. */
+rl_drv *rl_drv_new(const rl_drv_config *cfg, const rl_drv_ops *ops, void *io, size_t extra,
+                   cm_err *err);
+void rl_drv_free(rl_drv *d);
+
+rl_drv_task *rl_drv_task_at(rl_drv *d, uint32_t id);
+/* Task id's driver bytes (`extra` of them, aligned for any type). */
+void *rl_drv_extra(rl_drv *d, uint32_t id);
+const rl_drv_config *rl_drv_cfg(const rl_drv *d);
+/* The engine's shared run state (for a driver that tells the model). */
+rl_run *rl_drv_run(rl_drv *d);
+
+/* Task id's wake-up has come at scenario time `now`: its arrival (it starts,
+ * or queues for a slot) or the end of its WAIT. 0, or -1 (out of memory). */
+int rl_drv_due(rl_drv *d, uint32_t id, cm_us now);
+/* Task id's attempt has ended with `o` at `now`. `known`, when not NULL, is
+ * what the engine would read from o's headers (rl_task_next_read). */
+int rl_drv_outcome(rl_drv *d, uint32_t id, const rl_outcome *o, const rl_signals *known, cm_us now);
+
+/* True when every task is done, or the run should stop (cfg->stop, a trace
+ * write failed); rl_drv_finish then says which. */
+bool rl_drv_over(const rl_drv *d);
+/* The progress line ("NAME: 12/100 tasks done, 91.0% success, t=60.0 s"),
+ * at most four times a second (it reads the wall clock: a fast driver calls
+ * it every few thousand events); `last` prints it once more, with a newline. */
+void rl_drv_progress(rl_drv *d, cm_us now, bool last);
+
+/* Ends the run: waits still under way are written as cut short at `now`,
+ * and *out gets the totals (out->run_json is the caller's). 0, or -1 with
+ * err when out of memory. */
+int rl_drv_finish(rl_drv *d, cm_us now, rl_drv_result *out, cm_err *err);
+
+/* The RNG streams of a run, one rule for every driver: task i draws from
+ * cm_rng_fork(seed, i), the workload's arrivals from the stream
+ * RL_WORKLOAD_RNG_STREAM (engine/driver/workload.h). */
+void rl_drv_task_rng(uint64_t seed, uint32_t task, cm_rng *out);
+
+/* CLOCK_MONOTONIC now, microseconds (the drivers' wall clock). */
+int64_t rl_drv_wall_us(void);
+
+#endif
