@@ -1,8 +1,11 @@
 /* sim_bench.c: `make bench` part: simulated attempts per second on one core
  * for a scenario (bench/data/sim-10k.json: 10,000 tasks), through rl_sim_run
- * with the trace written to a file and with no trace. Prints one JSON object:
- * {"tasks":..,"attempts":..,"attempts_per_s":..,"attempts_per_s_no_trace":..}.
+ * with the trace written to a file, with no trace, and with no trace and the
+ * headers of every answer written and parsed (what rl_headers_known spares).
+ * Prints one JSON object: {"tasks":..,"attempts":..,"attempts_per_s":..,
+ * "attempts_per_s_no_trace":..,"attempts_per_s_parsing_headers":..}.
  * Usage: sim_bench SCENARIO TRACE_PATH [REPEATS] */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -21,7 +24,7 @@ static double now_s(void)
 
 /* Best wall time over `repeats` runs; 0 on success, -1 after a message. */
 static int measure(const mock_scenario *sc, const rl_policy *p, const char *trace_path,
-                   long repeats, double *best, rl_drv_result *res)
+                   bool parse_text, long repeats, double *best, rl_drv_result *res)
 {
     *best = 1e300;
     for (long i = 0; i < repeats; i++) {
@@ -31,8 +34,11 @@ static int measure(const mock_scenario *sc, const rl_policy *p, const char *trac
             fprintf(stderr, "sim_bench: %s\n", err.msg);
             return -1;
         }
-        rl_sim_config cfg = {
-            .scenario = sc, .policy = p, .seed = mock_scenario_seed(sc), .trace = tr};
+        rl_sim_config cfg = {.scenario = sc,
+                             .policy = p,
+                             .seed = mock_scenario_seed(sc),
+                             .trace = tr,
+                             .parse_text = parse_text};
         double t0 = now_s();
         int rc = rl_sim_run(&cfg, res, &err);
         rc |= rl_trace_close(tr);
@@ -68,15 +74,18 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s\n", err.msg);
         return 2;
     }
-    rl_drv_result with, without;
-    double t_with, t_without;
-    int rc = measure(sc, p, argv[2], repeats, &t_with, &with) ||
-             measure(sc, p, NULL, repeats, &t_without, &without);
+    rl_drv_result with, without, parsed;
+    double t_with, t_without, t_parsed;
+    int rc = measure(sc, p, argv[2], false, repeats, &t_with, &with) ||
+             measure(sc, p, NULL, false, repeats, &t_without, &without) ||
+             measure(sc, p, NULL, true, repeats, &t_parsed, &parsed);
     if (rc == 0)
         printf("{\"tasks\": %llu, \"attempts\": %llu, \"wall_s\": %.6f, \"attempts_per_s\": %.0f, "
-               "\"wall_s_no_trace\": %.6f, \"attempts_per_s_no_trace\": %.0f}\n",
+               "\"wall_s_no_trace\": %.6f, \"attempts_per_s_no_trace\": %.0f, "
+               "\"attempts_per_s_parsing_headers\": %.0f}\n",
                (unsigned long long)with.tasks, (unsigned long long)with.attempts, t_with,
-               (double)with.attempts / t_with, t_without, (double)without.attempts / t_without);
+               (double)with.attempts / t_with, t_without, (double)without.attempts / t_without,
+               (double)parsed.attempts / t_parsed);
     rl_policy_free(p);
     mock_scenario_free(sc);
     return rc ? 3 : 0;

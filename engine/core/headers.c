@@ -8,11 +8,15 @@
 #include <strings.h>
 
 #include "common/timefmt.h"
+#include "mockserver/model/model.h"
 
 /* Longest header value looked at; longer ones count as unusable. */
 #define RL_HEADER_VALUE_MAX 4096
 /* Delays longer than this are kept but noted. */
 #define RL_DELAY_LONG (INT64_C(365) * 24 * 3600 * CM_US_PER_S)
+/* Counts have at most this many digits (rl_parse_count). */
+#define RL_COUNT_DIGITS 18
+#define RL_COUNT_MAX INT64_C(999999999999999999)
 
 /* Each header we read, in an order the code relies on: every rate-limit
  * group is LIMIT, REMAINING, RESET in a row. */
@@ -122,10 +126,10 @@ static void rl_collect(const rl_header *headers, size_t n, rl_val *slots)
     }
 }
 
-/* A non-negative integer of at most 18 digits, nothing else. */
+/* A non-negative integer of at most RL_COUNT_DIGITS digits, nothing else. */
 static bool rl_parse_count(rl_val v, int64_t *out)
 {
-    if (!v.p || v.too_long || v.len == 0 || v.len > 18)
+    if (!v.p || v.too_long || v.len == 0 || v.len > RL_COUNT_DIGITS)
         return false;
     int64_t x = 0;
     for (size_t i = 0; i < v.len; i++) {
@@ -543,20 +547,6 @@ static void rl_read_ratelimits(const rl_val *slots, int64_t ref_us, rl_signals *
         out->ratelimit_source = "openai";
 }
 
-void rl_signals_clear(rl_signals *out)
-{
-    memset(out, 0, sizeof *out);
-    out->has_retry_after = false;
-    out->retry_after = -1;
-    out->retry_after_note = NULL;
-    out->should_retry = -1;
-    out->limit_requests = out->remaining_requests = out->reset_requests = -1;
-    out->limit_tokens = out->remaining_tokens = out->reset_tokens = -1;
-    out->date_unix = -1;
-    out->ratelimit_source = NULL;
-    out->ietf_limit = out->ietf_remaining = out->ietf_reset = out->ietf_window = -1;
-}
-
 void rl_headers_parse(const rl_header *headers, size_t n, int64_t now_unix_us, rl_signals *out)
 {
     rl_val slots[RL_SLOT_COUNT];
@@ -570,4 +560,68 @@ void rl_headers_parse(const rl_header *headers, size_t n, int64_t now_unix_us, r
     rl_read_retry_after(slots, ref_us, out);
     out->should_retry = rl_read_bool(slots[RL_SLOT_SHOULD_RETRY]);
     rl_read_ratelimits(slots, ref_us, out);
+}
+
+/* ---- the model's values, read without their text ----
+ * What rl_headers_parse would read from the text the provider model writes
+ * for these values (mockserver/model/plan_known.c), for the plain cases:
+ * whole-second Retry-After or retry-after-ms, OpenAI x-ratelimit-* counts and
+ * Go-duration resets, a Date within a century. Anything the parser would
+ * clamp or note is left to the parser. tests/unit/test_headers_known.c
+ * compares both readings over every scenario's answers. */
+
+/* Dates up to about 100 years of scenario time (four-digit years). */
+#define RL_KNOWN_DATE_MAX (INT64_C(100) * 365 * 24 * 3600 * CM_US_PER_S)
+
+static int64_t known_count(int64_t v)
+{
+    return v >= 0 && v <= RL_COUNT_MAX ? v : -1;
+}
+
+/* Retry-After in whole seconds or retry-after-ms (which wins); false when the
+ * parser would note the value. */
+static bool known_retry_after(const mock_plan_known *k, rl_signals *out)
+{
+    if (k->retry_after_ms >= 0) {
+        if (k->retry_after_ms > RL_DELAY_LONG / CM_US_PER_MS)
+            return false;
+        out->retry_after = k->retry_after_ms * CM_US_PER_MS;
+    } else if (k->retry_after_s >= 0) {
+        if (k->retry_after_s > RL_DELAY_LONG / CM_US_PER_S)
+            return false;
+        out->retry_after = k->retry_after_s * CM_US_PER_S;
+    } else {
+        return true;
+    }
+    out->has_retry_after = true;
+    return true;
+}
+
+/* One OpenAI unit: limit, remaining, reset (a Go duration: 0 for d <= 0). */
+static bool known_unit(const mock_plan_known *k, int u, int64_t *limit, int64_t *remaining,
+                       cm_us *reset)
+{
+    if (!k->has_unit[u])
+        return true;
+    if (k->reset[u] > RL_DELAY_LONG)
+        return false;
+    *limit = known_count(k->limit[u]);
+    *remaining = known_count(k->remaining[u]);
+    *reset = k->reset[u] > 0 ? k->reset[u] : 0;
+    return true;
+}
+
+bool rl_headers_known(const mock_plan_known *k, int64_t epoch_unix_s, rl_signals *out)
+{
+    if (!k->exact || k->date_at < 0 || k->date_at > RL_KNOWN_DATE_MAX)
+        return false;
+    rl_signals_clear(out);
+    out->date_unix = epoch_unix_s + k->date_at / CM_US_PER_S;
+    if (!known_retry_after(k, out) ||
+        !known_unit(k, 0, &out->limit_requests, &out->remaining_requests, &out->reset_requests) ||
+        !known_unit(k, 1, &out->limit_tokens, &out->remaining_tokens, &out->reset_tokens))
+        return false;
+    if (k->has_unit[0] || k->has_unit[1])
+        out->ratelimit_source = "openai";
+    return true;
 }

@@ -577,11 +577,7 @@ static void action_reset(rl_action *a)
     a->reason = RL_WAIT_BACKOFF;
     a->success = false;
     a->message[0] = '\0';
-    memset(&a->signals, 0, sizeof a->signals);
-    a->signals.retry_after = a->signals.limit_requests = a->signals.remaining_requests = -1;
-    a->signals.reset_requests = a->signals.limit_tokens = a->signals.remaining_tokens = -1;
-    a->signals.reset_tokens = a->signals.date_unix = -1;
-    a->signals.should_retry = -1;
+    rl_signals_clear(&a->signals);
     a->tier = NULL;
 }
 

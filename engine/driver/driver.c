@@ -2,11 +2,17 @@
  * engine calls and what each action does to the totals and the trace. */
 #include "engine/driver/driver.h"
 
-#include <stdalign.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+/* A WAIT of a real-time driver, written when it ends (cfg.observed_waits). */
+typedef struct drv_wait {
+    cm_us from;  /* scenario time it began */
+    cm_us delay; /* its planned delay */
+    char *note;  /* its note, or NULL */
+} drv_wait;
 
 typedef struct drv_cand {
     rl_candidate_info info;
@@ -20,6 +26,7 @@ struct rl_drv {
     rl_run *run;
     char *tasks; /* ntasks records of `stride` bytes: rl_drv_task, then the driver's */
     size_t stride, extra_at;
+    drv_wait *waits; /* per task, when cfg.observed_waits; else NULL */
     drv_cand *cands;
     size_t ncands;
     uint32_t *queue; /* tasks waiting for a concurrency slot (FIFO ring) */
@@ -41,6 +48,11 @@ void rl_drv_task_rng(uint64_t seed, uint32_t task, cm_rng *out)
     cm_rng root;
     cm_rng_seed(&root, seed);
     cm_rng_fork(&root, task, out);
+}
+
+rl_drv_table rl_drv_tasks(const rl_drv *d)
+{
+    return (rl_drv_table){.base = d->tasks, .stride = d->stride, .extra_at = d->extra_at};
 }
 
 rl_drv_task *rl_drv_task_at(rl_drv *d, uint32_t id)
@@ -85,16 +97,30 @@ static rl_trace_who who_of(const rl_drv *d, uint32_t id, const rl_drv_task *k)
     return w;
 }
 
-/* The wait event: at its start (virtual time), or at its end with what was
- * observed (real time); `t` is always when it began. */
-static void trace_wait(rl_drv *d, uint32_t id, rl_drv_task *k, cm_us observed, const char *note)
+/* The wait event of task id, which began at `from` and was planned for
+ * `delay`: written at its start (virtual time, observed -1) or at its end
+ * with what was observed (real time). */
+static inline __attribute__((always_inline)) void trace_wait(rl_drv *d, uint32_t id,
+                                                             const rl_drv_task *k, cm_us from,
+                                                             cm_us delay, cm_us observed,
+                                                             const char *note)
 {
     if (d->cfg.trace) {
         rl_trace_who w = {.task = id, .attempt = k->attempt};
-        rl_trace_wait(d->cfg.trace, k->wait_from, &w, k->wait_delay, observed,
+        rl_trace_wait(d->cfg.trace, from, &w, delay, observed,
                       rl_wait_reason_name((rl_wait_reason)k->reason), note);
     }
-    note_event(d, k->wait_from);
+    note_event(d, from);
+}
+
+/* Task id's observed wait has ended (or the run stops) at `now`. */
+static void end_observed_wait(rl_drv *d, uint32_t id, const rl_drv_task *k, cm_us now,
+                              const char *note)
+{
+    drv_wait *w = &d->waits[id];
+    trace_wait(d, id, k, w->from, w->delay, now - w->from, note ? note : w->note);
+    free(w->note);
+    w->note = NULL;
 }
 
 static void maybe_flush(rl_drv *d)
@@ -131,14 +157,14 @@ static int do_done(rl_drv *d, uint32_t id, rl_drv_task *k, bool ok, const char *
     return task_begin(d, next, now);
 }
 
-static int do_send(rl_drv *d, uint32_t id, rl_drv_task *k, const rl_action *a, cm_us now)
+static inline __attribute__((always_inline)) int do_send(rl_drv *d, uint32_t id, rl_drv_task *k,
+                                                         const rl_action *a, cm_us now)
 {
     k->phase = RL_DRV_INFLIGHT;
     k->candidate = a->candidate < d->ncands ? a->candidate : 0;
     k->key = a->key < d->cands[k->candidate].info.nkeys ? a->key : 0;
     k->attempt = a->attempt;
     k->sent_at = now;
-    k->timeout = a->timeout > 0 ? a->timeout : RL_DEFAULT_ATTEMPT_TIMEOUT;
     k->sends++;
     d->res.attempts++;
     if (d->cfg.trace) {
@@ -146,22 +172,25 @@ static int do_send(rl_drv *d, uint32_t id, rl_drv_task *k, const rl_action *a, c
         rl_trace_send(d->cfg.trace, now, &w, a->timeout);
     }
     note_event(d, now);
-    return d->ops.send(d->io, id, k, now);
+    return d->ops.send(d->io, id, k, a->timeout > 0 ? a->timeout : RL_DEFAULT_ATTEMPT_TIMEOUT, now);
 }
 
-static int do_wait(rl_drv *d, uint32_t id, rl_drv_task *k, const rl_action *a, cm_us now)
+static inline __attribute__((always_inline)) int do_wait(rl_drv *d, uint32_t id, rl_drv_task *k,
+                                                         const rl_action *a, cm_us now)
 {
     cm_us until = a->until > now ? a->until : now;
     k->phase = RL_DRV_WAITING;
     k->reason = (uint8_t)a->reason;
-    k->wait_from = now;
-    k->wait_delay = until - now;
-    k->total_wait = cm_us_add(k->total_wait, k->wait_delay);
-    d->res.total_wait = cm_us_add(d->res.total_wait, k->wait_delay);
-    if (!d->cfg.observed_waits)
-        trace_wait(d, id, k, -1, a->message);
-    else if (a->message[0] && !(k->note = strdup(a->message)))
-        return -1;
+    k->total_wait = cm_us_add(k->total_wait, until - now);
+    d->res.total_wait = cm_us_add(d->res.total_wait, until - now);
+    if (!d->waits)
+        trace_wait(d, id, k, now, until - now, -1, a->message);
+    else {
+        drv_wait *w = &d->waits[id];
+        *w = (drv_wait){.from = now, .delay = until - now};
+        if (a->message[0] && !(w->note = strdup(a->message)))
+            return -1;
+    }
     return d->ops.wake_at(d->io, id, until);
 }
 
@@ -207,11 +236,8 @@ int rl_drv_due(rl_drv *d, uint32_t id, cm_us now)
     }
     if (k->phase != RL_DRV_WAITING)
         return 0;
-    if (d->cfg.observed_waits) {
-        trace_wait(d, id, k, now - k->wait_from, k->note);
-        free(k->note);
-        k->note = NULL;
-    }
+    if (d->waits)
+        end_observed_wait(d, id, k, now, NULL);
     rl_action a;
     rl_task_next(&k->t, d->run, NULL, now, &k->rng, &a);
     return act(d, id, k, &a, now);
@@ -279,13 +305,15 @@ static int setup_cands(rl_drv *d)
 
 static int setup_tasks(rl_drv *d, size_t extra)
 {
-    size_t align = alignof(max_align_t);
+    const size_t align = 8; /* pointers and 64-bit numbers */
     d->extra_at = (sizeof(rl_drv_task) + align - 1) / align * align;
-    d->stride = extra ? (d->extra_at + extra + align - 1) / align * align : sizeof(rl_drv_task);
+    d->stride = (d->extra_at + extra + align - 1) / align * align;
     size_t n = d->cfg.ntasks;
     d->tasks = calloc(n ? n : 1, d->stride);
     d->queue = calloc(n ? n : 1, sizeof *d->queue);
     if (!d->tasks || !d->queue)
+        return -1;
+    if (d->cfg.observed_waits && !(d->waits = calloc(n ? n : 1, sizeof *d->waits)))
         return -1;
     cm_rng root;
     cm_rng_seed(&root, d->cfg.seed);
@@ -332,12 +360,10 @@ rl_drv *rl_drv_new(const rl_drv_config *cfg, const rl_drv_ops *ops, void *io, si
 
 int rl_drv_finish(rl_drv *d, cm_us now, rl_drv_result *out, cm_err *err)
 {
-    for (size_t i = 0; i < d->cfg.ntasks; i++) {
+    for (size_t i = 0; d->waits && i < d->cfg.ntasks; i++) {
         rl_drv_task *k = rl_drv_task_at(d, (uint32_t)i);
-        if (k->phase == RL_DRV_WAITING && d->cfg.observed_waits)
-            trace_wait(d, (uint32_t)i, k, now - k->wait_from, "interrupted before the wait ended");
-        free(k->note);
-        k->note = NULL;
+        if (k->phase == RL_DRV_WAITING)
+            end_observed_wait(d, (uint32_t)i, k, now, "interrupted before the wait ended");
     }
     *out = d->res;
     out->interrupted = d->cfg.stop && *d->cfg.stop && d->res.tasks_done < d->cfg.ntasks;
@@ -354,8 +380,9 @@ void rl_drv_free(rl_drv *d)
 {
     if (!d)
         return;
-    for (size_t i = 0; d->tasks && i < d->cfg.ntasks; i++)
-        free(rl_drv_task_at(d, (uint32_t)i)->note);
+    for (size_t i = 0; d->waits && i < d->cfg.ntasks; i++)
+        free(d->waits[i].note);
+    free(d->waits);
     for (size_t i = 0; d->cands && i < d->ncands; i++)
         free(d->cands[i].key_ids);
     free(d->cands);

@@ -37,8 +37,10 @@ typedef enum rl_drv_phase {
     RL_DRV_DONE,
 } rl_drv_phase;
 
-/* One task. The driver reads it (the attempt's candidate, key, timeout)
- * and never writes it; rl_drv_extra gives the driver its own bytes. */
+/* One task. The driver reads it (the attempt's candidate, key, attempt)
+ * and never writes it; rl_drv_extra gives the driver its own bytes. Kept as
+ * small as the simulator's hot loop wants: what only real-time drivers need
+ * (the waits they observe) is kept apart. */
 typedef struct rl_drv_task {
     rl_task t;
     cm_rng rng;
@@ -48,18 +50,15 @@ typedef struct rl_drv_task {
     uint32_t sends;   /* attempts made */
     uint32_t actions; /* engine actions taken (a runaway guard) */
     cm_us sent_at;    /* scenario time of the SEND in flight */
-    cm_us timeout;    /* its per-attempt timeout; never 0 */
-    cm_us wait_from;  /* scenario time the WAIT began */
-    cm_us wait_delay; /* its planned delay */
     cm_us total_wait; /* planned waits so far */
-    char *note;       /* a deferred WAIT's note, or NULL */
 } rl_drv_task;
 
 /* What a driver does for the layer. `io` is the driver's own pointer. */
 typedef struct rl_drv_ops {
-    /* Puts task id's attempt on the wire: k->candidate, key, attempt and
-     * timeout are set. 0, or -1 when out of memory. */
-    int (*send)(void *io, uint32_t id, const rl_drv_task *k, cm_us now);
+    /* Puts task id's attempt on the wire: k->candidate, key and attempt are
+     * set; `timeout` (scenario time, > 0) ends it. 0, or -1 when out of
+     * memory. */
+    int (*send)(void *io, uint32_t id, const rl_drv_task *k, cm_us timeout, cm_us now);
     /* Calls rl_drv_due(id) at scenario time `at` (an arrival or the end of
      * a WAIT). 0, or -1 when out of memory. */
     int (*wake_at)(void *io, uint32_t id, cm_us at);
@@ -110,15 +109,33 @@ typedef struct rl_drv rl_drv;
 
 /* Sets up a run: the engine's shared state, one task per start time, the
  * candidates' key ids. Calls ops->wake_at(io, i, start[i]) for every task.
- * `extra` bytes per task are the driver's (rl_drv_extra, zeroed). Returns
+ * `extra` bytes per task are the driver's (rl_drv_extra, zeroed; aligned for
+ * pointers and 64-bit numbers). Returns
  * the layer (free with rl_drv_free), or NULL with err when out of memory or
  * when targets do not match the policy's candidates. */
 rl_drv *rl_drv_new(const rl_drv_config *cfg, const rl_drv_ops *ops, void *io, size_t extra,
                    cm_err *err);
 void rl_drv_free(rl_drv *d);
 
+/* Where the task table is: task id's rl_drv_task at base + id * stride, and
+ * its driver bytes (`extra` of them, aligned for any type) `extra_at` bytes
+ * further (aligned for pointers and 64-bit numbers). The table never moves
+ * during a run, so a driver may keep this. */
+typedef struct rl_drv_table {
+    char *base;
+    size_t stride, extra_at;
+} rl_drv_table;
+rl_drv_table rl_drv_tasks(const rl_drv *d);
+
+static inline rl_drv_task *rl_drv_table_task(rl_drv_table t, uint32_t id)
+{
+    return (rl_drv_task *)(t.base + (size_t)id * t.stride);
+}
+static inline void *rl_drv_table_extra(rl_drv_table t, uint32_t id)
+{
+    return t.base + (size_t)id * t.stride + t.extra_at;
+}
 rl_drv_task *rl_drv_task_at(rl_drv *d, uint32_t id);
-/* Task id's driver bytes (`extra` of them, aligned for any type). */
 void *rl_drv_extra(rl_drv *d, uint32_t id);
 const rl_drv_config *rl_drv_cfg(const rl_drv *d);
 /* The engine's shared run state (for a driver that tells the model). */
@@ -132,7 +149,8 @@ int rl_drv_due(rl_drv *d, uint32_t id, cm_us now);
 int rl_drv_outcome(rl_drv *d, uint32_t id, const rl_outcome *o, const rl_signals *known, cm_us now);
 
 /* True when every task is done, or the run should stop (cfg->stop, a trace
- * write failed); rl_drv_finish then says which. */
+ * write failed); rl_drv_finish then says which. A driver that steps millions
+ * of events a second asks every few thousand. */
 bool rl_drv_over(const rl_drv *d);
 /* The progress line ("NAME: 12/100 tasks done, 91.0% success, t=60.0 s"),
  * at most four times a second (it reads the wall clock: a fast driver calls

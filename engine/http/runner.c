@@ -73,8 +73,13 @@ typedef struct runner {
     bool failed;
 } runner;
 
-/* The transfer in flight of a task (the driver's bytes of rl_drv_task). */
-static h_xfer **xfer_of(runner *r, uint32_t id)
+/* What the runner keeps per task (the driver's bytes of the layer's task). */
+typedef struct h_attempt {
+    h_xfer *x;     /* the transfer in flight, or NULL */
+    cm_us timeout; /* the attempt's timeout: time waiting for a connection counts */
+} h_attempt;
+
+static h_attempt *attempt_of(runner *r, uint32_t id)
 {
     return rl_drv_extra(r->drv, id);
 }
@@ -180,13 +185,14 @@ static int xfer_launch(runner *r, h_xfer *x, uint32_t id, cm_us now)
     }
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, hdrs);
     /* Time spent waiting for a connection counts against the attempt. */
-    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, wall_ms(r, k->timeout - (now - k->sent_at)));
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS,
+                     wall_ms(r, attempt_of(r, id)->timeout - (now - k->sent_at)));
     if (curl_multi_add_handle(r->multi, e) != CURLM_OK) {
         x->next_free = r->free_x;
         r->free_x = x;
         return -1;
     }
-    *xfer_of(r, id) = x;
+    attempt_of(r, id)->x = x;
     return 0;
 }
 
@@ -197,7 +203,7 @@ static int xfer_give(runner *r, h_xfer *x, cm_us now)
         uint32_t id = r->sendq[r->shead];
         r->shead = (r->shead + 1) % r->cfg->ntasks;
         r->slen--;
-        if (rl_drv_task_at(r->drv, id)->phase == RL_DRV_INFLIGHT && !*xfer_of(r, id))
+        if (rl_drv_task_at(r->drv, id)->phase == RL_DRV_INFLIGHT && !attempt_of(r, id)->x)
             return xfer_launch(r, x, id, now);
     }
     x->next_free = r->free_x;
@@ -222,9 +228,10 @@ static int xfer_start(runner *r, uint32_t id, cm_us now)
 /* ---- the driver's two operations ---- */
 
 /* ops.send: the attempt goes on the wire, or waits for a connection. */
-static int runner_send(void *io, uint32_t id, const rl_drv_task *k, cm_us now)
+static int runner_send(void *io, uint32_t id, const rl_drv_task *k, cm_us timeout, cm_us now)
 {
     (void)k;
+    attempt_of(io, id)->timeout = timeout;
     return xfer_start(io, id, now);
 }
 
@@ -253,7 +260,7 @@ static int on_finished(runner *r, h_xfer *x, CURLcode rc)
                      : 0;
     o.headers = hdr;
     curl_multi_remove_handle(r->multi, x->easy);
-    *xfer_of(r, id) = NULL;
+    attempt_of(r, id)->x = NULL;
     /* The engine reads the headers (in x) before the layer acts, and an
      * action may send. With no SEND waiting for a connection, x is free at
      * once, so this task's next attempt reuses its connection; else x goes
@@ -594,7 +601,7 @@ static int setup_layer(runner *r, cm_err *err)
                         .flush_every_us = 100000,
                         .stop = c->stop};
     rl_drv_ops ops = {.send = runner_send, .wake_at = runner_wake_at};
-    r->drv = rl_drv_new(&dc, &ops, r, sizeof(h_xfer *), err);
+    r->drv = rl_drv_new(&dc, &ops, r, sizeof(h_attempt), err);
     free(targets);
     return r->drv ? 0 : -1;
 }
@@ -604,12 +611,12 @@ static int setup_layer(runner *r, cm_err *err)
 static void drop_transfers(runner *r)
 {
     for (size_t i = 0; r->drv && i < r->cfg->ntasks; i++) {
-        h_xfer **x = xfer_of(r, (uint32_t)i);
-        if (*x) {
-            curl_multi_remove_handle(r->multi, (*x)->easy);
-            (*x)->next_free = r->free_x;
-            r->free_x = *x;
-            *x = NULL;
+        h_attempt *at = attempt_of(r, (uint32_t)i);
+        if (at->x) {
+            curl_multi_remove_handle(r->multi, at->x->easy);
+            at->x->next_free = r->free_x;
+            r->free_x = at->x;
+            at->x = NULL;
         }
     }
 }

@@ -13,7 +13,6 @@
 #include "engine/driver/driver.h"
 #include "engine/driver/workload.h"
 #include "engine/sim/queue.h"
-#include "engine/sim/signals.h"
 #include "mockserver/model/model.h"
 
 typedef struct sim_key {
@@ -35,6 +34,8 @@ typedef struct sim_cand {
 #define REPLY_INLINE 488
 typedef struct sim_reply {
     bool known;
+    uint8_t error; /* rl_transport_error of the attempt */
+    int status;    /* its status (0 with an error) */
     rl_signals sig;
     uint32_t nheaders;
     uint16_t at[2 * MOCK_MAX_HEADERS]; /* offset of each name and value: unpacked without strlen */
@@ -42,17 +43,16 @@ typedef struct sim_reply {
     char small[REPLY_INLINE];
 } sim_reply;
 
-/* What the driver keeps per task beside the layer's rl_drv_task: how the
- * attempt in flight ends, decided when it was sent. */
+/* What the driver keeps per task beside the layer's rl_drv_task: the reply
+ * slot of the attempt in flight, which holds how it ends. */
 typedef struct sim_attempt {
-    uint8_t error; /* rl_transport_error of the attempt in flight */
-    int status;    /* its status */
-    int32_t slot;  /* its reply slot */
+    int32_t slot;
 } sim_attempt;
 
 typedef struct sim {
     const rl_sim_config *cfg;
     rl_drv *drv;
+    rl_drv_table table; /* the layer's task table (it never moves) */
     mock_model *model;
     rl_simq queue; /* each task's next event, earliest first */
     sim_cand *cands;
@@ -187,21 +187,21 @@ static mock_request request_of(const sim *s, uint32_t id, const rl_drv_task *k)
 
 /* ops.send: the model decides the answer now; the attempt ends when its
  * latency (or the timeout) has passed. */
-static int sim_send(void *io, uint32_t id, const rl_drv_task *k, cm_us now)
+static int sim_send(void *io, uint32_t id, const rl_drv_task *k, cm_us timeout, cm_us now)
 {
     sim *s = io;
-    sim_attempt *x = rl_drv_extra(s->drv, id);
+    sim_attempt *x = rl_drv_table_extra(s->table, id);
     mock_request req = request_of(s, id, k);
     mock_plan *p = &s->scratch;
     mock_model_respond(s->model, &req, p);
-    cm_us dur = attempt_end(p, k->timeout, &x->status, &x->error);
     if ((x->slot = slot_take(s)) < 0)
         return -1;
     sim_reply *r = &s->replies[x->slot];
+    cm_us dur = attempt_end(p, timeout, &r->status, &r->error);
     r->nheaders = 0;
     r->known = false;
-    if (x->error == RL_TE_NONE || x->error == RL_TE_TRUNCATED) {
-        r->known = rl_sim_signals_of(&p->known, &r->sig);
+    if (r->error == RL_TE_NONE || r->error == RL_TE_TRUNCATED) {
+        r->known = !s->cfg->parse_text && rl_headers_known(&p->known, CM_SCENARIO_EPOCH, &r->sig);
         if (!r->known)
             mock_plan_render_known(p); /* the engine reads the text after all */
         if (!r->known && reply_pack(r, p) != 0)
@@ -218,12 +218,12 @@ static int sim_wake_at(void *io, uint32_t id, cm_us at)
 /* The attempt in flight has ended: its outcome goes to the layer. */
 static int finish_attempt(sim *s, uint32_t id, const rl_drv_task *k)
 {
-    sim_attempt *x = rl_drv_extra(s->drv, id);
+    sim_attempt *x = rl_drv_table_extra(s->table, id);
     rl_header hdr[MOCK_MAX_HEADERS];
     const sim_reply *r = &s->replies[x->slot];
     size_t n = reply_unpack(r, hdr);
-    rl_outcome o = {.status = x->status,
-                    .error = (rl_transport_error)x->error,
+    rl_outcome o = {.status = r->status,
+                    .error = (rl_transport_error)r->error,
                     .headers = hdr,
                     .nheaders = n,
                     .latency = s->now - k->sent_at};
@@ -332,6 +332,8 @@ static int setup_layer(sim *s, cm_err *err)
         rl_drv_ops ops = {.send = sim_send, .wake_at = sim_wake_at};
         s->drv = rl_drv_new(&dc, &ops, s, sizeof(sim_attempt), err);
         rc = s->drv ? 0 : -1;
+        if (s->drv)
+            s->table = rl_drv_tasks(s->drv);
     }
     rl_schedule_free(&sched);
     free(targets);
@@ -364,10 +366,10 @@ static void prefetch_next(sim *s)
     uint64_t next;
     if (rl_simq_front(&s->queue, &at, &next) != 1)
         return;
-    const rl_drv_task *k = rl_drv_task_at(s->drv, (uint32_t)next);
+    const rl_drv_task *k = rl_drv_table_task(s->table, (uint32_t)next);
     __builtin_prefetch(k);
     if (k->phase == RL_DRV_INFLIGHT) {
-        const sim_attempt *x = rl_drv_extra(s->drv, (uint32_t)next);
+        const sim_attempt *x = rl_drv_table_extra(s->table, (uint32_t)next);
         __builtin_prefetch(x);
         if (x->slot >= 0)
             __builtin_prefetch(&s->replies[x->slot]);
@@ -376,7 +378,7 @@ static void prefetch_next(sim *s)
 
 static int step(sim *s, uint32_t id)
 {
-    const rl_drv_task *k = rl_drv_task_at(s->drv, id);
+    const rl_drv_task *k = rl_drv_table_task(s->table, id);
     if (k->phase == RL_DRV_INFLIGHT)
         return finish_attempt(s, id, k);
     return rl_drv_due(s->drv, id, s->now);
@@ -387,7 +389,7 @@ static int loop(sim *s, cm_err *err)
     int64_t at;
     uint64_t id, n = 0;
     int got = 0;
-    while (!rl_drv_over(s->drv) && (got = rl_simq_pop(&s->queue, &at, &id)) > 0) {
+    while ((got = rl_simq_pop(&s->queue, &at, &id)) > 0) {
         if (s->cfg->raise_after && ++n == s->cfg->raise_after)
             raise(SIGTERM); /* the real handler path, for the interruption test */
         if (s->cfg->stop && *s->cfg->stop)
@@ -398,8 +400,11 @@ static int loop(sim *s, cm_err *err)
             got = -1;
             break;
         }
-        if ((++s->events & 4095) == 0)
+        if ((++s->events & 4095) == 0) {
+            if (rl_drv_over(s->drv))
+                break;
             rl_drv_progress(s->drv, s->now, false);
+        }
     }
     if (got < 0) {
         cm_err_set(err, "sim: out of memory at t=%.6f s", cm_s_from_us(s->now));

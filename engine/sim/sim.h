@@ -25,6 +25,8 @@ typedef struct rl_sim_config {
     bool progress;               /* a progress line on stderr now and then */
     volatile sig_atomic_t *stop; /* non-zero: stop before the next event; may be NULL */
     uint64_t raise_after;        /* tests: raise(SIGTERM) after this many events; 0 never */
+    bool parse_text;             /* bench: every answer's headers written and parsed, as over
+                                    HTTP, never read through rl_headers_known */
 } rl_sim_config;
 
 /* Runs the whole workload. 0 and *out filled (free out->run_json); -2 with
