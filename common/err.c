@@ -25,3 +25,8 @@ const char *cm_exit_meaning(int code)
     }
     return "";
 }
+
+int cm_exit_of(int rc)
+{
+    return rc == 0 ? CM_EXIT_OK : rc == CM_ERR_INPUT ? CM_EXIT_BAD_INPUT : CM_EXIT_RUNTIME;
+}

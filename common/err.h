@@ -29,4 +29,11 @@ typedef enum cm_exit {
 /* What exit code `code` means, for --help texts; "" for others. */
 const char *cm_exit_meaning(int code);
 
+/* Returns of a function that tells bad input from a failure to run. */
+#define CM_ERR_RUNTIME (-1) /* out of memory, I/O, a server unreachable: exit 3 */
+#define CM_ERR_INPUT (-2)   /* the input is wrong (the message says where): exit 2 */
+
+/* The exit code for such a return: 0 for 0, 2 for CM_ERR_INPUT, 3 else. */
+int cm_exit_of(int rc);
+
 #endif

@@ -131,7 +131,7 @@ static int take_value(run_args *a, const char *o, const char *v)
               a->concurrency > 10000000 || !(a->has_concurrency = true);
     else {
         fprintf(stderr, "retrylab run: unknown option '%s'\n", o);
-        return 2;
+        return CM_EXIT_BAD_INPUT;
     }
     if (bad)
         fprintf(stderr, "retrylab run: %s: bad value '%s'\n", o, v);
@@ -176,18 +176,18 @@ static int parse_args(int argc, char **argv, run_args *a)
         } else if (o[0] == '-' && o[1] != '\0') {
             if (!known_flag(o)) {
                 fprintf(stderr, "retrylab run: unknown option '%s'\n", o);
-                return 2;
+                return CM_EXIT_BAD_INPUT;
             }
             if (i + 1 >= argc) {
                 fprintf(stderr, "retrylab run: %s: needs a value\n", o);
-                return 2;
+                return CM_EXIT_BAD_INPUT;
             }
             if (take_value(a, o, argv[++i]) != 0)
-                return 2;
+                return CM_EXIT_BAD_INPUT;
         } else if (a->scenario) {
             fprintf(stderr, "retrylab run: one scenario only (got '%s' and '%s')\n", a->scenario,
                     o);
-            return 2;
+            return CM_EXIT_BAD_INPUT;
         } else {
             a->scenario = o;
         }
@@ -205,7 +205,7 @@ static int load_policy(run_job *j)
                                 j->sc ? mock_scenario_policy_path(j->sc) : NULL, &j->policy_path,
                                 &j->policy, &err) != 0) {
         fprintf(stderr, "%s\n", err.msg);
-        return 2;
+        return CM_EXIT_BAD_INPUT;
     }
     return 0;
 }
@@ -222,7 +222,7 @@ static int alloc_targets(run_job *j)
     j->key_values = calloc(nkeys ? nkeys : 1, sizeof *j->key_values);
     if (!j->targets || !j->key_values || n > sizeof j->base_urls / sizeof j->base_urls[0]) {
         fprintf(stderr, "retrylab run: out of memory\n");
-        return 3;
+        return CM_EXIT_RUNTIME;
     }
     return 0;
 }
@@ -272,7 +272,7 @@ static int live_target(run_job *j, size_t i, const char **keys)
                 "retrylab run: %s: provider %s (candidate %zu of the policy) is not in "
                 "this providers file\n",
                 j->a.live, ci.provider, i);
-        return 2;
+        return CM_EXIT_BAD_INPUT;
     }
     rl_provider_info pv;
     rl_providers_get(j->prov, (size_t)pi, &pv);
@@ -287,7 +287,7 @@ static int live_target(run_job *j, size_t i, const char **keys)
         if (!v || !*v) {
             fprintf(stderr, "retrylab run: key %s of %s: environment variable %s is not set\n",
                     ci.keys[k], ci.provider, env);
-            return 2;
+            return CM_EXIT_BAD_INPUT;
         }
         keys[k] = v;
     }
@@ -315,7 +315,7 @@ static int load_mock_inputs(run_job *j)
     cm_err err;
     if (mock_scenario_load(j->a.scenario, &j->sc, &err) != 0) {
         fprintf(stderr, "%s\n", err.msg);
-        return 2;
+        return CM_EXIT_BAD_INPUT;
     }
     j->seed = j->a.has_seed ? j->a.seed : mock_scenario_seed(j->sc);
     int rc = load_policy(j);
@@ -324,7 +324,7 @@ static int load_mock_inputs(run_job *j)
     rl_schedule sched; /* the arrivals sim draws for this seed */
     if (rl_workload_schedule_run(mock_scenario_workload(j->sc), j->seed, &sched, &err) != 0) {
         fprintf(stderr, "%s\n", err.msg);
-        return 2;
+        return CM_EXIT_BAD_INPUT;
     }
     j->start = sched.start;
     j->ntasks = sched.n;
@@ -336,7 +336,7 @@ static int load_live_inputs(run_job *j)
     cm_err err;
     if (rl_providers_load(j->a.live, &j->prov, &err) != 0) {
         fprintf(stderr, "%s\n", err.msg);
-        return 2;
+        return CM_EXIT_BAD_INPUT;
     }
     j->seed = j->a.has_seed ? j->a.seed : 0;
     int rc = load_policy(j);
@@ -346,7 +346,7 @@ static int load_live_inputs(run_job *j)
     j->start = calloc(j->ntasks, sizeof *j->start); /* all at t = 0, the cap spreads them */
     if (!j->start) {
         fprintf(stderr, "retrylab run: out of memory\n");
-        return 3;
+        return CM_EXIT_RUNTIME;
     }
     return build_targets(j);
 }
@@ -362,31 +362,30 @@ static int check_target(run_job *j)
     int rc = rl_target_get_state(j->a.target, &st, &err);
     if (rc != 0) {
         fprintf(stderr, "retrylab run: %s\n", err.msg);
-        return rc == -3 ? 3 : 2;
+        return cm_exit_of(rc);
     }
     if (fabs(st.time_scale - j->a.time_scale) > 1e-9 * j->a.time_scale) {
         fprintf(stderr,
                 "retrylab run: %s runs at --time-scale %g, this run at %g: start both "
                 "with the same scale\n",
                 j->a.target, st.time_scale, j->a.time_scale);
-        return 2;
+        return CM_EXIT_BAD_INPUT;
     }
     if (st.scenario[0] && strcmp(st.scenario, mock_scenario_name(j->sc)) != 0) {
         fprintf(stderr,
                 "retrylab run: %s plays scenario \"%s\", not \"%s\": start the "
                 "mockserver with this run's scenario file\n",
                 j->a.target, st.scenario, mock_scenario_name(j->sc));
-        return 2; /* its answers would measure another scenario */
+        return CM_EXIT_BAD_INPUT; /* its answers would measure another scenario */
     }
     return 0;
 }
 
-/* Resets the mockserver (model, journal, clock): 0 and *t0, or -2 (a bad
- * target) / -1 (unreachable) with err. */
+/* Resets the mockserver (model, journal, clock): 0 and *t0, or
+ * CM_ERR_INPUT (not a mockserver) / CM_ERR_RUNTIME (unreachable) with err. */
 static int reset_target(run_job *j, int64_t *t0, cm_err *err)
 {
-    int rc = rl_target_reset(j->a.target, t0, err);
-    return rc == 0 ? 0 : rc == -3 ? -1 : -2;
+    return rl_target_reset(j->a.target, t0, err);
 }
 
 static const char *mode_of(const run_job *j)
@@ -461,7 +460,7 @@ int rl_cmd_run(int argc, char **argv)
     rl_cli_catch_signals(); /* first: a signal from now on leaves a partial run, not none */
     run_job *j = calloc(1, sizeof *j);
     if (!j)
-        return 3;
+        return CM_EXIT_RUNTIME;
     int rc = parse_args(argc, argv, &j->a);
     if (rc == 1)
         usage(stdout);
@@ -469,7 +468,7 @@ int rl_cmd_run(int argc, char **argv)
         usage(stderr);
     if (rc != 0) {
         free(j);
-        return rc == 1 ? 0 : 2;
+        return rc == 1 ? CM_EXIT_OK : CM_EXIT_BAD_INPUT;
     }
     curl_global_init(CURL_GLOBAL_DEFAULT);
     cm_raise_fd_limit();

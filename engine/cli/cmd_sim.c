@@ -40,11 +40,11 @@ static int parse_option(const char *o, const char *v, sim_args *a)
 {
     if (strcmp(o, "--policy") != 0 && strcmp(o, "--out") != 0 && strcmp(o, "--seed") != 0) {
         fprintf(stderr, "retrylab sim: unknown option '%s'\n", o);
-        return 2;
+        return CM_EXIT_BAD_INPUT;
     }
     if (!v) {
         fprintf(stderr, "retrylab sim: %s: needs a value\n", o);
-        return 2;
+        return CM_EXIT_BAD_INPUT;
     }
     if (strcmp(o, "--policy") == 0) {
         a->policy = v;
@@ -54,7 +54,7 @@ static int parse_option(const char *o, const char *v, sim_args *a)
         if (rl_cli_parse_seed(v, &a->seed) != 0) {
             fprintf(stderr, "retrylab sim: --seed: not a whole number from 0 to %lld: '%s'\n",
                     (long long)CM_SEED_MAX, v);
-            return 2;
+            return CM_EXIT_BAD_INPUT;
         }
         a->has_seed = true;
     }
@@ -74,18 +74,18 @@ static int parse_args(int argc, char **argv, sim_args *a)
         } else if (o[0] == '-' && o[1] != '\0') {
             const char *v = i + 1 < argc ? argv[++i] : NULL;
             if (parse_option(o, v, a) != 0)
-                return 2;
+                return CM_EXIT_BAD_INPUT;
         } else if (a->scenario) {
             fprintf(stderr, "retrylab sim: one scenario only (got '%s' and '%s')\n", a->scenario,
                     o);
-            return 2;
+            return CM_EXIT_BAD_INPUT;
         } else {
             a->scenario = o;
         }
     }
     if (!a->scenario) {
         fprintf(stderr, "retrylab sim: which scenario?\n");
-        return 2;
+        return CM_EXIT_BAD_INPUT;
     }
     return 0;
 }
@@ -112,13 +112,13 @@ static int load_inputs(sim_job *j)
     cm_err err;
     if (mock_scenario_load(j->args.scenario, &j->sc, &err) != 0) {
         fprintf(stderr, "%s\n", err.msg);
-        return 2;
+        return CM_EXIT_BAD_INPUT;
     }
     if (rl_scenario_policy_pick("retrylab sim", j->args.scenario, j->args.policy,
                                 mock_scenario_policy_path(j->sc), &j->policy_path, &j->policy,
                                 &err) != 0) {
         fprintf(stderr, "%s\n", err.msg);
-        return 2;
+        return CM_EXIT_BAD_INPUT;
     }
     j->seed = j->args.has_seed ? j->args.seed : mock_scenario_seed(j->sc);
     return 0;
@@ -165,7 +165,7 @@ int rl_cmd_sim(int argc, char **argv)
     }
     if (rc != 0) {
         usage(stderr);
-        return 2;
+        return CM_EXIT_BAD_INPUT;
     }
     rc = load_inputs(&j);
     if (rc == 0)

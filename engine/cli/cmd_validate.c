@@ -94,12 +94,12 @@ static int check_args(int argc, char **argv)
         if (argv[i][0] == '-' && argv[i][1] != '\0') {
             fprintf(stderr, "retrylab validate: unknown option '%s' (a file of that name: ./%s)\n",
                     argv[i], argv[i]);
-            return 2;
+            return CM_EXIT_BAD_INPUT;
         }
     }
     if (argc < 2) {
         fprintf(stderr, "retrylab validate: no file given\nusage: retrylab validate FILE...\n");
-        return 2;
+        return CM_EXIT_BAD_INPUT;
     }
     return 0;
 }
@@ -108,7 +108,7 @@ int rl_cmd_validate(int argc, char **argv)
 {
     int rc = check_args(argc, argv);
     if (rc != 0)
-        return rc == 1 ? 0 : 2;
+        return rc == 1 ? CM_EXIT_OK : CM_EXIT_BAD_INPUT;
     int bad = 0;
     for (int i = 1; i < argc; i++) {
         cm_err err;

@@ -40,7 +40,7 @@ int rl_job_open(rl_job *j, const char *out)
     cm_err err;
     if (rl_trace_open(j->partial, &j->trace, &err) != 0) {
         fprintf(stderr, "%s: %s\n", j->cmd, err.msg);
-        return 3;
+        return CM_EXIT_RUNTIME;
     }
     write_start(j);
     j->wall_start = rl_drv_wall_us();
@@ -75,7 +75,7 @@ static int write_summary(const rl_job *j, const rl_drv_result *r, double wall_s,
     cm_err err;
     if (rl_summary_write(j->rd.summary, &s, merged, &err) != 0) {
         fprintf(stderr, "%s: %s\n", j->cmd, err.msg);
-        return 3;
+        return CM_EXIT_RUNTIME;
     }
     return 0;
 }
@@ -105,7 +105,7 @@ static int name_files(const rl_job *j)
         return 0;
     fprintf(stderr, "%s: %s: cannot rename to %s: %s\n", j->cmd, j->partial, j->rd.trace,
             strerror(errno));
-    return 3;
+    return CM_EXIT_RUNTIME;
 }
 
 int rl_job_close(rl_job *j, int run_rc, const cm_err *err, rl_drv_result *r, const cJSON *extra)
@@ -118,13 +118,13 @@ int rl_job_close(rl_job *j, int run_rc, const cm_err *err, rl_drv_result *r, con
     int rc = 0;
     if (run_rc != 0) {
         fprintf(stderr, "%s: %s\n", j->cmd, err->msg);
-        rc = run_rc == -2 ? 2 : 3;
+        rc = cm_exit_of(run_rc);
     } else if (closed != 0 || why != 0) {
         fprintf(stderr,
                 "%s: %s: cannot write: %s; the run stopped, and %s keeps the run it "
                 "held before\n",
                 j->cmd, j->rd.trace, strerror(why ? why : EIO), j->rd.dir);
-        rc = 3;
+        rc = CM_EXIT_RUNTIME;
     }
     if (rc == 0)
         rc = write_summary(j, r, wall_s, extra);
@@ -144,7 +144,7 @@ int rl_job_close(rl_job *j, int run_rc, const cm_err *err, rl_drv_result *r, con
         return 128 + (int)rl_cli_stop;
     if (r->runaway) {
         fprintf(stderr, "%s: a task never finished (engine loop); see the trace\n", j->cmd);
-        return 3;
+        return CM_EXIT_RUNTIME;
     }
     return 0;
 }

@@ -43,8 +43,8 @@ typedef struct rl_job {
  * made). */
 int rl_job_open(rl_job *j, const char *out);
 
-/* Ends the job after the driver returned `run_rc` (0, -1 runtime failure,
- * -2 bad input; `err` says why when not 0) with result *r (its run_json is
+/* Ends the job after the driver returned `run_rc` (0, CM_ERR_RUNTIME or
+ * CM_ERR_INPUT; `err` says why when not 0) with result *r (its run_json is
  * freed here). `extra` (may be NULL; stays the caller's) adds members to
  * the summary. Writes the summary, gives both files their names, prints
  * the closing line, and returns the exit code: 0; 2 bad input; 3 runtime

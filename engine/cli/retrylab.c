@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/err.h"
 #include "engine/cli/cli.h"
 #include "reports/reports.h"
 
@@ -30,14 +31,16 @@ static void usage(FILE *to)
                 "  validate (policy, scenario, expect and providers files).\n\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(to, "  retrylab %-8s %s\n", commands[i].name, commands[i].synopsis);
-    fprintf(to, "\nexit codes: 0 ok, 1 a check fell short, 2 bad input, 3 runtime failure\n");
+    fprintf(to, "\nexit codes:\n");
+    for (int code = 0; code < 4; code++)
+        fprintf(to, "  %d  %s\n", code, cm_exit_meaning(code));
 }
 
 int main(int argc, char **argv)
 {
     if (argc < 2) {
         usage(stderr);
-        return 2;
+        return CM_EXIT_BAD_INPUT;
     }
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
         strcmp(argv[1], "help") == 0) {
@@ -49,5 +52,5 @@ int main(int argc, char **argv)
             return commands[i].run(argc - 1, argv + 1);
     fprintf(stderr, "retrylab: unknown command '%s'\n", argv[1]);
     usage(stderr);
-    return 2;
+    return CM_EXIT_BAD_INPUT;
 }

@@ -286,7 +286,7 @@ static int setup_cands(rl_drv *d)
 {
     d->ncands = rl_policy_candidate_count(d->cfg.policy);
     if (d->ncands != d->cfg.ntargets)
-        return -2;
+        return CM_ERR_INPUT;
     d->cands = calloc(d->ncands ? d->ncands : 1, sizeof *d->cands);
     if (!d->cands)
         return -1;
@@ -346,7 +346,7 @@ rl_drv *rl_drv_new(const rl_drv_config *cfg, const rl_drv_ops *ops, void *io, si
     if (rc == 0)
         rc = setup_tasks(d, extra);
     if (rc != 0) {
-        if (rc == -2)
+        if (rc == CM_ERR_INPUT)
             cm_err_set(err, "%s: %zu targets for the policy's %zu candidates", cfg->name,
                        cfg->ntargets, d->ncands);
         else

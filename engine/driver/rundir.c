@@ -6,6 +6,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "common/err.h"
+
 void rl_rundir_default(const char *name, char *buf, size_t size)
 {
     char safe[128];
@@ -49,7 +51,7 @@ int rl_rundir_prepare(rl_rundir *d, const char *cmd, const char *out, const char
 {
     if (out && !*out) {
         fprintf(stderr, "retrylab %s: --out: an empty folder name\n", cmd);
-        return 2;
+        return CM_EXIT_BAD_INPUT;
     }
     if (out)
         snprintf(d->dir, sizeof d->dir, "%s", out);
@@ -57,7 +59,7 @@ int rl_rundir_prepare(rl_rundir *d, const char *cmd, const char *out, const char
         rl_rundir_default(default_name, d->dir, sizeof d->dir);
     if (rl_rundir_make(d->dir) != 0) {
         fprintf(stderr, "retrylab %s: %s: cannot create: %s\n", cmd, d->dir, strerror(errno));
-        return 3;
+        return CM_EXIT_RUNTIME;
     }
     snprintf(d->trace, sizeof d->trace, "%s/trace.jsonl", d->dir);
     snprintf(d->summary, sizeof d->summary, "%s/summary.json", d->dir);

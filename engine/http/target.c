@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "engine/http/request.h"
@@ -37,7 +38,8 @@ static bool unreachable(CURLcode rc)
            rc == CURLE_SEND_ERROR;
 }
 
-/* One admin request; 0 with the body in *a, or -3 / -2 with err. */
+/* One admin request; 0 with the body in *a, or CM_ERR_RUNTIME (unreachable)
+ * / CM_ERR_INPUT (not a mockserver) with err. */
 static int admin_call(const char *target, const char *path, bool post, answer *a, cm_err *err)
 {
     char url[1024];
@@ -45,13 +47,13 @@ static int admin_call(const char *target, const char *path, bool post, answer *a
     while (n > 0 && target[n - 1] == '/')
         n--;
     if (snprintf(url, sizeof url, "%.*s%s", (int)n, target, path) >= (int)sizeof url) {
-        snprintf(err->msg, sizeof err->msg, "--target: URL too long");
-        return -2;
+        cm_err_set(err, "--target: URL too long");
+        return CM_ERR_INPUT;
     }
     CURL *e = curl_easy_init();
     if (!e) {
-        snprintf(err->msg, sizeof err->msg, "%.300s: cannot start libcurl", url);
-        return -3;
+        cm_err_set(err, "%.300s: cannot start libcurl", url);
+        return CM_ERR_RUNTIME;
     }
     a->len = 0;
     a->buf[0] = '\0';
@@ -69,33 +71,37 @@ static int admin_call(const char *target, const char *path, bool post, answer *a
     curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
     curl_easy_cleanup(e);
     if (rc != CURLE_OK) {
-        snprintf(err->msg, sizeof err->msg, "%.300s: %s%s", url,
-                 unreachable(rc) ? "cannot reach the mockserver: " : "", curl_easy_strerror(rc));
-        return unreachable(rc) ? -3 : -2;
+        cm_err_set(err, "%.300s: %s%s", url, unreachable(rc) ? "cannot reach the mockserver: " : "",
+                   curl_easy_strerror(rc));
+        return unreachable(rc) ? CM_ERR_RUNTIME : CM_ERR_INPUT;
     }
     if (status != 200) {
-        snprintf(err->msg, sizeof err->msg,
-                 "%.300s: answered HTTP %ld; is this a retrylab mockserver?", url, status);
-        return -2;
+        cm_err_set(err, "%.300s: answered HTTP %ld; is this a retrylab mockserver?", url, status);
+        return CM_ERR_INPUT;
     }
     return 0;
 }
 
 int rl_target_get_state(const char *target, rl_target_state *out, cm_err *err)
 {
-    static answer a; /* 64 KiB: not on the stack; one call at a time (the CLI) */
-    int rc = admin_call(target, "/__admin/state", false, &a, err);
+    answer *a = malloc(sizeof *a); /* 64 KiB: not on the stack */
+    if (!a) {
+        cm_err_set(err, "%.300s: out of memory", target);
+        return CM_ERR_RUNTIME;
+    }
+    int rc = admin_call(target, "/__admin/state", false, a, err);
+    cJSON *root = rc == 0 ? cJSON_Parse(a->buf) : NULL;
+    free(a);
     if (rc != 0)
         return rc;
-    cJSON *root = cJSON_Parse(a.buf);
     const cJSON *ts = cJSON_GetObjectItemCaseSensitive(root, "time_scale");
     const cJSON *sc = cJSON_GetObjectItemCaseSensitive(root, "scenario");
     if (!cJSON_IsNumber(ts) || !isfinite(ts->valuedouble) || ts->valuedouble <= 0) {
         cJSON_Delete(root);
-        snprintf(err->msg, sizeof err->msg,
-                 "%.300s/__admin/state: no usable \"time_scale\"; is this a retrylab mockserver?",
-                 target);
-        return -2;
+        cm_err_set(err,
+                   "%.300s/__admin/state: no usable \"time_scale\"; is this a retrylab mockserver?",
+                   target);
+        return CM_ERR_INPUT;
     }
     out->time_scale = ts->valuedouble;
     snprintf(out->scenario, sizeof out->scenario, "%s", cJSON_IsString(sc) ? sc->valuestring : "");
@@ -105,10 +111,15 @@ int rl_target_get_state(const char *target, rl_target_state *out, cm_err *err)
 
 int rl_target_reset(const char *target, int64_t *t0_wall_us, cm_err *err)
 {
-    static answer a;
+    answer *a = malloc(sizeof *a);
+    if (!a) {
+        cm_err_set(err, "%.300s: out of memory", target);
+        return CM_ERR_RUNTIME;
+    }
     int64_t before = rl_http_wall_now_us();
-    int rc = admin_call(target, "/__admin/reset", true, &a, err);
+    int rc = admin_call(target, "/__admin/reset", true, a, err);
     int64_t after = rl_http_wall_now_us();
+    free(a);
     if (rc == 0)
         *t0_wall_us = before + (after - before) / 2;
     return rc;

@@ -13,15 +13,16 @@ typedef struct rl_target_state {
     char scenario[256]; /* the scenario name the mockserver plays */
 } rl_target_state;
 
-/* GET {target}/__admin/state. 0 and *out; -3 with err when the target cannot
- * be reached (connection refused, timeout, DNS); -2 with err when it answers
- * but not like a mockserver (status, JSON, no time_scale). */
+/* GET {target}/__admin/state. 0 and *out; CM_ERR_RUNTIME with err when the
+ * target cannot be reached (connection refused, timeout, DNS); CM_ERR_INPUT
+ * with err when it answers but not like a mockserver (status, JSON, no
+ * time_scale). */
 int rl_target_get_state(const char *target, rl_target_state *out, cm_err *err);
 
 /* POST {target}/__admin/reset: the mockserver's model, journal and clock
  * start over. 0 and *t0_wall_us = the CLOCK_MONOTONIC microsecond halfway
  * between sending and the answer (the best guess of the server's t = 0);
- * -3 / -2 with err as above. */
+ * CM_ERR_RUNTIME / CM_ERR_INPUT with err as above. */
 int rl_target_reset(const char *target, int64_t *t0_wall_us, cm_err *err);
 
 #endif

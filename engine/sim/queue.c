@@ -65,7 +65,7 @@ int rl_simq_push(rl_simq *q, int64_t at, uint64_t data)
 {
     uint64_t key = (uint64_t)at ^ SIGN_BIT;
     if (key < q->last)
-        return -2;
+        return RL_SIMQ_PAST;
     unsigned b = bucket_of(key, q->last);
     rl_simq_bucket *dst = &q->b[b];
     if (dst->n == dst->cap && reserve(dst, 1) != 0)

@@ -32,8 +32,10 @@ typedef struct rl_simq {
 void rl_simq_init(rl_simq *q);
 /* Frees the buckets (the data are the caller's). */
 void rl_simq_free(rl_simq *q);
-/* Queues data at time `at`. 0; -1 when out of memory (queue unchanged); -2
- * when `at` is before the last time popped (refused: the order would break). */
+/* Queues data at time `at`. 0; -1 when out of memory (queue unchanged);
+ * RL_SIMQ_PAST when `at` is before the last time popped (refused: the order
+ * would break). */
+#define RL_SIMQ_PAST (-2)
 int rl_simq_push(rl_simq *q, int64_t at, uint64_t data);
 /* The earliest item (ties: the first pushed) into *at, *data when it is known
  * without moving items between buckets (that would raise the floor for

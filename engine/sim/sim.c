@@ -304,19 +304,20 @@ static int setup_candidates(sim *s, rl_drv_target **targets, const char ***value
     return 0;
 }
 
-/* The layer over this driver: tasks arrive as the workload says. 0, -1 out
- * of memory, -2 an unusable workload (err says why). */
+/* The layer over this driver: tasks arrive as the workload says. 0,
+ * CM_ERR_RUNTIME (out of memory) or CM_ERR_INPUT (an unusable workload),
+ * with err. */
 static int setup_layer(sim *s, cm_err *err)
 {
     rl_drv_target *targets = NULL;
     const char **values = NULL;
     rl_schedule sched = {0};
-    int rc = -1;
+    int rc = CM_ERR_RUNTIME;
     if (setup_candidates(s, &targets, &values) != 0)
         cm_err_set(err, "sim: out of memory");
     else if (rl_workload_schedule_run(mock_scenario_workload(s->cfg->scenario), s->cfg->seed,
                                       &sched, err) != 0)
-        rc = -2;
+        rc = CM_ERR_INPUT;
     else {
         rl_drv_config dc = {.name = "sim",
                             .policy = s->cfg->policy,
@@ -331,7 +332,7 @@ static int setup_layer(sim *s, cm_err *err)
                             .stop = s->cfg->stop};
         rl_drv_ops ops = {.send = sim_send, .wake_at = sim_wake_at};
         s->drv = rl_drv_new(&dc, &ops, s, sizeof(sim_attempt), err);
-        rc = s->drv ? 0 : -1;
+        rc = s->drv ? 0 : CM_ERR_RUNTIME;
         if (s->drv)
             s->table = rl_drv_tasks(s->drv);
     }

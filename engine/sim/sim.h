@@ -29,9 +29,9 @@ typedef struct rl_sim_config {
                                     HTTP, never read through rl_headers_known */
 } rl_sim_config;
 
-/* Runs the whole workload. 0 and *out filled (free out->run_json); -2 with
- * err when the workload is unusable (bad input); -1 with err when out of
- * memory. On failure there is nothing to free. Writes no start event: the
+/* Runs the whole workload. 0 and *out filled (free out->run_json);
+ * CM_ERR_INPUT with err when the workload is unusable; CM_ERR_RUNTIME with
+ * err when out of memory. On failure there is nothing to free. Writes no start event: the
  * caller does (it knows the file paths). Key values are resolved with
  * rl_key_resolve and go nowhere but into the in-process model request. */
 int rl_sim_run(const rl_sim_config *cfg, rl_drv_result *out, cm_err *err);
