@@ -163,7 +163,7 @@ floor99=$(awk -v a="$2" 'BEGIN { printf "%.3f", a / 1000 }')
 
 verdict() { awk -v v="$1" -v g="$2" 'BEGIN { print (v < g) ? "goal met" : "goal NOT met" }'; }
 printf '%-34s %9s MiB  goal < 64: %s\n' "runner peak RSS (10,000 tasks)" "$rss" "$(verdict "$rss" 64)"
-printf '%-34s %9s us   (%s of it system; %s attempts; issue 4 asked < 20: %s, see engine/README.md)\n' \
+printf '%-34s %9s us   (%s of it system; %s attempts; < 20 asked once: %s, see bench/README.md)\n' \
   "runner CPU per attempt" "$cpu" "$sys" "$attempts" "$(verdict "$cpu" 20 | sed 's/goal //')"
 printf '%-34s %9s us   (curl_multi_poll %s, socket API + epoll %s); runner/libcurl %sx, goal <= 1: %s\n' \
   "  bare libcurl client, per request" "$peer" "$ppoll" "$pepoll" "$r_peer" \

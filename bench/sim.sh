@@ -6,26 +6,7 @@
 # Writes bench/out/sim.json, merges it into bench/results.json under "sim"
 # and prints one table row with the goal beside the measurement.
 # Run from the repository root after `make` (make bench does both).
-#
-# History (2-vCPU build VM, medians of 3; instructions per attempt from
-# valgrind --tool=callgrind on sim_bench):
-#   before the fast paths: 362,615/s with trace, 464,063/s without; 38,000 / 31,300 instr
-#   phase 1, alternated with phase 2 while the host was busy: 449,403/s, 759,232/s
-#     (800,516/s and 1,333,666/s on a quiet VM); 12,201 / 8,951 instr
-#   phase 2 (the sim takes the model's header values, no text written or parsed; no plan
-#     clear; bottom-up heap pop): 730,000/s, 1,659,315/s alternated (busy host); 7,486 /
-#     4,237 instr. Wall times move up to 2x with the host's load; instruction counts do not
-#   phase 3 (trace lines through a cursor with memoised time and numbered name sets; a radix
-#     heap for the sim's events, same pop order; the model writes no error text or note for
-#     the sim and defers its Date text; names resolved to indices once): 3,395 / 2,562
-#     instr; alternated with phase 2 on a quiet VM (medians of 7): 2,559,919/s vs
-#     1,332,772/s with the trace, 5,488,716/s vs 2,933,130/s without; this script then:
-#     2,640,511 / 2,591,357 / 2,551,305 with the trace: the goal is met (one earlier run on
-#     a busy host: 1,837,400). ~25 ms of a ~75 ms run with the trace is the kernel copying
-#     80 MB into the page cache; pinned to one core, a writer thread would not change that
-#   failure messages filled in with cm_sbuf, the cooldown snapshot only when named: 3,152 /
-#     2,318 instr; alternated with phase 3 (medians of 5, busier host): 2,392,058/s vs
-#     2,226,972/s with the trace
+# Results over time: bench/README.md.
 set -eu
 BUILD=${RL_BUILD:-build}
 GOAL=2000000
