@@ -1,6 +1,7 @@
-/* heap.h: the timer min-heap that the simulation, the HTTP runner and the
- * mockserver share. Ordered by time, ties broken by insertion order (a
- * sequence number), so equal times pop first-in first-out: deterministic. */
+/* heap.h: the timer min-heap of the HTTP runner and the mockserver's waker
+ * (the simulation's queue, engine/sim/queue.h, pops in exactly its order).
+ * Ordered by time, ties broken by insertion order (a sequence number), so
+ * equal times pop first-in first-out: deterministic. */
 #ifndef CM_HEAP_H
 #define CM_HEAP_H
 #include <stddef.h>

@@ -22,9 +22,10 @@ typedef struct tf_scan {
 
 static const char *const tf_month_names[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                              "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-static const char *const tf_day_short[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
-static const char *const tf_day_long[] = {"Monday", "Tuesday",  "Wednesday", "Thursday",
-                                          "Friday", "Saturday", "Sunday"};
+/* Weekdays from Sunday (struct tm's tm_wday order), for reading and writing. */
+static const char *const tf_day_short[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+static const char *const tf_day_long[] = {"Sunday",   "Monday", "Tuesday", "Wednesday",
+                                          "Thursday", "Friday", "Saturday"};
 
 int64_t cm_days_from_civil(int64_t y, int m, int d)
 {
@@ -469,7 +470,7 @@ static civil civil_of(int64_t u)
 }
 
 /* Whether the hand-made civil time is the one gmtime would give and fits the
- * four-digit formats; beyond that the libc path keeps the old output. */
+ * four-digit formats; beyond that the libc path (gmtime_r) writes the date. */
 static bool fast_range(int64_t u)
 {
     return u >= 0 && u <= INT64_C(253402300799); /* 1970 .. 9999-12-31T23:59:59Z */
@@ -526,8 +527,6 @@ void cm_fmt_rfc3339(cm_us t, char *buf, size_t size)
     emit(buf, size, text, sizeof text - 1);
 }
 
-static const char days_of_week[7][4] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
-
 void cm_fmt_http_date(cm_us t, char *buf, size_t size)
 {
     int64_t u = unix_of(t);
@@ -535,14 +534,14 @@ void cm_fmt_http_date(cm_us t, char *buf, size_t size)
         time_t tt = (time_t)u;
         struct tm tm;
         gmtime_r(&tt, &tm);
-        snprintf(buf, size, "%s, %02d %s %04d %02d:%02d:%02d GMT", days_of_week[tm.tm_wday % 7],
+        snprintf(buf, size, "%s, %02d %s %04d %02d:%02d:%02d GMT", tf_day_short[tm.tm_wday % 7],
                  tm.tm_mday, tf_month_names[tm.tm_mon % 12], tm.tm_year + 1900, tm.tm_hour,
                  tm.tm_min, tm.tm_sec);
         return;
     }
     civil c = civil_of(u);
     char text[] = "Ddd, DD Mmm YYYY HH:MM:SS GMT";
-    memcpy(text, days_of_week[c.wday], 3);
+    memcpy(text, tf_day_short[c.wday], 3);
     digits2(text + 5, c.day);
     memcpy(text + 8, tf_month_names[c.month - 1], 3);
     digits4(text + 12, c.year);

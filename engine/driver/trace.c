@@ -388,7 +388,7 @@ static bool is_key_id(const char *s)
     return strcmp(s, "k-none") == 0;
 }
 
-/* The provider, model and key fields as they have always been written. */
+/* The provider, model and key fields: ,"provider":P,"model":M,"key":K (each when set). */
 static char *put_names(char *p, const rl_trace_who *who)
 {
     if (who->provider)
