@@ -8,10 +8,10 @@ void rl_metrics_init(rl_metrics *m)
     memset(m, 0, sizeof *m);
 }
 
-void rl_metrics_record(rl_metrics *m, int status, int error, cm_us latency)
+void rl_metrics_record(rl_metrics *m, bool ok, int status, int error, cm_us latency)
 {
     m->requests++;
-    if (error == 0 && status >= 200 && status < 300)
+    if (ok)
         m->successes++;
     else
         m->failures++;
@@ -25,6 +25,14 @@ void rl_metrics_record(rl_metrics *m, int status, int error, cm_us latency)
         m->latency_max = latency;
     m->latency_sum = cm_us_add(m->latency_sum, latency);
     m->latency_n++;
+}
+
+void rl_metrics_record_stream(rl_metrics *m, uint32_t tokens, bool failed)
+{
+    m->streams++;
+    m->tokens += tokens;
+    if (failed)
+        m->tokens_wasted += tokens;
 }
 
 static int add_latency(cJSON *o, const rl_metrics *m)
@@ -51,7 +59,10 @@ cJSON *rl_metrics_json(const rl_metrics *m, const char *provider, const char *mo
         !cJSON_AddNumberToObject(o, "requests", (double)m->requests) ||
         !cJSON_AddNumberToObject(o, "successes", (double)m->successes) ||
         !cJSON_AddNumberToObject(o, "failures", (double)m->failures) ||
-        !cJSON_AddNumberToObject(o, "rate_limited", (double)m->rate_limited) || add_latency(o, m)) {
+        !cJSON_AddNumberToObject(o, "rate_limited", (double)m->rate_limited) || add_latency(o, m) ||
+        (m->streams && (!cJSON_AddNumberToObject(o, "streams", (double)m->streams) ||
+                        !cJSON_AddNumberToObject(o, "tokens", (double)m->tokens) ||
+                        !cJSON_AddNumberToObject(o, "tokens_wasted", (double)m->tokens_wasted)))) {
         cJSON_Delete(o);
         return NULL;
     }

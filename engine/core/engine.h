@@ -77,6 +77,21 @@ typedef enum rl_transport_error {
 } rl_transport_error;
 const char *rl_transport_error_name(rl_transport_error e);
 
+/* How a streamed answer ended, as its bytes tell (NONE: not a stream). */
+#define RL_STREAM_ENDS(X)                                                                          \
+    X(NONE, "none")           /* not a stream */                                                   \
+    X(COMPLETE, "complete")   /* its terminal event arrived */                                     \
+    X(ERROR, "error")         /* an error event arrived */                                         \
+    X(MALFORMED, "malformed") /* an event that is not what the format says */                      \
+    X(CUT, "cut")             /* the connection ended before the terminal event */                 \
+    X(STALLED, "stalled")     /* no byte for the idle timeout: the client gave up */
+typedef enum rl_stream_end {
+#define X(name, text) RL_STREAM_##name,
+    RL_STREAM_ENDS(X)
+#undef X
+} rl_stream_end;
+const char *rl_stream_end_name(rl_stream_end e);
+
 /* What happened to the last SEND. */
 typedef struct rl_outcome {
     int status; /* HTTP status; 0 with error != NONE for transport errors */
@@ -84,6 +99,14 @@ typedef struct rl_outcome {
     const rl_header *headers; /* valid during the rl_task_next call only */
     size_t nheaders;
     cm_us latency; /* send to end of response */
+    /* A 2xx stream: how it ended, the tokens that arrived, the time from the
+     * send to the first of them (-1: none came), the error event's type. A
+     * stream that did not end COMPLETE is a failure: the policy's "stream"
+     * section decides what follows. */
+    rl_stream_end stream;
+    uint32_t tokens;
+    cm_us ttft;
+    const char *stream_error; /* "" or NULL when none */
 } rl_outcome;
 
 #define RL_WAIT_REASONS(X)                                                                         \
@@ -108,6 +131,10 @@ typedef struct rl_action {
     uint32_t candidate;    /* SEND: index into the policy's candidates */
     uint32_t key;          /* SEND: index into that candidate's keys */
     cm_us timeout;         /* SEND: per-attempt timeout, 0 = none */
+    bool stream;           /* SEND: ask for a token stream (policy "stream") */
+    bool stream_usage;     /* SEND: with the usage totals at its end (OpenAI include_usage) */
+    cm_us idle_timeout;    /* SEND: a stream silent this long ends as stalled; 0 = none */
+    uint32_t resume_from;  /* SEND: tokens the task already holds (policy stream.resume) */
     cm_us until;           /* WAIT: wake at this scenario time */
     cm_us delay;           /* WAIT: until - now */
     rl_wait_reason reason; /* WAIT */

@@ -10,9 +10,9 @@
 #define YEAR_S (365.0 * 24 * 3600)
 
 static const char *const top_keys[] = {
-    "kind",        "name",     "comment",  "source",       "candidates", "backoff",
-    "retry_after", "tiers",    "rotation", "cooldown",     "breaker",    "budget",
-    "limits",      "classify", "messages", "task_retries", "transport",  NULL};
+    "kind",     "name",         "comment",   "source",  "candidates", "backoff", "retry_after",
+    "tiers",    "rotation",     "cooldown",  "breaker", "budget",     "limits",  "classify",
+    "messages", "task_retries", "transport", "stream",  NULL};
 
 static int provider_index(rl_policy *p, const char *name)
 {
@@ -202,11 +202,13 @@ static int parse_sections(const cm_json *doc, const cJSON *root, rl_policy *p, c
         rl_budget_parse(doc, bu, "budget", &p->budget, err) ||
         rl_classify_parse(doc, cl, me, &p->classify, err))
         return -1;
-    const cJSON *tr;
+    const cJSON *tr, *st;
     return parse_limits(doc, root, &p->limits, err) ||
                    parse_task_retries(doc, root, &p->task_retry, err) ||
                    section(doc, root, "transport", &tr, err) ||
-                   rl_transport_parse(doc, tr, &p->transport, err)
+                   rl_transport_parse(doc, tr, &p->transport, err) ||
+                   section(doc, root, "stream", &st, err) ||
+                   rl_stream_parse(doc, st, &p->stream, err)
                ? -1
                : 0;
 }

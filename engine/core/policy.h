@@ -13,6 +13,7 @@
 #include "engine/core/engine.h"
 #include "engine/core/retry_after.h"
 #include "engine/core/rotation.h"
+#include "engine/core/stream.h"
 #include "engine/core/tier.h"
 #include "engine/core/transport.h"
 
@@ -56,6 +57,7 @@ struct rl_policy {
     rl_classify classify;
     rl_task_retry_cfg task_retry;
     rl_transport_cfg transport; /* the transport retry layer (disabled when absent) */
+    rl_stream_cfg stream;       /* token streams (off when absent) */
 };
 
 #endif

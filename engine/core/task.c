@@ -83,7 +83,8 @@ static void emit_done(step *s, bool ok, rl_fail_reason why, cm_us retry_after)
     if (ok)
         return;
     rl_message_vars v = {.status = t->last_status,
-                         .error = rl_transport_error_name(t->last_error),
+                         .error = t->stream_failed ? "a stream that broke off"
+                                                   : rl_transport_error_name(t->last_error),
                          .attempts = t->attempt,
                          .provider = c->provider,
                          .model = c->model,
@@ -149,6 +150,11 @@ static void send_now(step *s, bool app)
     if (s->p->limits.deadline >= 0 && (timeout == 0 || remaining(s) < timeout))
         timeout = remaining(s);
     s->out->timeout = timeout;
+    const rl_stream_cfg *sc = &s->p->stream;
+    s->out->stream = sc->on;
+    s->out->stream_usage = sc->on && sc->usage;
+    s->out->idle_timeout = sc->on ? sc->idle_timeout : 0;
+    s->out->resume_from = sc->on && sc->resume ? t->stream_kept : 0;
 }
 
 static void emit_send(step *s)
@@ -237,6 +243,7 @@ static void plan_rerun(step *s)
         return;
     }
     t->reruns++;
+    t->stream_kept = 0; /* the whole task again: a new answer */
     emit_wait(s, d, RL_WAIT_TASK_RETRY, RL_THEN_RERUN);
 }
 
@@ -405,14 +412,21 @@ static rl_signals *read_outcome(step *s, const rl_outcome *o)
     t->last_error = (uint8_t)(o ? o->error : RL_TE_OTHER);
     if (!o || (o->status <= 0 && o->error == RL_TE_NONE))
         t->last_error = RL_TE_OTHER;
+    t->stream_failed = o && o->error == RL_TE_NONE && o->status >= 200 && o->status < 300 &&
+                       o->stream != RL_STREAM_NONE && o->stream != RL_STREAM_COMPLETE;
+    if (t->stream_failed && s->p->stream.resume)
+        t->stream_kept += o->tokens;
     int tier = rl_tiers_detect(&s->p->tiers, sig);
     if (tier >= 0)
         run->tier[c->provider_idx] = tier;
     tier = run->tier[c->provider_idx];
     s->out->tier = tier >= 0 ? s->p->tiers.t[tier].name : NULL;
-    bool ok = t->last_error == RL_TE_NONE && t->last_status >= 200 && t->last_status < 300;
-    rl_metrics_record(&run->metrics[t->candidate], t->last_status, t->last_error,
+    bool ok = t->last_error == RL_TE_NONE && t->last_status >= 200 && t->last_status < 300 &&
+              !t->stream_failed;
+    rl_metrics_record(&run->metrics[t->candidate], ok, t->last_status, t->last_error,
                       o ? o->latency : -1);
+    if (o && o->stream != RL_STREAM_NONE)
+        rl_metrics_record_stream(&run->metrics[t->candidate], o->tokens, !ok);
     rl_budget_on_result(&run->budget, s->now, ok, t->charged);
     return sig;
 }
@@ -423,7 +437,7 @@ static void record_breaker(step *s)
 {
     const rl_task *t = s->t;
     bool ok = t->last_error == RL_TE_NONE && t->last_status < 500 && t->last_status != 429 &&
-              t->last_status != 408;
+              t->last_status != 408 && !t->stream_failed;
     rl_breaker_record(&s->run->breakers[t->candidate], &s->p->breaker, s->now, ok);
 }
 
@@ -477,11 +491,12 @@ static void on_outcome(step *s, const rl_outcome *o)
 {
     rl_task *t = s->t;
     s->sig = read_outcome(s, o);
-    if (plan_transport_retry(s))
+    if (!t->stream_failed && plan_transport_retry(s))
         return;
     record_breaker(s);
-    rl_decision d =
-        rl_classify_outcome(&s->p->classify, t->last_status, t->last_error, s->sig->should_retry);
+    rl_decision d = t->stream_failed ? rl_stream_decide(&s->p->stream, o->tokens)
+                                     : rl_classify_outcome(&s->p->classify, t->last_status,
+                                                           t->last_error, s->sig->should_retry);
     if (d == RL_DECIDE_SUCCESS) {
         emit_done(s, true, RL_FAIL_OUTCOME, -1);
         return;
@@ -613,4 +628,16 @@ void rl_task_next_read(rl_task *t, rl_run *run, const rl_outcome *last, const rl
         on_done(&s);
         return;
     }
+}
+
+const char *rl_stream_end_name(rl_stream_end e)
+{
+    switch (e) {
+#define X(name, text)                                                                              \
+    case RL_STREAM_##name:                                                                         \
+        return text;
+        RL_STREAM_ENDS(X)
+#undef X
+    }
+    return "?";
 }

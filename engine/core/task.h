@@ -38,6 +38,7 @@ typedef struct rl_task {
     uint8_t last_error;                 /* rl_transport_error of the last outcome */
     uint8_t wait_reason;                /* rl_wait_reason, while WAITING */
     uint8_t fail_reason;                /* rl_fail_reason, when DONE without success */
+    bool stream_failed;                 /* the last outcome was a 2xx stream that failed */
     int32_t last_status;                /* status of the last outcome (0 before any) */
     uint32_t candidate;                 /* current candidate */
     uint32_t key;                       /* current key index of that candidate */
@@ -48,6 +49,7 @@ typedef struct rl_task {
     uint32_t reruns;                    /* task-level re-runs done */
     uint32_t tp_retries;                /* transport-layer retries in this application attempt */
     uint32_t charged;                   /* what the last allowed retry cost the budget */
+    uint32_t stream_kept;               /* tokens of failed streams kept (policy stream.resume) */
     bool retry_approved;                /* the retry budget has allowed the next send */
     cm_us started;                      /* scenario time of rl_task_start */
     cm_us until;                        /* WAITING: wake time */

@@ -177,6 +177,7 @@ void rl_trace_reply_init(rl_trace_reply *r)
     r->retry_after = -1;
     r->limit = r->remaining = r->limit_tokens = r->remaining_tokens = -1;
     r->reset = r->reset_tokens = -1;
+    r->ttft = -1;
 }
 
 void rl_trace_reply_of(rl_trace_reply *r, const rl_outcome *o, const rl_action *a)
@@ -196,6 +197,12 @@ void rl_trace_reply_of(rl_trace_reply *r, const rl_outcome *o, const rl_action *
     r->remaining_tokens = g->remaining_tokens;
     r->reset_tokens = g->reset_tokens;
     r->tier = a->tier;
+    if (o->stream != RL_STREAM_NONE) {
+        r->stream = rl_stream_end_name(o->stream);
+        r->tokens = o->tokens;
+        r->ttft = o->ttft;
+        r->stream_error = o->stream_error;
+    }
 }
 
 /* ---- appending ----
@@ -573,7 +580,14 @@ static char *put_reply(char *p, const rl_trace_reply *r)
         p = put_secs(PUT_LIT(p, KEY("retry_after")), r->retry_after);
     p = OPT_STR(p, "retry_after_note", r->retry_after_note);
     p = put_limits(p, r);
-    return OPT_STR(p, "tier", r->tier);
+    p = OPT_STR(p, "tier", r->tier);
+    if (!r->stream)
+        return p;
+    p = put_str(PUT_LIT(p, KEY("stream")), r->stream);
+    p = put_i64(PUT_LIT(p, KEY("tokens")), r->tokens);
+    if (r->ttft >= 0)
+        p = put_secs(PUT_LIT(p, KEY("ttft")), r->ttft);
+    return OPT_STR(p, "stream_error", r->stream_error && *r->stream_error ? r->stream_error : NULL);
 }
 
 /* Whether two replies without strings render the same (the numbers only). */
@@ -588,7 +602,7 @@ static bool same_numbers(const rl_trace_reply *a, const rl_trace_reply *b)
 void rl_trace_response(rl_trace *tr, cm_us t, const rl_trace_who *who, const rl_trace_reply *r)
 {
     char *p = put_who(tr, PUT_LIT(begin(tr, t), "response\""), who);
-    if (!no_error(r->error) || r->retry_after_note || r->tier) {
+    if (!no_error(r->error) || r->retry_after_note || r->tier || r->stream) {
         end(tr, put_reply(p, r));
         return;
     }

@@ -82,7 +82,11 @@ typedef struct rl_trace_reply {
     cm_us reset;
     int64_t limit_tokens, remaining_tokens;
     cm_us reset_tokens;
-    const char *tier; /* detected tier name or NULL */
+    const char *tier;         /* detected tier name or NULL */
+    const char *stream;       /* a stream's end (rl_stream_end_name), or NULL: not a stream */
+    int64_t tokens;           /* stream: tokens received */
+    cm_us ttft;               /* stream: send to first token, -1 when none came */
+    const char *stream_error; /* stream: the error event's type, or NULL */
 } rl_trace_reply;
 
 /* Initialises every optional field of r to "absent". */

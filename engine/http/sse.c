@@ -4,18 +4,6 @@
 #include <cjson/cJSON.h>
 #include <string.h>
 
-const char *rl_stream_end_name(rl_stream_end e)
-{
-    switch (e) {
-#define X(name, text)                                                                              \
-    case RL_STREAM_##name:                                                                         \
-        return text;
-        RL_STREAM_ENDS(X)
-#undef X
-    }
-    return "?";
-}
-
 void rl_sse_init(rl_sse *s, rl_sse_format format)
 {
     memset(s, 0, offsetof(rl_sse, buf));

@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "common/timeu.h"
+#include "engine/core/engine.h" /* rl_stream_end */
 
 /* The most bytes of one event's data kept. A longer event (a Responses
  * stream's final response.completed can hold the whole answer) is judged by
@@ -33,21 +34,6 @@ typedef enum rl_sse_format {
     RL_SSE_OPENAI_RESPONSES,
     RL_SSE_ANTHROPIC,
 } rl_sse_format;
-
-/* How a stream ended, as far as its bytes tell. */
-#define RL_STREAM_ENDS(X)                                                                          \
-    X(NONE, "none")           /* still going (or not a stream) */                                  \
-    X(COMPLETE, "complete")   /* its terminal event arrived */                                     \
-    X(ERROR, "error")         /* an error event arrived */                                         \
-    X(MALFORMED, "malformed") /* an event that is not what the format says */                      \
-    X(CUT, "cut")             /* the connection ended before the terminal event */                 \
-    X(STALLED, "stalled")     /* no byte for the idle timeout: the client gave up */
-typedef enum rl_stream_end {
-#define X(name, text) RL_STREAM_##name,
-    RL_STREAM_ENDS(X)
-#undef X
-} rl_stream_end;
-const char *rl_stream_end_name(rl_stream_end e);
 
 typedef struct rl_sse {
     rl_sse_format format;

@@ -48,8 +48,14 @@ static void drive(const rl_policy *p, rl_run *run, uint32_t id, cm_rng *rng)
         check(c.nkeys == 0 ? a.key == 0 : a.key < c.nkeys);
         uint64_t r = cm_rng_next(rng);
         int st = statuses[r % (sizeof statuses / sizeof *statuses)];
-        rl_outcome o = {st, st ? RL_TE_NONE : (rl_transport_error)(1 + (r >> 8) % 5),
-                        hs[(r >> 16) % 4], (r >> 20) % 3, (cm_us)((r >> 24) % 5000000)};
+        rl_outcome o = {.status = st,
+                        .error = st ? RL_TE_NONE : (rl_transport_error)(1 + (r >> 8) % 5),
+                        .headers = hs[(r >> 16) % 4],
+                        .nheaders = (r >> 20) % 3,
+                        .latency = (cm_us)((r >> 24) % 5000000),
+                        .stream = a.stream ? (rl_stream_end)(1 + (r >> 44) % 5) : RL_STREAM_NONE,
+                        .tokens = (uint32_t)((r >> 48) % 4),
+                        .ttft = -1};
         now += o.latency;
         rl_task_next(&t, run, &o, now, rng, &a);
     }

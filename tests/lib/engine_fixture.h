@@ -59,11 +59,20 @@ typedef struct fx_outcome {
     const char *h[4][2];
 } fx_outcome;
 
+/* How an outcome's stream ended, beside it (fx_drive_streams). */
+typedef struct fx_stream {
+    rl_stream_end end;
+    uint32_t tokens;
+} fx_stream;
+
 #define FX_MAX 128
 typedef struct fx_trail {
     size_t nsends, nwaits;
     uint32_t cand[FX_MAX], key[FX_MAX];
     cm_us send_at[FX_MAX];
+    bool stream[FX_MAX];          /* each SEND asked for a stream */
+    uint32_t resume_from[FX_MAX]; /* and held that many tokens */
+    cm_us idle_timeout[FX_MAX];
     double wait_s[FX_MAX];
     rl_wait_reason why[FX_MAX];
     char wait_msg[FX_MAX][64];
@@ -74,10 +83,12 @@ typedef struct fx_trail {
 } fx_trail;
 
 /* Drives task `id` from time `start` until DONE (or FX_MAX steps). Each SEND
- * takes the next scripted outcome (the last one repeats) and `latency` of
- * scenario time; each WAIT is slept through exactly. */
-static inline void fx_drive_at(fx_policy *f, uint32_t id, cm_us start, const fx_outcome *script,
-                               size_t n, cm_us latency, cm_rng *rng, fx_trail *tr)
+ * takes the next scripted outcome (the last one repeats), with its stream
+ * when `streams` is given, and `latency` of scenario time; each WAIT is
+ * slept through exactly. */
+static inline void fx_run(fx_policy *f, uint32_t id, cm_us start, const fx_outcome *script,
+                          const fx_stream *streams, size_t n, cm_us latency, cm_rng *rng,
+                          fx_trail *tr)
 {
     memset(tr, 0, sizeof *tr);
     rl_task t;
@@ -97,16 +108,28 @@ static inline void fx_drive_at(fx_policy *f, uint32_t id, cm_us start, const fx_
             continue;
         }
         assert_true(tr->nsends < FX_MAX);
-        const fx_outcome *o = &script[tr->nsends < n ? tr->nsends : n - 1];
+        size_t at = tr->nsends < n ? tr->nsends : n - 1;
+        const fx_outcome *o = &script[at];
+        const fx_stream st = streams ? streams[at] : (fx_stream){RL_STREAM_NONE, 0};
         rl_header hs[4];
         size_t nh = 0;
         for (; nh < 4 && o->h[nh][0]; nh++)
             hs[nh] = (rl_header){o->h[nh][0], o->h[nh][1]};
         tr->send_at[tr->nsends] = now;
+        tr->stream[tr->nsends] = a.stream;
+        tr->resume_from[tr->nsends] = a.resume_from;
+        tr->idle_timeout[tr->nsends] = a.idle_timeout;
         tr->cand[tr->nsends] = a.candidate;
         tr->key[tr->nsends++] = a.key;
         now += latency;
-        rl_outcome out = {o->status, o->error, hs, nh, latency};
+        rl_outcome out = {.status = o->status,
+                          .error = o->error,
+                          .headers = hs,
+                          .nheaders = nh,
+                          .latency = latency,
+                          .stream = st.end,
+                          .tokens = st.tokens,
+                          .ttft = st.tokens ? latency / 2 : -1};
         rl_task_next(&t, f->run, &out, now, rng, &a);
         tr->tier[tr->nsends - 1] = a.tier;
     }
@@ -117,11 +140,26 @@ static inline void fx_drive_at(fx_policy *f, uint32_t id, cm_us start, const fx_
     tr->end = now;
 }
 
+static inline void fx_drive_at(fx_policy *f, uint32_t id, cm_us start, const fx_outcome *script,
+                               size_t n, cm_us latency, cm_rng *rng, fx_trail *tr)
+{
+    fx_run(f, id, start, script, NULL, n, latency, rng, tr);
+}
+
 static inline void fx_drive(fx_policy *f, const fx_outcome *script, size_t n, fx_trail *tr)
 {
     cm_rng rng;
     cm_rng_seed(&rng, 7);
     fx_drive_at(f, 0, 0, script, n, 0, &rng, tr);
+}
+
+/* fx_drive with each outcome's stream beside it. */
+static inline void fx_drive_streams(fx_policy *f, const fx_outcome *script,
+                                    const fx_stream *streams, size_t n, fx_trail *tr)
+{
+    cm_rng rng;
+    cm_rng_seed(&rng, 7);
+    fx_run(f, 0, 0, script, streams, n, 0, &rng, tr);
 }
 
 /* Asserts the waits, in seconds, to 1 microsecond. */

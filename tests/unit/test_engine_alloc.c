@@ -79,7 +79,8 @@ static void outcome_for(uint32_t i, rl_outcome *o)
 {
     static const int statuses[] = {429, 503, 401, 500, 429, 200, 0, 429, 400, 200};
     int s = statuses[i % 10];
-    *o = (rl_outcome){s, s ? RL_TE_NONE : RL_TE_TIMEOUT, NULL, 0, (cm_us)(i % 7) * 100000};
+    *o = (rl_outcome){
+        .status = s, .error = s ? RL_TE_NONE : RL_TE_TIMEOUT, .latency = (cm_us)(i % 7) * 100000};
     if (i % 3 == 0)
         o->headers = h_ra, o->nheaders = 2;
     else if (i % 5 == 0)
