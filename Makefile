@@ -50,7 +50,7 @@ LIBREPORT := $(BUILD)/libreports.a
 ALL_LIBS  := $(LIBREPORT) $(LIBENGINE) $(LIBMOCK) $(LIBCOMMON)
 TESTS     := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 
-.PHONY: all deps test asan bench demo fuzz fuzz-run clean format format-check layers
+.PHONY: FORCE all deps test asan bench demo fuzz fuzz-run clean format format-check layers
 .SECONDARY:
 all: $(BIN)/retrylab $(BIN)/mockserver
 
@@ -75,6 +75,15 @@ $(BUILD)/lib%.a: $(BUILD)/empty.o
 
 $(BUILD)/empty.o: | $(DEPS_STAMP)
 	@mkdir -p $(@D) && echo 'typedef int empty_unit;' | $(CC) -x c -c - -o $@
+
+# The commit both programs print for --version: rewritten only when it changes.
+$(BUILD)/gen/commit.h: FORCE
+	@mkdir -p $(@D)
+	@c=$$(git rev-parse --short HEAD 2>/dev/null || echo unknown); \
+	  printf '#define CM_COMMIT "%s"\n' "$$c" >$@.tmp; cmp -s $@.tmp $@ || mv $@.tmp $@; rm -f $@.tmp
+FORCE:
+$(call obj,engine/cli/retrylab.c mockserver/front/mockserver.c): $(BUILD)/gen/commit.h
+$(call obj,engine/cli/retrylab.c mockserver/front/mockserver.c): CFLAGS += -I$(BUILD)/gen
 
 $(BIN)/retrylab: $(call obj,engine/cli/retrylab.c) $(ALL_LIBS)
 	@mkdir -p $(@D)

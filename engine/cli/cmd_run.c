@@ -28,6 +28,7 @@
 
 typedef struct run_args {
     const char *scenario, *policy, *target, *live, *out;
+    rl_trace_level trace;
     double time_scale;
     uint64_t seed, tasks, concurrency, max_connections;
     bool has_seed, has_scale, has_tasks, has_concurrency, quiet;
@@ -52,7 +53,7 @@ static void usage(FILE *to)
     fprintf(to,
             "usage: retrylab run SCENARIO [--policy POLICY] --target URL [--time-scale X]\n"
             "                    [--concurrency N] [--max-connections N] [--seed N] [--out DIR]\n"
-            "                    [--quiet]\n"
+            "                    [--trace LEVEL] [--quiet]\n"
             "       retrylab run --live PROVIDERS --policy POLICY [--tasks N] [--concurrency N]\n"
             "                    [--max-connections N] [--seed N] [--out DIR] [--quiet]\n"
             "  Runs the engine over real HTTP and writes DIR/trace.jsonl and DIR/summary.json.\n"
@@ -75,6 +76,8 @@ static void usage(FILE *to)
             "live: 0)\n"
             "  --out DIR            run directory, created if missing (default:\n"
             "                       out/runs/SCENARIO-NAME; live: out/runs/live)\n"
+            "  --trace LEVEL        what trace.jsonl holds: full (every event, the default),\n"
+            "                       summary (the start and one line per task), none (the start)\n"
             "  --quiet              no progress line (default: one on a terminal)\n"
             "  Exit 0 done; 2 bad input (file:line:col or the flag); 3 runtime failure\n"
             "  (mockserver unreachable, cannot write DIR).\n");
@@ -94,9 +97,9 @@ static int parse_scale(const char *s, double *out)
 /* Whether `o` is one of run's flags that take a value. */
 static bool known_flag(const char *o)
 {
-    static const char *const flags[] = {"--policy", "--target",      "--live",
-                                        "--out",    "--time-scale",  "--seed",
-                                        "--tasks",  "--concurrency", "--max-connections"};
+    static const char *const flags[] = {"--policy",          "--target", "--live",  "--out",
+                                        "--time-scale",      "--seed",   "--tasks", "--concurrency",
+                                        "--max-connections", "--trace"};
     for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++)
         if (strcmp(o, flags[i]) == 0)
             return true;
@@ -116,7 +119,9 @@ static int take_value(run_args *a, const char *o, const char *v)
         return 0;
     }
     int bad = 0;
-    if (strcmp(o, "--time-scale") == 0)
+    if (strcmp(o, "--trace") == 0)
+        bad = rl_trace_level_parse(v, &a->trace) != 0;
+    else if (strcmp(o, "--time-scale") == 0)
         bad = parse_scale(v, &a->time_scale) != 0 || !(a->has_scale = true);
     else if (strcmp(o, "--seed") == 0)
         bad = rl_cli_parse_seed(v, &a->seed) != 0 || !(a->has_seed = true);
@@ -167,6 +172,7 @@ static int parse_args(int argc, char **argv, run_args *a)
 {
     memset(a, 0, sizeof *a);
     a->time_scale = 1.0;
+    a->trace = RL_TRACE_FULL;
     for (int i = 1; i < argc; i++) {
         const char *o = argv[i];
         if (strcmp(o, "--help") == 0 || strcmp(o, "-h") == 0)
@@ -434,7 +440,8 @@ static int run_job_now(run_job *j)
                   .seed = j->seed,
                   .tasks = j->ntasks,
                   .time_scale = j->sc ? j->a.time_scale : 1.0,
-                  .target = j->sc ? j->a.target : NULL};
+                  .target = j->sc ? j->a.target : NULL,
+                  .trace_level = j->a.trace};
     int64_t t0 = 0;
     if ((rc = rl_job_open(&job, j->a.out)) != 0)
         return rc;

@@ -21,24 +21,31 @@ typedef struct sim_args {
     uint64_t seed;
     bool has_seed;
     bool quiet;
+    rl_trace_level trace;
 } sim_args;
 
 static void usage(FILE *to)
 {
-    fprintf(to, "usage: retrylab sim SCENARIO [--policy POLICY] [--seed N] [--out DIR] [--quiet]\n"
-                "  Runs the scenario's workload against its providers in virtual time and writes\n"
-                "  DIR/trace.jsonl and DIR/summary.json (DIR defaults to out/runs/SCENARIO-NAME).\n"
-                "  --policy  policy file (default: the scenario's \"policy\")\n"
-                "  --seed    run seed, 0 to 2^53 - 1 (default: the scenario's \"seed\")\n"
-                "  --out     run directory, created if missing (default: out/runs/SCENARIO-NAME)\n"
-                "  --quiet   no progress line on stderr (default: a progress line on a terminal)\n"
-                "  Exit 0 done; 2 bad input (file:line:col or the flag); 3 runtime failure.\n");
+    fprintf(to,
+            "usage: retrylab sim SCENARIO [--policy POLICY] [--seed N] [--out DIR]\n"
+            "                    [--trace none|summary|full] [--quiet]\n"
+            "  Runs the scenario's workload against its providers in virtual time and writes\n"
+            "  DIR/trace.jsonl and DIR/summary.json (DIR defaults to out/runs/SCENARIO-NAME).\n"
+            "  --policy  policy file (default: the scenario's \"policy\")\n"
+            "  --seed    run seed, 0 to 2^53 - 1 (default: the scenario's \"seed\")\n"
+            "  --out     run directory, created if missing (default: out/runs/SCENARIO-NAME)\n"
+            "  --trace   what trace.jsonl holds: every event (full, the default), the start and\n"
+            "            one line per task (summary), or the start only (none)\n"
+            "  --quiet   no progress line on stderr (default: a progress line on a terminal)\n"
+            "  Exit 0 done; 2 bad input (file:line:col or the flag); 3 runtime failure;\n"
+            "  128 + the signal when stopped by one (the run folder holds a partial run).\n");
 }
 
 /* Handles option `o` with value `v` (NULL when missing): 0, or 2 after a message. */
 static int parse_option(const char *o, const char *v, sim_args *a)
 {
-    if (strcmp(o, "--policy") != 0 && strcmp(o, "--out") != 0 && strcmp(o, "--seed") != 0) {
+    if (strcmp(o, "--policy") != 0 && strcmp(o, "--out") != 0 && strcmp(o, "--seed") != 0 &&
+        strcmp(o, "--trace") != 0) {
         fprintf(stderr, "retrylab sim: unknown option '%s'\n", o);
         return CM_EXIT_BAD_INPUT;
     }
@@ -50,6 +57,11 @@ static int parse_option(const char *o, const char *v, sim_args *a)
         a->policy = v;
     } else if (strcmp(o, "--out") == 0) {
         a->out = v;
+    } else if (strcmp(o, "--trace") == 0) {
+        if (rl_trace_level_parse(v, &a->trace) != 0) {
+            fprintf(stderr, "retrylab sim: --trace: none, summary or full, not '%s'\n", v);
+            return CM_EXIT_BAD_INPUT;
+        }
     } else if (strcmp(o, "--seed") == 0) {
         if (rl_cli_parse_seed(v, &a->seed) != 0) {
             fprintf(stderr, "retrylab sim: --seed: not a whole number from 0 to %lld: '%s'\n",
@@ -65,6 +77,7 @@ static int parse_option(const char *o, const char *v, sim_args *a)
 static int parse_args(int argc, char **argv, sim_args *a)
 {
     memset(a, 0, sizeof *a);
+    a->trace = RL_TRACE_FULL;
     for (int i = 1; i < argc; i++) {
         const char *o = argv[i];
         if (strcmp(o, "--help") == 0 || strcmp(o, "-h") == 0)
@@ -136,7 +149,8 @@ static int run_job(sim_job *j)
                   .policy = j->policy,
                   .seed = j->seed,
                   .tasks = (uint64_t)(w->clients * w->tasks_per_client),
-                  .time_scale = 1.0};
+                  .time_scale = 1.0,
+                  .trace_level = j->args.trace};
     int rc = rl_job_open(&job, j->args.out);
     if (rc != 0)
         return rc;

@@ -30,6 +30,14 @@ static void write_start(const rl_job *j)
     rl_trace_start(j->trace, &si);
 }
 
+/* The trace size worth a warning: 1 GiB, or RL_TRACE_WARN_BYTES (tests). */
+static uint64_t big_trace_bytes(void)
+{
+    uint64_t n = 0;
+    const char *v = getenv("RL_TRACE_WARN_BYTES");
+    return v && rl_cli_parse_u64(v, &n) == 0 && n > 0 ? n : UINT64_C(1) << 30;
+}
+
 int rl_job_open(rl_job *j, const char *out)
 {
     const char *cmd = strchr(j->cmd, ' ') ? strchr(j->cmd, ' ') + 1 : j->cmd;
@@ -42,7 +50,19 @@ int rl_job_open(rl_job *j, const char *out)
         fprintf(stderr, "%s: %s\n", j->cmd, err.msg);
         return CM_EXIT_RUNTIME;
     }
+    rl_trace_set_level(j->trace, j->trace_level);
     write_start(j);
+    uint64_t big = big_trace_bytes();
+    rl_trace_set_warn(j->trace, big);
+    /* an attempt writes about three lines of ~170 bytes, a task at least one */
+    if (j->trace_level == RL_TRACE_FULL && j->tasks * 500 > big) {
+        char size[32];
+        rl_drv_size_text(big, size, sizeof size);
+        fprintf(stderr,
+                "%s: warning: %llu tasks will write a trace of more than %s; --trace "
+                "summary writes one line per task, --trace none only the start\n",
+                j->cmd, (unsigned long long)j->tasks, size);
+    }
     j->wall_start = rl_drv_wall_us();
     return 0;
 }

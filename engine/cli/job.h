@@ -28,8 +28,9 @@ typedef struct rl_job {
     const rl_policy *policy;
     uint64_t seed;
     uint64_t tasks;
-    double time_scale;  /* 1 for sim and live */
-    const char *target; /* the mockserver's URL, or NULL */
+    double time_scale;          /* 1 for sim and live */
+    const char *target;         /* the mockserver's URL, or NULL */
+    rl_trace_level trace_level; /* --trace (RL_TRACE_FULL by default: set it) */
     /* set by rl_job_open */
     rl_rundir rd;
     char partial[RL_RUNDIR_MAX + 32]; /* DIR/trace.jsonl.partial */

@@ -2,7 +2,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "commit.h"
 #include "common/err.h"
+#include "common/version.h"
 #include "engine/cli/cli.h"
 #include "reports/reports.h"
 
@@ -26,6 +28,7 @@ static const command commands[] = {
 static void usage(FILE *to)
 {
     fprintf(to, "usage: retrylab COMMAND [ARGS]   (COMMAND --help: every flag, its default)\n"
+                "       retrylab --version\n"
                 "  Tests retry and rotation policies against fake rate-limited providers:\n"
                 "  sim (virtual time), run (over HTTP), check (CI verdict), report (pictures),\n"
                 "  validate (policy, scenario, expect and providers files).\n\n");
@@ -45,6 +48,10 @@ int main(int argc, char **argv)
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
         strcmp(argv[1], "help") == 0) {
         usage(stdout);
+        return 0;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("retrylab %s (commit %s)\n", CM_VERSION, CM_COMMIT);
         return 0;
     }
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)

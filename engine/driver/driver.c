@@ -259,8 +259,35 @@ int rl_drv_outcome(rl_drv *d, uint32_t id, const rl_outcome *o, const rl_signals
     return act(d, id, k, &a, now);
 }
 
-bool rl_drv_over(const rl_drv *d)
+void rl_drv_size_text(uint64_t bytes, char *out, size_t size)
 {
+    if (bytes >= UINT64_C(1) << 30)
+        snprintf(out, size, "%.1f GiB", (double)bytes / (double)(UINT64_C(1) << 30));
+    else if (bytes >= 1 << 20)
+        snprintf(out, size, "%.1f MiB", (double)bytes / (1 << 20));
+    else
+        snprintf(out, size, "%.1f KiB", (double)bytes / 1024);
+}
+
+/* Says once that the trace has grown past its warning size (job.c: 1 GiB),
+ * and what keeps it small. */
+static void warn_big_trace(rl_drv *d)
+{
+    uint64_t at = d->cfg.trace ? rl_trace_warn_due(d->cfg.trace) : 0;
+    if (!at)
+        return;
+    char size[32];
+    rl_drv_size_text(at, size, sizeof size);
+    fprintf(stderr,
+            "%s%s: warning: trace.jsonl passed %s with %llu of %llu tasks done; --trace "
+            "summary writes one line per task, --trace none only the start\n",
+            d->cfg.progress ? "\n" : "", d->cfg.name, size, (unsigned long long)d->res.tasks_done,
+            (unsigned long long)d->cfg.ntasks);
+}
+
+bool rl_drv_over(rl_drv *d)
+{
+    warn_big_trace(d);
     return d->res.tasks_done >= d->cfg.ntasks || (d->cfg.stop && *d->cfg.stop) ||
            (d->cfg.trace && rl_trace_failed(d->cfg.trace));
 }
@@ -360,6 +387,7 @@ rl_drv *rl_drv_new(const rl_drv_config *cfg, const rl_drv_ops *ops, void *io, si
 
 int rl_drv_finish(rl_drv *d, cm_us now, rl_drv_result *out, cm_err *err)
 {
+    warn_big_trace(d);
     for (size_t i = 0; d->waits && i < d->cfg.ntasks; i++) {
         rl_drv_task *k = rl_drv_task_at(d, (uint32_t)i);
         if (k->phase == RL_DRV_WAITING)

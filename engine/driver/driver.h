@@ -150,8 +150,9 @@ int rl_drv_outcome(rl_drv *d, uint32_t id, const rl_outcome *o, const rl_signals
 
 /* True when every task is done, or the run should stop (cfg->stop, a trace
  * write failed); rl_drv_finish then says which. A driver that steps millions
- * of events a second asks every few thousand. */
-bool rl_drv_over(const rl_drv *d);
+ * of events a second asks every few thousand. Also warns, once, when the
+ * trace has passed the size it warns at (rl_trace_set_warn). */
+bool rl_drv_over(rl_drv *d);
 /* The progress line ("NAME: 12/100 tasks done, 91.0% success, t=60.0 s"),
  * at most four times a second (it reads the wall clock: a fast driver calls
  * it every few thousand events); `last` prints it once more, with a newline. */
@@ -166,6 +167,9 @@ int rl_drv_finish(rl_drv *d, cm_us now, rl_drv_result *out, cm_err *err);
  * cm_rng_fork(seed, i), the workload's arrivals from the stream
  * RL_WORKLOAD_RNG_STREAM (engine/driver/workload.h). */
 void rl_drv_task_rng(uint64_t seed, uint32_t task, cm_rng *out);
+
+/* "12.3 KiB", "4.0 MiB", "1.2 GiB". */
+void rl_drv_size_text(uint64_t bytes, char *out, size_t size);
 
 /* CLOCK_MONOTONIC now, microseconds (the drivers' wall clock). */
 int64_t rl_drv_wall_us(void);

@@ -47,6 +47,9 @@ struct rl_trace {
     int fd;
     bool failed;
     int failed_errno; /* why the first failed write failed */
+    rl_trace_level level;
+    uint64_t bytes;   /* written to the file so far */
+    uint64_t warn_at; /* rl_trace_warn_due's threshold; 0 after it said so, or none */
     bool t_valid;     /* t_text holds the start of a line at scenario time t_at */
     uint8_t t_len;
     cm_us t_at;
@@ -72,6 +75,8 @@ struct rl_trace {
     char buf[OUT_CAP];
 };
 
+static const char *const level_names[] = {"none", "summary", "full", NULL};
+
 /* Writes all n bytes: 0, or the errno of the failure. */
 static int write_all(int fd, const char *p, size_t n)
 {
@@ -91,6 +96,7 @@ int rl_trace_flush(rl_trace *tr)
 {
     if (tr->len > 0 && !tr->failed && (tr->failed_errno = write_all(tr->fd, tr->buf, tr->len)))
         tr->failed = true;
+    tr->bytes += tr->len;
     tr->len = 0;
     return tr->failed ? -1 : 0;
 }
@@ -112,6 +118,9 @@ int rl_trace_open(const char *path, rl_trace **out, cm_err *err)
     }
     tr->failed = false;
     tr->failed_errno = 0;
+    tr->level = RL_TRACE_FULL;
+    tr->bytes = 0;
+    tr->warn_at = 0;
     tr->lines = 0;
     tr->len = 0;
     tr->memo_next = 0;
@@ -145,6 +154,40 @@ int rl_trace_failed(const rl_trace *tr)
 uint64_t rl_trace_lines(const rl_trace *tr)
 {
     return tr->lines;
+}
+
+uint64_t rl_trace_bytes(const rl_trace *tr)
+{
+    return tr->bytes + tr->len;
+}
+
+void rl_trace_set_warn(rl_trace *tr, uint64_t bytes)
+{
+    tr->warn_at = bytes;
+}
+
+uint64_t rl_trace_warn_due(rl_trace *tr)
+{
+    uint64_t at = tr->warn_at;
+    if (!at || tr->bytes + tr->len < at)
+        return 0;
+    tr->warn_at = 0;
+    return at;
+}
+
+void rl_trace_set_level(rl_trace *tr, rl_trace_level level)
+{
+    tr->level = level;
+}
+
+int rl_trace_level_parse(const char *name, rl_trace_level *out)
+{
+    for (int i = 0; level_names[i]; i++)
+        if (strcmp(name, level_names[i]) == 0) {
+            *out = (rl_trace_level)i;
+            return 0;
+        }
+    return -1;
 }
 
 int rl_trace_digest_file(const char *path, char out[RL_DIGEST_LEN])
@@ -533,12 +576,16 @@ void rl_trace_start(rl_trace *tr, const rl_trace_start_info *info)
     p = put_str(p, info->scenario_digest ? info->scenario_digest : "none");
     p = PUT_LIT(p, ",\"policy\":");
     p = put_str(p, info->policy_digest ? info->policy_digest : "none");
-    p = PUT_LIT(p, "}" KEY("tasks"));
-    end(tr, put_u64(p, info->tasks));
+    p = put_u64(PUT_LIT(p, "}" KEY("tasks")), info->tasks);
+    if (tr->level != RL_TRACE_FULL) /* a reader learns which events it will not find */
+        p = put_str(PUT_LIT(p, KEY("trace")), level_names[tr->level]);
+    end(tr, p);
 }
 
 void rl_trace_send(rl_trace *tr, cm_us t, const rl_trace_who *who, cm_us timeout)
 {
+    if (tr->level < RL_TRACE_FULL)
+        return;
     char *p = put_who(tr, PUT_LIT(begin(tr, t), "send\""), who);
     if (timeout > 0)
         p = put_secs(PUT_LIT(p, KEY("timeout")), timeout);
@@ -601,6 +648,8 @@ static bool same_numbers(const rl_trace_reply *a, const rl_trace_reply *b)
 
 void rl_trace_response(rl_trace *tr, cm_us t, const rl_trace_who *who, const rl_trace_reply *r)
 {
+    if (tr->level < RL_TRACE_FULL)
+        return;
     char *p = put_who(tr, PUT_LIT(begin(tr, t), "response\""), who);
     if (!no_error(r->error) || r->retry_after_note || r->tier || r->stream) {
         end(tr, put_reply(p, r));
@@ -647,6 +696,8 @@ static char *put_reason(const rl_trace *tr, char *p, const char *reason)
 void rl_trace_wait(rl_trace *tr, cm_us t, const rl_trace_who *who, cm_us delay, cm_us observed,
                    const char *reason, const char *note)
 {
+    if (tr->level < RL_TRACE_FULL)
+        return;
     char *p = put_who(tr, PUT_LIT(begin(tr, t), "wait\""), who);
     p = put_secs(PUT_LIT(p, KEY("delay")), delay);
     if (observed >= 0)
@@ -660,6 +711,8 @@ void rl_trace_wait(rl_trace *tr, cm_us t, const rl_trace_who *who, cm_us delay, 
 void rl_trace_done(rl_trace *tr, cm_us t, uint32_t task, uint32_t attempts, bool success,
                    cm_us total_wait, const char *message)
 {
+    if (tr->level < RL_TRACE_SUMMARY)
+        return;
     char *p = put_u64(PUT_LIT(PUT_LIT(begin(tr, t), "done\""), KEY("task")), task);
     p = put_u64(PUT_LIT(p, KEY("attempt")), attempts);
     p = success ? PUT_LIT(p, KEY("outcome") "\"success\"")

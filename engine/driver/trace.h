@@ -34,6 +34,21 @@ int rl_trace_flush(rl_trace *tr);
 int rl_trace_failed(const rl_trace *tr);
 /* Lines written (or buffered) so far. */
 uint64_t rl_trace_lines(const rl_trace *tr);
+/* Bytes written (or buffered) so far. */
+uint64_t rl_trace_bytes(const rl_trace *tr);
+/* A size to warn at (0: none): rl_trace_warn_due returns it, once, when the
+ * trace has reached it, and 0 before and after. */
+void rl_trace_set_warn(rl_trace *tr, uint64_t bytes);
+uint64_t rl_trace_warn_due(rl_trace *tr);
+
+/* How much a trace holds: the start event only (none), also a done event
+ * per task (summary), or every event (full, the default). The start event
+ * says "trace": "none" or "summary" when it is not full. Set it before the
+ * start event. */
+typedef enum rl_trace_level { RL_TRACE_NONE, RL_TRACE_SUMMARY, RL_TRACE_FULL } rl_trace_level;
+void rl_trace_set_level(rl_trace *tr, rl_trace_level level);
+/* "none", "summary" or "full": 0 and *out, or -1. */
+int rl_trace_level_parse(const char *name, rl_trace_level *out);
 
 /* FNV-1a 64 of a file's bytes as "fnv1a64:16hexdigits" into out, for the start
  * event's digests. 0, or -1 when unreadable (out = "unreadable"). */

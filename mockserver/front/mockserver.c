@@ -9,8 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "commit.h"
 #include "common/io/fdlimit.h"
 #include "common/jsonpos.h"
+#include "common/version.h"
 #include "mockserver/front/journal.h"
 #include "mockserver/front/server.h"
 #include "mockserver/scenario/scenario.h"
@@ -18,6 +20,7 @@
 static const char usage[] =
     "usage: mockserver SCENARIO [--port P] [--bind ADDR] [--time-scale X]\n"
     "                  [--journal FILE] [--journal-size N] [--threads N] [--max-hung N]\n"
+    "       mockserver --version\n"
     "Serves the fake providers of SCENARIO over HTTP (see mockserver/README.md).\n"
     "  --port P          port to listen on (default 8080; 0 = a free port)\n"
     "  --bind ADDR       address to bind (default 127.0.0.1)\n"
@@ -107,7 +110,7 @@ static bool known_flag(const char *a)
     return false;
 }
 
-/* 0 ok, 1 help printed, 2 bad command line (message printed). */
+/* 0 ok, 1 help or version printed, 2 bad command line (message printed). */
 static int parse_args(int argc, char **argv, options *o)
 {
     o->http = (mock_http_config){.bind = "127.0.0.1",
@@ -120,6 +123,10 @@ static int parse_args(int argc, char **argv, options *o)
         const char *a = argv[i];
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             fputs(usage, stdout);
+            return 1;
+        }
+        if (strcmp(a, "--version") == 0) {
+            printf("mockserver %s (commit %s)\n", CM_VERSION, CM_COMMIT);
             return 1;
         }
         if (a[0] == '-' && a[1] != '\0') {

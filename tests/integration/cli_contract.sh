@@ -125,6 +125,14 @@ env -u RL_CLI_TINY_VAR timeout 20 "$R" run --live "$tmp/providers.json" --policy
 [ "$rc" -eq 2 ] || fail "run --live with the key variable unset: exit $rc, want 2"
 grep -q 'RL_CLI_TINY_VAR' "$tmp/o" || fail "run --live: the unset variable is not named"
 
+# --version: both programs name themselves, the version and the commit.
+"$R" --version >"$tmp/o" 2>&1 || fail "retrylab --version: exit $?"
+grep -qE '^retrylab [0-9]+\.[0-9]+\.[0-9]+ \(commit [0-9a-f]+|unknown\)$' "$tmp/o" ||
+  fail "retrylab --version: $(cat "$tmp/o")"
+"$M" --version >"$tmp/o" 2>&1 || fail "mockserver --version: exit $?"
+grep -qE '^mockserver [0-9]+\.[0-9]+\.[0-9]+ \(commit [0-9a-f]+|unknown\)$' "$tmp/o" ||
+  fail "mockserver --version: $(cat "$tmp/o")"
+
 # mockserver: exit 0 after SIGTERM
 kill -TERM "$mpid"; wait "$mpid"; rc=$?; mpid=""
 [ "$rc" -eq 0 ] || fail "mockserver after SIGTERM: exit $rc, want 0"
