@@ -12,6 +12,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include "common/io/file.h"
 #include "reports/grow.h"
 
 #define CLASS_NAME(id, name) name,
@@ -341,30 +342,25 @@ static int read_lines(rep_run *run, FILE *f, const char *name, cm_err *err)
     return rc;
 }
 
+/* DIR/trace.jsonl: a regular file (cm_file_open refuses a FIFO, which would
+ * block, and a device, which never ends). */
 static int read_trace(rep_run *run, const char *path, cm_err *err)
 {
-    struct stat st;
-    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-        snprintf(err->msg, sizeof err->msg, "%.400s: cannot read: is a directory", path);
+    FILE *f = cm_file_open(path, err);
+    if (!f)
         return -1;
-    }
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        snprintf(err->msg, sizeof err->msg, "%.400s: cannot read: %.80s", path, strerror(errno));
-        return -1;
-    }
     int rc = read_lines(run, f, path, err);
     fclose(f);
     return rc;
 }
 
-/* summary.json: optional; when present its numbers must be numbers. */
+/* summary.json: optional; when present (whatever it is: a FIFO or a folder
+ * there is bad input, not an absent summary) its numbers must be numbers. */
 static int read_summary(rep_run *run, const char *path, cm_err *err)
 {
-    FILE *probe = fopen(path, "r");
-    if (!probe)
+    struct stat st;
+    if (stat(path, &st) != 0 && errno == ENOENT)
         return 0;
-    fclose(probe);
     cm_json *doc = cm_json_load(path, err);
     if (!doc)
         return -1;
