@@ -314,31 +314,79 @@ static bool blank(const char *s, size_t len)
     return true;
 }
 
+/* Reads a trace line by line without ever holding more of a line than
+ * REP_MAX_LINE bytes plus one read: a longer line is refused as soon as that
+ * much of it is in, however long it goes on (getline would grow to hold a
+ * line of any length, gigabytes for a file without newlines). */
+typedef struct line_reader {
+    FILE *f;
+    char *buf;         /* LR_CAP bytes */
+    size_t start, end; /* the bytes read and not yet returned: buf[start, end) */
+    bool eof;
+} line_reader;
+
+#define LR_CAP (REP_MAX_LINE + (64u << 10))
+
+/* The next line, its '\n' included when it has one (only the file's last
+ * line may lack it), in *line (valid until the next call) and *len: 1; 0 at
+ * the end of the file; -1 a read error (errno); -2 the line is longer than
+ * REP_MAX_LINE bytes. */
+static int lr_next(line_reader *r, const char **line, size_t *len)
+{
+    for (;;) {
+        size_t have = r->end - r->start;
+        const char *nl = memchr(r->buf + r->start, '\n', have);
+        if (nl)
+            have = (size_t)(nl - (r->buf + r->start)) + 1;
+        if (have > REP_MAX_LINE)
+            return -2;
+        if (nl || (r->eof && have)) {
+            *line = r->buf + r->start;
+            *len = have;
+            r->start += have;
+            return 1;
+        }
+        if (r->eof)
+            return 0;
+        memmove(r->buf, r->buf + r->start, have);
+        r->start = 0;
+        r->end = have;
+        size_t got = fread(r->buf + r->end, 1, LR_CAP - r->end, r->f);
+        r->end += got;
+        if (got == 0 && ferror(r->f))
+            return -1;
+        r->eof = got == 0;
+    }
+}
+
 /* Reads trace lines from f; `name` stands for the file in messages. */
 static int read_lines(rep_run *run, FILE *f, const char *name, cm_err *err)
 {
-    char *buf = NULL;
-    size_t cap = 0;
-    ssize_t len;
+    line_reader r = {.f = f, .buf = malloc(LR_CAP)};
     line_ctx lc = {name, 0, err, true};
-    int rc = 0;
-    while (rc == 0 && (len = getline(&buf, &cap, f)) >= 0) {
+    if (!r.buf)
+        return line_fail(&lc, "out of memory");
+    const char *text;
+    size_t len;
+    int rc = 0, got = 0;
+    while (rc == 0 && (got = lr_next(&r, &text, &len)) > 0) {
         lc.line++;
-        if ((size_t)len > REP_MAX_LINE)
-            rc = line_fail(&lc, "line longer than %u bytes", REP_MAX_LINE);
-        else if (!blank(buf, (size_t)len)) {
-            rc = parse_line(run, &lc, buf, (size_t)len);
-            lc.first = false;
-        }
-        if (rc != 0 && buf[len - 1] != '\n' && getc(f) == EOF && !ferror(f)) {
-            run->cut_line = lc.line; /* the writer died mid-line: keep what came before */
+        if (blank(text, len))
+            continue;
+        rc = parse_line(run, &lc, text, len);
+        lc.first = false;
+        if (rc != 0 && text[len - 1] != '\n') { /* the last line, cut off: the writer died */
+            run->cut_line = lc.line;            /* mid-line; keep what came before */
             err->msg[0] = '\0';
             rc = 0;
         }
     }
-    if (rc == 0 && ferror(f))
+    if (rc == 0 && got == -2) { /* never a cut line: no writer's line is that long */
+        lc.line++;
+        rc = line_fail(&lc, "line longer than %u MiB", REP_MAX_LINE >> 20);
+    } else if (rc == 0 && got == -1)
         rc = line_fail(&lc, "read error: %s", strerror(errno));
-    free(buf);
+    free(r.buf);
     return rc;
 }
 

@@ -279,6 +279,39 @@ static void cut_last_line_is_skipped(void **state)
     rep_run_free(&run);
 }
 
+/* A trace line may be 1 MiB long, its newline included; one byte more is bad
+ * input on its line, also as the last line without its newline (no writer
+ * cut off mid-line leaves a line that long). */
+static void line_limit_is_one_mib(void **state)
+{
+    (void)state;
+    size_t start = strlen(START), head = strlen("{\"t\":1,\"event\":\"note\",\"pad\":\"");
+    char *text = malloc(start + REP_MAX_LINE + 2);
+    assert_non_null(text);
+    rep_run run;
+    cm_err err = {{0}};
+    for (size_t extra = 0; extra < 2; extra++) {
+        size_t line = REP_MAX_LINE + extra; /* with its newline */
+        memcpy(text, START, start);
+        memcpy(text + start, "{\"t\":1,\"event\":\"note\",\"pad\":\"", head);
+        memset(text + start + head, 'a', line - head - 3);
+        memcpy(text + start + line - 3, "\"}\n", 3);
+        int rc = rep_run_from_text("mem", text, start + line, &run, &err);
+        assert_int_equal(rc, extra ? -1 : 0);
+        if (extra)
+            assert_string_equal(err.msg, "mem:2: line longer than 1 MiB");
+        rep_run_free(&run);
+        rc = rep_run_from_text("mem", text, start + line - 1 + extra, &run, &err); /* no newline */
+        assert_int_equal(rc, extra ? -1 : 0);
+        if (extra)
+            assert_string_equal(err.msg, "mem:2: line longer than 1 MiB");
+        else
+            assert_int_equal(run.cut_line, 0);
+        rep_run_free(&run);
+    }
+    free(text);
+}
+
 /* Task ids go up to what scenarios allow (CM_MAX_TASKS in all): task
  * 9999999 is read (the malformed line after it is the one named), 10000000
  * is not. No run of that size is loaded (the task table would be 10M rows). */
@@ -596,6 +629,7 @@ int main(void)
         cmocka_unit_test(task_ids_reach_the_scenario_limit),
         cmocka_unit_test(trace_format_is_read),
         cmocka_unit_test(cut_last_line_is_skipped),
+        cmocka_unit_test(line_limit_is_one_mib),
         cmocka_unit_test(each_expectation_fails_with_its_line),
         cmocka_unit_test(expectations_are_counted_not_lines),
         cmocka_unit_test(huge_delays_print_readably),
