@@ -26,8 +26,6 @@ struct cm_json {
     cJSON *root;
     pos_slot *slots;
     size_t nslots; /* power of two */
-    size_t *line_starts;
-    size_t nlines;
 };
 
 static size_t slot_of(const cm_json *doc, const cJSON *node)
@@ -104,34 +102,52 @@ static size_t scan_value(cm_json *doc, const cJSON *node, size_t i)
     return i;
 }
 
-static int index_lines(cm_json *doc)
-{
-    size_t n = 1;
-    for (size_t i = 0; i < doc->len; i++)
-        n += doc->text[i] == '\n';
-    doc->line_starts = malloc(n * sizeof *doc->line_starts);
-    if (!doc->line_starts)
-        return -1;
-    doc->nlines = 0;
-    doc->line_starts[doc->nlines++] = 0;
-    for (size_t i = 0; i < doc->len; i++)
-        if (doc->text[i] == '\n')
-            doc->line_starts[doc->nlines++] = i + 1;
-    return 0;
-}
-
+/* Line and column of offset `off`, counted when asked: only error messages
+ * ask, so no table of line starts (8 bytes a line) is kept. */
 static void offset_to_pos(const cm_json *doc, size_t off, int *line, int *col)
 {
-    size_t lo = 0, hi = doc->nlines;
-    while (hi - lo > 1) {
-        size_t mid = (lo + hi) / 2;
-        if (doc->line_starts[mid] <= off)
-            lo = mid;
-        else
-            hi = mid;
+    size_t start = 0, n = 1;
+    for (const char *p = doc->text; (p = memchr(p, '\n', off - (size_t)(p - doc->text)));) {
+        n++;
+        start = (size_t)(++p - doc->text);
     }
-    *line = (int)lo + 1;
-    *col = (int)(off - doc->line_starts[lo]) + 1;
+    *line = (int)n;
+    *col = (int)(off - start) + 1;
+}
+
+#define CM_STR_(x) #x
+#define CM_STR(x) CM_STR_(x)
+
+/* One pass that finds what would cost cJSON memory out of proportion, or hit
+ * its silent nesting limit, before it builds anything: the bracket past
+ * CM_JSON_MAX_DEPTH, the value past CM_JSON_MAX_VALUES. Values are counted
+ * where they start: the root, a container's first item, each item after a
+ * comma (an object's member counts once, its key nothing). Strings are
+ * skipped whole, so the text need not be valid JSON. */
+size_t cm_json_limit_spot(const char *text, size_t len, const char **why)
+{
+    size_t values = 0, depth = 0;
+    bool expect = true; /* a value may start here: at the start, after [ { or , */
+    for (size_t i = 0; i < len; i++) {
+        char c = text[i];
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
+            continue;
+        if (expect && c != ']' && c != '}' && ++values > CM_JSON_MAX_VALUES) {
+            *why = "more than " CM_STR(CM_JSON_MAX_VALUES) " values (the limit)";
+            return i;
+        }
+        expect = c == '[' || c == '{' || c == ',';
+        if ((c == '[' || c == '{') && ++depth > CM_JSON_MAX_DEPTH) {
+            *why = "JSON nested deeper than " CM_STR(CM_JSON_MAX_DEPTH) " levels";
+            return i;
+        }
+        if ((c == ']' || c == '}') && depth)
+            depth--;
+        if (c == '"')
+            for (i++; i < len && text[i] != '"'; i++)
+                i += text[i] == '\\';
+    }
+    return len;
 }
 
 /* The first offset where the text breaks RFC 8259 in a way cJSON lets
@@ -183,11 +199,6 @@ cm_json *cm_json_parse(const char *name, const char *text, size_t len, cm_err *e
     memcpy(doc->text, text, len);
     doc->text[len] = '\0';
     doc->len = len;
-    if (index_lines(doc) != 0) {
-        cm_err_set(err, "%s: out of memory", doc->name);
-        cm_json_free(doc);
-        return NULL;
-    }
     if (memchr(text, '\0', len)) {
         int line, col;
         offset_to_pos(doc, (size_t)((const char *)memchr(text, '\0', len) - text), &line, &col);
@@ -197,6 +208,8 @@ cm_json *cm_json_parse(const char *name, const char *text, size_t len, cm_err *e
     }
     const char *why = NULL;
     size_t spot = lenient_spot(text, len, &why);
+    if (spot == len)
+        spot = cm_json_limit_spot(text, len, &why);
     if (spot < len) {
         int line, col;
         offset_to_pos(doc, spot, &line, &col);
@@ -259,7 +272,6 @@ void cm_json_free(cm_json *doc)
         return;
     cJSON_Delete(doc->root);
     free(doc->slots);
-    free(doc->line_starts);
     free(doc->text);
     free(doc->name);
     free(doc);

@@ -280,6 +280,9 @@ static int read_event(rep_run *run, const line_ctx *lc, const cJSON *o, rep_even
 
 static int parse_line(rep_run *run, const line_ctx *lc, const char *text, size_t len)
 {
+    const char *why = NULL;
+    if (cm_json_limit_spot(text, len, &why) < len)
+        return line_fail(lc, "%s", why);
     cJSON *o = cJSON_ParseWithLength(text, len);
     if (!cJSON_IsObject(o)) {
         cJSON_Delete(o);

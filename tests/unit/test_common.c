@@ -333,6 +333,83 @@ static void json_syntax_error_has_position(void **state)
     assert_non_null(strstr(err.msg, "/nonexistent/x.json: cannot open"));
 }
 
+/* text: `open` n times, then `close` n times, NUL-terminated (caller frees). */
+static char *nested(const char *open, const char *close, size_t n)
+{
+    size_t a = strlen(open), b = strlen(close);
+    char *t = malloc(n * (a + b) + 1);
+    assert_non_null(t);
+    for (size_t i = 0; i < n; i++) {
+        memcpy(t + i * a, open, a);
+        memcpy(t + n * a + i * b, close, b);
+    }
+    t[n * (a + b)] = '\0';
+    return t;
+}
+
+/* cJSON refuses more than 1000 levels (CJSON_NESTING_LIMIT) with no word of
+ * why; the loader names the limit at the first bracket past it. */
+static void json_nesting_past_the_limit_is_named(void **state)
+{
+    (void)state;
+    cm_err err = {{0}};
+    char *ok = nested("[", "]", CM_JSON_MAX_DEPTH);
+    cm_json *doc = cm_json_parse("t.json", ok, strlen(ok), &err);
+    if (!doc)
+        fail_msg("%s", err.msg);
+    cm_json_free(doc);
+    free(ok);
+    char *deep = nested("[", "]", CM_JSON_MAX_DEPTH + 1);
+    assert_null(cm_json_parse("t.json", deep, strlen(deep), &err));
+    assert_string_equal(err.msg, "t.json:1:1001: JSON nested deeper than 1000 levels");
+    free(deep);
+    char *objects = nested("{\"a\":\n", "}", CM_JSON_MAX_DEPTH + 5);
+    assert_null(cm_json_parse("o.json", objects, strlen(objects), &err));
+    assert_string_equal(err.msg, "o.json:1001:1: JSON nested deeper than 1000 levels");
+    free(objects);
+    const char *in_string = "{\"a\": \"[[[[[[[[[[\"}"; /* brackets in a string nest nothing */
+    assert_non_null(doc = cm_json_parse("s.json", in_string, strlen(in_string), &err));
+    cm_json_free(doc);
+}
+
+/* "[0,0,...]": 1 + n values. */
+static char *zeros(size_t n)
+{
+    char *t = malloc(2 * n + 2);
+    assert_non_null(t);
+    t[0] = '[';
+    for (size_t i = 0; i < n; i++) {
+        t[1 + 2 * i] = '0';
+        t[2 + 2 * i] = ',';
+    }
+    t[2 * n] = ']';
+    t[2 * n + 1] = '\0';
+    return t;
+}
+
+/* A document of more values than any real file holds is refused before
+ * cJSON builds a node per value (7 million numbers took 1.67 GB), at the
+ * first value past the limit. Members count one value each, their keys
+ * none; commas in strings count nothing. */
+static void json_values_past_the_limit_are_refused(void **state)
+{
+    (void)state;
+    cm_err err = {{0}};
+    char *ok = zeros(CM_JSON_MAX_VALUES - 1);
+    cm_json *doc = cm_json_parse("t.json", ok, strlen(ok), &err);
+    if (!doc)
+        fail_msg("%s", err.msg);
+    cm_json_free(doc);
+    free(ok);
+    char *many = zeros(CM_JSON_MAX_VALUES);
+    assert_null(cm_json_parse("t.json", many, strlen(many), &err));
+    assert_string_equal(err.msg, "t.json:1:2000000: more than 1000000 values (the limit)");
+    free(many);
+    const char *small = "{\"a\": [1, {\"b\": \"x,y,z\"}], \"c\": {}, \"d\": []}";
+    assert_non_null(doc = cm_json_parse("s.json", small, strlen(small), &err));
+    cm_json_free(doc);
+}
+
 static void json_duplicate_key_is_an_error(void **state)
 {
     (void)state;
@@ -427,6 +504,8 @@ int main(void)
         cmocka_unit_test(utf8_lengths),
         cmocka_unit_test(json_syntax_error_has_position),
         cmocka_unit_test(json_duplicate_key_is_an_error),
+        cmocka_unit_test(json_nesting_past_the_limit_is_named),
+        cmocka_unit_test(json_values_past_the_limit_are_refused),
         cmocka_unit_test(keyid_is_short_stable_and_hides_the_key),
         cmocka_unit_test(time_conversions_saturate),
         cmocka_unit_test(file_read_refuses_what_is_not_a_regular_file),

@@ -279,6 +279,24 @@ static void cut_last_line_is_skipped(void **state)
     rep_run_free(&run);
 }
 
+/* A trace line nested past cJSON's 1000 levels says so, not "not a JSON
+ * object". */
+static void deep_line_names_the_nesting_limit(void **state)
+{
+    (void)state;
+    char text[4000];
+    int n = snprintf(text, sizeof text, "%s{\"t\":1,\"event\":\"note\",\"x\":", START);
+    for (int i = 0; i < 1001; i++)
+        text[n++] = '[';
+    for (int i = 0; i < 1001; i++)
+        text[n++] = ']';
+    memcpy(text + n, "}\n", 3);
+    rep_run run;
+    cm_err err = {{0}};
+    assert_int_equal(rep_run_from_text("mem", text, strlen(text), &run, &err), -1);
+    assert_string_equal(err.msg, "mem:2: JSON nested deeper than 1000 levels");
+}
+
 /* A trace line may be 1 MiB long, its newline included; one byte more is bad
  * input on its line, also as the last line without its newline (no writer
  * cut off mid-line leaves a line that long). */
@@ -630,6 +648,7 @@ int main(void)
         cmocka_unit_test(trace_format_is_read),
         cmocka_unit_test(cut_last_line_is_skipped),
         cmocka_unit_test(line_limit_is_one_mib),
+        cmocka_unit_test(deep_line_names_the_nesting_limit),
         cmocka_unit_test(each_expectation_fails_with_its_line),
         cmocka_unit_test(expectations_are_counted_not_lines),
         cmocka_unit_test(huge_delays_print_readably),
