@@ -436,13 +436,8 @@ static int read_summary(rep_run *run, const char *path, cm_err *err)
 
 static void task_add(rep_task *k, const rep_event *e)
 {
-    if (!k->seen) {
-        k->seen = true;
+    if (isnan(k->first_t)) /* its first event */
         k->first_t = e->t;
-        k->first_send_t = -1;
-        k->done_t = -1;
-        k->wait_observed = -1;
-    }
     if (e->kind == REP_SEND && k->sends++ == 0)
         k->first_send_t = e->t;
     if (e->kind == REP_WAIT) {
@@ -458,24 +453,71 @@ static void task_add(rep_task *k, const rep_event *e)
     }
 }
 
+static int cmp_id(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* The row of task `id` in run->tasks (which holds it). */
+static size_t task_row(const rep_run *run, int64_t id)
+{
+    size_t lo = 0, hi = run->n_tasks;
+    if ((uint64_t)id < run->n_tasks && run->tasks[id].id == id)
+        return (size_t)id; /* tasks 0..N-1, the usual trace */
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (run->tasks[mid].id <= id)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* One row per task number that has events, in number order: the table grows
+ * with the trace, never with the task numbers or the start event's count. */
 static int build_tasks(rep_run *run, cm_err *err)
 {
-    int64_t top = -1;
-    for (size_t i = 0; i < run->n_ev; i++)
-        if (run->ev[i].task > top)
-            top = run->ev[i].task;
-    run->n_tasks = (size_t)(top + 1);
-    if (run->n_tasks == 0)
+    if (run->n_ev == 0)
         return 0;
-    run->tasks = calloc(run->n_tasks, sizeof *run->tasks);
-    if (!run->tasks) {
-        snprintf(err->msg, sizeof err->msg, "%.400s: out of memory for %zu tasks", run->dir,
-                 run->n_tasks);
+    int64_t *ids = malloc(run->n_ev * sizeof *ids);
+    if (!ids) {
+        snprintf(err->msg, sizeof err->msg, "%.400s: out of memory", run->dir);
         return -1;
     }
     for (size_t i = 0; i < run->n_ev; i++)
-        task_add(&run->tasks[run->ev[i].task], &run->ev[i]);
+        ids[i] = run->ev[i].task;
+    qsort(ids, run->n_ev, sizeof *ids, cmp_id);
+    size_t n = 0;
+    for (size_t i = 0; i < run->n_ev; i++)
+        if (n == 0 || ids[i] != ids[n - 1])
+            ids[n++] = ids[i];
+    run->tasks = calloc(n, sizeof *run->tasks);
+    if (!run->tasks) {
+        free(ids);
+        snprintf(err->msg, sizeof err->msg, "%.400s: out of memory for %zu tasks", run->dir, n);
+        return -1;
+    }
+    run->n_tasks = n;
+    for (size_t i = 0; i < n; i++)
+        run->tasks[i] = (rep_task){
+            .id = ids[i], .first_t = NAN, .first_send_t = -1, .done_t = -1, .wait_observed = -1};
+    free(ids);
+    for (size_t i = 0; i < run->n_ev; i++) {
+        rep_event *e = &run->ev[i];
+        e->ti = task_row(run, e->task);
+        task_add(&run->tasks[e->ti], e);
+    }
     return 0;
+}
+
+const rep_task *rep_run_task(const rep_run *run, int64_t id)
+{
+    if (run->n_tasks == 0)
+        return NULL;
+    const rep_task *k = &run->tasks[task_row(run, id)];
+    return k->id == id ? k : NULL;
 }
 
 /* The scenario file named by the start event: as given, else beside the run
@@ -568,7 +610,7 @@ const cJSON *rep_run_claims(const rep_run *run)
 
 double rep_task_duration(const rep_run *run, size_t k)
 {
-    if (k >= run->n_tasks || !run->tasks[k].seen || run->tasks[k].first_send_t < 0)
+    if (k >= run->n_tasks || run->tasks[k].first_send_t < 0)
         return -1;
     const rep_task *t = &run->tasks[k];
     return (t->done_t >= 0 ? t->done_t : run->end_t) - t->first_send_t;
@@ -578,10 +620,7 @@ double rep_run_task_count(const rep_run *run)
 {
     if (run->summary.tasks > 0)
         return run->summary.tasks;
-    double seen = 0;
-    for (size_t i = 0; i < run->n_tasks; i++)
-        seen += run->tasks[i].seen;
-    return seen;
+    return (double)run->n_tasks;
 }
 
 int rep_run_from_text(const char *name, const char *text, size_t len, rep_run *out, cm_err *err)

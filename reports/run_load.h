@@ -39,7 +39,8 @@ rep_class rep_class_of(int status, const char *error);
 typedef struct rep_event {
     double t; /* scenario seconds */
     rep_kind kind;
-    int64_t task;
+    int64_t task;    /* the task's number */
+    size_t ti;       /* its row in run->tasks */
     int64_t attempt; /* 0 when the line has none */
     int cand;        /* index into run->cands, -1 when none */
     int status;      /* response */
@@ -61,8 +62,9 @@ typedef struct rep_cand {
     long latency_n;
 } rep_cand;
 
+/* A task of the trace (one that has at least one event). */
 typedef struct rep_task {
-    bool seen;
+    int64_t id; /* its number */
     long sends;
     long waits;
     double first_t;       /* first event of the task */
@@ -94,7 +96,8 @@ typedef struct rep_run {
     size_t n_ev, cap_ev;
     rep_cand *cands;
     size_t n_cands, cap_cands;
-    rep_task *tasks; /* indexed by task number, n_tasks = highest + 1 */
+    rep_task *tasks; /* the tasks the trace holds, by number (not indexed by it: a
+                      * trace of task 9999999 alone has one row) */
     size_t n_tasks;
     double end_t; /* last event time */
     rep_summary summary;
@@ -126,12 +129,16 @@ void rep_run_warn_cut(const rep_run *run, const char *cmd);
 const cJSON *rep_run_expect_node(const rep_run *run);
 const cJSON *rep_run_claims(const rep_run *run);
 
-/* Seconds task k took from its first send to its done (to the run's last
- * event when never done); -1 when the task sent nothing or k is out of range. */
+/* The task numbered `id`, or NULL when the trace holds none. */
+const rep_task *rep_run_task(const rep_run *run, int64_t id);
+
+/* Seconds run->tasks[k] took from its first send to its done (to the run's
+ * last event when never done); -1 when the task sent nothing or k is out of
+ * range. */
 double rep_task_duration(const rep_run *run, size_t k);
 
-/* Tasks counted for rates: the summary's "tasks" when present, else the
- * tasks seen in the trace. */
+/* Tasks counted for rates: the summary's "tasks" when present (else the start
+ * event's), else the tasks the trace holds. */
 double rep_run_task_count(const rep_run *run);
 
 #endif

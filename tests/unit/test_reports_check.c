@@ -330,23 +330,6 @@ static void line_limit_is_one_mib(void **state)
     free(text);
 }
 
-/* Task ids go up to what scenarios allow (CM_MAX_TASKS in all): task
- * 9999999 is read (the malformed line after it is the one named), 10000000
- * is not. No run of that size is loaded (the task table would be 10M rows). */
-static void task_ids_reach_the_scenario_limit(void **state)
-{
-    (void)state;
-    static const char top[] =
-        "{\"t\":0,\"event\":\"start\"," FORMAT "\"tasks\":10000000}\n"
-        "{\"t\":1,\"event\":\"done\",\"task\":9999999,\"outcome\":\"success\"}\n"
-        "{\"t\":2,\"event\":\"done\",\"task\":10000000,\"outcome\":\"success\"}\n";
-    rep_run run;
-    cm_err err = {{0}};
-    assert_int_equal(CM_MAX_TASKS, 10000000);
-    assert_int_equal(rep_run_from_text("mem", top, strlen(top), &run, &err), -1);
-    assert_string_equal(err.msg, "mem:3: field \"task\" must be a whole number from 0 to 9999999");
-}
-
 /* Parses an expect object given as text, checks `run` with it. */
 static int check_text(const rep_run *run, const char *text, rep_verdicts *vs)
 {
@@ -373,6 +356,59 @@ static bool has_failure(const rep_verdicts *vs, const char *line)
     for (size_t i = 0; i < vs->n; i++)
         print_message("verdict: %s %s\n", vs->v[i].ok ? "ok" : "FAIL", vs->v[i].text);
     return false;
+}
+
+/* Task ids go up to what scenarios allow (CM_MAX_TASKS in all): task
+ * 9999999 is read (the malformed line after it is the one named), 10000000
+ * is not. */
+static void task_ids_reach_the_scenario_limit(void **state)
+{
+    (void)state;
+    static const char top[] =
+        "{\"t\":0,\"event\":\"start\"," FORMAT "\"tasks\":10000000}\n"
+        "{\"t\":1,\"event\":\"done\",\"task\":9999999,\"outcome\":\"success\"}\n"
+        "{\"t\":2,\"event\":\"done\",\"task\":10000000,\"outcome\":\"success\"}\n";
+    rep_run run;
+    cm_err err = {{0}};
+    assert_int_equal(CM_MAX_TASKS, 10000000);
+    assert_int_equal(rep_run_from_text("mem", top, strlen(top), &run, &err), -1);
+    assert_string_equal(err.msg, "mem:3: field \"task\" must be a whole number from 0 to 9999999");
+}
+
+/* The task table holds the tasks the trace holds, whatever their numbers or
+ * the start event's count: a 12-line trace of task 9999999 in a run of 10
+ * million took 790 MB (a row for every number up to the highest). Tasks are
+ * kept in number order and found by number. */
+static void task_table_holds_the_tasks_in_the_trace(void **state)
+{
+    (void)state;
+    static const char sparse[] =
+        "{\"t\":0,\"event\":\"start\"," FORMAT "\"tasks\":10000000}\n" SEND(1, 9999999, 1, "a", "m")
+            RESP(1.5, 9999999, 1, "a", "m", 429) WAIT(1.5, 9999999, 1, 2, -1)
+                SEND(3.5, 9999999, 2, "a", "m") RESP(4, 9999999, 2, "a", "m", 429)
+                    SEND(2, 7, 1, "a", "m") DONE(4, 9999999, "failure", "gave up")
+                        DONE(2.5, 7, "success", "");
+    rep_run run;
+    cm_err err = {{0}};
+    assert_int_equal(rep_run_from_text("mem", sparse, strlen(sparse), &run, &err), 0);
+    assert_int_equal(run.n_tasks, 2);
+    assert_int_equal(run.tasks[0].id, 7);
+    assert_int_equal(run.tasks[1].id, 9999999);
+    assert_int_equal(run.tasks[1].sends, 2);
+    assert_ptr_equal(rep_run_task(&run, 9999999), &run.tasks[1]);
+    assert_null(rep_run_task(&run, 8));
+    assert_true(rep_run_task_count(&run) == 10000000); /* the start event's count */
+    rep_verdicts vs;
+    assert_int_equal(check_text(&run,
+                                "{\"final_message\":{\"task\":9999999,\"contains\":\"gave\"},"
+                                "\"ladder\":{\"task\":9999999,\"waits_s\":[2]},"
+                                "\"max_attempts\":1,\"max_task_duration_s\":1}",
+                                &vs),
+                     2);
+    assert_true(has_failure(&vs, "task 9999999 made 2 attempts, max_attempts is 1"));
+    assert_true(has_failure(&vs, "task 9999999 took 3.0 s > 1.0 s"));
+    rep_verdicts_free(&vs);
+    rep_run_free(&run);
 }
 
 struct expect_case {
@@ -645,6 +681,7 @@ int main(void)
         cmocka_unit_test(trace_text_in_memory),
         cmocka_unit_test(task_past_the_start_count_is_bad_input),
         cmocka_unit_test(task_ids_reach_the_scenario_limit),
+        cmocka_unit_test(task_table_holds_the_tasks_in_the_trace),
         cmocka_unit_test(trace_format_is_read),
         cmocka_unit_test(cut_last_line_is_skipped),
         cmocka_unit_test(line_limit_is_one_mib),
