@@ -149,9 +149,11 @@ static int read_start(rep_run *run, const cJSON *o)
     copy_str(run->policy_name, sizeof run->policy_name, str_field(o, "policy_name"));
     copy_str(run->mode, sizeof run->mode, str_field(o, "mode"));
     double tasks = -1;
-    if (num_field(o, "time_scale", &run->time_scale) < 0 || num_field(o, "seed", &run->seed) < 0 ||
+    int seed = num_field(o, "seed", &run->seed);
+    if (num_field(o, "time_scale", &run->time_scale) < 0 || seed < 0 ||
         num_field(o, "tasks", &tasks) < 0)
         return -1;
+    run->has_seed = seed > 0;
     if (tasks >= 0 && tasks <= (double)REP_MAX_TASKS && tasks == floor(tasks)) {
         run->has_start_tasks = true;
         run->start_tasks = (int64_t)tasks;
@@ -430,8 +432,79 @@ static int read_summary(rep_run *run, const char *path, cm_err *err)
              cm_json_get_bool(doc, o, "", "partial", false, &s->partial, err))
         rc = -1;
     s->present = rc == 0;
+    if (rc == 0) {
+        copy_str(s->scenario, sizeof s->scenario, str_field(o, "scenario"));
+        copy_str(s->scenario_name, sizeof s->scenario_name, str_field(o, "scenario_name"));
+        copy_str(s->policy, sizeof s->policy, str_field(o, "policy"));
+        copy_str(s->policy_name, sizeof s->policy_name, str_field(o, "policy_name"));
+        copy_str(s->mode, sizeof s->mode, str_field(o, "mode"));
+        s->has_seed = num_field(o, "seed", &s->seed) > 0;
+    }
     cm_json_free(doc);
     return rc;
+}
+
+/* Both given and different. */
+static bool differ(const char *a, const char *b)
+{
+    return a[0] && b[0] && strcmp(a, b) != 0;
+}
+
+/* "scenario X, seed N, tasks T" (+ ", mode M, policy P" when `more`) of one
+ * side, into buf: the fields it gives; names when both sides give names. */
+static void identity_text(char *buf, size_t size, bool names, const char *scenario,
+                          const char *scenario_name, bool has_seed, double seed, double tasks,
+                          bool more, const char *mode, const char *policy)
+{
+    size_t n = 0;
+#define ADD(...) (n += n < size ? (size_t)snprintf(buf + n, size - n, __VA_ARGS__) : 0)
+    buf[0] = '\0';
+    const char *sc = names ? scenario_name : scenario;
+    if (sc[0])
+        ADD("scenario %.200s", sc);
+    if (has_seed)
+        ADD("%sseed %.0f", n ? ", " : "", seed);
+    if (tasks >= 0)
+        ADD("%stasks %.0f", n ? ", " : "", tasks);
+    if (more && mode[0])
+        ADD("%smode %.15s", n ? ", " : "", mode);
+    if (more && policy[0])
+        ADD("%spolicy %.200s", n ? ", " : "", policy);
+#undef ADD
+}
+
+/* The summary must be of the run the trace records (see rep_run_load). */
+static int check_same_run(const rep_run *run, const rep_summary *s, cm_err *err)
+{
+    double trace_tasks = run->has_start_tasks ? (double)run->start_tasks : -1;
+    bool names = s->scenario_name[0] && run->scenario_name[0];
+    bool other_mode = differ(s->mode, run->mode);
+    bool other_policy =
+        differ(s->policy, run->policy_path) || differ(s->policy_name, run->policy_name);
+    bool other = differ(s->scenario, run->scenario_path) ||
+                 differ(s->scenario_name, run->scenario_name) ||
+                 (s->has_seed && run->has_seed && s->seed != run->seed) ||
+                 (s->tasks >= 0 && trace_tasks >= 0 && s->tasks != trace_tasks) || other_mode ||
+                 other_policy;
+    if (!other)
+        return 0;
+    char a[600], b[600];
+    bool by_name = other_policy && s->policy_name[0] && run->policy_name[0] &&
+                   !differ(s->policy, run->policy_path);
+    identity_text(a, sizeof a, names, s->scenario, s->scenario_name, s->has_seed, s->seed, s->tasks,
+                  other_mode || other_policy, other_mode ? s->mode : "",
+                  !other_policy ? ""
+                  : by_name     ? s->policy_name
+                                : s->policy);
+    identity_text(b, sizeof b, names, run->scenario_path, run->scenario_name, run->has_seed,
+                  run->seed, trace_tasks, other_mode || other_policy, other_mode ? run->mode : "",
+                  !other_policy ? ""
+                  : by_name     ? run->policy_name
+                                : run->policy_path);
+    cm_err_set(err,
+               "%s: summary.json (%s) does not match trace.jsonl (%s): the folder mixes two runs",
+               run->dir, a, b);
+    return -1;
 }
 
 static void task_add(rep_task *k, const rep_event *e)
@@ -570,6 +643,8 @@ int rep_run_load(const char *dir, rep_run *out, cm_err *err)
     snprintf(path, sizeof path, "%s/trace.jsonl", dir);
     if (rc == 0)
         rc = read_trace(out, path, err);
+    if (rc == 0 && out->summary.present)
+        rc = check_same_run(out, &out->summary, err);
     if (rc == 0)
         rc = build_tasks(out, err);
     if (rc != 0) {

@@ -79,6 +79,12 @@ typedef struct rep_task {
 typedef struct rep_summary {
     bool present, partial;
     double tasks, successes, success_rate, attempts, total_wait_s;
+    /* which run it is ("" / has_seed false when the summary does not say):
+     * compared with the trace's start event */
+    char scenario[REP_PATH_MAX], scenario_name[REP_NAME_MAX];
+    char policy[REP_PATH_MAX], policy_name[REP_NAME_MAX], mode[16];
+    bool has_seed;
+    double seed;
 } rep_summary;
 
 typedef struct rep_run {
@@ -90,6 +96,7 @@ typedef struct rep_run {
     char scenario_name[REP_NAME_MAX], policy_name[REP_NAME_MAX], mode[16];
     double time_scale;
     double seed;
+    bool has_seed;        /* the start event gave "seed" */
     bool has_start_tasks; /* the start event gave "tasks" */
     int64_t start_tasks;  /* ... this many: task ids run 0..start_tasks-1 */
     rep_event *ev;
@@ -112,7 +119,11 @@ typedef struct rep_run {
 /* Reads DIR/trace.jsonl (required) and DIR/summary.json (optional), then
  * tries the scenario named by the start event. On success fills *out (free
  * with rep_run_free) and returns 0. On bad input returns -1 with err, e.g.
- * "DIR/trace.jsonl:LINE: field \"t\" is missing"; *out is then empty. A
+ * "DIR/trace.jsonl:LINE: field \"t\" is missing", or "DIR: summary.json
+ * (scenario a, seed 3, tasks 1) does not match trace.jsonl (...): the folder
+ * mixes two runs" when the summary names another scenario, seed, task count,
+ * mode or policy than the start event (what either omits is not compared);
+ * *out is then empty. A
  * malformed last line without its newline is skipped, not bad input
  * (out->cut_line says which; the commands warn). */
 int rep_run_load(const char *dir, rep_run *out, cm_err *err);

@@ -518,10 +518,19 @@ static void expectations_are_counted_not_lines(void **state)
     rep_run_free(&run);
 }
 
+/* good_trace with a start event that gives no "tasks" (into buf). */
+static const char *trace_without_start_tasks(char *buf, size_t size)
+{
+    snprintf(buf, size, "{\"t\":0,\"event\":\"start\"," FORMAT "\"scenario_name\":\"s\"}\n%s",
+             good_trace + strlen(START));
+    return buf;
+}
+
 static void partial_run_fails_the_check(void **state)
 {
     (void)state;
-    const char *dir = write_run("partial", good_trace);
+    char text[4000];
+    const char *dir = write_run("partial", trace_without_start_tasks(text, sizeof text));
     char path[500];
     snprintf(path, sizeof path, "%s/summary.json", dir);
     FILE *f = fopen(path, "w");
@@ -538,6 +547,76 @@ static void partial_run_fails_the_check(void **state)
                                  "numbers are incomplete"));
     assert_true(vs.n_expect == 1 && vs.failed_expect == 0 && vs.run_failed == 1);
     rep_verdicts_free(&vs);
+    rep_run_free(&run);
+}
+
+/* Writes DIR/summary.json = text. */
+static void write_summary(const char *dir, const char *text)
+{
+    char path[500];
+    snprintf(path, sizeof path, "%s/summary.json", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* A summary of another run than the trace beside it (a second run into the
+ * same folder that died before its summary) is bad input naming both: the
+ * report would show the old run's numbers under the new run's name. The
+ * fields either file lacks are not compared; a partial summary of the same
+ * run, or a trace cut at its last line, is the same run. */
+static void summary_of_another_run_is_bad_input(void **state)
+{
+    (void)state;
+    static const char start[] =
+        "{\"t\":0,\"event\":\"start\"," FORMAT "\"scenario\":\"sc/b.json\",\"scenario_name\":"
+        "\"b\",\"policy\":\"p.json\",\"policy_name\":\"p\",\"seed\":7,\"mode\":\"sim\","
+        "\"tasks\":2}\n";
+    char text[4000];
+    snprintf(text, sizeof text, "%s%s", start, good_trace + strlen(START));
+    static const struct {
+        const char *summary, *says; /* says NULL: loads */
+    } cases[] = {
+        {"{\"scenario\":\"sc/a.json\",\"scenario_name\":\"a\",\"seed\":3,\"tasks\":1}",
+         "summary.json (scenario a, seed 3, tasks 1) does not match trace.jsonl (scenario b, "
+         "seed 7, tasks 2): the folder mixes two runs"},
+        {"{\"scenario\":\"sc/b.json\",\"seed\":8,\"tasks\":2}",
+         "summary.json (scenario sc/b.json, seed 8, tasks 2) does not match trace.jsonl (scenario "
+         "sc/b.json, seed 7, tasks 2): the folder mixes two runs"},
+        {"{\"scenario\":\"sc/b.json\",\"seed\":7,\"tasks\":2,\"mode\":\"mock\","
+         "\"policy\":\"q.json\"}",
+         "summary.json (scenario sc/b.json, seed 7, tasks 2, mode mock, policy q.json) does not "
+         "match trace.jsonl (scenario sc/b.json, seed 7, tasks 2, mode sim, policy p.json): the "
+         "folder mixes two runs"},
+        {"{\"scenario\":\"sc/b.json\",\"scenario_name\":\"b\",\"seed\":7,\"tasks\":2,"
+         "\"mode\":\"sim\",\"policy\":\"p.json\",\"policy_name\":\"p\",\"partial\":true}",
+         NULL},
+        {"{\"tasks\":2,\"successes\":1}", NULL}, /* no identity to compare */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *dir = write_run("mixed", text);
+        write_summary(dir, cases[i].summary);
+        rep_run run;
+        cm_err err = {{0}};
+        char want[600];
+        snprintf(want, sizeof want, "%s: %s", dir, cases[i].says ? cases[i].says : "");
+        int rc = rep_run_load(dir, &run, &err);
+        if (cases[i].says && (rc != -1 || strcmp(err.msg, want) != 0))
+            fail_msg("case %zu: got %d \"%s\", want \"%s\"", i, rc, err.msg, want);
+        if (!cases[i].says && rc != 0)
+            fail_msg("case %zu: %s", i, err.msg);
+        rep_run_free(&run);
+    }
+    /* The same run, its trace cut at the last line: still one run. */
+    snprintf(text + strlen(text), sizeof text - strlen(text), "{\"t\":9,\"event\":\"se");
+    const char *dir = write_run("mixed", text);
+    write_summary(dir, cases[3].summary);
+    rep_run run;
+    cm_err err = {{0}};
+    if (rep_run_load(dir, &run, &err) != 0)
+        fail_msg("%s", err.msg);
+    assert_int_equal(run.cut_line, 17);
     rep_run_free(&run);
 }
 
@@ -691,6 +770,7 @@ int main(void)
         cmocka_unit_test(huge_delays_print_readably),
         cmocka_unit_test(partial_run_fails_the_check),
         cmocka_unit_test(bad_summary_is_bad_input),
+        cmocka_unit_test(summary_of_another_run_is_bad_input),
         cmocka_unit_test(quantiles_use_nearest_rank),
         cmocka_unit_test(own_policy_is_the_scenarios_file),
         cmocka_unit_test(run_folder_expect_wins_and_flag_overrides),
