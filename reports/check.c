@@ -11,6 +11,7 @@
 
 #include "reports/grow.h"
 #include "reports/stats.h"
+#include "reports/text.h"
 
 static int add(rep_verdicts *vs, bool ok, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -325,7 +326,9 @@ static int check_message(const rep_run *run, const cm_expect_message *m, rep_ver
                    task, m->contains);
     const char *msg = k->message ? k->message : "";
     bool ok = strstr(msg, m->contains) != NULL;
-    return add(vs, ok, "final message task %lld: \"%.200s\"%s \"%s\"", task, msg,
+    char shown[201];
+    rep_text_copy(shown, sizeof shown, msg); /* cut at a character boundary */
+    return add(vs, ok, "final message task %lld: \"%s\"%s \"%s\"", task, shown,
                ok ? " contains" : " does not contain", m->contains);
 }
 

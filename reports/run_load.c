@@ -14,6 +14,7 @@
 
 #include "common/io/file.h"
 #include "reports/grow.h"
+#include "reports/text.h"
 
 #define CLASS_NAME(id, name) name,
 static const char *const class_names[] = {REP_CLASS_MAP(CLASS_NAME) NULL};
@@ -108,9 +109,18 @@ static const char *str_field(const cJSON *o, const char *key)
     return cJSON_IsString(n) ? n->valuestring : NULL;
 }
 
-/* Copies src (NULL: "") with control characters replaced by '?', so names
- * from a trace cannot break a line in the data files or scripts. */
+/* Copies the name src (NULL: "") made fit for every output (reports/text.h):
+ * valid UTF-8, control characters replaced by '?', so names from a trace
+ * can break neither a line in the data files or scripts nor the page. */
 static void copy_str(char *dst, size_t size, const char *src)
+{
+    rep_text_copy(dst, size, src);
+}
+
+/* Copies the path src (NULL: "") with only control characters replaced by
+ * '?': its other bytes stay, so that it still opens the file it names (the
+ * outputs repair what is not UTF-8 when they escape it). */
+static void copy_path(char *dst, size_t size, const char *src)
 {
     snprintf(dst, size, "%s", src ? src : "");
     for (char *p = dst; *p; p++)
@@ -143,8 +153,8 @@ static int cand_index(rep_run *run, const char *provider, const char *model)
 
 static int read_start(rep_run *run, const cJSON *o)
 {
-    copy_str(run->scenario_path, sizeof run->scenario_path, str_field(o, "scenario"));
-    copy_str(run->policy_path, sizeof run->policy_path, str_field(o, "policy"));
+    copy_path(run->scenario_path, sizeof run->scenario_path, str_field(o, "scenario"));
+    copy_path(run->policy_path, sizeof run->policy_path, str_field(o, "policy"));
     copy_str(run->scenario_name, sizeof run->scenario_name, str_field(o, "scenario_name"));
     copy_str(run->policy_name, sizeof run->policy_name, str_field(o, "policy_name"));
     copy_str(run->mode, sizeof run->mode, str_field(o, "mode"));
@@ -236,7 +246,7 @@ static int read_done(const line_ctx *lc, const cJSON *o, rep_event *e)
         return line_fail(lc, "field \"outcome\" must be \"success\" or \"failure\"");
     e->success = strcmp(outcome, "success") == 0;
     const char *msg = str_field(o, "message");
-    if (msg && !(e->message = strdup(msg)))
+    if (msg && !(e->message = rep_text_dup(msg)))
         return line_fail(lc, "out of memory");
     return 0;
 }
@@ -433,9 +443,9 @@ static int read_summary(rep_run *run, const char *path, cm_err *err)
         rc = -1;
     s->present = rc == 0;
     if (rc == 0) {
-        copy_str(s->scenario, sizeof s->scenario, str_field(o, "scenario"));
+        copy_path(s->scenario, sizeof s->scenario, str_field(o, "scenario"));
         copy_str(s->scenario_name, sizeof s->scenario_name, str_field(o, "scenario_name"));
-        copy_str(s->policy, sizeof s->policy, str_field(o, "policy"));
+        copy_path(s->policy, sizeof s->policy, str_field(o, "policy"));
         copy_str(s->policy_name, sizeof s->policy_name, str_field(o, "policy_name"));
         copy_str(s->mode, sizeof s->mode, str_field(o, "mode"));
         s->has_seed = num_field(o, "seed", &s->seed) > 0;
@@ -620,16 +630,19 @@ static void load_scenario(rep_run *run)
     }
 }
 
+/* The label and legend, each part cut to fit at a character boundary. */
 static void make_label(rep_run *run)
 {
-    const char *sc = run->scenario_name[0] ? run->scenario_name : run->dir;
-    const char *po = run->policy_name[0] ? run->policy_name : "default policy";
-    if (run->mode[0] && strcmp(run->mode, "sim") != 0) {
-        snprintf(run->label, sizeof run->label, "%.120s / %.120s (%.15s)", sc, po, run->mode);
-        snprintf(run->legend, sizeof run->legend, "%.120s (%.15s)", po, run->mode);
+    char sc[121], po[121], mode[16];
+    rep_text_copy(sc, sizeof sc, run->scenario_name[0] ? run->scenario_name : run->dir);
+    rep_text_copy(po, sizeof po, run->policy_name[0] ? run->policy_name : "default policy");
+    rep_text_copy(mode, sizeof mode, run->mode);
+    if (mode[0] && strcmp(mode, "sim") != 0) {
+        snprintf(run->label, sizeof run->label, "%s / %s (%s)", sc, po, mode);
+        snprintf(run->legend, sizeof run->legend, "%s (%s)", po, mode);
     } else {
-        snprintf(run->label, sizeof run->label, "%.120s / %.120s", sc, po);
-        snprintf(run->legend, sizeof run->legend, "%.120s", po);
+        snprintf(run->label, sizeof run->label, "%s / %s", sc, po);
+        snprintf(run->legend, sizeof run->legend, "%s", po);
     }
 }
 
@@ -637,7 +650,7 @@ int rep_run_load(const char *dir, rep_run *out, cm_err *err)
 {
     memset(out, 0, sizeof *out);
     char path[REP_PATH_MAX + 32];
-    copy_str(out->dir, sizeof out->dir, dir);
+    copy_path(out->dir, sizeof out->dir, dir);
     snprintf(path, sizeof path, "%s/summary.json", dir);
     int rc = read_summary(out, path, err);
     snprintf(path, sizeof path, "%s/trace.jsonl", dir);
@@ -701,7 +714,7 @@ double rep_run_task_count(const rep_run *run)
 int rep_run_from_text(const char *name, const char *text, size_t len, rep_run *out, cm_err *err)
 {
     memset(out, 0, sizeof *out);
-    copy_str(out->dir, sizeof out->dir, name);
+    copy_path(out->dir, sizeof out->dir, name);
     FILE *f = len ? fmemopen((void *)text, len, "r") : NULL;
     int rc = len && !f ? -1 : 0;
     if (rc)

@@ -17,9 +17,12 @@
 
 #include "common/expect.h"
 #include "reports/check.h"
+#include "reports/gnuplot.h"
+#include "reports/html.h"
 #include "reports/run_expect.h"
 #include "reports/run_load.h"
 #include "reports/stats.h"
+#include "reports/text.h"
 
 static char tmp_root[256];
 
@@ -177,6 +180,58 @@ static void control_characters_never_reach_the_outputs(void **state)
     assert_int_equal(run.n_cands, 1);
     assert_string_equal(run.cands[0].name, "gr?oq/m");
     assert_int_equal(run.cands[0].requests, 2);
+    rep_run_free(&run);
+}
+
+#define FFFD "\xEF\xBF\xBD"
+
+/* What `write` wrote for s, in buf. */
+static const char *written(void (*write)(FILE *, const char *), const char *s, char *buf,
+                           size_t size)
+{
+    FILE *f = fmemopen(buf, size, "w");
+    assert_non_null(f);
+    write(f, s);
+    fclose(f);
+    return buf;
+}
+
+/* Bytes that are not UTF-8 in a trace's strings (the engine keeps what a
+ * server sent) become U+FFFD on the way in and again in every escape, so
+ * index.html (declared utf-8) and the SVG gnuplot writes stay valid; names
+ * cut to fit are cut between characters. */
+static void invalid_utf8_becomes_replacement_characters(void **state)
+{
+    (void)state;
+    char buf[200];
+    assert_int_equal(rep_text_copy(buf, sizeof buf,
+                                   "a\xff"
+                                   "b\x01"),
+                     6);
+    assert_string_equal(buf, "a" FFFD "b?");
+    assert_int_equal(rep_text_copy(buf, 4, "\xc3\xa9\xc3\xa9"), 2); /* no half e-acute */
+    assert_string_equal(buf, "\xc3\xa9");
+    assert_string_equal(written(rep_html_esc, "<\xff\xe2\x82 \xc3\xa9\"", buf, sizeof buf),
+                        "&lt;" FFFD FFFD FFFD " \xc3\xa9&quot;");
+    assert_string_equal(written(rep_gp_quote, "it's \xff\xc3\xa9", buf, sizeof buf),
+                        "'it''s " FFFD "\xc3\xa9'");
+    char key[REP_KEY_MAX + 1];
+    rep_gp_key_text(
+        key, sizeof key,
+        "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+        "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9x");
+    assert_string_equal(
+        key, "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+             "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9...");
+    static const char trace[] =
+        "{\"t\":0,\"event\":\"start\"," FORMAT "\"scenario_name\":\"s\",\"policy_name\":"
+        "\"p\xff\"}\n" SEND(1, 0, 1, "gr\xffq", "m") DONE(2, 0, "failure", "key \xff");
+    rep_run run;
+    cm_err err = {{0}};
+    assert_int_equal(rep_run_from_text("mem", trace, strlen(trace), &run, &err), 0);
+    assert_string_equal(run.label, "s / p" FFFD);
+    assert_string_equal(run.cands[0].name, "gr" FFFD "q/m");
+    assert_string_equal(run.tasks[0].message, "key " FFFD);
     rep_run_free(&run);
 }
 
@@ -758,6 +813,7 @@ int main(void)
         cmocka_unit_test(unknown_events_and_blank_lines_are_skipped),
         cmocka_unit_test(control_characters_never_reach_the_outputs),
         cmocka_unit_test(trace_text_in_memory),
+        cmocka_unit_test(invalid_utf8_becomes_replacement_characters),
         cmocka_unit_test(task_past_the_start_count_is_bad_input),
         cmocka_unit_test(task_ids_reach_the_scenario_limit),
         cmocka_unit_test(task_table_holds_the_tasks_in_the_trace),
