@@ -410,6 +410,73 @@ static void json_values_past_the_limit_are_refused(void **state)
     cm_json_free(doc);
 }
 
+/* An unknown key close to an allowed one (edit distance at most 2 and at
+ * most a third of the length; a swap of two letters is one edit) names it. */
+static void json_unknown_field_suggests_the_closest_key(void **state)
+{
+    (void)state;
+    static const char *const allowed[] = {"name", "max_attempts", "tolerance", "id", NULL};
+    static const struct {
+        const char *key, *msg;
+    } cases[] = {
+        {"max_attempt",
+         "k.json:1:17: x.max_attempt: unknown field; did you mean \"max_attempts\"?"},
+        {"nmae", "k.json:1:10: x.nmae: unknown field; did you mean \"name\"?"},
+        {"tolerence", "k.json:1:15: x.tolerence: unknown field; did you mean \"tolerance\"?"},
+        {"Name", "k.json:1:10: x.Name: unknown field; did you mean \"name\"?"},
+        {"mystery", "k.json:1:13: x.mystery: unknown field"},
+        {"di", "k.json:1:8: x.di: unknown field"}, /* one edit in two letters is too much */
+        {"xyz", "k.json:1:9: x.xyz: unknown field"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char text[100];
+        snprintf(text, sizeof text, "{\"%s\": 1}", cases[i].key);
+        cm_err err = {{0}};
+        cm_json *doc = cm_json_parse("k.json", text, strlen(text), &err);
+        assert_non_null(doc);
+        assert_int_equal(cm_json_check_keys(doc, cm_json_root(doc), "x", allowed, &err), -1);
+        if (strcmp(err.msg, cases[i].msg) != 0)
+            fail_msg("case %zu: got '%s', want '%s'", i, err.msg, cases[i].msg);
+        cm_json_free(doc);
+    }
+}
+
+/* The common slips in hand-written JSON are named where they are: a
+ * trailing comma (at the comma), a missing comma (where it belongs), a
+ * comment. Other syntax errors stay a bare "JSON syntax error". */
+static void json_syntax_errors_name_common_slips(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text, *msg;
+    } cases[] = {
+        {"{\"a\": 1,\n}", "s.json:1:8: JSON syntax error: trailing comma before '}'"},
+        {"{\"a\": [1, 2, ]}", "s.json:1:12: JSON syntax error: trailing comma before ']'"},
+        {"{\"a\": 1\n \"b\": 2}",
+         "s.json:1:8: JSON syntax error: expected ',' or '}' after a member: a comma is missing?"},
+        {"{\"a\": {\"b\": \"x\"} \"c\": true}",
+         "s.json:1:17: JSON syntax error: expected ',' or '}' after a member: a comma is "
+         "missing?"},
+        {"[1, 2 3]",
+         "s.json:1:6: JSON syntax error: expected ',' or ']' after an item: a comma is missing?"},
+        {"{\"a\": 1, // why\n\"b\": 2}", "s.json:1:10: JSON syntax error: JSON has no comments"},
+        {"/* head */ {}", "s.json:1:1: JSON syntax error: JSON has no comments"},
+        {"{\"a\": [1, \"//\" /* x */]}", "s.json:1:16: JSON syntax error: JSON has no comments"},
+        {"{\"a\" 1}", "s.json:1:6: JSON syntax error"},          /* a missing colon: no hint */
+        {"{\"n\": 5 x}", "s.json:1:9: JSON syntax error"},       /* not a value: no hint */
+        {"{\"a\": [1,, 2]}", "s.json:1:10: JSON syntax error"},  /* a doubled comma */
+        {"{\"a\": \"x, }\" ", "s.json:1:13: JSON syntax error"}, /* in a string: no hint */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        cm_err err = {{0}};
+        cm_json *doc = cm_json_parse("s.json", cases[i].text, strlen(cases[i].text), &err);
+        if (doc)
+            fail_msg("case %zu parsed", i);
+        if (strcmp(err.msg, cases[i].msg) != 0)
+            fail_msg("case %zu: got '%s', want '%s'", i, err.msg, cases[i].msg);
+    }
+}
+
 static void json_duplicate_key_is_an_error(void **state)
 {
     (void)state;
@@ -504,6 +571,8 @@ int main(void)
         cmocka_unit_test(utf8_lengths),
         cmocka_unit_test(json_syntax_error_has_position),
         cmocka_unit_test(json_duplicate_key_is_an_error),
+        cmocka_unit_test(json_unknown_field_suggests_the_closest_key),
+        cmocka_unit_test(json_syntax_errors_name_common_slips),
         cmocka_unit_test(json_nesting_past_the_limit_is_named),
         cmocka_unit_test(json_values_past_the_limit_are_refused),
         cmocka_unit_test(keyid_is_short_stable_and_hides_the_key),
