@@ -332,20 +332,23 @@ static bool blank(const char *s, size_t len)
 /* Reads a trace line by line without ever holding more of a line than
  * REP_MAX_LINE bytes plus one read: a longer line is refused as soon as that
  * much of it is in, however long it goes on (getline would grow to hold a
- * line of any length, gigabytes for a file without newlines). */
+ * line of any length, gigabytes for a file without newlines). The buffer
+ * starts at LR_FIRST and doubles, up to LR_CAP, only while a line needs it. */
 typedef struct line_reader {
     FILE *f;
-    char *buf;         /* LR_CAP bytes */
+    char *buf;         /* cap bytes */
+    size_t cap;        /* LR_FIRST .. LR_CAP */
     size_t start, end; /* the bytes read and not yet returned: buf[start, end) */
     bool eof;
 } line_reader;
 
-#define LR_CAP (REP_MAX_LINE + (64u << 10))
+#define LR_FIRST (64u << 10)
+#define LR_CAP (REP_MAX_LINE + LR_FIRST)
 
 /* The next line, its '\n' included when it has one (only the file's last
  * line may lack it), in *line (valid until the next call) and *len: 1; 0 at
  * the end of the file; -1 a read error (errno); -2 the line is longer than
- * REP_MAX_LINE bytes. */
+ * REP_MAX_LINE bytes; -3 out of memory. */
 static int lr_next(line_reader *r, const char **line, size_t *len)
 {
     for (;;) {
@@ -366,7 +369,15 @@ static int lr_next(line_reader *r, const char **line, size_t *len)
         memmove(r->buf, r->buf + r->start, have);
         r->start = 0;
         r->end = have;
-        size_t got = fread(r->buf + r->end, 1, LR_CAP - r->end, r->f);
+        if (r->end == r->cap) { /* a line longer than the buffer, and <= REP_MAX_LINE < LR_CAP */
+            size_t cap = 2 * r->cap < LR_CAP ? 2 * r->cap : LR_CAP;
+            char *grown = realloc(r->buf, cap);
+            if (!grown)
+                return -3;
+            r->buf = grown;
+            r->cap = cap;
+        }
+        size_t got = fread(r->buf + r->end, 1, r->cap - r->end, r->f);
         r->end += got;
         if (got == 0 && ferror(r->f))
             return -1;
@@ -377,7 +388,7 @@ static int lr_next(line_reader *r, const char **line, size_t *len)
 /* Reads trace lines from f; `name` stands for the file in messages. */
 static int read_lines(rep_run *run, FILE *f, const char *name, cm_err *err)
 {
-    line_reader r = {.f = f, .buf = malloc(LR_CAP)};
+    line_reader r = {.f = f, .buf = malloc(LR_FIRST), .cap = LR_FIRST};
     line_ctx lc = {name, 0, err, true};
     if (!r.buf)
         return line_fail(&lc, "out of memory");
@@ -399,8 +410,11 @@ static int read_lines(rep_run *run, FILE *f, const char *name, cm_err *err)
     if (rc == 0 && got == -2) { /* never a cut line: no writer's line is that long */
         lc.line++;
         rc = line_fail(&lc, "line longer than %u MiB", REP_MAX_LINE >> 20);
-    } else if (rc == 0 && got == -1)
+    } else if (rc == 0 && got == -1) {
         rc = line_fail(&lc, "read error: %s", strerror(errno));
+    } else if (rc == 0 && got == -3) {
+        rc = line_fail(&lc, "out of memory");
+    }
     free(r.buf);
     return rc;
 }
