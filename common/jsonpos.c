@@ -26,8 +26,6 @@ struct cm_json {
     cJSON *root;
     pos_slot *slots;
     size_t nslots; /* power of two */
-    size_t *line_starts;
-    size_t nlines;
 };
 
 static size_t slot_of(const cm_json *doc, const cJSON *node)
@@ -104,34 +102,52 @@ static size_t scan_value(cm_json *doc, const cJSON *node, size_t i)
     return i;
 }
 
-static int index_lines(cm_json *doc)
-{
-    size_t n = 1;
-    for (size_t i = 0; i < doc->len; i++)
-        n += doc->text[i] == '\n';
-    doc->line_starts = malloc(n * sizeof *doc->line_starts);
-    if (!doc->line_starts)
-        return -1;
-    doc->nlines = 0;
-    doc->line_starts[doc->nlines++] = 0;
-    for (size_t i = 0; i < doc->len; i++)
-        if (doc->text[i] == '\n')
-            doc->line_starts[doc->nlines++] = i + 1;
-    return 0;
-}
-
+/* Line and column of offset `off`, counted when asked: only error messages
+ * ask, so no table of line starts (8 bytes a line) is kept. */
 static void offset_to_pos(const cm_json *doc, size_t off, int *line, int *col)
 {
-    size_t lo = 0, hi = doc->nlines;
-    while (hi - lo > 1) {
-        size_t mid = (lo + hi) / 2;
-        if (doc->line_starts[mid] <= off)
-            lo = mid;
-        else
-            hi = mid;
+    size_t start = 0, n = 1;
+    for (const char *p = doc->text; (p = memchr(p, '\n', off - (size_t)(p - doc->text)));) {
+        n++;
+        start = (size_t)(++p - doc->text);
     }
-    *line = (int)lo + 1;
-    *col = (int)(off - doc->line_starts[lo]) + 1;
+    *line = (int)n;
+    *col = (int)(off - start) + 1;
+}
+
+#define CM_STR_(x) #x
+#define CM_STR(x) CM_STR_(x)
+
+/* One pass that finds what would cost cJSON memory out of proportion, or hit
+ * its silent nesting limit, before it builds anything: the bracket past
+ * CM_JSON_MAX_DEPTH, the value past CM_JSON_MAX_VALUES. Values are counted
+ * where they start: the root, a container's first item, each item after a
+ * comma (an object's member counts once, its key nothing). Strings are
+ * skipped whole, so the text need not be valid JSON. */
+size_t cm_json_limit_spot(const char *text, size_t len, const char **why)
+{
+    size_t values = 0, depth = 0;
+    bool expect = true; /* a value may start here: at the start, after [ { or , */
+    for (size_t i = 0; i < len; i++) {
+        char c = text[i];
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
+            continue;
+        if (expect && c != ']' && c != '}' && ++values > CM_JSON_MAX_VALUES) {
+            *why = "more than " CM_STR(CM_JSON_MAX_VALUES) " values (the limit)";
+            return i;
+        }
+        expect = c == '[' || c == '{' || c == ',';
+        if ((c == '[' || c == '{') && ++depth > CM_JSON_MAX_DEPTH) {
+            *why = "JSON nested deeper than " CM_STR(CM_JSON_MAX_DEPTH) " levels";
+            return i;
+        }
+        if ((c == ']' || c == '}') && depth)
+            depth--;
+        if (c == '"')
+            for (i++; i < len && text[i] != '"'; i++)
+                i += text[i] == '\\';
+    }
+    return len;
 }
 
 /* The first offset where the text breaks RFC 8259 in a way cJSON lets
@@ -167,6 +183,76 @@ static size_t lenient_spot(const char *text, size_t len, const char **why)
     return len;
 }
 
+/* The innermost open container before cJSON's error offset, and the last
+ * token there, as syntax_hint needs them. */
+typedef struct slip_ctx {
+    char open;   /* '{', '[', or 0 at the top level */
+    bool member; /* in an object, a ':' came since the last '{' or ',' */
+    size_t prev; /* offset of the last character outside white space before
+                  * the error (a string's closing quote), or len when none */
+} slip_ctx;
+
+static bool is_ws(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+static slip_ctx slip_scan(const char *t, size_t len, size_t off)
+{
+    char open[CM_JSON_MAX_DEPTH + 1];
+    bool member[CM_JSON_MAX_DEPTH + 1];
+    size_t depth = 0, prev = len;
+    for (size_t i = 0; i < off; i++) {
+        char c = t[i];
+        if (is_ws(c))
+            continue;
+        if (c == '"') { /* to the closing quote; one past off means the error is inside */
+            for (i++; i < off && t[i] != '"'; i++)
+                i += t[i] == '\\';
+            if (i >= off)
+                return (slip_ctx){0, false, len};
+        }
+        prev = i;
+        if ((c == '{' || c == '[') && depth <= CM_JSON_MAX_DEPTH) {
+            open[depth] = c;
+            member[depth++] = false;
+        } else if ((c == '}' || c == ']') && depth) {
+            depth--;
+        } else if ((c == ':' || c == ',') && depth) {
+            member[depth - 1] = c == ':';
+        }
+    }
+    return (slip_ctx){depth ? open[depth - 1] : 0, depth && member[depth - 1], prev};
+}
+
+/* The common slip of hand-written JSON that explains the syntax error cJSON
+ * found at *off: a comment, a trailing comma, a missing comma; NULL when
+ * none does. Moves *off to the slip (the comment, the trailing comma, where
+ * the missing comma belongs). */
+static const char *syntax_hint(const char *t, size_t len, size_t *off)
+{
+    for (size_t c = *off ? *off - 1 : 0; c <= *off; c++) /* cJSON stops at the first '/' */
+        if (c + 1 < len && t[c] == '/' && (t[c + 1] == '/' || t[c + 1] == '*')) { /* or after */
+            *off = c;
+            return "JSON has no comments";
+        }
+    if (*off >= len)
+        return NULL;
+    slip_ctx k = slip_scan(t, len, *off);
+    char at = t[*off], last = k.prev < len ? t[k.prev] : 0;
+    if ((at == '}' || at == ']') && last == ',') {
+        *off = k.prev;
+        return at == '}' ? "trailing comma before '}'" : "trailing comma before ']'";
+    }
+    bool value_end = last && strchr("\"0123456789el}]", last);
+    bool value_start = at && strchr("\"-0123456789tfn{[", at);
+    if (!value_end || (k.open == '{' ? !k.member || at != '"' : k.open != '[' || !value_start))
+        return NULL;
+    *off = k.prev + 1;
+    return k.open == '{' ? "expected ',' or '}' after a member: a comma is missing?"
+                         : "expected ',' or ']' after an item: a comma is missing?";
+}
+
 cm_json *cm_json_parse(const char *name, const char *text, size_t len, cm_err *err)
 {
     if (len >= 3 &&
@@ -183,11 +269,6 @@ cm_json *cm_json_parse(const char *name, const char *text, size_t len, cm_err *e
     memcpy(doc->text, text, len);
     doc->text[len] = '\0';
     doc->len = len;
-    if (index_lines(doc) != 0) {
-        cm_err_set(err, "%s: out of memory", doc->name);
-        cm_json_free(doc);
-        return NULL;
-    }
     if (memchr(text, '\0', len)) {
         int line, col;
         offset_to_pos(doc, (size_t)((const char *)memchr(text, '\0', len) - text), &line, &col);
@@ -197,6 +278,8 @@ cm_json *cm_json_parse(const char *name, const char *text, size_t len, cm_err *e
     }
     const char *why = NULL;
     size_t spot = lenient_spot(text, len, &why);
+    if (spot == len)
+        spot = cm_json_limit_spot(text, len, &why);
     if (spot < len) {
         int line, col;
         offset_to_pos(doc, spot, &line, &col);
@@ -208,9 +291,12 @@ cm_json *cm_json_parse(const char *name, const char *text, size_t len, cm_err *e
     doc->root = cJSON_ParseWithLengthOpts(doc->text, len, &end, 0);
     if (!doc->root) {
         size_t off = end && end >= doc->text ? (size_t)(end - doc->text) : 0;
+        off = off > len ? len : off;
+        const char *hint = syntax_hint(doc->text, len, &off);
         int line, col;
-        offset_to_pos(doc, off > len ? len : off, &line, &col);
-        cm_err_set(err, "%s:%d:%d: JSON syntax error", doc->name, line, col);
+        offset_to_pos(doc, off, &line, &col);
+        cm_err_set(err, "%s:%d:%d: JSON syntax error%s%s", doc->name, line, col, hint ? ": " : "",
+                   hint ? hint : "");
         cm_json_free(doc);
         return NULL;
     }
@@ -259,7 +345,6 @@ void cm_json_free(cm_json *doc)
         return;
     cJSON_Delete(doc->root);
     free(doc->slots);
-    free(doc->line_starts);
     free(doc->text);
     free(doc->name);
     free(doc);
@@ -319,6 +404,53 @@ const char *cm_json_field(char *buf, size_t size, const char *ctx, const char *k
     return buf;
 }
 
+/* Edit distance between a and b, each at most KEY_CMP_MAX bytes: insertions,
+ * deletions, substitutions and swaps of two neighbours count one each
+ * (optimal string alignment); past that length, or past 9, 9. */
+#define KEY_CMP_MAX 64
+static size_t key_distance(const char *a, const char *b)
+{
+    size_t n = strlen(a), m = strlen(b);
+    if (n > KEY_CMP_MAX || m > KEY_CMP_MAX)
+        return 9;
+    unsigned char d[KEY_CMP_MAX + 1][KEY_CMP_MAX + 1]; /* distances <= KEY_CMP_MAX */
+    for (size_t i = 0; i <= n; i++)
+        d[i][0] = (unsigned char)i;
+    for (size_t j = 0; j <= m; j++)
+        d[0][j] = (unsigned char)j;
+    for (size_t i = 1; i <= n; i++)
+        for (size_t j = 1; j <= m; j++) {
+            size_t sub = d[i - 1][j - 1] + (size_t)(a[i - 1] != b[j - 1]);
+            size_t del = d[i - 1][j] + 1u, ins = d[i][j - 1] + 1u;
+            size_t best = sub < del ? sub : del;
+            best = ins < best ? ins : best;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+                d[i - 2][j - 2] + 1u < best)
+                best = d[i - 2][j - 2] + 1u;
+            d[i][j] = (unsigned char)best;
+        }
+    return d[n][m] > 9 ? 9 : d[n][m];
+}
+
+/* The allowed key closest to `key` when it is close enough to be a slip:
+ * at most 2 edits, and at most a third of the longer one's length (so "di"
+ * is not taken for "id"); the first of equals. NULL when none is. Letters
+ * differing only in case count as edits. */
+static const char *closest_key(const char *key, const char *const *allowed)
+{
+    const char *best = NULL;
+    size_t best_d = 3;
+    for (const char *const *a = allowed; *a; a++) {
+        size_t d = key_distance(key, *a), longer = strlen(key);
+        longer = strlen(*a) > longer ? strlen(*a) : longer;
+        if (d < best_d && d * 3 <= longer) {
+            best = *a;
+            best_d = d;
+        }
+    }
+    return best;
+}
+
 int cm_json_check_keys(const cm_json *doc, const cJSON *obj, const char *ctx,
                        const char *const *allowed, cm_err *err)
 {
@@ -329,9 +461,11 @@ int cm_json_check_keys(const cm_json *doc, const cJSON *obj, const char *ctx,
         int known = 0;
         for (const char *const *a = allowed; *a && !known; a++)
             known = strcmp(*a, ch->string) == 0;
+        const char *near = known ? NULL : closest_key(ch->string, allowed);
         if (!known)
             return cm_json_fail(err, doc, ch, cm_json_field(field, sizeof field, ctx, ch->string),
-                                "unknown field");
+                                "unknown field%s%s%s", near ? "; did you mean \"" : "",
+                                near ? near : "", near ? "\"?" : "");
         for (const cJSON *o = obj->child; o != ch; o = o->next)
             if (strcmp(o->string, ch->string) == 0)
                 return cm_json_fail(err, doc, ch,

@@ -18,6 +18,15 @@ typedef struct cm_json cm_json;
 
 /* Largest file a loader will read. */
 #define CM_JSON_MAX_BYTES (16u << 20)
+/* Deepest nesting of arrays and objects: cJSON's own limit, which it applies
+ * without saying so (CJSON_NESTING_LIMIT, cJSON.h of cJSON 1.7.15,
+ * github.com/DaveGamble/cJSON). */
+#define CM_JSON_MAX_DEPTH 1000
+/* Most values (objects, arrays, members, items, scalars) in one document.
+ * cJSON builds a node per value (~100 bytes with this loader's position
+ * table), so a 16 MiB file of numbers would take gigabytes; the largest real
+ * file (scenarios/seed-001-groq-fallback.json) holds 263. */
+#define CM_JSON_MAX_VALUES 1000000
 
 /* Reads and parses `path`. Returns a document the caller frees with
  * cm_json_free, or NULL with err filled (unreadable, too large, not JSON:
@@ -27,6 +36,13 @@ cm_json *cm_json_load(const char *path, cm_err *err);
  * The text is copied. */
 cm_json *cm_json_parse(const char *name, const char *text, size_t len, cm_err *err);
 void cm_json_free(cm_json *doc);
+
+/* The offset in `text` of the first bracket nested past CM_JSON_MAX_DEPTH or
+ * the first value past CM_JSON_MAX_VALUES, with *why ("JSON nested deeper
+ * than 1000 levels", "more than 1000000 values (the limit)"); len when the
+ * text stays within both. One pass, nothing allocated: for text cJSON is
+ * about to parse (cm_json_parse calls it; so may readers of JSON lines). */
+size_t cm_json_limit_spot(const char *text, size_t len, const char **why);
 
 const cJSON *cm_json_root(const cm_json *doc);
 const char *cm_json_name(const cm_json *doc);

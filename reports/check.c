@@ -11,6 +11,7 @@
 
 #include "reports/grow.h"
 #include "reports/stats.h"
+#include "reports/text.h"
 
 static int add(rep_verdicts *vs, bool ok, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -155,7 +156,7 @@ static int check_ladder(const rep_run *run, const cm_expect_ladder *l, rep_verdi
 {
     long long task = (long long)l->task;
     begin(vs);
-    if ((size_t)l->task >= run->n_tasks || !run->tasks[l->task].seen)
+    if (!rep_run_task(run, l->task))
         return add(vs, false, "ladder task %lld: the task is not in the trace", task);
     double *got;
     size_t n;
@@ -191,7 +192,7 @@ static int check_rate(const rep_stats *s, const cm_expect *e, rep_verdicts *vs)
                e->has_rate_min ? e->rate_min : 0.0, e->has_rate_max ? e->rate_max : 1.0, claim);
 }
 
-/* The task with the most sends / the longest planned wait. */
+/* The row of the task with the most sends / the longest planned wait. */
 static size_t worst_task(const rep_run *run, bool by_wait)
 {
     size_t w = 0;
@@ -211,8 +212,8 @@ static int check_limits(const rep_run *run, const rep_stats *s, const cm_expect 
         begin(vs);
         size_t w = worst_task(run, false);
         long got = run->tasks[w].sends;
-        if (add(vs, got <= e->max_attempts, "task %zu made %ld attempts, max_attempts is %lld", w,
-                got, (long long)e->max_attempts))
+        if (add(vs, got <= e->max_attempts, "task %lld made %ld attempts, max_attempts is %lld",
+                (long long)run->tasks[w].id, got, (long long)e->max_attempts))
             return -1;
     }
     if (e->has_max_total_wait && run->n_tasks) {
@@ -220,8 +221,8 @@ static int check_limits(const rep_run *run, const rep_stats *s, const cm_expect 
         size_t w = worst_task(run, true);
         double got = run->tasks[w].wait_planned;
         if (add(vs, got <= e->max_total_wait_s + 1e-6,
-                "task %zu waited %s in total, max_total_wait_s is %s", w, secs(got, a, sizeof a),
-                secs(e->max_total_wait_s, b, sizeof b)))
+                "task %lld waited %s in total, max_total_wait_s is %s", (long long)run->tasks[w].id,
+                secs(got, a, sizeof a), secs(e->max_total_wait_s, b, sizeof b)))
             return -1;
     }
     if (!e->has_max_calls_per_success)
@@ -278,10 +279,11 @@ static int check_duration(const rep_run *run, const cm_expect *e, rep_verdicts *
     if (worst < 0)
         return add(vs, true, "no task sent a request: max_task_duration_s holds");
     const char *open = run->tasks[w].done_t < 0 ? " (never done)" : "";
+    long long id = (long long)run->tasks[w].id;
     if (worst > e->max_task_duration_s + 1e-6)
-        return add(vs, false, "task %zu took %s%s > %s", w, secs(worst, a, sizeof a), open,
+        return add(vs, false, "task %lld took %s%s > %s", id, secs(worst, a, sizeof a), open,
                    secs(e->max_task_duration_s, b, sizeof b));
-    return add(vs, true, "task %zu took %s%s, max_task_duration_s is %s", w,
+    return add(vs, true, "task %lld took %s%s, max_task_duration_s is %s", id,
                secs(worst, a, sizeof a), open, secs(e->max_task_duration_s, b, sizeof b));
 }
 
@@ -314,7 +316,7 @@ static int check_message(const rep_run *run, const cm_expect_message *m, rep_ver
 {
     long long task = (long long)m->task;
     begin(vs);
-    const rep_task *k = (size_t)m->task < run->n_tasks ? &run->tasks[m->task] : NULL;
+    const rep_task *k = rep_run_task(run, m->task);
     if (!k || k->outcome == 0)
         return add(vs, false, "final message task %lld: the task never finished", task);
     if (k->outcome == 1)
@@ -324,7 +326,9 @@ static int check_message(const rep_run *run, const cm_expect_message *m, rep_ver
                    task, m->contains);
     const char *msg = k->message ? k->message : "";
     bool ok = strstr(msg, m->contains) != NULL;
-    return add(vs, ok, "final message task %lld: \"%.200s\"%s \"%s\"", task, msg,
+    char shown[201];
+    rep_text_copy(shown, sizeof shown, msg); /* cut at a character boundary */
+    return add(vs, ok, "final message task %lld: \"%s\"%s \"%s\"", task, shown,
                ok ? " contains" : " does not contain", m->contains);
 }
 

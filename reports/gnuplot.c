@@ -9,12 +9,16 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "reports/text.h"
+
 void rep_gp_quote(FILE *f, const char *s)
 {
     fputc('\'', f);
-    for (size_t n = 0; s && *s && n < 200; s++, n++) {
+    for (size_t n = 0, k; s && *s && n < 200; s += k ? k : 1, n++) {
         unsigned char c = (unsigned char)*s;
-        if (c == '\'')
+        if ((k = rep_text_char(s)) != 1) /* past ASCII, or no valid character: U+FFFD */
+            fwrite(k ? s : REP_REPLACEMENT, 1, k ? k : sizeof REP_REPLACEMENT - 1, f);
+        else if (c == '\'')
             fputs("''", f);
         else
             fputc(c < 0x20 || c == 0x7f ? ' ' : c, f);
@@ -110,9 +114,12 @@ void rep_gp_key_text(char *out, size_t size, const char *s)
     }
     if (len <= max)
         snprintf(out, size, "%s", s);
-    else if (max >= 4)
-        snprintf(out, size, "%.*s...", (int)(max - 3), s);
-    else if (size)
+    else if (max >= 4) {
+        size_t cut = max - 3;
+        while (cut > 0 && ((unsigned char)s[cut] & 0xC0) == 0x80)
+            cut--; /* not inside a UTF-8 character */
+        snprintf(out, size, "%.*s...", (int)cut, s);
+    } else if (size)
         out[0] = '\0';
 }
 

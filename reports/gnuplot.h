@@ -15,7 +15,8 @@
 #define REP_KEY_MAX 40     /* characters of one key entry; the rest is cut ("...") */
 
 /* Writes `s` as a gnuplot single-quoted string (quotes doubled, control
- * characters replaced by spaces, at most 200 characters). */
+ * characters replaced by spaces, bytes that start no valid UTF-8 character
+ * by U+FFFD, at most 200 characters). */
 void rep_gp_quote(FILE *f, const char *s);
 
 /* Writes "set title": what the picture shows, and on a second line the

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "reports/text.h"
+
 static const char css[] =
     "body{font-family:sans-serif;max-width:1240px;margin:1.5em auto;padding:0 1em;color:#222;"
     "line-height:1.4}"
@@ -31,7 +33,11 @@ static const char css[] =
 
 void rep_html_esc(FILE *f, const char *s)
 {
-    for (; s && *s; s++) {
+    for (size_t k; s && *s; s += k ? k : 1) {
+        if ((k = rep_text_char(s)) != 1) { /* a character past ASCII, or no valid one */
+            fwrite(k ? s : REP_REPLACEMENT, 1, k ? k : sizeof REP_REPLACEMENT - 1, f);
+            continue;
+        }
         switch (*s) {
         case '&':
             fputs("&amp;", f);

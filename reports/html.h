@@ -75,7 +75,8 @@ void rep_html_sections(rep_page *p);
 /* The group key of a run (same rule as the pictures' groups). */
 const char *rep_html_run_key(const rep_run *run);
 
-/* Writes s HTML-escaped (& < > " '). */
+/* Writes s HTML-escaped (& < > " '), each byte that starts no valid UTF-8
+ * character as U+FFFD (the page is declared utf-8). */
 void rep_html_esc(FILE *f, const char *s);
 /* <td class="l">escaped s</td> */
 void rep_html_td_text(FILE *f, const char *s);

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/io/file.h"
 #include "reports/grow.h"
 
 #define LIST ".retrylab-report-files"
@@ -30,7 +31,8 @@ static void forget(const char *dir)
 {
     char path[4096], line[512];
     path_of(path, sizeof path, dir, LIST);
-    FILE *f = fopen(path, "r");
+    cm_err err;
+    FILE *f = cm_file_open(path, &err); /* not a regular file: nothing to forget */
     if (!f)
         return;
     while (fgets(line, sizeof line, f)) {

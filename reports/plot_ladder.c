@@ -63,9 +63,9 @@ static size_t ladder_rungs(const rep_run *run, rung *g)
     size_t top = 0;
     for (size_t i = 0; seen && i < run->n_ev; i++) {
         const rep_event *e = &run->ev[i];
-        if (e->kind != REP_WAIT || seen[e->task] >= MAX_RUNGS)
+        if (e->kind != REP_WAIT || seen[e->ti] >= MAX_RUNGS)
             continue;
-        rung *r = &g[seen[e->task]++];
+        rung *r = &g[seen[e->ti]++];
         r->min = r->n ? fmin(r->min, e->delay) : e->delay;
         r->max = r->n ? fmax(r->max, e->delay) : e->delay;
         r->sum += e->delay;
@@ -74,7 +74,7 @@ static size_t ladder_rungs(const rep_run *run, rung *g)
             r->obs_sum += e->observed;
             r->obs_n++;
         }
-        top = (size_t)seen[e->task] > top ? (size_t)seen[e->task] : top;
+        top = (size_t)seen[e->ti] > top ? (size_t)seen[e->ti] : top;
     }
     free(seen);
     return top;

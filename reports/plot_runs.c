@@ -8,16 +8,15 @@
 #include "reports/plot.h"
 #include "reports/stats.h"
 
-/* Block 0 of timeline_R.dat: one segment per task, first event to done. */
+/* Block 0 of timeline_R.dat: one segment per task (the first n in number
+ * order), first event to done, at the task's number. */
 static void timeline_spans(FILE *f, const rep_run *run, size_t n)
 {
     fputs("# block 0: task spans (scenario_time_s task)\n", f);
     for (size_t i = 0; i < n; i++) {
         const rep_task *k = &run->tasks[i];
-        if (!k->seen)
-            continue;
-        fprintf(f, "%.6f %zu\n%.6f %zu\n\n", k->first_t, i, k->done_t >= 0 ? k->done_t : run->end_t,
-                i);
+        fprintf(f, "%.6f %lld\n%.6f %lld\n\n", k->first_t, (long long)k->id,
+                k->done_t >= 0 ? k->done_t : run->end_t, (long long)k->id);
     }
     fputs("\n", f);
 }
@@ -31,15 +30,15 @@ static size_t timeline_class(FILE *f, const rep_run *run, size_t n, rep_class c,
         send_t[i] = -1;
     for (size_t i = 0; i < run->n_ev; i++) {
         const rep_event *e = &run->ev[i];
-        if ((size_t)e->task >= n)
+        if (e->ti >= n)
             continue;
         if (e->kind == REP_SEND)
-            send_t[e->task] = e->t;
+            send_t[e->ti] = e->t;
         if (e->kind != REP_RESPONSE || e->cls != c)
             continue;
         if (!points++)
             fprintf(f, "# block: outcome %s (send_time_s task attempt)\n", rep_class_name(c));
-        fprintf(f, "%.6f %lld %lld\n", send_t[e->task] >= 0 ? send_t[e->task] : e->t,
+        fprintf(f, "%.6f %lld %lld\n", send_t[e->ti] >= 0 ? send_t[e->ti] : e->t,
                 (long long)e->task, (long long)e->attempt);
     }
     if (points)
@@ -53,12 +52,11 @@ static void timeline_axis(FILE *f, const rep_run *run, size_t n, rep_tunit u)
 {
     double *ends = malloc((n ? n : 1) * sizeof *ends), max = 0;
     size_t k = 0;
-    for (size_t i = 0; ends && i < n; i++)
-        if (run->tasks[i].seen) {
-            double e = run->tasks[i].done_t >= 0 ? run->tasks[i].done_t : run->end_t;
-            ends[k++] = e;
-            max = e > max ? e : max;
-        }
+    for (size_t i = 0; ends && i < n; i++) {
+        double e = run->tasks[i].done_t >= 0 ? run->tasks[i].done_t : run->end_t;
+        ends[k++] = e;
+        max = e > max ? e : max;
+    }
     rep_sort(ends, k);
     double median = k ? ends[k / 2] : 0;
     free(ends);
@@ -85,10 +83,12 @@ static void timeline_script(FILE *f, const rep_run *run, size_t n, rep_tunit u, 
               f);
         return;
     }
-    fprintf(f, "set ylabel 'task number'\nset yrange [%zu:-1]\n", n);
+    long long top = (long long)run->tasks[n - 1].id; /* the highest number shown */
+    fprintf(f, "set ylabel 'task number'\nset yrange [%lld:%lld]\n", top + 1,
+            (long long)run->tasks[0].id - 1);
     timeline_axis(f, run, n, u);
-    if (n <= 25)
-        fprintf(f, "set ytics 0,1,%zu\n", n - 1);
+    if (top - (long long)run->tasks[0].id < 25)
+        fprintf(f, "set ytics %lld,1,%lld\n", (long long)run->tasks[0].id, top);
     fprintf(f,
             "plot '%s' index 0 using (rl_x($1)):2 with lines lw 1 lc rgb '#bbbbbb' "
             "title 'task alive (first attempt to done)'",
@@ -137,8 +137,7 @@ int rep_plot_timeline(const rep_run *run, size_t index, const rep_plot_opts *o, 
     rep_gp_begin_plot(f, name, o->formats);
     double end = 0;
     for (size_t i = 0; i < n; i++)
-        if (run->tasks[i].seen)
-            end = run->tasks[i].done_t > end ? run->tasks[i].done_t : end;
+        end = run->tasks[i].done_t > end ? run->tasks[i].done_t : end;
     timeline_script(f, run, n, rep_tunit_span(end), has, data);
     snprintf(title, sizeof title, "Attempt timeline of run #%zu: %s", index + 1, run->label);
     rep_pic_add(ps, name, title,

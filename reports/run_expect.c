@@ -18,7 +18,7 @@ bool rep_run_has_expect_file(const rep_run *run)
     char path[REP_PATH_MAX + 32];
     struct stat st;
     expect_path(run, path, sizeof path);
-    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+    return stat(path, &st) == 0; /* a FIFO or a folder there is refused when loaded */
 }
 
 int rep_run_expect_load(const rep_run *run, const char *file, cm_expect *e, rep_expect_from *from,

@@ -28,7 +28,8 @@ typedef enum rep_expect_from {
 int rep_run_expect_load(const rep_run *run, const char *file, cm_expect *e, rep_expect_from *from,
                         cm_err *err);
 
-/* True when DIR/expect.json exists. */
+/* True when DIR/expect.json exists (of any kind: a FIFO or a folder there is
+ * refused when loaded, not taken for no file). */
 bool rep_run_has_expect_file(const rep_run *run);
 
 /* True when the run used its scenario's own policy: the trace's policy path

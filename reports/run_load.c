@@ -12,7 +12,9 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include "common/io/file.h"
 #include "reports/grow.h"
+#include "reports/text.h"
 
 #define CLASS_NAME(id, name) name,
 static const char *const class_names[] = {REP_CLASS_MAP(CLASS_NAME) NULL};
@@ -107,9 +109,18 @@ static const char *str_field(const cJSON *o, const char *key)
     return cJSON_IsString(n) ? n->valuestring : NULL;
 }
 
-/* Copies src (NULL: "") with control characters replaced by '?', so names
- * from a trace cannot break a line in the data files or scripts. */
+/* Copies the name src (NULL: "") made fit for every output (reports/text.h):
+ * valid UTF-8, control characters replaced by '?', so names from a trace
+ * can break neither a line in the data files or scripts nor the page. */
 static void copy_str(char *dst, size_t size, const char *src)
+{
+    rep_text_copy(dst, size, src);
+}
+
+/* Copies the path src (NULL: "") with only control characters replaced by
+ * '?': its other bytes stay, so that it still opens the file it names (the
+ * outputs repair what is not UTF-8 when they escape it). */
+static void copy_path(char *dst, size_t size, const char *src)
 {
     snprintf(dst, size, "%s", src ? src : "");
     for (char *p = dst; *p; p++)
@@ -142,15 +153,17 @@ static int cand_index(rep_run *run, const char *provider, const char *model)
 
 static int read_start(rep_run *run, const cJSON *o)
 {
-    copy_str(run->scenario_path, sizeof run->scenario_path, str_field(o, "scenario"));
-    copy_str(run->policy_path, sizeof run->policy_path, str_field(o, "policy"));
+    copy_path(run->scenario_path, sizeof run->scenario_path, str_field(o, "scenario"));
+    copy_path(run->policy_path, sizeof run->policy_path, str_field(o, "policy"));
     copy_str(run->scenario_name, sizeof run->scenario_name, str_field(o, "scenario_name"));
     copy_str(run->policy_name, sizeof run->policy_name, str_field(o, "policy_name"));
     copy_str(run->mode, sizeof run->mode, str_field(o, "mode"));
     double tasks = -1;
-    if (num_field(o, "time_scale", &run->time_scale) < 0 || num_field(o, "seed", &run->seed) < 0 ||
+    int seed = num_field(o, "seed", &run->seed);
+    if (num_field(o, "time_scale", &run->time_scale) < 0 || seed < 0 ||
         num_field(o, "tasks", &tasks) < 0)
         return -1;
+    run->has_seed = seed > 0;
     if (tasks >= 0 && tasks <= (double)REP_MAX_TASKS && tasks == floor(tasks)) {
         run->has_start_tasks = true;
         run->start_tasks = (int64_t)tasks;
@@ -233,7 +246,7 @@ static int read_done(const line_ctx *lc, const cJSON *o, rep_event *e)
         return line_fail(lc, "field \"outcome\" must be \"success\" or \"failure\"");
     e->success = strcmp(outcome, "success") == 0;
     const char *msg = str_field(o, "message");
-    if (msg && !(e->message = strdup(msg)))
+    if (msg && !(e->message = rep_text_dup(msg)))
         return line_fail(lc, "out of memory");
     return 0;
 }
@@ -279,6 +292,9 @@ static int read_event(rep_run *run, const line_ctx *lc, const cJSON *o, rep_even
 
 static int parse_line(rep_run *run, const line_ctx *lc, const char *text, size_t len)
 {
+    const char *why = NULL;
+    if (cm_json_limit_spot(text, len, &why) < len)
+        return line_fail(lc, "%s", why);
     cJSON *o = cJSON_ParseWithLength(text, len);
     if (!cJSON_IsObject(o)) {
         cJSON_Delete(o);
@@ -313,58 +329,115 @@ static bool blank(const char *s, size_t len)
     return true;
 }
 
+/* Reads a trace line by line without ever holding more of a line than
+ * REP_MAX_LINE bytes plus one read: a longer line is refused as soon as that
+ * much of it is in, however long it goes on (getline would grow to hold a
+ * line of any length, gigabytes for a file without newlines). The buffer
+ * starts at LR_FIRST and doubles, up to LR_CAP, only while a line needs it. */
+typedef struct line_reader {
+    FILE *f;
+    char *buf;         /* cap bytes */
+    size_t cap;        /* LR_FIRST .. LR_CAP */
+    size_t start, end; /* the bytes read and not yet returned: buf[start, end) */
+    bool eof;
+} line_reader;
+
+#define LR_FIRST (64u << 10)
+#define LR_CAP (REP_MAX_LINE + LR_FIRST)
+
+/* The next line, its '\n' included when it has one (only the file's last
+ * line may lack it), in *line (valid until the next call) and *len: 1; 0 at
+ * the end of the file; -1 a read error (errno); -2 the line is longer than
+ * REP_MAX_LINE bytes; -3 out of memory. */
+static int lr_next(line_reader *r, const char **line, size_t *len)
+{
+    for (;;) {
+        size_t have = r->end - r->start;
+        const char *nl = memchr(r->buf + r->start, '\n', have);
+        if (nl)
+            have = (size_t)(nl - (r->buf + r->start)) + 1;
+        if (have > REP_MAX_LINE)
+            return -2;
+        if (nl || (r->eof && have)) {
+            *line = r->buf + r->start;
+            *len = have;
+            r->start += have;
+            return 1;
+        }
+        if (r->eof)
+            return 0;
+        memmove(r->buf, r->buf + r->start, have);
+        r->start = 0;
+        r->end = have;
+        if (r->end == r->cap) { /* a line longer than the buffer, and <= REP_MAX_LINE < LR_CAP */
+            size_t cap = 2 * r->cap < LR_CAP ? 2 * r->cap : LR_CAP;
+            char *grown = realloc(r->buf, cap);
+            if (!grown)
+                return -3;
+            r->buf = grown;
+            r->cap = cap;
+        }
+        size_t got = fread(r->buf + r->end, 1, r->cap - r->end, r->f);
+        r->end += got;
+        if (got == 0 && ferror(r->f))
+            return -1;
+        r->eof = got == 0;
+    }
+}
+
 /* Reads trace lines from f; `name` stands for the file in messages. */
 static int read_lines(rep_run *run, FILE *f, const char *name, cm_err *err)
 {
-    char *buf = NULL;
-    size_t cap = 0;
-    ssize_t len;
+    line_reader r = {.f = f, .buf = malloc(LR_FIRST), .cap = LR_FIRST};
     line_ctx lc = {name, 0, err, true};
-    int rc = 0;
-    while (rc == 0 && (len = getline(&buf, &cap, f)) >= 0) {
+    if (!r.buf)
+        return line_fail(&lc, "out of memory");
+    const char *text;
+    size_t len;
+    int rc = 0, got = 0;
+    while (rc == 0 && (got = lr_next(&r, &text, &len)) > 0) {
         lc.line++;
-        if ((size_t)len > REP_MAX_LINE)
-            rc = line_fail(&lc, "line longer than %u bytes", REP_MAX_LINE);
-        else if (!blank(buf, (size_t)len)) {
-            rc = parse_line(run, &lc, buf, (size_t)len);
-            lc.first = false;
-        }
-        if (rc != 0 && buf[len - 1] != '\n' && getc(f) == EOF && !ferror(f)) {
-            run->cut_line = lc.line; /* the writer died mid-line: keep what came before */
+        if (blank(text, len))
+            continue;
+        rc = parse_line(run, &lc, text, len);
+        lc.first = false;
+        if (rc != 0 && text[len - 1] != '\n') { /* the last line, cut off: the writer died */
+            run->cut_line = lc.line;            /* mid-line; keep what came before */
             err->msg[0] = '\0';
             rc = 0;
         }
     }
-    if (rc == 0 && ferror(f))
+    if (rc == 0 && got == -2) { /* never a cut line: no writer's line is that long */
+        lc.line++;
+        rc = line_fail(&lc, "line longer than %u MiB", REP_MAX_LINE >> 20);
+    } else if (rc == 0 && got == -1) {
         rc = line_fail(&lc, "read error: %s", strerror(errno));
-    free(buf);
+    } else if (rc == 0 && got == -3) {
+        rc = line_fail(&lc, "out of memory");
+    }
+    free(r.buf);
     return rc;
 }
 
+/* DIR/trace.jsonl: a regular file (cm_file_open refuses a FIFO, which would
+ * block, and a device, which never ends). */
 static int read_trace(rep_run *run, const char *path, cm_err *err)
 {
-    struct stat st;
-    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-        snprintf(err->msg, sizeof err->msg, "%.400s: cannot read: is a directory", path);
+    FILE *f = cm_file_open(path, err);
+    if (!f)
         return -1;
-    }
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        snprintf(err->msg, sizeof err->msg, "%.400s: cannot read: %.80s", path, strerror(errno));
-        return -1;
-    }
     int rc = read_lines(run, f, path, err);
     fclose(f);
     return rc;
 }
 
-/* summary.json: optional; when present its numbers must be numbers. */
+/* summary.json: optional; when present (whatever it is: a FIFO or a folder
+ * there is bad input, not an absent summary) its numbers must be numbers. */
 static int read_summary(rep_run *run, const char *path, cm_err *err)
 {
-    FILE *probe = fopen(path, "r");
-    if (!probe)
+    struct stat st;
+    if (stat(path, &st) != 0 && errno == ENOENT)
         return 0;
-    fclose(probe);
     cm_json *doc = cm_json_load(path, err);
     if (!doc)
         return -1;
@@ -383,19 +456,85 @@ static int read_summary(rep_run *run, const char *path, cm_err *err)
              cm_json_get_bool(doc, o, "", "partial", false, &s->partial, err))
         rc = -1;
     s->present = rc == 0;
+    if (rc == 0) {
+        copy_path(s->scenario, sizeof s->scenario, str_field(o, "scenario"));
+        copy_str(s->scenario_name, sizeof s->scenario_name, str_field(o, "scenario_name"));
+        copy_path(s->policy, sizeof s->policy, str_field(o, "policy"));
+        copy_str(s->policy_name, sizeof s->policy_name, str_field(o, "policy_name"));
+        copy_str(s->mode, sizeof s->mode, str_field(o, "mode"));
+        s->has_seed = num_field(o, "seed", &s->seed) > 0;
+    }
     cm_json_free(doc);
     return rc;
 }
 
+/* Both given and different. */
+static bool differ(const char *a, const char *b)
+{
+    return a[0] && b[0] && strcmp(a, b) != 0;
+}
+
+/* "scenario X, seed N, tasks T" (+ ", mode M, policy P" when `more`) of one
+ * side, into buf: the fields it gives; names when both sides give names. */
+static void identity_text(char *buf, size_t size, bool names, const char *scenario,
+                          const char *scenario_name, bool has_seed, double seed, double tasks,
+                          bool more, const char *mode, const char *policy)
+{
+    size_t n = 0;
+#define ADD(...) (n += n < size ? (size_t)snprintf(buf + n, size - n, __VA_ARGS__) : 0)
+    buf[0] = '\0';
+    const char *sc = names ? scenario_name : scenario;
+    if (sc[0])
+        ADD("scenario %.200s", sc);
+    if (has_seed)
+        ADD("%sseed %.0f", n ? ", " : "", seed);
+    if (tasks >= 0)
+        ADD("%stasks %.0f", n ? ", " : "", tasks);
+    if (more && mode[0])
+        ADD("%smode %.15s", n ? ", " : "", mode);
+    if (more && policy[0])
+        ADD("%spolicy %.200s", n ? ", " : "", policy);
+#undef ADD
+}
+
+/* The summary must be of the run the trace records (see rep_run_load). */
+static int check_same_run(const rep_run *run, const rep_summary *s, cm_err *err)
+{
+    double trace_tasks = run->has_start_tasks ? (double)run->start_tasks : -1;
+    bool names = s->scenario_name[0] && run->scenario_name[0];
+    bool other_mode = differ(s->mode, run->mode);
+    bool other_policy =
+        differ(s->policy, run->policy_path) || differ(s->policy_name, run->policy_name);
+    bool other = differ(s->scenario, run->scenario_path) ||
+                 differ(s->scenario_name, run->scenario_name) ||
+                 (s->has_seed && run->has_seed && s->seed != run->seed) ||
+                 (s->tasks >= 0 && trace_tasks >= 0 && s->tasks != trace_tasks) || other_mode ||
+                 other_policy;
+    if (!other)
+        return 0;
+    char a[600], b[600];
+    bool by_name = other_policy && s->policy_name[0] && run->policy_name[0] &&
+                   !differ(s->policy, run->policy_path);
+    identity_text(a, sizeof a, names, s->scenario, s->scenario_name, s->has_seed, s->seed, s->tasks,
+                  other_mode || other_policy, other_mode ? s->mode : "",
+                  !other_policy ? ""
+                  : by_name     ? s->policy_name
+                                : s->policy);
+    identity_text(b, sizeof b, names, run->scenario_path, run->scenario_name, run->has_seed,
+                  run->seed, trace_tasks, other_mode || other_policy, other_mode ? run->mode : "",
+                  !other_policy ? ""
+                  : by_name     ? run->policy_name
+                                : run->policy_path);
+    cm_err_set(err,
+               "%s: summary.json (%s) does not match trace.jsonl (%s): the folder mixes two runs",
+               run->dir, a, b);
+    return -1;
+}
+
 static void task_add(rep_task *k, const rep_event *e)
 {
-    if (!k->seen) {
-        k->seen = true;
+    if (isnan(k->first_t)) /* its first event */
         k->first_t = e->t;
-        k->first_send_t = -1;
-        k->done_t = -1;
-        k->wait_observed = -1;
-    }
     if (e->kind == REP_SEND && k->sends++ == 0)
         k->first_send_t = e->t;
     if (e->kind == REP_WAIT) {
@@ -411,24 +550,71 @@ static void task_add(rep_task *k, const rep_event *e)
     }
 }
 
+static int cmp_id(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* The row of task `id` in run->tasks (which holds it). */
+static size_t task_row(const rep_run *run, int64_t id)
+{
+    size_t lo = 0, hi = run->n_tasks;
+    if ((uint64_t)id < run->n_tasks && run->tasks[id].id == id)
+        return (size_t)id; /* tasks 0..N-1, the usual trace */
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (run->tasks[mid].id <= id)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* One row per task number that has events, in number order: the table grows
+ * with the trace, never with the task numbers or the start event's count. */
 static int build_tasks(rep_run *run, cm_err *err)
 {
-    int64_t top = -1;
-    for (size_t i = 0; i < run->n_ev; i++)
-        if (run->ev[i].task > top)
-            top = run->ev[i].task;
-    run->n_tasks = (size_t)(top + 1);
-    if (run->n_tasks == 0)
+    if (run->n_ev == 0)
         return 0;
-    run->tasks = calloc(run->n_tasks, sizeof *run->tasks);
-    if (!run->tasks) {
-        snprintf(err->msg, sizeof err->msg, "%.400s: out of memory for %zu tasks", run->dir,
-                 run->n_tasks);
+    int64_t *ids = malloc(run->n_ev * sizeof *ids);
+    if (!ids) {
+        snprintf(err->msg, sizeof err->msg, "%.400s: out of memory", run->dir);
         return -1;
     }
     for (size_t i = 0; i < run->n_ev; i++)
-        task_add(&run->tasks[run->ev[i].task], &run->ev[i]);
+        ids[i] = run->ev[i].task;
+    qsort(ids, run->n_ev, sizeof *ids, cmp_id);
+    size_t n = 0;
+    for (size_t i = 0; i < run->n_ev; i++)
+        if (n == 0 || ids[i] != ids[n - 1])
+            ids[n++] = ids[i];
+    run->tasks = calloc(n, sizeof *run->tasks);
+    if (!run->tasks) {
+        free(ids);
+        snprintf(err->msg, sizeof err->msg, "%.400s: out of memory for %zu tasks", run->dir, n);
+        return -1;
+    }
+    run->n_tasks = n;
+    for (size_t i = 0; i < n; i++)
+        run->tasks[i] = (rep_task){
+            .id = ids[i], .first_t = NAN, .first_send_t = -1, .done_t = -1, .wait_observed = -1};
+    free(ids);
+    for (size_t i = 0; i < run->n_ev; i++) {
+        rep_event *e = &run->ev[i];
+        e->ti = task_row(run, e->task);
+        task_add(&run->tasks[e->ti], e);
+    }
     return 0;
+}
+
+const rep_task *rep_run_task(const rep_run *run, int64_t id)
+{
+    if (run->n_tasks == 0)
+        return NULL;
+    const rep_task *k = &run->tasks[task_row(run, id)];
+    return k->id == id ? k : NULL;
 }
 
 /* The scenario file named by the start event: as given, else beside the run
@@ -458,16 +644,19 @@ static void load_scenario(rep_run *run)
     }
 }
 
+/* The label and legend, each part cut to fit at a character boundary. */
 static void make_label(rep_run *run)
 {
-    const char *sc = run->scenario_name[0] ? run->scenario_name : run->dir;
-    const char *po = run->policy_name[0] ? run->policy_name : "default policy";
-    if (run->mode[0] && strcmp(run->mode, "sim") != 0) {
-        snprintf(run->label, sizeof run->label, "%.120s / %.120s (%.15s)", sc, po, run->mode);
-        snprintf(run->legend, sizeof run->legend, "%.120s (%.15s)", po, run->mode);
+    char sc[121], po[121], mode[16];
+    rep_text_copy(sc, sizeof sc, run->scenario_name[0] ? run->scenario_name : run->dir);
+    rep_text_copy(po, sizeof po, run->policy_name[0] ? run->policy_name : "default policy");
+    rep_text_copy(mode, sizeof mode, run->mode);
+    if (mode[0] && strcmp(mode, "sim") != 0) {
+        snprintf(run->label, sizeof run->label, "%s / %s (%s)", sc, po, mode);
+        snprintf(run->legend, sizeof run->legend, "%s (%s)", po, mode);
     } else {
-        snprintf(run->label, sizeof run->label, "%.120s / %.120s", sc, po);
-        snprintf(run->legend, sizeof run->legend, "%.120s", po);
+        snprintf(run->label, sizeof run->label, "%s / %s", sc, po);
+        snprintf(run->legend, sizeof run->legend, "%s", po);
     }
 }
 
@@ -475,12 +664,14 @@ int rep_run_load(const char *dir, rep_run *out, cm_err *err)
 {
     memset(out, 0, sizeof *out);
     char path[REP_PATH_MAX + 32];
-    copy_str(out->dir, sizeof out->dir, dir);
+    copy_path(out->dir, sizeof out->dir, dir);
     snprintf(path, sizeof path, "%s/summary.json", dir);
     int rc = read_summary(out, path, err);
     snprintf(path, sizeof path, "%s/trace.jsonl", dir);
     if (rc == 0)
         rc = read_trace(out, path, err);
+    if (rc == 0 && out->summary.present)
+        rc = check_same_run(out, &out->summary, err);
     if (rc == 0)
         rc = build_tasks(out, err);
     if (rc != 0) {
@@ -521,7 +712,7 @@ const cJSON *rep_run_claims(const rep_run *run)
 
 double rep_task_duration(const rep_run *run, size_t k)
 {
-    if (k >= run->n_tasks || !run->tasks[k].seen || run->tasks[k].first_send_t < 0)
+    if (k >= run->n_tasks || run->tasks[k].first_send_t < 0)
         return -1;
     const rep_task *t = &run->tasks[k];
     return (t->done_t >= 0 ? t->done_t : run->end_t) - t->first_send_t;
@@ -531,16 +722,13 @@ double rep_run_task_count(const rep_run *run)
 {
     if (run->summary.tasks > 0)
         return run->summary.tasks;
-    double seen = 0;
-    for (size_t i = 0; i < run->n_tasks; i++)
-        seen += run->tasks[i].seen;
-    return seen;
+    return (double)run->n_tasks;
 }
 
 int rep_run_from_text(const char *name, const char *text, size_t len, rep_run *out, cm_err *err)
 {
     memset(out, 0, sizeof *out);
-    copy_str(out->dir, sizeof out->dir, name);
+    copy_path(out->dir, sizeof out->dir, name);
     FILE *f = len ? fmemopen((void *)text, len, "r") : NULL;
     int rc = len && !f ? -1 : 0;
     if (rc)

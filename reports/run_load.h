@@ -39,7 +39,8 @@ rep_class rep_class_of(int status, const char *error);
 typedef struct rep_event {
     double t; /* scenario seconds */
     rep_kind kind;
-    int64_t task;
+    int64_t task;    /* the task's number */
+    size_t ti;       /* its row in run->tasks */
     int64_t attempt; /* 0 when the line has none */
     int cand;        /* index into run->cands, -1 when none */
     int status;      /* response */
@@ -61,8 +62,9 @@ typedef struct rep_cand {
     long latency_n;
 } rep_cand;
 
+/* A task of the trace (one that has at least one event). */
 typedef struct rep_task {
-    bool seen;
+    int64_t id; /* its number */
     long sends;
     long waits;
     double first_t;       /* first event of the task */
@@ -77,6 +79,12 @@ typedef struct rep_task {
 typedef struct rep_summary {
     bool present, partial;
     double tasks, successes, success_rate, attempts, total_wait_s;
+    /* which run it is ("" / has_seed false when the summary does not say):
+     * compared with the trace's start event */
+    char scenario[REP_PATH_MAX], scenario_name[REP_NAME_MAX];
+    char policy[REP_PATH_MAX], policy_name[REP_NAME_MAX], mode[16];
+    bool has_seed;
+    double seed;
 } rep_summary;
 
 typedef struct rep_run {
@@ -88,13 +96,15 @@ typedef struct rep_run {
     char scenario_name[REP_NAME_MAX], policy_name[REP_NAME_MAX], mode[16];
     double time_scale;
     double seed;
+    bool has_seed;        /* the start event gave "seed" */
     bool has_start_tasks; /* the start event gave "tasks" */
     int64_t start_tasks;  /* ... this many: task ids run 0..start_tasks-1 */
     rep_event *ev;
     size_t n_ev, cap_ev;
     rep_cand *cands;
     size_t n_cands, cap_cands;
-    rep_task *tasks; /* indexed by task number, n_tasks = highest + 1 */
+    rep_task *tasks; /* the tasks the trace holds, by number (not indexed by it: a
+                      * trace of task 9999999 alone has one row) */
     size_t n_tasks;
     double end_t; /* last event time */
     rep_summary summary;
@@ -109,7 +119,11 @@ typedef struct rep_run {
 /* Reads DIR/trace.jsonl (required) and DIR/summary.json (optional), then
  * tries the scenario named by the start event. On success fills *out (free
  * with rep_run_free) and returns 0. On bad input returns -1 with err, e.g.
- * "DIR/trace.jsonl:LINE: field \"t\" is missing"; *out is then empty. A
+ * "DIR/trace.jsonl:LINE: field \"t\" is missing", or "DIR: summary.json
+ * (scenario a, seed 3, tasks 1) does not match trace.jsonl (...): the folder
+ * mixes two runs" when the summary names another scenario, seed, task count,
+ * mode or policy than the start event (what either omits is not compared);
+ * *out is then empty. A
  * malformed last line without its newline is skipped, not bad input
  * (out->cut_line says which; the commands warn). */
 int rep_run_load(const char *dir, rep_run *out, cm_err *err);
@@ -126,12 +140,16 @@ void rep_run_warn_cut(const rep_run *run, const char *cmd);
 const cJSON *rep_run_expect_node(const rep_run *run);
 const cJSON *rep_run_claims(const rep_run *run);
 
-/* Seconds task k took from its first send to its done (to the run's last
- * event when never done); -1 when the task sent nothing or k is out of range. */
+/* The task numbered `id`, or NULL when the trace holds none. */
+const rep_task *rep_run_task(const rep_run *run, int64_t id);
+
+/* Seconds run->tasks[k] took from its first send to its done (to the run's
+ * last event when never done); -1 when the task sent nothing or k is out of
+ * range. */
 double rep_task_duration(const rep_run *run, size_t k);
 
-/* Tasks counted for rates: the summary's "tasks" when present, else the
- * tasks seen in the trace. */
+/* Tasks counted for rates: the summary's "tasks" when present (else the start
+ * event's), else the tasks the trace holds. */
 double rep_run_task_count(const rep_run *run);
 
 #endif

@@ -44,7 +44,7 @@ double *rep_success_times(const rep_run *run, size_t *n)
     return v;
 }
 
-/* attempts per task (over tasks seen in the trace): p50, p99, max. */
+/* attempts per task (over the tasks in the trace): p50, p99, max. */
 static void attempt_quantiles(const rep_run *run, rep_stats *s)
 {
     double *v = malloc((run->n_tasks ? run->n_tasks : 1) * sizeof *v);
@@ -52,8 +52,7 @@ static void attempt_quantiles(const rep_run *run, rep_stats *s)
     if (!v)
         return;
     for (size_t i = 0; i < run->n_tasks; i++)
-        if (run->tasks[i].seen)
-            v[n++] = (double)run->tasks[i].sends;
+        v[n++] = (double)run->tasks[i].sends;
     rep_sort(v, n);
     s->attempts_p50 = rep_quantile(v, n, 0.5);
     s->attempts_p99 = rep_quantile(v, n, 0.99);

@@ -1,26 +1,72 @@
 /* fuzz_reports.c: libFuzzer target over what `retrylab check` reads: an
- * expect object (common/expect) and a trace (reports/run), then the check and
- * the metrics on the pair. The input is "EXPECT-JSON\n---\nTRACE-LINES"; with
- * no separator the whole input is a trace checked against an empty expect.
- * Invariants: no crash, no leak, failed verdicts <= verdicts, failed
- * expectations <= expectations <= verdicts, successes <= tasks. Build:
- *   clang -std=c11 -D_GNU_SOURCE -g -O1 -I. -I/usr/include/cjson \
- *     -fsanitize=fuzzer,address,undefined tests/fuzz/fuzz_reports.c \
- *     reports/run.c reports/check.c reports/stats.c common/expect.c common/jsonpos.c \
- *     -lcjson -lm -o build/fuzz_reports
- *   ./build/fuzz_reports -max_total_time=60 -max_len=4096
- * Not part of `make test`. */
+ * expect object (common/expect) and a trace (reports/run_load), then the
+ * check and the metrics on the pair. The input is "EXPECT-JSON\n---\nTRACE-
+ * LINES"; with no separator the whole input is a trace checked against an
+ * empty expect. Invariants: no crash, no leak, failed verdicts <= verdicts,
+ * failed expectations <= expectations <= verdicts, successes <= tasks; the
+ * task table sorted by number, one row per number, each event pointing at
+ * its task's row; names, messages and their HTML and gnuplot escapes valid
+ * UTF-8. Built and run by `make fuzz` (build-fuzz/fuzz/fuzz_reports); not
+ * part of `make test`. */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/expect.h"
+#include "common/utf8.h"
 #include "reports/check.h"
+#include "reports/gnuplot.h"
+#include "reports/html.h"
 #include "reports/run_load.h"
 #include "reports/stats.h"
 
+static void valid_utf8(const char *s, size_t n)
+{
+    for (size_t i = 0, k; i < n; i += k)
+        if (!(k = cm_utf8_len(s + i, n - i)))
+            abort();
+}
+
+/* s, and s as the page and the gnuplot scripts escape it, are valid UTF-8. */
+static void valid_everywhere(const char *s)
+{
+    if (!s)
+        return;
+    valid_utf8(s, strlen(s));
+    char *buf = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&buf, &n);
+    if (!f)
+        return;
+    rep_html_esc(f, s);
+    rep_gp_quote(f, s);
+    fclose(f);
+    valid_utf8(buf, n);
+    free(buf);
+}
+
+static void check_tables(const rep_run *run)
+{
+    for (size_t i = 1; i < run->n_tasks; i++)
+        if (run->tasks[i - 1].id >= run->tasks[i].id)
+            abort();
+    for (size_t i = 0; i < run->n_ev; i++) {
+        const rep_event *ev = &run->ev[i];
+        if (ev->ti >= run->n_tasks || run->tasks[ev->ti].id != ev->task ||
+            rep_run_task(run, ev->task) != &run->tasks[ev->ti])
+            abort();
+        valid_everywhere(ev->message);
+    }
+    valid_everywhere(run->label);
+    valid_everywhere(run->legend);
+    for (size_t i = 0; i < run->n_cands; i++)
+        valid_everywhere(run->cands[i].name);
+}
+
 static void check_pair(const rep_run *run, const cm_expect *e)
 {
+    check_tables(run);
     rep_verdicts vs = {0};
     int failed = rep_check_run(run, e, &vs);
     if (failed >= 0 &&

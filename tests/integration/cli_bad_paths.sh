@@ -40,7 +40,7 @@ one 2 "$tmp/nopol.json:5:13: policy: .*: cannot open: Is a directory" "$R" sim "
 
 # check and report: a run directory without a trace, a file, an empty summary.
 for c in check report; do
-  one 2 "$tmp/emptyrun/trace.jsonl: cannot read" "$R" $c "$tmp/emptyrun"
+  one 2 "$tmp/emptyrun/trace.jsonl: cannot open" "$R" $c "$tmp/emptyrun"
   one 2 "$tmp/missing" "$R" $c "$tmp/missing"
   one 2 "$tmp/afile" "$R" $c "$tmp/afile"
 done

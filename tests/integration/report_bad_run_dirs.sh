@@ -1,6 +1,6 @@
 #!/bin/sh
 # report_bad_run_dirs.sh: a run folder whose trace.jsonl is a directory says
-# "is a directory" (check and report, exit 2); a run folder whose own
+# "not a regular file (a directory)" (check and report, exit 2); a run folder whose own
 # expect.json is malformed is bad input for report too (exit 2 with
 # file:line:col), as it is for check and as reports/README promises for a
 # malformed run directory.
@@ -11,7 +11,7 @@ mkdir -p "$tmp/dirtrace/trace.jsonl"
 for cmd in check report; do
   "$RL" $cmd "$tmp/dirtrace" >"$out" 2>&1; rc=$?
   [ $rc -eq 2 ] || fail "$cmd, trace.jsonl a directory: exit $rc, want 2"
-  grep -qF "$tmp/dirtrace/trace.jsonl: cannot read: is a directory" "$out" ||
+  grep -qF "$tmp/dirtrace/trace.jsonl: not a regular file (a directory)" "$out" ||
     fail "$cmd, trace.jsonl a directory: message"
 done
 

@@ -10,7 +10,7 @@ set -u
 . "$RL_ROOT/tests/lib/output_test.sh"
 
 # The ladder-003 fixture (waits 20..640 s: 1260 s in all) pointed at a copy
-# of its scenario whose claims carry numbers.
+# of its scenario whose claims carry numbers (trace and summary alike).
 cp -r tests/data/runs/ladder-003 "$tmp/run"
 cat > "$tmp/sc.json" <<'JSON'
 { "kind": "scenario", "name": "claims-with-numbers",
@@ -28,6 +28,8 @@ cat > "$tmp/sc.json" <<'JSON'
 JSON
 sed "s|\"scenario\":\"[^\"]*\"|\"scenario\":\"$tmp/sc.json\"|" tests/data/runs/ladder-003/trace.jsonl \
   > "$tmp/run/trace.jsonl"
+sed "s|\"scenario\": \"[^\"]*\"|\"scenario\": \"$tmp/sc.json\"|" tests/data/runs/ladder-003/summary.json \
+  > "$tmp/run/summary.json" # the summary names the same scenario as the trace: one run
 "$RL" report "$tmp/run" --out "$tmp/rep" --format svg >"$out" 2>&1
 sed -n '/id="claims"/,/<\/table>/p' "$tmp/rep/index.html" >"$out"
 for want in "longer than claimed: 21.0 min vs 10 min" "within the claim: 7 calls per task vs 9" \

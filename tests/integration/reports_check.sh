@@ -43,7 +43,7 @@ grep -q "unknown_field.json:3:60: ladder.tolerence: unknown field" "$out" || fai
 
 "$RL" check $RUNS/no-such-run >"$out" 2>&1; rc=$?
 [ $rc -eq 2 ] || fail "missing dir: exit $rc, want 2"
-grep -q "no-such-run/trace.jsonl: cannot read" "$out" || fail "missing dir: no message"
+grep -q "no-such-run/trace.jsonl: cannot open" "$out" || fail "missing dir: no message"
 
 "$RL" check $RUNS/ladder-003 --bogus >"$out" 2>&1; rc=$?
 [ $rc -eq 2 ] || fail "bad flag: exit $rc, want 2"

@@ -333,6 +333,150 @@ static void json_syntax_error_has_position(void **state)
     assert_non_null(strstr(err.msg, "/nonexistent/x.json: cannot open"));
 }
 
+/* text: `open` n times, then `close` n times, NUL-terminated (caller frees). */
+static char *nested(const char *open, const char *close, size_t n)
+{
+    size_t a = strlen(open), b = strlen(close);
+    char *t = malloc(n * (a + b) + 1);
+    assert_non_null(t);
+    for (size_t i = 0; i < n; i++) {
+        memcpy(t + i * a, open, a);
+        memcpy(t + n * a + i * b, close, b);
+    }
+    t[n * (a + b)] = '\0';
+    return t;
+}
+
+/* cJSON refuses more than 1000 levels (CJSON_NESTING_LIMIT) with no word of
+ * why; the loader names the limit at the first bracket past it. */
+static void json_nesting_past_the_limit_is_named(void **state)
+{
+    (void)state;
+    cm_err err = {{0}};
+    char *ok = nested("[", "]", CM_JSON_MAX_DEPTH);
+    cm_json *doc = cm_json_parse("t.json", ok, strlen(ok), &err);
+    if (!doc)
+        fail_msg("%s", err.msg);
+    cm_json_free(doc);
+    free(ok);
+    char *deep = nested("[", "]", CM_JSON_MAX_DEPTH + 1);
+    assert_null(cm_json_parse("t.json", deep, strlen(deep), &err));
+    assert_string_equal(err.msg, "t.json:1:1001: JSON nested deeper than 1000 levels");
+    free(deep);
+    char *objects = nested("{\"a\":\n", "}", CM_JSON_MAX_DEPTH + 5);
+    assert_null(cm_json_parse("o.json", objects, strlen(objects), &err));
+    assert_string_equal(err.msg, "o.json:1001:1: JSON nested deeper than 1000 levels");
+    free(objects);
+    const char *in_string = "{\"a\": \"[[[[[[[[[[\"}"; /* brackets in a string nest nothing */
+    assert_non_null(doc = cm_json_parse("s.json", in_string, strlen(in_string), &err));
+    cm_json_free(doc);
+}
+
+/* "[0,0,...]": 1 + n values. */
+static char *zeros(size_t n)
+{
+    char *t = malloc(2 * n + 2);
+    assert_non_null(t);
+    t[0] = '[';
+    for (size_t i = 0; i < n; i++) {
+        t[1 + 2 * i] = '0';
+        t[2 + 2 * i] = ',';
+    }
+    t[2 * n] = ']';
+    t[2 * n + 1] = '\0';
+    return t;
+}
+
+/* A document of more values than any real file holds is refused before
+ * cJSON builds a node per value (7 million numbers took 1.67 GB), at the
+ * first value past the limit. Members count one value each, their keys
+ * none; commas in strings count nothing. */
+static void json_values_past_the_limit_are_refused(void **state)
+{
+    (void)state;
+    cm_err err = {{0}};
+    char *ok = zeros(CM_JSON_MAX_VALUES - 1);
+    cm_json *doc = cm_json_parse("t.json", ok, strlen(ok), &err);
+    if (!doc)
+        fail_msg("%s", err.msg);
+    cm_json_free(doc);
+    free(ok);
+    char *many = zeros(CM_JSON_MAX_VALUES);
+    assert_null(cm_json_parse("t.json", many, strlen(many), &err));
+    assert_string_equal(err.msg, "t.json:1:2000000: more than 1000000 values (the limit)");
+    free(many);
+    const char *small = "{\"a\": [1, {\"b\": \"x,y,z\"}], \"c\": {}, \"d\": []}";
+    assert_non_null(doc = cm_json_parse("s.json", small, strlen(small), &err));
+    cm_json_free(doc);
+}
+
+/* An unknown key close to an allowed one (edit distance at most 2 and at
+ * most a third of the length; a swap of two letters is one edit) names it. */
+static void json_unknown_field_suggests_the_closest_key(void **state)
+{
+    (void)state;
+    static const char *const allowed[] = {"name", "max_attempts", "tolerance", "id", NULL};
+    static const struct {
+        const char *key, *msg;
+    } cases[] = {
+        {"max_attempt",
+         "k.json:1:17: x.max_attempt: unknown field; did you mean \"max_attempts\"?"},
+        {"nmae", "k.json:1:10: x.nmae: unknown field; did you mean \"name\"?"},
+        {"tolerence", "k.json:1:15: x.tolerence: unknown field; did you mean \"tolerance\"?"},
+        {"Name", "k.json:1:10: x.Name: unknown field; did you mean \"name\"?"},
+        {"mystery", "k.json:1:13: x.mystery: unknown field"},
+        {"di", "k.json:1:8: x.di: unknown field"}, /* one edit in two letters is too much */
+        {"xyz", "k.json:1:9: x.xyz: unknown field"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char text[100];
+        snprintf(text, sizeof text, "{\"%s\": 1}", cases[i].key);
+        cm_err err = {{0}};
+        cm_json *doc = cm_json_parse("k.json", text, strlen(text), &err);
+        assert_non_null(doc);
+        assert_int_equal(cm_json_check_keys(doc, cm_json_root(doc), "x", allowed, &err), -1);
+        if (strcmp(err.msg, cases[i].msg) != 0)
+            fail_msg("case %zu: got '%s', want '%s'", i, err.msg, cases[i].msg);
+        cm_json_free(doc);
+    }
+}
+
+/* The common slips in hand-written JSON are named where they are: a
+ * trailing comma (at the comma), a missing comma (where it belongs), a
+ * comment. Other syntax errors stay a bare "JSON syntax error". */
+static void json_syntax_errors_name_common_slips(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text, *msg;
+    } cases[] = {
+        {"{\"a\": 1,\n}", "s.json:1:8: JSON syntax error: trailing comma before '}'"},
+        {"{\"a\": [1, 2, ]}", "s.json:1:12: JSON syntax error: trailing comma before ']'"},
+        {"{\"a\": 1\n \"b\": 2}",
+         "s.json:1:8: JSON syntax error: expected ',' or '}' after a member: a comma is missing?"},
+        {"{\"a\": {\"b\": \"x\"} \"c\": true}",
+         "s.json:1:17: JSON syntax error: expected ',' or '}' after a member: a comma is "
+         "missing?"},
+        {"[1, 2 3]",
+         "s.json:1:6: JSON syntax error: expected ',' or ']' after an item: a comma is missing?"},
+        {"{\"a\": 1, // why\n\"b\": 2}", "s.json:1:10: JSON syntax error: JSON has no comments"},
+        {"/* head */ {}", "s.json:1:1: JSON syntax error: JSON has no comments"},
+        {"{\"a\": [1, \"//\" /* x */]}", "s.json:1:16: JSON syntax error: JSON has no comments"},
+        {"{\"a\" 1}", "s.json:1:6: JSON syntax error"},          /* a missing colon: no hint */
+        {"{\"n\": 5 x}", "s.json:1:9: JSON syntax error"},       /* not a value: no hint */
+        {"{\"a\": [1,, 2]}", "s.json:1:10: JSON syntax error"},  /* a doubled comma */
+        {"{\"a\": \"x, }\" ", "s.json:1:13: JSON syntax error"}, /* in a string: no hint */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        cm_err err = {{0}};
+        cm_json *doc = cm_json_parse("s.json", cases[i].text, strlen(cases[i].text), &err);
+        if (doc)
+            fail_msg("case %zu parsed", i);
+        if (strcmp(err.msg, cases[i].msg) != 0)
+            fail_msg("case %zu: got '%s', want '%s'", i, err.msg, cases[i].msg);
+    }
+}
+
 static void json_duplicate_key_is_an_error(void **state)
 {
     (void)state;
@@ -427,6 +571,10 @@ int main(void)
         cmocka_unit_test(utf8_lengths),
         cmocka_unit_test(json_syntax_error_has_position),
         cmocka_unit_test(json_duplicate_key_is_an_error),
+        cmocka_unit_test(json_unknown_field_suggests_the_closest_key),
+        cmocka_unit_test(json_syntax_errors_name_common_slips),
+        cmocka_unit_test(json_nesting_past_the_limit_is_named),
+        cmocka_unit_test(json_values_past_the_limit_are_refused),
         cmocka_unit_test(keyid_is_short_stable_and_hides_the_key),
         cmocka_unit_test(time_conversions_saturate),
         cmocka_unit_test(file_read_refuses_what_is_not_a_regular_file),

@@ -17,9 +17,12 @@
 
 #include "common/expect.h"
 #include "reports/check.h"
+#include "reports/gnuplot.h"
+#include "reports/html.h"
 #include "reports/run_expect.h"
 #include "reports/run_load.h"
 #include "reports/stats.h"
+#include "reports/text.h"
 
 static char tmp_root[256];
 
@@ -180,6 +183,58 @@ static void control_characters_never_reach_the_outputs(void **state)
     rep_run_free(&run);
 }
 
+#define FFFD "\xEF\xBF\xBD"
+
+/* What `write` wrote for s, in buf. */
+static const char *written(void (*write)(FILE *, const char *), const char *s, char *buf,
+                           size_t size)
+{
+    FILE *f = fmemopen(buf, size, "w");
+    assert_non_null(f);
+    write(f, s);
+    fclose(f);
+    return buf;
+}
+
+/* Bytes that are not UTF-8 in a trace's strings (the engine keeps what a
+ * server sent) become U+FFFD on the way in and again in every escape, so
+ * index.html (declared utf-8) and the SVG gnuplot writes stay valid; names
+ * cut to fit are cut between characters. */
+static void invalid_utf8_becomes_replacement_characters(void **state)
+{
+    (void)state;
+    char buf[200];
+    assert_int_equal(rep_text_copy(buf, sizeof buf,
+                                   "a\xff"
+                                   "b\x01"),
+                     6);
+    assert_string_equal(buf, "a" FFFD "b?");
+    assert_int_equal(rep_text_copy(buf, 4, "\xc3\xa9\xc3\xa9"), 2); /* no half e-acute */
+    assert_string_equal(buf, "\xc3\xa9");
+    assert_string_equal(written(rep_html_esc, "<\xff\xe2\x82 \xc3\xa9\"", buf, sizeof buf),
+                        "&lt;" FFFD FFFD FFFD " \xc3\xa9&quot;");
+    assert_string_equal(written(rep_gp_quote, "it's \xff\xc3\xa9", buf, sizeof buf),
+                        "'it''s " FFFD "\xc3\xa9'");
+    char key[REP_KEY_MAX + 1];
+    rep_gp_key_text(
+        key, sizeof key,
+        "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+        "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9x");
+    assert_string_equal(
+        key, "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+             "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9...");
+    static const char trace[] =
+        "{\"t\":0,\"event\":\"start\"," FORMAT "\"scenario_name\":\"s\",\"policy_name\":"
+        "\"p\xff\"}\n" SEND(1, 0, 1, "gr\xffq", "m") DONE(2, 0, "failure", "key \xff");
+    rep_run run;
+    cm_err err = {{0}};
+    assert_int_equal(rep_run_from_text("mem", trace, strlen(trace), &run, &err), 0);
+    assert_string_equal(run.label, "s / p" FFFD);
+    assert_string_equal(run.cands[0].name, "gr" FFFD "q/m");
+    assert_string_equal(run.tasks[0].message, "key " FFFD);
+    rep_run_free(&run);
+}
+
 static void trace_text_in_memory(void **state)
 {
     (void)state;
@@ -279,21 +334,55 @@ static void cut_last_line_is_skipped(void **state)
     rep_run_free(&run);
 }
 
-/* Task ids go up to what scenarios allow (CM_MAX_TASKS in all): task
- * 9999999 is read (the malformed line after it is the one named), 10000000
- * is not. No run of that size is loaded (the task table would be 10M rows). */
-static void task_ids_reach_the_scenario_limit(void **state)
+/* A trace line nested past cJSON's 1000 levels says so, not "not a JSON
+ * object". */
+static void deep_line_names_the_nesting_limit(void **state)
 {
     (void)state;
-    static const char top[] =
-        "{\"t\":0,\"event\":\"start\"," FORMAT "\"tasks\":10000000}\n"
-        "{\"t\":1,\"event\":\"done\",\"task\":9999999,\"outcome\":\"success\"}\n"
-        "{\"t\":2,\"event\":\"done\",\"task\":10000000,\"outcome\":\"success\"}\n";
+    char text[4000];
+    int n = snprintf(text, sizeof text, "%s{\"t\":1,\"event\":\"note\",\"x\":", START);
+    for (int i = 0; i < 1001; i++)
+        text[n++] = '[';
+    for (int i = 0; i < 1001; i++)
+        text[n++] = ']';
+    memcpy(text + n, "}\n", 3);
     rep_run run;
     cm_err err = {{0}};
-    assert_int_equal(CM_MAX_TASKS, 10000000);
-    assert_int_equal(rep_run_from_text("mem", top, strlen(top), &run, &err), -1);
-    assert_string_equal(err.msg, "mem:3: field \"task\" must be a whole number from 0 to 9999999");
+    assert_int_equal(rep_run_from_text("mem", text, strlen(text), &run, &err), -1);
+    assert_string_equal(err.msg, "mem:2: JSON nested deeper than 1000 levels");
+}
+
+/* A trace line may be 1 MiB long, its newline included; one byte more is bad
+ * input on its line, also as the last line without its newline (no writer
+ * cut off mid-line leaves a line that long). */
+static void line_limit_is_one_mib(void **state)
+{
+    (void)state;
+    size_t start = strlen(START), head = strlen("{\"t\":1,\"event\":\"note\",\"pad\":\"");
+    char *text = malloc(start + REP_MAX_LINE + 2);
+    assert_non_null(text);
+    rep_run run;
+    cm_err err = {{0}};
+    for (size_t extra = 0; extra < 2; extra++) {
+        size_t line = REP_MAX_LINE + extra; /* with its newline */
+        memcpy(text, START, start);
+        memcpy(text + start, "{\"t\":1,\"event\":\"note\",\"pad\":\"", head);
+        memset(text + start + head, 'a', line - head - 3);
+        memcpy(text + start + line - 3, "\"}\n", 3);
+        int rc = rep_run_from_text("mem", text, start + line, &run, &err);
+        assert_int_equal(rc, extra ? -1 : 0);
+        if (extra)
+            assert_string_equal(err.msg, "mem:2: line longer than 1 MiB");
+        rep_run_free(&run);
+        rc = rep_run_from_text("mem", text, start + line - 1 + extra, &run, &err); /* no newline */
+        assert_int_equal(rc, extra ? -1 : 0);
+        if (extra)
+            assert_string_equal(err.msg, "mem:2: line longer than 1 MiB");
+        else
+            assert_int_equal(run.cut_line, 0);
+        rep_run_free(&run);
+    }
+    free(text);
 }
 
 /* Parses an expect object given as text, checks `run` with it. */
@@ -322,6 +411,59 @@ static bool has_failure(const rep_verdicts *vs, const char *line)
     for (size_t i = 0; i < vs->n; i++)
         print_message("verdict: %s %s\n", vs->v[i].ok ? "ok" : "FAIL", vs->v[i].text);
     return false;
+}
+
+/* Task ids go up to what scenarios allow (CM_MAX_TASKS in all): task
+ * 9999999 is read (the malformed line after it is the one named), 10000000
+ * is not. */
+static void task_ids_reach_the_scenario_limit(void **state)
+{
+    (void)state;
+    static const char top[] =
+        "{\"t\":0,\"event\":\"start\"," FORMAT "\"tasks\":10000000}\n"
+        "{\"t\":1,\"event\":\"done\",\"task\":9999999,\"outcome\":\"success\"}\n"
+        "{\"t\":2,\"event\":\"done\",\"task\":10000000,\"outcome\":\"success\"}\n";
+    rep_run run;
+    cm_err err = {{0}};
+    assert_int_equal(CM_MAX_TASKS, 10000000);
+    assert_int_equal(rep_run_from_text("mem", top, strlen(top), &run, &err), -1);
+    assert_string_equal(err.msg, "mem:3: field \"task\" must be a whole number from 0 to 9999999");
+}
+
+/* The task table holds the tasks the trace holds, whatever their numbers or
+ * the start event's count: a 12-line trace of task 9999999 in a run of 10
+ * million took 790 MB (a row for every number up to the highest). Tasks are
+ * kept in number order and found by number. */
+static void task_table_holds_the_tasks_in_the_trace(void **state)
+{
+    (void)state;
+    static const char sparse[] =
+        "{\"t\":0,\"event\":\"start\"," FORMAT "\"tasks\":10000000}\n" SEND(1, 9999999, 1, "a", "m")
+            RESP(1.5, 9999999, 1, "a", "m", 429) WAIT(1.5, 9999999, 1, 2, -1)
+                SEND(3.5, 9999999, 2, "a", "m") RESP(4, 9999999, 2, "a", "m", 429)
+                    SEND(2, 7, 1, "a", "m") DONE(4, 9999999, "failure", "gave up")
+                        DONE(2.5, 7, "success", "");
+    rep_run run;
+    cm_err err = {{0}};
+    assert_int_equal(rep_run_from_text("mem", sparse, strlen(sparse), &run, &err), 0);
+    assert_int_equal(run.n_tasks, 2);
+    assert_int_equal(run.tasks[0].id, 7);
+    assert_int_equal(run.tasks[1].id, 9999999);
+    assert_int_equal(run.tasks[1].sends, 2);
+    assert_ptr_equal(rep_run_task(&run, 9999999), &run.tasks[1]);
+    assert_null(rep_run_task(&run, 8));
+    assert_true(rep_run_task_count(&run) == 10000000); /* the start event's count */
+    rep_verdicts vs;
+    assert_int_equal(check_text(&run,
+                                "{\"final_message\":{\"task\":9999999,\"contains\":\"gave\"},"
+                                "\"ladder\":{\"task\":9999999,\"waits_s\":[2]},"
+                                "\"max_attempts\":1,\"max_task_duration_s\":1}",
+                                &vs),
+                     2);
+    assert_true(has_failure(&vs, "task 9999999 made 2 attempts, max_attempts is 1"));
+    assert_true(has_failure(&vs, "task 9999999 took 3.0 s > 1.0 s"));
+    rep_verdicts_free(&vs);
+    rep_run_free(&run);
 }
 
 struct expect_case {
@@ -431,10 +573,19 @@ static void expectations_are_counted_not_lines(void **state)
     rep_run_free(&run);
 }
 
+/* good_trace with a start event that gives no "tasks" (into buf). */
+static const char *trace_without_start_tasks(char *buf, size_t size)
+{
+    snprintf(buf, size, "{\"t\":0,\"event\":\"start\"," FORMAT "\"scenario_name\":\"s\"}\n%s",
+             good_trace + strlen(START));
+    return buf;
+}
+
 static void partial_run_fails_the_check(void **state)
 {
     (void)state;
-    const char *dir = write_run("partial", good_trace);
+    char text[4000];
+    const char *dir = write_run("partial", trace_without_start_tasks(text, sizeof text));
     char path[500];
     snprintf(path, sizeof path, "%s/summary.json", dir);
     FILE *f = fopen(path, "w");
@@ -451,6 +602,76 @@ static void partial_run_fails_the_check(void **state)
                                  "numbers are incomplete"));
     assert_true(vs.n_expect == 1 && vs.failed_expect == 0 && vs.run_failed == 1);
     rep_verdicts_free(&vs);
+    rep_run_free(&run);
+}
+
+/* Writes DIR/summary.json = text. */
+static void write_summary(const char *dir, const char *text)
+{
+    char path[500];
+    snprintf(path, sizeof path, "%s/summary.json", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* A summary of another run than the trace beside it (a second run into the
+ * same folder that died before its summary) is bad input naming both: the
+ * report would show the old run's numbers under the new run's name. The
+ * fields either file lacks are not compared; a partial summary of the same
+ * run, or a trace cut at its last line, is the same run. */
+static void summary_of_another_run_is_bad_input(void **state)
+{
+    (void)state;
+    static const char start[] =
+        "{\"t\":0,\"event\":\"start\"," FORMAT "\"scenario\":\"sc/b.json\",\"scenario_name\":"
+        "\"b\",\"policy\":\"p.json\",\"policy_name\":\"p\",\"seed\":7,\"mode\":\"sim\","
+        "\"tasks\":2}\n";
+    char text[4000];
+    snprintf(text, sizeof text, "%s%s", start, good_trace + strlen(START));
+    static const struct {
+        const char *summary, *says; /* says NULL: loads */
+    } cases[] = {
+        {"{\"scenario\":\"sc/a.json\",\"scenario_name\":\"a\",\"seed\":3,\"tasks\":1}",
+         "summary.json (scenario a, seed 3, tasks 1) does not match trace.jsonl (scenario b, "
+         "seed 7, tasks 2): the folder mixes two runs"},
+        {"{\"scenario\":\"sc/b.json\",\"seed\":8,\"tasks\":2}",
+         "summary.json (scenario sc/b.json, seed 8, tasks 2) does not match trace.jsonl (scenario "
+         "sc/b.json, seed 7, tasks 2): the folder mixes two runs"},
+        {"{\"scenario\":\"sc/b.json\",\"seed\":7,\"tasks\":2,\"mode\":\"mock\","
+         "\"policy\":\"q.json\"}",
+         "summary.json (scenario sc/b.json, seed 7, tasks 2, mode mock, policy q.json) does not "
+         "match trace.jsonl (scenario sc/b.json, seed 7, tasks 2, mode sim, policy p.json): the "
+         "folder mixes two runs"},
+        {"{\"scenario\":\"sc/b.json\",\"scenario_name\":\"b\",\"seed\":7,\"tasks\":2,"
+         "\"mode\":\"sim\",\"policy\":\"p.json\",\"policy_name\":\"p\",\"partial\":true}",
+         NULL},
+        {"{\"tasks\":2,\"successes\":1}", NULL}, /* no identity to compare */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *dir = write_run("mixed", text);
+        write_summary(dir, cases[i].summary);
+        rep_run run;
+        cm_err err = {{0}};
+        char want[600];
+        snprintf(want, sizeof want, "%s: %s", dir, cases[i].says ? cases[i].says : "");
+        int rc = rep_run_load(dir, &run, &err);
+        if (cases[i].says && (rc != -1 || strcmp(err.msg, want) != 0))
+            fail_msg("case %zu: got %d \"%s\", want \"%s\"", i, rc, err.msg, want);
+        if (!cases[i].says && rc != 0)
+            fail_msg("case %zu: %s", i, err.msg);
+        rep_run_free(&run);
+    }
+    /* The same run, its trace cut at the last line: still one run. */
+    snprintf(text + strlen(text), sizeof text - strlen(text), "{\"t\":9,\"event\":\"se");
+    const char *dir = write_run("mixed", text);
+    write_summary(dir, cases[3].summary);
+    rep_run run;
+    cm_err err = {{0}};
+    if (rep_run_load(dir, &run, &err) != 0)
+        fail_msg("%s", err.msg);
+    assert_int_equal(run.cut_line, 17);
     rep_run_free(&run);
 }
 
@@ -592,15 +813,20 @@ int main(void)
         cmocka_unit_test(unknown_events_and_blank_lines_are_skipped),
         cmocka_unit_test(control_characters_never_reach_the_outputs),
         cmocka_unit_test(trace_text_in_memory),
+        cmocka_unit_test(invalid_utf8_becomes_replacement_characters),
         cmocka_unit_test(task_past_the_start_count_is_bad_input),
         cmocka_unit_test(task_ids_reach_the_scenario_limit),
+        cmocka_unit_test(task_table_holds_the_tasks_in_the_trace),
         cmocka_unit_test(trace_format_is_read),
         cmocka_unit_test(cut_last_line_is_skipped),
+        cmocka_unit_test(line_limit_is_one_mib),
+        cmocka_unit_test(deep_line_names_the_nesting_limit),
         cmocka_unit_test(each_expectation_fails_with_its_line),
         cmocka_unit_test(expectations_are_counted_not_lines),
         cmocka_unit_test(huge_delays_print_readably),
         cmocka_unit_test(partial_run_fails_the_check),
         cmocka_unit_test(bad_summary_is_bad_input),
+        cmocka_unit_test(summary_of_another_run_is_bad_input),
         cmocka_unit_test(quantiles_use_nearest_rank),
         cmocka_unit_test(own_policy_is_the_scenarios_file),
         cmocka_unit_test(run_folder_expect_wins_and_flag_overrides),
