@@ -50,6 +50,7 @@ LIBREPORT := $(BUILD)/libreports.a
 ALL_LIBS  := $(LIBREPORT) $(LIBENGINE) $(LIBMOCK) $(LIBCOMMON)
 TESTS     := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 
+.DEFAULT_GOAL := all
 .PHONY: FORCE all deps test asan bench demo fuzz fuzz-run clean format format-check layers
 .SECONDARY:
 all: $(BIN)/retrylab $(BIN)/mockserver

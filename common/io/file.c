@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -52,6 +53,39 @@ static int open_regular(const char *path, struct stat *st, cm_err *err)
     return fd;
 }
 
+/* Reads fd to its end into a buffer sized by the file's size and grown
+ * when the file grows while it is read, never past max + 1 bytes. 0 with
+ * *buf and *n, or an errno. */
+static int read_all(int fd, size_t size_hint, size_t max, char **buf, size_t *n)
+{
+    size_t cap = (size_hint < max ? size_hint : max) + 2, used = 0;
+    char *b = malloc(cap);
+    for (ssize_t got = 1; b && used <= max && got != 0;) {
+        if (used + 1 == cap) { /* full, and the file goes on: grow */
+            size_t more = cap * 2 < max + 2 ? cap * 2 : max + 2;
+            char *grown = more > cap ? realloc(b, more) : NULL;
+            if (!grown)
+                break;
+            b = grown;
+            cap = more;
+        }
+        got = read(fd, b + used, cap - 1 - used);
+        if (got < 0 && errno != EINTR) {
+            int why = errno;
+            free(b);
+            return why;
+        }
+        used += got > 0 ? (size_t)got : 0;
+    }
+    if (!b || (used + 1 == cap && used <= max)) {
+        free(b);
+        return ENOMEM;
+    }
+    *buf = b;
+    *n = used;
+    return 0;
+}
+
 int cm_file_read(const char *path, size_t max, char **out, size_t *len, cm_err *err)
 {
     struct stat st = {0};
@@ -59,24 +93,15 @@ int cm_file_read(const char *path, size_t max, char **out, size_t *len, cm_err *
     int fd = open_regular(path, &st, err);
     if (fd < 0)
         return -1;
-    char *buf = malloc(max + 1);
+    char *buf = NULL;
     size_t n = 0;
-    ssize_t got = 1;
-    while (buf && n <= max && (got = read(fd, buf + n, max + 1 - n)) != 0) {
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got < 0)
-            break;
-        n += (size_t)got;
-    }
-    int why = buf ? errno : ENOMEM;
+    int why = (uint64_t)st.st_size > max ? 0 : read_all(fd, (size_t)st.st_size, max, &buf, &n);
     close(fd);
-    if (!buf || got < 0) {
+    if (why) {
         cm_err_set(err, "%s: cannot read: %s", path, strerror(why));
-        free(buf);
         return -1;
     }
-    if (n > max) {
+    if ((uint64_t)st.st_size > max || n > max) {
         cm_err_set(err, "%s: file too large (limit %zu MiB)", path, max >> 20);
         free(buf);
         return -1;
