@@ -293,33 +293,6 @@ static int load_inputs(sweep_job *j)
 
 /* ---- the grid ---- */
 
-static bool same_value(const cJSON *node, const sw_value *v)
-{
-    switch (v->type) {
-    case SW_NUM:
-        return cJSON_IsNumber(node) && node->valuedouble == v->num;
-    case SW_BOOL:
-        return cJSON_IsBool(node) && cJSON_IsTrue(node) == v->b;
-    case SW_STR:
-        return cJSON_IsString(node) && strcmp(node->valuestring, v->text) == 0;
-    }
-    return false;
-}
-
-/* Where the axis's field is in its file and which of its values the file holds. */
-static void locate(sweep_job *j, sw_axis *a)
-{
-    const cm_json *doc = a->target == SW_POLICY ? j->pol_doc : j->sc_doc;
-    const cJSON *node = sw_path_find((cJSON *)cm_json_root(doc), &a->path);
-    if (!node)
-        return;
-    a->existed = !cJSON_IsObject(node) && !cJSON_IsArray(node);
-    cm_json_pos(doc, node, &a->line, &a->col);
-    for (size_t k = 0; k < a->n && a->current < 0; k++)
-        if (same_value(node, &a->values[k]))
-            a->current = (long)k;
-}
-
 /* The loader's verdict on value v of axis a (others at their first value). */
 static int check_value(sweep_job *j, const sw_axis *a, cJSON *scratch, const sw_value *v,
                        cm_err *err)
@@ -384,7 +357,7 @@ static int build_grid(sweep_job *j)
         return CM_EXIT_RUNTIME;
     for (size_t i = 0; i < j->g.n; i++) {
         sw_axis *a = &j->g.axes[i];
-        locate(j, a);
+        sw_axis_locate(a, a->target == SW_POLICY ? j->pol_doc : j->sc_doc);
         if (sw_path_set(a->target == SW_POLICY ? j->pol_base : j->sc_base, &a->path, &a->values[0],
                         &err) != 0) {
             fprintf(stderr, "retrylab sweep: %s '%s': %s\n",

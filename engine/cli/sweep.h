@@ -13,6 +13,7 @@
 
 #include "common/err.h"
 #include "common/expect.h"
+#include "common/jsonpos.h"
 
 /* A grid larger than this is refused before anything runs. */
 #define SW_MAX_VARIANTS 10000000ull
@@ -91,6 +92,8 @@ int sw_grid_add(sw_grid *g, const char *spec, sw_target target, cm_err *err);
  * when the grid is over SW_MAX_VARIANTS or a path is given twice. */
 int sw_grid_finish(sw_grid *g, cm_err *err);
 void sw_grid_free(sw_grid *g);
+/* Fills a's existed, line, col and current from the file `doc` it varies. */
+void sw_axis_locate(sw_axis *a, const cm_json *doc);
 /* Variant i's value index on each axis (idx[g->n]). */
 void sw_grid_index(const sw_grid *g, uint64_t i, size_t *idx);
 /* True when variant i has the same scenario values as variant j. */

@@ -209,3 +209,31 @@ void sw_shard_range(uint64_t total, uint64_t k, uint64_t n, uint64_t *first, uin
     *first = total * k / n;
     *end = total * (k + 1) / n;
 }
+
+static bool same_value(const cJSON *node, const sw_value *v)
+{
+    switch (v->type) {
+    case SW_NUM:
+        return cJSON_IsNumber(node) && node->valuedouble == v->num;
+    case SW_BOOL:
+        return cJSON_IsBool(node) && cJSON_IsTrue(node) == v->b;
+    case SW_STR:
+        return cJSON_IsString(node) && strcmp(node->valuestring, v->text) == 0;
+    }
+    return false;
+}
+
+void sw_axis_locate(sw_axis *a, const cm_json *doc)
+{
+    const cJSON *node = sw_path_find((cJSON *)cm_json_root(doc), &a->path);
+    a->existed = false;
+    a->current = -1;
+    a->line = a->col = 0;
+    if (!node)
+        return;
+    a->existed = !cJSON_IsObject(node) && !cJSON_IsArray(node);
+    cm_json_pos(doc, node, &a->line, &a->col);
+    for (size_t k = 0; k < a->n && a->current < 0; k++)
+        if (same_value(node, &a->values[k]))
+            a->current = (long)k;
+}
