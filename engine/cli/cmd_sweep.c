@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -455,6 +456,7 @@ typedef struct writer {
     sw_row best;
     bool has_best;
     uint64_t rows, errors, todo;
+    uint64_t raise_after; /* tests: raise(SIGINT) after this many rows; 0 never */
     int64_t t0, last_tick;
     bool progress, failed;
 } writer;
@@ -474,6 +476,8 @@ static int on_row(void *ctx, const sw_row *r)
         w->best = *r;
         w->has_best = true;
     }
+    if (w->raise_after && w->rows == w->raise_after)
+        raise(SIGINT); /* the real handler path, for the interruption test */
     return w->out.failed || w->failed ? -1 : 0;
 }
 
@@ -666,6 +670,9 @@ static int run_sweep(sweep_job *j)
     sw_plan p = plan_of(j);
     writer w = {.j = j, .t0 = rl_drv_wall_us()};
     w.progress = !j->args.quiet && isatty(STDERR_FILENO);
+    const char *ra = getenv("RL_SWEEP_RAISE_AFTER"); /* tests only */
+    if (ra && rl_cli_parse_u64(ra, &w.raise_after) != 0)
+        w.raise_after = 0;
     cm_err err;
     uint64_t first, end;
     sw_shard_range(j->g.total, j->args.shard, j->args.shards, &first, &end);
