@@ -115,16 +115,18 @@ static int variants_block(rep_sweep *s, FILE *out, double *pmin, double *pmax)
         }
         if (cc < 0 || cs < 0 || cp < 0 || (size_t)cc >= n || (size_t)cs >= n || (size_t)cp >= n)
             break;
-        if (!f[cc][0] || !f[cs][0]) {
-            s->no_success += !f[cs][0] ? 0 : 1;
-            continue;
+        if (!f[cs][0])
+            continue; /* a variant the simulation refused (its error column says why) */
+        double p95 = strtod(f[cp], NULL), calls = f[cc][0] ? strtod(f[cc], NULL) : -1;
+        if (calls < 0)
+            s->no_success++; /* drawn at the right edge, x = rl_none */
+        else {
+            s->cmin = fmin(s->cmin, calls);
+            s->cmax = fmax(s->cmax, calls);
         }
-        double p95 = strtod(f[cp], NULL), calls = strtod(f[cc], NULL);
-        s->cmin = fmin(s->cmin, calls);
-        s->cmax = fmax(s->cmax, calls);
         *pmin = fmin(*pmin, p95);
         *pmax = fmax(*pmax, p95);
-        fprintf(out, "%s %s %s %s\n", f[cc], f[cs], f[cp], f[0]);
+        fprintf(out, "%.6g %s %s %s\n", calls, f[cs], f[cp], f[0]);
         s->drawn++;
     }
     free(line);
@@ -175,8 +177,9 @@ static void points_blocks(rep_sweep *s, FILE *out)
         {
             bool current = strcmp(str(p, "label"), "current") == 0;
             double c = num(p, "calls_per_success"), r = num(p, "success_rate");
-            if (current == (peers == 0) && isfinite(c) && isfinite(r)) {
-                s->cmin = fmin(s->cmin, c);
+            c = isfinite(c) ? c : -1; /* no success: the right edge */
+            if (current == (peers == 0) && isfinite(r)) {
+                s->cmin = c > 0 ? fmin(s->cmin, c) : s->cmin;
                 s->cmax = fmax(s->cmax, c);
                 fprintf(out, "%.6g %.6g \"%s\"\n", c, r, str(p, "label"));
                 k++;
@@ -201,17 +204,25 @@ static void script(FILE *f, const rep_sweep *s, const char *data, double pmin, d
           f);
     if (pmin > 0 && pmax > 20 * pmin)
         fputs("set logscale cb\n", f);
-    if (s->cmin > 0 && s->cmax > 8 * s->cmin)
+    bool logx = s->cmin > 0 && isfinite(s->cmin) && s->cmax > 8 * s->cmin;
+    double hi = s->cmax > 0 ? s->cmax : 1, edge = logx ? hi * 2 : hi * 1.15 + 0.5;
+    if (logx)
         fputs("set logscale x\nset xlabel 'calls per success (attempts / successes, log scale)'\n",
               f);
-    fprintf(f,
-            "plot '%s' index 0 using 1:2:3 with points pt 7 ps 0.8 lc palette title 'variant', "
-            "\\\n     '%s' index 1 using 1:2 with linespoints lw 2 pt 6 ps 1.6 lc rgb '#000000' "
-            "title 'Pareto front', \\\n     '%s' index 2 using 1:2 with points pt 5 ps 2.2 "
-            "lc rgb '#d62728' title 'the policy as it is', \\\n     '%s' index 3 using 1:2 "
-            "with points pt 9 ps 1.8 lc rgb '#1f77b4' title 'peers'' presets', \\\n     '%s' "
-            "index 3 using 1:2:3 with labels offset 0,1 font ',8' notitle\n",
-            data, data, data, data, data);
+    /* variants without a success have no calls per success: a column of their own at x = rl_none */
+    fprintf(f, "rl_none = %g\nrl_x(c) = c < 0 ? rl_none : c\nset xrange [%g:%g]\n", edge,
+            logx ? s->cmin / 1.5 : 0.0, logx ? edge * 1.6 : edge * 1.08);
+    fprintf(f, "set label 2 'no success' at rl_none, 0.02 center font ',8'\n");
+    fprintf(
+        f,
+        "plot '%s' index 0 using (rl_x($1)):2:3 with points pt 7 ps 0.8 lc palette title "
+        "'variant', "
+        "\\\n     '%s' index 1 using 1:2 with linespoints lw 2 pt 6 ps 1.6 lc rgb '#000000' "
+        "title 'Pareto front', \\\n     '%s' index 2 using (rl_x($1)):2 with points pt 5 ps 2.2 "
+        "lc rgb '#d62728' title 'the policy as it is', \\\n     '%s' index 3 using (rl_x($1)):2 "
+        "with points pt 9 ps 1.8 lc rgb '#1f77b4' title 'peers'' presets', \\\n     '%s' "
+        "index 3 using (rl_x($1)):2:3 with labels offset 0,1 font ',8' notitle\n",
+        data, data, data, data, data);
 }
 
 int rep_sweep_plot(rep_sweep *s, size_t index, const rep_plot_opts *o, rep_plotset *ps, cm_err *err)
@@ -248,7 +259,8 @@ int rep_sweep_plot(rep_sweep *s, size_t index, const rep_plot_opts *o, rep_plots
              index + 1);
     snprintf(caption, sizeof caption,
              "Each dot is one variant of the grid (%zu drawn; %zu without any success have no "
-             "calls per success and are left out), coloured by its p95 task duration. Up and to "
+             "calls per success: they stand in the column 'no success' at the right edge), "
+             "coloured by its p95 task duration. Up and to "
              "the left is better. The black line joins the Pareto front: no variant has a higher "
              "success rate with fewer calls per success and a shorter p95 duration. The red "
              "square is the policy file as it is; blue diamonds are the peers' presets with "
