@@ -70,4 +70,12 @@ PY
 grep -q 'id="sweep1"' "$tmp/rep/index.html" || fail "no sweep section"
 grep -q 'Pareto front' "$tmp/rep/index.html" || fail "no front table"
 [ -s "$tmp/rep/sweep_1.png" ] || fail "no sweep picture"
+# README.md's example runs as written (one seed to keep it short)
+cd "$RL_ROOT" && "$R" sweep scenarios/seed-001-groq-fallback.json \
+  --vary cooldown.default_s=15,30,60,120,300,600,1320 --vary limits.max_attempts=2,5,10,25 \
+  --seeds 1 --peers scenarios/policies/peers \
+  --objective 'max success_rate; calls_per_success<=1.5' --out "$tmp/readme" --quiet >"$tmp/o" 2>&1 ||
+  { cat "$tmp/o"; fail "README.md's sweep example: exit $?"; }
+grep -q 'vary cooldown.default_s=15,30,60,120,300,600,1320 --vary limits.max_attempts=2,5,10,25' \
+  "$RL_ROOT/README.md" || fail "README.md's sweep example changed: change this test with it"
 echo ok
