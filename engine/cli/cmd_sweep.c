@@ -647,8 +647,10 @@ static int finish(sweep_job *j, writer *w, const sw_plan *p, cJSON *points, int 
         fprintf(stderr, "retrylab sweep: %s\n", err.msg);
         rc = CM_EXIT_RUNTIME;
     }
-    if (w->progress)
+    if (w->progress) {
+        on_tick(w, w->rows); /* the last state of the line, then its end */
         fputc('\n', stderr);
+    }
     print_line(j, w, wall, best_line);
     if (rc != 0)
         return rc;

@@ -344,6 +344,7 @@ static void deadline_in(struct timespec *ts, long ms)
 static void drain(pool *po, const sw_sink *sink)
 {
     uint64_t handed = 0;
+    int64_t last_tick = rl_drv_wall_us();
     pthread_mutex_lock(&po->mu);
     while (po->taken < po->end) {
         if (po->ready[po->taken % RING]) {
@@ -354,6 +355,10 @@ static void drain(pool *po, const sw_sink *sink)
             pthread_mutex_unlock(&po->mu);
             int rc = sink->row(sink->ctx, &row);
             handed++;
+            if (sink->tick && rl_drv_wall_us() - last_tick >= 250000) {
+                sink->tick(sink->ctx, handed); /* rows keep coming: still tell, and flush */
+                last_tick = rl_drv_wall_us();
+            }
             pthread_mutex_lock(&po->mu);
             if (rc != 0) {
                 po->stopping = true;
@@ -372,8 +377,10 @@ static void drain(pool *po, const sw_sink *sink)
             pthread_cond_broadcast(&po->work);
         }
         pthread_mutex_unlock(&po->mu);
-        if (sink->tick)
+        if (sink->tick) {
             sink->tick(sink->ctx, handed);
+            last_tick = rl_drv_wall_us();
+        }
         pthread_mutex_lock(&po->mu);
     }
     pthread_mutex_unlock(&po->mu);

@@ -70,6 +70,13 @@ PY
 grep -q 'id="sweep1"' "$tmp/rep/index.html" || fail "no sweep section"
 grep -q 'Pareto front' "$tmp/rep/index.html" || fail "no front table"
 [ -s "$tmp/rep/sweep_1.png" ] || fail "no sweep picture"
+# progress on stderr only on a terminal (script(1) gives one), never with --quiet or into a pipe
+command -v script >/dev/null 2>&1 || fail "script(1) (util-linux) is needed for this test"
+script -qec "'$R' sweep '$S' --vary backoff.base_s=1,2 --seeds 2 --out '$tmp/tty'" /dev/null \
+  >"$tmp/tty.txt" 2>&1 || fail "sweep on a tty exited $?"
+grep -q 'sweep: 2/2 variants' "$tmp/tty.txt" || { cat "$tmp/tty.txt"; fail "no progress line on a tty"; }
+"$R" sweep "$S" --vary backoff.base_s=1,2 --seeds 2 --out "$tmp/pipe" >"$tmp/o" 2>"$tmp/e" || fail "piped sweep"
+[ ! -s "$tmp/e" ] || { cat "$tmp/e"; fail "stderr not silent when not a terminal"; }
 # README.md's example runs as written (one seed to keep it short)
 cd "$RL_ROOT" && "$R" sweep scenarios/seed-001-groq-fallback.json \
   --vary cooldown.default_s=15,30,60,120,300,600,1320 --vary limits.max_attempts=2,5,10,25 \
