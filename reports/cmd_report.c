@@ -15,10 +15,12 @@
 #include "reports/reports.h"
 #include "reports/run_expect.h"
 #include "reports/run_load.h"
+#include "reports/sweep.h"
 
 static const char usage[] =
     "usage: retrylab report DIR... [--out DIR] [--format png,svg] [--tasks N]\n"
-    "  Reads each run directory (trace.jsonl, summary.json) and writes into --out\n"
+    "  Reads each run directory (trace.jsonl, summary.json) and each sweep folder\n"
+    "  (retrylab sweep: sweep.json, sweep.csv; a section of its own) and writes into --out\n"
     "  (default out/report): data files (.dat), gnuplot scripts (.gp), pictures\n"
     "  and index.html. Several DIRs are overlaid (success curve, ladder, latency,\n"
     "  load: one line per run). --format: png, svg or png,svg (default both).\n"
@@ -185,6 +187,27 @@ static int folder_expect_ok(const rep_run *run, cm_err *err)
     return rc < 0 ? -1 : 0;
 }
 
+/* Moves the sweep folders among a->dirs into sweeps (loaded). 0, or -1. */
+static int load_sweeps(report_args *a, rep_sweep *sweeps, size_t *n_sweeps)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < a->n; i++) {
+        if (!rep_sweep_is(a->dirs[i])) {
+            a->dirs[k++] = a->dirs[i];
+            continue;
+        }
+        cm_err err = {{0}};
+        if (*n_sweeps == REP_MAX_SWEEPS || rep_sweep_load(a->dirs[i], &sweeps[*n_sweeps], &err)) {
+            fprintf(stderr, "retrylab report: %s\n",
+                    *n_sweeps == REP_MAX_SWEEPS ? "too many sweep folders (limit 32)" : err.msg);
+            return -1;
+        }
+        (*n_sweeps)++;
+    }
+    a->n = k;
+    return 0;
+}
+
 static int load_runs(const report_args *a, rep_run *runs)
 {
     for (size_t i = 0; i < a->n; i++) {
@@ -217,12 +240,16 @@ static int load_runs(const report_args *a, rep_run *runs)
 }
 
 /* Writes data, scripts, pictures and the page; the exit code. */
-static int build(const report_args *a, const rep_run *runs, rep_plotset *ps)
+static int build(const report_args *a, const rep_run *runs, rep_plotset *ps, rep_sweep *sweeps,
+                 size_t n_sweeps)
 {
     cm_err err = {{0}};
     rep_plot_opts po = {a->out, a->formats, a->tasks};
     char msg[1024] = "", log[REP_PATH_MAX + 32];
-    if (rep_plot_write(runs, a->n, &po, ps, &err) != 0) {
+    int rc = rep_plot_write(runs, a->n, &po, ps, &err);
+    for (size_t i = 0; rc == 0 && i < n_sweeps; i++)
+        rc = rep_sweep_plot(&sweeps[i], i, &po, ps, &err);
+    if (rc != 0) {
         fprintf(stderr, "retrylab report: %s\n", err.msg);
         return 3;
     }
@@ -235,7 +262,7 @@ static int build(const report_args *a, const rep_run *runs, rep_plotset *ps)
                  "package gnuplot-nox (apt-get install gnuplot-nox), then run retrylab report "
                  "again; the data files, the scripts and these tables were written");
     bool pictures = have && render(ps, a, msg, sizeof msg) == 0;
-    rep_html_opts ho = {a->out, a->formats, pictures, msg[0] ? msg : NULL};
+    rep_html_opts ho = {a->out, a->formats, pictures, msg[0] ? msg : NULL, sweeps, n_sweeps};
     if (rep_html_write(runs, a->n, ps, &ho, &err) != 0) {
         fprintf(stderr, "retrylab report: %s\n", err.msg);
         return 3;
@@ -244,7 +271,8 @@ static int build(const report_args *a, const rep_run *runs, rep_plotset *ps)
         fprintf(stderr, "retrylab report: %s\n", msg);
         return 3;
     }
-    printf("report: %s/index.html (%zu pictures from %zu runs)\n", a->out, ps->n, a->n);
+    printf("report: %s/index.html (%zu pictures from %zu runs%s)\n", a->out, ps->n, a->n,
+           n_sweeps ? " and sweeps" : "");
     return 0;
 }
 
@@ -256,15 +284,20 @@ int rep_cmd_report(int argc, char **argv)
         return rc == 1 ? 0 : 2;
     static rep_run runs[REP_MAX_RUNS];
     static rep_plotset ps;
-    if (load_runs(&a, runs) != 0)
+    static rep_sweep sweeps[REP_MAX_SWEEPS];
+    size_t n_sweeps = 0;
+    if (load_sweeps(&a, sweeps, &n_sweeps) != 0 || load_runs(&a, runs) != 0) {
+        for (size_t i = 0; i < n_sweeps; i++)
+            rep_sweep_free(&sweeps[i]);
         return 2;
+    }
     if (make_dirs(a.out) != 0) {
         fprintf(stderr, "retrylab report: %s: cannot create: %s\n", a.out, strerror(errno));
         rc = 3;
     } else {
         rep_outdir od;
         rep_outdir_begin(&od, a.out); /* the last report's files go */
-        rc = build(&a, runs, &ps);
+        rc = build(&a, runs, &ps, sweeps, n_sweeps);
         if (rep_outdir_end(&od) != 0)
             fprintf(stderr,
                     "retrylab report: warning: %s/.retrylab-report-files: cannot "
@@ -273,5 +306,7 @@ int rep_cmd_report(int argc, char **argv)
     }
     for (size_t i = 0; i < a.n; i++)
         rep_run_free(&runs[i]);
+    for (size_t i = 0; i < n_sweeps; i++)
+        rep_sweep_free(&sweeps[i]);
     return rc;
 }

@@ -2,6 +2,8 @@
  * collapsed end (per-candidate metrics, every expectation's verdict). */
 #include "reports/html.h"
 
+#include "reports/sweep.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -210,8 +212,10 @@ static int write_page(FILE *f, const rep_run *runs, size_t n, const rep_plotset 
     page_head(f, &p);
     rep_html_claims_table(f, &p);
     rep_html_toc(f, &p);
+    rep_sweep_toc(f, o->sweeps, o->n_sweeps);
     for (size_t s = 0; s < p.n_sec; s++)
         rep_html_section(f, &p, s);
+    rep_sweep_sections(f, o->sweeps, o->n_sweeps, ps, o->formats, o->pictures);
     rep_html_details(f, &p);
     fputs("</body>\n</html>\n", f);
     rep_html_judged_free(j, n);

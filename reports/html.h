@@ -23,6 +23,8 @@ typedef struct rep_html_opts {
     int formats;        /* REP_FMT_* written */
     bool pictures;      /* false: gnuplot did not run (notice instead of images) */
     const char *notice; /* shown at the top when not NULL (e.g. why pictures are missing) */
+    const struct rep_sweep *sweeps; /* sweep folders: a section each, after the scenarios' */
+    size_t n_sweeps;
 } rep_html_opts;
 
 /* Writes OUT/index.html. 0, or -1 with err. */

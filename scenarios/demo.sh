@@ -5,8 +5,11 @@
 # in scenarios/policies/peers/ (candidates substituted by peer-policy.sh);
 # seeds 002 and 003 also run over HTTP against a bin/mockserver on a free
 # loopback port (scaled time); the classic experiments run with each of their
-# policies. Then `retrylab check` on every run that has expectations, one
-# report over all runs (out/report/index.html) and a table on stdout.
+# policies; two parameter sweeps (seed 001's fallback policy over cooldown
+# and attempts, seed 004's ladder over base and cap, each beside the peers'
+# presets). Then `retrylab check` on every run that has expectations, one
+# report over all runs and sweeps (out/report/index.html) and a table on
+# stdout.
 # Exit 0 when everything ran and every check held; 1 when a check failed
 # (a seed check failing is a broken build of the experiments); 3 when a
 # command could not run (sim/run/report/mockserver failure).
@@ -187,6 +190,22 @@ for q in key organisation; do
   done
 done
 
+# ---- parameter sweeps: each is a section of the report with its Pareto picture ----
+sweeps=""
+sweep() { # SCENARIO NAME ARGS...: one sweep into RUNS/NAME, its closing line printed
+  sc=$1; name=$2; shift 2
+  if "$RL" sweep "$sc" --out "$RUNS/$name" --peers $P/peers --quiet "$@" >"$RUNS/$name.log" 2>&1; then
+    sweeps="$sweeps $RUNS/$name"
+  else
+    echo "demo: sweep $name failed:"; cat "$RUNS/$name.log"; broken=1
+  fi
+}
+sweep $S/seed-001-groq-fallback.json sweep-seed-001 --seeds 5 \
+  --vary cooldown.default_s=15,30,60,120,300,600,1320 --vary limits.max_attempts=2,5,10,25 \
+  --objective 'max success_rate; calls_per_success<=1.5'
+sweep $S/seed-004-openrouter-ladder.json sweep-seed-004 --seeds 20 \
+  --vary backoff.base_s=0.25,0.5,1,2,4 --vary backoff.cap_s=8,16,32,60,120
+
 wait $h1 $h2
 http_collect $S/seed-002-bytez-keys.json seed-002-bytez-keys--http
 http_collect $S/seed-003-moonshot-tiers.json seed-003-moonshot-tiers--http
@@ -195,11 +214,12 @@ cleanup
 # ---- one report over every run ----
 dirs=$(cat "$RUNS/dirs")
 # shellcheck disable=SC2086 # run directories have no spaces
-if ! "$RL" report $dirs --out "$REPORT" >"$RUNS/report.log" 2>&1; then
+if ! "$RL" report $dirs $sweeps --out "$REPORT" >"$RUNS/report.log" 2>&1; then
   echo "demo: report failed:"; cat "$RUNS/report.log"; broken=1
 fi
 
 sh $S/demo-table.sh "$RUNS"
+for d in $sweeps; do echo; tail -n 1 "$d.log"; done
 T1=$(now_s)
 awk -v a="$T0" -v b="$T1" -v r="$REPORT/index.html" \
   'BEGIN { printf "\nreport: %s\nwall time: %.1f s\n", r, b - a }'

@@ -20,6 +20,11 @@ static const command commands[] = {
      "SCENARIO [--policy POLICY] --target URL [--time-scale X] [--concurrency N] [--out DIR]\n"
      "                    --live PROVIDERS --policy POLICY [--tasks N] [--concurrency N]"
      " [--out DIR]"},
+    {"sweep", rl_cmd_sweep,
+     "SCENARIO [--policy POLICY] --vary PATH=V1,V2,... [--vary PATH=LO..HI:STEP]\n"
+     "                    [--vary-scenario PATH=VALUES] [--seeds N] [--jobs J] [--out DIR]\n"
+     "                    [--shard K/N] [--objective TEXT] [--peers DIR]"},
+    {"sweep-merge", rl_cmd_sweep_merge, "DIR... [--out DIR] [--objective TEXT]"},
     {"check", rep_cmd_check, "DIR [--expect FILE]"},
     {"report", rep_cmd_report, "DIR... [--out DIR] [--format png,svg] [--tasks N]"},
     {"validate", rl_cmd_validate, "FILE..."},
@@ -30,10 +35,11 @@ static void usage(FILE *to)
     fprintf(to, "usage: retrylab COMMAND [ARGS]   (COMMAND --help: every flag, its default)\n"
                 "       retrylab --version\n"
                 "  Tests retry and rotation policies against fake rate-limited providers:\n"
-                "  sim (virtual time), run (over HTTP), check (CI verdict), report (pictures),\n"
-                "  validate (policy, scenario, expect and providers files).\n\n");
+                "  sim (virtual time), run (over HTTP), sweep (a grid of policy variants and its\n"
+                "  Pareto front), sweep-merge (joins sharded sweeps), check (CI verdict), report\n"
+                "  (pictures), validate (policy, scenario, expect and providers files).\n\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        fprintf(to, "  retrylab %-8s %s\n", commands[i].name, commands[i].synopsis);
+        fprintf(to, "  retrylab %-11s %s\n", commands[i].name, commands[i].synopsis);
     fprintf(to, "\nexit codes:\n");
     for (int code = 0; code < 4; code++)
         fprintf(to, "  %d  %s\n", code, cm_exit_meaning(code));

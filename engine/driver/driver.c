@@ -148,6 +148,15 @@ static int do_done(rl_drv *d, uint32_t id, rl_drv_task *k, bool ok, const char *
         maybe_flush(d);
     }
     note_event(d, now);
+    if (d->cfg.on_done) {
+        rl_drv_done e = {.task = id,
+                         .attempts = k->sends,
+                         .success = ok,
+                         .started = k->t.started,
+                         .ended = now,
+                         .total_wait = k->total_wait};
+        d->cfg.on_done(d->cfg.on_done_ctx, &e);
+    }
     d->active--;
     if (d->qlen == 0)
         return 0;

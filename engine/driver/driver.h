@@ -71,6 +71,17 @@ typedef struct rl_drv_target {
     const char *const *key_values;
 } rl_drv_target;
 
+/* A task's end, as rl_drv_config.on_done hears of it. */
+typedef struct rl_drv_done {
+    uint32_t task;
+    uint32_t attempts; /* sends the task made */
+    bool success;
+    cm_us started;    /* scenario time the task started (its arrival, or its slot) */
+    cm_us ended;      /* scenario time of its done event */
+    cm_us total_wait; /* its planned waits */
+} rl_drv_done;
+typedef void (*rl_drv_on_done)(void *ctx, const rl_drv_done *done);
+
 typedef struct rl_drv_config {
     const char *name; /* "sim" or "run": the progress line's and messages' prefix */
     const rl_policy *policy;
@@ -88,6 +99,9 @@ typedef struct rl_drv_config {
     int64_t flush_every_us;      /* > 0: flush the trace after a done event at most this
                                     often (wall time), so `tail -f` follows; 0: never */
     volatile sig_atomic_t *stop; /* non-zero: the run stops; may be NULL */
+    rl_drv_on_done on_done;      /* called at every task's done event, trace or not
+                                    (per-task figures without a trace); NULL: none */
+    void *on_done_ctx;
 } rl_drv_config;
 
 /* More engine actions than this in one task means the engine is looping:

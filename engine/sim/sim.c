@@ -329,7 +329,9 @@ static int setup_layer(sim *s, cm_err *err)
                             .epoch_unix_us = CM_SCENARIO_EPOCH * CM_US_PER_S,
                             .trace = s->cfg->trace,
                             .progress = s->cfg->progress,
-                            .stop = s->cfg->stop};
+                            .stop = s->cfg->stop,
+                            .on_done = s->cfg->on_done,
+                            .on_done_ctx = s->cfg->on_done_ctx};
         rl_drv_ops ops = {.send = sim_send, .wake_at = sim_wake_at};
         s->drv = rl_drv_new(&dc, &ops, s, sizeof(sim_attempt), err);
         rc = s->drv ? 0 : CM_ERR_RUNTIME;

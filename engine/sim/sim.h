@@ -27,6 +27,8 @@ typedef struct rl_sim_config {
     uint64_t raise_after;        /* tests: raise(SIGTERM) after this many events; 0 never */
     bool parse_text;             /* bench: every answer's headers written and parsed, as over
                                     HTTP, never read through rl_headers_known */
+    rl_drv_on_done on_done;      /* called at every task's end (rl_drv_config); NULL: none */
+    void *on_done_ctx;
 } rl_sim_config;
 
 /* Runs the whole workload. 0 and *out filled (free out->run_json);

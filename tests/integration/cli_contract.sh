@@ -31,6 +31,8 @@ help_ok run "--policy --target --time-scale --concurrency --out --live" "$R" run
 help_ok check "--expect" "$R" check
 help_ok report "--out" "$R" report
 help_ok validate "" "$R" validate
+help_ok sweep "--policy --vary --vary-scenario --seeds --jobs --out --shard --objective" "$R" sweep
+help_ok sweep-merge "--out --objective" "$R" sweep-merge
 help_ok mockserver "--port --bind --time-scale" "$M"
 # --help wins wherever it stands
 for c in "$R sim" "$R run" "$R check" "$R report" "$R validate" "$M"; do
