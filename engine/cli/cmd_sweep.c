@@ -17,10 +17,10 @@
 #include "common/io/file.h"
 #include "common/jsonpos.h"
 #include "engine/cli/cli.h"
-#include "engine/cli/sweep.h"
 #include "engine/driver/driver.h"
 #include "engine/driver/rundir.h"
 #include "engine/driver/trace.h"
+#include "engine/sweep/sweep.h"
 
 #define MAX_SPECS 32
 #define MAX_PEERS 64

@@ -165,9 +165,11 @@ static void transport_faults_match_sim(void **state)
     char sd[300], rd[300];
     subdir(f, "sim", sd, sizeof sd);
     subdir(f, "run", rd, sizeof rd);
+    /* Scale 10: the 5 s attempt timeout is 0.5 s of wall time, ten times the
+     * slow body's 0.1 s, so a busy machine cannot turn one into the other. */
     run_sim(DATA "faults.json", sd);
-    start_mock(f, DATA "faults.json", "100");
-    run_mock(f, DATA "faults.json", "100", rd, 30000);
+    start_mock(f, DATA "faults.json", "10");
+    run_mock(f, DATA "faults.json", "10", rd, 30000);
     int bad = 0;
     cJSON *ts = rh_trace(sd, &bad), *tr = rh_trace(rd, &bad);
     assert_int_equal(bad, 0);
@@ -175,8 +177,7 @@ static void transport_faults_match_sim(void **state)
     task_story(ts, 0, a, sizeof a);
     task_story(tr, 0, b, sizeof b);
     assert_string_equal(a, b);
-    /* The hang ended at the 5 s attempt timeout (scaled to 50 ms of wall time), not at
-     * the 600 s default. */
+    /* The hang ended at the 5 s attempt timeout, not at the 600 s default. */
     assert_non_null(strstr(b, "R1 anth/claude k-6ab24b89 0timeout"));
     assert_non_null(strstr(b, "R2 anth/claude k-6ab24b89 0reset"));
     assert_non_null(strstr(b, "R3 anth/claude k-6ab24b89 0truncated"));
@@ -185,7 +186,7 @@ static void transport_faults_match_sim(void **state)
     {
         if (strcmp(rh_str(e, "error"), "timeout") == 0) {
             double lat = rh_num(e, "latency", -1);
-            assert_true(lat >= 5.0 && lat < 8.0); /* 30 ms of wall time for a busy machine */
+            assert_true(lat >= 5.0 && lat < 8.0); /* 0.3 s of wall time for a busy machine */
         }
     }
     cJSON_Delete(ts);
@@ -288,8 +289,10 @@ static void sigterm_leaves_whole_trace_and_partial_summary(void **state)
         NULL};
     pid_t pid = rh_spawn(args, NULL, rd);
     assert_true(pid > 0);
-    struct timespec one = {1, 0};
-    nanosleep(&one, NULL);
+    /* Once the first answer is out the task waits 20 s (0.2 s of wall time). */
+    assert_int_equal(rh_wait_requests(&f->ms, 1, 20000), 0);
+    struct timespec soon = {0, 50 * 1000 * 1000};
+    nanosleep(&soon, NULL);
     kill(pid, SIGTERM);
     assert_int_equal(mh_wait(pid, 5000), 143);
     int bad = 0;
@@ -368,8 +371,7 @@ static void server_killed_midrun_ends_cleanly(void **state)
                           "--out",        rd,
                           "--quiet",      NULL};
     pid_t pid = rh_spawn(args, NULL, rd);
-    struct timespec t = {0, 300 * 1000 * 1000};
-    nanosleep(&t, NULL);
+    assert_int_equal(rh_wait_requests(&f->ms, 1, 20000), 0); /* the run has begun */
     kill(f->ms.pid, SIGKILL);
     waitpid(f->ms.pid, NULL, 0);
     f->ms_up = false;

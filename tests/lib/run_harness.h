@@ -50,6 +50,28 @@ static inline int rh_run(const char *const *args, const char *const *env, const 
     return mh_reap(pid, timeout_ms);
 }
 
+/* Waits until the mockserver has journalled at least n requests (GET
+ * /__admin/state's journal.total), polling every 10 ms: 0, or -1 after
+ * timeout_ms. Tests act on what happened, not on how long it usually takes. */
+static inline int rh_wait_requests(const mh_server *s, long n, int timeout_ms)
+{
+    double until = mh_now() + timeout_ms / 1000.0;
+    while (mh_now() < until) {
+        mh_resp *r = malloc(sizeof *r);
+        if (!r)
+            return -1;
+        mh_request(s, "GET", "/__admin/state", NULL, NULL, 1000, r);
+        const char *t = r->status == 200 ? strstr(r->body, "\"total\":") : NULL;
+        long got = t ? strtol(t + 8, NULL, 10) : 0;
+        free(r);
+        if (got >= n)
+            return 0;
+        struct timespec ten = {0, 10 * 1000 * 1000};
+        nanosleep(&ten, NULL);
+    }
+    return -1;
+}
+
 /* A fresh directory under /tmp into buf. */
 static inline const char *rh_tmpdir(char *buf, size_t size)
 {

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "engine/cli/sweep.h"
+#include "engine/sweep/sweep.h"
 
 static void ranges_and_lists(void **state)
 {

@@ -1,4 +1,4 @@
-/* sweep_meta.c: DIR/sweep.json, what a sweep folder holds: the scenario
+/* meta.c: DIR/sweep.json, what a sweep folder holds: the scenario
  * and policy, the grid, the slice, the Pareto front, the best variant, the
  * points drawn beside the grid (the policy as it is, the peers' presets). */
 #include <math.h>
@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/cli/sweep.h"
+#include "engine/sweep/sweep.h"
 
 static cJSON *num_or_null(double v)
 {

@@ -1,11 +1,11 @@
-/* sweep_grid.c: the grid of a sweep: one axis per --vary, its values from
+/* grid.c: the grid of a sweep: one axis per --vary, its values from
  * a list or a range, and the variants numbered in mixed radix. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/cli/sweep.h"
+#include "engine/sweep/sweep.h"
 
 static const char *flag_of(sw_target t)
 {

@@ -1,11 +1,11 @@
-/* sweep_path.c: the values of a --vary and the JSON paths they are set at. */
+/* path.c: the values of a --vary and the JSON paths they are set at. */
 #include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/cli/sweep.h"
+#include "engine/sweep/sweep.h"
 
 void sw_num_text(double v, char *out, size_t size)
 {

@@ -1,4 +1,4 @@
-/* sweep_run.c: the variants of a sweep on worker threads. Each worker owns
+/* run.c: the variants of a sweep on worker threads. Each worker owns
  * copies of the policy and scenario trees, sets a variant's values in
  * them, loads the policy once, and runs it for every seed through
  * rl_sim_run (no trace; per-task figures through the driver's on_done).
@@ -12,9 +12,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "engine/cli/sweep.h"
 #include "engine/driver/driver.h"
 #include "engine/sim/sim.h"
+#include "engine/sweep/sweep.h"
 
 /* ---- trees to policies and scenarios ---- */
 

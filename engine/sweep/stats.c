@@ -1,4 +1,4 @@
-/* sweep_stats.c: the figures of a variant from its runs: means, the 95%
+/* stats.c: the figures of a variant from its runs: means, the 95%
  * confidence interval of the success rate, percentiles; the summary-level
  * expectations; the Pareto front; the objective. */
 #include <ctype.h>
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/cli/sweep.h"
+#include "engine/sweep/sweep.h"
 
 static const char *const metric_names[] = {
 #define X(name, text) text,

@@ -1,4 +1,4 @@
-/* sweep_out.c: the rows of a sweep as CSV and JSON lines, written in
+/* out.c: the rows of a sweep as CSV and JSON lines, written in
  * variant order and whole lines only; the Pareto marks patched in place at
  * the end; the best variant's policy file. */
 #include <errno.h>
@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "engine/cli/sweep.h"
+#include "engine/sweep/sweep.h"
 
 /* ---- formatting ---- */
 

@@ -21,7 +21,7 @@
 #define SW_PATH_MAX 256
 #define SW_VALUE_TEXT 64 /* a value as the CSV shows it, NUL included */
 
-/* ---- values and JSON paths (sweep_path.c) ---- */
+/* ---- values and JSON paths (path.c) ---- */
 
 typedef enum sw_vtype { SW_NUM, SW_BOOL, SW_STR } sw_vtype;
 
@@ -61,7 +61,7 @@ cJSON *sw_path_find(cJSON *root, const sw_path *p);
  * non-object, an index past the end, a path naming an object or array). */
 int sw_path_set(cJSON *root, const sw_path *p, const sw_value *v, cm_err *err);
 
-/* ---- the grid (sweep_grid.c) ---- */
+/* ---- the grid (grid.c) ---- */
 
 typedef enum sw_target { SW_POLICY, SW_SCENARIO } sw_target;
 
@@ -102,7 +102,7 @@ bool sw_grid_same_scenario(const sw_grid *g, uint64_t i, uint64_t j);
 /* Shard k of n (0-based): variants [first, end). */
 void sw_shard_range(uint64_t total, uint64_t k, uint64_t n, uint64_t *first, uint64_t *end);
 
-/* ---- the figures of a variant (sweep_stats.c) ---- */
+/* ---- the figures of a variant (stats.c) ---- */
 
 #define SW_METRICS(X)                                                                              \
     X(SUCCESS_RATE, "success_rate")           /* mean over seeds of successes / tasks */           \
@@ -241,7 +241,7 @@ bool sw_objective_feasible(const sw_objective *o, const sw_row *r);
 /* True when feasible a beats feasible b (ties: success, calls, p95, index). */
 bool sw_objective_better(const sw_objective *o, const sw_row *a, const sw_row *b);
 
-/* ---- the files of a sweep folder (sweep_out.c) ---- */
+/* ---- the files of a sweep folder (out.c) ---- */
 
 /* One output file whose lines reach the disk whole only: lines gather in
  * a buffer that is written out at line ends (even a SIGKILL leaves whole
@@ -293,7 +293,7 @@ int sw_write_file(const char *path, const char *text, size_t len, cm_err *err);
  * Caller frees; NULL when out of memory. */
 char *sw_policy_text_for(const char *text, const cJSON *root, const sw_grid *g, const size_t *idx);
 
-/* ---- sweep.json (sweep_meta.c) ---- */
+/* ---- sweep.json (meta.c) ---- */
 
 typedef struct sw_meta {
     const char *state; /* "running", "done", "interrupted", "failed" */
@@ -326,7 +326,7 @@ int sw_meta_write(const char *dir, const sw_meta *m, cm_err *err);
 cJSON *sw_point_json(const char *label, const char *policy, const char *policy_name,
                      const sw_row *r);
 
-/* ---- running variants (sweep_run.c) ---- */
+/* ---- running variants (run.c) ---- */
 
 #include <signal.h>
 

@@ -1,4 +1,4 @@
-/* sweep_merge.c: `retrylab sweep-merge DIR... [--out DIR] [--objective
+/* cmd_sweep_merge.c: `retrylab sweep-merge DIR... [--out DIR] [--objective
  * TEXT]`: joins the slices of one sweep (each from `retrylab sweep
  * --shard K/N`) into one folder, row for row what one unsharded run writes:
  * the rows in variant order, the Pareto front and the best variant judged
@@ -13,8 +13,8 @@
 
 #include "common/io/file.h"
 #include "engine/cli/cli.h"
-#include "engine/cli/sweep.h"
 #include "engine/driver/rundir.h"
+#include "engine/sweep/sweep.h"
 
 #define MAX_SLICES 4096
 #define MAX_FIELDS (SW_MAX_AXES + SW_M_COUNT + 8)
