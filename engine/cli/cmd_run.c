@@ -47,6 +47,7 @@ typedef struct run_job {
     size_t ntasks;
     char base_urls[64][600];
     rl_rundir rd;
+    int64_t epoch_unix_us; /* what the mockserver's t = 0 stands for (its reset answer) */
 } run_job;
 
 static void usage(FILE *to)
@@ -390,7 +391,7 @@ static int check_target(run_job *j)
 static int reset_target(run_job *j, int64_t *t0)
 {
     cm_err err;
-    int rc = rl_target_reset(j->a.target, t0, &err);
+    int rc = rl_target_reset(j->a.target, j->a.time_scale, t0, &j->epoch_unix_us, &err);
     if (rc != 0)
         fprintf(stderr, "retrylab run: %s\n", err.msg);
     return rc == 0 ? 0 : rc == -3 ? 3 : 2;
@@ -471,8 +472,8 @@ static void config_of(const run_job *j, rl_trace *tr, int64_t t0, rl_http_config
         .start = j->start,
         .ntasks = j->ntasks,
         .time_scale = j->sc ? j->a.time_scale : 1.0,
-        .epoch_unix_us = j->sc ? CM_SCENARIO_EPOCH * CM_US_PER_S
-                               : (int64_t)rt.tv_sec * CM_US_PER_S + rt.tv_nsec / 1000,
+        .epoch_unix_us =
+            j->sc ? j->epoch_unix_us : (int64_t)rt.tv_sec * CM_US_PER_S + rt.tv_nsec / 1000,
         .start_wall_us = t0,
         .trace = tr,
         .progress = !j->a.quiet && isatty(STDERR_FILENO),

@@ -169,6 +169,11 @@ static void render_error(mock_buf *b, const mock_plan *p)
     mock_buf_puts(b, "}}");
 }
 
+static int64_t epoch_of(const mock_render_ctx *c)
+{
+    return c->epoch_s ? c->epoch_s : CM_SCENARIO_EPOCH;
+}
+
 static void render_reply_text(mock_buf *b, const mock_render_ctx *c)
 {
     char text[256];
@@ -181,7 +186,7 @@ static void render_openai_completion(mock_buf *b, const mock_render_ctx *c)
 {
     mock_buf_printf(b, "{\"id\":\"chatcmpl-mock%llu\",\"object\":\"chat.completion\",\"created\":",
                     (unsigned long long)c->id);
-    mock_buf_int(b, CM_SCENARIO_EPOCH + c->now / CM_US_PER_S);
+    mock_buf_int(b, epoch_of(c) + c->now / CM_US_PER_S);
     mock_buf_puts(b, ",\"model\":");
     mock_buf_json_str(b, c->model);
     mock_buf_puts(b, ",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":");
@@ -222,7 +227,7 @@ static void render_models(mock_buf *b, const mock_plan *p, const mock_render_ctx
         mock_buf_json_str(b, c->models[i]);
         if (oa) {
             mock_buf_puts(b, ",\"object\":\"model\",\"created\":");
-            mock_buf_int(b, CM_SCENARIO_EPOCH);
+            mock_buf_int(b, epoch_of(c));
             mock_buf_puts(b, ",\"owned_by\":");
             mock_buf_json_str(b, c->provider);
         } else {

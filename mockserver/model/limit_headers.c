@@ -61,7 +61,7 @@ static void anthropic_unit(mock_plan *p, const mock_window_view *v, const char *
     char when[40];
     put_int(p, names[0], v->limit);
     put_int(p, names[1], v->remaining);
-    cm_fmt_rfc3339(cm_us_add(now, v->reset), when, sizeof when);
+    cm_fmt_rfc3339_at(p->known.epoch_s, cm_us_add(now, v->reset), when, sizeof when);
     mock_plan_header_set(p, names[2], when);
 }
 

@@ -29,6 +29,7 @@ typedef struct req_ctx {
 
 static void put_retry_after(mock_plan *out, mock_ra_form form, cm_us delay, cm_us now)
 {
+    int64_t epoch_s = out->known.epoch_s;
     char buf[48];
     if (delay < 0)
         delay = 0;
@@ -38,7 +39,7 @@ static void put_retry_after(mock_plan *out, mock_ra_form form, cm_us delay, cm_u
         mock_known_retry_after(out, false, (delay + CM_US_PER_S - 1) / CM_US_PER_S);
         break;
     case MOCK_RA_HTTP_DATE:
-        cm_fmt_http_date(cm_us_add(now, delay), buf, sizeof buf);
+        cm_fmt_http_date_at(epoch_s, cm_us_add(now, delay), buf, sizeof buf);
         mock_plan_header_set(out, "Retry-After", buf);
         break;
     case MOCK_RA_MS:
@@ -417,7 +418,7 @@ static const char *date_of(mock_model *m, cm_us now)
 {
     cm_us second = now - now % CM_US_PER_S;
     if (m->date_second != second) {
-        cm_fmt_http_date(second, m->date_text, sizeof m->date_text);
+        cm_fmt_http_date_at(m->epoch_s, second, m->date_text, sizeof m->date_text);
         m->date_second = second;
     }
     return m->date_text;
@@ -441,6 +442,7 @@ void mock_model_respond(mock_model *m, const mock_request *request, mock_plan *o
     out->known.lazy = request->values_only;
     out->known.no_text = request->no_text;
     out->known.date_at = m->date_second;
+    out->known.epoch_s = m->epoch_s;
     mock_known_date(out, date);
     int pi = req->provider_ix && req->provider_ix <= m->sc->nproviders
                  ? (int)req->provider_ix - 1
@@ -469,4 +471,16 @@ void mock_model_resolve(const mock_model *m, mock_request *req)
     req->provider_ix = (uint32_t)pi + 1;
     req->model_ix = mi >= 0 ? (uint32_t)mi + 1 : 0;
     req->key_ix = ki >= 0 ? (uint32_t)ki + 1 : 0;
+}
+
+void mock_model_set_epoch(mock_model *m, int64_t epoch_unix_s)
+{
+    if (m->epoch_s != epoch_unix_s)
+        m->date_second = -1; /* the cached Date text was for the old epoch */
+    m->epoch_s = epoch_unix_s;
+}
+
+int64_t mock_model_epoch(const mock_model *m)
+{
+    return m->epoch_s;
 }

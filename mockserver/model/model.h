@@ -71,6 +71,7 @@ typedef struct mock_plan_known {
     bool no_text;           /* the request was no_text */
     uint8_t pending;        /* headers whose text is not written yet (plan_known.c) */
     cm_us date_at;          /* the scenario time (whole second) that Date gives */
+    int64_t epoch_s;        /* the Unix second of scenario time 0 the dates use */
     int64_t retry_after_s;  /* -1 when not sent */
     int64_t retry_after_ms; /* -1 when not sent */
     bool has_unit[2];
@@ -108,8 +109,17 @@ typedef struct mock_model mock_model;
  * arrival order. */
 mock_model *mock_model_new(const mock_scenario *sc);
 void mock_model_free(mock_model *m);
-/* Back to the state at t = 0 (windows empty, scripts at step 0, RNG reseeded). */
+/* Back to the state at t = 0 (windows empty, scripts at step 0, RNG reseeded).
+ * The epoch is kept. */
 void mock_model_reset(mock_model *m);
+/* What scenario time 0 stands for, as a Unix second: every date the model
+ * writes (Date, an HTTP-date Retry-After, RFC 3339 resets) is epoch + t.
+ * The default is CM_SCENARIO_EPOCH (the simulation's fixed 2026-01-01); the
+ * HTTP front sets the wall-clock second it started (or was reset) in. A
+ * whole second, so that whole-second dates subtract the same way at any
+ * epoch. The model never reads a clock itself. */
+void mock_model_set_epoch(mock_model *m, int64_t epoch_unix_s);
+int64_t mock_model_epoch(const mock_model *m);
 
 /* Decides the answer to `req` and updates the state. Deterministic: the same
  * scenario, seed and sequence of requests give the same plans. Not

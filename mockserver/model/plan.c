@@ -29,6 +29,7 @@ void mock_plan_init_dated(mock_plan *p, mock_shape shape, const char *date)
                                  .lazy = false,
                                  .no_text = false,
                                  .pending = 0,
+                                 .epoch_s = CM_SCENARIO_EPOCH,
                                  .retry_after_s = -1,
                                  .retry_after_ms = -1};
     if (date)

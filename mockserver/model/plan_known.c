@@ -107,7 +107,7 @@ void mock_plan_render_known(mock_plan *p)
     p->known.pending = 0;
     if (pend & PEND_DATE) {
         char date[64];
-        cm_fmt_http_date(p->known.date_at, date, sizeof date);
+        cm_fmt_http_date_at(p->known.epoch_s, p->known.date_at, date, sizeof date);
         mock_plan_header_set_known(p, "Date", date);
     }
     if (pend & PEND_RA)

@@ -92,6 +92,7 @@ mock_model *mock_model_new(const mock_scenario *sc)
         return NULL;
     m->sc = sc;
     m->date_second = -1;
+    m->epoch_s = CM_SCENARIO_EPOCH;
     m->ps = calloc(sc->nproviders + 1, sizeof *m->ps);
     if (!m->ps) {
         free(m);

@@ -44,6 +44,7 @@ struct mock_model {
      * once per second rather than once per request (-1: none yet). */
     cm_us date_second;
     char date_text[40];
+    int64_t epoch_s; /* Unix second of scenario time 0 (mock_model_set_epoch) */
 };
 
 /* The instance of set `s` for scope value `id`, created empty when new; NULL
