@@ -41,6 +41,7 @@ typedef struct sim_cand {
 #define REPLY_INLINE 488
 typedef struct sim_reply {
     bool known;
+    uint64_t ticket; /* the model's concurrency hold, released when the attempt ends */
     rl_signals sig;
     uint32_t nheaders;
     uint16_t at[2 * MOCK_MAX_HEADERS]; /* offset of each name and value: unpacked without strlen */
@@ -252,6 +253,7 @@ static int do_send(sim *s, uint32_t id, sim_task *k, const rl_action *a)
     sim_reply *r = &s->replies[k->slot];
     r->nheaders = 0;
     r->known = false;
+    r->ticket = p->ticket;
     if (k->error == RL_TE_NONE || k->error == RL_TE_TRUNCATED) {
         r->known = rl_sim_signals_of(&p->known, &r->sig);
         if (!r->known)
@@ -309,6 +311,7 @@ static int finish_attempt(sim *s, uint32_t id, sim_task *k)
                     .nheaders = n,
                     .latency = s->now - k->sent_at};
     rl_action a;
+    mock_model_release(s->model, r->ticket, s->now); /* the attempt is over: slots free */
     rl_task_next_read(&k->t, s->run, &o, r->known ? &r->sig : NULL, s->now, &k->rng, &a);
     slot_give(s, k->slot);
     k->slot = -1;

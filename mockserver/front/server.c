@@ -75,6 +75,7 @@ typedef struct mock_rq {
     int64_t chunk_wait_us; /* slow body: wall time between chunks */
     bool chunk_ready;      /* slow body: the next chunk may go */
     uint64_t attempt_id;   /* from X-Retrylab-Attempt; 0 when absent */
+    uint64_t ticket;       /* the model's concurrency hold, released when the request ends */
     mock_plan plan;        /* last: not zeroed on allocation (see rq_new) */
 } mock_rq;
 
@@ -358,6 +359,7 @@ static int decide(mock_rq *rq, mock_body_req *req)
                            .now = now,
                            .attempt_id = rq->attempt_id};
         mock_model_respond(s->model, &mr, &rq->plan);
+        rq->ticket = rq->plan.ticket;
         if (rq->plan.fault == MOCK_FAULT_HANG)
             hung = try_hang(rq);
     }
@@ -590,6 +592,12 @@ static mock_rq *rq_new(mock_server *s, struct MHD_Connection *c, const char *url
 
 static void rq_free(mock_rq *rq)
 {
+    mock_server *s = rq->srv;
+    if (rq->ticket) { /* the response is complete or the connection gone: slots free */
+        pthread_mutex_lock(&s->mu);
+        mock_model_release(s->model, rq->ticket, mock_clock_now(&s->clock));
+        pthread_mutex_unlock(&s->mu);
+    }
     atomic_fetch_sub(&rq->srv->live, 1);
     mock_buf_free(&rq->body);
     free(rq->resp);

@@ -169,6 +169,8 @@ static const char *scope_id(const req_ctx *c, const mock_window_def *d, char *bu
     case MOCK_SCOPE_MODEL:
         cm_strcpy_cut(buf, size, c->p->models[c->model].name);
         return buf;
+    case MOCK_SCOPE_GROUP:
+        return "group";
     case MOCK_SCOPE_PROVIDER:
         break;
     }
@@ -189,11 +191,34 @@ static int64_t amount_of(const req_ctx *c, const mock_window_def *d)
     return c->req->tokens > 0 ? c->req->tokens : 0;
 }
 
+/* Until the first request in flight that holds instance `inst` of set `set`
+ * is planned to end (0 when it is past); 1 s when none has a known end
+ * (hangs, which end only when their client gives up). */
+static cm_us slot_wait(const req_ctx *c, size_t set, size_t inst)
+{
+    const mock_model *m = c->m;
+    cm_us first = CM_US_MAX;
+    uint16_t pi = (uint16_t)(c->ps - m->ps);
+    for (size_t i = 0; i < m->nholds; i++) {
+        const mock_hold *h = &m->holds[i];
+        if (!h->ticket || h->provider != pi || h->end >= first)
+            continue;
+        for (uint8_t k = 0; k < h->n; k++)
+            if (h->w[k].set == set && h->w[k].inst == inst)
+                first = h->end;
+    }
+    if (first == CM_US_MAX)
+        return CM_US_PER_S;
+    return first > c->req->now ? first - c->req->now : 0;
+}
+
 /* Whether set s counts this request (its tier is in force, its model matches). */
 static bool set_applies(const req_ctx *c, size_t s)
 {
     const mock_window_def *d = c->ps->sets[s].def;
     if (!matches(d->model, c->p->models[c->model].name))
+        return false;
+    if (d->models && !(d->models & (UINT64_C(1) << c->model)))
         return false;
     if (s < c->p->nwindows)
         return true;
@@ -203,66 +228,96 @@ static bool set_applies(const req_ctx *c, size_t s)
 
 #define MAX_APPLY (2 * MOCK_MAX_WINDOWS)
 
-/* Checks every window that applies into inst[] and v[] (returns how many);
- * *wait is the longest wait of a window that refuses (-1 when all admit),
- * *refused that window's set index (-1 when none). */
-static size_t check_each(req_ctx *c, mock_window **inst, mock_window_view *v, cm_us *wait,
-                         int *refused)
+/* The windows that apply to one request: instance, its set, and its view. */
+typedef struct applied {
+    size_t n;
+    mock_window *inst[MAX_APPLY];
+    size_t set[MAX_APPLY];
+    mock_window_view v[MAX_APPLY];
+} applied;
+
+/* Checks every window that applies into a; *wait is the longest wait of a
+ * window that refuses (-1 when all admit), *refused that window's set index
+ * (-1 when none). A refusing concurrency window's wait is until the first
+ * request in flight it counts is planned to end. */
+static void check_each(req_ctx *c, applied *a, cm_us *wait, int *refused)
 {
-    size_t n = 0;
     char buf[MOCK_INSTANCE_ID];
+    a->n = 0;
     *wait = -1;
     *refused = -1;
-    for (size_t s = 0; s < c->ps->nsets && n < MAX_APPLY; s++) {
+    for (size_t s = 0; s < c->ps->nsets && a->n < MAX_APPLY; s++) {
         if (!set_applies(c, s))
             continue;
         const mock_window_def *d = c->ps->sets[s].def;
         mock_window *w = mock_window_set_get(&c->ps->sets[s], scope_id(c, d, buf, sizeof buf));
         if (!w)
             continue;
-        mock_window_check(w, c->req->now, amount_of(c, d), &v[n]);
-        if (!v[n].admit && v[n].retry_after > *wait) {
-            *wait = v[n].retry_after;
+        mock_window_view *v = &a->v[a->n];
+        if (d->algo == MOCK_ALGO_DAY)
+            w->origin = mock_day_origin(c->m, d);
+        mock_window_check(w, c->req->now, amount_of(c, d), v);
+        if (!v->admit && d->algo == MOCK_ALGO_CONCURRENCY)
+            v->retry_after = slot_wait(c, s, (size_t)(w - c->ps->sets[s].inst));
+        if (!v->admit && v->retry_after > *wait) {
+            *wait = v->retry_after;
             *refused = (int)s;
         }
-        inst[n++] = w;
+        a->inst[a->n] = w;
+        a->set[a->n++] = s;
     }
-    return n;
+}
+
+/* Counts the request in every window of a; the concurrency slots it takes
+ * are noted in *held (set, instance), *nheld of them. */
+static void take_each(req_ctx *c, const applied *a, mock_hold_slot *held, uint8_t *nheld)
+{
+    for (size_t i = 0; i < a->n; i++) {
+        const mock_window_def *d = a->inst[i]->def;
+        mock_window_take(a->inst[i], c->req->now, amount_of(c, d));
+        if (d->algo == MOCK_ALGO_CONCURRENCY && *nheld < MOCK_MAX_CONCURRENCY)
+            held[(*nheld)++] = (mock_hold_slot){
+                (uint16_t)a->set[i], (uint16_t)(a->inst[i] - c->ps->sets[a->set[i]].inst)};
+    }
 }
 
 /* Checks every window that applies; fills ls; *wait is the longest wait of a
  * window that refuses (-1 when all admit). Takes the amounts when `take` and
  * all admit; otherwise the request is counted nowhere, and every window's
  * view (so its headers) says "now", whichever window refused. Returns the
- * index of the refusing set for the note, or -1. */
-static int check_windows(req_ctx *c, bool take, mock_limit_set *ls, cm_us *wait)
+ * index of the refusing set for the note, or -1. Concurrency windows and
+ * windows with "report": false stay out of the headers. */
+static int check_windows(req_ctx *c, bool take, mock_limit_set *ls, cm_us *wait,
+                         mock_hold_slot *held, uint8_t *nheld)
 {
-    mock_window *inst[MAX_APPLY];
-    mock_window_view v[MAX_APPLY];
+    applied a;
     int refused;
-    size_t n = check_each(c, inst, v, wait, &refused);
+    check_each(c, &a, wait, &refused);
     bool charge = take && refused < 0;
-    for (size_t i = 0; i < n; i++) {
-        if (charge)
-            mock_window_take(inst[i], c->req->now, amount_of(c, inst[i]->def));
-        else if (v[i].admit)
-            mock_window_check(inst[i], c->req->now, 0, &v[i]); /* uncharged: now */
-        mock_limit_set_add(ls, inst[i]->def, &v[i]);
+    if (charge)
+        take_each(c, &a, held, nheld);
+    for (size_t i = 0; i < a.n; i++) {
+        const mock_window_def *d = a.inst[i]->def;
+        if (!charge && a.v[i].admit)
+            mock_window_check(a.inst[i], c->req->now, 0, &a.v[i]); /* uncharged: now */
+        if (d->report && d->algo != MOCK_ALGO_CONCURRENCY)
+            mock_limit_set_add(ls, d, &a.v[i]);
     }
     return refused;
 }
 
-static void window_refusal(req_ctx *c, int set, cm_us wait, mock_plan *out)
+/* The message of a refusal by window d after which the request may come
+ * back in `wait`. */
+static void refusal_message(const mock_window_def *d, cm_us wait, char *msg, size_t size)
 {
-    if (out->known.no_text) { /* the same answer without its message and note */
-        mock_plan_error(out, 429, NULL, NULL, NULL);
-        put_retry_after(out, c->p->ra_form, wait, c->req->now);
+    cm_sbuf b;
+    cm_sbuf_init(&b, msg, size);
+    if (d->algo == MOCK_ALGO_CONCURRENCY) {
+        cm_sbuf_str(&b, "Too many requests in flight: limit ");
+        cm_sbuf_i64(&b, d->limit);
+        cm_sbuf_str(&b, " at a time. Please try again when one has finished.");
         return;
     }
-    const mock_window_def *d = c->ps->sets[set].def;
-    char msg[200];
-    cm_sbuf b;
-    cm_sbuf_init(&b, msg, sizeof msg);
     cm_sbuf_str(&b, "Rate limit reached for ");
     cm_sbuf_str(&b, d->unit == MOCK_UNIT_REQUESTS ? "requests" : "tokens");
     cm_sbuf_str(&b, ": limit ");
@@ -272,14 +327,50 @@ static void window_refusal(req_ctx *c, int set, cm_us wait, mock_plan *out)
     cm_sbuf_str(&b, "s. Please try again in ");
     cm_sbuf_g(&b, ceil(cm_s_from_us(wait)));
     cm_sbuf_str(&b, "s.");
-    mock_plan_error(out, 429, NULL, NULL, msg);
-    put_retry_after(out, c->p->ra_form, wait, c->req->now);
+}
+
+static void window_refusal(req_ctx *c, int set, cm_us wait, mock_plan *out)
+{
+    const mock_window_def *d = c->ps->sets[set].def;
+    mock_ra_form form = d->ra_form == MOCK_RA_DEFAULT ? c->p->ra_form : d->ra_form;
+    if (out->known.no_text) { /* the same answer without its message and note */
+        mock_plan_error(out, 429, NULL, NULL, NULL);
+        put_retry_after(out, form, wait, c->req->now);
+        return;
+    }
+    char msg[200];
+    refusal_message(d, wait, msg, sizeof msg);
+    mock_plan_error(out, 429, d->error_type, d->error_code,
+                    d->error_message ? d->error_message : msg);
+    put_retry_after(out, form, wait, c->req->now);
+    cm_sbuf b;
     cm_sbuf_init(&b, out->note, sizeof out->note);
     cm_sbuf_str(&b, "window ");
     if (d->name)
         cm_sbuf_str(&b, d->name);
     else
         cm_sbuf_i64(&b, set);
+}
+
+/* The request holds the concurrency slots in held[] until its ticket is
+ * released; planned to end when its answer ends (a hang: unknown). Out of
+ * memory, the slots are given back at once (the request is not held). */
+static void hold_slots(req_ctx *c, const mock_hold_slot *held, uint8_t n, mock_plan *out)
+{
+    mock_hold *h = mock_hold_new(c->m);
+    if (!h) {
+        for (uint8_t k = 0; k < n; k++)
+            mock_window_give_back(&c->ps->sets[held[k].set].inst[held[k].inst]);
+        return;
+    }
+    h->provider = (uint16_t)(c->ps - c->m->ps);
+    h->n = n;
+    memcpy(h->w, held, n * sizeof *held);
+    cm_us len = out->latency > 0 ? out->latency : 0;
+    if (out->fault == MOCK_FAULT_SLOW_BODY)
+        len = cm_us_add(len, out->slow_body);
+    h->end = out->fault == MOCK_FAULT_HANG ? CM_US_MAX : cm_us_add(c->req->now, len);
+    out->ticket = h->ticket;
 }
 
 /* out->note = text + rest (rest may be NULL); left empty for a no_text request. */
@@ -342,7 +433,9 @@ static void decide(req_ctx *c, mock_plan *out)
     const mock_answer *a = ph ? &ph->answer : st && !st->answer.pass ? &st->answer : NULL;
     mock_limit_set ls = {0};
     cm_us wait;
-    int refused = check_windows(c, a == NULL, &ls, &wait);
+    mock_hold_slot held[MOCK_MAX_CONCURRENCY];
+    uint8_t nheld = 0;
+    int refused = check_windows(c, a == NULL, &ls, &wait, held, &nheld);
     if (a) {
         apply_answer(c, a, nth, out);
         if (ph)
@@ -356,6 +449,8 @@ static void decide(req_ctx *c, mock_plan *out)
         if (!out->known.no_text)
             cm_strcpy_cut(out->note, sizeof out->note, st ? "script pass" : "ok");
     }
+    if (nheld)
+        hold_slots(c, held, nheld, out);
     mock_limit_headers(out, &ls, c->req->now, c->p->ietf_headers);
     if (c->tier >= 0)
         extra_headers(out, c->p->tiers[c->tier].headers, c->p->tiers[c->tier].nheaders);

@@ -93,6 +93,8 @@ typedef struct mock_plan {
     cm_us slow_body; /* for MOCK_FAULT_SLOW_BODY */
     int64_t tokens_in, tokens_out;
     char note[64];         /* what decided the answer, for the journal */
+    uint64_t ticket;       /* != 0: the request holds concurrency slots until
+                              mock_model_release(ticket) */
     mock_plan_known known; /* the headers' values, while known.exact */
 } mock_plan;
 
@@ -127,6 +129,11 @@ int64_t mock_model_epoch(const mock_model *m);
  * which is what makes script transitions atomic). Unknown provider -> 404,
  * unknown model -> 404, invalid key -> 401, each in the provider's shape. */
 void mock_model_respond(mock_model *m, const mock_request *req, mock_plan *out);
+/* The request that got plan.ticket has ended (its response is complete, or
+ * its connection or attempt is over): its concurrency slots are free again.
+ * A ticket of 0, already released, or from before a reset is ignored.
+ * `now` is the scenario time of the end. */
+void mock_model_release(mock_model *m, uint64_t ticket, cm_us now);
 /* Sets req->provider_ix, model_ix and key_ix from req's provider, model and
  * key (0 where a name is not found): a caller that sends many requests with
  * the same names to this model keeps them, and mock_model_respond then skips

@@ -48,9 +48,21 @@ typedef enum mock_scope {
     MOCK_SCOPE_ORG,
     MOCK_SCOPE_MODEL,
     MOCK_SCOPE_PROVIDER,
+    MOCK_SCOPE_GROUP, /* one quota for the models of `models`, all keys */
 } mock_scope;
 
-typedef enum mock_algo { MOCK_ALGO_FIXED, MOCK_ALGO_SLIDING, MOCK_ALGO_BUCKET } mock_algo;
+typedef enum mock_algo {
+    MOCK_ALGO_FIXED,
+    MOCK_ALGO_SLIDING,
+    MOCK_ALGO_BUCKET,
+    MOCK_ALGO_CONCURRENCY, /* requests in flight: taken when admitted, given back by
+                              mock_model_release */
+    MOCK_ALGO_DAY,         /* a fixed window on calendar days of epoch + t */
+} mock_algo;
+
+/* Most concurrency windows one provider (with all its tiers) may have: a
+ * request holds at most this many in-flight slots. */
+#define MOCK_MAX_CONCURRENCY 8
 
 typedef enum mock_unit {
     MOCK_UNIT_REQUESTS,
@@ -59,16 +71,6 @@ typedef enum mock_unit {
     MOCK_UNIT_OUTPUT_TOKENS, /* counts the model's output_tokens */
 } mock_unit;
 
-typedef struct mock_window_def {
-    const char *name; /* for the admin state; defaults to "unit/period" */
-    mock_scope scope;
-    mock_algo algo;
-    mock_unit unit;
-    int64_t limit;
-    cm_us period;
-    const char *model; /* only requests for this model count; NULL = all */
-} mock_window_def;
-
 typedef enum mock_ra_form {
     MOCK_RA_SECONDS,
     MOCK_RA_HTTP_DATE,
@@ -76,6 +78,21 @@ typedef enum mock_ra_form {
     MOCK_RA_NONE,
     MOCK_RA_DEFAULT, /* in rules: use the provider's form */
 } mock_ra_form;
+
+typedef struct mock_window_def {
+    const char *name; /* for the admin state; defaults to "unit/period" */
+    mock_scope scope;
+    mock_algo algo;
+    mock_unit unit;
+    int64_t limit;
+    cm_us period;         /* DAY: one day; CONCURRENCY: 0 */
+    cm_us day_offset;     /* DAY: days start at this offset from 00:00 UTC */
+    const char *model;    /* only requests for this model count; NULL = all */
+    uint64_t models;      /* bit i: model i counts; 0 = no list (see `model`) */
+    bool report;          /* shown in the limit headers */
+    mock_ra_form ra_form; /* how a refusal says Retry-After; DEFAULT: the provider's */
+    const char *error_type, *error_code, *error_message; /* a refusal's; NULL = default */
+} mock_window_def;
 
 typedef struct mock_extra_header {
     const char *name, *value;

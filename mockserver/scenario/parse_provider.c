@@ -220,6 +220,24 @@ static int parse_models(const cm_json *doc, const cJSON *prov, const char *ctx,
     return 0;
 }
 
+/* A request holds at most MOCK_MAX_CONCURRENCY slots: the provider's
+ * concurrency windows, its tiers' included, are at most that many. */
+static int check_concurrency(const cm_json *doc, const cJSON *obj, const char *ctx,
+                             const mock_provider_def *p, cm_err *err)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < p->nwindows; i++)
+        n += p->windows[i].algo == MOCK_ALGO_CONCURRENCY;
+    for (size_t t = 0; t < p->ntiers; t++)
+        for (size_t i = 0; i < p->tiers[t].nwindows; i++)
+            n += p->tiers[t].windows[i].algo == MOCK_ALGO_CONCURRENCY;
+    if (n > MOCK_MAX_CONCURRENCY)
+        return cm_json_fail(err, doc, obj, ctx,
+                            "more than %d \"concurrency\" windows (tiers included)",
+                            MOCK_MAX_CONCURRENCY);
+    return 0;
+}
+
 int mock_parse_provider(const cm_json *doc, const cJSON *obj, const char *ctx, mock_provider_def *p,
                         cm_err *err)
 {
@@ -251,5 +269,5 @@ int mock_parse_provider(const cm_json *doc, const cJSON *obj, const char *ctx, m
     if (mock_parse_tiers(doc, obj, ctx, p, err) != 0 ||
         mock_parse_rules(doc, obj, ctx, p, err) != 0)
         return -1;
-    return 0;
+    return check_concurrency(doc, obj, ctx, p, err);
 }
