@@ -147,18 +147,97 @@ int mock_body_parse(mock_endpoint endpoint, const char *text, size_t len, mock_b
 
 /* ---- rendering ---- */
 
+/* A proto3 JSON Duration: "26s", "1.500s", "0.000250s" (0, 3 or 6 digits). */
+static void put_proto_duration(mock_buf *b, cm_us d)
+{
+    if (d < 0)
+        d = 0;
+    long long s = (long long)(d / CM_US_PER_S), frac = (long long)(d % CM_US_PER_S);
+    if (frac == 0)
+        mock_buf_printf(b, "\"%llds\"", s);
+    else if (frac % 1000 == 0)
+        mock_buf_printf(b, "\"%lld.%03llds\"", s, frac / 1000);
+    else
+        mock_buf_printf(b, "\"%lld.%06llds\"", s, frac);
+}
+
+/* google.rpc.Status details: ErrorInfo (a reason in error_code), and for an
+ * answer with a delay QuotaFailure (the refusing window) and RetryInfo, as
+ * real Gemini 429s carry them (research notes, providers.md 7.2). */
+static void render_gemini_details(mock_buf *b, const mock_plan *p)
+{
+    bool first = true;
+    mock_buf_puts(b, ",\"details\":[");
+    if (p->error_code[0]) {
+        mock_buf_puts(b, "{\"@type\":\"type.googleapis.com/google.rpc.ErrorInfo\",\"reason\":");
+        mock_buf_json_str(b, p->error_code);
+        mock_buf_puts(b, ",\"domain\":\"googleapis.com\",\"metadata\":{\"service\":"
+                         "\"generativelanguage.googleapis.com\"}}");
+        first = false;
+    }
+    if (p->retry_delay >= 0 && p->quota_id) {
+        mock_buf_puts(b, first ? "" : ",");
+        mock_buf_puts(b, "{\"@type\":\"type.googleapis.com/google.rpc.QuotaFailure\","
+                         "\"violations\":[{\"quotaId\":");
+        mock_buf_json_str(b, p->quota_id);
+        mock_buf_puts(b, "}]}");
+        first = false;
+    }
+    if (p->retry_delay >= 0) {
+        mock_buf_puts(b, first ? "" : ",");
+        mock_buf_puts(b, "{\"@type\":\"type.googleapis.com/google.rpc.RetryInfo\",\"retryDelay\":");
+        put_proto_duration(b, p->retry_delay);
+        mock_buf_puts(b, "}");
+    }
+    mock_buf_puts(b, "]");
+}
+
 static void render_error(mock_buf *b, const mock_plan *p)
 {
-    const char *type =
-        p->error_type[0] ? p->error_type : mock_plan_default_error_type(p->shape, p->status);
+    const char *type = p->error_type[0] ? p->error_type : mock_plan_default_error_type(p);
     const char *message = p->error_message[0] ? p->error_message : "mock error";
-    if (p->shape == MOCK_SHAPE_ANTHROPIC) {
+    const char *rid = p->known.rid_name ? mock_plan_header_get(p, p->known.rid_name) : NULL;
+    switch (mock_plan_style(p)) {
+    case MOCK_ERRORS_ANTHROPIC:
         mock_buf_puts(b, "{\"type\":\"error\",\"error\":{\"type\":");
+        mock_buf_json_str(b, type);
+        mock_buf_puts(b, ",\"message\":");
+        mock_buf_json_str(b, message);
+        mock_buf_puts(b, "}");
+        if (rid) { /* docs.claude.com/en/api/errors: the request-id header's value */
+            mock_buf_puts(b, ",\"request_id\":");
+            mock_buf_json_str(b, rid);
+        }
+        mock_buf_puts(b, "}");
+        return;
+    case MOCK_ERRORS_MOONSHOT:
+        mock_buf_puts(b, "{\"error\":{\"type\":");
         mock_buf_json_str(b, type);
         mock_buf_puts(b, ",\"message\":");
         mock_buf_json_str(b, message);
         mock_buf_puts(b, "}}");
         return;
+    case MOCK_ERRORS_OPENROUTER:
+        mock_buf_printf(b, "{\"error\":{\"code\":%d,\"message\":", p->status);
+        mock_buf_json_str(b, message);
+        if (type[0]) {
+            mock_buf_puts(b, ",\"metadata\":{\"error_type\":");
+            mock_buf_json_str(b, type);
+            mock_buf_puts(b, "}");
+        }
+        mock_buf_puts(b, "}}");
+        return;
+    case MOCK_ERRORS_GEMINI:
+        mock_buf_printf(b, "{\"error\":{\"code\":%d,\"message\":", p->status);
+        mock_buf_json_str(b, message);
+        mock_buf_puts(b, ",\"status\":");
+        mock_buf_json_str(b, type);
+        render_gemini_details(b, p);
+        mock_buf_puts(b, "}}");
+        return;
+    case MOCK_ERRORS_BY_SHAPE:
+    case MOCK_ERRORS_OPENAI:
+        break;
     }
     mock_buf_puts(b, "{\"error\":{\"message\":");
     mock_buf_json_str(b, message);
@@ -268,6 +347,7 @@ void mock_body_error_plan(mock_plan *plan, mock_shape shape, int status, const c
 {
     memset(plan, 0, sizeof *plan);
     plan->shape = shape;
+    plan->retry_delay = -1;
     plan->fault = MOCK_FAULT_NONE;
     mock_plan_error(plan, status, NULL, code, message ? message : "");
     snprintf(plan->note, sizeof plan->note, "%d: %s", status, message ? message : "");

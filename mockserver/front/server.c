@@ -253,9 +253,26 @@ static mock_shape route_shape(const mock_server *s, const mock_route *r)
     return r->endpoint == MOCK_EP_MESSAGES ? MOCK_SHAPE_ANTHROPIC : MOCK_SHAPE_OPENAI;
 }
 
-/* The answer the front gives without the model (bad path, method, body);
- * 0 when the request is fit for the model. */
+/* The error style of the provider the route names (its shape's when none). */
+static mock_error_style route_errors(const mock_server *s, const mock_route *r)
+{
+    int i = r->kind == MOCK_ROUTE_PROVIDER ? mock_scenario_provider_find(s->sc, r->provider) : -1;
+    return i >= 0 ? mock_scenario_provider_errors(s->sc, (size_t)i) : MOCK_ERRORS_BY_SHAPE;
+}
+
+static int front_check_plan(mock_rq *rq, mock_body_req *req);
+
+/* The answer the front gives without the model (bad path, method, body), in
+ * the provider's error style; 0 when the request is fit for the model. */
 static int front_check(mock_rq *rq, mock_body_req *req)
+{
+    int rc = front_check_plan(rq, req);
+    if (rc != 0)
+        rq->plan.error_style = route_errors(rq->srv, &rq->route);
+    return rc;
+}
+
+static int front_check_plan(mock_rq *rq, mock_body_req *req)
 {
     mock_shape shape = route_shape(rq->srv, &rq->route);
     char msg[160];

@@ -33,6 +33,7 @@ static void put_retry_after(mock_plan *out, mock_ra_form form, cm_us delay, cm_u
     char buf[48];
     if (delay < 0)
         delay = 0;
+    out->retry_delay = delay; /* also without a header: Gemini's body says it */
     switch (form) {
     case MOCK_RA_SECONDS:
     case MOCK_RA_DEFAULT:
@@ -288,12 +289,15 @@ static void take_each(req_ctx *c, const applied *a, mock_hold_slot *held, uint8_
  * index of the refusing set for the note, or -1. Concurrency windows and
  * windows with "report": false stay out of the headers. */
 static int check_windows(req_ctx *c, bool take, mock_limit_set *ls, cm_us *wait,
-                         mock_hold_slot *held, uint8_t *nheld)
+                         mock_window_view *refused_view, mock_hold_slot *held, uint8_t *nheld)
 {
     applied a;
     int refused;
     check_each(c, &a, wait, &refused);
     bool charge = take && refused < 0;
+    for (size_t i = 0; i < a.n && refused >= 0; i++)
+        if (a.set[i] == (size_t)refused)
+            *refused_view = a.v[i];
     if (charge)
         take_each(c, &a, held, nheld);
     for (size_t i = 0; i < a.n; i++) {
@@ -306,30 +310,135 @@ static int check_windows(req_ctx *c, bool take, mock_limit_set *ls, cm_us *wait,
     return refused;
 }
 
-/* The message of a refusal by window d after which the request may come
- * back in `wait`. */
-static void refusal_message(const mock_window_def *d, cm_us wait, char *msg, size_t size)
+/* What a refusal knows: the window, its view now, the wait, the request. */
+typedef struct refusal {
+    const mock_window_def *d;
+    const mock_window_view *v;
+    cm_us wait;
+    int64_t amount;
+} refusal;
+
+/* "org-NAME": the key's organisation as OpenAI names one in messages. */
+static void put_org(cm_sbuf *b, const req_ctx *c)
+{
+    const char *org = c->key >= 0 ? c->p->key_orgs[c->key] : "mock";
+    if (strncmp(org, "org-", 4) != 0)
+        cm_sbuf_str(b, "org-");
+    cm_sbuf_str(b, org);
+}
+
+/* "requests per min (RPM)", "tokens per day (TPD)", "requests per 10s". */
+static void put_window_unit(cm_sbuf *b, const mock_window_def *d)
+{
+    bool req = d->unit == MOCK_UNIT_REQUESTS;
+    cm_sbuf_str(b, req ? "requests per " : "tokens per ");
+    if (d->period == 60 * CM_US_PER_S) {
+        cm_sbuf_str(b, req ? "min (RPM)" : "min (TPM)");
+    } else if (d->period == 86400 * CM_US_PER_S) {
+        cm_sbuf_str(b, req ? "day (RPD)" : "day (TPD)");
+    } else {
+        cm_sbuf_g(b, cm_s_from_us(d->period));
+        cm_sbuf_char(b, 's');
+    }
+}
+
+/* A delay as Go writes durations, rounded up to the millisecond ("20s", "2m13.5s"). */
+static void put_go_delay(cm_sbuf *b, cm_us wait)
+{
+    char dur[32];
+    cm_fmt_go_duration((wait + CM_US_PER_MS - 1) / CM_US_PER_MS * CM_US_PER_MS, dur, sizeof dur);
+    cm_sbuf_str(b, dur);
+}
+
+/* OpenAI (and Groq): "Rate limit reached for MODEL in organization ORG on
+ * requests per min (RPM): Limit 3, Used 3, Requested 1. Please try again in
+ * 20s. ..." as observed in real 429 bodies (research notes: providers.md
+ * 1.2, read 2026-12-04). */
+static void openai_message(const req_ctx *c, const refusal *r, cm_sbuf *b)
+{
+    cm_sbuf_str(b, "Rate limit reached for ");
+    cm_sbuf_str(b, c->p->models[c->model].name);
+    cm_sbuf_str(b, " in organization ");
+    put_org(b, c);
+    cm_sbuf_str(b, " on ");
+    put_window_unit(b, r->d);
+    cm_sbuf_str(b, ": Limit ");
+    cm_sbuf_i64(b, r->d->limit);
+    cm_sbuf_str(b, ", Used ");
+    cm_sbuf_i64(b, r->d->limit - r->v->remaining);
+    cm_sbuf_str(b, ", Requested ");
+    cm_sbuf_i64(b, r->amount);
+    cm_sbuf_str(b, ". Please try again in ");
+    put_go_delay(b, r->wait);
+    cm_sbuf_str(b, ". Visit https://platform.openai.com/account/rate-limits to learn more.");
+}
+
+/* Moonshot, shaped on the observed concurrency refusal "Your account
+ * organization concurrency: 1, request reached max organization
+ * concurrency: 1, please try again after 0 seconds" (forum.moonshot.ai/t/569,
+ * read 2026-12-04); other windows name their unit the same way. */
+static void moonshot_message(const refusal *r, cm_sbuf *b)
+{
+    const mock_window_def *d = r->d;
+    const char *what = d->algo == MOCK_ALGO_CONCURRENCY ? "concurrency"
+                       : d->unit == MOCK_UNIT_REQUESTS
+                           ? (d->period >= 86400 * CM_US_PER_S ? "RPD" : "RPM")
+                       : d->period >= 86400 * CM_US_PER_S ? "TPD"
+                                                          : "TPM";
+    cm_sbuf_str(b, "Your account organization ");
+    cm_sbuf_str(b, what);
+    cm_sbuf_str(b, ": ");
+    cm_sbuf_i64(b, d->limit);
+    cm_sbuf_str(b, ", request reached max organization ");
+    cm_sbuf_str(b, what);
+    cm_sbuf_str(b, ": ");
+    cm_sbuf_i64(b, d->limit);
+    cm_sbuf_str(b, ", please try again after ");
+    cm_sbuf_i64(b, (r->wait + CM_US_PER_S - 1) / CM_US_PER_S);
+    cm_sbuf_str(b, " seconds");
+}
+
+/* The message of a refusal in the provider's error style; "" to keep the
+ * style's default (OpenRouter's "Rate limit exceeded"). */
+static void refusal_message(const req_ctx *c, const refusal *r, const mock_plan *out, char *msg,
+                            size_t size)
 {
     cm_sbuf b;
     cm_sbuf_init(&b, msg, size);
-    if (d->algo == MOCK_ALGO_CONCURRENCY) {
-        cm_sbuf_str(&b, "Too many requests in flight: limit ");
-        cm_sbuf_i64(&b, d->limit);
-        cm_sbuf_str(&b, " at a time. Please try again when one has finished.");
+    mock_error_style style = mock_plan_style(out);
+    if (style == MOCK_ERRORS_OPENROUTER)
         return;
+    if (style == MOCK_ERRORS_MOONSHOT) {
+        moonshot_message(r, &b);
+    } else if (r->d->algo == MOCK_ALGO_CONCURRENCY) {
+        cm_sbuf_str(&b, "Too many requests in flight: limit ");
+        cm_sbuf_i64(&b, r->d->limit);
+        cm_sbuf_str(&b, " at a time. Please try again when one has finished.");
+    } else if (style == MOCK_ERRORS_GEMINI) {
+        /* The documented quota message and the observed "Please retry in
+         * 55.576865699s." (continuedev/continue#12205). */
+        cm_sbuf_str(&b, "You exceeded your current quota, please check your plan and billing "
+                        "details. Please retry in ");
+        cm_sbuf_g(&b, cm_s_from_us(r->wait));
+        cm_sbuf_str(&b, "s.");
+    } else if (style == MOCK_ERRORS_ANTHROPIC) {
+        cm_sbuf_str(&b, "This request would exceed your organization's rate limit of ");
+        cm_sbuf_i64(&b, r->d->limit);
+        cm_sbuf_char(&b, ' ');
+        put_window_unit(&b, r->d);
+        cm_sbuf_str(&b, ". Please try again later.");
+    } else {
+        openai_message(c, r, &b);
     }
-    cm_sbuf_str(&b, "Rate limit reached for ");
-    cm_sbuf_str(&b, d->unit == MOCK_UNIT_REQUESTS ? "requests" : "tokens");
-    cm_sbuf_str(&b, ": limit ");
-    cm_sbuf_i64(&b, d->limit);
-    cm_sbuf_str(&b, " per ");
-    cm_sbuf_g(&b, cm_s_from_us(d->period));
-    cm_sbuf_str(&b, "s. Please try again in ");
-    cm_sbuf_g(&b, ceil(cm_s_from_us(wait)));
-    cm_sbuf_str(&b, "s.");
 }
 
-static void window_refusal(req_ctx *c, int set, cm_us wait, mock_plan *out)
+/* OpenAI's quota refusal (no wait cures it): developers.openai.com/docs/guides/error-codes
+ * ("429 - You exceeded your current quota, ..."), read 2026-12-04. */
+static const char insufficient_quota[] =
+    "You exceeded your current quota, please check your plan and billing details.";
+
+static void window_refusal(req_ctx *c, int set, const mock_window_view *v, cm_us wait,
+                           mock_plan *out)
 {
     const mock_window_def *d = c->ps->sets[set].def;
     mock_ra_form form = d->ra_form == MOCK_RA_DEFAULT ? c->p->ra_form : d->ra_form;
@@ -338,11 +447,21 @@ static void window_refusal(req_ctx *c, int set, cm_us wait, mock_plan *out)
         put_retry_after(out, form, wait, c->req->now);
         return;
     }
-    char msg[200];
-    refusal_message(d, wait, msg, sizeof msg);
-    mock_plan_error(out, 429, d->error_type, d->error_code,
-                    d->error_message ? d->error_message : msg);
+    char msg[sizeof out->error_message];
+    refusal r = {d, v, wait, amount_of(c, d)};
+    refusal_message(c, &r, out, msg, sizeof msg);
+    const char *type = d->error_type;
+    bool oa = mock_plan_style(out) == MOCK_ERRORS_OPENAI;
+    if (!type && oa) /* OpenAI names the unit that tripped: "requests" or "tokens" */
+        type = d->unit == MOCK_UNIT_REQUESTS || d->algo == MOCK_ALGO_CONCURRENCY ? "requests"
+                                                                                 : "tokens";
+    const char *text = d->error_message                                        ? d->error_message
+                       : oa && type && strcmp(type, "insufficient_quota") == 0 ? insufficient_quota
+                       : msg[0]                                                ? msg
+                                                                               : NULL;
+    mock_plan_error(out, 429, type, d->error_code, text);
     put_retry_after(out, form, wait, c->req->now);
+    out->quota_id = d->name;
     cm_sbuf b;
     cm_sbuf_init(&b, out->note, sizeof out->note);
     cm_sbuf_str(&b, "window ");
@@ -435,7 +554,8 @@ static void decide(req_ctx *c, mock_plan *out)
     cm_us wait;
     mock_hold_slot held[MOCK_MAX_CONCURRENCY];
     uint8_t nheld = 0;
-    int refused = check_windows(c, a == NULL, &ls, &wait, held, &nheld);
+    mock_window_view rv = {0};
+    int refused = check_windows(c, a == NULL, &ls, &wait, &rv, held, &nheld);
     if (a) {
         apply_answer(c, a, nth, out);
         if (ph)
@@ -443,7 +563,7 @@ static void decide(req_ctx *c, mock_plan *out)
         else
             note_script(out, which, (size_t)(st - c->p->scripts[which].steps));
     } else if (refused >= 0) {
-        window_refusal(c, refused, wait, out);
+        window_refusal(c, refused, &rv, wait, out);
     } else if (!roll_faults(c, out)) {
         success(c, out);
         if (!out->known.no_text)
@@ -483,7 +603,8 @@ static bool admit_request(req_ctx *c, mock_plan *out)
     if (c->key < 0 || !req->key || !req->key[0])
         cm_keyid(req->key, c->key_id);
     if ((c->p->nkeys && c->key < 0) || !req->key || !req->key[0]) {
-        mock_plan_error(out, 401, NULL, NULL, NULL);
+        mock_plan_error(out, 401, NULL, NULL, NULL); /* the style's texts for a bad key */
+        out->status = c->p->invalid_key_status;
         note_text(out, "invalid key ", c->key_id);
         return false;
     }
@@ -532,6 +653,7 @@ void mock_model_respond(mock_model *m, const mock_request *request, mock_plan *o
         c.rng = &own;
     }
     const char *date = date_of(m, req->now);
+    m->requests++;
     mock_plan_init_dated(out, MOCK_SHAPE_OPENAI, NULL);
     out->known.exact = true;
     out->known.lazy = request->values_only;
@@ -550,6 +672,10 @@ void mock_model_respond(mock_model *m, const mock_request *request, mock_plan *o
     c.p = &m->sc->providers[pi];
     c.ps = &m->ps[pi];
     out->shape = c.p->shape;
+    out->error_style = c.p->error_style;
+    if (c.p->request_id_header) /* deterministic: the seed and the request's number */
+        mock_known_request_id(out, c.p->request_id_header, c.p->request_id_prefix,
+                              m->sc->seed * UINT64_C(0xd1b54a32d192ed03) + m->requests);
     if (admit_request(&c, out))
         decide(&c, out);
 }

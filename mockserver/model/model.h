@@ -77,18 +77,26 @@ typedef struct mock_plan_known {
     bool has_unit[2];
     int64_t limit[2], remaining[2];
     cm_us reset[2];
+    const char *rid_name;   /* the request-id header's name; NULL: none */
+    const char *rid_prefix; /* its value: prefix + 24 letters and digits from rid_bits */
+    uint64_t rid_bits;
 } mock_plan_known;
 
 typedef struct mock_plan {
     int status;
     mock_shape shape;
+    mock_error_style error_style; /* how the front renders an error body (BY_SHAPE: the shape's) */
     mock_header headers[MOCK_MAX_HEADERS];
     size_t nheaders;
     mock_body body;
     char error_type[48]; /* e.g. "rate_limit_error" (shape-specific names) */
-    char error_message[200];
-    char error_code[48]; /* OpenAI "code" ("invalid_api_key", "model_not_found"...); "" = null */
-    cm_us latency;       /* scenario time before the response starts */
+    char error_message[320];
+    char error_code[48];  /* OpenAI "code" ("invalid_api_key", "model_not_found"...); "" = null;
+                             Gemini: the ErrorInfo reason */
+    cm_us retry_delay;    /* the delay the answer asks for (also with Retry-After "none"); -1:
+                             none. Gemini bodies carry it as RetryInfo.retryDelay */
+    const char *quota_id; /* the refusing window's name (Gemini QuotaFailure); NULL: none */
+    cm_us latency;        /* scenario time before the response starts */
     mock_fault fault;
     cm_us slow_body; /* for MOCK_FAULT_SLOW_BODY */
     int64_t tokens_in, tokens_out;

@@ -12,6 +12,12 @@
  * the caller set), or leaves it for mock_plan_render_known as below. Call it
  * before any other header: rendered, Date comes first. */
 void mock_known_date(mock_plan *p, const char *text);
+/* Writes the request-id header `name`: `prefix` and 24 letters and digits
+ * drawn from `bits` (mock_request_id_text), or leaves it for
+ * mock_plan_render_known as below. Call it right after the Date. */
+void mock_known_request_id(mock_plan *p, const char *name, const char *prefix, uint64_t bits);
+/* The request id text for prefix and bits into buf (always terminated). */
+void mock_request_id_text(const char *prefix, uint64_t bits, char *buf, size_t size);
 /* Records Retry-After (`ms` false: whole seconds) or retry-after-ms and
  * writes its header, or leaves the text for mock_plan_render_known while
  * p->known.lazy and p->known.exact. */

@@ -200,6 +200,7 @@ void mock_model_reset(mock_model *m)
     }
     cm_rng_seed(&m->rng, m->sc->seed);
     mock_holds_clear(m);
+    m->requests = 0;
 }
 
 static const char *const scope_names[] = {"key", "organisation", "model", "provider", "group"};

@@ -66,6 +66,7 @@ struct mock_model {
     uint32_t *free_holds; /* indices of free entries of holds */
     size_t nfree_holds;
     uint64_t hold_seq; /* makes every ticket unique */
+    uint64_t requests; /* requests answered since the start or reset (request ids) */
 };
 
 /* The instance of set `s` for scope value `id`, created empty when new; NULL

@@ -169,6 +169,10 @@ typedef struct mock_provider_def {
     int tier; /* the starting tier, -1 = none */
     mock_ra_form ra_form;
     bool ietf_headers;
+    mock_error_style error_style;  /* never BY_SHAPE after loading */
+    int invalid_key_status;        /* what a missing or unknown key gets (401) */
+    const char *request_id_header; /* e.g. "x-request-id"; NULL: none */
+    const char *request_id_prefix; /* e.g. "req_" */
     mock_script_def scripts[MOCK_MAX_RULES];
     size_t nscripts;
     mock_phase_def phases[MOCK_MAX_RULES];

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "mockserver/scenario/internal.h"
 #include "mockserver/scenario/parse.h"
@@ -12,9 +13,24 @@
 /* z of the 99th percentile of the standard normal distribution. */
 #define Z_P99 2.3263478740408408
 
-static const char *const provider_keys[] = {
-    "name", "shape",       "keys",         "organisations", "models", "windows", "tiers",
-    "tier", "retry_after", "ietf_headers", "scripts",       "phases", "faults",  NULL};
+static const char *const provider_keys[] = {"name",
+                                            "shape",
+                                            "keys",
+                                            "organisations",
+                                            "models",
+                                            "windows",
+                                            "tiers",
+                                            "tier",
+                                            "retry_after",
+                                            "ietf_headers",
+                                            "error_style",
+                                            "invalid_key_status",
+                                            "request_id_header",
+                                            "request_id_prefix",
+                                            "scripts",
+                                            "phases",
+                                            "faults",
+                                            NULL};
 
 int mock_provider_model_find(const mock_provider_def *p, const char *name)
 {
@@ -238,6 +254,45 @@ static int check_concurrency(const cm_json *doc, const cJSON *obj, const char *c
     return 0;
 }
 
+/* error_style, invalid_key_status, request_id_header and _prefix. */
+static int parse_answers(const cm_json *doc, const cJSON *obj, const char *ctx,
+                         mock_provider_def *p, cm_err *err)
+{
+    static const char *const styles[] = {"openai",     "anthropic", "moonshot",
+                                         "openrouter", "gemini",    NULL};
+    int style = -1;
+    int64_t status = 401;
+    char field[160];
+    if (cm_json_get_enum(doc, obj, ctx, "error_style", false, styles, &style, err) != 0 ||
+        cm_json_get_int(doc, obj, ctx, "invalid_key_status", false, 400, 499, &status, err) != 0 ||
+        cm_json_get_string(doc, obj, ctx, "request_id_header", false, 47, &p->request_id_header,
+                           err) != 0 ||
+        cm_json_get_string(doc, obj, ctx, "request_id_prefix", false, 16, &p->request_id_prefix,
+                           err) != 0)
+        return -1;
+    p->error_style = style >= 0                         ? (mock_error_style)(style + 1)
+                     : p->shape == MOCK_SHAPE_ANTHROPIC ? MOCK_ERRORS_ANTHROPIC
+                                                        : MOCK_ERRORS_OPENAI;
+    p->invalid_key_status = (int)status;
+    if (p->request_id_prefix && !p->request_id_header)
+        return cm_json_fail(err, doc, cJSON_GetObjectItemCaseSensitive(obj, "request_id_prefix"),
+                            cm_json_field(field, sizeof field, ctx, "request_id_prefix"),
+                            "needs request_id_header");
+    if (p->request_id_header && (strpbrk(p->request_id_header, ":\r\n ") ||
+                                 strcasecmp(p->request_id_header, "Content-Type") == 0 ||
+                                 strcasecmp(p->request_id_header, "Content-Length") == 0))
+        return cm_json_fail(err, doc, cJSON_GetObjectItemCaseSensitive(obj, "request_id_header"),
+                            cm_json_field(field, sizeof field, ctx, "request_id_header"),
+                            "not a header name the mockserver can send");
+    if (p->request_id_prefix && strpbrk(p->request_id_prefix, "\r\n"))
+        return cm_json_fail(err, doc, cJSON_GetObjectItemCaseSensitive(obj, "request_id_prefix"),
+                            cm_json_field(field, sizeof field, ctx, "request_id_prefix"),
+                            "must be on one line");
+    if (!p->request_id_prefix)
+        p->request_id_prefix = "req_";
+    return 0;
+}
+
 int mock_parse_provider(const cm_json *doc, const cJSON *obj, const char *ctx, mock_provider_def *p,
                         cm_err *err)
 {
@@ -263,6 +318,8 @@ int mock_parse_provider(const cm_json *doc, const cJSON *obj, const char *ctx, m
     p->shape = (mock_shape)shape;
     p->ra_form = (mock_ra_form)form;
     p->ietf_headers = ietf;
+    if (parse_answers(doc, obj, ctx, p, err) != 0)
+        return -1;
     if (wins && mock_parse_windows(doc, wins, cm_json_field(field, sizeof field, ctx, "windows"), p,
                                    p->windows, &p->nwindows, err) != 0)
         return -1;

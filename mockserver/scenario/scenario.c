@@ -264,6 +264,13 @@ mock_shape mock_scenario_provider_shape(const mock_scenario *sc, size_t i)
     return i < sc->nproviders ? sc->providers[i].shape : MOCK_SHAPE_OPENAI;
 }
 
+mock_error_style mock_scenario_provider_errors(const mock_scenario *sc, size_t i)
+{
+    if (i >= sc->nproviders)
+        return MOCK_ERRORS_OPENAI;
+    return sc->providers[i].error_style;
+}
+
 const char *mock_scenario_key_value(const mock_scenario *sc, size_t provider, const char *key_name)
 {
     if (provider >= sc->nproviders)
