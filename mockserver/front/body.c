@@ -58,10 +58,36 @@ static int read_messages(const cJSON *root, mock_body_req *out, char *msg, size_
     return 0;
 }
 
+/* A Responses API "input": a string, or an array of input items (messages
+ * with a role and content, or other items, which count nothing). */
+static int read_input(const cJSON *root, mock_body_req *out, char *msg, size_t size)
+{
+    const cJSON *input = cJSON_GetObjectItemCaseSensitive(root, "input");
+    size_t chars = 0, items = 1;
+    if (cJSON_IsString(input)) {
+        chars = strlen(input->valuestring);
+    } else if (cJSON_IsArray(input) && cJSON_GetArraySize(input) > 0) {
+        items = (size_t)cJSON_GetArraySize(input);
+        const cJSON *it;
+        cJSON_ArrayForEach(it, input)
+        {
+            if (!cJSON_IsObject(it))
+                return fail(msg, size, "input: each item must be an object");
+            chars += content_chars(cJSON_GetObjectItemCaseSensitive(it, "content"));
+        }
+    } else {
+        return fail(msg, size, "input: required string or non-empty array is missing");
+    }
+    chars += content_chars(cJSON_GetObjectItemCaseSensitive(root, "instructions"));
+    out->input_tokens = chars_to_tokens(chars) + (int64_t)items;
+    return 0;
+}
+
 static int read_max_tokens(mock_endpoint ep, const cJSON *root, mock_body_req *out, char *msg,
                            size_t size)
 {
-    const cJSON *mt = cJSON_GetObjectItemCaseSensitive(root, "max_tokens");
+    const cJSON *mt = cJSON_GetObjectItemCaseSensitive(
+        root, ep == MOCK_EP_RESPONSES ? "max_output_tokens" : "max_tokens");
     if (!mt && ep == MOCK_EP_CHAT)
         mt = cJSON_GetObjectItemCaseSensitive(root, "max_completion_tokens");
     if (!mt || cJSON_IsNull(mt)) {
@@ -97,7 +123,9 @@ static int read_root(mock_endpoint ep, const cJSON *root, mock_body_req *out, ch
 {
     if (!cJSON_IsObject(root))
         return fail(msg, size, "request body must be a JSON object");
-    if (read_model(root, out, msg, size) != 0 || read_messages(root, out, msg, size) != 0 ||
+    if (read_model(root, out, msg, size) != 0 ||
+        (ep == MOCK_EP_RESPONSES ? read_input(root, out, msg, size)
+                                 : read_messages(root, out, msg, size)) != 0 ||
         read_max_tokens(ep, root, out, msg, size) != 0)
         return -1;
     if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(root, "stream")))
@@ -280,6 +308,43 @@ static void render_openai_completion(mock_buf *b, const mock_render_ctx *c)
     mock_buf_puts(b, "}}");
 }
 
+/* A non-streamed Response object with the members the OpenAPI Response
+ * schema requires (id, object, created_at, error, incomplete_details,
+ * instructions, model, tools, output, parallel_tool_calls, metadata,
+ * tool_choice, temperature, top_p) plus status and usage, as in its example:
+ * openai-node@7b7d6ca7 api_reference/openapi.transformed.yml (read
+ * 2026-12-04). The SDKs compute output_text from output[]. */
+static void render_openai_response(mock_buf *b, const mock_render_ctx *c)
+{
+    int64_t created = epoch_of(c) + c->now / CM_US_PER_S;
+    mock_buf_printf(b, "{\"id\":\"resp_mock%llu\",\"object\":\"response\",\"created_at\":",
+                    (unsigned long long)c->id);
+    mock_buf_int(b, created);
+    mock_buf_puts(b, ",\"status\":\"completed\",\"completed_at\":");
+    mock_buf_int(b, created);
+    mock_buf_puts(b, ",\"error\":null,\"incomplete_details\":null,\"instructions\":null,"
+                     "\"max_output_tokens\":null,\"model\":");
+    mock_buf_json_str(b, c->model);
+    mock_buf_printf(b,
+                    ",\"output\":[{\"type\":\"message\",\"id\":\"msg_mock%llu\",\"status\":"
+                    "\"completed\",\"role\":\"assistant\",\"content\":[{\"type\":\"output_text\","
+                    "\"text\":",
+                    (unsigned long long)c->id);
+    render_reply_text(b, c);
+    mock_buf_puts(b,
+                  ",\"annotations\":[]}]}],\"parallel_tool_calls\":true,"
+                  "\"previous_response_id\":null,\"reasoning\":{\"effort\":null,\"summary\":null},"
+                  "\"store\":false,\"temperature\":1.0,\"text\":{\"format\":{\"type\":\"text\"}},"
+                  "\"tool_choice\":\"auto\",\"tools\":[],\"top_p\":1.0,\"truncation\":"
+                  "\"disabled\",\"usage\":{\"input_tokens\":");
+    mock_buf_int(b, c->tokens_in);
+    mock_buf_puts(b, ",\"input_tokens_details\":{\"cached_tokens\":0},\"output_tokens\":");
+    mock_buf_int(b, c->tokens_out);
+    mock_buf_puts(b, ",\"output_tokens_details\":{\"reasoning_tokens\":0},\"total_tokens\":");
+    mock_buf_int(b, c->tokens_in + c->tokens_out);
+    mock_buf_puts(b, "},\"user\":null,\"metadata\":{}}");
+}
+
 static void render_anthropic_message(mock_buf *b, const mock_render_ctx *c)
 {
     mock_buf_printf(b,
@@ -336,6 +401,8 @@ char *mock_body_render(const mock_plan *plan, const mock_render_ctx *ctx, size_t
         render_models(&b, plan, ctx);
     else if (plan->shape == MOCK_SHAPE_ANTHROPIC)
         render_anthropic_message(&b, ctx);
+    else if (ctx->endpoint == MOCK_EP_RESPONSES)
+        render_openai_response(&b, ctx);
     else
         render_openai_completion(&b, ctx);
     mock_buf_puts(&b, "\n");

@@ -37,6 +37,7 @@ typedef struct mock_render_ctx {
     cm_us now;       /* scenario time, for "created" */
     int64_t epoch_s; /* the Unix second of scenario time 0 (0: CM_SCENARIO_EPOCH) */
     int64_t tokens_in, tokens_out;
+    mock_endpoint endpoint; /* MOCK_EP_RESPONSES: a Response object instead of a completion */
 } mock_render_ctx;
 
 /* Renders the body `plan` asks for. Returns a malloc'd NUL-terminated string

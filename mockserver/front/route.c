@@ -23,6 +23,7 @@ static const struct {
     {"/v1/chat/completions", "POST", MOCK_EP_CHAT},
     {"/v1/messages", "POST", MOCK_EP_MESSAGES},
     {"/v1/models", "GET", MOCK_EP_MODELS},
+    {"/v1/responses", "POST", MOCK_EP_RESPONSES},
 };
 
 /* A GET route also answers HEAD (the same headers, no body), as RFC 9110

@@ -29,6 +29,7 @@
 #include "mockserver/front/textbuf.h"
 #include "mockserver/front/waker.h"
 #include "mockserver/model/model.h"
+#include "mockserver/model/plan.h"
 #include "mockserver/scenario/internal.h"
 
 /* Chunks a slow body is dribbled in. */
@@ -267,8 +268,11 @@ static int front_check_plan(mock_rq *rq, mock_body_req *req);
 static int front_check(mock_rq *rq, mock_body_req *req)
 {
     int rc = front_check_plan(rq, req);
-    if (rc != 0)
-        rq->plan.error_style = route_errors(rq->srv, &rq->route);
+    mock_error_style style = rc != 0 ? route_errors(rq->srv, &rq->route) : MOCK_ERRORS_BY_SHAPE;
+    if (style != MOCK_ERRORS_BY_SHAPE && style != mock_plan_style(&rq->plan)) {
+        rq->plan.error_style = style; /* the style's type for the status, no OpenAI code */
+        rq->plan.error_type[0] = rq->plan.error_code[0] = '\0';
+    }
     return rc;
 }
 
@@ -410,6 +414,7 @@ static void render(mock_rq *rq, const mock_body_req *req)
         .id = atomic_fetch_add(&s->next_id, 1),
         .now = mock_clock_now(&s->clock),
         .epoch_s = mock_clock_epoch(&s->clock),
+        .endpoint = rq->route.endpoint,
         .tokens_in = req->input_tokens > 0 ? req->input_tokens : rq->plan.tokens_in,
         .tokens_out = rq->plan.tokens_out > 0 ? rq->plan.tokens_out : out_tokens,
     };

@@ -46,6 +46,17 @@ static void put_retry_after(mock_plan *out, mock_ra_form form, cm_us delay, cm_u
     case MOCK_RA_MS:
         mock_known_retry_after(out, true, (delay + CM_US_PER_MS - 1) / CM_US_PER_MS);
         break;
+    case MOCK_RA_SECONDS_AND_MS:
+        mock_known_retry_after_both(out, (delay + CM_US_PER_S - 1) / CM_US_PER_S,
+                                    (delay + CM_US_PER_MS - 1) / CM_US_PER_MS);
+        break;
+    case MOCK_RA_X_MS: {
+        cm_sbuf b;
+        cm_sbuf_init(&b, buf, sizeof buf);
+        cm_sbuf_i64(&b, (delay + CM_US_PER_MS - 1) / CM_US_PER_MS);
+        mock_plan_header_set(out, "x-ms-retry-after-ms", buf);
+        break;
+    }
     case MOCK_RA_NONE:
         break;
     }
@@ -571,7 +582,7 @@ static void decide(req_ctx *c, mock_plan *out)
     }
     if (nheld)
         hold_slots(c, held, nheld, out);
-    mock_limit_headers(out, &ls, c->req->now, c->p->ietf_headers);
+    mock_limit_headers_for(out, &ls, c->req->now, c->p);
     if (c->tier >= 0)
         extra_headers(out, c->p->tiers[c->tier].headers, c->p->tiers[c->tier].nheaders);
     if (a)
@@ -582,7 +593,9 @@ static bool endpoint_ok(const mock_provider_def *p, mock_endpoint ep)
 {
     if (ep == MOCK_EP_MODELS)
         return true;
-    return ep == (p->shape == MOCK_SHAPE_OPENAI ? MOCK_EP_CHAT : MOCK_EP_MESSAGES);
+    if (p->shape == MOCK_SHAPE_OPENAI)
+        return ep == MOCK_EP_CHAT || ep == MOCK_EP_RESPONSES;
+    return ep == MOCK_EP_MESSAGES;
 }
 
 /* Provider, endpoint, key and model checks; false when they already answered. */

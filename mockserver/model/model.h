@@ -15,9 +15,10 @@
 #include "mockserver/scenario/scenario.h"
 
 typedef enum mock_endpoint {
-    MOCK_EP_CHAT,     /* OpenAI shape: POST {prefix}/v1/chat/completions */
-    MOCK_EP_MESSAGES, /* Anthropic shape: POST {prefix}/v1/messages */
-    MOCK_EP_MODELS,   /* GET {prefix}/v1/models */
+    MOCK_EP_CHAT,      /* OpenAI shape: POST {prefix}/v1/chat/completions */
+    MOCK_EP_MESSAGES,  /* Anthropic shape: POST {prefix}/v1/messages */
+    MOCK_EP_MODELS,    /* GET {prefix}/v1/models */
+    MOCK_EP_RESPONSES, /* OpenAI shape: POST {prefix}/v1/responses (not streamed) */
 } mock_endpoint;
 
 typedef struct mock_request {

@@ -39,12 +39,14 @@ static bool render_first(const mock_plan *p, uint8_t bit)
     return !defer(p) || (p->known.pending & ~(bit - 1u)) != 0;
 }
 
+/* Retry-After when recorded, then retry-after-ms when recorded (both: the
+ * seconds_and_ms form). */
 static void write_retry_after(mock_plan *p)
 {
+    if (p->known.retry_after_s >= 0)
+        put_int(p, "Retry-After", p->known.retry_after_s, mock_plan_header_set_known);
     if (p->known.retry_after_ms >= 0)
         put_int(p, "retry-after-ms", p->known.retry_after_ms, mock_plan_header_set_known);
-    else if (p->known.retry_after_s >= 0)
-        put_int(p, "Retry-After", p->known.retry_after_s, mock_plan_header_set_known);
 }
 
 /* `fresh`: the unit's names are not on the plan yet (append, no search). */
@@ -121,6 +123,18 @@ void mock_known_retry_after(mock_plan *p, bool ms, int64_t v)
         return;
     }
     put_int(p, ms ? "retry-after-ms" : "Retry-After", v, mock_plan_header_set_known);
+}
+
+void mock_known_retry_after_both(mock_plan *p, int64_t seconds, int64_t ms)
+{
+    if (render_first(p, PEND_RA))
+        mock_plan_render_known(p);
+    p->known.retry_after_s = seconds;
+    p->known.retry_after_ms = ms;
+    if (defer(p))
+        p->known.pending |= PEND_RA;
+    else
+        write_retry_after(p);
 }
 
 void mock_known_openai_unit(mock_plan *p, int row, int64_t limit, int64_t remaining, cm_us reset)

@@ -22,6 +22,9 @@ void mock_request_id_text(const char *prefix, uint64_t bits, char *buf, size_t s
  * writes its header, or leaves the text for mock_plan_render_known while
  * p->known.lazy and p->known.exact. */
 void mock_known_retry_after(mock_plan *p, bool ms, int64_t v);
+/* Records both and writes Retry-After (seconds) then retry-after-ms, as
+ * Azure OpenAI sends them, deferred as mock_known_retry_after. */
+void mock_known_retry_after_both(mock_plan *p, int64_t seconds, int64_t ms);
 /* Records and writes the OpenAI limit, remaining and reset headers of
  * requests (row 0) or tokens (row 1), deferred as mock_known_retry_after. */
 void mock_known_openai_unit(mock_plan *p, int row, int64_t limit, int64_t remaining, cm_us reset);

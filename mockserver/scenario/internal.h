@@ -76,8 +76,25 @@ typedef enum mock_ra_form {
     MOCK_RA_HTTP_DATE,
     MOCK_RA_MS,
     MOCK_RA_NONE,
-    MOCK_RA_DEFAULT, /* in rules: use the provider's form */
+    MOCK_RA_SECONDS_AND_MS, /* Retry-After and retry-after-ms (Azure OpenAI) */
+    MOCK_RA_X_MS,           /* x-ms-retry-after-ms only */
+    MOCK_RA_DEFAULT,        /* in rules: use the provider's form */
 } mock_ra_form;
+
+/* Which rate-limit headers a provider sends (its "limit_headers"). */
+typedef enum mock_limit_style {
+    MOCK_LIMITS_OPENAI,    /* x-ratelimit-{limit,remaining,reset}-{requests,tokens} */
+    MOCK_LIMITS_ANTHROPIC, /* anthropic-ratelimit-* */
+    MOCK_LIMITS_PLAIN,     /* X-RateLimit-Limit, -Remaining, -Reset */
+    MOCK_LIMITS_NONE,
+} mock_limit_style;
+
+/* What a plain X-RateLimit-Reset says (the provider's "plain_reset"). */
+typedef enum mock_plain_reset {
+    MOCK_PLAIN_UNIX_MS, /* Unix milliseconds when the window is full again */
+    MOCK_PLAIN_UNIX,    /* Unix seconds, rounded up */
+    MOCK_PLAIN_SECONDS, /* seconds from now, rounded up */
+} mock_plain_reset;
 
 typedef struct mock_window_def {
     const char *name; /* for the admin state; defaults to "unit/period" */
@@ -169,6 +186,8 @@ typedef struct mock_provider_def {
     int tier; /* the starting tier, -1 = none */
     mock_ra_form ra_form;
     bool ietf_headers;
+    mock_limit_style limit_style;
+    mock_plain_reset plain_reset;
     mock_error_style error_style;  /* never BY_SHAPE after loading */
     int invalid_key_status;        /* what a missing or unknown key gets (401) */
     const char *request_id_header; /* e.g. "x-request-id"; NULL: none */

@@ -23,6 +23,8 @@ static const char *const provider_keys[] = {"name",
                                             "tier",
                                             "retry_after",
                                             "ietf_headers",
+                                            "limit_headers",
+                                            "plain_reset",
                                             "error_style",
                                             "invalid_key_status",
                                             "request_id_header",
@@ -254,16 +256,21 @@ static int check_concurrency(const cm_json *doc, const cJSON *obj, const char *c
     return 0;
 }
 
-/* error_style, invalid_key_status, request_id_header and _prefix. */
+/* limit_headers, plain_reset, error_style, invalid_key_status,
+ * request_id_header and _prefix. */
 static int parse_answers(const cm_json *doc, const cJSON *obj, const char *ctx,
                          mock_provider_def *p, cm_err *err)
 {
     static const char *const styles[] = {"openai",     "anthropic", "moonshot",
                                          "openrouter", "gemini",    NULL};
-    int style = -1;
+    static const char *const limits[] = {"openai", "anthropic", "plain", "none", NULL};
+    static const char *const resets[] = {"unix_ms", "unix", "seconds", NULL};
+    int style = -1, limit = p->shape == MOCK_SHAPE_ANTHROPIC ? 1 : 0, reset = 0;
     int64_t status = 401;
     char field[160];
     if (cm_json_get_enum(doc, obj, ctx, "error_style", false, styles, &style, err) != 0 ||
+        cm_json_get_enum(doc, obj, ctx, "limit_headers", false, limits, &limit, err) != 0 ||
+        cm_json_get_enum(doc, obj, ctx, "plain_reset", false, resets, &reset, err) != 0 ||
         cm_json_get_int(doc, obj, ctx, "invalid_key_status", false, 400, 499, &status, err) != 0 ||
         cm_json_get_string(doc, obj, ctx, "request_id_header", false, 47, &p->request_id_header,
                            err) != 0 ||
@@ -274,6 +281,8 @@ static int parse_answers(const cm_json *doc, const cJSON *obj, const char *ctx,
                      : p->shape == MOCK_SHAPE_ANTHROPIC ? MOCK_ERRORS_ANTHROPIC
                                                         : MOCK_ERRORS_OPENAI;
     p->invalid_key_status = (int)status;
+    p->limit_style = (mock_limit_style)limit;
+    p->plain_reset = (mock_plain_reset)reset;
     if (p->request_id_prefix && !p->request_id_header)
         return cm_json_fail(err, doc, cJSON_GetObjectItemCaseSensitive(obj, "request_id_prefix"),
                             cm_json_field(field, sizeof field, ctx, "request_id_prefix"),
@@ -297,7 +306,8 @@ int mock_parse_provider(const cm_json *doc, const cJSON *obj, const char *ctx, m
                         cm_err *err)
 {
     static const char *const shapes[] = {"openai", "anthropic", NULL};
-    static const char *const forms[] = {"seconds", "http_date", "ms", "none", NULL};
+    static const char *const forms[] = {"seconds",        "http_date", "ms", "none",
+                                        "seconds_and_ms", "x_ms",      NULL};
     memset(p, 0, sizeof *p);
     p->tier = -1;
     int shape = 0, form = 0;

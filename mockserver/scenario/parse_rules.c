@@ -80,7 +80,8 @@ static int parse_window_models(const cm_json *doc, const cJSON *o, const char *c
 static int parse_window_answer(const cm_json *doc, const cJSON *o, const char *ctx,
                                mock_window_def *w, cm_err *err)
 {
-    static const char *const forms[] = {"seconds", "http_date", "ms", "none", NULL};
+    static const char *const forms[] = {"seconds",        "http_date", "ms", "none",
+                                        "seconds_and_ms", "x_ms",      NULL};
     int form = MOCK_RA_DEFAULT;
     if (cm_json_get_string(doc, o, ctx, "error_type", false, 47, &w->error_type, err) != 0 ||
         cm_json_get_string(doc, o, ctx, "error_code", false, 47, &w->error_code, err) != 0 ||
@@ -294,7 +295,8 @@ static int parse_answer(const cm_json *doc, const cJSON *o, const char *ctx, moc
                         cm_err *err)
 {
     static const char *const faults[] = {"none", "hang", "reset", "truncate", "slow_body", NULL};
-    static const char *const forms[] = {"seconds", "http_date", "ms", "none", NULL};
+    static const char *const forms[] = {"seconds",        "http_date", "ms", "none",
+                                        "seconds_and_ms", "x_ms",      NULL};
     int64_t status = 0;
     int fault = 0, form = MOCK_RA_DEFAULT;
     const cJSON *hdrs;
