@@ -28,6 +28,10 @@ cm_json *cm_json_load(const char *path, cm_err *err);
 cm_json *cm_json_parse(const char *name, const char *text, size_t len, cm_err *err);
 void cm_json_free(cm_json *doc);
 
+/* doc takes `other` (freed with doc): nodes moved from other's tree into
+ * doc's keep their positions, and messages about them name other's file. */
+void cm_json_adopt(cm_json *doc, cm_json *other);
+
 const cJSON *cm_json_root(const cm_json *doc);
 const char *cm_json_name(const cm_json *doc);
 /* Line and column (from 1) where `node`'s value starts; 0, 0 if unknown. */

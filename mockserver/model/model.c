@@ -183,6 +183,14 @@ static const char *scope_id(const req_ctx *c, const mock_window_def *d, char *bu
         return buf;
     case MOCK_SCOPE_GROUP:
         return "group";
+    case MOCK_SCOPE_ORG_MODEL: {
+        cm_sbuf b;
+        cm_sbuf_init(&b, buf, size);
+        cm_sbuf_str(&b, c->key >= 0 ? c->p->key_orgs[c->key] : c->key_id);
+        cm_sbuf_char(&b, '/');
+        cm_sbuf_str(&b, c->p->models[c->model].name);
+        return buf;
+    }
     case MOCK_SCOPE_PROVIDER:
         break;
     }
@@ -363,8 +371,8 @@ static void put_go_delay(cm_sbuf *b, cm_us wait)
 
 /* OpenAI (and Groq): "Rate limit reached for MODEL in organization ORG on
  * requests per min (RPM): Limit 3, Used 3, Requested 1. Please try again in
- * 20s. ..." as observed in real 429 bodies (research notes: providers.md
- * 1.2, read 2026-12-04). */
+ * 20s. Visit ..." as in real 429 bodies (OpenBMB/ChatDev#26, read
+ * 2026-12-04). */
 static void openai_message(const req_ctx *c, const refusal *r, cm_sbuf *b)
 {
     cm_sbuf_str(b, "Rate limit reached for ");
@@ -384,29 +392,87 @@ static void openai_message(const req_ctx *c, const refusal *r, cm_sbuf *b)
     cm_sbuf_str(b, ". Visit https://platform.openai.com/account/rate-limits to learn more.");
 }
 
-/* Moonshot, shaped on the observed concurrency refusal "Your account
- * organization concurrency: 1, request reached max organization
- * concurrency: 1, please try again after 0 seconds" (forum.moonshot.ai/t/569,
- * read 2026-12-04); other windows name their unit the same way. */
-static void moonshot_message(const refusal *r, cm_sbuf *b)
+/* "ORG<KEYID>": the account as Moonshot names it in messages (the key by its
+ * id, never its value). */
+static void put_moonshot_account(cm_sbuf *b, const req_ctx *c)
+{
+    char id[CM_KEYID_LEN];
+    put_org(b, c);
+    cm_keyid(c->req->key, id);
+    cm_sbuf_char(b, '<');
+    cm_sbuf_str(b, id);
+    cm_sbuf_char(b, '>');
+}
+
+/* Moonshot, as in real 429 bodies: "Your account ORG<ak-...> request reached
+ * max organization concurrency: 1, please try again after 1 seconds", "...
+ * request reached organization max RPM: 3, please try again after 1
+ * seconds" (LLM-Red-Team/kimi-cc#16, MoonshotAI/Kimi-K2#34) and "request
+ * reached organization TPD rate limit, current: 1508351, limit: 1500000"
+ * (farion1231/cc-switch#240), read 2026-12-04. */
+static void moonshot_message(const req_ctx *c, const refusal *r, cm_sbuf *b)
 {
     const mock_window_def *d = r->d;
-    const char *what = d->algo == MOCK_ALGO_CONCURRENCY ? "concurrency"
-                       : d->unit == MOCK_UNIT_REQUESTS
-                           ? (d->period >= 86400 * CM_US_PER_S ? "RPD" : "RPM")
-                       : d->period >= 86400 * CM_US_PER_S ? "TPD"
-                                                          : "TPM";
-    cm_sbuf_str(b, "Your account organization ");
-    cm_sbuf_str(b, what);
-    cm_sbuf_str(b, ": ");
-    cm_sbuf_i64(b, d->limit);
-    cm_sbuf_str(b, ", request reached max organization ");
-    cm_sbuf_str(b, what);
-    cm_sbuf_str(b, ": ");
+    bool day = d->period >= 86400 * CM_US_PER_S;
+    cm_sbuf_str(b, "Your account ");
+    put_moonshot_account(b, c);
+    if (d->algo == MOCK_ALGO_CONCURRENCY) {
+        cm_sbuf_str(b, " request reached max organization concurrency: ");
+    } else if (d->unit != MOCK_UNIT_REQUESTS && day) {
+        cm_sbuf_str(b, " request reached organization TPD rate limit, current: ");
+        cm_sbuf_i64(b, d->limit - r->v->remaining);
+        cm_sbuf_str(b, ", limit: ");
+        cm_sbuf_i64(b, d->limit);
+        return;
+    } else {
+        cm_sbuf_str(b, " request reached organization max ");
+        cm_sbuf_str(b, d->unit == MOCK_UNIT_REQUESTS ? (day ? "RPD" : "RPM") : "TPM");
+        cm_sbuf_str(b, ": ");
+    }
     cm_sbuf_i64(b, d->limit);
     cm_sbuf_str(b, ", please try again after ");
     cm_sbuf_i64(b, (r->wait + CM_US_PER_S - 1) / CM_US_PER_S);
     cm_sbuf_str(b, " seconds");
+}
+
+/* 1000000 as "1,000,000". */
+static void put_thousands(cm_sbuf *b, int64_t v)
+{
+    char digits[24];
+    int n = snprintf(digits, sizeof digits, "%lld", (long long)v);
+    for (int i = 0; i < n; i++) {
+        if (i > 0 && digits[0] != '-' && (n - i) % 3 == 0)
+            cm_sbuf_char(b, ',');
+        cm_sbuf_char(b, digits[i]);
+    }
+}
+
+/* Anthropic, as in a real 429: "This request would exceed the rate limit
+ * for your organization (ORG) of 1,000,000 input tokens per minute. For
+ * details, refer to: ... or try again later." (stackblitz/bolt.new#8589,
+ * read 2026-12-04). */
+static void anthropic_message(const req_ctx *c, const refusal *r, cm_sbuf *b)
+{
+    static const char *const units[] = {"requests", "tokens", "input tokens", "output tokens"};
+    const mock_window_def *d = r->d;
+    cm_sbuf_str(b, "This request would exceed the rate limit for your organization (");
+    cm_sbuf_str(b, c->key >= 0 ? c->p->key_orgs[c->key] : "mock");
+    cm_sbuf_str(b, ") of ");
+    put_thousands(b, d->limit);
+    cm_sbuf_char(b, ' ');
+    cm_sbuf_str(b, units[d->unit]);
+    if (d->period == 60 * CM_US_PER_S) {
+        cm_sbuf_str(b, " per minute");
+    } else if (d->period == 86400 * CM_US_PER_S) {
+        cm_sbuf_str(b, " per day");
+    } else {
+        cm_sbuf_str(b, " per ");
+        cm_sbuf_g(b, cm_s_from_us(d->period));
+        cm_sbuf_str(b, " seconds");
+    }
+    cm_sbuf_str(b, ". For details, refer to: https://docs.anthropic.com/en/api/rate-limits. You "
+                   "can see the response headers for current usage. Please reduce the prompt "
+                   "length or the maximum tokens requested, or try again later.");
 }
 
 /* The message of a refusal in the provider's error style; "" to keep the
@@ -420,7 +486,7 @@ static void refusal_message(const req_ctx *c, const refusal *r, const mock_plan 
     if (style == MOCK_ERRORS_OPENROUTER)
         return;
     if (style == MOCK_ERRORS_MOONSHOT) {
-        moonshot_message(r, &b);
+        moonshot_message(c, r, &b);
     } else if (r->d->algo == MOCK_ALGO_CONCURRENCY) {
         cm_sbuf_str(&b, "Too many requests in flight: limit ");
         cm_sbuf_i64(&b, r->d->limit);
@@ -433,11 +499,7 @@ static void refusal_message(const req_ctx *c, const refusal *r, const mock_plan 
         cm_sbuf_g(&b, cm_s_from_us(r->wait));
         cm_sbuf_str(&b, "s.");
     } else if (style == MOCK_ERRORS_ANTHROPIC) {
-        cm_sbuf_str(&b, "This request would exceed your organization's rate limit of ");
-        cm_sbuf_i64(&b, r->d->limit);
-        cm_sbuf_char(&b, ' ');
-        put_window_unit(&b, r->d);
-        cm_sbuf_str(&b, ". Please try again later.");
+        anthropic_message(c, r, &b);
     } else {
         openai_message(c, r, &b);
     }
@@ -582,7 +644,8 @@ static void decide(req_ctx *c, mock_plan *out)
     }
     if (nheld)
         hold_slots(c, held, nheld, out);
-    mock_limit_headers_for(out, &ls, c->req->now, c->p);
+    if (!c->p->limits_on_refusals || refused >= 0)
+        mock_limit_headers_for(out, &ls, c->req->now, c->p);
     if (c->tier >= 0)
         extra_headers(out, c->p->tiers[c->tier].headers, c->p->tiers[c->tier].nheaders);
     if (a)

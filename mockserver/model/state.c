@@ -203,7 +203,8 @@ void mock_model_reset(mock_model *m)
     m->requests = 0;
 }
 
-static const char *const scope_names[] = {"key", "organisation", "model", "provider", "group"};
+static const char *const scope_names[] = {"key",      "organisation", "model",
+                                          "provider", "group",        "organisation_model"};
 static const char *const algo_names[] = {"fixed", "sliding", "token_bucket", "concurrency", "day"};
 static const char *const unit_names[] = {"requests", "tokens", "input_tokens", "output_tokens"};
 

@@ -48,7 +48,8 @@ typedef enum mock_scope {
     MOCK_SCOPE_ORG,
     MOCK_SCOPE_MODEL,
     MOCK_SCOPE_PROVIDER,
-    MOCK_SCOPE_GROUP, /* one quota for the models of `models`, all keys */
+    MOCK_SCOPE_GROUP,     /* one quota for the models of `models`, all keys */
+    MOCK_SCOPE_ORG_MODEL, /* each organisation, each model */
 } mock_scope;
 
 typedef enum mock_algo {
@@ -187,6 +188,7 @@ typedef struct mock_provider_def {
     mock_ra_form ra_form;
     bool ietf_headers;
     mock_limit_style limit_style;
+    bool limits_on_refusals; /* limit headers only on a window's 429 (OpenRouter) */
     mock_plain_reset plain_reset;
     mock_error_style error_style;  /* never BY_SHAPE after loading */
     int invalid_key_status;        /* what a missing or unknown key gets (401) */

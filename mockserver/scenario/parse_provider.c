@@ -14,6 +14,7 @@
 #define Z_P99 2.3263478740408408
 
 static const char *const provider_keys[] = {"name",
+                                            "profile",
                                             "shape",
                                             "keys",
                                             "organisations",
@@ -24,6 +25,7 @@ static const char *const provider_keys[] = {"name",
                                             "retry_after",
                                             "ietf_headers",
                                             "limit_headers",
+                                            "limit_headers_when",
                                             "plain_reset",
                                             "error_style",
                                             "invalid_key_status",
@@ -265,12 +267,14 @@ static int parse_answers(const cm_json *doc, const cJSON *obj, const char *ctx,
                                          "openrouter", "gemini",    NULL};
     static const char *const limits[] = {"openai", "anthropic", "plain", "none", NULL};
     static const char *const resets[] = {"unix_ms", "unix", "seconds", NULL};
-    int style = -1, limit = p->shape == MOCK_SHAPE_ANTHROPIC ? 1 : 0, reset = 0;
+    static const char *const whens[] = {"always", "refused", NULL};
+    int style = -1, limit = p->shape == MOCK_SHAPE_ANTHROPIC ? 1 : 0, reset = 0, when = 0;
     int64_t status = 401;
     char field[160];
     if (cm_json_get_enum(doc, obj, ctx, "error_style", false, styles, &style, err) != 0 ||
         cm_json_get_enum(doc, obj, ctx, "limit_headers", false, limits, &limit, err) != 0 ||
         cm_json_get_enum(doc, obj, ctx, "plain_reset", false, resets, &reset, err) != 0 ||
+        cm_json_get_enum(doc, obj, ctx, "limit_headers_when", false, whens, &when, err) != 0 ||
         cm_json_get_int(doc, obj, ctx, "invalid_key_status", false, 400, 499, &status, err) != 0 ||
         cm_json_get_string(doc, obj, ctx, "request_id_header", false, 47, &p->request_id_header,
                            err) != 0 ||
@@ -283,6 +287,7 @@ static int parse_answers(const cm_json *doc, const cJSON *obj, const char *ctx,
     p->invalid_key_status = (int)status;
     p->limit_style = (mock_limit_style)limit;
     p->plain_reset = (mock_plain_reset)reset;
+    p->limits_on_refusals = when == 1;
     if (p->request_id_prefix && !p->request_id_header)
         return cm_json_fail(err, doc, cJSON_GetObjectItemCaseSensitive(obj, "request_id_prefix"),
                             cm_json_field(field, sizeof field, ctx, "request_id_prefix"),
@@ -305,6 +310,31 @@ static int parse_answers(const cm_json *doc, const cJSON *obj, const char *ctx,
 int mock_parse_provider(const cm_json *doc, const cJSON *obj, const char *ctx, mock_provider_def *p,
                         cm_err *err)
 {
+    return mock_parse_provider_as(doc, obj, ctx, NULL, p, err);
+}
+
+/* "name": required and checked, or absent and `fixed` (a profile's provider). */
+static int parse_name(const cm_json *doc, const cJSON *obj, const char *ctx, const char *fixed,
+                      mock_provider_def *p, cm_err *err)
+{
+    char field[160];
+    const cJSON *name = cJSON_GetObjectItemCaseSensitive(obj, "name");
+    if (fixed) {
+        p->name = fixed;
+        if (name)
+            return cm_json_fail(err, doc, name, cm_json_field(field, sizeof field, ctx, "name"),
+                                "a profile's provider is named by the scenario that uses it");
+        return 0;
+    }
+    if (cm_json_get_string(doc, obj, ctx, "name", true, MOCK_NAME_MAX, &p->name, err) != 0)
+        return -1;
+    return check_path_name(doc, name, cm_json_field(field, sizeof field, ctx, "name"), p->name,
+                           err);
+}
+
+int mock_parse_provider_as(const cm_json *doc, const cJSON *obj, const char *ctx,
+                           const char *fixed_name, mock_provider_def *p, cm_err *err)
+{
     static const char *const shapes[] = {"openai", "anthropic", NULL};
     static const char *const forms[] = {"seconds",        "http_date", "ms", "none",
                                         "seconds_and_ms", "x_ms",      NULL};
@@ -315,9 +345,7 @@ int mock_parse_provider(const cm_json *doc, const cJSON *obj, const char *ctx, m
     char field[160];
     const cJSON *wins;
     if (cm_json_check_keys(doc, obj, ctx, provider_keys, err) != 0 ||
-        cm_json_get_string(doc, obj, ctx, "name", true, MOCK_NAME_MAX, &p->name, err) != 0 ||
-        check_path_name(doc, cJSON_GetObjectItemCaseSensitive(obj, "name"),
-                        cm_json_field(field, sizeof field, ctx, "name"), p->name, err) != 0 ||
+        parse_name(doc, obj, ctx, fixed_name, p, err) != 0 ||
         cm_json_get_enum(doc, obj, ctx, "shape", true, shapes, &shape, err) != 0 ||
         cm_json_get_enum(doc, obj, ctx, "retry_after", false, forms, &form, err) != 0 ||
         cm_json_get_bool(doc, obj, ctx, "ietf_headers", false, &ietf, err) != 0 ||

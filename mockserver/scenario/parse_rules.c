@@ -125,7 +125,8 @@ static int parse_window_period(const cm_json *doc, const cJSON *o, const char *c
 static int parse_window(const cm_json *doc, const cJSON *o, const char *ctx,
                         const mock_provider_def *p, mock_window_def *w, cm_err *err)
 {
-    static const char *const scopes[] = {"key", "organisation", "model", "provider", "group", NULL};
+    static const char *const scopes[] = {"key",   "organisation",       "model", "provider",
+                                         "group", "organisation_model", NULL};
     static const char *const algos[] = {"fixed",       "sliding", "token_bucket",
                                         "concurrency", "day",     NULL};
     static const char *const units[] = {"requests", "tokens", "input_tokens", "output_tokens",

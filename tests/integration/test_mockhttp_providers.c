@@ -122,7 +122,8 @@ static void moonshot_and_openrouter_plain_headers(void **state)
     cJSON *j = post("/ms/v1/chat/completions", ANY_KEY, MH_CHAT("kimi"), r);
     assert_int_equal(r->status, 429);
     assert_string_equal(str(j, "error.type"), "rate_limit_reached_error");
-    assert_non_null(strstr(str(j, "error.message"), "request reached max organization RPM: 1"));
+    assert_non_null(strstr(str(j, "error.message"),
+                           "request reached organization max RPM: 1, please try again after"));
     cJSON_Delete(j);
     cJSON_Delete(post("/or/v1/chat/completions", ANY_KEY, MH_CHAT("llama:free"), r));
     char id[64], reset[32];
@@ -233,6 +234,30 @@ static void responses_endpoint(void **state)
     free(r);
 }
 
+/* The gemini-free profile on Gemini's OpenAI-compatible path: 15 RPM for
+ * gemini-2.0-flash, no limit headers, RetryInfo in the 429. */
+static void gemini_profile_on_its_compatible_path(void **state)
+{
+    (void)state;
+    mh_resp *r = malloc(sizeof *r);
+    const char *key = "Authorization: Bearer AIza-free";
+    for (int i = 0; i < 15; i++) {
+        cJSON_Delete(
+            post("/gemf/v1beta/openai/chat/completions", key, MH_CHAT("gemini-2.0-flash"), r));
+        assert_int_equal(r->status, 200);
+    }
+    hdr_is(r, "x-ratelimit-limit-requests", "(absent)");
+    cJSON *j = post("/gemf/v1beta/openai/chat/completions", key, MH_CHAT("gemini-2.0-flash"), r);
+    assert_int_equal(r->status, 429);
+    assert_string_equal(str(j, "error.status"), "RESOURCE_EXHAUSTED");
+    assert_string_equal(str(j, "error.details.0.violations.0.quotaId"),
+                        "GenerateRequestsPerMinutePerProjectPerModel-FreeTier");
+    assert_string_equal(str(j, "error.details.1.@type"),
+                        "type.googleapis.com/google.rpc.RetryInfo");
+    cJSON_Delete(j);
+    free(r);
+}
+
 int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -243,6 +268,7 @@ int main(void)
         cmocka_unit_test(azure_both_retry_after_headers),
         cmocka_unit_test(gemini_retry_info_and_bad_key),
         cmocka_unit_test(responses_endpoint),
+        cmocka_unit_test(gemini_profile_on_its_compatible_path),
     };
     int rc = cmocka_run_group_tests(tests, start, stop);
     curl_global_cleanup();

@@ -7,6 +7,7 @@
 #include <cjson/cJSON.h>
 #include <stdlib.h>
 
+#include "common/keyid.h"
 #include "mockserver/front/body.h"
 #include "tests/lib/mock_test_util.h"
 
@@ -153,9 +154,14 @@ static void moonshot_concurrency_refusal(void **state)
     assert_int_equal(p.status, 429);
     cJSON *j = body_of(&p);
     assert_string_equal(at(j, "error", "type"), "rate_limit_reached_error");
-    assert_string_equal(at(j, "error", "message"),
-                        "Your account organization concurrency: 1, request reached max "
-                        "organization concurrency: 1, please try again after 2 seconds");
+    char want[200];
+    char id[CM_KEYID_LEN];
+    cm_keyid("k", id);
+    snprintf(want, sizeof want,
+             "Your account org-mock<%s> request reached max organization concurrency: 1, please "
+             "try again after 2 seconds",
+             id);
+    assert_string_equal(at(j, "error", "message"), want);
     assert_null(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "error"), "code"));
     cJSON_Delete(j);
     p = fx_send(&fx, "ms", "kimi", "wrong-key-is-fine-without-keys", 1);
