@@ -50,6 +50,25 @@ static void no_limit_headers(void **state)
     fx_close(&fx);
 }
 
+/* OpenRouter sends X-RateLimit-* only on its own 429 (OpenRouterTeam/docs
+ * api_reference/limits.mdx, read 2026-12-04): "limit_headers_when": "refused". */
+static void limit_headers_only_on_refusals(void **state)
+{
+    (void)state;
+    fixture fx;
+    fx_open(&fx, "{\"kind\":\"scenario\",\"providers\":[{\"name\":\"or\",\"shape\":\"openai\","
+                 "\"limit_headers\":\"plain\",\"limit_headers_when\":\"refused\","
+                 "\"models\":[{\"name\":\"m\"}],\"windows\":[{\"limit\":1,\"period_s\":60}]}]}");
+    mock_plan p = fx_send(&fx, "or", "m", "k", 0);
+    assert_int_equal(p.status, 200);
+    assert_string_equal(hdr(&p, "X-RateLimit-Limit"), "(absent)");
+    p = fx_send(&fx, "or", "m", "k", 1);
+    assert_int_equal(p.status, 429);
+    assert_string_equal(hdr(&p, "X-RateLimit-Limit"), "1");
+    assert_string_equal(hdr(&p, "X-RateLimit-Remaining"), "0");
+    fx_close(&fx);
+}
+
 /* Azure OpenAI: a 429 carries retry-after (s) and retry-after-ms
  * (AZD how-to/provisioned-get-started.md, read 2026-12-04). */
 static void azure_retry_after_in_seconds_and_ms(void **state)
@@ -113,6 +132,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(plain_headers_in_three_reset_forms),
         cmocka_unit_test(no_limit_headers),
+        cmocka_unit_test(limit_headers_only_on_refusals),
         cmocka_unit_test(azure_retry_after_in_seconds_and_ms),
         cmocka_unit_test(responses_endpoint_is_openai_shape_only),
         cmocka_unit_test(bad_header_options_are_refused),
