@@ -26,6 +26,7 @@ struct cm_json {
     cJSON *root;
     pos_slot *slots;
     size_t nslots; /* power of two */
+    cm_json *adopted; /* documents whose nodes were moved into this one (owned) */
 };
 
 static size_t slot_of(const cm_json *doc, const cJSON *node)
@@ -343,6 +344,7 @@ void cm_json_free(cm_json *doc)
 {
     if (!doc)
         return;
+    cm_json_free(doc->adopted);
     cJSON_Delete(doc->root);
     free(doc->slots);
     free(doc->text);
@@ -360,19 +362,39 @@ const char *cm_json_name(const cm_json *doc)
     return doc->name;
 }
 
+/* The document (doc or one it adopted) that recorded node, and where; NULL
+ * when none did. */
+static const cm_json *owner_of(const cm_json *doc, const cJSON *node, size_t *offset)
+{
+    for (; doc && node; doc = doc->adopted) {
+        if (!doc->slots)
+            continue;
+        size_t i = slot_of(doc, node);
+        while (doc->slots[i].node) {
+            if (doc->slots[i].node == node) {
+                *offset = doc->slots[i].offset;
+                return doc;
+            }
+            i = (i + 1) & (doc->nslots - 1);
+        }
+    }
+    return NULL;
+}
+
 void cm_json_pos(const cm_json *doc, const cJSON *node, int *line, int *col)
 {
+    size_t offset = 0;
+    const cm_json *owner = owner_of(doc, node, &offset);
     *line = *col = 0;
-    if (!doc || !node || !doc->slots)
-        return;
-    size_t i = slot_of(doc, node);
-    while (doc->slots[i].node) {
-        if (doc->slots[i].node == node) {
-            offset_to_pos(doc, doc->slots[i].offset, line, col);
-            return;
-        }
-        i = (i + 1) & (doc->nslots - 1);
-    }
+    if (owner)
+        offset_to_pos(owner, offset, line, col);
+}
+
+void cm_json_adopt(cm_json *doc, cm_json *other)
+{
+    while (doc->adopted)
+        doc = doc->adopted;
+    doc->adopted = other;
 }
 
 int cm_json_fail(cm_err *err, const cm_json *doc, const cJSON *node, const char *field,
@@ -381,9 +403,11 @@ int cm_json_fail(cm_err *err, const cm_json *doc, const cJSON *node, const char 
     if (!err)
         return -1;
     int line, col;
+    size_t offset = 0;
+    const cm_json *owner = owner_of(doc, node, &offset);
     cm_json_pos(doc, node, &line, &col);
-    int n =
-        snprintf(err->msg, sizeof err->msg, "%s:%d:%d: ", doc ? doc->name : "<input>", line, col);
+    const char *name = owner ? owner->name : doc ? doc->name : "<input>";
+    int n = snprintf(err->msg, sizeof err->msg, "%s:%d:%d: ", name, line, col);
     if (field && *field && n >= 0 && (size_t)n < sizeof err->msg)
         n += snprintf(err->msg + n, sizeof err->msg - (size_t)n, "%s: ", field);
     if (n >= 0 && (size_t)n < sizeof err->msg) {

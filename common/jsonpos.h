@@ -43,6 +43,9 @@ void cm_json_free(cm_json *doc);
  * text stays within both. One pass, nothing allocated: for text cJSON is
  * about to parse (cm_json_parse calls it; so may readers of JSON lines). */
 size_t cm_json_limit_spot(const char *text, size_t len, const char **why);
+/* doc takes `other` (freed with doc): nodes moved from other's tree into
+ * doc's keep their positions, and messages about them name other's file. */
+void cm_json_adopt(cm_json *doc, cm_json *other);
 
 const cJSON *cm_json_root(const cm_json *doc);
 const char *cm_json_name(const cm_json *doc);

@@ -385,12 +385,13 @@ int cm_duration_parse(const char *s, size_t len, cm_us *out)
 
 /* ---- formatting ---- */
 
-/* Scenario time -> Unix seconds, rounding a partial second up (a client that
- * waits until then is never early). */
-static int64_t unix_of(cm_us t)
+/* Scenario time -> Unix seconds for scenario time 0 at Unix second
+ * `epoch_s`, rounding a partial second up (a client that waits until then is
+ * never early). */
+static int64_t unix_of(int64_t epoch_s, cm_us t)
 {
     int64_t s = t / CM_US_PER_S + (t % CM_US_PER_S > 0 ? 1 : 0);
-    return CM_SCENARIO_EPOCH + s;
+    return epoch_s + s;
 }
 
 /* Appends fraction `frac` of `unit` as ".5", ".25" (trailing zeros trimmed). */
@@ -509,7 +510,12 @@ static void emit(char *buf, size_t size, const char *text, size_t n)
 
 void cm_fmt_rfc3339(cm_us t, char *buf, size_t size)
 {
-    int64_t u = unix_of(t);
+    cm_fmt_rfc3339_at(CM_SCENARIO_EPOCH, t, buf, size);
+}
+
+void cm_fmt_rfc3339_at(int64_t epoch_s, cm_us t, char *buf, size_t size)
+{
+    int64_t u = unix_of(epoch_s, t);
     if (!fast_range(u)) {
         time_t tt = (time_t)u;
         struct tm tm;
@@ -529,7 +535,12 @@ void cm_fmt_rfc3339(cm_us t, char *buf, size_t size)
 
 void cm_fmt_http_date(cm_us t, char *buf, size_t size)
 {
-    int64_t u = unix_of(t);
+    cm_fmt_http_date_at(CM_SCENARIO_EPOCH, t, buf, size);
+}
+
+void cm_fmt_http_date_at(int64_t epoch_s, cm_us t, char *buf, size_t size)
+{
+    int64_t u = unix_of(epoch_s, t);
     if (!fast_range(u)) {
         time_t tt = (time_t)u;
         struct tm tm;

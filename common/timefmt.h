@@ -50,5 +50,9 @@ void cm_fmt_rfc3339(cm_us t, char *buf, size_t size);
 /* Writes scenario time `t` (rounded up to the second) as an IMF-fixdate,
  * "Thu, 01 Jan 2026 00:01:00 GMT". */
 void cm_fmt_http_date(cm_us t, char *buf, size_t size);
+/* The same two for scenario time 0 at Unix second `epoch_s` instead of
+ * CM_SCENARIO_EPOCH (the mockserver's wall-clock epoch). */
+void cm_fmt_rfc3339_at(int64_t epoch_s, cm_us t, char *buf, size_t size);
+void cm_fmt_http_date_at(int64_t epoch_s, cm_us t, char *buf, size_t size);
 
 #endif

@@ -46,6 +46,7 @@ typedef struct run_job {
     cm_us *start;
     size_t ntasks;
     char base_urls[64][600];
+    int64_t epoch_unix_us; /* what the mockserver's t = 0 stands for (its reset answer) */
 } run_job;
 
 static void usage(FILE *to)
@@ -391,7 +392,7 @@ static int check_target(run_job *j)
  * CM_ERR_INPUT (not a mockserver) / CM_ERR_RUNTIME (unreachable) with err. */
 static int reset_target(run_job *j, int64_t *t0, cm_err *err)
 {
-    return rl_target_reset(j->a.target, t0, err);
+    return rl_target_reset(j->a.target, j->a.time_scale, t0, &j->epoch_unix_us, err);
 }
 
 static const char *mode_of(const run_job *j)
@@ -411,8 +412,8 @@ static void config_of(const run_job *j, rl_trace *tr, int64_t t0, rl_http_config
         .start = j->start,
         .ntasks = j->ntasks,
         .time_scale = j->sc ? j->a.time_scale : 1.0,
-        .epoch_unix_us = j->sc ? CM_SCENARIO_EPOCH * CM_US_PER_S
-                               : (int64_t)rt.tv_sec * CM_US_PER_S + rt.tv_nsec / 1000,
+        .epoch_unix_us =
+            j->sc ? j->epoch_unix_us : (int64_t)rt.tv_sec * CM_US_PER_S + rt.tv_nsec / 1000,
         .start_wall_us = t0,
         .trace = tr,
         .progress = !j->a.quiet && isatty(STDERR_FILENO),

@@ -10,10 +10,12 @@
 #include "engine/cli/scenario_policy.h"
 #include "engine/core/engine.h"
 #include "engine/http/providers.h"
+#include "mockserver/scenario/profile.h"
 #include "mockserver/scenario/scenario.h"
 
-enum file_kind { KIND_POLICY, KIND_SCENARIO, KIND_EXPECT, KIND_PROVIDERS };
-static const char *const kind_names[] = {"policy", "scenario", "expect", "providers", NULL};
+enum file_kind { KIND_POLICY, KIND_SCENARIO, KIND_EXPECT, KIND_PROVIDERS, KIND_PROFILE };
+static const char *const kind_names[] = {"policy",    "scenario", "expect",
+                                         "providers", "profile",  NULL};
 
 static int check_policy(const cm_json *doc, cm_err *err)
 {
@@ -74,6 +76,8 @@ static int check_file(const char *path, cm_err *err)
             rc = check_scenario(path, err);
         else if (kind == KIND_EXPECT)
             rc = check_expect(path, err);
+        else if (kind == KIND_PROFILE)
+            rc = mock_profile_check(doc, err);
         else
             rc = check_providers(doc, err);
     }
@@ -86,9 +90,10 @@ static int check_args(int argc, char **argv)
 {
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            printf("usage: retrylab validate FILE...\n"
-                   "  Checks policy, scenario, expect and providers files by their \"kind\";\n"
-                   "  exit 0 when all are valid, 2 otherwise (file:line:col messages).\n");
+            printf(
+                "usage: retrylab validate FILE...\n"
+                "  Checks policy, scenario, expect, providers and profile files by their\n"
+                "  \"kind\"; exit 0 when all are valid, 2 otherwise (file:line:col messages).\n");
             return 1;
         }
         if (argv[i][0] == '-' && argv[i][1] != '\0') {

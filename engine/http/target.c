@@ -109,7 +109,17 @@ int rl_target_get_state(const char *target, rl_target_state *out, cm_err *err)
     return 0;
 }
 
-int rl_target_reset(const char *target, int64_t *t0_wall_us, cm_err *err)
+/* A whole number member of the reset answer, or `dflt`. */
+static int64_t answer_int(const cJSON *root, const char *name, int64_t dflt)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, name);
+    return cJSON_IsNumber(v) && isfinite(v->valuedouble) && fabs(v->valuedouble) < 9e15
+               ? (int64_t)v->valuedouble
+               : dflt;
+}
+
+int rl_target_reset(const char *target, double time_scale, int64_t *t0_wall_us,
+                    int64_t *epoch_unix_us, cm_err *err)
 {
     answer *a = malloc(sizeof *a);
     if (!a) {
@@ -119,8 +129,14 @@ int rl_target_reset(const char *target, int64_t *t0_wall_us, cm_err *err)
     int64_t before = rl_http_wall_now_us();
     int rc = admin_call(target, "/__admin/reset", true, a, err);
     int64_t after = rl_http_wall_now_us();
+    cJSON *root = rc == 0 ? cJSON_Parse(a->buf) : NULL;
     free(a);
-    if (rc == 0)
-        *t0_wall_us = before + (after - before) / 2;
-    return rc;
+    if (rc != 0)
+        return rc;
+    int64_t now_us = answer_int(root, "now_us", 0);
+    *epoch_unix_us = answer_int(root, "epoch_unix_us", CM_SCENARIO_EPOCH * CM_US_PER_S);
+    cJSON_Delete(root);
+    double scale = time_scale > 0 && isfinite(time_scale) ? time_scale : 1.0;
+    *t0_wall_us = before + (after - before) / 2 - (int64_t)((double)now_us / scale);
+    return 0;
 }

@@ -20,9 +20,13 @@ typedef struct rl_target_state {
 int rl_target_get_state(const char *target, rl_target_state *out, cm_err *err);
 
 /* POST {target}/__admin/reset: the mockserver's model, journal and clock
- * start over. 0 and *t0_wall_us = the CLOCK_MONOTONIC microsecond halfway
- * between sending and the answer (the best guess of the server's t = 0);
+ * start over. 0 and *t0_wall_us = the CLOCK_MONOTONIC microsecond of the
+ * server's t = 0: halfway between sending and the answer, less the scenario
+ * time the answer says it was written at ("now_us", over `time_scale`);
+ * *epoch_unix_us = the Unix microsecond the server's t = 0 stands for
+ * ("epoch_unix_us"; CM_SCENARIO_EPOCH's when the answer has none).
  * CM_ERR_RUNTIME / CM_ERR_INPUT with err as above. */
-int rl_target_reset(const char *target, int64_t *t0_wall_us, cm_err *err);
+int rl_target_reset(const char *target, double time_scale, int64_t *t0_wall_us,
+                    int64_t *epoch_unix_us, cm_err *err);
 
 #endif

@@ -34,8 +34,9 @@ typedef struct sim_cand {
 #define REPLY_INLINE 488
 typedef struct sim_reply {
     bool known;
-    uint8_t error; /* rl_transport_error of the attempt */
-    int status;    /* its status (0 with an error) */
+    uint8_t error;   /* rl_transport_error of the attempt */
+    int status;      /* its status (0 with an error) */
+    uint64_t ticket; /* the model's concurrency hold, released when the attempt ends */
     rl_signals sig;
     uint32_t nheaders;
     uint16_t at[2 * MOCK_MAX_HEADERS]; /* offset of each name and value: unpacked without strlen */
@@ -200,6 +201,7 @@ static int sim_send(void *io, uint32_t id, const rl_drv_task *k, cm_us timeout, 
     cm_us dur = attempt_end(p, timeout, &r->status, &r->error);
     r->nheaders = 0;
     r->known = false;
+    r->ticket = p->ticket;
     if (r->error == RL_TE_NONE || r->error == RL_TE_TRUNCATED) {
         r->known = !s->cfg->parse_text && rl_headers_known(&p->known, CM_SCENARIO_EPOCH, &r->sig);
         if (!r->known)
@@ -227,6 +229,7 @@ static int finish_attempt(sim *s, uint32_t id, const rl_drv_task *k)
                     .headers = hdr,
                     .nheaders = n,
                     .latency = s->now - k->sent_at};
+    mock_model_release(s->model, r->ticket, s->now); /* the attempt is over: slots free */
     /* The engine reads the slot's headers before the layer acts on its
      * answer, which may send again and take a slot: this one is given back
      * after, under the number it had. */

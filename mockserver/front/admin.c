@@ -1,6 +1,7 @@
 /* admin.c: the /__admin/state page. */
 #include "mockserver/front/admin.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,6 +37,10 @@ char *mock_admin_state(mock_admin_view *v, size_t *len)
     cJSON_AddStringToObject(root, "scenario", v->scenario ? v->scenario : "");
     cJSON_AddNumberToObject(root, "time_scale", v->time_scale);
     cJSON_AddNumberToObject(root, "now_s", cm_s_from_us(v->now));
+    /* Raw: cJSON would print a double, 1.796e+15, for a whole microsecond count. */
+    char epoch[32];
+    snprintf(epoch, sizeof epoch, "%lld", (long long)v->epoch_s * 1000000);
+    cJSON_AddRawToObject(root, "epoch_unix_us", epoch);
     cJSON_AddItemToObject(root, "windows", windows);
     cJSON_AddItemToObject(root, "journal", journal_json(&v->journal));
     cJSON_AddItemToObject(root, "connections", conns_json(&v->conns));

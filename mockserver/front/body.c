@@ -58,10 +58,36 @@ static int read_messages(const cJSON *root, mock_body_req *out, char *msg, size_
     return 0;
 }
 
+/* A Responses API "input": a string, or an array of input items (messages
+ * with a role and content, or other items, which count nothing). */
+static int read_input(const cJSON *root, mock_body_req *out, char *msg, size_t size)
+{
+    const cJSON *input = cJSON_GetObjectItemCaseSensitive(root, "input");
+    size_t chars = 0, items = 1;
+    if (cJSON_IsString(input)) {
+        chars = strlen(input->valuestring);
+    } else if (cJSON_IsArray(input) && cJSON_GetArraySize(input) > 0) {
+        items = (size_t)cJSON_GetArraySize(input);
+        const cJSON *it;
+        cJSON_ArrayForEach(it, input)
+        {
+            if (!cJSON_IsObject(it))
+                return fail(msg, size, "input: each item must be an object");
+            chars += content_chars(cJSON_GetObjectItemCaseSensitive(it, "content"));
+        }
+    } else {
+        return fail(msg, size, "input: required string or non-empty array is missing");
+    }
+    chars += content_chars(cJSON_GetObjectItemCaseSensitive(root, "instructions"));
+    out->input_tokens = chars_to_tokens(chars) + (int64_t)items;
+    return 0;
+}
+
 static int read_max_tokens(mock_endpoint ep, const cJSON *root, mock_body_req *out, char *msg,
                            size_t size)
 {
-    const cJSON *mt = cJSON_GetObjectItemCaseSensitive(root, "max_tokens");
+    const cJSON *mt = cJSON_GetObjectItemCaseSensitive(
+        root, ep == MOCK_EP_RESPONSES ? "max_output_tokens" : "max_tokens");
     if (!mt && ep == MOCK_EP_CHAT)
         mt = cJSON_GetObjectItemCaseSensitive(root, "max_completion_tokens");
     if (!mt || cJSON_IsNull(mt)) {
@@ -97,7 +123,9 @@ static int read_root(mock_endpoint ep, const cJSON *root, mock_body_req *out, ch
 {
     if (!cJSON_IsObject(root))
         return fail(msg, size, "request body must be a JSON object");
-    if (read_model(root, out, msg, size) != 0 || read_messages(root, out, msg, size) != 0 ||
+    if (read_model(root, out, msg, size) != 0 ||
+        (ep == MOCK_EP_RESPONSES ? read_input(root, out, msg, size)
+                                 : read_messages(root, out, msg, size)) != 0 ||
         read_max_tokens(ep, root, out, msg, size) != 0)
         return -1;
     if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(root, "stream")))
@@ -147,18 +175,97 @@ int mock_body_parse(mock_endpoint endpoint, const char *text, size_t len, mock_b
 
 /* ---- rendering ---- */
 
+/* A proto3 JSON Duration: "26s", "1.500s", "0.000250s" (0, 3 or 6 digits). */
+static void put_proto_duration(mock_buf *b, cm_us d)
+{
+    if (d < 0)
+        d = 0;
+    long long s = (long long)(d / CM_US_PER_S), frac = (long long)(d % CM_US_PER_S);
+    if (frac == 0)
+        mock_buf_printf(b, "\"%llds\"", s);
+    else if (frac % 1000 == 0)
+        mock_buf_printf(b, "\"%lld.%03llds\"", s, frac / 1000);
+    else
+        mock_buf_printf(b, "\"%lld.%06llds\"", s, frac);
+}
+
+/* google.rpc.Status details: ErrorInfo (a reason in error_code), and for an
+ * answer with a delay QuotaFailure (the refusing window) and RetryInfo, as
+ * real Gemini 429s carry them (research notes, providers.md 7.2). */
+static void render_gemini_details(mock_buf *b, const mock_plan *p)
+{
+    bool first = true;
+    mock_buf_puts(b, ",\"details\":[");
+    if (p->error_code[0]) {
+        mock_buf_puts(b, "{\"@type\":\"type.googleapis.com/google.rpc.ErrorInfo\",\"reason\":");
+        mock_buf_json_str(b, p->error_code);
+        mock_buf_puts(b, ",\"domain\":\"googleapis.com\",\"metadata\":{\"service\":"
+                         "\"generativelanguage.googleapis.com\"}}");
+        first = false;
+    }
+    if (p->retry_delay >= 0 && p->quota_id) {
+        mock_buf_puts(b, first ? "" : ",");
+        mock_buf_puts(b, "{\"@type\":\"type.googleapis.com/google.rpc.QuotaFailure\","
+                         "\"violations\":[{\"quotaId\":");
+        mock_buf_json_str(b, p->quota_id);
+        mock_buf_puts(b, "}]}");
+        first = false;
+    }
+    if (p->retry_delay >= 0) {
+        mock_buf_puts(b, first ? "" : ",");
+        mock_buf_puts(b, "{\"@type\":\"type.googleapis.com/google.rpc.RetryInfo\",\"retryDelay\":");
+        put_proto_duration(b, p->retry_delay);
+        mock_buf_puts(b, "}");
+    }
+    mock_buf_puts(b, "]");
+}
+
 static void render_error(mock_buf *b, const mock_plan *p)
 {
-    const char *type =
-        p->error_type[0] ? p->error_type : mock_plan_default_error_type(p->shape, p->status);
+    const char *type = p->error_type[0] ? p->error_type : mock_plan_default_error_type(p);
     const char *message = p->error_message[0] ? p->error_message : "mock error";
-    if (p->shape == MOCK_SHAPE_ANTHROPIC) {
+    const char *rid = p->known.rid_name ? mock_plan_header_get(p, p->known.rid_name) : NULL;
+    switch (mock_plan_style(p)) {
+    case MOCK_ERRORS_ANTHROPIC:
         mock_buf_puts(b, "{\"type\":\"error\",\"error\":{\"type\":");
+        mock_buf_json_str(b, type);
+        mock_buf_puts(b, ",\"message\":");
+        mock_buf_json_str(b, message);
+        mock_buf_puts(b, "}");
+        if (rid) { /* docs.claude.com/en/api/errors: the request-id header's value */
+            mock_buf_puts(b, ",\"request_id\":");
+            mock_buf_json_str(b, rid);
+        }
+        mock_buf_puts(b, "}");
+        return;
+    case MOCK_ERRORS_MOONSHOT:
+        mock_buf_puts(b, "{\"error\":{\"type\":");
         mock_buf_json_str(b, type);
         mock_buf_puts(b, ",\"message\":");
         mock_buf_json_str(b, message);
         mock_buf_puts(b, "}}");
         return;
+    case MOCK_ERRORS_OPENROUTER:
+        mock_buf_printf(b, "{\"error\":{\"code\":%d,\"message\":", p->status);
+        mock_buf_json_str(b, message);
+        if (type[0]) {
+            mock_buf_puts(b, ",\"metadata\":{\"error_type\":");
+            mock_buf_json_str(b, type);
+            mock_buf_puts(b, "}");
+        }
+        mock_buf_puts(b, "}}");
+        return;
+    case MOCK_ERRORS_GEMINI:
+        mock_buf_printf(b, "{\"error\":{\"code\":%d,\"message\":", p->status);
+        mock_buf_json_str(b, message);
+        mock_buf_puts(b, ",\"status\":");
+        mock_buf_json_str(b, type);
+        render_gemini_details(b, p);
+        mock_buf_puts(b, "}}");
+        return;
+    case MOCK_ERRORS_BY_SHAPE:
+    case MOCK_ERRORS_OPENAI:
+        break;
     }
     mock_buf_puts(b, "{\"error\":{\"message\":");
     mock_buf_json_str(b, message);
@@ -167,6 +274,11 @@ static void render_error(mock_buf *b, const mock_plan *p)
     mock_buf_puts(b, ",\"param\":null,\"code\":");
     mock_buf_json_str(b, p->error_code[0] ? p->error_code : NULL);
     mock_buf_puts(b, "}}");
+}
+
+static int64_t epoch_of(const mock_render_ctx *c)
+{
+    return c->epoch_s ? c->epoch_s : CM_SCENARIO_EPOCH;
 }
 
 static void render_reply_text(mock_buf *b, const mock_render_ctx *c)
@@ -181,7 +293,7 @@ static void render_openai_completion(mock_buf *b, const mock_render_ctx *c)
 {
     mock_buf_printf(b, "{\"id\":\"chatcmpl-mock%llu\",\"object\":\"chat.completion\",\"created\":",
                     (unsigned long long)c->id);
-    mock_buf_int(b, CM_SCENARIO_EPOCH + c->now / CM_US_PER_S);
+    mock_buf_int(b, epoch_of(c) + c->now / CM_US_PER_S);
     mock_buf_puts(b, ",\"model\":");
     mock_buf_json_str(b, c->model);
     mock_buf_puts(b, ",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":");
@@ -194,6 +306,43 @@ static void render_openai_completion(mock_buf *b, const mock_render_ctx *c)
     mock_buf_puts(b, ",\"total_tokens\":");
     mock_buf_int(b, c->tokens_in + c->tokens_out);
     mock_buf_puts(b, "}}");
+}
+
+/* A non-streamed Response object with the members the OpenAPI Response
+ * schema requires (id, object, created_at, error, incomplete_details,
+ * instructions, model, tools, output, parallel_tool_calls, metadata,
+ * tool_choice, temperature, top_p) plus status and usage, as in its example:
+ * openai-node@7b7d6ca7 api_reference/openapi.transformed.yml (read
+ * 2026-12-04). The SDKs compute output_text from output[]. */
+static void render_openai_response(mock_buf *b, const mock_render_ctx *c)
+{
+    int64_t created = epoch_of(c) + c->now / CM_US_PER_S;
+    mock_buf_printf(b, "{\"id\":\"resp_mock%llu\",\"object\":\"response\",\"created_at\":",
+                    (unsigned long long)c->id);
+    mock_buf_int(b, created);
+    mock_buf_puts(b, ",\"status\":\"completed\",\"completed_at\":");
+    mock_buf_int(b, created);
+    mock_buf_puts(b, ",\"error\":null,\"incomplete_details\":null,\"instructions\":null,"
+                     "\"max_output_tokens\":null,\"model\":");
+    mock_buf_json_str(b, c->model);
+    mock_buf_printf(b,
+                    ",\"output\":[{\"type\":\"message\",\"id\":\"msg_mock%llu\",\"status\":"
+                    "\"completed\",\"role\":\"assistant\",\"content\":[{\"type\":\"output_text\","
+                    "\"text\":",
+                    (unsigned long long)c->id);
+    render_reply_text(b, c);
+    mock_buf_puts(b,
+                  ",\"annotations\":[]}]}],\"parallel_tool_calls\":true,"
+                  "\"previous_response_id\":null,\"reasoning\":{\"effort\":null,\"summary\":null},"
+                  "\"store\":false,\"temperature\":1.0,\"text\":{\"format\":{\"type\":\"text\"}},"
+                  "\"tool_choice\":\"auto\",\"tools\":[],\"top_p\":1.0,\"truncation\":"
+                  "\"disabled\",\"usage\":{\"input_tokens\":");
+    mock_buf_int(b, c->tokens_in);
+    mock_buf_puts(b, ",\"input_tokens_details\":{\"cached_tokens\":0},\"output_tokens\":");
+    mock_buf_int(b, c->tokens_out);
+    mock_buf_puts(b, ",\"output_tokens_details\":{\"reasoning_tokens\":0},\"total_tokens\":");
+    mock_buf_int(b, c->tokens_in + c->tokens_out);
+    mock_buf_puts(b, "},\"user\":null,\"metadata\":{}}");
 }
 
 static void render_anthropic_message(mock_buf *b, const mock_render_ctx *c)
@@ -222,7 +371,7 @@ static void render_models(mock_buf *b, const mock_plan *p, const mock_render_ctx
         mock_buf_json_str(b, c->models[i]);
         if (oa) {
             mock_buf_puts(b, ",\"object\":\"model\",\"created\":");
-            mock_buf_int(b, CM_SCENARIO_EPOCH);
+            mock_buf_int(b, epoch_of(c));
             mock_buf_puts(b, ",\"owned_by\":");
             mock_buf_json_str(b, c->provider);
         } else {
@@ -252,6 +401,8 @@ char *mock_body_render(const mock_plan *plan, const mock_render_ctx *ctx, size_t
         render_models(&b, plan, ctx);
     else if (plan->shape == MOCK_SHAPE_ANTHROPIC)
         render_anthropic_message(&b, ctx);
+    else if (ctx->endpoint == MOCK_EP_RESPONSES)
+        render_openai_response(&b, ctx);
     else
         render_openai_completion(&b, ctx);
     mock_buf_puts(&b, "\n");
@@ -263,6 +414,7 @@ void mock_body_error_plan(mock_plan *plan, mock_shape shape, int status, const c
 {
     memset(plan, 0, sizeof *plan);
     plan->shape = shape;
+    plan->retry_delay = -1;
     plan->fault = MOCK_FAULT_NONE;
     mock_plan_error(plan, status, NULL, code, message ? message : "");
     snprintf(plan->note, sizeof plan->note, "%d: %s", status, message ? message : "");

@@ -33,9 +33,11 @@ typedef struct mock_render_ctx {
     const char *model;         /* the requested model (completion bodies) */
     const char *const *models; /* the provider's models (model lists) */
     size_t nmodels;
-    uint64_t id; /* makes response ids unique */
-    cm_us now;   /* scenario time, for "created" */
+    uint64_t id;     /* makes response ids unique */
+    cm_us now;       /* scenario time, for "created" */
+    int64_t epoch_s; /* the Unix second of scenario time 0 (0: CM_SCENARIO_EPOCH) */
     int64_t tokens_in, tokens_out;
+    mock_endpoint endpoint; /* MOCK_EP_RESPONSES: a Response object instead of a completion */
 } mock_render_ctx;
 
 /* Renders the body `plan` asks for. Returns a malloc'd NUL-terminated string

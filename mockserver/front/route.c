@@ -23,6 +23,10 @@ static const struct {
     {"/v1/chat/completions", "POST", MOCK_EP_CHAT},
     {"/v1/messages", "POST", MOCK_EP_MESSAGES},
     {"/v1/models", "GET", MOCK_EP_MODELS},
+    {"/v1/responses", "POST", MOCK_EP_RESPONSES},
+    /* Gemini's OpenAI-compatible base, .../v1beta/openai/ (ai.google.dev/gemini-api/docs/openai) */
+    {"/v1beta/openai/chat/completions", "POST", MOCK_EP_CHAT},
+    {"/v1beta/openai/models", "GET", MOCK_EP_MODELS},
 };
 
 /* A GET route also answers HEAD (the same headers, no body), as RFC 9110

@@ -1,5 +1,6 @@
 /* route.h: what a request URL and method ask the mockserver for: a provider
- * endpoint (/{provider}/v1/chat/completions, /v1/messages, /v1/models) or an
+ * endpoint (/{provider}/v1/chat/completions, /v1/responses, /v1/messages,
+ * /v1/models) or an
  * admin page (/__admin/state, /__admin/journal, /__admin/reset, /metrics). */
 #ifndef MOCK_ROUTE_H
 #define MOCK_ROUTE_H

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "common/attempt_id.h"
+#include "common/timefmt.h"
 #include "mockserver/front/admin.h"
 #include "mockserver/front/body.h"
 #include "mockserver/front/clock.h"
@@ -28,6 +29,7 @@
 #include "mockserver/front/textbuf.h"
 #include "mockserver/front/waker.h"
 #include "mockserver/model/model.h"
+#include "mockserver/model/plan.h"
 #include "mockserver/scenario/internal.h"
 
 /* Chunks a slow body is dribbled in. */
@@ -74,6 +76,7 @@ typedef struct mock_rq {
     int64_t chunk_wait_us; /* slow body: wall time between chunks */
     bool chunk_ready;      /* slow body: the next chunk may go */
     uint64_t attempt_id;   /* from X-Retrylab-Attempt; 0 when absent */
+    uint64_t ticket;       /* the model's concurrency hold, released when the request ends */
     mock_plan plan;        /* last: not zeroed on allocation (see rq_new) */
 } mock_rq;
 
@@ -95,13 +98,11 @@ static void rq_resume(void *item, mock_wake_reason why)
 
 /* ---- responses ---- */
 
-/* "Date" as IMF-fixdate for scenario time `now`. */
-static void http_date(cm_us now, char *out, size_t size)
+/* "Date" as IMF-fixdate for scenario time `now` (the clock's epoch + now,
+ * floored to the second). */
+static void http_date(const mock_clock *c, cm_us now, char *out, size_t size)
 {
-    time_t t = (time_t)(CM_SCENARIO_EPOCH + now / CM_US_PER_S);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(out, size, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    cm_fmt_http_date_at(mock_clock_epoch(c), now - now % CM_US_PER_S, out, size);
 }
 
 static bool plan_has_header(const mock_plan *p, const char *name)
@@ -119,7 +120,7 @@ static void add_plan_headers(struct MHD_Response *r, const mock_rq *rq)
         MHD_add_response_header(r, p->headers[i].name, p->headers[i].value);
     if (!plan_has_header(p, "Date")) {
         char date[64];
-        http_date(mock_clock_now(&rq->srv->clock), date, sizeof date);
+        http_date(&rq->srv->clock, mock_clock_now(&rq->srv->clock), date, sizeof date);
         MHD_add_response_header(r, "Date", date);
     }
     MHD_add_response_header(r, "Content-Type", "application/json");
@@ -253,9 +254,29 @@ static mock_shape route_shape(const mock_server *s, const mock_route *r)
     return r->endpoint == MOCK_EP_MESSAGES ? MOCK_SHAPE_ANTHROPIC : MOCK_SHAPE_OPENAI;
 }
 
-/* The answer the front gives without the model (bad path, method, body);
- * 0 when the request is fit for the model. */
+/* The error style of the provider the route names (its shape's when none). */
+static mock_error_style route_errors(const mock_server *s, const mock_route *r)
+{
+    int i = r->kind == MOCK_ROUTE_PROVIDER ? mock_scenario_provider_find(s->sc, r->provider) : -1;
+    return i >= 0 ? mock_scenario_provider_errors(s->sc, (size_t)i) : MOCK_ERRORS_BY_SHAPE;
+}
+
+static int front_check_plan(mock_rq *rq, mock_body_req *req);
+
+/* The answer the front gives without the model (bad path, method, body), in
+ * the provider's error style; 0 when the request is fit for the model. */
 static int front_check(mock_rq *rq, mock_body_req *req)
+{
+    int rc = front_check_plan(rq, req);
+    mock_error_style style = rc != 0 ? route_errors(rq->srv, &rq->route) : MOCK_ERRORS_BY_SHAPE;
+    if (style != MOCK_ERRORS_BY_SHAPE && style != mock_plan_style(&rq->plan)) {
+        rq->plan.error_style = style; /* the style's type for the status, no OpenAI code */
+        rq->plan.error_type[0] = rq->plan.error_code[0] = '\0';
+    }
+    return rc;
+}
+
+static int front_check_plan(mock_rq *rq, mock_body_req *req)
 {
     mock_shape shape = route_shape(rq->srv, &rq->route);
     char msg[160];
@@ -359,6 +380,7 @@ static int decide(mock_rq *rq, mock_body_req *req)
                            .now = now,
                            .attempt_id = rq->attempt_id};
         mock_model_respond(s->model, &mr, &rq->plan);
+        rq->ticket = rq->plan.ticket;
         if (rq->plan.fault == MOCK_FAULT_HANG)
             hung = try_hang(rq);
     }
@@ -366,7 +388,7 @@ static int decide(mock_rq *rq, mock_body_req *req)
     if (!plan_has_header(&rq->plan, "Date") && rq->plan.nheaders < MOCK_MAX_HEADERS) {
         mock_header *h = &rq->plan.headers[rq->plan.nheaders++]; /* journaled as sent */
         snprintf(h->name, sizeof h->name, "Date");
-        http_date(now, h->value, sizeof h->value);
+        http_date(&s->clock, now, h->value, sizeof h->value);
     }
     journal_add(rq, req, key, now);
     return hung;
@@ -391,6 +413,8 @@ static void render(mock_rq *rq, const mock_body_req *req)
         .nmodels = nmodels,
         .id = atomic_fetch_add(&s->next_id, 1),
         .now = mock_clock_now(&s->clock),
+        .epoch_s = mock_clock_epoch(&s->clock),
+        .endpoint = rq->route.endpoint,
         .tokens_in = req->input_tokens > 0 ? req->input_tokens : rq->plan.tokens_in,
         .tokens_out = rq->plan.tokens_out > 0 ? rq->plan.tokens_out : out_tokens,
     };
@@ -432,7 +456,7 @@ static enum MHD_Result send_text(mock_rq *rq, int status, const char *type, char
         return MHD_NO;
     }
     char date[64];
-    http_date(mock_clock_now(&rq->srv->clock), date, sizeof date);
+    http_date(&rq->srv->clock, mock_clock_now(&rq->srv->clock), date, sizeof date);
     MHD_add_response_header(r, "Date", date);
     MHD_add_response_header(r, "Content-Type", type);
     if (status == 405 && rq->route.allow)
@@ -449,6 +473,7 @@ static enum MHD_Result admin_state(mock_rq *rq)
     mock_admin_view v = {.scenario = mock_scenario_name(s->sc), .time_scale = s->clock.scale};
     pthread_mutex_lock(&s->mu);
     v.now = mock_clock_now(&s->clock);
+    v.epoch_s = mock_clock_epoch(&s->clock);
     v.windows = mock_model_state_json(s->model, v.now);
     pthread_mutex_unlock(&s->mu);
     pthread_mutex_lock(&s->jmu);
@@ -490,6 +515,8 @@ static enum MHD_Result admin_journal(mock_rq *rq)
     return send_text(rq, 200, jsonl ? "application/x-ndjson" : "application/json", text, len);
 }
 
+/* The answer says the new epoch and the scenario time it was written at, so
+ * that a client can align its own scenario clock with this one. */
 static enum MHD_Result admin_reset(mock_rq *rq)
 {
     mock_server *s = rq->srv;
@@ -498,9 +525,15 @@ static enum MHD_Result admin_reset(mock_rq *rq)
     mock_model_reset(s->model);
     mock_journal_clear(s->journal);
     mock_clock_restart(&s->clock);
+    int64_t epoch = mock_clock_epoch(&s->clock);
+    mock_model_set_epoch(s->model, epoch);
+    cm_us now = mock_clock_now(&s->clock);
     pthread_mutex_unlock(&s->jmu);
     pthread_mutex_unlock(&s->mu);
-    return send_text(rq, 200, "application/json", strdup("{\"reset\":true}\n"), 15);
+    char text[128];
+    int n = snprintf(text, sizeof text, "{\"reset\":true,\"epoch_unix_us\":%lld,\"now_us\":%lld}\n",
+                     (long long)(epoch * CM_US_PER_S), (long long)now);
+    return send_text(rq, 200, "application/json", strndup(text, (size_t)n), (size_t)n);
 }
 
 static enum MHD_Result admin_metrics(mock_rq *rq)
@@ -581,6 +614,12 @@ static mock_rq *rq_new(mock_server *s, struct MHD_Connection *c, const char *url
 
 static void rq_free(mock_rq *rq)
 {
+    mock_server *s = rq->srv;
+    if (rq->ticket) { /* the response is complete or the connection gone: slots free */
+        pthread_mutex_lock(&s->mu);
+        mock_model_release(s->model, rq->ticket, mock_clock_now(&s->clock));
+        pthread_mutex_unlock(&s->mu);
+    }
     atomic_fetch_sub(&rq->srv->live, 1);
     mock_buf_free(&rq->body);
     free(rq->resp);
@@ -726,6 +765,8 @@ int mock_server_start(const mock_scenario *sc, const mock_http_config *cfg, mock
     pthread_mutexattr_destroy(&ma);
     mock_clock_init(&s->clock, cfg->time_scale);
     s->model = mock_model_new(sc);
+    if (s->model)
+        mock_model_set_epoch(s->model, mock_clock_epoch(&s->clock));
     s->journal = mock_journal_new(cfg->journal_size, cfg->journal_file);
     s->metrics = mock_metrics_new();
     if (s->journal)

@@ -61,7 +61,7 @@ static void anthropic_unit(mock_plan *p, const mock_window_view *v, const char *
     char when[40];
     put_int(p, names[0], v->limit);
     put_int(p, names[1], v->remaining);
-    cm_fmt_rfc3339(cm_us_add(now, v->reset), when, sizeof when);
+    cm_fmt_rfc3339_at(p->known.epoch_s, cm_us_add(now, v->reset), when, sizeof when);
     mock_plan_header_set(p, names[2], when);
 }
 
@@ -101,9 +101,54 @@ static void ietf_headers(mock_plan *p, const mock_limit_set *ls)
     }
 }
 
+/* X-RateLimit-Limit, -Remaining, -Reset of the requests window (else the
+ * tokens one): Moonshot (www.kimi.com/help/kimi-api/api-rate-limits) and
+ * OpenRouter on its own 429s (OpenRouterTeam/docs@c26125a5
+ * api_reference/limits.mdx), read 2026-12-04. Neither documents what Reset
+ * holds; a client of OpenRouter reads Unix seconds or milliseconds
+ * (everruns/everruns#2280), so the provider chooses (plain_reset). */
+static void plain_headers(mock_plan *p, const mock_limit_set *ls, cm_us now, mock_plain_reset form)
+{
+    int u = ls->has[MOCK_UNIT_REQUESTS] ? MOCK_UNIT_REQUESTS
+            : ls->has[MOCK_UNIT_TOKENS] ? MOCK_UNIT_TOKENS
+                                        : -1;
+    if (u < 0)
+        return;
+    const mock_window_view *v = &ls->view[u];
+    put_int(p, "X-RateLimit-Limit", v->limit);
+    put_int(p, "X-RateLimit-Remaining", v->remaining);
+    cm_us at = cm_us_add(now, v->reset); /* scenario time of the reset */
+    int64_t epoch_us = p->known.epoch_s * CM_US_PER_S;
+    switch (form) {
+    case MOCK_PLAIN_UNIX_MS:
+        put_int(p, "X-RateLimit-Reset", (epoch_us + at + CM_US_PER_MS - 1) / CM_US_PER_MS);
+        break;
+    case MOCK_PLAIN_UNIX:
+        put_int(p, "X-RateLimit-Reset", (epoch_us + at + CM_US_PER_S - 1) / CM_US_PER_S);
+        break;
+    case MOCK_PLAIN_SECONDS:
+        put_int(p, "X-RateLimit-Reset", ceil_s(v->reset));
+        break;
+    }
+}
+
 void mock_limit_headers(mock_plan *p, const mock_limit_set *ls, cm_us now, bool ietf)
 {
-    if (p->shape == MOCK_SHAPE_OPENAI) {
+    mock_provider_def prov = {.limit_style = p->shape == MOCK_SHAPE_ANTHROPIC
+                                                 ? MOCK_LIMITS_ANTHROPIC
+                                                 : MOCK_LIMITS_OPENAI,
+                              .ietf_headers = ietf};
+    mock_limit_headers_for(p, ls, now, &prov);
+}
+
+void mock_limit_headers_for(mock_plan *p, const mock_limit_set *ls, cm_us now,
+                            const mock_provider_def *prov)
+{
+    if (prov->limit_style == MOCK_LIMITS_PLAIN) {
+        plain_headers(p, ls, now, prov->plain_reset);
+    } else if (prov->limit_style == MOCK_LIMITS_NONE) {
+        /* nothing */
+    } else if (prov->limit_style == MOCK_LIMITS_OPENAI) {
         if (ls->has[MOCK_UNIT_REQUESTS])
             openai_unit(p, &ls->view[MOCK_UNIT_REQUESTS], 0);
         int tok = ls->has[MOCK_UNIT_TOKENS] ? MOCK_UNIT_TOKENS : MOCK_UNIT_INPUT_TOKENS;
@@ -120,6 +165,6 @@ void mock_limit_headers(mock_plan *p, const mock_limit_set *ls, cm_us now, bool 
             if (ls->has[u])
                 anthropic_unit(p, &ls->view[u], anthropic_names[u], now);
     }
-    if (ietf)
+    if (prov->ietf_headers)
         ietf_headers(p, ls);
 }

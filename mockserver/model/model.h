@@ -15,9 +15,10 @@
 #include "mockserver/scenario/scenario.h"
 
 typedef enum mock_endpoint {
-    MOCK_EP_CHAT,     /* OpenAI shape: POST {prefix}/v1/chat/completions */
-    MOCK_EP_MESSAGES, /* Anthropic shape: POST {prefix}/v1/messages */
-    MOCK_EP_MODELS,   /* GET {prefix}/v1/models */
+    MOCK_EP_CHAT,      /* OpenAI shape: POST {prefix}/v1/chat/completions */
+    MOCK_EP_MESSAGES,  /* Anthropic shape: POST {prefix}/v1/messages */
+    MOCK_EP_MODELS,    /* GET {prefix}/v1/models */
+    MOCK_EP_RESPONSES, /* OpenAI shape: POST {prefix}/v1/responses (not streamed) */
 } mock_endpoint;
 
 typedef struct mock_request {
@@ -71,27 +72,38 @@ typedef struct mock_plan_known {
     bool no_text;           /* the request was no_text */
     uint8_t pending;        /* headers whose text is not written yet (plan_known.c) */
     cm_us date_at;          /* the scenario time (whole second) that Date gives */
+    int64_t epoch_s;        /* the Unix second of scenario time 0 the dates use */
     int64_t retry_after_s;  /* -1 when not sent */
     int64_t retry_after_ms; /* -1 when not sent */
     bool has_unit[2];
     int64_t limit[2], remaining[2];
     cm_us reset[2];
+    const char *rid_name;   /* the request-id header's name; NULL: none */
+    const char *rid_prefix; /* its value: prefix + 24 letters and digits from rid_bits */
+    uint64_t rid_bits;
 } mock_plan_known;
 
 typedef struct mock_plan {
     int status;
     mock_shape shape;
+    mock_error_style error_style; /* how the front renders an error body (BY_SHAPE: the shape's) */
     mock_header headers[MOCK_MAX_HEADERS];
     size_t nheaders;
     mock_body body;
     char error_type[48]; /* e.g. "rate_limit_error" (shape-specific names) */
-    char error_message[200];
-    char error_code[48]; /* OpenAI "code" ("invalid_api_key", "model_not_found"...); "" = null */
-    cm_us latency;       /* scenario time before the response starts */
+    char error_message[320];
+    char error_code[48];  /* OpenAI "code" ("invalid_api_key", "model_not_found"...); "" = null;
+                             Gemini: the ErrorInfo reason */
+    cm_us retry_delay;    /* the delay the answer asks for (also with Retry-After "none"); -1:
+                             none. Gemini bodies carry it as RetryInfo.retryDelay */
+    const char *quota_id; /* the refusing window's name (Gemini QuotaFailure); NULL: none */
+    cm_us latency;        /* scenario time before the response starts */
     mock_fault fault;
     cm_us slow_body; /* for MOCK_FAULT_SLOW_BODY */
     int64_t tokens_in, tokens_out;
     char note[64];         /* what decided the answer, for the journal */
+    uint64_t ticket;       /* != 0: the request holds concurrency slots until
+                              mock_model_release(ticket) */
     mock_plan_known known; /* the headers' values, while known.exact */
 } mock_plan;
 
@@ -108,8 +120,17 @@ typedef struct mock_model mock_model;
  * arrival order. */
 mock_model *mock_model_new(const mock_scenario *sc);
 void mock_model_free(mock_model *m);
-/* Back to the state at t = 0 (windows empty, scripts at step 0, RNG reseeded). */
+/* Back to the state at t = 0 (windows empty, scripts at step 0, RNG reseeded).
+ * The epoch is kept. */
 void mock_model_reset(mock_model *m);
+/* What scenario time 0 stands for, as a Unix second: every date the model
+ * writes (Date, an HTTP-date Retry-After, RFC 3339 resets) is epoch + t.
+ * The default is CM_SCENARIO_EPOCH (the simulation's fixed 2026-01-01); the
+ * HTTP front sets the wall-clock second it started (or was reset) in. A
+ * whole second, so that whole-second dates subtract the same way at any
+ * epoch. The model never reads a clock itself. */
+void mock_model_set_epoch(mock_model *m, int64_t epoch_unix_s);
+int64_t mock_model_epoch(const mock_model *m);
 
 /* Decides the answer to `req` and updates the state. Deterministic: the same
  * scenario, seed and sequence of requests give the same plans. Not
@@ -117,6 +138,11 @@ void mock_model_reset(mock_model *m);
  * which is what makes script transitions atomic). Unknown provider -> 404,
  * unknown model -> 404, invalid key -> 401, each in the provider's shape. */
 void mock_model_respond(mock_model *m, const mock_request *req, mock_plan *out);
+/* The request that got plan.ticket has ended (its response is complete, or
+ * its connection or attempt is over): its concurrency slots are free again.
+ * A ticket of 0, already released, or from before a reset is ignored.
+ * `now` is the scenario time of the end. */
+void mock_model_release(mock_model *m, uint64_t ticket, cm_us now);
 /* Sets req->provider_ix, model_ix and key_ix from req's provider, model and
  * key (0 where a name is not found): a caller that sends many requests with
  * the same names to this model keeps them, and mock_model_respond then skips

@@ -17,6 +17,9 @@ void mock_plan_init_dated(mock_plan *p, mock_shape shape, const char *date)
      * builds one plan per attempt. */
     p->status = 200;
     p->shape = shape;
+    p->error_style = MOCK_ERRORS_BY_SHAPE;
+    p->retry_delay = -1;
+    p->quota_id = NULL;
     p->nheaders = 0;
     p->body = MOCK_BODY_COMPLETION;
     p->error_type[0] = p->error_message[0] = p->error_code[0] = '\0';
@@ -25,10 +28,12 @@ void mock_plan_init_dated(mock_plan *p, mock_shape shape, const char *date)
     p->slow_body = 0;
     p->tokens_in = p->tokens_out = 0;
     p->note[0] = '\0';
+    p->ticket = 0;
     p->known = (mock_plan_known){.exact = false,
                                  .lazy = false,
                                  .no_text = false,
                                  .pending = 0,
+                                 .epoch_s = CM_SCENARIO_EPOCH,
                                  .retry_after_s = -1,
                                  .retry_after_ms = -1};
     if (date)
@@ -135,7 +140,9 @@ static const error_default openai_errors[] = {
     {0, "server_error", NULL, "The server had an error while processing your request."},
 };
 
-/* Anthropic: {"type": "error", "error": {"type", "message"}}. */
+/* Anthropic: {"type": "error", "error": {"type", "message"}}; the types per
+ * status: docs.claude.com/en/api/errors (read 2026-12-04); 529's message:
+ * anthropics/anthropic-sdk-typescript@bfa9197f tests/streaming.test.ts. */
 static const error_default anthropic_errors[] = {
     {400, "invalid_request_error", NULL, "Invalid request."},
     {401, "authentication_error", NULL, "invalid x-api-key"},
@@ -150,19 +157,89 @@ static const error_default anthropic_errors[] = {
     {0, "api_error", NULL, "Internal server error"},
 };
 
-static const error_default *error_default_for(mock_shape shape, int status)
+/* Moonshot: {"error": {"type", "message"}}; 400/401 rows from
+ * platform.kimi.ai/docs/api/errors, the 429 types as observed
+ * (forum.moonshot.ai/t/569), read 2026-12-04; the 404 and 5xx types are
+ * not documented there. */
+static const error_default moonshot_errors[] = {
+    {400, "invalid_request_error", NULL, "Invalid request."},
+    {401, "invalid_authentication_error", NULL, "Invalid Authentication"},
+    {404, "resource_not_found_error", NULL, "Not found the model or Permission denied"},
+    {429, "rate_limit_reached_error", NULL, "Rate limit reached, please try again later"},
+    {0, "server_error", NULL, "The engine is currently overloaded, please try again later"},
+};
+
+/* OpenRouter: {"error": {"code": STATUS, "message", "metadata": {"error_type"}}};
+ * 429's error_type and the masked 5xx ("server"): OpenRouterTeam/docs@c26125a5
+ * api_reference/errors-and-debugging.mdx and limits.mdx. Other types are
+ * not documented: none is sent. */
+static const error_default openrouter_errors[] = {
+    {400, "", NULL, "Bad Request"},
+    {401, "", NULL, "No auth credentials found"},
+    {402, "", NULL, "Insufficient credits"},
+    {404, "", NULL, "Not Found"},
+    {429, "rate_limit_exceeded", NULL, "Rate limit exceeded"},
+    {0, "server", NULL, "Internal Server Error"},
+};
+
+/* Gemini: google.rpc.Status, type = the canonical status name. Rows from
+ * ai.google.dev/gemini-api/docs/generate-content/api-errors (read
+ * 2026-12-04); a bad key is 400 INVALID_ARGUMENT with reason
+ * API_KEY_INVALID (observed: continuedev/continue#11759), the row used for
+ * 401 here and sent with the provider's invalid_key_status (400 in the
+ * gemini profile); 503/504 from third-party lists. */
+static const error_default gemini_errors[] = {
+    {400, "INVALID_ARGUMENT", NULL, "Request contains an invalid argument."},
+    {401, "INVALID_ARGUMENT", "API_KEY_INVALID", "API key not valid. Please pass a valid API key."},
+    {403, "PERMISSION_DENIED", NULL, "The caller does not have permission"},
+    {404, "NOT_FOUND", NULL, "Requested entity was not found."},
+    {429, "RESOURCE_EXHAUSTED", NULL,
+     "You exceeded your current quota, please check your plan and billing details. For more "
+     "information on this error, head to: https://ai.google.dev/gemini-api/docs/rate-limits."},
+    {499, "CANCELLED", NULL, "The operation was cancelled."},
+    {503, "UNAVAILABLE", NULL, "The model is overloaded. Please try again later."},
+    {504, "DEADLINE_EXCEEDED", NULL, "Deadline expired before operation could complete."},
+    {0, "INTERNAL", NULL, "An internal error has occurred."},
+};
+
+mock_error_style mock_plan_style(const mock_plan *p)
 {
-    const error_default *t = shape == MOCK_SHAPE_ANTHROPIC ? anthropic_errors : openai_errors;
+    if (p->error_style != MOCK_ERRORS_BY_SHAPE)
+        return p->error_style;
+    return p->shape == MOCK_SHAPE_ANTHROPIC ? MOCK_ERRORS_ANTHROPIC : MOCK_ERRORS_OPENAI;
+}
+
+static const error_default *table_of(mock_error_style style)
+{
+    switch (style) {
+    case MOCK_ERRORS_ANTHROPIC:
+        return anthropic_errors;
+    case MOCK_ERRORS_MOONSHOT:
+        return moonshot_errors;
+    case MOCK_ERRORS_OPENROUTER:
+        return openrouter_errors;
+    case MOCK_ERRORS_GEMINI:
+        return gemini_errors;
+    case MOCK_ERRORS_BY_SHAPE:
+    case MOCK_ERRORS_OPENAI:
+        break;
+    }
+    return openai_errors;
+}
+
+static const error_default *error_default_for(mock_error_style style, int status)
+{
+    const error_default *t = table_of(style);
     while (t->status && t->status != status)
         t++;
     if (!t->status && status >= 400 && status < 500)
-        return shape == MOCK_SHAPE_ANTHROPIC ? anthropic_errors : openai_errors; /* 400 kind */
+        return table_of(style); /* the 400 kind */
     return t;
 }
 
-const char *mock_plan_default_error_type(mock_shape shape, int status)
+const char *mock_plan_default_error_type(const mock_plan *p)
 {
-    return error_default_for(shape, status)->type;
+    return error_default_for(mock_plan_style(p), p->status)->type;
 }
 
 void mock_plan_error(mock_plan *p, int status, const char *type, const char *code,
@@ -172,7 +249,7 @@ void mock_plan_error(mock_plan *p, int status, const char *type, const char *cod
     p->body = MOCK_BODY_ERROR;
     if (p->known.no_text) /* nobody reads them: they stay "" */
         return;
-    const error_default *d = error_default_for(p->shape, status);
+    const error_default *d = error_default_for(mock_plan_style(p), status);
     cm_strcpy_cut(p->error_type, sizeof p->error_type, type ? type : d->type);
     cm_strcpy_cut(p->error_code, sizeof p->error_code, code ? code : d->code ? d->code : "");
     cm_strcpy_cut(p->error_message, sizeof p->error_message, message ? message : d->message);

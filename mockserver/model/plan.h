@@ -31,11 +31,13 @@ const char *mock_plan_header_get(const mock_plan *p, const char *name);
 /* Removes header `name` if present. */
 void mock_plan_header_del(mock_plan *p, const char *name);
 /* Makes p an error answer with `status`: body ERROR, and error_type,
- * error_code and error_message as the shape's real API sends them; non-NULL
- * arguments override those defaults. */
+ * error_code and error_message as p's error style (mock_plan_style) sends
+ * them; non-NULL arguments override those defaults. */
 void mock_plan_error(mock_plan *p, int status, const char *type, const char *code,
                      const char *message);
-/* The error type the shape's real API sends for `status` (never NULL). */
-const char *mock_plan_default_error_type(mock_shape shape, int status);
+/* The error type p's style sends for p->status (never NULL). */
+const char *mock_plan_default_error_type(const mock_plan *p);
+/* p's error style: p->error_style, or the shape's when BY_SHAPE. */
+mock_error_style mock_plan_style(const mock_plan *p);
 
 #endif

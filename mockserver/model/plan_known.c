@@ -8,7 +8,7 @@
 
 /* Deferred text is written in the order of these bits, the order in which
  * the model sets them. */
-enum { PEND_DATE = 1, PEND_RA = 2, PEND_UNIT0 = 4, PEND_UNIT1 = 8 };
+enum { PEND_DATE = 1, PEND_RID = 2, PEND_RA = 4, PEND_UNIT0 = 8, PEND_UNIT1 = 16 };
 
 /* limit, remaining, reset of requests (0) and tokens (1), spelled out once. */
 static const char *const openai_names[2][3] = {
@@ -39,12 +39,14 @@ static bool render_first(const mock_plan *p, uint8_t bit)
     return !defer(p) || (p->known.pending & ~(bit - 1u)) != 0;
 }
 
+/* Retry-After when recorded, then retry-after-ms when recorded (both: the
+ * seconds_and_ms form). */
 static void write_retry_after(mock_plan *p)
 {
+    if (p->known.retry_after_s >= 0)
+        put_int(p, "Retry-After", p->known.retry_after_s, mock_plan_header_set_known);
     if (p->known.retry_after_ms >= 0)
         put_int(p, "retry-after-ms", p->known.retry_after_ms, mock_plan_header_set_known);
-    else if (p->known.retry_after_s >= 0)
-        put_int(p, "Retry-After", p->known.retry_after_s, mock_plan_header_set_known);
 }
 
 /* `fresh`: the unit's names are not on the plan yet (append, no search). */
@@ -58,6 +60,46 @@ static void write_unit(mock_plan *p, int row, bool fresh)
     put_int(p, names[1], p->known.remaining[row], set);
     cm_fmt_go_duration(p->known.reset[row], dur, sizeof dur);
     set(p, names[2], dur);
+}
+
+void mock_request_id_text(const char *prefix, uint64_t bits, char *buf, size_t size)
+{
+    static const char digits[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    cm_sbuf b;
+    cm_sbuf_init(&b, buf, size);
+    cm_sbuf_str(&b, prefix);
+    uint64_t x = bits;
+    for (int i = 0; i < 24; i++) {
+        if (i % 8 == 0) { /* splitmix64: 8 letters from each 64-bit step */
+            x += UINT64_C(0x9e3779b97f4a7c15);
+            uint64_t z = x;
+            z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+            z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+            bits = z ^ (z >> 31);
+        }
+        cm_sbuf_char(&b, digits[bits % 62]);
+        bits /= 62;
+    }
+}
+
+static void write_request_id(mock_plan *p)
+{
+    char id[64];
+    mock_request_id_text(p->known.rid_prefix, p->known.rid_bits, id, sizeof id);
+    mock_plan_header_set_known(p, p->known.rid_name, id);
+}
+
+void mock_known_request_id(mock_plan *p, const char *name, const char *prefix, uint64_t bits)
+{
+    if (render_first(p, PEND_RID))
+        mock_plan_render_known(p);
+    p->known.rid_name = name;
+    p->known.rid_prefix = prefix;
+    p->known.rid_bits = bits;
+    if (defer(p))
+        p->known.pending |= PEND_RID;
+    else
+        write_request_id(p);
 }
 
 void mock_known_date(mock_plan *p, const char *text)
@@ -81,6 +123,18 @@ void mock_known_retry_after(mock_plan *p, bool ms, int64_t v)
         return;
     }
     put_int(p, ms ? "retry-after-ms" : "Retry-After", v, mock_plan_header_set_known);
+}
+
+void mock_known_retry_after_both(mock_plan *p, int64_t seconds, int64_t ms)
+{
+    if (render_first(p, PEND_RA))
+        mock_plan_render_known(p);
+    p->known.retry_after_s = seconds;
+    p->known.retry_after_ms = ms;
+    if (defer(p))
+        p->known.pending |= PEND_RA;
+    else
+        write_retry_after(p);
 }
 
 void mock_known_openai_unit(mock_plan *p, int row, int64_t limit, int64_t remaining, cm_us reset)
@@ -107,9 +161,11 @@ void mock_plan_render_known(mock_plan *p)
     p->known.pending = 0;
     if (pend & PEND_DATE) {
         char date[64];
-        cm_fmt_http_date(p->known.date_at, date, sizeof date);
+        cm_fmt_http_date_at(p->known.epoch_s, p->known.date_at, date, sizeof date);
         mock_plan_header_set_known(p, "Date", date);
     }
+    if (pend & PEND_RID)
+        write_request_id(p);
     if (pend & PEND_RA)
         write_retry_after(p);
     if (pend & PEND_UNIT0)

@@ -55,6 +55,71 @@ mock_script_cursor *mock_script_cursor_of(mock_prov_state *ps, const mock_provid
     return &ps->cursors[script * (p->nkeys + 1) + slot];
 }
 
+cm_us mock_day_origin(const mock_model *m, const mock_window_def *d)
+{
+    const cm_us day = INT64_C(86400) * CM_US_PER_S;
+    /* A day starts where (epoch + t) is day_offset past a UTC midnight. */
+    int64_t into = m->epoch_s % 86400;
+    cm_us origin = (d->day_offset - (into < 0 ? into + 86400 : into) * CM_US_PER_S) % day;
+    return origin < 0 ? origin + day : origin;
+}
+
+/* Tickets: (sequence << 24) | (entry index + 1), so that a stale ticket of
+ * a reused entry never matches it. */
+#define HOLD_INDEX_BITS 24
+#define HOLD_INDEX_MAX ((UINT64_C(1) << HOLD_INDEX_BITS) - 1)
+
+mock_hold *mock_hold_new(mock_model *m)
+{
+    size_t i;
+    if (m->nfree_holds > 0) {
+        i = m->free_holds[--m->nfree_holds];
+    } else {
+        if (m->nholds == HOLD_INDEX_MAX)
+            return NULL;
+        if (m->nholds == m->cap_holds) {
+            size_t cap = m->cap_holds ? m->cap_holds * 2 : 16;
+            mock_hold *h = realloc(m->holds, cap * sizeof *h);
+            if (!h)
+                return NULL;
+            m->holds = h;
+            uint32_t *f = realloc(m->free_holds, cap * sizeof *f);
+            if (!f)
+                return NULL;
+            m->free_holds = f;
+            m->cap_holds = cap;
+        }
+        i = m->nholds++;
+    }
+    mock_hold *h = &m->holds[i];
+    h->ticket = (++m->hold_seq << HOLD_INDEX_BITS) | (uint64_t)(i + 1);
+    h->n = 0;
+    h->end = CM_US_MAX;
+    return h;
+}
+
+void mock_holds_clear(mock_model *m)
+{
+    m->nholds = m->nfree_holds = 0;
+}
+
+void mock_model_release(mock_model *m, uint64_t ticket, cm_us now)
+{
+    (void)now;
+    uint64_t i = ticket & HOLD_INDEX_MAX;
+    if (ticket == 0 || i == 0 || i > m->nholds || m->holds[i - 1].ticket != ticket)
+        return; /* none, already released, or from before a reset */
+    mock_hold *h = &m->holds[i - 1];
+    mock_prov_state *ps = &m->ps[h->provider];
+    for (uint8_t k = 0; k < h->n; k++) {
+        mock_window_set *set = &ps->sets[h->w[k].set];
+        if (h->w[k].inst < set->n)
+            mock_window_give_back(&set->inst[h->w[k].inst]);
+    }
+    h->ticket = 0;
+    m->free_holds[m->nfree_holds++] = (uint32_t)(i - 1);
+}
+
 static int prov_state_init(mock_prov_state *ps, const mock_provider_def *p)
 {
     ps->nsets = p->nwindows;
@@ -92,6 +157,7 @@ mock_model *mock_model_new(const mock_scenario *sc)
         return NULL;
     m->sc = sc;
     m->date_second = -1;
+    m->epoch_s = CM_SCENARIO_EPOCH;
     m->ps = calloc(sc->nproviders + 1, sizeof *m->ps);
     if (!m->ps) {
         free(m);
@@ -114,6 +180,8 @@ void mock_model_free(mock_model *m)
     for (size_t i = 0; m->ps && i < m->sc->nproviders; i++)
         prov_state_clear(&m->ps[i]);
     free(m->ps);
+    free(m->holds);
+    free(m->free_holds);
     free(m);
 }
 
@@ -131,17 +199,22 @@ void mock_model_reset(mock_model *m)
         memset(ps->fault_hits, 0, (p->nfaults + 1) * sizeof *ps->fault_hits);
     }
     cm_rng_seed(&m->rng, m->sc->seed);
+    mock_holds_clear(m);
+    m->requests = 0;
 }
 
-static const char *const scope_names[] = {"key", "organisation", "model", "provider"};
-static const char *const algo_names[] = {"fixed", "sliding", "token_bucket"};
+static const char *const scope_names[] = {"key",      "organisation", "model",
+                                          "provider", "group",        "organisation_model"};
+static const char *const algo_names[] = {"fixed", "sliding", "token_bucket", "concurrency", "day"};
 static const char *const unit_names[] = {"requests", "tokens", "input_tokens", "output_tokens"};
 
 /* One instance's usage; the check runs on a copy so the state stays as it is. */
-static cJSON *instance_json(const mock_window_set *s, size_t i, const char *tier, cm_us now)
+static cJSON *instance_json(const mock_window_set *s, size_t i, const char *tier, cm_us now,
+                            cm_us origin)
 {
     const mock_window_def *d = s->def;
     mock_window copy = s->inst[i];
+    copy.origin = origin;
     mock_window_view v;
     mock_window_check(&copy, now, 0, &v);
     cJSON *o = cJSON_CreateObject();
@@ -150,6 +223,8 @@ static cJSON *instance_json(const mock_window_set *s, size_t i, const char *tier
         snprintf(name, sizeof name, "%s", d->name);
     else
         snprintf(name, sizeof name, "%s/%gs", unit_names[d->unit], cm_s_from_us(d->period));
+    if (!d->name && d->algo == MOCK_ALGO_CONCURRENCY)
+        snprintf(name, sizeof name, "%s/in-flight", unit_names[d->unit]);
     cJSON_AddStringToObject(o, "window", name);
     if (tier)
         cJSON_AddStringToObject(o, "tier", tier);
@@ -200,7 +275,8 @@ cJSON *mock_model_state_json(const mock_model *m, cm_us now)
         cJSON *wins = cJSON_AddArrayToObject(po, "windows");
         for (size_t s = 0; s < ps->nsets; s++)
             for (size_t k = 0; k < ps->sets[s].n; k++)
-                cJSON_AddItemToArray(wins, instance_json(&ps->sets[s], k, set_tier(p, ps, s), now));
+                cJSON_AddItemToArray(wins, instance_json(&ps->sets[s], k, set_tier(p, ps, s), now,
+                                                         mock_day_origin(m, ps->sets[s].def)));
         cJSON_AddItemToArray(provs, po);
     }
     return root;

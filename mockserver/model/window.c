@@ -28,10 +28,27 @@ static size_t log_at(const mock_window *w, size_t i)
     return (w->log_head + i) % w->log_cap;
 }
 
+#define DAY_US (INT64_C(86400) * CM_US_PER_S)
+
+cm_us mock_day_start(cm_us origin, cm_us now)
+{
+    cm_us into = (now - origin) % DAY_US;
+    if (into < 0)
+        into += DAY_US;
+    return now - into;
+}
+
 static void advance(mock_window *w, cm_us now)
 {
     const mock_window_def *d = w->def;
-    if (d->algo == MOCK_ALGO_FIXED) {
+    if (d->algo == MOCK_ALGO_CONCURRENCY)
+        return; /* only releases give back */
+    if (d->algo == MOCK_ALGO_DAY) {
+        if (w->started && mock_day_start(w->origin, now) != w->start) {
+            w->started = false;
+            w->used = 0;
+        }
+    } else if (d->algo == MOCK_ALGO_FIXED) {
         if (w->started && now >= cm_us_add(w->start, d->period)) {
             w->started = false;
             w->used = 0;
@@ -100,6 +117,16 @@ void mock_window_check(mock_window *w, cm_us now, int64_t amount, mock_window_vi
     if (v->remaining < 0)
         v->remaining = 0;
     v->retry_after = 0;
+    if (d->algo == MOCK_ALGO_CONCURRENCY) {
+        v->reset = 0;
+        return;
+    }
+    if (d->algo == MOCK_ALGO_DAY) {
+        v->reset = cm_us_add(mock_day_start(w->origin, now), DAY_US) - now;
+        if (!v->admit)
+            v->retry_after = v->reset;
+        return;
+    }
     if (d->algo == MOCK_ALGO_FIXED) {
         v->reset = w->started ? cm_us_add(w->start, d->period) - now : d->period;
         if (!v->admit)
@@ -177,8 +204,24 @@ int mock_window_take(mock_window *w, cm_us now, int64_t amount)
     case MOCK_ALGO_BUCKET:
         w->tokens -= (double)amount;
         return 0;
+    case MOCK_ALGO_DAY:
+        if (!w->started) {
+            w->started = true;
+            w->start = mock_day_start(w->origin, now);
+        }
+        w->used += amount;
+        return 0;
+    case MOCK_ALGO_CONCURRENCY:
+        w->used += amount;
+        return 0;
     }
     return 0;
+}
+
+void mock_window_give_back(mock_window *w)
+{
+    if (w->used > 0)
+        w->used--;
 }
 
 int64_t mock_window_used(mock_window *w, cm_us now)

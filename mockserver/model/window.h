@@ -22,6 +22,7 @@ typedef struct mock_window {
     cm_us *log_t;  /* sliding: ring of (time, amount), owned */
     int64_t *log_n;
     size_t log_cap, log_head, log_len;
+    cm_us origin; /* day: a scenario time where a day starts (the model sets it) */
 } mock_window;
 
 /* What a window says about a request of `amount` at `now`. */
@@ -30,7 +31,8 @@ typedef struct mock_window_view {
     int64_t limit;
     int64_t remaining; /* after this request when admitted, else now */
     cm_us reset;       /* until the window is back to its full limit */
-    cm_us retry_after; /* until the amount would fit (0 when admitted) */
+    cm_us retry_after; /* until the amount would fit (0 when admitted; concurrency: 0,
+                          the model knows when slots come back) */
 } mock_window_view;
 
 /* Starts an empty window for def (which must outlive it). */
@@ -44,5 +46,10 @@ void mock_window_check(mock_window *w, cm_us now, int64_t amount, mock_window_vi
 int mock_window_take(mock_window *w, cm_us now, int64_t amount);
 /* Amount used now (after expiring), for the admin state. */
 int64_t mock_window_used(mock_window *w, cm_us now);
+/* Concurrency: gives back one request in flight. */
+void mock_window_give_back(mock_window *w);
+/* The scenario time where the day containing `now` began, for days that
+ * start at `origin` + k days. */
+cm_us mock_day_start(cm_us origin, cm_us now);
 
 #endif

@@ -48,9 +48,22 @@ typedef enum mock_scope {
     MOCK_SCOPE_ORG,
     MOCK_SCOPE_MODEL,
     MOCK_SCOPE_PROVIDER,
+    MOCK_SCOPE_GROUP,     /* one quota for the models of `models`, all keys */
+    MOCK_SCOPE_ORG_MODEL, /* each organisation, each model */
 } mock_scope;
 
-typedef enum mock_algo { MOCK_ALGO_FIXED, MOCK_ALGO_SLIDING, MOCK_ALGO_BUCKET } mock_algo;
+typedef enum mock_algo {
+    MOCK_ALGO_FIXED,
+    MOCK_ALGO_SLIDING,
+    MOCK_ALGO_BUCKET,
+    MOCK_ALGO_CONCURRENCY, /* requests in flight: taken when admitted, given back by
+                              mock_model_release */
+    MOCK_ALGO_DAY,         /* a fixed window on calendar days of epoch + t */
+} mock_algo;
+
+/* Most concurrency windows one provider (with all its tiers) may have: a
+ * request holds at most this many in-flight slots. */
+#define MOCK_MAX_CONCURRENCY 8
 
 typedef enum mock_unit {
     MOCK_UNIT_REQUESTS,
@@ -59,23 +72,45 @@ typedef enum mock_unit {
     MOCK_UNIT_OUTPUT_TOKENS, /* counts the model's output_tokens */
 } mock_unit;
 
+typedef enum mock_ra_form {
+    MOCK_RA_SECONDS,
+    MOCK_RA_HTTP_DATE,
+    MOCK_RA_MS,
+    MOCK_RA_NONE,
+    MOCK_RA_SECONDS_AND_MS, /* Retry-After and retry-after-ms (Azure OpenAI) */
+    MOCK_RA_X_MS,           /* x-ms-retry-after-ms only */
+    MOCK_RA_DEFAULT,        /* in rules: use the provider's form */
+} mock_ra_form;
+
+/* Which rate-limit headers a provider sends (its "limit_headers"). */
+typedef enum mock_limit_style {
+    MOCK_LIMITS_OPENAI,    /* x-ratelimit-{limit,remaining,reset}-{requests,tokens} */
+    MOCK_LIMITS_ANTHROPIC, /* anthropic-ratelimit-* */
+    MOCK_LIMITS_PLAIN,     /* X-RateLimit-Limit, -Remaining, -Reset */
+    MOCK_LIMITS_NONE,
+} mock_limit_style;
+
+/* What a plain X-RateLimit-Reset says (the provider's "plain_reset"). */
+typedef enum mock_plain_reset {
+    MOCK_PLAIN_UNIX_MS, /* Unix milliseconds when the window is full again */
+    MOCK_PLAIN_UNIX,    /* Unix seconds, rounded up */
+    MOCK_PLAIN_SECONDS, /* seconds from now, rounded up */
+} mock_plain_reset;
+
 typedef struct mock_window_def {
     const char *name; /* for the admin state; defaults to "unit/period" */
     mock_scope scope;
     mock_algo algo;
     mock_unit unit;
     int64_t limit;
-    cm_us period;
-    const char *model; /* only requests for this model count; NULL = all */
+    cm_us period;         /* DAY: one day; CONCURRENCY: 0 */
+    cm_us day_offset;     /* DAY: days start at this offset from 00:00 UTC */
+    const char *model;    /* only requests for this model count; NULL = all */
+    uint64_t models;      /* bit i: model i counts; 0 = no list (see `model`) */
+    bool report;          /* shown in the limit headers */
+    mock_ra_form ra_form; /* how a refusal says Retry-After; DEFAULT: the provider's */
+    const char *error_type, *error_code, *error_message; /* a refusal's; NULL = default */
 } mock_window_def;
-
-typedef enum mock_ra_form {
-    MOCK_RA_SECONDS,
-    MOCK_RA_HTTP_DATE,
-    MOCK_RA_MS,
-    MOCK_RA_NONE,
-    MOCK_RA_DEFAULT, /* in rules: use the provider's form */
-} mock_ra_form;
 
 typedef struct mock_extra_header {
     const char *name, *value;
@@ -152,6 +187,13 @@ typedef struct mock_provider_def {
     int tier; /* the starting tier, -1 = none */
     mock_ra_form ra_form;
     bool ietf_headers;
+    mock_limit_style limit_style;
+    bool limits_on_refusals; /* limit headers only on a window's 429 (OpenRouter) */
+    mock_plain_reset plain_reset;
+    mock_error_style error_style;  /* never BY_SHAPE after loading */
+    int invalid_key_status;        /* what a missing or unknown key gets (401) */
+    const char *request_id_header; /* e.g. "x-request-id"; NULL: none */
+    const char *request_id_prefix; /* e.g. "req_" */
     mock_script_def scripts[MOCK_MAX_RULES];
     size_t nscripts;
     mock_phase_def phases[MOCK_MAX_RULES];

@@ -9,6 +9,10 @@
  * On failure p may hold owned arrays: free them with mock_provider_def_free. */
 int mock_parse_provider(const cm_json *doc, const cJSON *obj, const char *ctx, mock_provider_def *p,
                         cm_err *err);
+/* The same for a profile's provider: `fixed_name` stands for the name,
+ * which must then be absent (NULL: as mock_parse_provider). */
+int mock_parse_provider_as(const cm_json *doc, const cJSON *obj, const char *ctx,
+                           const char *fixed_name, mock_provider_def *p, cm_err *err);
 /* Frees what a provider owns (steps, tiers), not p itself. */
 void mock_provider_def_free(mock_provider_def *p);
 

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "mockserver/scenario/internal.h"
 #include "mockserver/scenario/parse.h"
@@ -12,9 +13,28 @@
 /* z of the 99th percentile of the standard normal distribution. */
 #define Z_P99 2.3263478740408408
 
-static const char *const provider_keys[] = {
-    "name", "shape",       "keys",         "organisations", "models", "windows", "tiers",
-    "tier", "retry_after", "ietf_headers", "scripts",       "phases", "faults",  NULL};
+static const char *const provider_keys[] = {"name",
+                                            "profile",
+                                            "shape",
+                                            "keys",
+                                            "organisations",
+                                            "models",
+                                            "windows",
+                                            "tiers",
+                                            "tier",
+                                            "retry_after",
+                                            "ietf_headers",
+                                            "limit_headers",
+                                            "limit_headers_when",
+                                            "plain_reset",
+                                            "error_style",
+                                            "invalid_key_status",
+                                            "request_id_header",
+                                            "request_id_prefix",
+                                            "scripts",
+                                            "phases",
+                                            "faults",
+                                            NULL};
 
 int mock_provider_model_find(const mock_provider_def *p, const char *name)
 {
@@ -220,11 +240,104 @@ static int parse_models(const cm_json *doc, const cJSON *prov, const char *ctx,
     return 0;
 }
 
+/* A request holds at most MOCK_MAX_CONCURRENCY slots: the provider's
+ * concurrency windows, its tiers' included, are at most that many. */
+static int check_concurrency(const cm_json *doc, const cJSON *obj, const char *ctx,
+                             const mock_provider_def *p, cm_err *err)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < p->nwindows; i++)
+        n += p->windows[i].algo == MOCK_ALGO_CONCURRENCY;
+    for (size_t t = 0; t < p->ntiers; t++)
+        for (size_t i = 0; i < p->tiers[t].nwindows; i++)
+            n += p->tiers[t].windows[i].algo == MOCK_ALGO_CONCURRENCY;
+    if (n > MOCK_MAX_CONCURRENCY)
+        return cm_json_fail(err, doc, obj, ctx,
+                            "more than %d \"concurrency\" windows (tiers included)",
+                            MOCK_MAX_CONCURRENCY);
+    return 0;
+}
+
+/* limit_headers, plain_reset, error_style, invalid_key_status,
+ * request_id_header and _prefix. */
+static int parse_answers(const cm_json *doc, const cJSON *obj, const char *ctx,
+                         mock_provider_def *p, cm_err *err)
+{
+    static const char *const styles[] = {"openai",     "anthropic", "moonshot",
+                                         "openrouter", "gemini",    NULL};
+    static const char *const limits[] = {"openai", "anthropic", "plain", "none", NULL};
+    static const char *const resets[] = {"unix_ms", "unix", "seconds", NULL};
+    static const char *const whens[] = {"always", "refused", NULL};
+    int style = -1, limit = p->shape == MOCK_SHAPE_ANTHROPIC ? 1 : 0, reset = 0, when = 0;
+    int64_t status = 401;
+    char field[160];
+    if (cm_json_get_enum(doc, obj, ctx, "error_style", false, styles, &style, err) != 0 ||
+        cm_json_get_enum(doc, obj, ctx, "limit_headers", false, limits, &limit, err) != 0 ||
+        cm_json_get_enum(doc, obj, ctx, "plain_reset", false, resets, &reset, err) != 0 ||
+        cm_json_get_enum(doc, obj, ctx, "limit_headers_when", false, whens, &when, err) != 0 ||
+        cm_json_get_int(doc, obj, ctx, "invalid_key_status", false, 400, 499, &status, err) != 0 ||
+        cm_json_get_string(doc, obj, ctx, "request_id_header", false, 47, &p->request_id_header,
+                           err) != 0 ||
+        cm_json_get_string(doc, obj, ctx, "request_id_prefix", false, 16, &p->request_id_prefix,
+                           err) != 0)
+        return -1;
+    p->error_style = style >= 0                         ? (mock_error_style)(style + 1)
+                     : p->shape == MOCK_SHAPE_ANTHROPIC ? MOCK_ERRORS_ANTHROPIC
+                                                        : MOCK_ERRORS_OPENAI;
+    p->invalid_key_status = (int)status;
+    p->limit_style = (mock_limit_style)limit;
+    p->plain_reset = (mock_plain_reset)reset;
+    p->limits_on_refusals = when == 1;
+    if (p->request_id_prefix && !p->request_id_header)
+        return cm_json_fail(err, doc, cJSON_GetObjectItemCaseSensitive(obj, "request_id_prefix"),
+                            cm_json_field(field, sizeof field, ctx, "request_id_prefix"),
+                            "needs request_id_header");
+    if (p->request_id_header && (strpbrk(p->request_id_header, ":\r\n ") ||
+                                 strcasecmp(p->request_id_header, "Content-Type") == 0 ||
+                                 strcasecmp(p->request_id_header, "Content-Length") == 0))
+        return cm_json_fail(err, doc, cJSON_GetObjectItemCaseSensitive(obj, "request_id_header"),
+                            cm_json_field(field, sizeof field, ctx, "request_id_header"),
+                            "not a header name the mockserver can send");
+    if (p->request_id_prefix && strpbrk(p->request_id_prefix, "\r\n"))
+        return cm_json_fail(err, doc, cJSON_GetObjectItemCaseSensitive(obj, "request_id_prefix"),
+                            cm_json_field(field, sizeof field, ctx, "request_id_prefix"),
+                            "must be on one line");
+    if (!p->request_id_prefix)
+        p->request_id_prefix = "req_";
+    return 0;
+}
+
 int mock_parse_provider(const cm_json *doc, const cJSON *obj, const char *ctx, mock_provider_def *p,
                         cm_err *err)
 {
+    return mock_parse_provider_as(doc, obj, ctx, NULL, p, err);
+}
+
+/* "name": required and checked, or absent and `fixed` (a profile's provider). */
+static int parse_name(const cm_json *doc, const cJSON *obj, const char *ctx, const char *fixed,
+                      mock_provider_def *p, cm_err *err)
+{
+    char field[160];
+    const cJSON *name = cJSON_GetObjectItemCaseSensitive(obj, "name");
+    if (fixed) {
+        p->name = fixed;
+        if (name)
+            return cm_json_fail(err, doc, name, cm_json_field(field, sizeof field, ctx, "name"),
+                                "a profile's provider is named by the scenario that uses it");
+        return 0;
+    }
+    if (cm_json_get_string(doc, obj, ctx, "name", true, MOCK_NAME_MAX, &p->name, err) != 0)
+        return -1;
+    return check_path_name(doc, name, cm_json_field(field, sizeof field, ctx, "name"), p->name,
+                           err);
+}
+
+int mock_parse_provider_as(const cm_json *doc, const cJSON *obj, const char *ctx,
+                           const char *fixed_name, mock_provider_def *p, cm_err *err)
+{
     static const char *const shapes[] = {"openai", "anthropic", NULL};
-    static const char *const forms[] = {"seconds", "http_date", "ms", "none", NULL};
+    static const char *const forms[] = {"seconds",        "http_date", "ms", "none",
+                                        "seconds_and_ms", "x_ms",      NULL};
     memset(p, 0, sizeof *p);
     p->tier = -1;
     int shape = 0, form = 0;
@@ -232,9 +345,7 @@ int mock_parse_provider(const cm_json *doc, const cJSON *obj, const char *ctx, m
     char field[160];
     const cJSON *wins;
     if (cm_json_check_keys(doc, obj, ctx, provider_keys, err) != 0 ||
-        cm_json_get_string(doc, obj, ctx, "name", true, MOCK_NAME_MAX, &p->name, err) != 0 ||
-        check_path_name(doc, cJSON_GetObjectItemCaseSensitive(obj, "name"),
-                        cm_json_field(field, sizeof field, ctx, "name"), p->name, err) != 0 ||
+        parse_name(doc, obj, ctx, fixed_name, p, err) != 0 ||
         cm_json_get_enum(doc, obj, ctx, "shape", true, shapes, &shape, err) != 0 ||
         cm_json_get_enum(doc, obj, ctx, "retry_after", false, forms, &form, err) != 0 ||
         cm_json_get_bool(doc, obj, ctx, "ietf_headers", false, &ietf, err) != 0 ||
@@ -245,11 +356,13 @@ int mock_parse_provider(const cm_json *doc, const cJSON *obj, const char *ctx, m
     p->shape = (mock_shape)shape;
     p->ra_form = (mock_ra_form)form;
     p->ietf_headers = ietf;
+    if (parse_answers(doc, obj, ctx, p, err) != 0)
+        return -1;
     if (wins && mock_parse_windows(doc, wins, cm_json_field(field, sizeof field, ctx, "windows"), p,
                                    p->windows, &p->nwindows, err) != 0)
         return -1;
     if (mock_parse_tiers(doc, obj, ctx, p, err) != 0 ||
         mock_parse_rules(doc, obj, ctx, p, err) != 0)
         return -1;
-    return 0;
+    return check_concurrency(doc, obj, ctx, p, err);
 }

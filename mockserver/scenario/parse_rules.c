@@ -13,8 +13,10 @@
     "status", "fault", "slow_body_s", "retry_after_s", "retry_after", "escalate_factor",           \
         "escalate_cap_s", "latency_s", "error_type", "error_message", "error_code", "headers"
 
-static const char *const window_keys[] = {"name",  "scope",    "algorithm", "unit",
-                                          "limit", "period_s", "model",     NULL};
+static const char *const window_keys[] = {
+    "name",       "scope",      "algorithm",     "unit",        "limit",
+    "period_s",   "model",      "models",        "report",      "day_offset_h",
+    "error_type", "error_code", "error_message", "retry_after", NULL};
 static const char *const step_keys[] = {ANSWER_KEYS, "times", "forever", "pass", NULL};
 static const char *const phase_keys[] = {ANSWER_KEYS, "from_s", "to_s", "model", "tier", NULL};
 static const char *const fault_keys[] = {ANSWER_KEYS, "probability", "model", "key", NULL};
@@ -52,16 +54,85 @@ static int get_key_ref(const cm_json *doc, const cJSON *o, const char *ctx,
     return 0;
 }
 
+/* "models": ["a", "b"]: the models (of p) whose requests a window counts, as
+ * a bit mask of their indices. */
+static int parse_window_models(const cm_json *doc, const cJSON *o, const char *ctx,
+                               const mock_provider_def *p, mock_window_def *w, cm_err *err)
+{
+    const cJSON *arr;
+    char field[200];
+    if (cm_json_get_array(doc, o, ctx, "models", false, 1, MOCK_MAX_MODELS, &arr, err) != 0)
+        return -1;
+    cm_json_field(field, sizeof field, ctx, "models");
+    for (const cJSON *m = arr ? arr->child : NULL; m; m = m->next) {
+        int i = cJSON_IsString(m) ? mock_provider_model_find(p, m->valuestring) : -1;
+        if (i < 0)
+            return cm_json_fail(err, doc, m, field, "\"%s\" %s",
+                                cJSON_IsString(m) ? m->valuestring : "?", model_ref_msg);
+        w->models |= UINT64_C(1) << i;
+    }
+    if (w->scope == MOCK_SCOPE_GROUP && !w->models)
+        return cm_json_fail(err, doc, o, ctx, "scope \"group\" needs \"models\"");
+    return 0;
+}
+
+/* What a refusal of the window says: error type, code, message, Retry-After form. */
+static int parse_window_answer(const cm_json *doc, const cJSON *o, const char *ctx,
+                               mock_window_def *w, cm_err *err)
+{
+    static const char *const forms[] = {"seconds",        "http_date", "ms", "none",
+                                        "seconds_and_ms", "x_ms",      NULL};
+    int form = MOCK_RA_DEFAULT;
+    if (cm_json_get_string(doc, o, ctx, "error_type", false, 47, &w->error_type, err) != 0 ||
+        cm_json_get_string(doc, o, ctx, "error_code", false, 47, &w->error_code, err) != 0 ||
+        cm_json_get_string(doc, o, ctx, "error_message", false, 199, &w->error_message, err) != 0 ||
+        cm_json_get_enum(doc, o, ctx, "retry_after", false, forms, &form, err) != 0)
+        return -1;
+    w->ra_form = (mock_ra_form)form;
+    return 0;
+}
+
+/* period_s: required by the time windows, refused by "concurrency" and "day". */
+static int parse_window_period(const cm_json *doc, const cJSON *o, const char *ctx,
+                               mock_window_def *w, cm_err *err)
+{
+    char field[200];
+    double period_s = 0, offset_h = 0;
+    bool timed = w->algo != MOCK_ALGO_CONCURRENCY && w->algo != MOCK_ALGO_DAY;
+    const cJSON *period = cJSON_GetObjectItemCaseSensitive(o, "period_s");
+    if (!timed && period)
+        return cm_json_fail(err, doc, period, cm_json_field(field, sizeof field, ctx, "period_s"),
+                            "a \"%s\" window has no period_s",
+                            w->algo == MOCK_ALGO_DAY ? "day" : "concurrency");
+    const cJSON *offset = cJSON_GetObjectItemCaseSensitive(o, "day_offset_h");
+    if (offset && w->algo != MOCK_ALGO_DAY)
+        return cm_json_fail(err, doc, offset,
+                            cm_json_field(field, sizeof field, ctx, "day_offset_h"),
+                            "only a \"day\" window has day_offset_h");
+    if ((timed &&
+         cm_json_get_number(doc, o, ctx, "period_s", true, 0.001, 31622400, &period_s, err) != 0) ||
+        cm_json_get_number(doc, o, ctx, "day_offset_h", false, -24, 24, &offset_h, err) != 0)
+        return -1;
+    w->period = w->algo == MOCK_ALGO_DAY ? 86400 * CM_US_PER_S : cm_us_from_s(period_s);
+    w->day_offset = cm_us_from_s(offset_h * 3600);
+    if (w->algo == MOCK_ALGO_CONCURRENCY && w->unit != MOCK_UNIT_REQUESTS)
+        return cm_json_fail(err, doc, cJSON_GetObjectItemCaseSensitive(o, "unit"),
+                            cm_json_field(field, sizeof field, ctx, "unit"),
+                            "a \"concurrency\" window counts requests");
+    return 0;
+}
+
 static int parse_window(const cm_json *doc, const cJSON *o, const char *ctx,
                         const mock_provider_def *p, mock_window_def *w, cm_err *err)
 {
-    static const char *const scopes[] = {"key", "organisation", "model", "provider", NULL};
-    static const char *const algos[] = {"fixed", "sliding", "token_bucket", NULL};
+    static const char *const scopes[] = {"key",   "organisation",       "model", "provider",
+                                         "group", "organisation_model", NULL};
+    static const char *const algos[] = {"fixed",       "sliding", "token_bucket",
+                                        "concurrency", "day",     NULL};
     static const char *const units[] = {"requests", "tokens", "input_tokens", "output_tokens",
                                         NULL};
     int scope = 0, algo = 0, unit = 0;
-    double period_s = 0;
-    *w = (mock_window_def){0};
+    *w = (mock_window_def){.report = true};
     if (cm_json_check_keys(doc, o, ctx, window_keys, err) != 0 ||
         cm_json_get_string(doc, o, ctx, "name", false, MOCK_NAME_MAX, &w->name, err) != 0 ||
         cm_json_get_enum(doc, o, ctx, "scope", false, scopes, &scope, err) != 0 ||
@@ -69,13 +140,16 @@ static int parse_window(const cm_json *doc, const cJSON *o, const char *ctx,
         cm_json_get_enum(doc, o, ctx, "unit", false, units, &unit, err) != 0 ||
         cm_json_get_int(doc, o, ctx, "limit", true, 1, INT64_C(1000000000000), &w->limit, err) !=
             0 ||
-        cm_json_get_number(doc, o, ctx, "period_s", true, 0.001, 31622400, &period_s, err) != 0 ||
+        cm_json_get_bool(doc, o, ctx, "report", false, &w->report, err) != 0 ||
         get_model_ref(doc, o, ctx, p, &w->model, err) != 0)
         return -1;
     w->scope = (mock_scope)scope;
     w->algo = (mock_algo)algo;
     w->unit = (mock_unit)unit;
-    w->period = cm_us_from_s(period_s);
+    if (parse_window_period(doc, o, ctx, w, err) != 0 ||
+        parse_window_models(doc, o, ctx, p, w, err) != 0 ||
+        parse_window_answer(doc, o, ctx, w, err) != 0)
+        return -1;
     if (w->algo == MOCK_ALGO_SLIDING && w->unit == MOCK_UNIT_REQUESTS && w->limit > 1000000) {
         char field[200];
         return cm_json_fail(err, doc, cJSON_GetObjectItemCaseSensitive(o, "limit"),
@@ -222,7 +296,8 @@ static int parse_answer(const cm_json *doc, const cJSON *o, const char *ctx, moc
                         cm_err *err)
 {
     static const char *const faults[] = {"none", "hang", "reset", "truncate", "slow_body", NULL};
-    static const char *const forms[] = {"seconds", "http_date", "ms", "none", NULL};
+    static const char *const forms[] = {"seconds",        "http_date", "ms", "none",
+                                        "seconds_and_ms", "x_ms",      NULL};
     int64_t status = 0;
     int fault = 0, form = MOCK_RA_DEFAULT;
     const cJSON *hdrs;

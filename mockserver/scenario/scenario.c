@@ -10,6 +10,7 @@
 #include "common/tasklimit.h"
 #include "mockserver/scenario/internal.h"
 #include "mockserver/scenario/parse.h"
+#include "mockserver/scenario/profile.h"
 #include "mockserver/scenario/scenario.h"
 
 static const char *const top_keys[] = {"kind",      "name",        "policy",   "seed",
@@ -119,7 +120,10 @@ static int parse_providers(const cm_json *doc, const cJSON *root, mock_scenario 
     for (const cJSON *c = arr->child; c; c = c->next) {
         snprintf(ctx, sizeof ctx, "providers[%zu]", sc->nproviders);
         mock_provider_def *p = &sc->providers[sc->nproviders++];
-        if (mock_parse_provider(doc, c, ctx, p, err) != 0)
+        /* The document is this loader's own: a profile's members move into it. */
+        if ((cJSON_IsObject(c) &&
+             mock_profile_apply(sc->doc, (cJSON *)c, sc->path, ctx, err) != 0) ||
+            mock_parse_provider(doc, c, ctx, p, err) != 0)
             return -1;
         for (size_t j = 0; j + 1 < sc->nproviders; j++)
             if (strcmp(sc->providers[j].name, p->name) == 0)
@@ -262,6 +266,13 @@ int mock_scenario_provider_find(const mock_scenario *sc, const char *name)
 mock_shape mock_scenario_provider_shape(const mock_scenario *sc, size_t i)
 {
     return i < sc->nproviders ? sc->providers[i].shape : MOCK_SHAPE_OPENAI;
+}
+
+mock_error_style mock_scenario_provider_errors(const mock_scenario *sc, size_t i)
+{
+    if (i >= sc->nproviders)
+        return MOCK_ERRORS_OPENAI;
+    return sc->providers[i].error_style;
 }
 
 const char *mock_scenario_key_value(const mock_scenario *sc, size_t provider, const char *key_name)

@@ -15,6 +15,16 @@
 
 typedef enum mock_shape { MOCK_SHAPE_OPENAI, MOCK_SHAPE_ANTHROPIC } mock_shape;
 
+/* How error bodies look (the provider's "error_style"). */
+typedef enum mock_error_style {
+    MOCK_ERRORS_BY_SHAPE,   /* openai for the OpenAI shape, anthropic for the Anthropic one */
+    MOCK_ERRORS_OPENAI,     /* {"error":{"message","type","param","code"}} */
+    MOCK_ERRORS_ANTHROPIC,  /* {"type":"error","error":{"type","message"},"request_id"} */
+    MOCK_ERRORS_MOONSHOT,   /* {"error":{"type","message"}} */
+    MOCK_ERRORS_OPENROUTER, /* {"error":{"code","message","metadata":{"error_type"}}} */
+    MOCK_ERRORS_GEMINI,     /* google.rpc.Status: {"error":{"code","message","status","details"}} */
+} mock_error_style;
+
 typedef enum mock_arrival {
     MOCK_ARRIVAL_BURST,   /* every task at t = 0 */
     MOCK_ARRIVAL_UNIFORM, /* task starts spread evenly over workload.over_s */
@@ -65,6 +75,8 @@ const char *mock_scenario_provider_name(const mock_scenario *sc, size_t i);
 /* Index of the provider called `name`, or -1. */
 int mock_scenario_provider_find(const mock_scenario *sc, const char *name);
 mock_shape mock_scenario_provider_shape(const mock_scenario *sc, size_t i);
+/* The error style provider i's bodies use (never MOCK_ERRORS_BY_SHAPE). */
+mock_error_style mock_scenario_provider_errors(const mock_scenario *sc, size_t i);
 /* The test value of key `key_name` of provider i (from its "keys" map), or NULL. */
 const char *mock_scenario_key_value(const mock_scenario *sc, size_t provider, const char *key_name);
 

@@ -106,6 +106,33 @@ static void every_plan_has_a_date(void **state)
     fx_close(&fx);
 }
 
+/* Every date the model writes is epoch + t: Date, an HTTP-date Retry-After
+ * and Anthropic's RFC 3339 resets; the model reads no clock, the caller sets
+ * the epoch (the sim keeps CM_SCENARIO_EPOCH). */
+static void dates_follow_the_epoch(void **state)
+{
+    (void)state;
+    fixture fx;
+    fx_open(&fx, "{\"kind\":\"scenario\",\"providers\":["
+                 "{\"name\":\"oa\",\"shape\":\"openai\",\"models\":[{\"name\":\"m\"}],"
+                 " \"scripts\":[{\"steps\":[{\"status\":429,\"retry_after_s\":2,"
+                 "  \"retry_after\":\"http_date\",\"forever\":true}]}]},"
+                 "{\"name\":\"an\",\"shape\":\"anthropic\",\"models\":[{\"name\":\"c\"}],"
+                 " \"windows\":[{\"limit\":5,\"period_s\":60}]}]}");
+    assert_int_equal(mock_model_epoch(fx.m), CM_SCENARIO_EPOCH);
+    mock_plan p = fx_send(&fx, "oa", "m", "k", 1.5);
+    assert_string_equal(hdr(&p, "Date"), "Thu, 01 Jan 2026 00:00:01 GMT");
+    mock_model_set_epoch(fx.m, INT64_C(1796400000)); /* 2026-12-04T16:00:00Z */
+    p = fx_send(&fx, "oa", "m", "k", 1.5);           /* the same second: not the cached text */
+    assert_string_equal(hdr(&p, "Date"), "Fri, 04 Dec 2026 16:00:01 GMT");
+    assert_string_equal(hdr(&p, "Retry-After"), "Fri, 04 Dec 2026 16:00:04 GMT");
+    p = fx_send(&fx, "an", "c", "k", 10);
+    assert_string_equal(hdr(&p, "anthropic-ratelimit-requests-reset"), "2026-12-04T16:01:10Z");
+    mock_model_reset(fx.m); /* a reset keeps the epoch: the caller sets a new one */
+    assert_int_equal(mock_model_epoch(fx.m), INT64_C(1796400000));
+    fx_close(&fx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -114,6 +141,7 @@ int main(void)
         cmocka_unit_test(unknown_provider_model_endpoint_get_404),
         cmocka_unit_test(models_endpoint_lists_after_auth),
         cmocka_unit_test(every_plan_has_a_date),
+        cmocka_unit_test(dates_follow_the_epoch),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

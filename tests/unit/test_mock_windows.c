@@ -25,7 +25,8 @@ static void fixed_window_three_per_minute(void **state)
     }
     mock_plan p = fx_send(&fx, "p", "m", "k1", 25); /* window opened at t=10 */
     assert_int_equal(p.status, 429);
-    assert_string_equal(p.error_type, "rate_limit_exceeded");
+    assert_string_equal(p.error_type, "requests"); /* OpenAI names the unit that tripped */
+    assert_string_equal(p.error_code, "rate_limit_exceeded");
     assert_string_equal(hdr(&p, "Retry-After"), "45");
     assert_string_equal(hdr(&p, "x-ratelimit-remaining-requests"), "0");
     assert_string_equal(hdr(&p, "x-ratelimit-reset-requests"), "45s");

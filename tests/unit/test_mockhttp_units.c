@@ -546,6 +546,28 @@ static void clock_scales_and_restarts(void **state)
     assert_true(c.scale == 1.0);
 }
 
+/* t = 0 is the whole wall-clock second the restart falls in: the epoch is
+ * that second and the clock starts at the fraction already gone, at every
+ * scale, so that epoch + t is the wall clock at the anchor. */
+static void clock_anchors_on_a_whole_second(void **state)
+{
+    (void)state;
+    mock_clock c;
+    mock_clock_init(&c, 1);
+    int64_t real = INT64_C(1796400000) * CM_US_PER_S + 700000; /* xx:xx:xx.7 */
+    mock_clock_restart_at(&c, mock_wall_now_us(), real);
+    assert_int_equal(mock_clock_epoch(&c), INT64_C(1796400000));
+    cm_us t = mock_clock_now(&c);
+    assert_true(t >= 700000 && t < 800000);
+    mock_clock_init(&c, 100);
+    mock_clock_restart_at(&c, mock_wall_now_us(), real);
+    t = mock_clock_now(&c);
+    assert_true(t >= 700000 && t < 1700000); /* the fraction is scenario time, not scaled */
+    mock_clock_restart_at(&c, mock_wall_now_us(), real - 700000); /* on the second */
+    assert_int_equal(mock_clock_epoch(&c), INT64_C(1796400000));
+    assert_true(mock_clock_now(&c) < 1000000);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -565,6 +587,7 @@ int main(void)
         cmocka_unit_test(waker_resumes_in_time_order_and_all_on_stop),
         cmocka_unit_test(waker_notices_a_hung_client_leaving),
         cmocka_unit_test(clock_scales_and_restarts),
+        cmocka_unit_test(clock_anchors_on_a_whole_second),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
