@@ -25,7 +25,7 @@ struct cm_json {
     size_t len;
     cJSON *root;
     pos_slot *slots;
-    size_t nslots; /* power of two */
+    size_t nslots;    /* power of two */
     cm_json *adopted; /* documents whose nodes were moved into this one (owned) */
 };
 

@@ -611,12 +611,12 @@ static bool known_unit(const mock_plan_known *k, int u, int64_t *limit, int64_t 
     return true;
 }
 
-bool rl_headers_known(const mock_plan_known *k, int64_t epoch_unix_s, rl_signals *out)
+bool rl_headers_known(const mock_plan_known *k, rl_signals *out)
 {
     if (!k->exact || k->date_at < 0 || k->date_at > RL_KNOWN_DATE_MAX)
         return false;
     rl_signals_clear(out);
-    out->date_unix = epoch_unix_s + k->date_at / CM_US_PER_S;
+    out->date_unix = k->epoch_s + k->date_at / CM_US_PER_S;
     if (!known_retry_after(k, out) ||
         !known_unit(k, 0, &out->limit_requests, &out->remaining_requests, &out->reset_requests) ||
         !known_unit(k, 1, &out->limit_tokens, &out->remaining_tokens, &out->reset_tokens))

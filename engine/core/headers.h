@@ -79,12 +79,11 @@ static inline void rl_signals_clear(rl_signals *out)
 /* The simulation's shortcut: what rl_headers_parse would read from the
  * headers the provider model writes from the values `k` (its mock_plan.known),
  * without writing or parsing the text, when the model wrote them from exactly
- * these values (k->exact) and none is a value the parser would clamp or note.
- * `epoch_unix_s` is the Unix second that scenario time 0 stands for in the
- * model's Date. Returns true with *out filled, field by field as the parser
- * would; false (out unspecified) when the text must be parsed. It buys about
+ * these values (k->exact) and none is a value the parser would clamp or note
+ * (the Date counts from the model's epoch, k->epoch_s). Returns true with *out filled, field by
+ * field as the parser would; false (out unspecified) when the text must be parsed. It buys about
  * 2.5x of the simulation's speed (bench/README.md). */
 struct mock_plan_known;
-bool rl_headers_known(const struct mock_plan_known *k, int64_t epoch_unix_s, rl_signals *out);
+bool rl_headers_known(const struct mock_plan_known *k, rl_signals *out);
 
 #endif

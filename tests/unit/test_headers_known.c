@@ -74,7 +74,7 @@ static void check_plan(const mock_plan *p, cm_us now, tally *t)
     rl_signals want, got;
     rl_headers_parse(h, p->nheaders, CM_SCENARIO_EPOCH * CM_US_PER_S + now, &want);
     t->plans++;
-    if (!rl_headers_known(&p->known, CM_SCENARIO_EPOCH, &got)) {
+    if (!rl_headers_known(&p->known, &got)) {
         t->refused++;
         return;
     }
@@ -95,8 +95,7 @@ static void check_plan(const mock_plan *p, cm_us now, tally *t)
 static void check_lazy(const mock_plan *eager, mock_plan *lazy)
 {
     rl_signals a, b;
-    bool ka = rl_headers_known(&eager->known, CM_SCENARIO_EPOCH, &a),
-         kb = rl_headers_known(&lazy->known, CM_SCENARIO_EPOCH, &b);
+    bool ka = rl_headers_known(&eager->known, &a), kb = rl_headers_known(&lazy->known, &b);
     assert_int_equal(ka, kb);
     if (ka)
         assert_true(same_signals(&a, &b));
@@ -294,15 +293,15 @@ static void other_families_are_refused(void **state)
     rl_signals s;
     fresh_plan(&p, MOCK_SHAPE_ANTHROPIC, 0);
     mock_limit_headers(&p, &ls, 0, false);
-    assert_false(rl_headers_known(&p.known, CM_SCENARIO_EPOCH, &s));
+    assert_false(rl_headers_known(&p.known, &s));
     fresh_plan(&p, MOCK_SHAPE_OPENAI, 0);
     mock_limit_headers(&p, &ls, 0, true);
-    assert_false(rl_headers_known(&p.known, CM_SCENARIO_EPOCH, &s));
+    assert_false(rl_headers_known(&p.known, &s));
     fresh_plan(&p, MOCK_SHAPE_OPENAI, 0);
     mock_limit_headers(&p, &ls, 0, false);
-    assert_true(rl_headers_known(&p.known, CM_SCENARIO_EPOCH, &s));
+    assert_true(rl_headers_known(&p.known, &s));
     mock_plan_header_set(&p, "x-ratelimit-remaining-requests", "-1"); /* a rule's header */
-    assert_false(rl_headers_known(&p.known, CM_SCENARIO_EPOCH, &s));
+    assert_false(rl_headers_known(&p.known, &s));
 }
 
 static const char ra_json[] =
@@ -383,10 +382,10 @@ static void a_wrong_value_is_caught(void **state)
         h[i] = (rl_header){p.headers[i].name, p.headers[i].value};
     rl_signals want, got;
     rl_headers_parse(h, p.nheaders, 0, &want);
-    assert_true(rl_headers_known(&p.known, CM_SCENARIO_EPOCH, &got));
+    assert_true(rl_headers_known(&p.known, &got));
     assert_true(same_signals(&got, &want));
     p.known.remaining[0]++;
-    assert_true(rl_headers_known(&p.known, CM_SCENARIO_EPOCH, &got));
+    assert_true(rl_headers_known(&p.known, &got));
     assert_false(same_signals(&got, &want));
 }
 
