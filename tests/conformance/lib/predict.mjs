@@ -45,7 +45,7 @@ function readTrace(file) {
 function simOnce(bin, scenarioFile, policyFile, seed, outDir) {
   return new Promise((resolve, reject) => {
     const child = spawn(path.join(bin, 'retrylab'),
-      ['sim', scenarioFile, '--policy', policyFile, '--seed', String(seed), '--out', outDir, '--quiet'],
+      ['sim', scenarioFile, '--policy', policyFile, '--seed', String(seed), '--out', outDir, '--trace', 'full', '--quiet'],
       { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     child.stderr.on('data', (d) => { if (err.length < 4096) err += d; });
