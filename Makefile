@@ -1,6 +1,7 @@
 # retrylab build. `make` builds bin/retrylab and bin/mockserver; `make test`
 # runs every test and ends with "N passed, N failed"; `make asan` does the same
-# under address+undefined sanitizers in build-asan/. See README.md.
+# under address+undefined sanitizers in build-asan/; `make conformance` compares
+# real clients from npm with their presets. See README.md.
 
 PKGS      := libmicrohttpd libcurl libcjson cmocka
 DEB_PKGS  := libmicrohttpd-dev libcurl4-openssl-dev libcjson-dev libcmocka-dev gnuplot-nox pkg-config curl
@@ -51,7 +52,7 @@ ALL_LIBS  := $(LIBREPORT) $(LIBENGINE) $(LIBMOCK) $(LIBCOMMON)
 TESTS     := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 
 .DEFAULT_GOAL := all
-.PHONY: FORCE all deps test asan bench demo fuzz fuzz-run clean format format-check layers
+.PHONY: FORCE all deps test asan bench demo fuzz fuzz-run clean format format-check layers conformance
 .SECONDARY:
 all: $(BIN)/retrylab $(BIN)/mockserver
 
@@ -111,6 +112,23 @@ asan:
 
 bench: all
 	@sh bench/run.sh
+
+# The conformance suite (tests/conformance/README.md): the real clients pinned
+# in tests/conformance/package-lock.json against the mockserver, compared with
+# their presets in scenarios/policies/peers/. Node and npm come from Debian
+# when the machine has none; `npm ci` installs the lockfile's versions (install
+# scripts off) into tests/conformance/node_modules, again only when the
+# lockfile changes. CONFORMANCE_FLAGS passes flags to run.mjs (e.g. --quick).
+CONF_DIR   := tests/conformance
+CONF_STAMP := $(CONF_DIR)/node_modules/.retrylab-installed
+conformance: all $(CONF_STAMP)
+	@RL_ROOT=$(CURDIR) RL_BIN=$(abspath $(BIN)) sh tests/integration/conformance_detects_change.sh
+	@node $(CONF_DIR)/run.mjs --bin $(abspath $(BIN)) $(CONFORMANCE_FLAGS)
+
+$(CONF_STAMP): $(CONF_DIR)/package.json $(CONF_DIR)/package-lock.json
+	@command -v node >/dev/null && command -v npm >/dev/null || sh tests/install_deps.sh nodejs npm
+	cd $(CONF_DIR) && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	@touch $@
 
 demo: all
 	@sh scenarios/demo.sh
