@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "common/timeu.h"
+#include "mockserver/model/stream.h"
 #include "mockserver/scenario/scenario.h"
 
 typedef enum mock_endpoint {
@@ -37,6 +38,9 @@ typedef struct mock_request {
                             random draws come from a stream of its own */
     uint32_t provider_ix, model_ix, key_ix; /* 0: look provider, model and key up by
                                name; else what mock_model_resolve gave for them */
+    bool stream;                            /* the client asked for a token stream */
+    bool stream_usage;    /* with the usage totals at its end (OpenAI include_usage) */
+    uint32_t resume_from; /* tokens the client already holds: the stream brings the rest */
 } mock_request;
 
 typedef enum mock_fault {
@@ -104,6 +108,7 @@ typedef struct mock_plan {
     char note[64];         /* what decided the answer, for the journal */
     uint64_t ticket;       /* != 0: the request holds concurrency slots until
                               mock_model_release(ticket) */
+    mock_stream stream;    /* stream.on: a 200 that goes out as a token stream */
     mock_plan_known known; /* the headers' values, while known.exact */
 } mock_plan;
 

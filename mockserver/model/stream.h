@@ -30,18 +30,6 @@ const char *mock_stream_fault_name(mock_stream_fault f);
 /* The fault named `name`: 0 and *out, or -1. */
 int mock_stream_fault_parse(const char *name, mock_stream_fault *out);
 
-/* What a scenario says about a model's streams (or a rule's override). */
-typedef struct mock_stream_def {
-    bool set;
-    double tokens_per_s; /* > 0 */
-    uint32_t tokens;     /* answer length, >= 1 */
-    /* the fault, when a rule adds one */
-    mock_stream_fault fault;
-    uint32_t fault_after; /* tokens sent before it */
-    cm_us stall;          /* STALL: how long; < 0 until the client leaves */
-    char error_type[48];  /* ERROR: the error's type, e.g. "overloaded_error" */
-} mock_stream_def;
-
 typedef struct mock_stream {
     bool on;         /* the answer is a 200 stream */
     bool usage;      /* OpenAI stream_options.include_usage: a usage chunk at the end */

@@ -37,10 +37,21 @@ typedef struct mock_latency {
                     lognormal: mu a, sigma b (from median and p99) */
 } mock_latency;
 
+/* A model's streams: when a client asks for one ("stream": true), the
+ * answer's tokens go out one by one. Without a "stream" object: the first
+ * token goes with the headers, 50 tokens a second, output_tokens of them. */
+typedef struct mock_stream_cfg {
+    bool has_ttft; /* "ttft": from the headers to the first token */
+    mock_latency ttft;
+    double tokens_per_s; /* > 0 */
+    int64_t tokens;      /* answer length; 0: the model's output_tokens */
+} mock_stream_cfg;
+
 typedef struct mock_model_def {
     const char *name;
     mock_latency latency;
     int64_t output_tokens; /* completion tokens a success reports */
+    mock_stream_cfg stream;
 } mock_model_def;
 
 typedef enum mock_scope {
@@ -140,6 +151,12 @@ typedef struct mock_answer {
     const char *error_type, *error_message, *error_code; /* NULL = shape default */
     mock_extra_header headers[MOCK_MAX_EXTRA_HEADERS];
     size_t nheaders;
+    /* "stream_fault": what goes wrong inside a streamed 200 (a request that
+     * did not ask for a stream is answered as if the rule were not there) */
+    mock_stream_fault stream_fault; /* NONE: none */
+    uint32_t fault_after;           /* tokens sent before it */
+    cm_us stall;                    /* STALL: how long; < 0 until the client leaves */
+    const char *stream_error;       /* ERROR: the error's type; NULL = the shape's */
 } mock_answer;
 
 typedef struct mock_step {

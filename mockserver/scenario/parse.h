@@ -33,4 +33,11 @@ int mock_parse_headers(const cm_json *doc, const cJSON *obj, const char *ctx,
 int mock_parse_rules(const cm_json *doc, const cJSON *prov, const char *ctx, mock_provider_def *p,
                      cm_err *err);
 
+/* A model's "stream" object (parse_stream.c). */
+int mock_parse_model_stream(const cm_json *doc, const cJSON *obj, const char *ctx,
+                            mock_stream_cfg *out, cm_err *err);
+/* An answer's "stream_fault" object, into a's stream fields. */
+int mock_parse_stream_fault(const cm_json *doc, const cJSON *obj, const char *ctx, mock_answer *a,
+                            cm_err *err);
+
 #endif

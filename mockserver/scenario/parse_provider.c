@@ -202,16 +202,21 @@ int mock_parse_latency(const cm_json *doc, const cJSON *obj, const char *ctx, mo
 static int parse_model(const cm_json *doc, const cJSON *o, const char *ctx, mock_provider_def *p,
                        cm_err *err)
 {
-    static const char *const keys[] = {"name", "latency", "output_tokens", NULL};
+    static const char *const keys[] = {"name", "latency", "output_tokens", "stream", NULL};
     mock_model_def *m = &p->models[p->nmodels];
-    *m = (mock_model_def){.latency = {.kind = MOCK_LAT_FIXED}, .output_tokens = 16};
-    const cJSON *lat;
+    *m = (mock_model_def){
+        .latency = {.kind = MOCK_LAT_FIXED}, .output_tokens = 16, .stream = {.tokens_per_s = 50}};
+    const cJSON *lat, *st;
     char field[160];
     if (cm_json_check_keys(doc, o, ctx, keys, err) != 0 ||
         cm_json_get_string(doc, o, ctx, "name", true, 200, &m->name, err) != 0 ||
         cm_json_get_int(doc, o, ctx, "output_tokens", false, 0, 1000000, &m->output_tokens, err) !=
             0 ||
-        cm_json_get_object(doc, o, ctx, "latency", false, &lat, err) != 0)
+        cm_json_get_object(doc, o, ctx, "latency", false, &lat, err) != 0 ||
+        cm_json_get_object(doc, o, ctx, "stream", false, &st, err) != 0)
+        return -1;
+    if (st && mock_parse_model_stream(doc, st, cm_json_field(field, sizeof field, ctx, "stream"),
+                                      &m->stream, err) != 0)
         return -1;
     if (lat && mock_parse_latency(doc, lat, cm_json_field(field, sizeof field, ctx, "latency"),
                                   &m->latency, err) != 0)

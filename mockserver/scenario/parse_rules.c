@@ -11,7 +11,8 @@
 
 #define ANSWER_KEYS                                                                                \
     "status", "fault", "slow_body_s", "retry_after_s", "retry_after", "escalate_factor",           \
-        "escalate_cap_s", "latency_s", "error_type", "error_message", "error_code", "headers"
+        "escalate_cap_s", "latency_s", "error_type", "error_message", "error_code", "headers",     \
+        "stream_fault"
 
 static const char *const window_keys[] = {
     "name",       "scope",      "algorithm",     "unit",        "limit",
@@ -315,12 +316,21 @@ static int parse_answer(const cm_json *doc, const cJSON *o, const char *ctx, moc
     if (hdrs && mock_parse_headers(doc, hdrs, cm_json_field(field, sizeof field, ctx, "headers"),
                                    a->headers, &a->nheaders, err) != 0)
         return -1;
+    const cJSON *sf;
+    if (cm_json_get_object(doc, o, ctx, "stream_fault", false, &sf, err) != 0 ||
+        (sf && mock_parse_stream_fault(
+                   doc, sf, cm_json_field(field, sizeof field, ctx, "stream_fault"), a, err) != 0))
+        return -1;
+    if (sf && ((status && (status < 200 || status > 299)) || fault))
+        return cm_json_fail(err, doc, sf, cm_json_field(field, sizeof field, ctx, "stream_fault"),
+                            "a stream fault happens inside a 2xx answer: no \"status\" other "
+                            "than 2xx, no \"fault\"");
     a->fault = (mock_fault)fault;
     a->ra_form = (mock_ra_form)form;
     a->status = status ? (int)status : 200;
     if (fault == MOCK_FAULT_SLOW_BODY && a->slow_body <= 0)
         return cm_json_fail(err, doc, o, ctx, "fault \"slow_body\" needs slow_body_s > 0");
-    return status || fault ? 1 : 0;
+    return status || fault || sf ? 1 : 0;
 }
 
 static int parse_step(const cm_json *doc, const cJSON *o, const char *ctx, mock_step *s,
@@ -340,8 +350,8 @@ static int parse_step(const cm_json *doc, const cJSON *o, const char *ctx, mock_
         return cm_json_fail(err, doc, o, ctx,
                             has ? "a step with \"pass\" cannot also set a "
                                   "status or fault"
-                                : "a step needs \"status\", \"fault\" or "
-                                  "\"pass\": true");
+                                : "a step needs \"status\", \"fault\", "
+                                  "\"stream_fault\" or \"pass\": true");
     s->answer.pass = pass;
     return 0;
 }
@@ -400,7 +410,8 @@ static int parse_phase(const cm_json *doc, const cJSON *o, const char *ctx,
                             cm_json_field(field, sizeof field, ctx, "tier"),
                             "\"%s\" is not one of this provider's tiers", tier);
     if (!has && !tier)
-        return cm_json_fail(err, doc, o, ctx, "a phase needs \"status\", \"fault\" or \"tier\"");
+        return cm_json_fail(err, doc, o, ctx,
+                            "a phase needs \"status\", \"fault\", \"stream_fault\" or \"tier\"");
     return 0;
 }
 
@@ -416,7 +427,8 @@ static int parse_fault(const cm_json *doc, const cJSON *o, const char *ctx,
     if (has < 0)
         return -1;
     if (!has)
-        return cm_json_fail(err, doc, o, ctx, "a fault needs \"status\" or \"fault\"");
+        return cm_json_fail(err, doc, o, ctx,
+                            "a fault needs \"status\", \"fault\" or \"stream_fault\"");
     return 0;
 }
 
