@@ -44,6 +44,9 @@ static bool same_signals(const rl_signals *a, const rl_signals *b)
     } while (0)
     F(has_retry_after);
     F(retry_after);
+    F(ra_ms);
+    F(ra_header);
+    F(ra_header_form);
     F(should_retry);
     F(limit_requests);
     F(remaining_requests);
