@@ -48,8 +48,12 @@ static void drive(const rl_policy *p, rl_run *run, uint32_t id, cm_rng *rng)
         check(c.nkeys == 0 ? a.key == 0 : a.key < c.nkeys);
         uint64_t r = cm_rng_next(rng);
         int st = statuses[r % (sizeof statuses / sizeof *statuses)];
-        rl_outcome o = {st, st ? RL_TE_NONE : (rl_transport_error)(1 + (r >> 8) % 5),
-                        hs[(r >> 16) % 4], (r >> 20) % 3, (cm_us)((r >> 24) % 5000000)};
+        rl_outcome o = {st,
+                        st ? RL_TE_NONE : (rl_transport_error)(1 + (r >> 8) % 5),
+                        hs[(r >> 16) % 4],
+                        (r >> 20) % 3,
+                        (cm_us)((r >> 24) % 5000000),
+                        NULL};
         now += o.latency;
         rl_task_next(&t, run, &o, now, rng, &a);
     }

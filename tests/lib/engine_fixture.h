@@ -74,10 +74,12 @@ typedef struct fx_trail {
 } fx_trail;
 
 /* Drives task `id` from time `start` until DONE (or FX_MAX steps). Each SEND
- * takes the next scripted outcome (the last one repeats) and `latency` of
- * scenario time; each WAIT is slept through exactly. */
-static inline void fx_drive_at(fx_policy *f, uint32_t id, cm_us start, const fx_outcome *script,
-                               size_t n, cm_us latency, cm_rng *rng, fx_trail *tr)
+ * takes the next scripted outcome (the last one repeats), with bodies[i] as
+ * its error body (bodies may be NULL: none), and `latency` of scenario time;
+ * each WAIT is slept through exactly. */
+static inline void fx_drive_body(fx_policy *f, uint32_t id, cm_us start, const fx_outcome *script,
+                                 const rl_error_body *const *bodies, size_t n, cm_us latency,
+                                 cm_rng *rng, fx_trail *tr)
 {
     memset(tr, 0, sizeof *tr);
     rl_task t;
@@ -97,7 +99,8 @@ static inline void fx_drive_at(fx_policy *f, uint32_t id, cm_us start, const fx_
             continue;
         }
         assert_true(tr->nsends < FX_MAX);
-        const fx_outcome *o = &script[tr->nsends < n ? tr->nsends : n - 1];
+        size_t at = tr->nsends < n ? tr->nsends : n - 1;
+        const fx_outcome *o = &script[at];
         rl_header hs[4];
         size_t nh = 0;
         for (; nh < 4 && o->h[nh][0]; nh++)
@@ -106,7 +109,7 @@ static inline void fx_drive_at(fx_policy *f, uint32_t id, cm_us start, const fx_
         tr->cand[tr->nsends] = a.candidate;
         tr->key[tr->nsends++] = a.key;
         now += latency;
-        rl_outcome out = {o->status, o->error, hs, nh, latency};
+        rl_outcome out = {o->status, o->error, hs, nh, latency, bodies ? bodies[at] : NULL};
         rl_task_next(&t, f->run, &out, now, rng, &a);
         tr->tier[tr->nsends - 1] = a.tier;
     }
@@ -115,6 +118,12 @@ static inline void fx_drive_at(fx_policy *f, uint32_t id, cm_us start, const fx_
     tr->ok = a.success;
     snprintf(tr->message, sizeof tr->message, "%s", a.message);
     tr->end = now;
+}
+
+static inline void fx_drive_at(fx_policy *f, uint32_t id, cm_us start, const fx_outcome *script,
+                               size_t n, cm_us latency, cm_rng *rng, fx_trail *tr)
+{
+    fx_drive_body(f, id, start, script, NULL, n, latency, rng, tr);
 }
 
 static inline void fx_drive(fx_policy *f, const fx_outcome *script, size_t n, fx_trail *tr)

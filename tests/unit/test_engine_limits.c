@@ -38,7 +38,7 @@ static void deadline_stops_waits_and_shortens_timeout(void **state)
     rl_task_start(&t, f.run, 9, 0);
     rl_task_next(&t, f.run, NULL, 0, &rng, &a);
     assert_int_equal(a.timeout, 5 * CM_US_PER_S);
-    rl_outcome o = {500, RL_TE_NONE, NULL, 0, 0};
+    rl_outcome o = {500, RL_TE_NONE, NULL, 0, 0, NULL};
     rl_task_next(&t, f.run, &o, 4 * CM_US_PER_S, &rng, &a); /* answered at 4: wait to 8 */
     assert_int_equal(a.kind, RL_WAIT);
     rl_task_next(&t, f.run, NULL, a.until, &rng, &a);
@@ -203,7 +203,7 @@ static void protocol_edges(void **state)
     assert_int_equal(a.kind, RL_WAIT);
     assert_int_equal(a.until, 11 * CM_US_PER_S);
     /* Woken early: the same wait, shorter; an outcome passed now is ignored. */
-    rl_outcome o = {200, RL_TE_NONE, NULL, 0, 0};
+    rl_outcome o = {200, RL_TE_NONE, NULL, 0, 0, NULL};
     rl_task_next(&t, f.run, &o, 4 * CM_US_PER_S, &rng, &a);
     assert_int_equal(a.kind, RL_WAIT);
     assert_int_equal(a.until, 11 * CM_US_PER_S);

@@ -148,10 +148,12 @@ static void everything_values(void **state)
     assert_int_equal(p->limits.deadline, 600 * CM_US_PER_S);
     assert_int_equal(p->task_retry.max, 2);
     assert_false(p->classify.x_should_retry);
-    assert_int_equal(rl_classify_outcome(&p->classify, 503, RL_TE_NONE, -1), RL_DECIDE_ROTATE);
-    assert_int_equal(rl_classify_outcome(&p->classify, 200, RL_TE_NONE, -1), RL_DECIDE_SUCCESS);
-    assert_int_equal(rl_classify_outcome(&p->classify, 0, RL_TE_RESET, -1), RL_DECIDE_ROTATE);
-    assert_int_equal(rl_classify_outcome(&p->classify, 418, RL_TE_NONE, 1), RL_DECIDE_FAIL);
+    assert_int_equal(rl_classify_outcome(&p->classify, 503, RL_TE_NONE, -1, NULL),
+                     RL_DECIDE_ROTATE);
+    assert_int_equal(rl_classify_outcome(&p->classify, 200, RL_TE_NONE, -1, NULL),
+                     RL_DECIDE_SUCCESS);
+    assert_int_equal(rl_classify_outcome(&p->classify, 0, RL_TE_RESET, -1, NULL), RL_DECIDE_ROTATE);
+    assert_int_equal(rl_classify_outcome(&p->classify, 418, RL_TE_NONE, 1, NULL), RL_DECIDE_FAIL);
     rl_policy_free(p);
 }
 

@@ -28,7 +28,7 @@ typedef struct two_tasks {
 
 static void next(two_tasks *w, rl_task *t, int status, cm_us now)
 {
-    rl_outcome o = {status, RL_TE_NONE, NULL, 0, S(1)};
+    rl_outcome o = {status, RL_TE_NONE, NULL, 0, S(1), NULL};
     rl_task_next(t, w->f.run, status ? &o : NULL, now, &w->rng, &w->act);
 }
 

@@ -64,7 +64,7 @@ static void drive_log(fx_policy *f, const fx_outcome *script, size_t n, char *lo
             hs[nh] = (rl_header){o->h[nh][0], o->h[nh][1]};
         used += (size_t)snprintf(log + used, size - used, "S%u ", last->attempt);
         now += S(0.5);
-        rl_outcome out = {o->status, o->error, hs, nh, S(0.5)};
+        rl_outcome out = {o->status, o->error, hs, nh, S(0.5), NULL};
         rl_task_next(&t, f->run, &out, now, &rng, last);
     }
     if (used < size)
