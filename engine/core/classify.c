@@ -282,7 +282,7 @@ static bool same(const char *a, const char *b)
     return a && b && strcmp(a, b) == 0;
 }
 
-int rl_pattern_rank(const rl_pattern *p, int status, int error, const rl_error_body *body)
+static inline int rank(const rl_pattern *p, int status, int error, const rl_error_body *body)
 {
     if (p->body)
         return body && same(p->body == RL_PAT_TYPE ? body->type : body->code, p->name) ? 4 : 0;
@@ -295,9 +295,14 @@ int rl_pattern_rank(const rl_pattern *p, int status, int error, const rl_error_b
     return p->any ? 1 : 0;
 }
 
+int rl_pattern_rank(const rl_pattern *p, int status, int error, const rl_error_body *body)
+{
+    return rank(p, status, error, body);
+}
+
 static int match_rank(const rl_pattern *p, int status, int error)
 {
-    return rl_pattern_rank(p, status, error, NULL);
+    return rank(p, status, error, NULL);
 }
 
 /* The body's type or code is one of rl_quota_names. */
@@ -319,15 +324,15 @@ rl_decision rl_classify_outcome(const rl_classify *c, int status, int error, int
         body = NULL;
     int best = 0;
     rl_decision d = default_decision(status, error);
-    if (says_quota(body)) {
+    if (body && says_quota(body)) {
         best = 4; /* only a type:/code: rule of the policy (rank 4, listed first) wins */
         d = RL_DECIDE_FAIL;
         for (size_t i = 0; i < c->nrules; i++)
-            if (rl_pattern_rank(&c->rules[i].pat, status, error, body) == 4)
+            if (rank(&c->rules[i].pat, status, error, body) == 4)
                 return c->rules[i].decision;
     }
     for (size_t i = 0; i < c->nrules; i++) {
-        int r = rl_pattern_rank(&c->rules[i].pat, status, error, body);
+        int r = rank(&c->rules[i].pat, status, error, body);
         if (ok && r == 1) /* "default" is for failures: a 2xx needs its own rule */
             continue;
         if (r > best) {

@@ -49,6 +49,7 @@ void rl_ra_defaults(rl_ra_cfg *c)
     c->ladder_after = RL_RA_THEN_CONTINUE;
     c->combine = RL_RA_COMBINE_REPLACE;
     c->bounded_plus = -1;
+    c->plain_read = true;
 }
 
 #define YEAR_S (365.0 * 24 * 3600)
@@ -196,6 +197,8 @@ int rl_ra_parse(const cm_json *doc, const cJSON *node, const char *ctx, rl_ra_cf
         cm_json_get_string(doc, node, ctx, "source", false, 4096, &s, err))
         return -1;
     c->mode = mode == 1 ? RL_RA_IGNORE : RL_RA_HONOUR;
+    c->plain_read = c->nfrom == 1 && c->from[0] == RL_RA_SRC_HEADERS && c->nheaders == 2 &&
+                    c->headers[0] == RL_RA_HDR_MS && c->dates;
     return 0;
 }
 
@@ -215,13 +218,16 @@ static cm_us header_value(const rl_ra_cfg *c, const rl_signals *s, bool *past)
     return -1;
 }
 
-cm_us rl_ra_server_value(const rl_ra_cfg *c, const rl_signals *s, const rl_error_body *body,
-                         bool *past)
+static inline cm_us server_value(const rl_ra_cfg *c, const rl_signals *s, const rl_error_body *body,
+                                 bool *past)
 {
-    bool dummy;
-    if (!past)
-        past = &dummy;
     *past = false;
+    if (c->plain_read) { /* retry-after-ms when usable, else Retry-After: as headers.c reads */
+        if (!s || !s->has_retry_after)
+            return -1;
+        *past = s->ra_ms < 0 && s->ra_header_form == RL_RA_FORM_PAST_DATE;
+        return s->retry_after;
+    }
     for (uint8_t i = 0; i < c->nfrom; i++) {
         cm_us v = -1;
         switch ((rl_ra_source)c->from[i]) {
@@ -239,6 +245,13 @@ cm_us rl_ra_server_value(const rl_ra_cfg *c, const rl_signals *s, const rl_error
             return v;
     }
     return -1;
+}
+
+cm_us rl_ra_server_value(const rl_ra_cfg *c, const rl_signals *s, const rl_error_body *body,
+                         bool *past)
+{
+    bool dummy;
+    return server_value(c, s, body, past ? past : &dummy);
 }
 
 static bool status_listed(const rl_ra_cfg *c, int status)
@@ -269,7 +282,7 @@ rl_ra_verdict rl_ra_decide(const rl_ra_cfg *c, const rl_signals *s, const rl_err
     bool past;
     if (c->mode == RL_RA_IGNORE || !status_listed(c, status))
         return RL_RAV_LADDER;
-    cm_us v = rl_ra_server_value(c, s, body, &past);
+    cm_us v = server_value(c, s, body, &past);
     if (v < 0 || (past && c->past == RL_RA_PAST_LADDER))
         return RL_RAV_LADDER;
     if (past && c->past == RL_RA_PAST_IMMEDIATE) {

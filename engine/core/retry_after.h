@@ -115,6 +115,8 @@ typedef struct rl_ra_cfg {
     rl_ra_ladder_after ladder_after;
     rl_ra_combine combine;
     cm_us bounded_plus; /* combine "bounded" */
+    bool plain_read;    /* from, headers and dates as by default: the signals'
+                           own reading (has_retry_after, retry_after) is the value */
 } rl_ra_cfg;
 
 /* What to do with this response's server-given delay. */
