@@ -77,7 +77,8 @@ typedef struct rl_delay {
     bool usable;
     cm_us us;
     const char *note;
-    uint8_t form; /* rl_ra_form */
+    uint8_t form;   /* rl_ra_form */
+    int64_t date_s; /* an HTTP-date: its Unix second */
 } rl_delay;
 
 static rl_val rl_val_make(const char *value)
@@ -149,11 +150,11 @@ static bool rl_parse_count(rl_val v, int64_t *out)
 static rl_delay rl_delay_bound(double us, const char *note)
 {
     if (!(us < (double)CM_US_MAX))
-        return (rl_delay){true, CM_US_MAX, "too large, clamped", RL_RA_FORM_SECONDS};
+        return (rl_delay){true, CM_US_MAX, "too large, clamped", RL_RA_FORM_SECONDS, -1};
     cm_us d = (cm_us)llround(us);
     if (d > RL_DELAY_LONG && !note)
         note = "longer than a year";
-    return (rl_delay){true, d, note, RL_RA_FORM_SECONDS};
+    return (rl_delay){true, d, note, RL_RA_FORM_SECONDS, -1};
 }
 
 /* "120", "1.5", "1500" in `unit_us` units; sign, garbage and overflow noted. */
@@ -175,13 +176,13 @@ static rl_delay rl_delay_number(rl_val v, double unit_us)
             else
                 x = x * 10 + (*p - '0');
         } else {
-            return (rl_delay){false, 0, "not a number", RL_RA_FORM_NONE};
+            return (rl_delay){false, 0, "not a number", RL_RA_FORM_NONE, -1};
         }
     }
     if (!digits)
-        return (rl_delay){false, 0, "not a number", RL_RA_FORM_NONE};
+        return (rl_delay){false, 0, "not a number", RL_RA_FORM_NONE, -1};
     if (negative)
-        return (rl_delay){false, 0, "negative", RL_RA_FORM_NONE};
+        return (rl_delay){false, 0, "negative", RL_RA_FORM_NONE, -1};
     return rl_delay_bound(x * unit_us, NULL);
 }
 
@@ -190,21 +191,22 @@ static rl_delay rl_delay_date(rl_val v, int64_t ref_us)
 {
     int64_t at;
     if (cm_http_date_parse(v.p, v.len, &at) != 0)
-        return (rl_delay){false, 0, "not a number or date", RL_RA_FORM_NONE};
+        return (rl_delay){false, 0, "not a number or date", RL_RA_FORM_NONE, -1};
     double us = (double)at * 1e6 - (double)ref_us;
     if (us < 0)
-        return (rl_delay){true, 0, "date in the past", RL_RA_FORM_PAST_DATE};
+        return (rl_delay){true, 0, "date in the past", RL_RA_FORM_PAST_DATE, at};
     rl_delay d = rl_delay_bound(us, NULL);
     d.form = RL_RA_FORM_DATE;
+    d.date_s = at;
     return d;
 }
 
 static rl_delay rl_delay_read(rl_val v, bool allow_date, double unit_us, int64_t ref_us)
 {
     if (v.too_long)
-        return (rl_delay){false, 0, "too long", RL_RA_FORM_NONE};
+        return (rl_delay){false, 0, "too long", RL_RA_FORM_NONE, -1};
     if (v.len == 0)
-        return (rl_delay){false, 0, "empty", RL_RA_FORM_NONE};
+        return (rl_delay){false, 0, "empty", RL_RA_FORM_NONE, -1};
     char c = v.p[0];
     bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
     if (alpha && allow_date)
@@ -215,7 +217,7 @@ static rl_delay rl_delay_read(rl_val v, bool allow_date, double unit_us, int64_t
 /* retry-after-ms wins over Retry-After when usable (openai-python's order). */
 static void rl_read_retry_after(const rl_val *slots, int64_t ref_us, rl_signals *out)
 {
-    rl_delay ms = {false, 0, NULL, RL_RA_FORM_NONE}, ra = {false, 0, NULL, RL_RA_FORM_NONE};
+    rl_delay ms = {false, 0, NULL, RL_RA_FORM_NONE, -1}, ra = {false, 0, NULL, RL_RA_FORM_NONE, -1};
     bool has_ms = slots[RL_SLOT_RETRY_AFTER_MS].p, has_ra = slots[RL_SLOT_RETRY_AFTER].p;
     if (has_ms)
         ms = rl_delay_read(slots[RL_SLOT_RETRY_AFTER_MS], false, 1e3, ref_us);
@@ -226,6 +228,8 @@ static void rl_read_retry_after(const rl_val *slots, int64_t ref_us, rl_signals 
     if (ra.usable) {
         out->ra_header = ra.us;
         out->ra_header_form = ra.form;
+        if (ra.form == RL_RA_FORM_DATE || ra.form == RL_RA_FORM_PAST_DATE)
+            out->ra_date_unix = ra.date_s;
     }
     if (ms.usable) {
         out->has_retry_after = true;
@@ -237,6 +241,21 @@ static void rl_read_retry_after(const rl_val *slots, int64_t ref_us, rl_signals 
         out->retry_after_note = ra.note ? ra.note : has_ms ? "retry-after-ms unusable" : NULL;
     } else if (has_ms || has_ra) {
         out->retry_after_note = has_ms ? ms.note : ra.note;
+    }
+}
+
+void rl_signals_date_from_clock(rl_signals *s, int64_t now_unix_us)
+{
+    if (s->ra_date_unix < 0)
+        return;
+    double us = (double)s->ra_date_unix * 1e6 - (double)now_unix_us;
+    rl_delay d = us < 0 ? (rl_delay){true, 0, "date in the past", RL_RA_FORM_PAST_DATE, -1}
+                        : rl_delay_bound(us, NULL);
+    s->ra_header_form = us < 0 ? RL_RA_FORM_PAST_DATE : RL_RA_FORM_DATE;
+    s->ra_header = d.us;
+    if (s->ra_ms < 0) { /* retry_after came from this header */
+        s->retry_after = d.us;
+        s->retry_after_note = d.note;
     }
 }
 

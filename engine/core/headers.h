@@ -40,6 +40,7 @@ typedef struct rl_signals {
     cm_us ra_ms;            /* retry-after-ms */
     cm_us ra_header;        /* Retry-After */
     uint8_t ra_header_form; /* rl_ra_form of Retry-After */
+    int64_t ra_date_unix;   /* Retry-After as an HTTP-date: its Unix second; -1 otherwise */
     int should_retry;       /* x-should-retry: -1 absent, 0 false, 1 true */
     int64_t limit_requests, remaining_requests;
     cm_us reset_requests; /* delay until the request window resets */
@@ -83,6 +84,7 @@ static inline void rl_signals_clear(rl_signals *out)
     *out = (rl_signals){.retry_after = -1,
                         .ra_ms = -1,
                         .ra_header = -1,
+                        .ra_date_unix = -1,
                         .should_retry = -1,
                         .limit_requests = -1,
                         .remaining_requests = -1,
@@ -105,6 +107,12 @@ static inline void rl_signals_clear(rl_signals *out)
  * model's Date. Returns true with *out filled, field by field as the parser
  * would; false (out unspecified) when the text must be parsed. It buys about
  * 2.5x of the simulation's speed (bench/README.md). */
+/* Reads a Retry-After HTTP-date against now_unix_us instead of the Date
+ * header (a client that subtracts its own clock, as the SDKs do): ra_header
+ * and its form, and retry_after when Retry-After was the header chosen.
+ * Nothing happens when Retry-After was not a date. */
+void rl_signals_date_from_clock(rl_signals *s, int64_t now_unix_us);
+
 struct mock_plan_known;
 bool rl_headers_known(const struct mock_plan_known *k, int64_t epoch_unix_s, rl_signals *out);
 

@@ -25,6 +25,7 @@ NAMES(RL_RA_SOURCES, source_names);
 NAMES(RL_RA_HEADERS, header_names);
 NAMES(RL_RA_LADDER_AFTER, then_names);
 NAMES(RL_RA_COMBINE, combine_names);
+static const char *const date_ref_names[] = {"date_header", "clock", NULL};
 #undef NAME_OF
 #undef NAMES
 
@@ -128,14 +129,16 @@ static int get_enums(const cm_json *doc, const cJSON *node, const char *ctx, rl_
                      int *mode, cm_err *err)
 {
     int above = (int)c->above, below = (int)c->below, past = (int)c->past,
-        then = (int)c->ladder_after, comb = (int)c->combine;
+        then = (int)c->ladder_after, comb = (int)c->combine, ref = 0;
     if (cm_json_get_enum(doc, node, ctx, "mode", false, mode_names, mode, err) ||
         cm_json_get_enum(doc, node, ctx, "above_max", false, above_names, &above, err) ||
         cm_json_get_enum(doc, node, ctx, "below_min", false, below_names, &below, err) ||
         cm_json_get_enum(doc, node, ctx, "past_date", false, past_names, &past, err) ||
         cm_json_get_enum(doc, node, ctx, "ladder_after", false, then_names, &then, err) ||
-        cm_json_get_enum(doc, node, ctx, "combine", false, combine_names, &comb, err))
+        cm_json_get_enum(doc, node, ctx, "combine", false, combine_names, &comb, err) ||
+        cm_json_get_enum(doc, node, ctx, "date_reference", false, date_ref_names, &ref, err))
         return -1;
+    c->clock_dates = ref == 1;
     c->above = (rl_ra_above)above;
     c->below = (rl_ra_below)below;
     c->past = (rl_ra_past)past;
@@ -170,10 +173,10 @@ static int check_together(const cm_json *doc, const cJSON *node, const char *ctx
 int rl_ra_parse(const cm_json *doc, const cJSON *node, const char *ctx, rl_ra_cfg *c, cm_err *err)
 {
     static const char *const keys[] = {
-        "mode",          "max_s",     "max_inclusive", "above_max",   "min_s",
-        "min_inclusive", "below_min", "past_date",     "total_max_s", "statuses",
-        "headers",       "dates",     "from",          "combine",     "bounded_plus_s",
-        "ladder_after",  "comment",   "source",        NULL};
+        "mode",          "max_s",          "max_inclusive", "above_max",   "min_s",
+        "min_inclusive", "below_min",      "past_date",     "total_max_s", "statuses",
+        "headers",       "dates",          "from",          "combine",     "bounded_plus_s",
+        "ladder_after",  "date_reference", "comment",       "source",      NULL};
     rl_ra_defaults(c);
     if (!node)
         return 0;

@@ -109,8 +109,9 @@ typedef struct rl_ra_cfg {
     uint8_t nstatuses;
     uint8_t headers[2]; /* rl_ra_header, in the order read (the first usable wins) */
     uint8_t nheaders;
-    bool dates;      /* a Retry-After HTTP-date is read (default true) */
-    uint8_t from[3]; /* rl_ra_source, in the order read (the first that gives one wins) */
+    bool dates;       /* a Retry-After HTTP-date is read (default true) */
+    bool clock_dates; /* date_reference "clock": a date minus now, not minus the Date header */
+    uint8_t from[3];  /* rl_ra_source, in the order read (the first that gives one wins) */
     uint8_t nfrom;
     rl_ra_ladder_after ladder_after;
     rl_ra_combine combine;

@@ -460,6 +460,8 @@ static rl_signals *read_outcome(step *s, const rl_outcome *o)
         *sig = *s->given;
     else
         rl_headers_parse(o ? o->headers : NULL, o ? o->nheaders : 0, now_unix, sig);
+    if (s->p->retry_after.clock_dates)
+        rl_signals_date_from_clock(sig, now_unix);
     t->last_status = o ? o->status : 0;
     t->last_error = (uint8_t)(o ? o->error : RL_TE_OTHER);
     if (!o || (o->status <= 0 && o->error == RL_TE_NONE))

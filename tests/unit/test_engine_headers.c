@@ -146,6 +146,9 @@ static void retry_after_each_header_alone(void **state)
     s = parse_at(Y2026, (const char *const[]){"retry-after-ms", "-1", "retry-after", "5", NULL});
     assert_int_equal(s.ra_ms, -1);
     assert_int_equal(s.ra_header, S(5));
+    assert_int_equal(s.ra_date_unix, -1);
+    rl_signals_date_from_clock(&s, 0); /* not a date: nothing changes */
+    assert_int_equal(s.ra_header, S(5));
     s = parse_at(Y2026, (const char *const[]){"retry-after-ms", "0", NULL});
     assert_int_equal(s.ra_ms, 0);
     assert_int_equal(s.ra_header, -1);
@@ -154,6 +157,15 @@ static void retry_after_each_header_alone(void **state)
                                               "Date", "Thu, 01 Jan 2026 00:00:01 GMT", NULL});
     assert_int_equal(s.ra_header, S(8));
     assert_int_equal(s.ra_header_form, RL_RA_FORM_DATE);
+    assert_int_equal(s.ra_date_unix, Y2026 + 9);
+    /* The same date read against a clock at 00:00:04.5 instead of the Date header. */
+    rl_signals_date_from_clock(&s, Y2026 * CM_US_PER_S + S(4.5));
+    assert_int_equal(s.ra_header, S(4.5));
+    assert_int_equal(s.retry_after, S(4.5));
+    rl_signals_date_from_clock(&s, Y2026 * CM_US_PER_S + S(10));
+    assert_int_equal(s.ra_header, 0);
+    assert_int_equal(s.ra_header_form, RL_RA_FORM_PAST_DATE);
+    assert_note(&s, "date in the past");
     s = parse_at(Y2026, (const char *const[]){"Retry-After", "Thu, 01 Jan 2026 00:00:00 GMT",
                                               "Date", "Thu, 01 Jan 2026 00:00:01 GMT", NULL});
     assert_int_equal(s.ra_header, 0);

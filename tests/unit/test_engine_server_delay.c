@@ -1,7 +1,8 @@
 /* test_engine_server_delay.c: the retry_after options beyond the ceiling,
  * through rl_task_next: a strict lower bound (Retry-After 0 to the ladder, as
  * the Python SDKs do), past HTTP-dates (zero, ladder, immediate), honoured
- * only for listed statuses (Portkey: 429), which headers are read and
+ * only for listed statuses (Portkey: 429), dates read against the Date header or
+ * the client's clock, which headers are read and
  * whether dates are, delays from the body (RetryInfo, the message) and their
  * order, the ladder after a server-given wait (continue, reset as gRPC's
  * pushback, zero as Portkey), the wait combined with the ladder (max,
@@ -103,6 +104,44 @@ static void past_dates(void **state)
     assert_true(date_wait(",\"retry_after\":{\"dates\":false}", "Thu, 01 Jan 2026 00:00:12 GMT",
                           &why) == 1);
     assert_true(date_wait("", "Thu, 01 Jan 2026 00:00:12 GMT", &why) == 2);
+}
+
+/* A date as the SDKs read it: minus the client's clock, not the Date header.
+ * The answer comes at 00:00:10.5 with Date 00:00:10 (Date is whole seconds). */
+static double clock_wait(const char *extra, const char *ra, rl_wait_reason *why)
+{
+    fx_policy f;
+    load(&f, extra);
+    fx_outcome s[] = {{429, RL_TE_NONE, {{"Retry-After", ra}, {DATE}}}};
+    cm_rng rng;
+    cm_rng_seed(&rng, 3);
+    fx_trail tr;
+    fx_drive_at(&f, 0, S(10.5), s, 1, 0, &rng, &tr);
+    fx_free(&f);
+    *why = tr.nwaits ? tr.why[0] : RL_WAIT_BACKOFF;
+    return tr.nwaits ? tr.wait_s[0] : -1;
+}
+
+static void dates_against_the_clock(void **state)
+{
+    (void)state;
+    rl_wait_reason why;
+    const char *hdr = ",\"retry_after\":{\"past_date\":\"ladder\"}";
+    const char *clk = ",\"retry_after\":{\"past_date\":\"ladder\",\"date_reference\":\"clock\"}";
+    /* "now" in the date: 0 s against Date, half a second past against the clock */
+    assert_true(clock_wait(hdr, NOW_DATE, &why) == 0);
+    assert_int_equal(why, RL_WAIT_RETRY_AFTER);
+    assert_true(clock_wait(clk, NOW_DATE, &why) == 1);
+    assert_int_equal(why, RL_WAIT_BACKOFF);
+    /* 2 s after Date: 2 s, or 1.5 s by the clock */
+    assert_true(clock_wait(hdr, "Thu, 01 Jan 2026 00:00:12 GMT", &why) == 2);
+    assert_true(clock_wait(clk, "Thu, 01 Jan 2026 00:00:12 GMT", &why) == 1.5);
+    /* 60 s after Date under a ceiling of 60: honoured either way (59.5 s by the clock) */
+    const char *node = ",\"retry_after\":{\"max_s\":60,\"past_date\":\"ladder\","
+                       "\"date_reference\":\"clock\"}";
+    assert_true(clock_wait(node, "Thu, 01 Jan 2026 00:01:10 GMT", &why) == 59.5);
+    /* Seconds are not dates: unchanged. */
+    assert_true(clock_wait(clk, "7", &why) == 7);
 }
 
 static void only_listed_statuses(void **state)
@@ -224,6 +263,8 @@ static void load_checks(void **state)
                                       "ladder, immediate"},
         {"{\"below_min\":\"give_up\"}", "retry_after.below_min"},
         {"{\"ladder_after\":\"again\"}", "retry_after.ladder_after"},
+        {"{\"date_reference\":\"server\"}", "retry_after.date_reference: \"server\" is not one of: "
+                                            "date_header, clock"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char json[512];
@@ -355,6 +396,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(strict_lower_bound),
         cmocka_unit_test(past_dates),
+        cmocka_unit_test(dates_against_the_clock),
         cmocka_unit_test(only_listed_statuses),
         cmocka_unit_test(which_headers),
         cmocka_unit_test(delays_from_the_body),

@@ -73,6 +73,7 @@ static bool same_signals(const rl_signals *a, const rl_signals *b)
     F(ra_ms);
     F(ra_header);
     F(ra_header_form);
+    F(ra_date_unix);
     F(should_retry);
     F(limit_requests);
     F(remaining_requests);
