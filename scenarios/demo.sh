@@ -1,8 +1,9 @@
 #!/bin/sh
 # demo.sh (`make demo`): runs every experiment in scenarios/ and shows the
 # result. Each seed scenario runs in `sim` with its own policy, its
-# comparison policies (before/after, alone, nested...) and every peer preset
-# in scenarios/policies/peers/ (candidates substituted by peer-policy.sh);
+# comparison policies (before/after, alone, nested...); one scenario per seed
+# also with every peer preset in scenarios/policies/peers/ (candidates
+# substituted by peer-policy.sh) but the tenacity defaults (see peers());
 # seeds 002 and 003 also run over HTTP against a bin/mockserver on a free
 # loopback port (scaled time); the classic experiments run with each of their
 # policies; two parameter sweeps (seed 001's fallback policy over cooldown
@@ -107,6 +108,10 @@ peers() {
   sim "$copy" "$2" "$base+peers--seed" - no
   for pre in "$P"/peers/*.json; do
     name=$(basename "$pre" .json); pol="$RUNS/policies/$base/$name.json"
+    # tenacity's bare @retry retries at once without end (100,000 attempts
+    # here): on seed 001 that is 68 million attempts and a 30 GB trace. Run it
+    # by hand on a small scenario.
+    case $name in *-stop-never-wait-none) continue ;; esac
     if ! sh $S/peer-policy.sh "$pre" "$2" >"$pol"; then
       echo "demo: cannot make $pol"; broken=1; continue
     fi
@@ -168,13 +173,14 @@ sim $S/seed-004-openrouter-rotation.json $P/seed-004-alone-no-breaker.json \
   seed-004-openrouter-rotation--alone-no-breaker $E/seed-004-alone-no-breaker.json yes
 sim $S/seed-004-openrouter-ladder.json $P/seed-004-rotation-breaker.json seed-004-openrouter-ladder - yes
 
+# One scenario per seed: 14 presets on each of 5 keep the report within its
+# 128 run directories (seed 000's give-up and seed 004's ladder variants
+# would add 28 more).
 peers $S/seed-000-chutes-persistent.json $P/seed-000-persistent.json
-peers $S/seed-000-chutes-give-up.json $P/seed-000-persistent.json
 peers $S/seed-001-groq-fallback.json $P/seed-001-groq-fallback.json
 peers $S/seed-002-bytez-keys.json $P/seed-002-key-rotation.json
 peers $S/seed-003-moonshot-tiers.json $P/seed-003-tier-aware.json
 peers $S/seed-004-openrouter-rotation.json $P/seed-004-rotation-breaker.json
-peers $S/seed-004-openrouter-ladder.json $P/seed-004-rotation-breaker.json
 
 # ---- classic experiments ----
 for n in 100 1000; do

@@ -36,6 +36,7 @@ void rl_backoff_defaults(rl_backoff *b)
     b->jitter = RL_JITTER_NONE;
     b->jitter_lo = 1;
     b->jitter_hi = 1;
+    b->cap_after_jitter = true;
 }
 
 static double ladder_s(const rl_backoff *b, uint32_t n)
@@ -56,9 +57,9 @@ static double ladder_s(const rl_backoff *b, uint32_t n)
     return -1;
 }
 
-static double bound_s(const rl_backoff *b, double s)
+static double bound_s(const rl_backoff *b, double s, bool cap)
 {
-    if (b->cap_s >= 0 && s > b->cap_s)
+    if (cap && b->cap_s >= 0 && s > b->cap_s)
         s = b->cap_s;
     if (s < b->min_s)
         s = b->min_s;
@@ -70,7 +71,7 @@ cm_us rl_backoff_ladder(const rl_backoff *b, uint32_t n)
     double s = ladder_s(b, n);
     if (s < 0)
         return -1;
-    return cm_us_from_s(bound_s(b, s));
+    return cm_us_from_s(bound_s(b, s, true));
 }
 
 cm_us rl_backoff_delay(const rl_backoff *b, uint32_t n, cm_us prev, cm_rng *rng)
@@ -100,15 +101,20 @@ cm_us rl_backoff_delay(const rl_backoff *b, uint32_t n, cm_us prev, cm_rng *rng)
     case RL_JITTER_PROPORTIONAL:
         v = v * cm_rng_range(rng, b->jitter_lo, b->jitter_hi);
         break;
+    case RL_JITTER_ADDITIVE:
+        v = v + cm_rng_range(rng, b->jitter_lo, b->jitter_hi);
+        break;
     }
-    return cm_us_from_s(bound_s(b, v));
+    return cm_us_from_s(bound_s(b, v, b->cap_after_jitter));
 }
 
 /* ---- parsing ---- */
 
-static const char *const backoff_keys[] = {
-    "kind",   "base_s",       "factor",          "cap_s",   "min_s",  "waits_s", "after_list",
-    "jitter", "jitter_range", "reset_on_rotate", "comment", "source", NULL};
+#define BACKOFF_KEYS                                                                               \
+    "kind", "base_s", "factor", "cap_s", "min_s", "waits_s", "after_list", "jitter",               \
+        "jitter_range", "reset_on_rotate", "cap_after_jitter", "comment", "source"
+static const char *const backoff_keys[] = {BACKOFF_KEYS, NULL};
+static const char *const main_keys[] = {BACKOFF_KEYS, "by_outcome", NULL};
 
 #define MAX_WAIT_S (100.0 * 365 * 24 * 3600)
 
@@ -151,14 +157,17 @@ static int parse_jitter(const cm_json *doc, const cJSON *node, const char *ctx, 
     cm_json_field(field, sizeof field, ctx, "jitter_range");
     if (cm_json_get_array(doc, node, ctx, "jitter_range", false, 2, 2, &range, err))
         return -1;
+    bool ranged = b->jitter == RL_JITTER_PROPORTIONAL || b->jitter == RL_JITTER_ADDITIVE;
     if (!range) {
-        if (b->jitter == RL_JITTER_PROPORTIONAL)
+        if (ranged)
             return cm_json_fail(err, doc, node, field,
-                                "required with jitter \"proportional\" (e.g. [0.75, 1.0])");
+                                "required with jitter \"%s\" (e.g. [0.75, 1.0])",
+                                jitter_names[b->jitter]);
         return 0;
     }
-    if (b->jitter != RL_JITTER_PROPORTIONAL)
-        return cm_json_fail(err, doc, range, field, "only allowed with jitter \"proportional\"");
+    if (!ranged)
+        return cm_json_fail(err, doc, range, field,
+                            "only allowed with jitter \"proportional\" or \"additive\"");
     const cJSON *lo = cJSON_GetArrayItem(range, 0), *hi = cJSON_GetArrayItem(range, 1);
     if (!cJSON_IsNumber(lo) || !cJSON_IsNumber(hi) || !(lo->valuedouble >= 0) ||
         !(hi->valuedouble >= lo->valuedouble) || hi->valuedouble > 10)
@@ -174,7 +183,8 @@ static int parse_numbers(const cm_json *doc, const cJSON *node, const char *ctx,
     char field[256];
     if (cm_json_get_number(doc, node, ctx, "base_s", false, 0, MAX_WAIT_S, &b->base_s, err) ||
         cm_json_get_number(doc, node, ctx, "min_s", false, 0, MAX_WAIT_S, &b->min_s, err) ||
-        cm_json_get_bool(doc, node, ctx, "reset_on_rotate", false, &b->reset_on_rotate, err))
+        cm_json_get_bool(doc, node, ctx, "reset_on_rotate", false, &b->reset_on_rotate, err) ||
+        cm_json_get_bool(doc, node, ctx, "cap_after_jitter", false, &b->cap_after_jitter, err))
         return -1;
     const cJSON *f = cJSON_GetObjectItemCaseSensitive(node, "factor");
     if (f && (!cJSON_IsNumber(f) || !(f->valuedouble > 0) || f->valuedouble > 1000))
@@ -195,13 +205,13 @@ static int parse_numbers(const cm_json *doc, const cJSON *node, const char *ctx,
     return 0;
 }
 
-int rl_backoff_parse(const cm_json *doc, const cJSON *node, const char *ctx, rl_backoff *b,
-                     cm_err *err)
+static int parse_any(const cm_json *doc, const cJSON *node, const char *ctx, rl_backoff *b,
+                     bool by_outcome, cm_err *err)
 {
     rl_backoff_defaults(b);
     if (!node)
         return 0;
-    if (cm_json_check_keys(doc, node, ctx, backoff_keys, err))
+    if (cm_json_check_keys(doc, node, ctx, by_outcome ? main_keys : backoff_keys, err))
         return -1;
     int kind = 0;
     if (cm_json_get_enum(doc, node, ctx, "kind", true, kind_names, &kind, err))
@@ -226,4 +236,15 @@ int rl_backoff_parse(const cm_json *doc, const cJSON *node, const char *ctx, rl_
         cm_json_get_string(doc, node, ctx, "source", false, 4096, &(const char *){NULL}, err))
         return -1;
     return 0;
+}
+
+int rl_backoff_parse(const cm_json *doc, const cJSON *node, const char *ctx, rl_backoff *b,
+                     cm_err *err)
+{
+    return parse_any(doc, node, ctx, b, false, err);
+}
+
+int rl_backoff_parse_main(const cm_json *doc, const cJSON *node, rl_backoff *b, cm_err *err)
+{
+    return parse_any(doc, node, "backoff", b, true, err);
 }

@@ -26,7 +26,8 @@ typedef enum rl_backoff_kind {
     X(FULL, "full")                 /* uniform in [0, v) */                                        \
     X(EQUAL, "equal")               /* v/2 + uniform in [0, v/2) */                                \
     X(DECORRELATED, "decorrelated") /* min(cap, uniform in [base, prev x 3)) */                    \
-    X(PROPORTIONAL, "proportional") /* v x uniform in [lo, hi) */
+    X(PROPORTIONAL, "proportional") /* v x uniform in [lo, hi) */                                  \
+    X(ADDITIVE, "additive")         /* v + uniform in [lo, hi) seconds */
 typedef enum rl_jitter {
 #define X(name, text) RL_JITTER_##name,
     RL_JITTERS(X)
@@ -45,7 +46,8 @@ typedef struct rl_backoff {
     size_t nwaits;
     bool list_give_up; /* list: past the end, give up (true) or repeat the last value (false) */
     rl_jitter jitter;
-    double jitter_lo, jitter_hi; /* proportional */
+    double jitter_lo, jitter_hi; /* proportional, additive */
+    bool cap_after_jitter;       /* cap_s also bounds the jittered wait (default true) */
     bool reset_on_rotate;        /* restart the ladder at n = 0 on a new candidate */
 } rl_backoff;
 
@@ -55,6 +57,9 @@ void rl_backoff_defaults(rl_backoff *b);
  * defaults. 0, or -1 with err "file:line:col: ctx.field: message". */
 int rl_backoff_parse(const cm_json *doc, const cJSON *node, const char *ctx, rl_backoff *b,
                      cm_err *err);
+/* The same for the policy's own ladder, which may also hold "by_outcome"
+ * (read by the policy loader, policy.c: its ladders per outcome). */
+int rl_backoff_parse_main(const cm_json *doc, const cJSON *node, rl_backoff *b, cm_err *err);
 /* The ladder value for retry n (0 = first retry), capped, before jitter; -1
  * when a list policy has run out and says give up. */
 cm_us rl_backoff_ladder(const rl_backoff *b, uint32_t n);

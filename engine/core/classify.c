@@ -38,20 +38,48 @@ const char *rl_fail_reason_name(rl_fail_reason r)
     return (unsigned)r < sizeof reason_names / sizeof *reason_names - 1 ? reason_names[r] : "?";
 }
 
+/* Error bodies that say the account is out of money or over its spend
+ * limit: a 429 that waiting does not cure. OpenAI: type (and code)
+ * "insufficient_quota", "You exceeded your current quota"
+ * (developers.openai.com/docs/guides/error-codes; openai-python#1671 and
+ * langchainjs#1929: clients that retried it); Anthropic: a monthly spend cap
+ * reached is a 429 with error.details.error_code "enforced_spend_limit_reached"
+ * and no retry-after (platform.claude.com/docs/api/rate-limits). */
+const char *const rl_quota_names[] = {"insufficient_quota", "enforced_spend_limit_reached", NULL};
+
 void rl_classify_defaults(rl_classify *c)
 {
     memset(c, 0, sizeof *c);
     c->x_should_retry = true;
+    c->error_body = true;
 }
 
-/* Parses a pattern name; reasons only when allow_reason. 0 or -1. */
-static int pattern_parse(const char *s, bool allow_reason, rl_pattern *p)
+/* The longest type or code a body pattern names. */
+#define BODY_NAME_MAX 64
+
+/* "type:NAME" or "code:NAME" into p; false when s is neither. */
+static bool body_pattern(const char *s, rl_pattern *p)
+{
+    int kind = strncmp(s, "type:", 5) == 0   ? RL_PAT_TYPE
+               : strncmp(s, "code:", 5) == 0 ? RL_PAT_CODE
+                                             : 0;
+    size_t n = kind ? strlen(s + 5) : 0;
+    if (!kind || n == 0 || n > BODY_NAME_MAX)
+        return false;
+    p->body = kind;
+    p->name = s + 5;
+    return true;
+}
+
+int rl_pattern_parse(const char *s, unsigned allow, rl_pattern *p)
 {
     memset(p, 0, sizeof *p);
     if (strcmp(s, "default") == 0) {
         p->any = true;
         return 0;
     }
+    if ((allow & RL_PAT_ALLOW_BODY) && body_pattern(s, p))
+        return 0;
     size_t len = strlen(s);
     if (len == 3 && s[0] >= '1' && s[0] <= '5' && s[1] == 'x' && s[2] == 'x') {
         p->cls = s[0] - '0';
@@ -71,7 +99,7 @@ static int pattern_parse(const char *s, bool allow_reason, rl_pattern *p)
             p->error = i + 1;
             return 0;
         }
-    for (int i = 0; allow_reason && reason_names[i]; i++)
+    for (int i = 0; (allow & RL_PAT_ALLOW_REASON) && reason_names[i]; i++)
         if (strcmp(s, reason_names[i]) == 0) {
             p->reason = i + 1;
             return 0;
@@ -95,6 +123,22 @@ static bool is_note(const char *key)
     return strcmp(key, "comment") == 0 || strcmp(key, "source") == 0;
 }
 
+/* "x_should_retry" and "error_body": true when key is one of them (set). */
+static int parse_flag(const cm_json *doc, const cJSON *ch, const char *field, rl_classify *c,
+                      bool *was_flag, cm_err *err)
+{
+    bool *dst = strcmp(ch->string, "x_should_retry") == 0 ? &c->x_should_retry
+                : strcmp(ch->string, "error_body") == 0   ? &c->error_body
+                                                          : NULL;
+    *was_flag = dst != NULL;
+    if (!dst)
+        return 0;
+    if (!cJSON_IsBool(ch))
+        return cm_json_fail(err, doc, ch, field, "must be true or false");
+    *dst = cJSON_IsTrue(ch);
+    return 0;
+}
+
 static int parse_rules(const cm_json *doc, const cJSON *obj, rl_classify *c, cm_err *err)
 {
     if (!cJSON_IsObject(obj))
@@ -109,17 +153,17 @@ static int parse_rules(const cm_json *doc, const cJSON *obj, rl_classify *c, cm_
                 return cm_json_fail(err, doc, ch, field, "must be a string");
             continue;
         }
-        if (strcmp(ch->string, "x_should_retry") == 0) {
-            if (!cJSON_IsBool(ch))
-                return cm_json_fail(err, doc, ch, field, "must be true or false");
-            c->x_should_retry = cJSON_IsTrue(ch);
+        bool flag;
+        if (parse_flag(doc, ch, field, c, &flag, err))
+            return -1;
+        if (flag)
             continue;
-        }
         rl_pattern pat;
-        if (pattern_parse(ch->string, false, &pat))
+        if (rl_pattern_parse(ch->string, RL_PAT_ALLOW_BODY, &pat))
             return cm_json_fail(err, doc, ch, field,
                                 "unknown field (expected a status like \"429\", a class like "
-                                "\"5xx\", a transport error, \"default\" or \"x_should_retry\")");
+                                "\"5xx\", a transport error, \"type:NAME\", \"code:NAME\", "
+                                "\"default\", \"x_should_retry\" or \"error_body\")");
         int d = -1;
         for (int i = 0; cJSON_IsString(ch) && decision_names[i]; i++)
             if (strcmp(ch->valuestring, decision_names[i]) == 0)
@@ -131,7 +175,12 @@ static int parse_rules(const cm_json *doc, const cJSON *obj, rl_classify *c, cm_
             return cm_json_fail(err, doc, ch, field, "too many rules (limit %d)", RL_CLASSIFY_MAX);
         c->rules[c->nrules].pat = pat;
         c->rules[c->nrules++].decision = (rl_decision)d;
+        c->body_rules |= pat.body != 0;
     }
+    const cJSON *eb = cJSON_GetObjectItemCaseSensitive(obj, "error_body");
+    if (c->body_rules && !c->error_body)
+        return cm_json_fail(err, doc, eb, "classify.error_body",
+                            "false, but a type:/code: rule needs the error body");
     return 0;
 }
 
@@ -192,7 +241,7 @@ static int parse_messages(const cm_json *doc, const cJSON *obj, rl_classify *c, 
         if (check_vars(doc, ch, field, err))
             return -1;
         rl_pattern pat;
-        if (pattern_parse(ch->string, true, &pat))
+        if (rl_pattern_parse(ch->string, RL_PAT_ALLOW_REASON, &pat))
             return cm_json_fail(err, doc, ch, field,
                                 "unknown field (expected a status, a class like \"4xx\", a "
                                 "transport error, an engine reason or \"default\")");
@@ -228,9 +277,15 @@ static rl_decision default_decision(int status, int error)
     return RL_DECIDE_FAIL;
 }
 
-/* 3 exact status, 2 class, 1 default, 0 no match. */
-static int match_rank(const rl_pattern *p, int status, int error)
+static bool same(const char *a, const char *b)
 {
+    return a && b && strcmp(a, b) == 0;
+}
+
+static inline int rank(const rl_pattern *p, int status, int error, const rl_error_body *body)
+{
+    if (p->body)
+        return body && same(p->body == RL_PAT_TYPE ? body->type : body->code, p->name) ? 4 : 0;
     if (error != RL_TE_NONE)
         return p->error == error + 1 ? 3 : p->any ? 1 : 0;
     if (p->status && p->status == status)
@@ -240,15 +295,44 @@ static int match_rank(const rl_pattern *p, int status, int error)
     return p->any ? 1 : 0;
 }
 
-rl_decision rl_classify_outcome(const rl_classify *c, int status, int error, int should_retry)
+int rl_pattern_rank(const rl_pattern *p, int status, int error, const rl_error_body *body)
+{
+    return rank(p, status, error, body);
+}
+
+static int match_rank(const rl_pattern *p, int status, int error)
+{
+    return rank(p, status, error, NULL);
+}
+
+/* The body's type or code is one of rl_quota_names. */
+static bool says_quota(const rl_error_body *body)
+{
+    for (int i = 0; body && rl_quota_names[i]; i++)
+        if (same(body->type, rl_quota_names[i]) || same(body->code, rl_quota_names[i]))
+            return true;
+    return false;
+}
+
+rl_decision rl_classify_outcome(const rl_classify *c, int status, int error, int should_retry,
+                                const rl_error_body *body)
 {
     bool ok = error == RL_TE_NONE && status >= 200 && status < 300;
     if (!ok && c->x_should_retry && should_retry >= 0)
         return should_retry ? RL_DECIDE_RETRY : RL_DECIDE_FAIL;
+    if (ok || !c->error_body)
+        body = NULL;
     int best = 0;
     rl_decision d = default_decision(status, error);
+    if (body && says_quota(body)) {
+        best = 4; /* only a type:/code: rule of the policy (rank 4, listed first) wins */
+        d = RL_DECIDE_FAIL;
+        for (size_t i = 0; i < c->nrules; i++)
+            if (rank(&c->rules[i].pat, status, error, body) == 4)
+                return c->rules[i].decision;
+    }
     for (size_t i = 0; i < c->nrules; i++) {
-        int r = match_rank(&c->rules[i].pat, status, error);
+        int r = rank(&c->rules[i].pat, status, error, body);
         if (ok && r == 1) /* "default" is for failures: a 2xx needs its own rule */
             continue;
         if (r > best) {

@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "common/jsonpos.h"
+#include "engine/core/errbody.h"
 
 #define RL_DECISIONS(X)                                                                            \
     X(SUCCESS, "success")       /* the task is done */                                             \
@@ -41,14 +42,32 @@ typedef enum rl_fail_reason {
 #define RL_MESSAGES_MAX 64
 
 /* An outcome pattern: an exact status (100..599), a class "4xx" (cls 1..5), a
- * transport error name, or an engine reason (messages only). */
+ * transport error name, "type:NAME" / "code:NAME" (the error body's type or
+ * code; classify only), or an engine reason (messages only). */
 typedef struct rl_pattern {
-    int status; /* exact status, or 0 */
-    int cls;    /* 1..5 for "1xx".."5xx", or 0 */
-    int error;  /* rl_transport_error + 1 for transport errors, or 0 */
-    int reason; /* rl_fail_reason + 1 (messages only), or 0 */
-    bool any;   /* "default" */
+    int status;       /* exact status, or 0 */
+    int cls;          /* 1..5 for "1xx".."5xx", or 0 */
+    int error;        /* rl_transport_error + 1 for transport errors, or 0 */
+    int reason;       /* rl_fail_reason + 1 (messages only), or 0 */
+    bool any;         /* "default" */
+    int body;         /* RL_PAT_TYPE or RL_PAT_CODE for a body pattern, or 0 */
+    const char *name; /* body pattern: the type or code (points into the pattern text) */
 } rl_pattern;
+
+enum { RL_PAT_TYPE = 1, RL_PAT_CODE = 2 };
+
+/* What pattern_parse may accept beside statuses, classes, transport errors
+ * and "default". */
+#define RL_PAT_ALLOW_REASON 1u /* engine reasons (messages) */
+#define RL_PAT_ALLOW_BODY 2u   /* type:NAME, code:NAME (classify) */
+
+/* Parses a pattern (the text must outlive p: a body pattern points into it).
+ * 0, or -1 when s is none of the allowed forms. */
+int rl_pattern_parse(const char *s, unsigned allow, rl_pattern *p);
+/* How well p matches an outcome: 4 a body pattern (type or code equal), 3 an
+ * exact status or the transport error, 2 a class, 1 "default", 0 none.
+ * body may be NULL. */
+int rl_pattern_rank(const rl_pattern *p, int status, int error, const rl_error_body *body);
 
 typedef struct rl_classify {
     struct {
@@ -57,6 +76,9 @@ typedef struct rl_classify {
     } rules[RL_CLASSIFY_MAX];
     size_t nrules;
     bool x_should_retry; /* honour the x-should-retry header (default true) */
+    bool error_body;     /* read the error body: the built-in quota rule and the
+                            type:/code: rules (default true) */
+    bool body_rules;     /* some rule is a type:/code: pattern */
     struct {
         rl_pattern pat;
         const char *text; /* points into the policy document */
@@ -65,16 +87,23 @@ typedef struct rl_classify {
 } rl_classify;
 
 /* Defaults: 2xx success; 400, 404 and other 4xx fail; 401, 403 rotate_key;
- * 408, 409, 429, 5xx and every transport error retry; x-should-retry honoured. */
+ * 408, 409, 429, 5xx and every transport error retry; x-should-retry honoured;
+ * an error body whose type or code is a quota name (rl_quota_names:
+ * insufficient_quota, enforced_spend_limit_reached) fails at once, whatever
+ * the status, unless a type:/code: rule of the policy matches that body. */
 void rl_classify_defaults(rl_classify *c);
-/* Parses "classify" (an object of pattern -> decision, plus "x_should_retry":
- * bool) and "messages" (pattern or reason -> template); either node may be
- * NULL. 0 or -1 with err. */
+/* Parses "classify" (an object of pattern -> decision, plus "x_should_retry"
+ * and "error_body": bool) and "messages" (pattern or reason -> template);
+ * either node may be NULL. 0 or -1 with err. */
 int rl_classify_parse(const cm_json *doc, const cJSON *classify, const cJSON *messages,
                       rl_classify *c, cm_err *err);
 /* The decision for an outcome: status (0 for transport errors), error
- * (rl_transport_error), should_retry (-1 absent, 0, 1). Pure. */
-rl_decision rl_classify_outcome(const rl_classify *c, int status, int error, int should_retry);
+ * (rl_transport_error), should_retry (-1 absent, 0, 1), body (the error
+ * body read, or NULL). In order: x-should-retry (when honoured) for a
+ * non-2xx; a type:/code: rule; the built-in quota rule; the best status,
+ * class, transport error or default rule; the built-in decision. Pure. */
+rl_decision rl_classify_outcome(const rl_classify *c, int status, int error, int should_retry,
+                                const rl_error_body *body);
 
 /* Values substituted into message templates: {status}, {error}, {attempts},
  * {provider}, {model}, {retry_after}, {available}, {reason}. */

@@ -20,6 +20,7 @@
 #include "common/jsonpos.h"
 #include "common/rng.h"
 #include "common/timeu.h"
+#include "engine/core/errbody.h"
 #include "engine/core/headers.h"
 
 /* ---- policy ---- */
@@ -41,6 +42,19 @@ typedef struct rl_candidate_info {
 } rl_candidate_info;
 
 size_t rl_policy_candidate_count(const rl_policy *p);
+
+/* What the policy reads from an error body (rl_outcome.body), so that a
+ * driver for which reading it costs (the simulation asks the provider model
+ * for its texts) reads it only then: a mask of the bits below, 0 when the
+ * policy's decisions never depend on the body. */
+#define RL_BODY_QUOTA 1u      /* only the built-in quota rule (classify.error_body) */
+#define RL_BODY_RULES 2u      /* classify rules on type:/code: */
+#define RL_BODY_MESSAGE 4u    /* retry_after.from names "message" */
+#define RL_BODY_RETRY_INFO 8u /* retry_after.from names "retry_info" */
+unsigned rl_policy_body_reads(const rl_policy *p);
+/* The type/code names the built-in quota rule fails at once on (classify.h),
+ * NULL-terminated. */
+extern const char *const rl_quota_names[];
 void rl_policy_candidate(const rl_policy *p, size_t i, rl_candidate_info *out);
 
 /* ---- run: the state every task of one run shares ---- */
@@ -107,6 +121,10 @@ typedef struct rl_outcome {
     uint32_t tokens;
     cm_us ttft;
     const char *stream_error; /* "" or NULL when none */
+    /* What the error body of a non-2xx response said (errbody.h), or NULL
+     * when the driver read none; valid during the rl_task_next call only.
+     * A driver fills it when rl_policy_body_reads says the policy reads it. */
+    const rl_error_body *body;
 } rl_outcome;
 
 #define RL_WAIT_REASONS(X)                                                                         \

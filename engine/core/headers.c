@@ -1,6 +1,6 @@
 /* headers.c: response headers -> rl_signals (Retry-After in every form,
- * retry-after-ms, x-should-retry, OpenAI/Anthropic/IETF rate-limit headers,
- * Date), with hostile values clamped and noted instead of trusted. */
+ * retry-after-ms, x-should-retry, OpenAI/Anthropic/plain/IETF rate-limit
+ * headers, Date), with hostile values clamped and noted instead of trusted. */
 #include "engine/core/headers.h"
 
 #include <math.h>
@@ -47,7 +47,10 @@
     X(IETF_RATELIMIT, "ratelimit")                                                                 \
     X(IETF_LIMIT, "ratelimit-limit")                                                               \
     X(IETF_REMAINING, "ratelimit-remaining")                                                       \
-    X(IETF_RESET, "ratelimit-reset")
+    X(IETF_RESET, "ratelimit-reset")                                                               \
+    X(PLAIN_LIMIT, "x-ratelimit-limit")                                                            \
+    X(PLAIN_REMAINING, "x-ratelimit-remaining")                                                    \
+    X(PLAIN_RESET, "x-ratelimit-reset")
 
 typedef enum rl_slot {
 #define X(name, text) RL_SLOT_##name,
@@ -74,6 +77,8 @@ typedef struct rl_delay {
     bool usable;
     cm_us us;
     const char *note;
+    uint8_t form;   /* rl_ra_form */
+    int64_t date_s; /* an HTTP-date: its Unix second */
 } rl_delay;
 
 static rl_val rl_val_make(const char *value)
@@ -145,11 +150,11 @@ static bool rl_parse_count(rl_val v, int64_t *out)
 static rl_delay rl_delay_bound(double us, const char *note)
 {
     if (!(us < (double)CM_US_MAX))
-        return (rl_delay){true, CM_US_MAX, "too large, clamped"};
+        return (rl_delay){true, CM_US_MAX, "too large, clamped", RL_RA_FORM_SECONDS, -1};
     cm_us d = (cm_us)llround(us);
     if (d > RL_DELAY_LONG && !note)
         note = "longer than a year";
-    return (rl_delay){true, d, note};
+    return (rl_delay){true, d, note, RL_RA_FORM_SECONDS, -1};
 }
 
 /* "120", "1.5", "1500" in `unit_us` units; sign, garbage and overflow noted. */
@@ -171,13 +176,13 @@ static rl_delay rl_delay_number(rl_val v, double unit_us)
             else
                 x = x * 10 + (*p - '0');
         } else {
-            return (rl_delay){false, 0, "not a number"};
+            return (rl_delay){false, 0, "not a number", RL_RA_FORM_NONE, -1};
         }
     }
     if (!digits)
-        return (rl_delay){false, 0, "not a number"};
+        return (rl_delay){false, 0, "not a number", RL_RA_FORM_NONE, -1};
     if (negative)
-        return (rl_delay){false, 0, "negative"};
+        return (rl_delay){false, 0, "negative", RL_RA_FORM_NONE, -1};
     return rl_delay_bound(x * unit_us, NULL);
 }
 
@@ -186,19 +191,22 @@ static rl_delay rl_delay_date(rl_val v, int64_t ref_us)
 {
     int64_t at;
     if (cm_http_date_parse(v.p, v.len, &at) != 0)
-        return (rl_delay){false, 0, "not a number or date"};
+        return (rl_delay){false, 0, "not a number or date", RL_RA_FORM_NONE, -1};
     double us = (double)at * 1e6 - (double)ref_us;
     if (us < 0)
-        return (rl_delay){true, 0, "date in the past"};
-    return rl_delay_bound(us, NULL);
+        return (rl_delay){true, 0, "date in the past", RL_RA_FORM_PAST_DATE, at};
+    rl_delay d = rl_delay_bound(us, NULL);
+    d.form = RL_RA_FORM_DATE;
+    d.date_s = at;
+    return d;
 }
 
 static rl_delay rl_delay_read(rl_val v, bool allow_date, double unit_us, int64_t ref_us)
 {
     if (v.too_long)
-        return (rl_delay){false, 0, "too long"};
+        return (rl_delay){false, 0, "too long", RL_RA_FORM_NONE, -1};
     if (v.len == 0)
-        return (rl_delay){false, 0, "empty"};
+        return (rl_delay){false, 0, "empty", RL_RA_FORM_NONE, -1};
     char c = v.p[0];
     bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
     if (alpha && allow_date)
@@ -209,12 +217,20 @@ static rl_delay rl_delay_read(rl_val v, bool allow_date, double unit_us, int64_t
 /* retry-after-ms wins over Retry-After when usable (openai-python's order). */
 static void rl_read_retry_after(const rl_val *slots, int64_t ref_us, rl_signals *out)
 {
-    rl_delay ms = {false, 0, NULL}, ra = {false, 0, NULL};
+    rl_delay ms = {false, 0, NULL, RL_RA_FORM_NONE, -1}, ra = {false, 0, NULL, RL_RA_FORM_NONE, -1};
     bool has_ms = slots[RL_SLOT_RETRY_AFTER_MS].p, has_ra = slots[RL_SLOT_RETRY_AFTER].p;
     if (has_ms)
         ms = rl_delay_read(slots[RL_SLOT_RETRY_AFTER_MS], false, 1e3, ref_us);
     if (has_ra)
         ra = rl_delay_read(slots[RL_SLOT_RETRY_AFTER], true, 1e6, ref_us);
+    if (ms.usable)
+        out->ra_ms = ms.us;
+    if (ra.usable) {
+        out->ra_header = ra.us;
+        out->ra_header_form = ra.form;
+        if (ra.form == RL_RA_FORM_DATE || ra.form == RL_RA_FORM_PAST_DATE)
+            out->ra_date_unix = ra.date_s;
+    }
     if (ms.usable) {
         out->has_retry_after = true;
         out->retry_after = ms.us;
@@ -225,6 +241,21 @@ static void rl_read_retry_after(const rl_val *slots, int64_t ref_us, rl_signals 
         out->retry_after_note = ra.note ? ra.note : has_ms ? "retry-after-ms unusable" : NULL;
     } else if (has_ms || has_ra) {
         out->retry_after_note = has_ms ? ms.note : ra.note;
+    }
+}
+
+void rl_signals_date_from_clock(rl_signals *s, int64_t now_unix_us)
+{
+    if (s->ra_date_unix < 0)
+        return;
+    double us = (double)s->ra_date_unix * 1e6 - (double)now_unix_us;
+    rl_delay d = us < 0 ? (rl_delay){true, 0, "date in the past", RL_RA_FORM_PAST_DATE, -1}
+                        : rl_delay_bound(us, NULL);
+    s->ra_header_form = us < 0 ? RL_RA_FORM_PAST_DATE : RL_RA_FORM_DATE;
+    s->ra_header = d.us;
+    if (s->ra_ms < 0) { /* retry_after came from this header */
+        s->retry_after = d.us;
+        s->retry_after_note = d.note;
     }
 }
 
@@ -251,12 +282,57 @@ static cm_us rl_reset_at(rl_val v, int64_t ref_us)
     return us >= (double)CM_US_MAX ? CM_US_MAX : (cm_us)us;
 }
 
+/* An RFC 3339 or HTTP-date reset time as a delay from ref_us. */
+static cm_us rl_reset_date(rl_val v, int64_t ref_us)
+{
+    cm_us d = rl_reset_at(v, ref_us);
+    int64_t at;
+    if (d >= 0 || cm_http_date_parse(v.p, v.len, &at) != 0)
+        return d;
+    double us = (double)at * 1e6 - (double)ref_us;
+    if (us <= 0)
+        return 0;
+    return us >= (double)CM_US_MAX ? CM_US_MAX : (cm_us)us;
+}
+
 static cm_us rl_reset_in(rl_val v)
 {
     cm_us d;
     if (!v.p || v.too_long || cm_duration_parse(v.p, v.len, &d) != 0)
         return -1;
     return d;
+}
+
+/* X-RateLimit-Reset of the plain family. Moonshot documents the header as
+ * "the time the limit resets" (www.kimi.com/help/kimi-api/api-rate-limits),
+ * OpenRouter sends it on its own 429s (OpenRouterTeam/docs@c26125a5
+ * api_reference/limits.mdx); neither says in what form. So every form in use
+ * elsewhere is read, a plain number by its magnitude: below 1e9 seconds
+ * until the reset (1e9 s is 31 years), below 1e12 a Unix time in seconds
+ * (1e9 is the year 2001), else a Unix time in milliseconds (1e12 s would be
+ * the year 33658); otherwise a Go duration ("30s", "1m0s"), an RFC 3339 or
+ * an HTTP-date. Times in the past give 0; -1 when unreadable. */
+static cm_us rl_reset_plain(rl_val v, int64_t ref_us)
+{
+    if (!v.p || v.too_long || v.len == 0)
+        return -1;
+    bool number = true;
+    for (size_t i = 0; i < v.len; i++)
+        number &= (v.p[i] >= '0' && v.p[i] <= '9') || v.p[i] == '.';
+    cm_us d;
+    if (!number)
+        return cm_duration_parse(v.p, v.len, &d) == 0 ? d : rl_reset_date(v, ref_us);
+    rl_delay x = rl_delay_number(v, 1.0); /* the number itself, in "us" of 1 */
+    if (!x.usable)
+        return -1;
+    double n = (double)x.us;
+    if (n < 1e9)
+        return rl_delay_number(v, 1e6).us;
+    double at_us = n < 1e12 ? n * 1e6 : n * 1e3;
+    double us = at_us - (double)ref_us;
+    if (us <= 0)
+        return 0;
+    return us >= (double)CM_US_MAX ? CM_US_MAX : (cm_us)us;
 }
 
 /* One family's limit/remaining/reset triple (-1 when not sent). */
@@ -515,8 +591,9 @@ static void rl_read_ietf_separate(const rl_val *slots, rl_signals *out)
         out->ietf_reset = rl_secs_us(v);
 }
 
-/* Fills the requests/tokens fields: IETF, then Anthropic, then OpenAI, each
- * overwriting what it sent, so the most specific family wins per field. */
+/* Fills the requests/tokens fields: IETF, then plain, then Anthropic, then
+ * OpenAI, each overwriting what it sent, so the most specific family wins
+ * per field. */
 static void rl_read_ratelimits(const rl_val *slots, int64_t ref_us, rl_signals *out)
 {
     rl_read_ietf_structured(slots, out);
@@ -525,6 +602,13 @@ static void rl_read_ratelimits(const rl_val *slots, int64_t ref_us, rl_signals *
     if (rl_triple_apply(&ietf, &out->limit_requests, &out->remaining_requests,
                         &out->reset_requests))
         out->ratelimit_source = "ietf";
+
+    /* Moonshot: "X-RateLimit-Remaining (remaining requests)": a request count. */
+    rl_triple plain = rl_read_triple(slots, RL_SLOT_PLAIN_LIMIT, false, ref_us);
+    plain.reset = rl_reset_plain(slots[RL_SLOT_PLAIN_RESET], ref_us);
+    if (rl_triple_apply(&plain, &out->limit_requests, &out->remaining_requests,
+                        &out->reset_requests))
+        out->ratelimit_source = "plain";
 
     rl_triple a_req = rl_read_triple(slots, RL_SLOT_ANT_REQ, true, ref_us);
     rl_triple a_tok = rl_read_triple(slots, RL_SLOT_ANT_TOK, true, ref_us);
@@ -582,18 +666,19 @@ static int64_t known_count(int64_t v)
  * parser would note the value. */
 static bool known_retry_after(const mock_plan_known *k, rl_signals *out)
 {
-    if (k->retry_after_ms >= 0) {
-        if (k->retry_after_ms > RL_DELAY_LONG / CM_US_PER_MS)
-            return false;
-        out->retry_after = k->retry_after_ms * CM_US_PER_MS;
-    } else if (k->retry_after_s >= 0) {
-        if (k->retry_after_s > RL_DELAY_LONG / CM_US_PER_S)
-            return false;
-        out->retry_after = k->retry_after_s * CM_US_PER_S;
-    } else {
-        return true;
+    if (k->retry_after_ms > RL_DELAY_LONG / CM_US_PER_MS ||
+        k->retry_after_s > RL_DELAY_LONG / CM_US_PER_S)
+        return false;
+    if (k->retry_after_ms >= 0)
+        out->ra_ms = k->retry_after_ms * CM_US_PER_MS;
+    if (k->retry_after_s >= 0) {
+        out->ra_header = k->retry_after_s * CM_US_PER_S;
+        out->ra_header_form = RL_RA_FORM_SECONDS;
     }
+    if (out->ra_ms < 0 && out->ra_header < 0)
+        return true;
     out->has_retry_after = true;
+    out->retry_after = out->ra_ms >= 0 ? out->ra_ms : out->ra_header;
     return true;
 }
 

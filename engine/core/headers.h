@@ -1,6 +1,7 @@
 /* headers.h: what a response's headers tell the engine, parsed into one
  * struct: Retry-After (all forms), retry-after-ms, x-should-retry, the
- * rate-limit headers of OpenAI/Groq, Anthropic and IETF RateLimit, and Date.
+ * rate-limit headers of OpenAI/Groq, Anthropic, the plain X-RateLimit-*
+ * (Moonshot, OpenRouter) and IETF RateLimit, and Date.
  * Pure: the caller passes the current Unix time; nothing here reads a clock. */
 #ifndef RL_HEADERS_H
 #define RL_HEADERS_H
@@ -16,6 +17,14 @@ typedef struct rl_header {
     const char *value;
 } rl_header;
 
+/* How the Retry-After header (alone) was written. */
+typedef enum rl_ra_form {
+    RL_RA_FORM_NONE,      /* not sent, or not usable */
+    RL_RA_FORM_SECONDS,   /* delta-seconds ("120", "1.5") */
+    RL_RA_FORM_DATE,      /* an HTTP-date at or after the reference time */
+    RL_RA_FORM_PAST_DATE, /* an HTTP-date before it (ra_header is then 0) */
+} rl_ra_form;
+
 /* -1 in any int64_t/cm_us field below means "not sent or not parseable". */
 typedef struct rl_signals {
     bool has_retry_after;         /* Retry-After or retry-after-ms present and usable */
@@ -23,16 +32,27 @@ typedef struct rl_signals {
     const char *retry_after_note; /* static text when the value was hostile or clamped
                                      ("negative", "not a number", "date in the past", ...);
                                      NULL when clean */
-    int should_retry;             /* x-should-retry: -1 absent, 0 false, 1 true */
+    /* Each of the two headers on its own, for a policy that reads only one of
+     * them or treats dates apart (retry_after.headers, .dates, .past_date):
+     * the value when that header is usable (same bounds as retry_after),
+     * else -1. has_retry_after/retry_after above are ra_ms when usable, else
+     * ra_header. */
+    cm_us ra_ms;            /* retry-after-ms */
+    cm_us ra_header;        /* Retry-After */
+    uint8_t ra_header_form; /* rl_ra_form of Retry-After */
+    int64_t ra_date_unix;   /* Retry-After as an HTTP-date: its Unix second; -1 otherwise */
+    int should_retry;       /* x-should-retry: -1 absent, 0 false, 1 true */
     int64_t limit_requests, remaining_requests;
     cm_us reset_requests; /* delay until the request window resets */
     int64_t limit_tokens, remaining_tokens;
     cm_us reset_tokens;
     int64_t date_unix; /* Date header, Unix seconds; -1 absent */
     /* Which family filled the *_requests / *_tokens fields above: "openai"
-     * (x-ratelimit-*), "anthropic" (anthropic-ratelimit-*), "ietf"
-     * (RateLimit / RateLimit-Policy or RateLimit-Limit|Remaining|Reset), or
-     * NULL when none was sent. OpenAI wins over Anthropic over IETF. */
+     * (x-ratelimit-*-requests|tokens), "anthropic" (anthropic-ratelimit-*),
+     * "plain" (X-RateLimit-Limit|Remaining|Reset, counted as requests),
+     * "ietf" (RateLimit / RateLimit-Policy or RateLimit-Limit|Remaining|Reset),
+     * or NULL when none was sent. OpenAI wins over Anthropic over plain over
+     * IETF, field by field. */
     const char *ratelimit_source;
     /* IETF RateLimit headers as sent, kept apart even when mapped above. */
     int64_t ietf_limit, ietf_remaining; /* q= / RateLimit-Limit, r= / RateLimit-Remaining */
@@ -62,6 +82,9 @@ void rl_headers_parse(const rl_header *headers, size_t n, int64_t now_unix_us, r
 static inline void rl_signals_clear(rl_signals *out)
 {
     *out = (rl_signals){.retry_after = -1,
+                        .ra_ms = -1,
+                        .ra_header = -1,
+                        .ra_date_unix = -1,
                         .should_retry = -1,
                         .limit_requests = -1,
                         .remaining_requests = -1,
@@ -83,6 +106,12 @@ static inline void rl_signals_clear(rl_signals *out)
  * (the Date counts from the model's epoch, k->epoch_s). Returns true with *out filled, field by
  * field as the parser would; false (out unspecified) when the text must be parsed. It buys about
  * 2.5x of the simulation's speed (bench/README.md). */
+/* Reads a Retry-After HTTP-date against now_unix_us instead of the Date
+ * header (a client that subtracts its own clock, as the SDKs do): ra_header
+ * and its form, and retry_after when Retry-After was the header chosen.
+ * Nothing happens when Retry-After was not a date. */
+void rl_signals_date_from_clock(rl_signals *s, int64_t now_unix_us);
+
 struct mock_plan_known;
 bool rl_headers_known(const struct mock_plan_known *k, rl_signals *out);
 

@@ -12,7 +12,7 @@
 static const char *const top_keys[] = {
     "kind",     "name",         "comment",   "source",  "candidates", "backoff", "retry_after",
     "tiers",    "rotation",     "cooldown",  "breaker", "budget",     "limits",  "classify",
-    "messages", "task_retries", "transport", "stream",  NULL};
+    "messages", "task_retries", "transport", "stream",  "models",     NULL};
 
 static int provider_index(rl_policy *p, const char *name)
 {
@@ -157,6 +157,90 @@ static int parse_task_retries(const cm_json *doc, const cJSON *root, rl_task_ret
     return 0;
 }
 
+/* An array (0..32) of non-empty strings of at most 1000 characters. */
+static int string_list(const cm_json *doc, const cJSON *node, const char *ctx, const char *key,
+                       cm_err *err)
+{
+    const cJSON *arr, *it;
+    char field[256];
+    if (cm_json_get_array(doc, node, ctx, key, false, 0, 32, &arr, err))
+        return -1;
+    cm_json_field(field, sizeof field, ctx, key);
+    size_t i = 0;
+    cJSON_ArrayForEach(it, arr)
+    {
+        if (!cJSON_IsString(it) || !it->valuestring[0] || strlen(it->valuestring) > 1000)
+            return cm_json_fail(err, doc, it, field,
+                                "item %zu must be a non-empty string of at most 1000 characters",
+                                i);
+        i++;
+    }
+    return 0;
+}
+
+/* "models": which library, language and version a peer's preset stands for
+ * (engine/README.md, "Peers"). Checked, not used by the engine. */
+static int parse_models(const cm_json *doc, const cJSON *root, cm_err *err)
+{
+    static const char *const keys[] = {"library", "language", "version", "registry",
+                                       "package", "client",   "sources", "gaps",
+                                       "comment", "source",   NULL};
+    static const char *const required[] = {"library", "language", "version", NULL};
+    static const char *const optional[] = {"registry", "package", "client",
+                                           "comment",  "source",  NULL};
+    const cJSON *m;
+    const char *s;
+    if (cm_json_get_object(doc, root, NULL, "models", false, &m, err))
+        return -1;
+    if (!m)
+        return 0;
+    if (cm_json_check_keys(doc, m, "models", keys, err))
+        return -1;
+    for (int i = 0; required[i]; i++)
+        if (cm_json_get_string(doc, m, "models", required[i], true, 128, &s, err))
+            return -1;
+    for (int i = 0; optional[i]; i++)
+        if (cm_json_get_string(doc, m, "models", optional[i], false, 4096, &s, err))
+            return -1;
+    return string_list(doc, m, "models", "sources", err) ||
+                   string_list(doc, m, "models", "gaps", err)
+               ? -1
+               : 0;
+}
+
+/* backoff.by_outcome: outcome pattern -> a backoff object of its own. */
+static int parse_ladders(const cm_json *doc, const cJSON *backoff, rl_policy *p, cm_err *err)
+{
+    const cJSON *by, *ch;
+    char field[256];
+    if (!backoff || cm_json_get_object(doc, backoff, "backoff", "by_outcome", false, &by, err))
+        return backoff ? -1 : 0;
+    for (ch = by ? by->child : NULL; ch; ch = ch->next) {
+        cm_json_field(field, sizeof field, "backoff.by_outcome", ch->string);
+        rl_ladder *l = &p->ladders[p->nladders];
+        if (!strcmp(ch->string, "comment") || !strcmp(ch->string, "source")) {
+            if (!cJSON_IsString(ch))
+                return cm_json_fail(err, doc, ch, field, "must be a string");
+            continue;
+        }
+        if (rl_pattern_parse(ch->string, 0, &l->pat) || l->pat.any)
+            return cm_json_fail(err, doc, ch, field,
+                                "unknown field (expected a status like \"429\", a class like "
+                                "\"5xx\" or a transport error)");
+        for (const cJSON *o = by->child; o != ch; o = o->next)
+            if (!strcmp(o->string, ch->string))
+                return cm_json_fail(err, doc, ch, field, "duplicate field");
+        if (p->nladders == RL_MAX_LADDERS)
+            return cm_json_fail(err, doc, ch, field, "too many ladders (limit %d)", RL_MAX_LADDERS);
+        if (!cJSON_IsObject(ch))
+            return cm_json_fail(err, doc, ch, field, "must be a backoff object");
+        if (rl_backoff_parse(doc, ch, field, &l->b, err))
+            return -1;
+        p->nladders++;
+    }
+    return 0;
+}
+
 static int parse_kind_name(const cm_json *doc, const cJSON *root, rl_policy *p, cm_err *err)
 {
     const char *kind, *note;
@@ -193,7 +277,7 @@ static int parse_sections(const cm_json *doc, const cJSON *root, rl_policy *p, c
         section(doc, root, "budget", &bu, err) || section(doc, root, "classify", &cl, err) ||
         section(doc, root, "messages", &me, err))
         return -1;
-    if (rl_backoff_parse(doc, bo, "backoff", &p->backoff, err) ||
+    if (rl_backoff_parse_main(doc, bo, &p->backoff, err) || parse_ladders(doc, bo, p, err) ||
         rl_ra_parse(doc, ra, "retry_after", &p->retry_after, err) ||
         rl_tiers_parse(doc, ti, &p->tiers, err) ||
         rl_rotation_parse(doc, ro, p, &p->rotation, err) ||
@@ -224,7 +308,7 @@ int rl_policy_from_json(const cm_json *doc, rl_policy **out, cm_err *err)
     p->doc = doc;
     const cJSON *root = cm_json_root(doc);
     if (parse_kind_name(doc, root, p, err) || parse_candidates(doc, root, p, err) ||
-        parse_sections(doc, root, p, err)) {
+        parse_sections(doc, root, p, err) || parse_models(doc, root, err)) {
         rl_policy_free(p);
         return -1;
     }
@@ -263,6 +347,19 @@ const char *rl_policy_name(const rl_policy *p)
 size_t rl_policy_candidate_count(const rl_policy *p)
 {
     return p->ncand;
+}
+
+unsigned rl_policy_body_reads(const rl_policy *p)
+{
+    unsigned r = 0;
+    if (p->classify.error_body)
+        r |= p->classify.body_rules ? RL_BODY_RULES : RL_BODY_QUOTA;
+    /* Read whatever the mode: a cooldown takes the server's value too. */
+    for (uint8_t i = 0; i < p->retry_after.nfrom; i++)
+        r |= p->retry_after.from[i] == RL_RA_SRC_MESSAGE      ? RL_BODY_MESSAGE
+             : p->retry_after.from[i] == RL_RA_SRC_RETRY_INFO ? RL_BODY_RETRY_INFO
+                                                              : 0;
+    return r;
 }
 
 void rl_policy_candidate(const rl_policy *p, size_t i, rl_candidate_info *out)

@@ -33,6 +33,13 @@ typedef struct rl_limits {
     cm_us max_total_wait;               /* sum of the task's waits; < 0 none */
 } rl_limits;
 
+/* A ladder of its own for some outcomes (backoff.by_outcome). */
+#define RL_MAX_LADDERS 8
+typedef struct rl_ladder {
+    rl_pattern pat; /* a status, class or transport error */
+    rl_backoff b;
+} rl_ladder;
+
 typedef struct rl_task_retry_cfg {
     uint32_t max;     /* whole-task re-runs after every candidate failed (seed 000: 3) */
     rl_backoff waits; /* the wait before re-run n (seed 000: list 60, 120, 180) */
@@ -47,6 +54,8 @@ struct rl_policy {
     const char *providers[RL_MAX_PROVIDERS];
     size_t nprov;
     rl_backoff backoff;
+    rl_ladder ladders[RL_MAX_LADDERS]; /* backoff.by_outcome, in file order */
+    size_t nladders;
     rl_ra_cfg retry_after;
     rl_tiers tiers;
     rl_rotation_cfg rotation;

@@ -49,8 +49,9 @@ typedef struct step {
     cm_us now;
     cm_rng *rng;
     rl_action *out;
-    const rl_signals *sig;   /* the outcome's signals, NULL when there was none */
-    const rl_signals *given; /* the driver's reading of the outcome, or NULL: parse */
+    const rl_signals *sig;     /* the outcome's signals, NULL when there was none */
+    const rl_signals *given;   /* the driver's reading of the outcome, or NULL: parse */
+    const rl_error_body *body; /* the outcome's error body, NULL when none was read */
 } step;
 
 static void set_state(rl_task *t, rl_task_state s)
@@ -209,17 +210,46 @@ static bool usable(void *ctx, uint32_t c)
            rl_breaker_allows(&s->run->breakers[c], &s->p->breaker, s->now);
 }
 
-/* The backoff in force for candidate c: the policy's, with its provider's tier. */
+/* The ladder of backoff.by_outcome that fits the last outcome best (exact
+ * status or transport error over class, the first listed among equals), or
+ * NULL: the policy's own. */
+static const rl_backoff *outcome_ladder(const step *s)
+{
+    const rl_backoff *best = NULL;
+    int rank = 0;
+    for (size_t i = 0; i < s->p->nladders; i++) {
+        int r = rl_pattern_rank(&s->p->ladders[i].pat, s->t->last_status, s->t->last_error, NULL);
+        if (r > rank) {
+            rank = r;
+            best = &s->p->ladders[i].b;
+        }
+    }
+    return best;
+}
+
+/* The backoff in force for candidate c after the last outcome: the ladder
+ * by_outcome names for it as it stands, else the policy's with its
+ * provider's tier. */
 static void effective_backoff(const step *s, uint32_t c, rl_backoff *b)
 {
+    const rl_backoff *own = outcome_ladder(s);
+    if (own) {
+        *b = *own;
+        return;
+    }
     *b = s->p->backoff;
     rl_tier_apply(&s->p->tiers, s->run->tier[s->p->cands[c].provider_idx], b);
 }
 
-/* The next ladder wait for the current candidate; -1 when the list gave up. */
+/* The next ladder wait for the current candidate; -1 when the list gave up;
+ * 0 once a server-given wait has zeroed the ladder (ladder_after "zero"). */
 static cm_us ladder_wait(step *s)
 {
     rl_task *t = s->t;
+    if (t->ladder_zeroed) {
+        t->ladder_n++;
+        return 0;
+    }
     rl_backoff b;
     effective_backoff(s, t->candidate, &b);
     cm_us d = rl_backoff_delay(&b, t->ladder_n, t->prev_delay, s->rng);
@@ -357,26 +387,55 @@ static void plan_rotate(step *s)
     rl_task *t = s->t;
     mark_tried(t, t->candidate);
     if (s->p->cooldown.enabled && t->last_status == 429 && t->last_error == RL_TE_NONE) {
-        cm_us dur = s->sig && s->sig->has_retry_after ? s->sig->retry_after : -1;
+        cm_us dur = rl_ra_server_value(&s->p->retry_after, s->sig, s->body, NULL);
         rl_cooldown_put(&s->p->cooldown, &s->run->cool_until[t->candidate], s->now, dur);
     }
     plan_pick(s, (int)t->candidate);
 }
 
-/* Same candidate again, after the server's Retry-After or the ladder. */
+/* The wait for a server-given delay v as the policy combines it with the
+ * ladder (which moves on a step either way), and what the ladder does
+ * after it. */
+static cm_us server_wait(step *s, cm_us v)
+{
+    rl_task *t = s->t;
+    const rl_ra_cfg *c = &s->p->retry_after;
+    if (c->combine == RL_RA_COMBINE_REPLACE) {
+        t->ladder_n++;
+    } else {
+        cm_us b = ladder_wait(s);
+        if (b >= 0 && c->combine == RL_RA_COMBINE_MAX)
+            v = v > b ? v : b;
+        else if (b >= 0) { /* bounded: max(b, min(v, b + plus)) */
+            cm_us hi = cm_us_add(b, c->bounded_plus);
+            v = v < hi ? v : hi;
+            v = v > b ? v : b;
+        }
+    }
+    if (c->ladder_after == RL_RA_THEN_RESET) {
+        t->ladder_n = 0;
+        t->prev_delay = 0;
+    } else if (c->ladder_after == RL_RA_THEN_ZERO) {
+        t->ladder_zeroed = true;
+    }
+    return v;
+}
+
+/* Same candidate again, after the server-given delay or the ladder. */
 static void plan_retry(step *s)
 {
     rl_task *t = s->t;
     cm_us delay = 0;
-    switch (rl_ra_decide(&s->p->retry_after, s->sig, t->ra_waited, &delay)) {
+    switch (
+        rl_ra_decide(&s->p->retry_after, s->sig, s->body, t->last_status, t->ra_waited, &delay)) {
     case RL_RAV_WAIT:
         t->cand_retries++;
-        t->ladder_n++;
+        delay = server_wait(s, delay);
         t->ra_waited = cm_us_add(t->ra_waited, delay);
         emit_wait(s, delay, RL_WAIT_RETRY_AFTER, RL_THEN_SEND);
         return;
     case RL_RAV_GIVE_UP: {
-        emit_done(s, false, RL_FAIL_RETRY_AFTER, s->sig->retry_after);
+        emit_done(s, false, RL_FAIL_RETRY_AFTER, delay);
         return;
     }
     case RL_RAV_ROTATE: {
@@ -408,6 +467,8 @@ static rl_signals *read_outcome(step *s, const rl_outcome *o)
         *sig = *s->given;
     else
         rl_headers_parse(o ? o->headers : NULL, o ? o->nheaders : 0, now_unix, sig);
+    if (s->p->retry_after.clock_dates)
+        rl_signals_date_from_clock(sig, now_unix);
     t->last_status = o ? o->status : 0;
     t->last_error = (uint8_t)(o ? o->error : RL_TE_OTHER);
     if (!o || (o->status <= 0 && o->error == RL_TE_NONE))
@@ -491,12 +552,14 @@ static void on_outcome(step *s, const rl_outcome *o)
 {
     rl_task *t = s->t;
     s->sig = read_outcome(s, o);
+    s->body = o && t->last_error == RL_TE_NONE ? o->body : NULL;
     if (!t->stream_failed && plan_transport_retry(s))
         return;
     record_breaker(s);
-    rl_decision d = t->stream_failed ? rl_stream_decide(&s->p->stream, o->tokens)
-                                     : rl_classify_outcome(&s->p->classify, t->last_status,
-                                                           t->last_error, s->sig->should_retry);
+    rl_decision d = t->stream_failed
+                        ? rl_stream_decide(&s->p->stream, o->tokens)
+                        : rl_classify_outcome(&s->p->classify, t->last_status, t->last_error,
+                                              s->sig->should_retry, s->body);
     if (d == RL_DECIDE_SUCCESS) {
         emit_done(s, true, RL_FAIL_OUTCOME, -1);
         return;
@@ -559,6 +622,7 @@ static void on_waiting(step *s)
         memset(t->tried, 0, sizeof t->tried);
         t->ladder_n = 0;
         t->prev_delay = 0;
+        t->ladder_zeroed = false;
         plan_pick(s, -1);
         return;
     }
@@ -612,7 +676,8 @@ void rl_task_next_read(rl_task *t, rl_run *run, const rl_outcome *last, const rl
               .rng = rng,
               .out = out,
               .sig = NULL,
-              .given = last ? parsed : NULL};
+              .given = last ? parsed : NULL,
+              .body = NULL};
     action_reset(out);
     switch ((rl_task_state)t->state) {
     case RL_TASK_NEW:

@@ -51,6 +51,7 @@ typedef struct rl_task {
     uint32_t charged;                   /* what the last allowed retry cost the budget */
     uint32_t stream_kept;               /* tokens of failed streams kept (policy stream.resume) */
     bool retry_approved;                /* the retry budget has allowed the next send */
+    bool ladder_zeroed;                 /* retry_after.ladder_after "zero" has struck */
     cm_us started;                      /* scenario time of rl_task_start */
     cm_us until;                        /* WAITING: wake time */
     cm_us waited;                       /* sum of planned waits */

@@ -1,5 +1,6 @@
 /* http_request.c: request bodies and headers per API shape, the response
- * header capture, and the libcurl error map of the HTTP runner. */
+ * header and error body capture, the error body reader, and the libcurl
+ * error map of the HTTP runner. */
 #include "engine/http/request.h"
 
 #include <arpa/inet.h>
@@ -225,6 +226,126 @@ size_t rl_hcap_list(const rl_hcap *h, rl_header *out, size_t max)
         at += strlen(at) + 1;
     }
     return n;
+}
+
+void rl_bodycap_reset(rl_bodycap *b, bool wanted)
+{
+    b->len = 0;
+    b->wanted = wanted;
+    b->decided = false;
+    b->keep = false;
+}
+
+void rl_bodycap_take(rl_bodycap *b, CURL *e, const char *p, size_t n)
+{
+    if (!b->decided) {
+        long status = 0;
+        curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+        b->keep = b->wanted && status >= 400;
+        b->decided = true;
+    }
+    if (!b->keep || b->len >= RL_BODYCAP_MAX)
+        return;
+    if (n > RL_BODYCAP_MAX - b->len)
+        n = RL_BODYCAP_MAX - b->len;
+    if (b->len + n > b->cap) {
+        size_t cap = b->cap ? b->cap : 1024;
+        while (cap < b->len + n)
+            cap *= 2;
+        char *grown = realloc(b->buf, cap);
+        if (!grown) {
+            b->keep = false;
+            return;
+        }
+        b->buf = grown;
+        b->cap = cap;
+    }
+    memcpy(b->buf + b->len, p, n);
+    b->len += n;
+}
+
+void rl_bodycap_free(rl_bodycap *b)
+{
+    free(b->buf);
+    b->buf = NULL;
+    b->len = b->cap = 0;
+}
+
+/* A string member of obj copied into dst[size]; false when absent, not a
+ * string, empty or too long. */
+static bool copy_member(const cJSON *obj, const char *name, char *dst, size_t size)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
+    size_t n = cJSON_IsString(v) ? strlen(v->valuestring) : 0;
+    if (n == 0 || n >= size)
+        return false;
+    memcpy(dst, v->valuestring, n + 1);
+    return true;
+}
+
+/* The detail of a Gemini error whose "@type" ends in `kind`, or NULL. */
+static const cJSON *gemini_detail(const cJSON *details, const char *kind)
+{
+    const cJSON *d;
+    size_t kl = strlen(kind);
+    if (!cJSON_IsArray(details))
+        return NULL;
+    cJSON_ArrayForEach(d, details)
+    {
+        const cJSON *t = cJSON_GetObjectItemCaseSensitive(d, "@type");
+        size_t n = cJSON_IsString(t) ? strlen(t->valuestring) : 0;
+        if (n >= kl && strcmp(t->valuestring + n - kl, kind) == 0)
+            return d;
+    }
+    return NULL;
+}
+
+/* The fields of one "error" object. */
+static void read_error(const cJSON *err, rl_http_errbody *out)
+{
+    const cJSON *details = cJSON_GetObjectItemCaseSensitive(err, "details");
+    const cJSON *meta = cJSON_GetObjectItemCaseSensitive(err, "metadata");
+    /* type: OpenAI/Anthropic/Moonshot "type"; Gemini "status"; OpenRouter
+     * metadata.error_type (OpenRouterTeam/docs@c26125a5 errors-and-debugging.mdx). */
+    if (copy_member(err, "type", out->type, sizeof out->type) ||
+        copy_member(err, "status", out->type, sizeof out->type) ||
+        copy_member(meta, "error_type", out->type, sizeof out->type))
+        out->body.type = out->type;
+    /* code: OpenAI's string "code" (Gemini and OpenRouter put the HTTP status,
+     * a number, there); Anthropic details.error_code (platform.claude.com/
+     * docs/api/rate-limits); Gemini's ErrorInfo reason ("API_KEY_INVALID",
+     * continuedev/continue#11759). */
+    if (copy_member(err, "code", out->code, sizeof out->code) ||
+        copy_member(cJSON_IsObject(details) ? details : NULL, "error_code", out->code,
+                    sizeof out->code) ||
+        copy_member(gemini_detail(details, "google.rpc.ErrorInfo"), "reason", out->code,
+                    sizeof out->code))
+        out->body.code = out->code;
+    const cJSON *ri = cJSON_GetObjectItemCaseSensitive(
+        gemini_detail(details, "google.rpc.RetryInfo"), "retryDelay");
+    if (cJSON_IsString(ri))
+        out->body.retry_delay = rl_proto_duration(ri->valuestring, strlen(ri->valuestring));
+    const cJSON *m = cJSON_GetObjectItemCaseSensitive(err, "message");
+    if (cJSON_IsString(m))
+        out->body.message_delay = rl_message_delay(m->valuestring, strlen(m->valuestring));
+}
+
+bool rl_http_errbody_parse(const char *text, size_t len, rl_http_errbody *out)
+{
+    out->type[0] = out->code[0] = '\0';
+    rl_error_body_clear(&out->body);
+    if (!text || len == 0)
+        return false;
+    cJSON *root = cJSON_ParseWithLength(text, len);
+    /* Gemini's streaming endpoint without alt=sse wraps errors in an array
+     * (google-gemini/gemini-cli#6454). */
+    const cJSON *top = cJSON_IsArray(root) ? cJSON_GetArrayItem(root, 0) : root;
+    const cJSON *err = cJSON_GetObjectItemCaseSensitive(top, "error");
+    bool found = cJSON_IsObject(err);
+    if (found)
+        read_error(err, out);
+    cJSON_Delete(root);
+    return found;
 }
 
 rl_transport_error rl_http_error_of(CURLcode rc)

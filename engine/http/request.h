@@ -56,6 +56,47 @@ void rl_hcap_line(rl_hcap *h, const char *line, size_t len);
 /* Points out[0..n) into h (valid while h is unchanged); returns n <= max. */
 size_t rl_hcap_list(const rl_hcap *h, rl_header *out, size_t max);
 
+/* The body of an error response (status >= 400), its first RL_BODYCAP_MAX
+ * bytes, kept for rl_http_errbody_parse; other bodies are not kept. The
+ * buffer grows on first use and is reused by the transfer's next bodies;
+ * rl_bodycap_free releases it. */
+#define RL_BODYCAP_MAX 16384
+typedef struct rl_bodycap {
+    char *buf;
+    size_t len, cap;
+    bool wanted;  /* the run reads error bodies (rl_policy_body_reads) */
+    bool decided; /* the status was looked at for this transfer */
+    bool keep;    /* this transfer's body is kept */
+} rl_bodycap;
+
+/* Starts a transfer's capture; `wanted` says whether error bodies are kept. */
+void rl_bodycap_reset(rl_bodycap *b, bool wanted);
+/* Takes a piece of transfer e's body as libcurl delivers it: kept when the
+ * run wants error bodies and e's status is >= 400, up to RL_BODYCAP_MAX bytes
+ * in all (the rest, or everything when out of memory, is dropped). */
+void rl_bodycap_take(rl_bodycap *b, CURL *e, const char *p, size_t n);
+void rl_bodycap_free(rl_bodycap *b);
+
+/* What an error body's JSON says, in fields of its own: `body` points into
+ * type and code (valid while this struct is). */
+typedef struct rl_http_errbody {
+    char type[64];
+    char code[64];
+    rl_error_body body;
+} rl_http_errbody;
+
+/* Reads text[0..len) as an error body in any of the shapes the providers
+ * send (research/providers.md): OpenAI and Moonshot {"error":{"type",
+ * "code","message"}}; Anthropic {"type":"error","error":{"type","message",
+ * "details":{"error_code"}}}; Gemini {"error":{"code":429,"status",
+ * "message","details":[{"@type":"...google.rpc.RetryInfo","retryDelay":"26s"},
+ * {"@type":"...google.rpc.ErrorInfo","reason":...}]}}, also wrapped in a JSON
+ * array; OpenRouter {"error":{"code":429,"message","metadata":{"error_type"}}}.
+ * A type or code longer than 63 bytes, or not a string, counts as absent.
+ * The message's delay is rl_message_delay's. Returns true with *out filled
+ * when the text has an "error" object; false (out cleared) otherwise. */
+bool rl_http_errbody_parse(const char *text, size_t len, rl_http_errbody *out);
+
 /* CURLE_OPERATION_TIMEDOUT -> TIMEOUT; RECV_ERROR, SEND_ERROR, GOT_NOTHING ->
  * RESET; COULDNT_CONNECT -> CONNECT; PARTIAL_FILE -> TRUNCATED; OK -> NONE;
  * anything else -> OTHER. */

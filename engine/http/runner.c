@@ -47,6 +47,7 @@ typedef struct h_xfer {
     uint32_t task;
     struct h_xfer *next_free;
     rl_hcap hdr;
+    rl_bodycap body; /* an error body, when the policy reads them */
     /* X-Retrylab-Attempt, put in front of the key's header list (which
      * libcurl only reads) for the length of the transfer. */
     struct curl_slist attempt_node;
@@ -71,6 +72,7 @@ typedef struct runner {
     uint32_t *sendq;          /* SENDs waiting for a connection (FIFO ring) */
     size_t shead, slen;
     bool failed;
+    bool read_bodies; /* the policy reads error bodies (rl_policy_body_reads) */
 } runner;
 
 /* What the runner keeps per task (the driver's bytes of the layer's task). */
@@ -115,8 +117,9 @@ static long wall_ms(const runner *r, cm_us scen)
 
 static size_t on_body(char *p, size_t size, size_t n, void *ud)
 {
-    (void)p, (void)ud;
-    return size * n; /* the body is not needed: status and headers decide */
+    h_xfer *x = ud; /* an error body is kept when the policy reads it */
+    rl_bodycap_take(&x->body, x->easy, p, size * n);
+    return size * n;
 }
 
 static size_t on_header(char *p, size_t size, size_t n, void *ud)
@@ -150,6 +153,7 @@ static h_xfer *xfer_take(runner *r, bool *oom)
     CURL *e = x->easy;
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
     curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(e, CURLOPT_HEADERDATA, x);
     curl_easy_setopt(e, CURLOPT_PRIVATE, x);
@@ -170,6 +174,7 @@ static int xfer_launch(runner *r, h_xfer *x, uint32_t id, cm_us now)
     const h_cand *c = &r->cands[k->candidate];
     x->task = id;
     rl_hcap_reset(&x->hdr);
+    rl_bodycap_reset(&x->body, r->read_bodies);
     CURL *e = x->easy;
     curl_easy_setopt(e, CURLOPT_URL, c->url);
     curl_easy_setopt(e, CURLOPT_PROXY, c->direct ? "" : NULL); /* rl_http_proxy_for, decided once */
@@ -259,6 +264,10 @@ static int on_finished(runner *r, h_xfer *x, CURLcode rc)
                      ? rl_hcap_list(&x->hdr, hdr, RL_HCAP_MAX)
                      : 0;
     o.headers = hdr;
+    rl_http_errbody eb;
+    if (o.error == RL_TE_NONE && o.status >= 400 &&
+        rl_http_errbody_parse(x->body.buf, x->body.len, &eb))
+        o.body = &eb.body;
     curl_multi_remove_handle(r->multi, x->easy);
     attempt_of(r, id)->x = NULL;
     /* The engine reads the headers (in x) before the layer acts, and an
@@ -528,6 +537,7 @@ static int setup_cand(runner *r, h_cand *c, const rl_http_target *t)
 static int setup_cands(runner *r, cm_err *err)
 {
     r->ncands = rl_policy_candidate_count(r->cfg->policy);
+    r->read_bodies = rl_policy_body_reads(r->cfg->policy) != 0;
     if (r->ncands != r->cfg->ntargets) {
         cm_err_set(err, "run: %zu targets for the policy's %zu candidates", r->cfg->ntargets,
                    r->ncands);
@@ -627,6 +637,7 @@ static void teardown(runner *r)
     for (h_xfer *x = r->free_x, *next; x; x = next) {
         next = x->next_free;
         curl_easy_cleanup(x->easy);
+        rl_bodycap_free(&x->body);
         free(x);
     }
     if (r->multi)

@@ -14,6 +14,7 @@
 #include "engine/driver/workload.h"
 #include "engine/sim/queue.h"
 #include "mockserver/model/model.h"
+#include "mockserver/model/plan.h"
 
 typedef struct sim_key {
     mock_request names; /* provider, model and key resolved once (mock_model_resolve) */
@@ -34,6 +35,7 @@ typedef struct sim_cand {
 #define REPLY_INLINE 488
 typedef struct sim_reply {
     bool known;
+    bool has_body;   /* an error body, read as the HTTP runner reads it (body_of) */
     uint8_t error;   /* rl_transport_error of the attempt */
     int status;      /* its status (0 with an error) */
     uint64_t ticket; /* the model's concurrency hold, released when the attempt ends */
@@ -42,6 +44,11 @@ typedef struct sim_reply {
     uint16_t at[2 * MOCK_MAX_HEADERS]; /* offset of each name and value: unpacked without strlen */
     char *big;
     char small[REPLY_INLINE];
+    /* The error body (when has_body): type, code ("" none), message delay. */
+    char etype[sizeof((mock_plan *)0)->error_type];
+    char ecode[sizeof((mock_plan *)0)->error_code];
+    cm_us message_delay;
+    cm_us retry_delay; /* Gemini's RetryInfo; -1 none */
 } sim_reply;
 
 /* What the driver keeps per task beside the layer's rl_drv_task: the reply
@@ -65,6 +72,7 @@ typedef struct sim {
     int64_t tokens;
     cm_us now;
     uint64_t events;
+    bool read_bodies; /* error bodies go to the engine; the model writes their text */
 } sim;
 
 /* ---- reply slots ---- */
@@ -181,9 +189,35 @@ static mock_request request_of(const sim *s, uint32_t id, const rl_drv_task *k)
     }
     req.tokens = s->tokens;
     req.now = s->now;
-    req.values_only = req.no_text = true; /* the sim reads values, never text */
+    req.values_only = true; /* the sim reads values; text only for the error bodies */
+    req.no_text = !s->read_bodies;
     req.attempt_id = cm_attempt_id(id, k->attempt);
     return req;
+}
+
+/* The error body of plan p into r, as the HTTP front renders it in p's
+ * error style (mockserver/front/body.c, render_error: the style's default
+ * type when none is set, "mock error" as the message) and as the runner
+ * reads it back (engine/http/request.c, read_error): only for a status >=
+ * 400 answered whole with an error body. test_run_http's
+ * equivalence_error_bodies holds the two to the same readings. */
+static void body_of(const mock_plan *p, sim_reply *r)
+{
+    r->has_body = r->error == RL_TE_NONE && p->status >= 400 && p->body == MOCK_BODY_ERROR;
+    if (!r->has_body)
+        return;
+    mock_error_style style = mock_plan_style(p);
+    const char *type = p->error_type[0] ? p->error_type : mock_plan_default_error_type(p);
+    /* OpenRouter sends its type in metadata only when there is one */
+    snprintf(r->etype, sizeof r->etype, "%s", type);
+    /* a string code: OpenAI's "code", Gemini's ErrorInfo reason; the others
+     * send none, or a number (OpenRouter) */
+    bool coded =
+        style == MOCK_ERRORS_OPENAI || style == MOCK_ERRORS_BY_SHAPE || style == MOCK_ERRORS_GEMINI;
+    snprintf(r->ecode, sizeof r->ecode, "%s", coded ? p->error_code : "");
+    r->retry_delay = style == MOCK_ERRORS_GEMINI ? p->retry_delay : -1;
+    const char *msg = p->error_message[0] ? p->error_message : "mock error";
+    r->message_delay = rl_message_delay(msg, sizeof p->error_message);
 }
 
 /* ops.send: the model decides the answer now; the attempt ends when its
@@ -202,6 +236,9 @@ static int sim_send(void *io, uint32_t id, const rl_drv_task *k, cm_us timeout, 
     r->nheaders = 0;
     r->known = false;
     r->ticket = p->ticket;
+    r->has_body = false;
+    if (s->read_bodies)
+        body_of(p, r);
     if (r->error == RL_TE_NONE || r->error == RL_TE_TRUNCATED) {
         r->known = !s->cfg->parse_text && rl_headers_known(&p->known, &r->sig);
         if (!r->known)
@@ -224,12 +261,21 @@ static int finish_attempt(sim *s, uint32_t id, const rl_drv_task *k)
     rl_header hdr[MOCK_MAX_HEADERS];
     const sim_reply *r = &s->replies[x->slot];
     size_t n = reply_unpack(r, hdr);
+    rl_error_body b;
     rl_outcome o = {.status = r->status,
                     .error = (rl_transport_error)r->error,
                     .headers = hdr,
                     .nheaders = n,
                     .latency = s->now - k->sent_at};
     mock_model_release(s->model, r->ticket, s->now); /* the attempt is over: slots free */
+    if (r->has_body) {
+        rl_error_body_clear(&b);
+        b.type = r->etype[0] ? r->etype : NULL;
+        b.code = r->ecode[0] ? r->ecode : NULL;
+        b.message_delay = r->message_delay;
+        b.retry_delay = r->retry_delay;
+        o.body = &b;
+    }
     /* The engine reads the slot's headers before the layer acts on its
      * answer, which may send again and take a slot: this one is given back
      * after, under the number it had. */
@@ -420,10 +466,40 @@ static int loop(sim *s, cm_err *err)
     return 0;
 }
 
+/* A string anywhere in the JSON tree equal to one of rl_quota_names. */
+static bool names_quota(const cJSON *n, int depth)
+{
+    for (; n && depth < 64; n = n->next) {
+        for (int i = 0; cJSON_IsString(n) && rl_quota_names[i]; i++)
+            if (strcmp(n->valuestring, rl_quota_names[i]) == 0)
+                return true;
+        if (names_quota(n->child, depth + 1))
+            return true;
+    }
+    return false;
+}
+
+/* Whether the engine gets the error bodies, which makes the model write
+ * their texts (no_text false: about a quarter more work per 429 on
+ * bench/data/sim-10k.json). Always when the policy reads a body beyond the
+ * built-in quota rule (type:/code: rules, delays from the body). For that
+ * rule alone, only when the scenario names a quota type or code somewhere:
+ * the model's own bodies never do (tests/unit/test_headers_known.c checks
+ * every answer of every scenario), so without such a name no body could
+ * trip it. */
+static bool reads_bodies(const rl_sim_config *cfg)
+{
+    unsigned r = rl_policy_body_reads(cfg->policy);
+    if (r & ~RL_BODY_QUOTA)
+        return true;
+    const cm_json *doc = mock_scenario_doc(cfg->scenario);
+    return r && doc && names_quota(cm_json_root(doc), 0);
+}
+
 int rl_sim_run(const rl_sim_config *cfg, rl_drv_result *out, cm_err *err)
 {
     memset(out, 0, sizeof *out);
-    sim s = {.cfg = cfg};
+    sim s = {.cfg = cfg, .read_bodies = reads_bodies(cfg)};
     rl_simq_init(&s.queue);
     s.tokens = mock_scenario_workload(cfg->scenario)->tokens;
     int rc = -1;

@@ -1,8 +1,11 @@
-/* fuzz_headers.c: libFuzzer target over rl_headers_parse and the timefmt
- * parsers. The input is split into "name: value" lines (at most 32); each
- * value is also fed to the date and duration parsers directly. Build:
+/* fuzz_headers.c: libFuzzer target over rl_headers_parse, the timefmt
+ * parsers and the error body's delay readers (engine/core/errbody.h). The
+ * input is split into "name: value" lines (at most 32); each value is also
+ * fed to the date and duration parsers directly, and the whole input to
+ * rl_message_delay and rl_proto_duration. Build:
  *   clang -std=c11 -D_GNU_SOURCE -g -O1 -I. -fsanitize=fuzzer,address,undefined \
- *     tests/fuzz/fuzz_headers.c engine/headers.c common/timefmt.c common/sbuf.c \
+ *     tests/fuzz/fuzz_headers.c engine/core/headers.c engine/core/errbody.c common/timefmt.c \
+ *     common/sbuf.c \
  *     -o build/fuzz_headers
  * Not part of `make test`. */
 #include <stdint.h>
@@ -10,6 +13,7 @@
 #include <string.h>
 
 #include "common/timefmt.h"
+#include "engine/core/errbody.h"
 #include "engine/core/headers.h"
 
 #define FUZZ_MAX_HEADERS 32
@@ -34,6 +38,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     memcpy(text, data, size);
     text[size] = '\0';
+    cm_us m = rl_message_delay(text, size), p = rl_proto_duration(text, size);
+    if (m < -1 || p < -1 || m > CM_US_MAX || p > CM_US_MAX)
+        abort();
     rl_header h[FUZZ_MAX_HEADERS];
     size_t n = 0;
     for (char *line = text; line && n < FUZZ_MAX_HEADERS;) {

@@ -47,9 +47,9 @@ grep -q '"delay":640.000000' "$tmp/run/trace.jsonl" || fail "README.md's scenari
 "$R" check "$tmp/ref" >"$tmp/o" 2>&1 || { rc=$?; cat "$tmp/o"; fail "check of the reference example: exit $rc"; }
 
 # README.md: sh scenarios/peer-policy.sh PRESET POLICY, then sim with it.
-grep -q 'sh scenarios/peer-policy.sh scenarios/policies/peers/tenacity.json' README.md ||
+grep -q 'sh scenarios/peer-policy.sh scenarios/policies/peers/tenacity-9-openai-cookbook-recipe.json' README.md ||
   fail "README.md: the peer-policy recipe changed; update this test"
-sh scenarios/peer-policy.sh scenarios/policies/peers/tenacity.json \
+sh scenarios/peer-policy.sh scenarios/policies/peers/tenacity-9-openai-cookbook-recipe.json \
   scenarios/policies/seed-003-tier-aware.json >"$tmp/peer.json" || fail "peer-policy.sh: exit $?"
 "$R" sim scenarios/seed-003-moonshot-tiers.json --policy "$tmp/peer.json" --out "$tmp/peer" \
   --quiet >"$tmp/o" 2>&1 || { rc=$?; cat "$tmp/o"; fail "sim with the peer preset: exit $rc"; }

@@ -29,6 +29,6 @@ for pol in "$P"/seed-*.json; do
   done
 done
 printf '{"kind": "policy", "name": "x"}\n' >"$dir/none.json"
-sh scenarios/peer-policy.sh $P/peers/grpc.json "$dir/none.json" >/dev/null 2>&1; rc=$?
+sh scenarios/peer-policy.sh $P/peers/grpc-a6.json "$dir/none.json" >/dev/null 2>&1; rc=$?
 [ $rc -eq 2 ] || fail "a policy without candidates: exit $rc, want 2"
 echo "scenarios_validate: $n files valid, $m preset copies valid"

@@ -21,7 +21,7 @@ grep -q 'default' "$tmp/h" && grep -q 'Exit 0' "$tmp/h" || fail "--help lacks de
 [ "$(wc -l <"$tmp/sw/sweep.csv")" -eq 9 ] || fail "want 8 rows and a header"
 [ "$(wc -l <"$tmp/sw/rows.jsonl")" -eq 8 ] || fail "want 8 JSON rows"
 awk -F, 'NR > 1 && $1 != NR - 2 { exit 1 }' "$tmp/sw/sweep.csv" || fail "rows not in variant order"
-python3 - "$tmp/sw" <<'PY' || fail "sweep folder checks"
+python3 - "$tmp/sw" "$RL_ROOT/scenarios/policies/peers" <<'PY' || fail "sweep folder checks"
 import csv, json, sys
 d = sys.argv[1]
 meta = json.load(open(d + "/sweep.json"))
@@ -42,7 +42,9 @@ for r in rows:
 assert meta["expect"]["skipped_need_trace"] == ["rotation_order"], meta["expect"]
 assert set(meta["expect"]["judged"]) == {"success_rate", "max_attempts"}
 labels = [p["label"] for p in meta["points"]]
-assert labels[0] == "current" and len(labels) == 11, labels
+import glob
+npeers = len(glob.glob(sys.argv[2] + "/*.json"))
+assert labels[0] == "current" and len(labels) == 1 + npeers, (labels, npeers)
 assert meta["current_variant"] == 3, meta["current_variant"]   # base_s 1 (2nd), jitter full (2nd)
 assert meta["best"]["variant"] is not None and meta["best"]["policy_file"] == "best-policy.json"
 PY

@@ -1,9 +1,10 @@
 /* test_run_http.c: `retrylab run` against bin/mockserver on loopback:
  * equivalence with `sim` (same attempts, candidates, keys, statuses and
- * planned delays to the microsecond; stochastic success rates within 3
- * points), the seed 003 ladder in scaled real time, SIGTERM mid-run, key
- * values never written, bad scale / unreachable target / server killed
- * mid-run, and --live against the mockserver standing in for providers. */
+ * planned delays to the microsecond; also when error bodies decide: delays
+ * named in the message, a rule on the body's type, insufficient_quota;
+ * stochastic success rates within 3 points), the seed 003 ladder in scaled real time, SIGTERM
+ * mid-run, key values never written, bad scale / unreachable target / server killed mid-run, and
+ * --live against the mockserver standing in for providers. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -157,6 +158,23 @@ static void equivalence_deterministic(void **state)
 {
     int waits = same_stories(*state, DATA "equiv-deterministic.json", "200", 6, "\nW", NULL, NULL);
     assert_true(waits >= 10); /* the story has waits to compare, not only sends */
+}
+
+/* The body decides: the runner reads each error body's JSON, the sim the
+ * model's values, and both tell the engine the same (tests/data/run/
+ * equiv-bodies.json: no Retry-After header anywhere). */
+static void equivalence_error_bodies(void **state)
+{
+    int hints = same_stories(*state, DATA "equiv-bodies.json", "200", 8, "retry_after", NULL, NULL);
+    assert_true(hints >= 4); /* waits the message named: 1.5 s, 250 ms */
+    fixture *f = *state;
+    char path[320];
+    snprintf(path, sizeof path, "%s/run/trace.jsonl", f->dir);
+    char *trace = rh_slurp(path, NULL);
+    assert_non_null(trace);
+    /* insufficient_quota on the second model ended tasks at once */
+    assert_non_null(strstr(trace, "last status 429 on oai/other"));
+    free(trace);
 }
 
 static void transport_faults_match_sim(void **state)
@@ -565,6 +583,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(equivalence_deterministic, setup, teardown),
+        cmocka_unit_test_setup_teardown(equivalence_error_bodies, setup, teardown),
         cmocka_unit_test_setup_teardown(equivalence_stochastic, setup, teardown),
         cmocka_unit_test_setup_teardown(equivalence_per_attempt_draws, setup, teardown),
         cmocka_unit_test_setup_teardown(transport_faults_match_sim, setup, teardown),

@@ -83,12 +83,12 @@ typedef struct fx_trail {
 } fx_trail;
 
 /* Drives task `id` from time `start` until DONE (or FX_MAX steps). Each SEND
- * takes the next scripted outcome (the last one repeats), with its stream
- * when `streams` is given, and `latency` of scenario time; each WAIT is
- * slept through exactly. */
+ * takes the next scripted outcome (the last one repeats), with bodies[i] as
+ * its error body and streams[i] as its stream (either may be NULL: none),
+ * and `latency` of scenario time; each WAIT is slept through exactly. */
 static inline void fx_run(fx_policy *f, uint32_t id, cm_us start, const fx_outcome *script,
-                          const fx_stream *streams, size_t n, cm_us latency, cm_rng *rng,
-                          fx_trail *tr)
+                          const rl_error_body *const *bodies, const fx_stream *streams, size_t n,
+                          cm_us latency, cm_rng *rng, fx_trail *tr)
 {
     memset(tr, 0, sizeof *tr);
     rl_task t;
@@ -129,7 +129,8 @@ static inline void fx_run(fx_policy *f, uint32_t id, cm_us start, const fx_outco
                           .latency = latency,
                           .stream = st.end,
                           .tokens = st.tokens,
-                          .ttft = st.tokens ? latency / 2 : -1};
+                          .ttft = st.tokens ? latency / 2 : -1,
+                          .body = bodies ? bodies[at] : NULL};
         rl_task_next(&t, f->run, &out, now, rng, &a);
         tr->tier[tr->nsends - 1] = a.tier;
     }
@@ -140,10 +141,17 @@ static inline void fx_run(fx_policy *f, uint32_t id, cm_us start, const fx_outco
     tr->end = now;
 }
 
+static inline void fx_drive_body(fx_policy *f, uint32_t id, cm_us start, const fx_outcome *script,
+                                 const rl_error_body *const *bodies, size_t n, cm_us latency,
+                                 cm_rng *rng, fx_trail *tr)
+{
+    fx_run(f, id, start, script, bodies, NULL, n, latency, rng, tr);
+}
+
 static inline void fx_drive_at(fx_policy *f, uint32_t id, cm_us start, const fx_outcome *script,
                                size_t n, cm_us latency, cm_rng *rng, fx_trail *tr)
 {
-    fx_run(f, id, start, script, NULL, n, latency, rng, tr);
+    fx_run(f, id, start, script, NULL, NULL, n, latency, rng, tr);
 }
 
 static inline void fx_drive(fx_policy *f, const fx_outcome *script, size_t n, fx_trail *tr)
@@ -159,7 +167,7 @@ static inline void fx_drive_streams(fx_policy *f, const fx_outcome *script,
 {
     cm_rng rng;
     cm_rng_seed(&rng, 7);
-    fx_run(f, 0, 0, script, streams, n, 0, &rng, tr);
+    fx_run(f, 0, 0, script, NULL, streams, n, 0, &rng, tr);
 }
 
 /* Asserts the waits, in seconds, to 1 microsecond. */

@@ -3,7 +3,9 @@
  * __libc_* functions that count calls while `counting` is set, then drives
  * 1,000+ rl_task_next calls through every branch (ladders with jitter,
  * Retry-After, tiers, rotation, cooldowns, breakers, budget, messages, the
- * transport layer).
+ * transport layer), then again under a policy that reads error bodies
+ * (type:/code: rules, the quota rule, delays from the message and RetryInfo,
+ * ladders per outcome, a combined and a resetting server wait).
  *
  * Under AddressSanitizer the wrappers are left out (ASan replaces the
  * allocator, and mixing the two would corrupt it), so the counting
@@ -71,6 +73,25 @@ void *realloc(void *p, size_t size)
     "\"messages\":{\"all_cooling\":\"none left ({available}), back in {retry_after} s\","          \
     "\"429\":\"busy on {provider}/{model} after {attempts}\"}}"
 
+#define BODY_POLICY                                                                                \
+    "{\"kind\":\"policy\",\"name\":\"alloc-body\",\"candidates\":["                                \
+    "{\"provider\":\"gemini\",\"model\":\"a\"},{\"provider\":\"openai\",\"model\":\"c\"}],"        \
+    "\"backoff\":{\"kind\":\"exponential\",\"base_s\":0.1,\"cap_s\":20,\"jitter\":\"full\","       \
+    "\"by_outcome\":{\"429\":{\"kind\":\"list\",\"waits_s\":[1,2],\"jitter\":\"additive\","        \
+    "\"jitter_range\":[0,0.75]}}},"                                                                \
+    "\"retry_after\":{\"from\":[\"retry_info\",\"headers\",\"message\"],\"min_s\":0,"              \
+    "\"min_inclusive\":false,\"below_min\":\"ladder\",\"max_s\":30,\"above_max\":\"rotate\","      \
+    "\"combine\":\"bounded\",\"bounded_plus_s\":5,\"ladder_after\":\"reset\","                     \
+    "\"statuses\":[429,503],\"past_date\":\"ladder\"},"                                            \
+    "\"classify\":{\"type:RESOURCE_EXHAUSTED\":\"retry\",\"code:API_KEY_INVALID\":\"rotate\"},"    \
+    "\"cooldown\":{\"default_s\":5},\"rotation\":{\"when_none_available\":\"wait\"},"              \
+    "\"limits\":{\"max_attempts\":9}}"
+
+static const rl_error_body b_info = {"RESOURCE_EXHAUSTED", NULL, 26000000, -1};
+static const rl_error_body b_msg = {"requests", "rate_limit_exceeded", -1, 20000000};
+static const rl_error_body b_quota = {"insufficient_quota", "insufficient_quota", -1, -1};
+static const rl_error_body b_key = {"INVALID_ARGUMENT", "API_KEY_INVALID", -1, -1};
+
 static const rl_header h_ra[] = {{"retry-after", "7"}, {"x-ratelimit-limit-requests", "3"}};
 static const rl_header h_long[] = {{"Retry-After", "Sun, 06 Nov 2044 08:49:37 GMT"}};
 static const rl_header h_bad[] = {{"retry-after", "-1"}, {"x-should-retry", "true"}};
@@ -89,11 +110,19 @@ static void outcome_for(uint32_t i, rl_outcome *o)
         o->headers = h_bad, o->nheaders = 2;
 }
 
-static void decision_path_allocates_nothing(void **state)
+static void body_outcome_for(uint32_t i, rl_outcome *o)
 {
-    (void)state;
+    outcome_for(i, o);
+    static const rl_error_body *const bodies[] = {&b_info, &b_msg, NULL, &b_quota, &b_key, NULL};
+    if (o->status >= 400)
+        o->body = bodies[i % 6];
+}
+
+/* Drives 64 tasks through 1,000+ calls of `policy`, counting allocations. */
+static void drive_counting(const char *policy, void (*outcome)(uint32_t, rl_outcome *))
+{
     fx_policy f;
-    fx_load(&f, POLICY);
+    fx_load(&f, policy);
     enum { TASKS = 64 };
     static rl_task tasks[TASKS];
     rl_action a[TASKS];
@@ -117,7 +146,7 @@ static void decision_path_allocates_nothing(void **state)
                 rl_task_next(&tasks[i], f.run, NULL, now, &rng, &a[i]);
             } else if (a[i].kind == RL_SEND) {
                 sends++;
-                outcome_for(round * TASKS + i, &o);
+                outcome(round * TASKS + i, &o);
                 rl_task_next(&tasks[i], f.run, &o, now, &rng, &a[i]);
             } else {
                 waits++;
@@ -144,10 +173,24 @@ static void decision_path_allocates_nothing(void **state)
     fx_free(&f);
 }
 
+static void decision_path_allocates_nothing(void **state)
+{
+    (void)state;
+    drive_counting(POLICY, outcome_for);
+}
+
+static void reading_error_bodies_allocates_nothing(void **state)
+{
+    (void)state;
+    allocations = 0;
+    drive_counting(BODY_POLICY, body_outcome_for);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(decision_path_allocates_nothing),
+        cmocka_unit_test(reading_error_bodies_allocates_nothing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

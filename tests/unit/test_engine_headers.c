@@ -1,6 +1,8 @@
 /* test_engine_headers.c: engine/headers.c and common/timefmt.c's parsers: Retry-After
- * in every form, hostile values with their clamped results and notes,
- * x-should-retry, OpenAI durations, Anthropic RFC 3339 resets, IETF RateLimit. */
+ * in every form, each of its two headers on its own (ra_ms, ra_header and its form),
+ * hostile values with their clamped results and notes, x-should-retry, OpenAI
+ * durations, Anthropic RFC 3339 resets, the plain X-RateLimit-* family (every reset
+ * form), IETF RateLimit. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -130,6 +132,47 @@ static void retry_after_ms_forms(void **state)
     assert_true(s.has_retry_after);
     assert_int_equal(s.retry_after, S(5));
     assert_note(&s, "retry-after-ms unusable");
+}
+
+/* Each header is also kept on its own, with how Retry-After was written. */
+static void retry_after_each_header_alone(void **state)
+{
+    (void)state;
+    rl_signals s =
+        parse_at(Y2026, (const char *const[]){"retry-after-ms", "250", "retry-after", "30", NULL});
+    assert_int_equal(s.ra_ms, 250000);
+    assert_int_equal(s.ra_header, S(30));
+    assert_int_equal(s.ra_header_form, RL_RA_FORM_SECONDS);
+    s = parse_at(Y2026, (const char *const[]){"retry-after-ms", "-1", "retry-after", "5", NULL});
+    assert_int_equal(s.ra_ms, -1);
+    assert_int_equal(s.ra_header, S(5));
+    assert_int_equal(s.ra_date_unix, -1);
+    rl_signals_date_from_clock(&s, 0); /* not a date: nothing changes */
+    assert_int_equal(s.ra_header, S(5));
+    s = parse_at(Y2026, (const char *const[]){"retry-after-ms", "0", NULL});
+    assert_int_equal(s.ra_ms, 0);
+    assert_int_equal(s.ra_header, -1);
+    assert_int_equal(s.ra_header_form, RL_RA_FORM_NONE);
+    s = parse_at(Y2026, (const char *const[]){"Retry-After", "Thu, 01 Jan 2026 00:00:09 GMT",
+                                              "Date", "Thu, 01 Jan 2026 00:00:01 GMT", NULL});
+    assert_int_equal(s.ra_header, S(8));
+    assert_int_equal(s.ra_header_form, RL_RA_FORM_DATE);
+    assert_int_equal(s.ra_date_unix, Y2026 + 9);
+    /* The same date read against a clock at 00:00:04.5 instead of the Date header. */
+    rl_signals_date_from_clock(&s, Y2026 * CM_US_PER_S + S(4.5));
+    assert_int_equal(s.ra_header, S(4.5));
+    assert_int_equal(s.retry_after, S(4.5));
+    rl_signals_date_from_clock(&s, Y2026 * CM_US_PER_S + S(10));
+    assert_int_equal(s.ra_header, 0);
+    assert_int_equal(s.ra_header_form, RL_RA_FORM_PAST_DATE);
+    assert_note(&s, "date in the past");
+    s = parse_at(Y2026, (const char *const[]){"Retry-After", "Thu, 01 Jan 2026 00:00:00 GMT",
+                                              "Date", "Thu, 01 Jan 2026 00:00:01 GMT", NULL});
+    assert_int_equal(s.ra_header, 0);
+    assert_int_equal(s.ra_header_form, RL_RA_FORM_PAST_DATE);
+    s = parse_at(Y2026, (const char *const[]){"Retry-After", "soon", NULL});
+    assert_int_equal(s.ra_header, -1);
+    assert_int_equal(s.ra_header_form, RL_RA_FORM_NONE);
 }
 
 typedef struct hostile_case {
@@ -368,6 +411,56 @@ static void ietf_separate_headers_and_precedence(void **state)
     assert_string_equal(s.ratelimit_source, "openai");
 }
 
+/* X-RateLimit-Limit / -Remaining / -Reset (Moonshot, OpenRouter): counts
+ * of requests; the reset in every form a plain number or text can take. */
+static void plain_x_ratelimit_headers(void **state)
+{
+    (void)state;
+    const char *const base[] = {
+        "X-RateLimit-Limit", "200", "X-RateLimit-Remaining", "0", "X-RateLimit-Reset", "30", NULL};
+    rl_signals s = parse_at(Y2026, base);
+    assert_int_equal(s.limit_requests, 200);
+    assert_int_equal(s.remaining_requests, 0);
+    assert_int_equal(s.reset_requests, S(30));
+    assert_int_equal(s.limit_tokens, -1);
+    assert_string_equal(s.ratelimit_source, "plain");
+    struct {
+        const char *reset;
+        cm_us want;
+    } forms[] = {
+        {"1.5", S(1.5)},                          /* seconds until the reset */
+        {"999999999", S(999999999)},              /* still seconds: below 1e9 */
+        {"1767225645", S(45)},                    /* Unix seconds, 45 s after now */
+        {"1767225600500", 500000},                /* Unix milliseconds */
+        {"1767225500", 0},                        /* Unix seconds in the past */
+        {"1m30s", S(90)},                         /* a Go duration */
+        {"2026-01-01T00:02:00Z", S(120)},         /* RFC 3339 */
+        {"Thu, 01 Jan 2026 00:00:10 GMT", S(10)}, /* HTTP-date */
+        {"soon", -1},                             /* unreadable */
+        {"-5", -1},                               /* negative */
+    };
+    for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
+        print_message("reset %s\n", forms[i].reset);
+        s = parse_at(Y2026, (const char *const[]){"x-ratelimit-reset", forms[i].reset, NULL});
+        assert_int_equal(s.reset_requests, forms[i].want);
+    }
+    /* A Date header is the reference for a Unix time, as for other dates. */
+    s = parse_at(0, (const char *const[]){"x-ratelimit-reset", "1767225645", "Date",
+                                          "Thu, 01 Jan 2026 00:00:40 GMT", NULL});
+    assert_int_equal(s.reset_requests, S(5));
+    /* The OpenAI family wins field by field; IETF loses to plain. */
+    s = parse_at(Y2026, (const char *const[]){"X-RateLimit-Limit", "200", "X-RateLimit-Remaining",
+                                              "9", "x-ratelimit-limit-requests", "3", NULL});
+    assert_int_equal(s.limit_requests, 3);
+    assert_int_equal(s.remaining_requests, 9);
+    assert_string_equal(s.ratelimit_source, "openai");
+    s = parse_at(Y2026,
+                 (const char *const[]){"RateLimit-Limit", "100", "X-RateLimit-Limit", "200", NULL});
+    assert_int_equal(s.limit_requests, 200);
+    assert_int_equal(s.ietf_limit, 100);
+    assert_string_equal(s.ratelimit_source, "plain");
+}
+
 static void http_date_parser_edges(void **state)
 {
     (void)state;
@@ -391,6 +484,8 @@ int main(void)
         cmocka_unit_test(retry_after_http_dates_against_now),
         cmocka_unit_test(retry_after_date_one_second_past),
         cmocka_unit_test(retry_after_ms_forms),
+        cmocka_unit_test(retry_after_each_header_alone),
+        cmocka_unit_test(plain_x_ratelimit_headers),
         cmocka_unit_test(retry_after_hostile_values),
         cmocka_unit_test(hostile_headers_do_not_crash),
         cmocka_unit_test(should_retry_values),

@@ -1,8 +1,9 @@
 /* test_engine_policy.c: policy files. Every tests/data/policies/bad/ *.json
  * must fail with the message listed for it in bad/EXPECTED (file:line:col:
  * field: message), every file there must be listed, and every good/ *.json
- * (the seeds' policies, the peers' defaults, the DESIGN.md example, one with
- * every key) must load. Also the accessors and a few parsed values. */
+ * (the seeds' policies, the DESIGN.md example, one with every key) and every
+ * peer preset (scenarios/policies/peers/, also checked in
+ * test_engine_peers.c) must load. Also the accessors and a few parsed values. */
 #include "tests/lib/engine_fixture.h"
 
 #include <dirent.h>
@@ -12,6 +13,7 @@
 
 #define BAD "tests/data/policies/bad"
 #define GOOD "tests/data/policies/good"
+#define PEERS "scenarios/policies/peers"
 
 static int is_json(const char *name)
 {
@@ -77,10 +79,10 @@ static void every_bad_file_is_listed(void **state)
     assert_true(files >= 15);
 }
 
-static void good_policies_load(void **state)
+/* Loads every *.json of dir; their number. */
+static int load_all(const char *dir)
 {
-    (void)state;
-    DIR *d = opendir(GOOD);
+    DIR *d = opendir(dir);
     assert_non_null(d);
     struct dirent *e;
     int files = 0;
@@ -88,7 +90,7 @@ static void good_policies_load(void **state)
         if (!is_json(e->d_name))
             continue;
         char path[512];
-        snprintf(path, sizeof path, GOOD "/%s", e->d_name);
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
         rl_policy *p = NULL;
         cm_err err = {{0}};
         if (rl_policy_load(path, &p, &err) != 0)
@@ -98,7 +100,14 @@ static void good_policies_load(void **state)
         files++;
     }
     closedir(d);
-    assert_true(files >= 16);
+    return files;
+}
+
+static void good_policies_load(void **state)
+{
+    (void)state;
+    assert_true(load_all(GOOD) >= 9);
+    assert_true(load_all(PEERS) >= 15);
 }
 
 static void design_example_values(void **state)
@@ -148,10 +157,23 @@ static void everything_values(void **state)
     assert_int_equal(p->limits.deadline, 600 * CM_US_PER_S);
     assert_int_equal(p->task_retry.max, 2);
     assert_false(p->classify.x_should_retry);
-    assert_int_equal(rl_classify_outcome(&p->classify, 503, RL_TE_NONE, -1), RL_DECIDE_ROTATE);
-    assert_int_equal(rl_classify_outcome(&p->classify, 200, RL_TE_NONE, -1), RL_DECIDE_SUCCESS);
-    assert_int_equal(rl_classify_outcome(&p->classify, 0, RL_TE_RESET, -1), RL_DECIDE_ROTATE);
-    assert_int_equal(rl_classify_outcome(&p->classify, 418, RL_TE_NONE, 1), RL_DECIDE_FAIL);
+    assert_true(p->classify.body_rules);
+    assert_int_equal(p->nladders, 2);
+    assert_false(p->backoff.cap_after_jitter);
+    assert_int_equal(p->retry_after.nstatuses, 2);
+    assert_int_equal(p->retry_after.nfrom, 3);
+    assert_int_equal(p->retry_after.combine, RL_RA_COMBINE_BOUNDED);
+    assert_int_equal(p->retry_after.ladder_after, RL_RA_THEN_RESET);
+    assert_int_equal(p->retry_after.past, RL_RA_PAST_IMMEDIATE);
+    assert_false(p->retry_after.plain_read);
+    assert_true(p->retry_after.clock_dates);
+    assert_int_equal(rl_policy_body_reads(p), RL_BODY_RULES | RL_BODY_MESSAGE | RL_BODY_RETRY_INFO);
+    assert_int_equal(rl_classify_outcome(&p->classify, 503, RL_TE_NONE, -1, NULL),
+                     RL_DECIDE_ROTATE);
+    assert_int_equal(rl_classify_outcome(&p->classify, 200, RL_TE_NONE, -1, NULL),
+                     RL_DECIDE_SUCCESS);
+    assert_int_equal(rl_classify_outcome(&p->classify, 0, RL_TE_RESET, -1, NULL), RL_DECIDE_ROTATE);
+    assert_int_equal(rl_classify_outcome(&p->classify, 418, RL_TE_NONE, 1, NULL), RL_DECIDE_FAIL);
     rl_policy_free(p);
 }
 

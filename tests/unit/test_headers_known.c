@@ -4,7 +4,10 @@
  * crafted rate-limit windows, and crafted Retry-After extremes, compared
  * field by field (notes and source included); plans it does not know
  * exactly must be refused (then the sim parses the text). The same answers
- * asked values_only, their text rendered afterwards, are the same plans. */
+ * asked values_only, their text rendered afterwards, are the same plans.
+ * And no answer's error body names a quota type or code (rl_quota_names)
+ * unless its scenario file names it: the simulation relies on that to leave
+ * the error texts unwritten under the built-in quota rule (engine/sim/sim.c). */
 #include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,6 +20,7 @@
 #include <cmocka.h>
 
 #include "common/rng.h"
+#include "engine/core/engine.h"
 #include "engine/core/headers.h"
 #include "mockserver/model/limit_headers.h"
 #include "mockserver/model/plan.h"
@@ -24,8 +28,30 @@
 #include "tests/lib/mock_test_util.h"
 
 typedef struct tally {
-    long compared, refused, ra_s, ra_ms, tokens, plans, lazy_pending;
+    long compared, refused, ra_s, ra_ms, tokens, plans, lazy_pending, quota_bodies;
+    bool scenario_names_quota; /* the scenario being driven names a quota somewhere */
 } tally;
+
+/* A string anywhere in the JSON tree equal to one of rl_quota_names. */
+static bool names_quota(const cJSON *n)
+{
+    for (; n; n = n->next) {
+        for (int i = 0; cJSON_IsString(n) && rl_quota_names[i]; i++)
+            if (strcmp(n->valuestring, rl_quota_names[i]) == 0)
+                return true;
+        if (names_quota(n->child))
+            return true;
+    }
+    return false;
+}
+
+static bool is_quota(const char *s)
+{
+    for (int i = 0; rl_quota_names[i]; i++)
+        if (strcmp(s, rl_quota_names[i]) == 0)
+            return true;
+    return false;
+}
 
 static bool same_str(const char *a, const char *b)
 {
@@ -44,6 +70,10 @@ static bool same_signals(const rl_signals *a, const rl_signals *b)
     } while (0)
     F(has_retry_after);
     F(retry_after);
+    F(ra_ms);
+    F(ra_header);
+    F(ra_header_form);
+    F(ra_date_unix);
     F(should_retry);
     F(limit_requests);
     F(remaining_requests);
@@ -124,6 +154,12 @@ static void send_both(mock_model *eager, mock_model *lazy, mock_request req, tal
     mock_plan p, q;
     req.values_only = req.no_text = false;
     mock_model_respond(eager, &req, &p);
+    if (is_quota(p.error_type) || is_quota(p.error_code)) {
+        if (!t->scenario_names_quota)
+            fail_msg("a body says %s/%s but the scenario names no quota", p.error_type,
+                     p.error_code);
+        t->quota_bodies++;
+    }
     req.values_only = req.no_text = true;
     mock_model_resolve(lazy, &req); /* names by index, as the sim sends them */
     mock_model_respond(lazy, &req, &q);
@@ -156,6 +192,7 @@ static void drive(const mock_scenario *sc, int n, tally *t)
     cm_rng r;
     cm_rng_seed(&r, 42);
     cm_us now = 0;
+    t->scenario_names_quota = names_quota(cm_json_root(mock_scenario_doc(sc)));
     for (int i = 0; i < n; i++) {
         const mock_provider_def *pd = &sc->providers[(size_t)i % sc->nproviders];
         uint64_t x = cm_rng_next(&r);
@@ -219,8 +256,8 @@ static void every_scenario_reads_the_same(void **state)
     walk("tests/data", &t, &files);
     walk("bench/data", &t, &files);
     print_message("%d scenarios, %ld plans: %ld compared (%ld Retry-After, %ld retry-after-ms, "
-                  "%ld with token limits), %ld parsed instead\n",
-                  files, t.plans, t.compared, t.ra_s, t.ra_ms, t.tokens, t.refused);
+                  "%ld with token limits), %ld parsed instead; %ld quota bodies\n",
+                  files, t.plans, t.compared, t.ra_s, t.ra_ms, t.tokens, t.refused, t.quota_bodies);
     assert_true(files >= 20);
     assert_true(t.compared >= 20000);
     assert_true(t.ra_s > 0 && t.lazy_pending > 1000);

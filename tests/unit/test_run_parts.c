@@ -1,7 +1,8 @@
 /* test_run_parts.c: the HTTP runner's pure parts: the providers file loader
  * (good file, every refusal with file:line:col), request bodies sized to the
- * scenario's tokens, request headers per shape, the response header capture
- * and the libcurl error map. */
+ * scenario's tokens, request headers per shape, the response header capture,
+ * the error body capture and reader (every provider's shape, as quoted in
+ * research/providers.md) and the libcurl error map. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -206,6 +207,118 @@ static void header_capture(void **state)
     assert_true(h.len <= RL_HCAP_BYTES);
 }
 
+static rl_http_errbody errbody(const char *text, bool *found)
+{
+    rl_http_errbody e;
+    *found = rl_http_errbody_parse(text, strlen(text), &e);
+    return e;
+}
+
+static void error_bodies_in_every_shape(void **state)
+{
+    (void)state;
+    bool found;
+    /* OpenAI 429 (a body quoted in research/providers.md 1.2) */
+    rl_http_errbody e = errbody(
+        "{\"error\":{\"message\":\"Rate limit reached for gpt-4o-mini in organization org-X on "
+        "requests per min (RPM): Limit 3, Used 3, Requested 1. Please try again in 20s. Visit "
+        "https://platform.openai.com/account/rate-limits to learn more.\",\"type\":\"requests\","
+        "\"param\":null,\"code\":\"rate_limit_exceeded\"}}",
+        &found);
+    assert_true(found);
+    assert_string_equal(e.body.type, "requests");
+    assert_string_equal(e.body.code, "rate_limit_exceeded");
+    assert_int_equal(e.body.message_delay, 20 * CM_US_PER_S);
+    assert_int_equal(e.body.retry_delay, -1);
+    /* OpenAI quota; code null */
+    e = errbody("{\"error\":{\"message\":\"You exceeded your current quota, please check your "
+                "plan and billing details.\",\"type\":\"insufficient_quota\",\"param\":null,"
+                "\"code\":null}}",
+                &found);
+    assert_string_equal(e.body.type, "insufficient_quota");
+    assert_null(e.body.code);
+    assert_int_equal(e.body.message_delay, -1);
+    /* Anthropic, with a spend cap's details.error_code */
+    e = errbody("{\"type\":\"error\",\"error\":{\"type\":\"rate_limit_error\",\"message\":\"x\","
+                "\"details\":{\"error_code\":\"enforced_spend_limit_reached\"}},"
+                "\"request_id\":\"req_018EeWyXxfu5pfWkrYcMdjWG\"}",
+                &found);
+    assert_string_equal(e.body.type, "rate_limit_error");
+    assert_string_equal(e.body.code, "enforced_spend_limit_reached");
+    /* Gemini 429: status as type, RetryInfo, a number in "code" */
+    const char *gemini =
+        "{\"error\":{\"code\":429,\"message\":\"You exceeded your current quota. Please retry "
+        "in 55.576865699s.\",\"status\":\"RESOURCE_EXHAUSTED\",\"details\":[{\"@type\":\"type."
+        "googleapis.com/google.rpc.QuotaFailure\",\"violations\":[]},{\"@type\":\"type."
+        "googleapis.com/google.rpc.RetryInfo\",\"retryDelay\":\"26s\"}]}}";
+    e = errbody(gemini, &found);
+    assert_string_equal(e.body.type, "RESOURCE_EXHAUSTED");
+    assert_null(e.body.code);
+    assert_int_equal(e.body.retry_delay, 26 * CM_US_PER_S);
+    assert_int_equal(e.body.message_delay, 55576866);
+    /* Gemini's invalid key (HTTP 400): the ErrorInfo reason as code; wrapped in an array */
+    e = errbody("[{\"error\":{\"code\":400,\"message\":\"API key not valid.\",\"status\":"
+                "\"INVALID_ARGUMENT\",\"details\":[{\"@type\":\"type.googleapis.com/google.rpc."
+                "ErrorInfo\",\"reason\":\"API_KEY_INVALID\",\"domain\":\"googleapis.com\"}]}}]",
+                &found);
+    assert_string_equal(e.body.type, "INVALID_ARGUMENT");
+    assert_string_equal(e.body.code, "API_KEY_INVALID");
+    /* OpenRouter */
+    e = errbody("{\"error\":{\"code\":429,\"message\":\"Rate limit exceeded\",\"metadata\":{"
+                "\"error_type\":\"rate_limit_exceeded\"}}}",
+                &found);
+    assert_string_equal(e.body.type, "rate_limit_exceeded");
+    assert_null(e.body.code);
+    /* Moonshot */
+    e = errbody("{\"error\":{\"type\":\"rate_limit_reached_error\",\"message\":\"Your account "
+                "organization concurrency: 1, request reached max organization concurrency: 1, "
+                "please try again after 0 seconds\"}}",
+                &found);
+    assert_string_equal(e.body.type, "rate_limit_reached_error");
+    assert_int_equal(e.body.message_delay, 0);
+    /* Not error bodies, or hostile ones: nothing, no crash. */
+    static const char *const none[] = {"",
+                                       "not json",
+                                       "{\"choices\":[]}",
+                                       "{\"error\":\"just a string\"}",
+                                       "[]",
+                                       "{\"error\":{\"type\":5,\"code\":[1],\"details\":{}}}",
+                                       "{\"error\":{\"message\":\"x\",\"type\":\"trunc"};
+    for (size_t i = 0; i < sizeof none / sizeof none[0]; i++) {
+        e = errbody(none[i], &found);
+        assert_null(e.body.type);
+        assert_null(e.body.code);
+        assert_int_equal(e.body.retry_delay, -1);
+    }
+    e = errbody("{\"error\":{\"type\":5,\"code\":[1],\"details\":{}}}", &found);
+    assert_true(found);
+    char longtype[200];
+    snprintf(longtype, sizeof longtype, "{\"error\":{\"type\":\"%0100d\"}}", 7);
+    e = errbody(longtype, &found);
+    assert_null(e.body.type); /* too long for the field: absent, not cut */
+    assert_false(rl_http_errbody_parse(NULL, 5, &e));
+}
+
+static void error_body_capture_is_bounded(void **state)
+{
+    (void)state;
+    rl_bodycap b = {0};
+    rl_bodycap_reset(&b, true);
+    b.decided = b.keep = true; /* as after a status >= 400 */
+    static char chunk[5000];
+    memset(chunk, 'x', sizeof chunk);
+    for (int i = 0; i < 10; i++)
+        rl_bodycap_take(&b, NULL, chunk, sizeof chunk);
+    assert_int_equal(b.len, RL_BODYCAP_MAX);
+    rl_bodycap_reset(&b, true);
+    assert_int_equal(b.len, 0);
+    b.decided = true; /* a status below 400: nothing kept */
+    rl_bodycap_take(&b, NULL, chunk, 10);
+    assert_int_equal(b.len, 0);
+    rl_bodycap_free(&b);
+    assert_null(b.buf);
+}
+
 static void loopback_urls_go_direct(void **state)
 {
     (void)state;
@@ -246,6 +359,8 @@ int main(void)
         cmocka_unit_test(body_counts_the_scenario_tokens),
         cmocka_unit_test(headers_per_shape),
         cmocka_unit_test(header_capture),
+        cmocka_unit_test(error_bodies_in_every_shape),
+        cmocka_unit_test(error_body_capture_is_bounded),
         cmocka_unit_test(loopback_urls_go_direct),
         cmocka_unit_test(curl_errors_map),
     };
