@@ -56,6 +56,10 @@ unsigned rl_policy_body_reads(const rl_policy *p);
  * NULL-terminated. */
 extern const char *const rl_quota_names[];
 void rl_policy_candidate(const rl_policy *p, size_t i, rl_candidate_info *out);
+/* Whether the policy's attempts ask for token streams (its "stream"
+ * section), and with the usage totals (*usage, may be NULL): a driver that
+ * builds its request bodies once asks this. */
+bool rl_policy_streams(const rl_policy *p, bool *usage);
 
 /* ---- run: the state every task of one run shares ---- */
 /* Cooldown cache, breakers, retry budget, detected tiers, per-candidate

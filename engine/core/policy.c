@@ -349,6 +349,13 @@ size_t rl_policy_candidate_count(const rl_policy *p)
     return p->ncand;
 }
 
+bool rl_policy_streams(const rl_policy *p, bool *usage)
+{
+    if (usage)
+        *usage = p->stream.on && p->stream.usage;
+    return p->stream.on;
+}
+
 unsigned rl_policy_body_reads(const rl_policy *p)
 {
     unsigned r = 0;

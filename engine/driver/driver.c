@@ -181,7 +181,12 @@ static inline __attribute__((always_inline)) int do_send(rl_drv *d, uint32_t id,
         rl_trace_send(d->cfg.trace, now, &w, a->timeout);
     }
     note_event(d, now);
-    return d->ops.send(d->io, id, k, a->timeout > 0 ? a->timeout : RL_DEFAULT_ATTEMPT_TIMEOUT, now);
+    rl_drv_send how = {.timeout = a->timeout > 0 ? a->timeout : RL_DEFAULT_ATTEMPT_TIMEOUT,
+                       .stream = a->stream,
+                       .usage = a->stream_usage,
+                       .idle_timeout = a->idle_timeout,
+                       .resume_from = a->resume_from};
+    return d->ops.send(d->io, id, k, &how, now);
 }
 
 static inline __attribute__((always_inline)) int do_wait(rl_drv *d, uint32_t id, rl_drv_task *k,

@@ -53,12 +53,20 @@ typedef struct rl_drv_task {
     cm_us total_wait; /* planned waits so far */
 } rl_drv_task;
 
+/* How an attempt goes out, beside its candidate and key (rl_drv_task). */
+typedef struct rl_drv_send {
+    cm_us timeout;        /* ends the attempt (scenario time, > 0) */
+    bool stream;          /* ask for a token stream */
+    bool usage;           /* with the usage totals at its end (OpenAI include_usage) */
+    cm_us idle_timeout;   /* a stream silent this long ends as stalled; 0 none */
+    uint32_t resume_from; /* tokens the task already holds: ask for the rest */
+} rl_drv_send;
+
 /* What a driver does for the layer. `io` is the driver's own pointer. */
 typedef struct rl_drv_ops {
     /* Puts task id's attempt on the wire: k->candidate, key and attempt are
-     * set; `timeout` (scenario time, > 0) ends it. 0, or -1 when out of
-     * memory. */
-    int (*send)(void *io, uint32_t id, const rl_drv_task *k, cm_us timeout, cm_us now);
+     * set; `how` says the rest. 0, or -1 when out of memory. */
+    int (*send)(void *io, uint32_t id, const rl_drv_task *k, const rl_drv_send *how, cm_us now);
     /* Calls rl_drv_due(id) at scenario time `at` (an arrival or the end of
      * a WAIT). 0, or -1 when out of memory. */
     int (*wake_at)(void *io, uint32_t id, cm_us at);

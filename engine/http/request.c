@@ -75,7 +75,8 @@ static cJSON *messages_json(const char *prompt)
     return msgs;
 }
 
-char *rl_http_body(rl_shape shape, const char *model, int64_t tokens, size_t *len)
+char *rl_http_body(rl_shape shape, const char *model, int64_t tokens, bool stream, bool usage,
+                   size_t *len)
 {
     size_t chars;
     int64_t mt;
@@ -95,6 +96,14 @@ char *rl_http_body(rl_shape shape, const char *model, int64_t tokens, size_t *le
             cJSON_AddNumberToObject(root, "max_tokens", (double)mt);
         }
         msgs = NULL;
+        if (stream)
+            cJSON_AddTrueToObject(root, "stream");
+        cJSON *opts = stream && usage && shape == RL_SHAPE_OPENAI
+                          ? cJSON_AddObjectToObject(root, "stream_options") /* the OpenAI API
+                                                        reference's ChatCompletionStreamOptions */
+                          : NULL;
+        if (opts)
+            cJSON_AddTrueToObject(opts, "include_usage");
         text = cJSON_PrintUnformatted(root);
     }
     cJSON_Delete(msgs);

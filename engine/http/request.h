@@ -18,8 +18,16 @@ char *rl_http_endpoint_url(const char *base_url, rl_shape shape);
 /* The JSON request body for `model`, sized so that the mockserver counts
  * `tokens` tokens for it (prompt characters / 4 rounded up, + 1 per message,
  * + max_tokens); tokens <= 0 gives a one-line prompt with max_tokens 16.
- * Caller frees; NULL when out of memory. *len is its length. */
-char *rl_http_body(rl_shape shape, const char *model, int64_t tokens, size_t *len);
+ * `stream`: "stream": true, and with `usage` (OpenAI only)
+ * "stream_options": {"include_usage": true}. Caller frees; NULL when out of
+ * memory. *len is its length. */
+char *rl_http_body(rl_shape shape, const char *model, int64_t tokens, bool stream, bool usage,
+                   size_t *len);
+
+/* The request header that tells a mockserver how many tokens of the answer
+ * the client already holds (policy stream.resume): the stream brings the
+ * rest. Sent to mock targets only, as X-Retrylab-Attempt is. */
+#define RL_RESUME_HEADER "X-Retrylab-Resume"
 
 /* The request headers for `key` (may be NULL: no auth header): Content-Type,
  * "Authorization: Bearer KEY" (OpenAI) or "x-api-key: KEY" and

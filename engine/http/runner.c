@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/epoll.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -23,6 +24,7 @@
 #include "common/heap.h"
 #include "common/rng.h"
 #include "engine/http/request.h"
+#include "engine/http/sse.h"
 
 /* What the epoll set holds for a socket: its interest (FD_IN, FD_OUT) when
  * FD_REG; FD_OURS when on_open made it (so on_close sees it end); FD_IDLE
@@ -40,21 +42,34 @@ typedef struct h_cand {
     size_t body_len;
     h_key *keys;
     bool direct; /* a loopback URL: no proxy (rl_http_is_loopback) */
+    rl_sse_format format; /* how its streams read */
 } h_cand;
+
+typedef struct runner runner;
 
 typedef struct h_xfer {
     CURL *easy;
+    runner *r;
     uint32_t task;
     struct h_xfer *next_free;
     rl_hcap hdr;
     rl_bodycap body; /* an error body, when the policy reads them */
+    /* a streamed answer (the SEND asked for one and the status is 2xx) */
+    rl_sse *sse;       /* its reader, made on first use and kept with the transfer */
+    bool streaming;    /* the headers of a 2xx stream have come */
+    int64_t last_byte; /* wall us of its last byte (the headers' end, first) */
+    int64_t idle_at;   /* wall us its idle entry in r->idle is due, 0 none */
+    int64_t first_token; /* wall us of its first token, -1 until one comes */
+    /* X-Retrylab-Resume (policy stream.resume), as the attempt header */
+    struct curl_slist resume_node;
+    char resume_line[sizeof RL_RESUME_HEADER + 24];
     /* X-Retrylab-Attempt, put in front of the key's header list (which
      * libcurl only reads) for the length of the transfer. */
     struct curl_slist attempt_node;
     char attempt_line[sizeof CM_ATTEMPT_HEADER + 2 + CM_ATTEMPT_TEXT_MAX];
 } h_xfer;
 
-typedef struct runner {
+struct runner {
     const rl_http_config *cfg;
     rl_drv *drv;
     CURLM *multi;
@@ -73,12 +88,13 @@ typedef struct runner {
     size_t shead, slen;
     bool failed;
     bool read_bodies; /* the policy reads error bodies (rl_policy_body_reads) */
-} runner;
+    cm_heap idle;     /* streams' idle deadlines (wall us), each entry a transfer */
+};
 
 /* What the runner keeps per task (the driver's bytes of the layer's task). */
 typedef struct h_attempt {
-    h_xfer *x;     /* the transfer in flight, or NULL */
-    cm_us timeout; /* the attempt's timeout: time waiting for a connection counts */
+    h_xfer *x;       /* the transfer in flight, or NULL */
+    rl_drv_send how; /* the SEND: its timeout (waiting for a connection counts), stream */
 } h_attempt;
 
 static h_attempt *attempt_of(runner *r, uint32_t id)
@@ -117,14 +133,25 @@ static long wall_ms(const runner *r, cm_us scen)
 
 static size_t on_body(char *p, size_t size, size_t n, void *ud)
 {
-    h_xfer *x = ud; /* an error body is kept when the policy reads it */
-    rl_bodycap_take(&x->body, x->easy, p, size * n);
+    h_xfer *x = ud;
+    if (!x->streaming) { /* an error body is kept when the policy reads it */
+        rl_bodycap_take(&x->body, x->easy, p, size * n);
+        return size * n;
+    }
+    x->last_byte = rl_http_wall_now_us();
+    if (rl_sse_feed(x->sse, p, size * n) && x->first_token < 0)
+        x->first_token = x->last_byte;
     return size * n;
 }
 
+static void stream_begins(h_xfer *x);
+
 static size_t on_header(char *p, size_t size, size_t n, void *ud)
 {
-    rl_hcap_line(&((h_xfer *)ud)->hdr, p, size * n);
+    h_xfer *x = ud;
+    rl_hcap_line(&x->hdr, p, size * n);
+    if (size * n <= 2 && x->sse) /* the blank line: the headers are whole */
+        stream_begins(x);
     return size * n;
 }
 
@@ -150,6 +177,7 @@ static h_xfer *xfer_take(runner *r, bool *oom)
         return NULL;
     }
     r->nxfers++;
+    x->r = r;
     CURL *e = x->easy;
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
@@ -172,9 +200,19 @@ static int xfer_launch(runner *r, h_xfer *x, uint32_t id, cm_us now)
 {
     const rl_drv_task *k = rl_drv_task_at(r->drv, id);
     const h_cand *c = &r->cands[k->candidate];
+    const rl_drv_send *how = &attempt_of(r, id)->how;
     x->task = id;
     rl_hcap_reset(&x->hdr);
     rl_bodycap_reset(&x->body, r->read_bodies);
+    x->streaming = false;
+    x->idle_at = 0;
+    x->first_token = -1;
+    if (how->stream && !x->sse && !(x->sse = malloc(sizeof *x->sse)))
+        return -1;
+    if (!how->stream && x->sse) { /* this SEND reads no stream: none is begun */
+        free(x->sse);
+        x->sse = NULL;
+    }
     CURL *e = x->easy;
     curl_easy_setopt(e, CURLOPT_URL, c->url);
     curl_easy_setopt(e, CURLOPT_PROXY, c->direct ? "" : NULL); /* rl_http_proxy_for, decided once */
@@ -188,10 +226,15 @@ static int xfer_launch(runner *r, h_xfer *x, uint32_t id, cm_us now)
         x->attempt_node = (struct curl_slist){.data = x->attempt_line, .next = hdrs};
         hdrs = &x->attempt_node;
     }
+    if (r->cfg->name_attempts && how->resume_from) {
+        snprintf(x->resume_line, sizeof x->resume_line, RL_RESUME_HEADER ": %u",
+                 (unsigned)how->resume_from);
+        x->resume_node = (struct curl_slist){.data = x->resume_line, .next = hdrs};
+        hdrs = &x->resume_node;
+    }
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, hdrs);
     /* Time spent waiting for a connection counts against the attempt. */
-    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS,
-                     wall_ms(r, attempt_of(r, id)->timeout - (now - k->sent_at)));
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, wall_ms(r, how->timeout - (now - k->sent_at)));
     if (curl_multi_add_handle(r->multi, e) != CURLM_OK) {
         x->next_free = r->free_x;
         r->free_x = x;
@@ -233,10 +276,11 @@ static int xfer_start(runner *r, uint32_t id, cm_us now)
 /* ---- the driver's two operations ---- */
 
 /* ops.send: the attempt goes on the wire, or waits for a connection. */
-static int runner_send(void *io, uint32_t id, const rl_drv_task *k, cm_us timeout, cm_us now)
+static int runner_send(void *io, uint32_t id, const rl_drv_task *k, const rl_drv_send *how,
+                       cm_us now)
 {
     (void)k;
-    attempt_of(io, id)->timeout = timeout;
+    attempt_of(io, id)->how = *how;
     return xfer_start(io, id, now);
 }
 
@@ -247,29 +291,73 @@ static int runner_wake_at(void *io, uint32_t id, cm_us at)
     return cm_heap_push(&r->heap, at, (void *)(uintptr_t)id);
 }
 
-/* A transfer ended: its outcome goes to the layer. */
-static int on_finished(runner *r, h_xfer *x, CURLcode rc)
+/* ---- streams ---- */
+
+/* The headers of x's answer are whole: a 2xx to a SEND that asked for a
+ * stream is read as one from here (engine/http/sse.c), and its idle timeout
+ * runs from now. */
+static void stream_begins(h_xfer *x)
 {
-    uint32_t id = x->task;
-    const rl_drv_task *k = rl_drv_task_at(r->drv, id);
-    cm_us now = scen_now(r);
+    runner *r = x->r;
+    long status = 0;
+    char *type = NULL;
+    curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
+    curl_easy_getinfo(x->easy, CURLINFO_CONTENT_TYPE, &type);
+    /* a 2xx that is not an event stream (a server that ignored "stream") is
+     * read as an ordinary answer */
+    if (status < 200 || status > 299 || x->streaming || !type ||
+        strncasecmp(type, "text/event-stream", 17) != 0)
+        return;
+    const h_cand *c = &r->cands[rl_drv_task_at(r->drv, x->task)->candidate];
+    rl_sse_init(x->sse, c->format);
+    x->streaming = true;
+    x->last_byte = rl_http_wall_now_us();
+    cm_us idle = attempt_of(r, x->task)->how.idle_timeout;
+    if (idle > 0) {
+        x->idle_at = x->last_byte + wall_ms(r, idle) * 1000;
+        if (cm_heap_push(&r->idle, x->idle_at, x) != 0)
+            r->failed = true;
+    }
+}
+
+/* A stream's fields of the outcome: how it ended (`end` when the transfer
+ * did not say; a transport failure after the headers cuts the stream), its
+ * tokens and when the first came. */
+static void stream_outcome(runner *r, h_xfer *x, rl_outcome *o, rl_stream_end end, cm_us sent_at)
+{
+    if (end != RL_STREAM_NONE && x->sse->end == RL_STREAM_NONE)
+        x->sse->end = end;
+    rl_sse_finish(x->sse);
     long status = 0;
     curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
-    rl_outcome o = {.error = rl_http_error_of(rc), .latency = now - k->sent_at};
-    o.status = o.error == RL_TE_NONE ? (int)status : 0;
-    if (o.status == 0 && o.error == RL_TE_NONE)
-        o.error = RL_TE_OTHER;
+    o->status = (int)status;
+    o->error = RL_TE_NONE;
+    o->stream = x->sse->end;
+    o->tokens = x->sse->tokens;
+    o->stream_error = x->sse->error_type;
+    o->ttft = -1;
+    if (x->first_token >= 0) {
+        double s = (double)(x->first_token - r->start_wall) * r->cfg->time_scale;
+        o->ttft = (cm_us)llround(s) - sent_at;
+    }
+}
+
+/* The outcome of x goes to the layer; x is free again. */
+static int deliver(runner *r, h_xfer *x, rl_outcome *o, cm_us now)
+{
+    uint32_t id = x->task;
     rl_header hdr[RL_HCAP_MAX];
-    o.nheaders = o.error == RL_TE_NONE || o.error == RL_TE_TRUNCATED
-                     ? rl_hcap_list(&x->hdr, hdr, RL_HCAP_MAX)
-                     : 0;
-    o.headers = hdr;
+    o->nheaders = o->error == RL_TE_NONE || o->error == RL_TE_TRUNCATED
+                      ? rl_hcap_list(&x->hdr, hdr, RL_HCAP_MAX)
+                      : 0;
+    o->headers = hdr;
     rl_http_errbody eb;
-    if (o.error == RL_TE_NONE && o.status >= 400 &&
+    if (o->error == RL_TE_NONE && o->status >= 400 &&
         rl_http_errbody_parse(x->body.buf, x->body.len, &eb))
-        o.body = &eb.body;
+        o->body = &eb.body;
     curl_multi_remove_handle(r->multi, x->easy);
     attempt_of(r, id)->x = NULL;
+    x->idle_at = 0;
     /* The engine reads the headers (in x) before the layer acts, and an
      * action may send. With no SEND waiting for a connection, x is free at
      * once, so this task's next attempt reuses its connection; else x goes
@@ -279,9 +367,63 @@ static int on_finished(runner *r, h_xfer *x, CURLcode rc)
         r->free_x = x;
         x = NULL;
     }
-    if (rl_drv_outcome(r->drv, id, &o, NULL, now) != 0)
+    if (rl_drv_outcome(r->drv, id, o, NULL, now) != 0)
         return -1;
     return x ? xfer_give(r, x, now) : 0;
+}
+
+/* A transfer ended: its outcome goes to the layer. A streamed 2xx is a 2xx
+ * whatever ended it: a timeout after the headers is the client giving up
+ * (stalled), another transport error a cut stream. */
+static int on_finished(runner *r, h_xfer *x, CURLcode rc)
+{
+    const rl_drv_task *k = rl_drv_task_at(r->drv, x->task);
+    cm_us now = scen_now(r);
+    long status = 0;
+    curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
+    rl_outcome o = {.error = rl_http_error_of(rc), .latency = now - k->sent_at};
+    if (x->streaming) {
+        stream_outcome(r, x, &o,
+                       o.error == RL_TE_TIMEOUT ? RL_STREAM_STALLED
+                       : o.error != RL_TE_NONE  ? RL_STREAM_CUT
+                                                : RL_STREAM_NONE,
+                       k->sent_at);
+        return deliver(r, x, &o, now);
+    }
+    o.status = o.error == RL_TE_NONE ? (int)status : 0;
+    if (o.status == 0 && o.error == RL_TE_NONE)
+        o.error = RL_TE_OTHER;
+    return deliver(r, x, &o, now);
+}
+
+/* Streams whose idle deadline has come: silent since, they end as stalled
+ * (the client gives up); those that heard a byte meanwhile are looked at
+ * again at their new deadline. Entries of transfers that ended are stale. */
+static int idle_due(runner *r)
+{
+    cm_timer tm;
+    int64_t wall = rl_http_wall_now_us();
+    while (cm_heap_peek(&r->idle, &tm) && tm.at <= wall) {
+        cm_heap_pop(&r->idle, &tm);
+        h_xfer *x = tm.data;
+        if (!x->streaming || x->idle_at != tm.at)
+            continue;
+        cm_us idle = attempt_of(r, x->task)->how.idle_timeout;
+        int64_t due = x->last_byte + wall_ms(r, idle) * 1000;
+        if (due > wall) {
+            x->idle_at = due;
+            if (cm_heap_push(&r->idle, due, x) != 0)
+                return -1;
+            continue;
+        }
+        const rl_drv_task *k = rl_drv_task_at(r->drv, x->task);
+        cm_us now = scen_now(r);
+        rl_outcome o = {.latency = now - k->sent_at};
+        stream_outcome(r, x, &o, RL_STREAM_STALLED, k->sent_at);
+        if (deliver(r, x, &o, now) != 0)
+            return -1;
+    }
+    return 0;
 }
 
 /* ---- curl and epoll glue ---- */
@@ -412,8 +554,9 @@ static int run_due(runner *r)
     return 0;
 }
 
-/* Arms the timerfd at the earliest heap entry (absolute, nanoseconds); no
- * syscall when it is already set there (most passes end no wait). */
+/* Arms the timerfd at the earliest entry of either heap (absolute,
+ * nanoseconds); no syscall when it is already set there (most passes end no
+ * wait). */
 static void arm_timer(runner *r)
 {
     int64_t w = 0;
@@ -423,6 +566,8 @@ static void arm_timer(runner *r)
         if (w < 1)
             w = 1;
     }
+    if (cm_heap_peek(&r->idle, &tm) && (w == 0 || tm.at < w)) /* a stream's idle deadline */
+        w = tm.at > 0 ? tm.at : 1;
     if (w == r->armed)
         return;
     struct itimerspec its;
@@ -503,7 +648,7 @@ static int loop(runner *r, cm_err *err)
             return -1;
         }
         handle_events(r, ev, n > 0 ? n : 0);
-        if (drain_finished(r) != 0 || run_due(r) != 0)
+        if (drain_finished(r) != 0 || idle_due(r) != 0 || run_due(r) != 0)
             r->failed = true;
         rl_drv_progress(r->drv, scen_now(r), false);
     }
@@ -521,7 +666,9 @@ static int setup_cand(runner *r, h_cand *c, const rl_http_target *t)
 {
     c->url = rl_http_endpoint_url(t->base_url, t->shape);
     c->direct = c->url && rl_http_is_loopback(c->url);
-    c->body = rl_http_body(t->shape, c->info.model, r->cfg->tokens, &c->body_len);
+    bool usage, stream = rl_policy_streams(r->cfg->policy, &usage);
+    c->body = rl_http_body(t->shape, c->info.model, r->cfg->tokens, stream, usage, &c->body_len);
+    c->format = t->shape == RL_SHAPE_ANTHROPIC ? RL_SSE_ANTHROPIC : RL_SSE_OPENAI_CHAT;
     c->keys = calloc(c->info.nkeys ? c->info.nkeys : 1, sizeof *c->keys);
     if (!c->url || !c->body || !c->keys)
         return -1;
@@ -637,6 +784,7 @@ static void teardown(runner *r)
     for (h_xfer *x = r->free_x, *next; x; x = next) {
         next = x->next_free;
         curl_easy_cleanup(x->easy);
+        free(x->sse);
         rl_bodycap_free(&x->body);
         free(x);
     }
@@ -655,6 +803,7 @@ static void teardown(runner *r)
     free(r->fds); /* after curl_multi_cleanup: its closes go through on_close */
     free(r->sendq);
     cm_heap_free(&r->heap);
+    cm_heap_free(&r->idle);
     if (r->ep >= 0)
         close(r->ep);
     if (r->tfd >= 0)
@@ -667,6 +816,7 @@ int rl_http_run(const rl_http_config *cfg, rl_drv_result *out, cm_err *err)
     memset(out, 0, sizeof *out);
     runner r = {.cfg = cfg, .ep = -1, .tfd = -1, .curl_deadline = -1, .armed = -1};
     cm_heap_init(&r.heap);
+    cm_heap_init(&r.idle);
     int rc = -1;
     if (cfg->time_scale <= 0)
         cm_err_set(err, "run: time scale %g is not positive", cfg->time_scale);

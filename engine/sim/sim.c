@@ -39,6 +39,10 @@ typedef struct sim_reply {
     uint8_t error;   /* rl_transport_error of the attempt */
     int status;      /* its status (0 with an error) */
     uint64_t ticket; /* the model's concurrency hold, released when the attempt ends */
+    uint8_t stream;  /* rl_stream_end of a streamed answer, NONE otherwise */
+    uint32_t tokens; /* stream: tokens the client received */
+    cm_us ttft;      /* stream: send to first token, -1 none */
+    char stream_error[48];
     rl_signals sig;
     uint32_t nheaders;
     uint16_t at[2 * MOCK_MAX_HEADERS]; /* offset of each name and value: unpacked without strlen */
@@ -177,9 +181,64 @@ static cm_us attempt_end(const mock_plan *p, cm_us timeout, int *status, uint8_t
     return dur;
 }
 
+/* How a client reading a planned stream sees it end, at most `timeout` after
+ * the send: its idle timeout fires in the first gap between bytes longer
+ * than it (the opening events go with the headers, at the plan's latency);
+ * a total timeout after the headers ends the stream as stalled (the client
+ * gave up waiting), before them as a transport timeout. Returns the
+ * attempt's duration; fills r's stream fields. Mirrors what the HTTP runner
+ * reads from the mockserver's bytes (engine/http/runner.c). */
+static cm_us stream_end(const mock_plan *p, const rl_drv_send *how, sim_reply *r)
+{
+    const mock_stream *st = &p->stream;
+    cm_us at0 = p->latency > 0 ? p->latency : 0; /* the headers and the opening */
+    uint32_t n = mock_stream_delivered(st);
+    bool broken = st->fault != MOCK_STREAM_NONE && !(st->fault == MOCK_STREAM_STALL && st->stall >= 0);
+    cm_us end = broken ? mock_stream_end_at(st) : mock_stream_token_at(st, st->tokens - 1);
+    r->stream = broken ? (st->fault == MOCK_STREAM_ERROR       ? RL_STREAM_ERROR
+                          : st->fault == MOCK_STREAM_MALFORMED ? RL_STREAM_MALFORMED
+                          : st->fault == MOCK_STREAM_CUT       ? RL_STREAM_CUT
+                                                               : RL_STREAM_STALLED)
+                       : RL_STREAM_COMPLETE;
+    r->tokens = n;
+    /* the first gap longer than the idle timeout, if any */
+    cm_us last = 0;
+    for (uint32_t i = 0; how->idle_timeout > 0 && i < n; i++) {
+        cm_us t = mock_stream_token_at(st, i);
+        if (t - last > how->idle_timeout) {
+            r->stream = RL_STREAM_STALLED;
+            r->tokens = i;
+            end = cm_us_add(last, how->idle_timeout);
+            break;
+        }
+        last = t;
+    }
+    bool silent = st->fault == MOCK_STREAM_STALL && st->stall < 0; /* until the client leaves */
+    if (how->idle_timeout > 0 && r->tokens == n && (silent || (broken && end - last >
+                                                                          how->idle_timeout))) {
+        r->stream = RL_STREAM_STALLED; /* the silence before the fault outlasted the timeout */
+        end = cm_us_add(last, how->idle_timeout);
+    }
+    else if (st->fault == MOCK_STREAM_STALL && st->stall < 0 && how->idle_timeout <= 0)
+        end = CM_US_MAX; /* only the total timeout ends it */
+    end = cm_us_add(at0, end);
+    if (end >= how->timeout && how->timeout > at0) { /* the client's patience ran out */
+        r->stream = RL_STREAM_STALLED;
+        uint32_t got = 0;
+        while (got < r->tokens && cm_us_add(at0, mock_stream_token_at(st, got)) < how->timeout)
+            got++;
+        r->tokens = got;
+        end = how->timeout;
+    }
+    r->ttft = r->tokens ? cm_us_add(at0, st->first) : -1;
+    snprintf(r->stream_error, sizeof r->stream_error, "%s", st->error_type);
+    return end;
+}
+
 /* What the model is asked for task id's attempt: its candidate's names as
  * resolved at setup (a key past the list sends none). */
-static mock_request request_of(const sim *s, uint32_t id, const rl_drv_task *k)
+static mock_request request_of(const sim *s, uint32_t id, const rl_drv_task *k,
+                               const rl_drv_send *how)
 {
     const sim_cand *c = k->candidate < s->ncands ? &s->cands[k->candidate] : NULL;
     mock_request req = {.provider = "", .endpoint = MOCK_EP_CHAT, .model = ""};
@@ -192,6 +251,9 @@ static mock_request request_of(const sim *s, uint32_t id, const rl_drv_task *k)
     req.values_only = true; /* the sim reads values; text only for the error bodies */
     req.no_text = !s->read_bodies;
     req.attempt_id = cm_attempt_id(id, k->attempt);
+    req.stream = how->stream;
+    req.stream_usage = how->usage;
+    req.resume_from = how->resume_from;
     return req;
 }
 
@@ -222,17 +284,21 @@ static void body_of(const mock_plan *p, sim_reply *r)
 
 /* ops.send: the model decides the answer now; the attempt ends when its
  * latency (or the timeout) has passed. */
-static int sim_send(void *io, uint32_t id, const rl_drv_task *k, cm_us timeout, cm_us now)
+static int sim_send(void *io, uint32_t id, const rl_drv_task *k, const rl_drv_send *how,
+                    cm_us now)
 {
     sim *s = io;
     sim_attempt *x = rl_drv_table_extra(s->table, id);
-    mock_request req = request_of(s, id, k);
+    mock_request req = request_of(s, id, k, how);
     mock_plan *p = &s->scratch;
     mock_model_respond(s->model, &req, p);
     if ((x->slot = slot_take(s)) < 0)
         return -1;
     sim_reply *r = &s->replies[x->slot];
-    cm_us dur = attempt_end(p, timeout, &r->status, &r->error);
+    r->stream = RL_STREAM_NONE;
+    cm_us dur = attempt_end(p, how->timeout, &r->status, &r->error);
+    if (p->stream.on && r->error == RL_TE_NONE)
+        dur = stream_end(p, how, r);
     r->nheaders = 0;
     r->known = false;
     r->ticket = p->ticket;
@@ -268,6 +334,12 @@ static int finish_attempt(sim *s, uint32_t id, const rl_drv_task *k)
                     .nheaders = n,
                     .latency = s->now - k->sent_at};
     mock_model_release(s->model, r->ticket, s->now); /* the attempt is over: slots free */
+    if (r->stream != RL_STREAM_NONE) {
+        o.stream = (rl_stream_end)r->stream;
+        o.tokens = r->tokens;
+        o.ttft = r->ttft;
+        o.stream_error = r->stream == RL_STREAM_ERROR ? r->stream_error : NULL;
+    }
     if (r->has_body) {
         rl_error_body_clear(&b);
         b.type = r->etype[0] ? r->etype : NULL;

@@ -594,14 +594,25 @@ static void note_script(mock_plan *out, size_t which, size_t step)
     cm_sbuf_u64_pad(&b, step, 0);
 }
 
+/* A rule whose only effect is a fault inside a stream does not apply to a
+ * request that did not ask for one: it is answered as if the rule were not
+ * there. */
+static bool applies(const req_ctx *c, const mock_answer *a)
+{
+    return c->req->stream || a->stream_fault == MOCK_STREAM_NONE || a->status != 200 ||
+           a->fault != MOCK_FAULT_NONE;
+}
+
 /* The first fault rule whose draw hits; every matching rule draws once, in
- * order, until one hits, so the sequence of draws depends only on requests. */
-static bool roll_faults(req_ctx *c, mock_plan *out)
+ * order, until one hits, so the sequence of draws depends only on requests.
+ * The answer it applied, or NULL. */
+static const mock_answer *roll_faults(req_ctx *c, mock_plan *out)
 {
     const char *model = c->p->models[c->model].name;
     for (size_t i = 0; i < c->p->nfaults; i++) {
         const mock_fault_def *f = &c->p->faults[i];
-        if (!matches(f->model, model) || !matches(f->key, key_name(c)))
+        if (!matches(f->model, model) || !matches(f->key, key_name(c)) ||
+            !applies(c, &f->answer))
             continue;
         if (!cm_rng_chance(c->rng, f->probability)) {
             c->ps->fault_hits[i] = 0;
@@ -610,9 +621,40 @@ static bool roll_faults(req_ctx *c, mock_plan *out)
         apply_answer(c, &f->answer, ++c->ps->fault_hits[i], out);
         extra_headers(out, f->answer.headers, f->answer.nheaders);
         note_n(out, "fault ", i);
-        return true;
+        return &f->answer;
     }
-    return false;
+    return NULL;
+}
+
+/* A 2xx answer to a request that asked for a stream goes out as one: the
+ * model's stream settings (model/stream.h's timeline), the client's resume
+ * point, and the fault of the rule that decided the answer, if it has one.
+ * Streamed tokens are what the answer reports as its output. */
+static void plan_stream(req_ctx *c, const mock_answer *a, mock_plan *out)
+{
+    if (out->status < 200 || out->status > 299 || out->fault != MOCK_FAULT_NONE ||
+        out->body != MOCK_BODY_COMPLETION)
+        return;
+    const mock_model_def *md = &c->p->models[c->model];
+    const mock_stream_cfg *cfg = &md->stream;
+    int64_t total = cfg->tokens ? cfg->tokens : md->output_tokens;
+    int64_t left = total - (int64_t)c->req->resume_from;
+    mock_stream *st = &out->stream;
+    *st = (mock_stream){.on = true,
+                        .usage = c->req->stream_usage,
+                        .tokens = (uint32_t)(left > 1 ? left : 1),
+                        .first = cfg->has_ttft ? draw_latency(c->rng, &cfg->ttft) : 0,
+                        .every = cm_us_from_s(1.0 / cfg->tokens_per_s)};
+    if (a && a->stream_fault != MOCK_STREAM_NONE && a->fault_after < st->tokens) {
+        st->fault = a->stream_fault;
+        st->fault_after = a->fault_after;
+        st->stall = a->stall;
+        const char *type = a->stream_error ? a->stream_error
+                           : out->shape == MOCK_SHAPE_ANTHROPIC ? "overloaded_error"
+                                                               : "server_error";
+        cm_strcpy_cut(st->error_type, sizeof st->error_type, type);
+    }
+    out->tokens_out = mock_stream_delivered(st);
 }
 
 /* The rules after the model check: phase, script, windows, faults, latency. */
@@ -623,11 +665,14 @@ static void decide(req_ctx *c, mock_plan *out)
     int64_t nth = 0;
     const mock_step *st = ph ? NULL : script_step(c, &which, &nth);
     const mock_answer *a = ph ? &ph->answer : st && !st->answer.pass ? &st->answer : NULL;
+    if (a && !applies(c, a))
+        a = NULL;
     mock_limit_set ls = {0};
     cm_us wait;
     mock_hold_slot held[MOCK_MAX_CONCURRENCY];
     uint8_t nheld = 0;
     mock_window_view rv = {0};
+    const mock_answer *used = NULL;
     int refused = check_windows(c, a == NULL, &ls, &wait, &rv, held, &nheld);
     if (a) {
         apply_answer(c, a, nth, out);
@@ -637,11 +682,13 @@ static void decide(req_ctx *c, mock_plan *out)
             note_script(out, which, (size_t)(st - c->p->scripts[which].steps));
     } else if (refused >= 0) {
         window_refusal(c, refused, &rv, wait, out);
-    } else if (!roll_faults(c, out)) {
+    } else if (!(used = roll_faults(c, out))) {
         success(c, out);
         if (!out->known.no_text)
             cm_strcpy_cut(out->note, sizeof out->note, st ? "script pass" : "ok");
     }
+    if (c->req->stream && refused < 0)
+        plan_stream(c, a ? a : used, out);
     if (nheld)
         hold_slots(c, held, nheld, out);
     if (!c->p->limits_on_refusals || refused >= 0)

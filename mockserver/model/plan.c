@@ -29,6 +29,8 @@ void mock_plan_init_dated(mock_plan *p, mock_shape shape, const char *date)
     p->tokens_in = p->tokens_out = 0;
     p->note[0] = '\0';
     p->ticket = 0;
+    p->stream.on = false;
+    p->stream.fault = MOCK_STREAM_NONE;
     p->known = (mock_plan_known){.exact = false,
                                  .lazy = false,
                                  .no_text = false,
