@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -56,6 +57,7 @@ struct mock_server {
 
 typedef enum rq_stage {
     RQ_READING,  /* headers and body arriving */
+    RQ_PARKED,   /* decided, with latency: suspended on the next call (park) */
     RQ_SLEEPING, /* suspended for latency; answer on resume */
     RQ_HUNG,     /* suspended until the client leaves or the server stops */
     RQ_SENDING,  /* a response is queued */
@@ -70,11 +72,18 @@ typedef struct mock_rq {
     rq_stage stage;
     char *resp; /* rendered body, owned */
     size_t resp_len;
-    size_t chunk;          /* slow body: bytes per chunk */
-    int64_t chunk_wait_us; /* slow body: wall time between chunks */
-    bool chunk_ready;      /* slow body: the next chunk may go */
-    uint64_t attempt_id;   /* from X-Retrylab-Attempt; 0 when absent */
-    mock_plan plan;        /* last: not zeroed on allocation (see rq_new) */
+    size_t chunk;           /* slow body: bytes per chunk */
+    int64_t chunk_wait_us;  /* slow body: wall time between chunks */
+    bool chunk_ready;       /* slow body: the next chunk may go */
+    int64_t wake_at;        /* RQ_PARKED: wall time the answer is due */
+    uint64_t attempt_id;    /* from X-Retrylab-Attempt; 0 when absent */
+    bool journaled;         /* the decision is in the journal (ticket), fate pending */
+    bool planned_close;     /* the connection ends as the plan said (reset, truncate, hang) */
+    mock_journal_fate drop; /* not MOCK_FATE_DELIVERED: why the front dropped the answer */
+    mock_journal_ticket ticket;
+    size_t jlen;
+    mock_plan plan;                    /* not zeroed on allocation (see rq_new) */
+    char jline[MOCK_JOURNAL_LINE_MAX]; /* the pending journal line (jlen bytes) */
 } mock_rq;
 
 /* ---- suspension callbacks (see waker.h) ---- */
@@ -88,7 +97,10 @@ static void rq_suspend(void *item)
 static void rq_resume(void *item, mock_wake_reason why)
 {
     mock_rq *rq = item;
-    (void)why;
+    if (rq->stage == RQ_HUNG) /* held until the client left, as planned; or stopped */
+        rq->planned_close = why == MOCK_WAKE_GONE;
+    if (rq->stage == RQ_HUNG && why == MOCK_WAKE_STOP)
+        rq->drop = MOCK_FATE_SERVER_STOPPED;
     rq->chunk_ready = true;
     MHD_resume_connection(rq->conn);
 }
@@ -143,8 +155,10 @@ static ssize_t read_truncated(void *cls, uint64_t pos, char *buf, size_t max)
 {
     mock_rq *rq = cls;
     size_t half = rq->resp_len / 2;
-    if (pos >= half)
+    if (pos >= half) {
+        rq->planned_close = true;
         return MHD_CONTENT_READER_END_WITH_ERROR;
+    }
     size_t n = half - (size_t)pos < max ? half - (size_t)pos : max;
     memcpy(buf, rq->resp + pos, n);
     return (ssize_t)n;
@@ -178,6 +192,7 @@ static enum MHD_Result send_reset(mock_rq *rq)
         struct linger lg = {.l_onoff = 1, .l_linger = 0};
         setsockopt(ci->connect_fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
     }
+    rq->planned_close = true;
     return MHD_NO; /* MHD closes the socket: with linger 0 that is an RST */
 }
 
@@ -304,11 +319,15 @@ static int try_hang(mock_rq *rq)
     return 0;
 }
 
-/* Records the decision: the line is formatted outside any lock, then
- * appended (with the metrics count) under the journal lock. Entries are in
- * the order they are recorded; under concurrency two entries' t may be out
- * of order by the microseconds between deciding and recording. */
-static void journal_add(mock_rq *rq, const mock_body_req *req, const char *key, cm_us now)
+/* Records the decision, its fate pending (mock_journal_open): the line is
+ * formatted outside any lock into rq->jline, then recorded (with the
+ * metrics count) under the journal lock. `gen` is the journal generation
+ * the decision was taken in: a decision taken before a reset stays on the
+ * old side. Entries are in the order they are recorded; under concurrency
+ * two entries' t may be out of order by the microseconds between deciding
+ * and recording. */
+static void journal_open(mock_rq *rq, const mock_body_req *req, const char *key, cm_us now,
+                         uint64_t gen)
 {
     const mock_plan *p = &rq->plan;
     const char *provider = rq->route.kind == MOCK_ROUTE_PROVIDER ? rq->route.provider : NULL;
@@ -325,13 +344,57 @@ static void journal_add(mock_rq *rq, const mock_body_req *req, const char *key, 
         .fault = fault_name(p->fault),
         .note = p->note,
         .attempt_id = rq->attempt_id,
+        .fate = MOCK_FATE_PENDING,
     };
-    char line[MOCK_JOURNAL_LINE_MAX];
-    size_t len = mock_journal_format(&e, line, sizeof line);
+    rq->jlen = mock_journal_format(&e, rq->jline, sizeof rq->jline);
     mock_server *s = rq->srv;
     pthread_mutex_lock(&s->jmu);
-    mock_journal_add_line(s->journal, line, len);
+    mock_journal_open(s->journal, gen, rq->jline, rq->jlen, &rq->ticket);
     mock_metrics_count(s->metrics, provider, model, e.status);
+    pthread_mutex_unlock(&s->jmu);
+    rq->journaled = true;
+}
+
+/* True when the peer of fd has closed or reset its side of the connection. */
+static bool peer_closed(int fd)
+{
+    struct pollfd p = {.fd = fd, .events = POLLIN | POLLRDHUP};
+    return poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
+}
+
+/* What became of rq's answer, from what the front did and how
+ * libmicrohttpd ended the request (connection c, still open here). */
+static mock_journal_fate rq_fate(const mock_rq *rq, struct MHD_Connection *c,
+                                 enum MHD_RequestTerminationCode toe)
+{
+    if (rq->drop != MOCK_FATE_DELIVERED)
+        return rq->drop;
+    if (rq->planned_close || toe == MHD_REQUEST_TERMINATED_COMPLETED_OK)
+        return MOCK_FATE_DELIVERED;
+    switch (toe) {
+    case MHD_REQUEST_TERMINATED_TIMEOUT_REACHED:
+        return MOCK_FATE_TIMEOUT;
+    case MHD_REQUEST_TERMINATED_DAEMON_SHUTDOWN:
+        return MOCK_FATE_SERVER_STOPPED;
+    case MHD_REQUEST_TERMINATED_CLIENT_ABORT:
+    case MHD_REQUEST_TERMINATED_READ_ERROR:
+        return MOCK_FATE_CLIENT_CLOSED;
+    default: {
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+        return ci && peer_closed(ci->connect_fd) ? MOCK_FATE_CLIENT_CLOSED : MOCK_FATE_SEND_FAILED;
+    }
+    }
+}
+
+/* Closes rq's journal entry with its fate: the ring entry gets it, the
+ * journal file gets the line, an undelivered answer is counted. */
+static void journal_close(mock_rq *rq, mock_journal_fate fate)
+{
+    mock_server *s = rq->srv;
+    pthread_mutex_lock(&s->jmu);
+    mock_journal_close(s->journal, &rq->ticket, rq->jline, rq->jlen, fate);
+    mock_metrics_count_undelivered(s->metrics, fate);
     int64_t wall = mock_wall_now_us();
     if (wall - s->journal_flushed_us >= JOURNAL_FLUSH_US) {
         mock_journal_flush(s->journal);
@@ -350,6 +413,7 @@ static int decide(mock_rq *rq, mock_body_req *req)
     int hung = 0;
     pthread_mutex_lock(&s->mu);
     cm_us now = mock_clock_now(&s->clock);
+    uint64_t gen = mock_journal_generation(s->journal); /* a reset changes it under mu too */
     if (front == 0) {
         mock_request mr = {.provider = rq->route.provider,
                            .endpoint = rq->route.endpoint,
@@ -368,7 +432,7 @@ static int decide(mock_rq *rq, mock_body_req *req)
         snprintf(h->name, sizeof h->name, "Date");
         http_date(now, h->value, sizeof h->value);
     }
-    journal_add(rq, req, key, now);
+    journal_open(rq, req, key, now, gen);
     return hung;
 }
 
@@ -406,17 +470,40 @@ static enum MHD_Result handle_provider(mock_rq *rq)
         return MHD_YES; /* suspended until the client leaves */
     if (rq->plan.fault != MOCK_FAULT_RESET) {
         render(rq, &req);
-        if (!rq->resp)
+        if (!rq->resp) {
+            rq->drop = MOCK_FATE_NO_MEMORY;
             return MHD_NO;
+        }
     }
     int64_t wait = rq->plan.fault == MOCK_FAULT_HANG
                        ? 0
                        : mock_clock_wall_us(&rq->srv->clock, rq->plan.latency);
-    if (wait > 0) {
-        rq->stage = RQ_SLEEPING;
-        if (mock_waker_sleep(rq->srv->waker, mock_wall_now_us() + wait, rq) == 0)
-            return MHD_YES;
+    if (wait > 0) { /* no response yet: libmicrohttpd calls again, and park() suspends */
+        rq->stage = RQ_PARKED;
+        rq->wake_at = mock_wall_now_us() + wait;
+        return MHD_YES;
     }
+    return answer(rq);
+}
+
+/* Suspends a decided answer until its latency has passed. It runs in the
+ * access handler's call after the one that completed the request, not in
+ * that one: libmicrohttpd 0.9.75 leaves a connection suspended in the call
+ * that completes its request in the "read" event state, marks it readable
+ * on resume and reads before calling back, and a client that half-closed
+ * after its request (shutdown(SHUT_WR)) then reads as EOF, so the
+ * connection is closed unanswered (src/microhttpd/connection.c,
+ * MHD_connection_handle_read: recv() == 0 after FULL_REQ_RECEIVED ->
+ * MHD_connection_close_(..._WITH_ERROR); daemon.c,
+ * resume_suspended_connections). A call that returns without a response
+ * leaves it in FULL_REQ_RECEIVED with the "block" state
+ * (MHD_connection_update_event_loop_info), which is called again at once
+ * and never read from: suspended there, it resumes into this handler. */
+static enum MHD_Result park(mock_rq *rq)
+{
+    rq->stage = RQ_SLEEPING;
+    if (mock_waker_sleep(rq->srv->waker, rq->wake_at, rq) == 0)
+        return MHD_YES;
     return answer(rq);
 }
 
@@ -629,6 +716,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     switch (rq->stage) {
     case RQ_READING:
         return is_front_route(rq) ? handle_provider(rq) : handle_admin(rq);
+    case RQ_PARKED:
+        return park(rq);
     case RQ_SLEEPING:
         return answer(rq);
     case RQ_HUNG: /* the client left, or the server stops */
@@ -638,14 +727,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     }
 }
 
+/* The request is over (libmicrohttpd's completion callback, called before
+ * it closes the socket): its journal entry gets its fate. */
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
     (void)cls;
-    (void)c;
-    (void)toe;
-    if (*con_cls)
-        rq_free(*con_cls);
+    mock_rq *rq = *con_cls;
+    if (rq && rq->journaled)
+        journal_close(rq, rq_fate(rq, c, toe));
+    if (rq)
+        rq_free(rq);
     *con_cls = NULL;
 }
 

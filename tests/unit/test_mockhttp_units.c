@@ -320,6 +320,61 @@ static void journal_cuts_huge_lines_to_a_stub(void **state)
     mock_journal_free(j);
 }
 
+/* An entry is opened when its answer is decided ("delivered": null) and
+ * closed with its fate: the ring shows the fate, the file gets the line
+ * only then, and an undelivered fate is counted. */
+static void journal_entries_open_then_close_with_a_fate(void **state)
+{
+    (void)state;
+    FILE *f = tmpfile();
+    mock_journal *j = mock_journal_new(2, f);
+    char line[MOCK_JOURNAL_LINE_MAX];
+    mock_journal_entry e = entry(0, NULL, 200);
+    e.fate = MOCK_FATE_PENDING;
+    size_t len = mock_journal_format(&e, line, sizeof line);
+    mock_journal_ticket t[3];
+    for (int i = 0; i < 3; i++)
+        mock_journal_open(j, mock_journal_generation(j), line, len, &t[i]);
+    size_t n;
+    char *text = mock_journal_render(j, true, SIZE_MAX, &n);
+    assert_non_null(strstr(text, "\"delivered\":null,\"reason\":null}\n"));
+    free(text);
+    mock_journal_close(j, &t[2], line, len, MOCK_FATE_CLIENT_CLOSED);
+    mock_journal_close(j, &t[1], line, len, MOCK_FATE_DELIVERED);
+    mock_journal_close(j, &t[0], line, len, MOCK_FATE_DELIVERED); /* pushed out of the ring */
+    text = mock_journal_render(j, false, SIZE_MAX, &n);
+    cJSON *arr = cJSON_Parse(text);
+    free(text);
+    assert_int_equal(cJSON_GetArraySize(arr), 2);
+    assert_true(cJSON_IsTrue(cJSON_GetObjectItem(cJSON_GetArrayItem(arr, 0), "delivered")));
+    cJSON *last = cJSON_GetArrayItem(arr, 1);
+    assert_true(cJSON_IsFalse(cJSON_GetObjectItem(last, "delivered")));
+    assert_string_equal(cJSON_GetObjectItem(last, "reason")->valuestring, "client closed");
+    cJSON_Delete(arr);
+    mock_journal_counts c;
+    mock_journal_counts_get(j, &c);
+    assert_int_equal(c.undelivered, 1);
+    assert_int_equal(c.all_undelivered, 1);
+    mock_journal_flush(j);
+    rewind(f);
+    char buf[MOCK_JOURNAL_LINE_MAX + 64];
+    const char *want[] = {"\"reason\":\"client closed\"}\n",
+                          "\"delivered\":true,\"reason\":null}\n",
+                          "\"delivered\":true,\"reason\":null}\n"};
+    for (int i = 0; i < 3; i++) { /* the file: in the order the entries were closed */
+        assert_non_null(fgets(buf, sizeof buf, f));
+        assert_non_null(strstr(buf, want[i]));
+        cJSON *one = cJSON_Parse(buf);
+        assert_non_null(one);
+        cJSON_Delete(one);
+    }
+    assert_null(fgets(buf, sizeof buf, f));
+    assert_string_equal(mock_journal_fate_reason(MOCK_FATE_SERVER_STOPPED), "server stopped");
+    assert_null(mock_journal_fate_reason(MOCK_FATE_DELIVERED));
+    mock_journal_free(j);
+    fclose(f);
+}
+
 /* A journal file that refuses every write (/dev/full): each line is
  * counted as lost, in the state's "lost" and in the count that survives a
  * clear (the mockserver's exit code reads that one). */
@@ -365,6 +420,8 @@ static void metrics_count_and_escape(void **state)
         snprintf(model, sizeof model, "m%d", i);
         mock_metrics_count(m, "flood", model, 200);
     }
+    mock_metrics_count_undelivered(m, MOCK_FATE_CLIENT_CLOSED);
+    mock_metrics_count_undelivered(m, MOCK_FATE_DELIVERED); /* not counted */
     mock_metrics_extra x = {.hung_now = 3, .time_scale = 60, .journal_total = 7, .journal_lost = 2};
     size_t len;
     char *text = mock_metrics_render(m, &x, &len);
@@ -377,6 +434,8 @@ static void metrics_count_and_escape(void **state)
     assert_non_null(strstr(text, "# TYPE mock_journal_entries_total counter\n"
                                  "mock_journal_entries_total 7\n"));
     assert_non_null(strstr(text, "\nmock_journal_lost_total 2\n"));
+    assert_non_null(strstr(text, "\nmock_undelivered_total{reason=\"client closed\"} 1\n"));
+    assert_non_null(strstr(text, "\nmock_undelivered_total{reason=\"timeout\"} 0\n"));
     assert_null(strstr(text, "or reset"));
     free(text);
     mock_metrics_free(m);
@@ -559,6 +618,7 @@ int main(void)
         cmocka_unit_test(journal_ring_keeps_newest_and_hides_keys),
         cmocka_unit_test(journal_cuts_huge_lines_to_a_stub),
         cmocka_unit_test(journal_counts_lines_the_file_loses),
+        cmocka_unit_test(journal_entries_open_then_close_with_a_fate),
         cmocka_unit_test(metrics_count_and_escape),
         cmocka_unit_test(textbuf_limits_and_escapes),
         cmocka_unit_test(invalid_utf8_is_replaced),
