@@ -25,6 +25,7 @@
 #include "mockserver/front/clock.h"
 #include "mockserver/front/journal.h"
 #include "mockserver/front/metrics.h"
+#include "mockserver/front/request.h"
 #include "mockserver/front/route.h"
 #include "mockserver/front/textbuf.h"
 #include "mockserver/front/waker.h"
@@ -69,6 +70,7 @@ typedef struct mock_rq {
     mock_route route;
     mock_buf body;
     bool too_large;
+    bool hidden; /* a NUL byte hides part of the request head: 400 */
     rq_stage stage;
     char *resp; /* rendered body, owned */
     size_t resp_len;
@@ -247,17 +249,33 @@ static const char *fault_name(mock_fault f)
     }
 }
 
-static const char *request_key(struct MHD_Connection *c)
+/* The request's key (mock_req_key), *len its length; NULL when none. The
+ * value ends at *len: libmicrohttpd NUL-terminates header values. */
+static const char *request_key(struct MHD_Connection *c, size_t *len)
 {
-    const char *auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
-    if (auth && strncasecmp(auth, "Bearer ", 7) == 0) {
-        auth += 7;
-        while (*auth == ' ')
-            auth++;
-        return *auth ? auth : NULL;
-    }
-    const char *x = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "x-api-key");
-    return x && *x ? x : NULL;
+    const char *auth = NULL, *x = NULL, *key = NULL;
+    size_t auth_len = 0, x_len = 0;
+    if (MHD_lookup_connection_value_n(c, MHD_HEADER_KIND, "Authorization", 13, &auth, &auth_len) !=
+        MHD_YES)
+        auth = NULL;
+    if (MHD_lookup_connection_value_n(c, MHD_HEADER_KIND, "x-api-key", 9, &x, &x_len) != MHD_YES)
+        x = NULL;
+    if (mock_req_key(auth, auth_len, x, x_len, &key, len) != 0)
+        return NULL;
+    return key;
+}
+
+/* The 1-based index of key[len] among the provider's keys, compared by
+ * length and bytes; 0 when the provider or the key is not found (the
+ * model then answers 401 or 404 itself). */
+static uint32_t key_index(const mock_server *s, const char *provider, const char *key, size_t len)
+{
+    int pi = mock_scenario_provider_find(s->sc, provider);
+    if (pi < 0 || !key)
+        return 0;
+    const mock_provider_def *p = &s->sc->providers[pi];
+    int k = mock_req_key_index((const char *const *)p->key_values, p->nkeys, key, len);
+    return k < 0 ? 0 : (uint32_t)k + 1;
 }
 
 static mock_shape route_shape(const mock_server *s, const mock_route *r)
@@ -274,6 +292,11 @@ static int front_check(mock_rq *rq, mock_body_req *req)
 {
     mock_shape shape = route_shape(rq->srv, &rq->route);
     char msg[160];
+    if (rq->hidden) {
+        mock_body_error_plan(&rq->plan, shape, 400, NULL,
+                             "a NUL byte in the request line or a header is not allowed");
+        return -1;
+    }
     if (rq->route.kind != MOCK_ROUTE_PROVIDER) {
         mock_body_error_plan(&rq->plan, shape, 404, "", "no such route"); /* code null */
         return -1;
@@ -408,7 +431,8 @@ static void journal_close(mock_rq *rq, mock_journal_fate fate)
 static int decide(mock_rq *rq, mock_body_req *req)
 {
     mock_server *s = rq->srv;
-    const char *key = request_key(rq->conn);
+    size_t key_len = 0;
+    const char *key = rq->hidden ? NULL : request_key(rq->conn, &key_len);
     int front = front_check(rq, req);
     int hung = 0;
     pthread_mutex_lock(&s->mu);
@@ -421,7 +445,8 @@ static int decide(mock_rq *rq, mock_body_req *req)
                            .key = key,
                            .tokens = req->tokens,
                            .now = now,
-                           .attempt_id = rq->attempt_id};
+                           .attempt_id = rq->attempt_id,
+                           .key_ix = key_index(s, rq->route.provider, key, key_len)};
         mock_model_respond(s->model, &mr, &rq->plan);
         if (rq->plan.fault == MOCK_FAULT_HANG)
             hung = try_hang(rq);
@@ -624,6 +649,8 @@ static enum MHD_Result admin_error(mock_rq *rq, int status, const char *msg)
 
 static enum MHD_Result handle_admin(mock_rq *rq)
 {
+    if (rq->hidden)
+        return admin_error(rq, 400, "a NUL byte in the request line or a header is not allowed");
     if (!rq->route.method_ok) /* as a provider's 405: with Allow */
         return admin_error(rq, 405, "method not allowed");
     if (rq->too_large) /* at once, without reading the body */
@@ -644,8 +671,65 @@ static enum MHD_Result handle_admin(mock_rq *rq)
 
 /* ---- request lifecycle ---- */
 
+typedef struct span_list {
+    mock_req_span *v;
+    size_t n, cap;
+} span_list;
+
+static enum MHD_Result add_spans(void *cls, enum MHD_ValueKind kind, const char *key,
+                                 size_t key_size, const char *value, size_t value_size)
+{
+    span_list *l = cls;
+    (void)kind;
+    if (l->n + 2 > l->cap)
+        return MHD_NO;
+    l->v[l->n++] = (mock_req_span){key, key_size};
+    if (value)
+        l->v[l->n++] = (mock_req_span){value, value_size};
+    return MHD_YES;
+}
+
+/* True when a NUL byte hides part of the request head (mock_req_hidden).
+ * libmicrohttpd 0.9.75 reads the head into one buffer that starts at
+ * `method`, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE bytes long, puts NUL
+ * in place of separators and line ends, and hands out method, path,
+ * version, arguments and headers as C strings pointing into it
+ * (src/microhttpd/connection.c: parse_initial_message_line,
+ * process_header_line, get_next_header_line); the path and arguments are
+ * decoded by unescape() below, which leaves no stale bytes behind. */
+static bool head_hides_bytes(struct MHD_Connection *c, const char *method, const char *url,
+                             const char *version)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
+    if (!ci || !method)
+        return false;
+    enum MHD_ValueKind kinds = MHD_HEADER_KIND | MHD_GET_ARGUMENT_KIND;
+    int nv = MHD_get_connection_values(c, kinds, NULL, NULL);
+    mock_req_span local[64];
+    span_list l = {local, 0, 3 + 2 * (size_t)(nv > 0 ? nv : 0)};
+    if (l.cap > sizeof local / sizeof local[0] && !(l.v = malloc(l.cap * sizeof *l.v)))
+        return true; /* cannot check: refuse */
+    l.v[l.n++] = (mock_req_span){method, strlen(method)};
+    l.v[l.n++] = (mock_req_span){url ? url : "", url ? strlen(url) : 0};
+    l.v[l.n++] = (mock_req_span){version ? version : "", version ? strlen(version) : 0};
+    MHD_get_connection_values_n(c, kinds, add_spans, &l);
+    bool hidden = mock_req_hidden(method, ci->header_size, l.v, l.n);
+    if (l.v != local)
+        free(l.v);
+    return hidden;
+}
+
+/* libmicrohttpd's unescape callback for the path and query arguments. */
+static size_t unescape(void *cls, struct MHD_Connection *c, char *s)
+{
+    (void)cls;
+    (void)c;
+    return mock_req_unescape(s);
+}
+
 static mock_rq *rq_new(mock_server *s, struct MHD_Connection *c, const char *url,
-                       const char *method)
+                       const char *method, const char *version)
 {
     mock_rq *rq = malloc(sizeof *rq);
     if (!rq)
@@ -657,6 +741,7 @@ static mock_rq *rq_new(mock_server *s, struct MHD_Connection *c, const char *url
     rq->conn = c;
     rq->stage = RQ_READING;
     mock_route_parse(url, method, &rq->route);
+    rq->hidden = head_hides_bytes(c, method, url, version);
     mock_buf_init(&rq->body, MOCK_BODY_MAX);
     const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
     char *end = NULL;
@@ -696,12 +781,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **con_cls)
 {
-    (void)version;
     mock_rq *rq = *con_cls;
     if (!rq) {
         if (atomic_load(&((mock_server *)cls)->stopping))
             return MHD_NO; /* draining for a stop: the connection is closed */
-        rq = rq_new(cls, c, url, method);
+        rq = rq_new(cls, c, url, method, version);
         *con_cls = rq;
         if (rq && rq->too_large) /* answer now: no 100 Continue, no body read */
             return is_front_route(rq) ? handle_provider(rq) : handle_admin(rq);
@@ -786,7 +870,8 @@ static int start_daemon(mock_server *s, char *err, size_t err_size)
          * between keep-alive requests, so its default 32 KiB costs throughput. */
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16384, MHD_OPTION_CONNECTION_LIMIT,
         (unsigned)65000, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)300,
-        MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)4096, MHD_OPTION_END);
+        MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)4096, MHD_OPTION_UNESCAPE_CALLBACK, unescape,
+        NULL, MHD_OPTION_END);
     if (!s->daemon) {
         snprintf(err, err_size, "cannot listen on %s port %d (in use, or not allowed)", bind,
                  s->cfg.port);

@@ -533,6 +533,67 @@ static void hostile_requests_never_crash(void **state)
     mh_stop_ok(&s);
 }
 
+/* Sends raw[len] on a fresh connection; returns the status of the answer
+ * (0 when none came within 2 s). */
+static int raw_len_status(const mh_server *s, const char *raw, size_t len)
+{
+    int fd = mh_raw_connect(s);
+    assert_true(fd >= 0);
+    assert_int_equal(mh_raw_send(fd, raw, len), 0);
+    char buf[8192], *bufs[1] = {buf};
+    size_t got;
+    shutdown(fd, SHUT_WR);
+    mh_raw_read_all(&fd, 1, bufs, &got, sizeof buf, 2);
+    close(fd);
+    return strncmp(buf, "HTTP/1.1 ", 9) == 0 ? (int)strtol(buf + 9, NULL, 10) : 0;
+}
+
+/* A NUL byte in a header value, or %00 in the path or a query argument,
+ * is refused: a key "sk-test-oa\0ATTACKER" is not the key sk-test-oa, and
+ * "/oa/v1/chat/completions%00x" is not that path. */
+static void nul_bytes_never_shorten_a_value(void **state)
+{
+    (void)state;
+    mh_server s;
+    mh_start_ok(&s, "tests/data/mockhttp/window.json", NULL);
+    static const char body[] = MH_CHAT("m1");
+    char raw[1024];
+    const char *heads[] = {"Authorization: Bearer sk-test-oa", "x-api-key: sk-test-oa",
+                           "X-Note: a"};
+    for (int i = 0; i < 3; i++) {
+        int n = snprintf(raw, sizeof raw,
+                         "POST /oa/v1/chat/completions HTTP/1.1\r\nHost: x\r\n"
+                         "%s%s\r\nContent-Length: %zu\r\n\r\n%s",
+                         heads[i], i == 2 ? "\r\nAuthorization: Bearer sk-test-oa" : "",
+                         sizeof body - 1, body);
+        /* the NUL and the tail go right after the header's value */
+        char *eol = strstr(raw, heads[i]) + strlen(heads[i]);
+        memmove(eol + 9, eol, (size_t)n - (size_t)(eol - raw) + 1);
+        memcpy(eol, "\0ATTACKER", 9);
+        assert_int_equal(raw_len_status(&s, raw, (size_t)n + 9), 400);
+    }
+    size_t n = mh_raw_post(raw, sizeof raw, "/oa/v1/chat/completions%00x", OA_KEY, body);
+    assert_int_equal(raw_len_status(&s, raw, n), 404);
+    mh_resp *r = malloc(sizeof *r);
+    mh_request(&s, "GET", "/__admin/journal?format=json%00x", NULL, NULL, 5000, r);
+    assert_int_equal(r->status, 400);
+    free(r);
+    cJSON *j = get_json(&s, "/__admin/journal");
+    cJSON *e;
+    cJSON_ArrayForEach(e, j) /* never answered, nor journalled as the key's owner */
+    {
+        int status = cJSON_GetObjectItem(e, "status")->valueint;
+        assert_int_not_equal(status, 200);
+        if (status == 400)
+            assert_string_equal(cJSON_GetObjectItem(e, "key")->valuestring, "k-none");
+    }
+    cJSON_Delete(j);
+    /* and the key itself still works */
+    n = mh_raw_post(raw, sizeof raw, "/oa/v1/chat/completions", OA_KEY, body);
+    assert_int_equal(raw_len_status(&s, raw, n), 200);
+    mh_stop_ok(&s);
+}
+
 static void sigint_stops_cleanly_and_help_exits_0(void **state)
 {
     (void)state;
@@ -598,6 +659,7 @@ int main(void)
         cmocka_unit_test_teardown(atomic_script_under_64_concurrent, mh_teardown),
         cmocka_unit_test_teardown(curl_tool_retry_honours_retry_after, mh_teardown),
         cmocka_unit_test_teardown(hostile_requests_never_crash, mh_teardown),
+        cmocka_unit_test_teardown(nul_bytes_never_shorten_a_value, mh_teardown),
         cmocka_unit_test_teardown(sigint_stops_cleanly_and_help_exits_0, mh_teardown),
         cmocka_unit_test_teardown(bad_scenario_exits_2, mh_teardown),
         cmocka_unit_test_teardown(bad_flag_exits_2, mh_teardown),

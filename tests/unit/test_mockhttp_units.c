@@ -22,6 +22,7 @@
 #include "mockserver/front/clock.h"
 #include "mockserver/front/journal.h"
 #include "mockserver/front/metrics.h"
+#include "mockserver/front/request.h"
 #include "mockserver/front/route.h"
 #include "mockserver/front/textbuf.h"
 #include "mockserver/front/waker.h"
@@ -65,6 +66,57 @@ static void route_provider_endpoints_and_admin(void **state)
     assert_int_equal(r.kind, MOCK_ROUTE_NONE);
     mock_route_parse(NULL, NULL, &r);
     assert_int_equal(r.kind, MOCK_ROUTE_NONE);
+}
+
+/* The key: Bearer first, else x-api-key; a NUL byte in either refuses the
+ * request; keys compare by length and bytes. */
+static void request_key_and_nul_bytes(void **state)
+{
+    (void)state;
+    const char *k;
+    size_t n;
+    assert_int_equal(mock_req_key("bearer   sk-1", 13, "sk-x", 4, &k, &n), 0);
+    assert_int_equal(n, 4);
+    assert_memory_equal(k, "sk-1", 4);
+    assert_int_equal(mock_req_key("Basic abc", 9, "sk-x", 4, &k, &n), 0);
+    assert_memory_equal(k, "sk-x", 4);
+    assert_int_equal(mock_req_key("Bearer ", 7, "sk-x", 4, &k, &n), 0); /* empty Bearer: none */
+    assert_null(k);
+    assert_int_equal(mock_req_key(NULL, 0, "", 0, &k, &n), 0);
+    assert_null(k);
+    assert_int_equal(mock_req_key("Bearer sk-test-oa\0ATTACKER", 26, NULL, 0, &k, &n), -1);
+    assert_int_equal(mock_req_key(NULL, 0, "sk\0x", 4, &k, &n), -1);
+    const char *values[] = {"sk-test-oa", "sk-test-oa2"};
+    assert_int_equal(mock_req_key_index(values, 2, "sk-test-oa2", 11), 1);
+    assert_int_equal(mock_req_key_index(values, 2, "sk-test-oa2", 10), 0);
+    assert_int_equal(mock_req_key_index(values, 2, "sk-test-oa\0X", 12), -1);
+    assert_int_equal(mock_req_key_index(values, 2, NULL, 0), -1);
+}
+
+/* %HH decodes (not %00), the old tail becomes NUL; text after a NUL in the
+ * head that no parsed string covers is found. */
+static void request_unescape_and_hidden_bytes(void **state)
+{
+    (void)state;
+    char s[] = "/a%41%2f%00%4%zz";
+    assert_int_equal(mock_req_unescape(s), 12);
+    assert_string_equal(s, "/aA/%00%4%zz");
+    assert_memory_equal(s + 12, "\0\0\0\0\0", 5);
+    /* "GET /x HTTP/1.1\r\nA: b\r\n\r\n" after parsing */
+    char head[] = "GET\0/x\0HTTP/1.1\0\0A\0 b\0\0\0\0";
+    size_t len = sizeof head - 1;
+    mock_req_span sp[] = {{head + 17, 1}, {head, 3}, {head + 4, 2}, {head + 7, 8}, {head + 20, 1}};
+    assert_false(mock_req_hidden(head, len, sp, 5));
+    head[22] = 'X'; /* "A: b\0X\r\n": X hides behind the NUL */
+    assert_true(mock_req_hidden(head, len, sp, 5));
+    head[22] = '\0';
+    head[5] = '\0';             /* a shorter path than the bytes there: "/\0" */
+    for (int i = 0; i < 5; i++) /* (sorted by the calls above) */
+        sp[i].len = sp[i].start == head + 4 ? 1 : sp[i].len;
+    assert_false(mock_req_hidden(head, len, sp, 5));
+    head[5] = 'y';
+    assert_true(mock_req_hidden(head, len, sp, 5));
+    assert_true(mock_req_hidden(head, len, sp, 0));
 }
 
 static void body_parse_estimates_tokens(void **state)
@@ -609,6 +661,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(route_provider_endpoints_and_admin),
+        cmocka_unit_test(request_key_and_nul_bytes),
+        cmocka_unit_test(request_unescape_and_hidden_bytes),
         cmocka_unit_test(body_parse_estimates_tokens),
         cmocka_unit_test(body_parse_rejects_bad_requests),
         cmocka_unit_test(body_parse_sanitises_model_names),
