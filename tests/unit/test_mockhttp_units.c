@@ -427,6 +427,48 @@ static void journal_entries_open_then_close_with_a_fate(void **state)
     fclose(f);
 }
 
+/* A clear starts a new generation: an entry decided before it (older
+ * generation) stays out of the fresh ring and its counts, and still goes
+ * to the file and the since-start count. */
+static void journal_keeps_entries_on_their_side_of_a_clear(void **state)
+{
+    (void)state;
+    FILE *f = tmpfile();
+    mock_journal *j = mock_journal_new(4, f);
+    char line[MOCK_JOURNAL_LINE_MAX];
+    mock_journal_entry e = entry(0, NULL, 200);
+    e.fate = MOCK_FATE_PENDING;
+    size_t len = mock_journal_format(&e, line, sizeof line);
+    uint64_t before = mock_journal_generation(j);
+    mock_journal_ticket open_before, late;
+    mock_journal_open(j, before, line, len, &open_before);
+    mock_journal_clear(j);
+    assert_int_equal(mock_journal_generation(j), before + 1);
+    mock_journal_open(j, before, line, len, &late); /* decided before the clear */
+    mock_journal_close(j, &open_before, line, len, MOCK_FATE_DELIVERED);
+    mock_journal_close(j, &late, line, len, MOCK_FATE_CLIENT_CLOSED);
+    mock_journal_counts c;
+    mock_journal_counts_get(j, &c);
+    assert_int_equal(c.total, 0);
+    assert_int_equal(c.kept, 0);
+    assert_int_equal(c.undelivered, 0);
+    assert_int_equal(c.all_total, 2);
+    assert_int_equal(c.all_undelivered, 1);
+    size_t n;
+    char *text = mock_journal_render(j, false, SIZE_MAX, &n);
+    assert_string_equal(text, "[]\n");
+    free(text);
+    mock_journal_flush(j);
+    rewind(f);
+    char buf[MOCK_JOURNAL_LINE_MAX + 64];
+    int lines = 0;
+    while (fgets(buf, sizeof buf, f))
+        lines++;
+    assert_int_equal(lines, 2);
+    mock_journal_free(j);
+    fclose(f);
+}
+
 /* A journal file that refuses every write (/dev/full): each line is
  * counted as lost, in the state's "lost" and in the count that survives a
  * clear (the mockserver's exit code reads that one). */
@@ -673,6 +715,7 @@ int main(void)
         cmocka_unit_test(journal_cuts_huge_lines_to_a_stub),
         cmocka_unit_test(journal_counts_lines_the_file_loses),
         cmocka_unit_test(journal_entries_open_then_close_with_a_fate),
+        cmocka_unit_test(journal_keeps_entries_on_their_side_of_a_clear),
         cmocka_unit_test(metrics_count_and_escape),
         cmocka_unit_test(textbuf_limits_and_escapes),
         cmocka_unit_test(invalid_utf8_is_replaced),
