@@ -426,6 +426,22 @@ static void journal_close(mock_rq *rq, mock_journal_fate fate)
     pthread_mutex_unlock(&s->jmu);
 }
 
+/* When the model has no such path (unknown provider, or an endpoint its
+ * shape lacks), replaces the front's 400, 405 or 413 in rq->plan with the
+ * model's 404: a missing path is a 404 whatever the method or body. The probe names no key and no
+ * model, so the model answers at its first steps (provider, endpoint, then a 401 for the missing
+ * key), which change no state (mockserver/README.md, "Order of decisions"). Lock held. */
+static void path_unknown(mock_server *s, mock_rq *rq, cm_us now)
+{
+    if (rq->route.kind != MOCK_ROUTE_PROVIDER || rq->hidden)
+        return;
+    mock_plan probe;
+    mock_request mr = {.provider = rq->route.provider, .endpoint = rq->route.endpoint, .now = now};
+    mock_model_respond(s->model, &mr, &probe);
+    if (probe.status == 404)
+        rq->plan = probe;
+}
+
 /* Asks the model (or the front's own checks) under the lock; journals it.
  * Returns 1 when the request now hangs. */
 static int decide(mock_rq *rq, mock_body_req *req)
@@ -438,7 +454,9 @@ static int decide(mock_rq *rq, mock_body_req *req)
     pthread_mutex_lock(&s->mu);
     cm_us now = mock_clock_now(&s->clock);
     uint64_t gen = mock_journal_generation(s->journal); /* a reset changes it under mu too */
-    if (front == 0) {
+    if (front != 0)
+        path_unknown(s, rq, now); /* a 404 of the model's replaces the front's error */
+    else {
         mock_request mr = {.provider = rq->route.provider,
                            .endpoint = rq->route.endpoint,
                            .model = req->model[0] ? req->model : NULL,

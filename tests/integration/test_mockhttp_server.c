@@ -195,6 +195,50 @@ static void front_errors_match_the_readme_table(void **state)
     mh_stop_ok(&s);
 }
 
+/* A provider path the scenario does not have is a 404 whatever the method
+ * and body: an endpoint of the other shape (/v1/messages on an OpenAI
+ * provider, /v1/chat/completions on an Anthropic one) or an unknown
+ * provider, in the provider's error shape (code null). */
+static void endpoint_of_the_other_shape_is_404(void **state)
+{
+    (void)state;
+    mh_server s;
+    mh_start_ok(&s, "tests/data/mockhttp/window.json", NULL);
+    mh_resp *r = malloc(sizeof *r);
+    const char *an_body = "{\"model\":\"claude-m\",\"max_tokens\":5,\"messages\":[{\"role\":"
+                          "\"user\",\"content\":\"hi\"}]}";
+    const struct {
+        const char *method, *path, *key, *body, *type;
+    } cases[] = {
+        {"POST", "/oa/v1/messages", OA_KEY, MH_CHAT("m1"), "invalid_request_error"},
+        {"POST", "/oa/v1/messages", NULL, "not json", "invalid_request_error"},
+        {"GET", "/oa/v1/messages", OA_KEY, NULL, "invalid_request_error"},
+        {"POST", "/an/v1/chat/completions", "x-api-key: sk-ant-test", MH_CHAT("claude-m"),
+         "not_found_error"},
+        {"POST", "/an/v1/chat/completions", "x-api-key: sk-ant-test", an_body, "not_found_error"},
+        {"POST", "/zz/v1/chat/completions", OA_KEY, "{", "invalid_request_error"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        mh_request(&s, cases[i].method, cases[i].path, cases[i].key, cases[i].body, 5000, r);
+        assert_int_equal(r->status, 404);
+        cJSON *j = cJSON_Parse(r->body);
+        cJSON *err = cJSON_GetObjectItem(j, "error");
+        assert_string_equal(cJSON_GetObjectItem(err, "type")->valuestring, cases[i].type);
+        if (strcmp(cases[i].type, "invalid_request_error") == 0)
+            assert_true(cJSON_IsNull(cJSON_GetObjectItem(err, "code")));
+        cJSON_Delete(j);
+    }
+    free(r);
+    cJSON *j = get_json(&s, "/__admin/journal");
+    assert_int_equal(cJSON_GetArraySize(j), 6);
+    assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(j, 0), "note")->valuestring,
+                        "unknown endpoint");
+    assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(j, 5), "note")->valuestring,
+                        "unknown provider");
+    cJSON_Delete(j);
+    mh_stop_ok(&s);
+}
+
 /* Sends `req` (whole, the socket left open for writing: no body follows)
  * and returns the status of the first response line within 2 s, else -1. */
 static int raw_status(const mh_server *s, const char *req, char *got, size_t size)
@@ -652,6 +696,7 @@ int main(void)
         cmocka_unit_test_teardown(invalid_key_gets_401_in_each_shape, mh_teardown),
         cmocka_unit_test_teardown(bad_bodies_get_413_and_400, mh_teardown),
         cmocka_unit_test_teardown(front_errors_match_the_readme_table, mh_teardown),
+        cmocka_unit_test_teardown(endpoint_of_the_other_shape_is_404, mh_teardown),
         cmocka_unit_test_teardown(journal_query_format_and_limit, mh_teardown),
         cmocka_unit_test_teardown(head_and_admin_413, mh_teardown),
         cmocka_unit_test_teardown(admin_state_journal_reset_metrics, mh_teardown),
