@@ -107,18 +107,21 @@ demo: all
 
 # libFuzzer targets (tests/fuzz/fuzz_*.c), built with clang in build-fuzz/ and
 # run for FUZZ_SECONDS each, seeded from the test data of the parser they cover.
+# FUZZ_TARGETS picks some (e.g. FUZZ_TARGETS=fuzz_front); default: all.
 FUZZ_SRC     := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_SECONDS ?= 30
+FUZZ_TARGETS ?= $(patsubst tests/fuzz/%.c,%,$(FUZZ_SRC))
 fuzz:
 	$(MAKE) BUILD=build-fuzz BIN=build-fuzz/bin CC=clang OPT="-O1 -g" \
 	  SAN_FLAGS="-fsanitize=fuzzer-no-link,address,undefined" fuzz-run
 
-fuzz-run: $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
+fuzz-run: $(addprefix $(BUILD)/fuzz/,$(FUZZ_TARGETS))
 	@for f in $^; do \
+	  names='*.json*'; \
 	  case $$f in *policy) seeds=tests/data/policies;; *scenario) seeds="tests/data/scenarios tests/data/run scenarios";; \
-	    *reports) seeds=tests/data/runs;; *) seeds=;; esac; \
+	    *reports) seeds=tests/data/runs;; *front) seeds=tests/data/front; names='*';; *) seeds=;; esac; \
 	  corpus=$(BUILD)/corpus/$$(basename $$f); mkdir -p $$corpus; \
-	  [ -n "$$seeds" ] && find $$seeds -type f -name '*.json*' -exec cp {} $$corpus/ \; ; \
+	  [ -n "$$seeds" ] && find $$seeds -type f -name "$$names" -exec cp {} $$corpus/ \; ; \
 	  echo "fuzz: $$f for $(FUZZ_SECONDS) s"; \
 	  $$f -max_total_time=$(FUZZ_SECONDS) -max_len=8192 -print_final_stats=1 $$corpus \
 	    >$(BUILD)/fuzz/$$(basename $$f).log 2>&1; rc=$$?; \
