@@ -449,6 +449,7 @@ static int decide(mock_rq *rq, mock_body_req *req)
     mock_server *s = rq->srv;
     size_t key_len = 0;
     const char *key = rq->hidden ? NULL : request_key(rq->conn, &key_len);
+    uint32_t key_ix = key_index(s, rq->route.provider, key, key_len);
     int front = front_check(rq, req);
     int hung = 0;
     pthread_mutex_lock(&s->mu);
@@ -464,7 +465,7 @@ static int decide(mock_rq *rq, mock_body_req *req)
                            .tokens = req->tokens,
                            .now = now,
                            .attempt_id = rq->attempt_id,
-                           .key_ix = key_index(s, rq->route.provider, key, key_len)};
+                           .key_ix = key_ix};
         mock_model_respond(s->model, &mr, &rq->plan);
         if (rq->plan.fault == MOCK_FAULT_HANG)
             hung = try_hang(rq);

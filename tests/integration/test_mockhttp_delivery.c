@@ -199,6 +199,75 @@ static void planned_faults_count_as_delivered(void **state)
     mh_stop_ok(&s);
 }
 
+/* connections.NAME of /__admin/state, or -1. */
+static int conns(const mh_server *s, const char *name)
+{
+    cJSON *j = get_json(s, "/__admin/state");
+    cJSON *v = cJSON_GetObjectItem(cJSON_GetObjectItem(j, "connections"), name);
+    int n = cJSON_IsNumber(v) ? v->valueint : -1;
+    cJSON_Delete(j);
+    return n;
+}
+
+/* SIGTERM while one answer sleeps and one request hangs: the sleeping one
+ * is answered at once, the hang is closed, the server exits 0, and the
+ * journal file has both with their fate. */
+static void sigterm_settles_sleeping_and_hung_entries(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/mockhttp-delivery-XXXXXX";
+    int tfd = mkstemp(path);
+    assert_true(tfd >= 0);
+    close(tfd);
+    mh_server s;
+    const char *extra[] = {"--journal", path, "--time-scale", "0.5", NULL}; /* lat: 1 wall s */
+    mh_start_ok(&s, FAULTS, extra);
+    char req[1024];
+    int fds[2];
+    const char *paths[] = {"/lat/v1/chat/completions", "/hang/v1/chat/completions"};
+    for (int i = 0; i < 2; i++) {
+        size_t len = mh_raw_post(req, sizeof req, paths[i], KEY, MH_CHAT("m1"));
+        fds[i] = mh_raw_connect(&s);
+        assert_true(fds[i] >= 0);
+        assert_int_equal(mh_raw_send(fds[i], req, len), 0);
+    }
+    double until = mh_now() + 0.8;
+    while ((conns(&s, "sleeping") != 1 || conns(&s, "hung") != 1) && mh_now() < until) {
+        struct timespec ts = {0, 10 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    assert_int_equal(conns(&s, "sleeping"), 1);
+    assert_int_equal(conns(&s, "hung"), 1);
+    mh_stop_ok(&s);
+    char buf0[8192], buf1[8192], *bufs[2] = {buf0, buf1};
+    size_t lens[2];
+    mh_raw_read_all(fds, 2, bufs, lens, sizeof buf0, 2);
+    assert_int_equal(strncmp(buf0, "HTTP/1.1 200 ", 13), 0); /* answered at the stop */
+    assert_int_equal(lens[1], 0);                            /* the hang: nothing */
+    close(fds[0]);
+    close(fds[1]);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    char line[8192];
+    int lines = 0, answered = 0, stopped = 0;
+    while (fgets(line, sizeof line, f)) {
+        cJSON *e = cJSON_Parse(line);
+        assert_non_null(e);
+        lines++;
+        answered += strcmp(cJSON_GetObjectItem(e, "provider")->valuestring, "lat") == 0 &&
+                    cJSON_IsTrue(cJSON_GetObjectItem(e, "delivered"));
+        cJSON *why = cJSON_GetObjectItem(e, "reason");
+        stopped += strcmp(cJSON_GetObjectItem(e, "provider")->valuestring, "hang") == 0 &&
+                   cJSON_IsString(why) && strcmp(why->valuestring, "server stopped") == 0;
+        cJSON_Delete(e);
+    }
+    fclose(f);
+    unlink(path);
+    assert_int_equal(lines, 2);
+    assert_int_equal(answered, 1);
+    assert_int_equal(stopped, 1);
+}
+
 int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -206,6 +275,7 @@ int main(void)
         cmocka_unit_test_teardown(half_closed_clients_get_their_answer, mh_teardown),
         cmocka_unit_test_teardown(reset_while_sleeping_is_journalled_undelivered, mh_teardown),
         cmocka_unit_test_teardown(planned_faults_count_as_delivered, mh_teardown),
+        cmocka_unit_test_teardown(sigterm_settles_sleeping_and_hung_entries, mh_teardown),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     curl_global_cleanup();
