@@ -41,7 +41,7 @@ typedef struct h_cand {
     char *body;
     size_t body_len;
     h_key *keys;
-    bool direct; /* a loopback URL: no proxy (rl_http_is_loopback) */
+    bool direct;          /* a loopback URL: no proxy (rl_http_is_loopback) */
     rl_sse_format format; /* how its streams read */
 } h_cand;
 
@@ -55,10 +55,10 @@ typedef struct h_xfer {
     rl_hcap hdr;
     rl_bodycap body; /* an error body, when the policy reads them */
     /* a streamed answer (the SEND asked for one and the status is 2xx) */
-    rl_sse *sse;       /* its reader, made on first use and kept with the transfer */
-    bool streaming;    /* the headers of a 2xx stream have come */
-    int64_t last_byte; /* wall us of its last byte (the headers' end, first) */
-    int64_t idle_at;   /* wall us its idle entry in r->idle is due, 0 none */
+    rl_sse *sse;         /* its reader, made on first use and kept with the transfer */
+    bool streaming;      /* the headers of a 2xx stream have come */
+    int64_t last_byte;   /* wall us of its last byte (the headers' end, first) */
+    int64_t idle_at;     /* wall us its idle entry in r->idle is due, 0 none */
     int64_t first_token; /* wall us of its first token, -1 until one comes */
     /* X-Retrylab-Resume (policy stream.resume), as the attempt header */
     struct curl_slist resume_node;

@@ -193,7 +193,8 @@ static cm_us stream_end(const mock_plan *p, const rl_drv_send *how, sim_reply *r
     const mock_stream *st = &p->stream;
     cm_us at0 = p->latency > 0 ? p->latency : 0; /* the headers and the opening */
     uint32_t n = mock_stream_delivered(st);
-    bool broken = st->fault != MOCK_STREAM_NONE && !(st->fault == MOCK_STREAM_STALL && st->stall >= 0);
+    bool broken =
+        st->fault != MOCK_STREAM_NONE && !(st->fault == MOCK_STREAM_STALL && st->stall >= 0);
     cm_us end = broken ? mock_stream_end_at(st) : mock_stream_token_at(st, st->tokens - 1);
     r->stream = broken ? (st->fault == MOCK_STREAM_ERROR       ? RL_STREAM_ERROR
                           : st->fault == MOCK_STREAM_MALFORMED ? RL_STREAM_MALFORMED
@@ -214,12 +215,11 @@ static cm_us stream_end(const mock_plan *p, const rl_drv_send *how, sim_reply *r
         last = t;
     }
     bool silent = st->fault == MOCK_STREAM_STALL && st->stall < 0; /* until the client leaves */
-    if (how->idle_timeout > 0 && r->tokens == n && (silent || (broken && end - last >
-                                                                          how->idle_timeout))) {
+    if (how->idle_timeout > 0 && r->tokens == n &&
+        (silent || (broken && end - last > how->idle_timeout))) {
         r->stream = RL_STREAM_STALLED; /* the silence before the fault outlasted the timeout */
         end = cm_us_add(last, how->idle_timeout);
-    }
-    else if (st->fault == MOCK_STREAM_STALL && st->stall < 0 && how->idle_timeout <= 0)
+    } else if (st->fault == MOCK_STREAM_STALL && st->stall < 0 && how->idle_timeout <= 0)
         end = CM_US_MAX; /* only the total timeout ends it */
     end = cm_us_add(at0, end);
     if (end >= how->timeout && how->timeout > at0) { /* the client's patience ran out */
@@ -284,8 +284,7 @@ static void body_of(const mock_plan *p, sim_reply *r)
 
 /* ops.send: the model decides the answer now; the attempt ends when its
  * latency (or the timeout) has passed. */
-static int sim_send(void *io, uint32_t id, const rl_drv_task *k, const rl_drv_send *how,
-                    cm_us now)
+static int sim_send(void *io, uint32_t id, const rl_drv_task *k, const rl_drv_send *how, cm_us now)
 {
     sim *s = io;
     sim_attempt *x = rl_drv_table_extra(s->table, id);

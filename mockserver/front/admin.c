@@ -13,6 +13,7 @@ static cJSON *journal_json(const mock_journal_counts *c)
     cJSON_AddNumberToObject(j, "capacity", (double)c->capacity);
     cJSON_AddNumberToObject(j, "dropped", (double)c->dropped);
     cJSON_AddNumberToObject(j, "lost", (double)c->lost);
+    cJSON_AddNumberToObject(j, "undelivered", (double)c->undelivered);
     return j;
 }
 

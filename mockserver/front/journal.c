@@ -9,16 +9,26 @@
 #include "common/keyid.h"
 #include "mockserver/front/textbuf.h"
 
+/* One kept entry: its line without the fate's members (they are added when
+ * it is rendered or written), so closing an entry never reformats it. */
+typedef struct journal_slot {
+    char *open;   /* malloc'd, NUL-terminated; NULL when the slot is empty */
+    size_t len;   /* bytes of open */
+    uint64_t seq; /* the entry's number in its generation */
+    uint8_t fate; /* mock_journal_fate */
+} journal_slot;
+
 struct mock_journal {
-    char **lines;                /* ring of capacity malloc'd lines, NULL when empty */
+    journal_slot *slots;         /* ring of capacity slots */
     size_t capacity, head, kept; /* head = next slot to write */
-    uint64_t total, dropped, lost;
+    uint64_t gen;                /* clears so far */
+    uint64_t total, dropped, lost, undelivered;
     FILE *file;
     const char *path;   /* names the file in the error message */
     uint64_t pending;   /* lines written to the file since its last good flush */
     uint64_t file_lost; /* lines the file lost, since the start (not cleared) */
-    uint64_t all_total, all_dropped, all_lost; /* since the start (not cleared) */
-    bool file_reported;                        /* the first file error has been printed */
+    uint64_t all_total, all_dropped, all_lost, all_undelivered; /* since the start */
+    bool file_reported; /* the first file error has been printed */
 };
 
 mock_journal *mock_journal_new(size_t capacity, FILE *file)
@@ -28,8 +38,8 @@ mock_journal *mock_journal_new(size_t capacity, FILE *file)
     mock_journal *j = calloc(1, sizeof *j);
     if (!j)
         return NULL;
-    j->lines = calloc(capacity, sizeof *j->lines);
-    if (!j->lines) {
+    j->slots = calloc(capacity, sizeof *j->slots);
+    if (!j->slots) {
         free(j);
         return NULL;
     }
@@ -43,8 +53,37 @@ void mock_journal_free(mock_journal *j)
     if (!j)
         return;
     mock_journal_clear(j);
-    free(j->lines);
+    free(j->slots);
     free(j);
+}
+
+/* The members that end a line, per fate (the closing brace included). */
+static const char *const fate_tail[MOCK_FATE_COUNT] = {
+    [MOCK_FATE_DELIVERED] = ",\"delivered\":true,\"reason\":null}",
+    [MOCK_FATE_PENDING] = ",\"delivered\":null,\"reason\":null}",
+    [MOCK_FATE_CLIENT_CLOSED] = ",\"delivered\":false,\"reason\":\"client closed\"}",
+    [MOCK_FATE_SEND_FAILED] = ",\"delivered\":false,\"reason\":\"send failed\"}",
+    [MOCK_FATE_TIMEOUT] = ",\"delivered\":false,\"reason\":\"timeout\"}",
+    [MOCK_FATE_SERVER_STOPPED] = ",\"delivered\":false,\"reason\":\"server stopped\"}",
+    [MOCK_FATE_NO_MEMORY] = ",\"delivered\":false,\"reason\":\"out of memory\"}",
+};
+
+static const char *const fate_reason[MOCK_FATE_COUNT] = {
+    [MOCK_FATE_CLIENT_CLOSED] = "client closed",
+    [MOCK_FATE_SEND_FAILED] = "send failed",
+    [MOCK_FATE_TIMEOUT] = "timeout",
+    [MOCK_FATE_SERVER_STOPPED] = "server stopped",
+    [MOCK_FATE_NO_MEMORY] = "out of memory",
+};
+
+static mock_journal_fate fate_ok(mock_journal_fate f)
+{
+    return (unsigned)f < MOCK_FATE_COUNT ? f : MOCK_FATE_SEND_FAILED;
+}
+
+const char *mock_journal_fate_reason(mock_journal_fate fate)
+{
+    return fate_reason[fate_ok(fate)];
 }
 
 static void format_headers(mock_buf *b, const mock_header *h, size_t n)
@@ -85,7 +124,7 @@ static void format_entry(mock_buf *b, const mock_journal_entry *e)
         cm_attempt_format(e->attempt_id, attempt);
     mock_buf_puts(b, ",\"attempt\":");
     mock_buf_json_str(b, e->attempt_id ? attempt : NULL);
-    mock_buf_puts(b, "}");
+    mock_buf_puts(b, fate_tail[fate_ok(e->fate)]);
 }
 
 size_t mock_journal_format(const mock_journal_entry *e, char *buf, size_t size)
@@ -125,55 +164,114 @@ static void file_failed(mock_journal *j, int err)
             j->path ? j->path : "the journal file", strerror(err ? err : EIO));
 }
 
-static void file_write(mock_journal *j, const char *line, size_t len)
+/* One line to the file: the open part, then the fate's members. */
+static void file_write(mock_journal *j, const char *open, size_t len, mock_journal_fate fate)
 {
+    if (!j->file || !len)
+        return;
     j->pending++;
     errno = 0;
-    if (fwrite(line, 1, len, j->file) != len || fputc('\n', j->file) == EOF || ferror(j->file))
+    const char *tail = fate_tail[fate];
+    size_t tl = strlen(tail);
+    if (fwrite(open, 1, len, j->file) != len || fwrite(tail, 1, tl, j->file) != tl ||
+        fputc('\n', j->file) == EOF || ferror(j->file))
         file_failed(j, errno);
 }
 
-uint64_t mock_journal_add_line(mock_journal *j, const char *line, size_t len)
+/* Keeps open[len] (copied) in the ring with `fate`; fills *t. */
+static void ring_put(mock_journal *j, const char *open, size_t len, mock_journal_fate fate,
+                     mock_journal_ticket *t)
 {
-    uint64_t seq = j->total++;
+    *t = (mock_journal_ticket){.gen = j->gen, .seq = j->total++};
     j->all_total++;
-    if (len && j->file)
-        file_write(j, line, len);
     char *copy = len ? malloc(len + 1) : NULL;
     if (!copy) {
         j->lost++;
         j->all_lost++;
-        return seq;
+        return;
     }
-    memcpy(copy, line, len);
+    memcpy(copy, open, len);
     copy[len] = '\0';
-    if (j->lines[j->head]) {
-        free(j->lines[j->head]);
+    journal_slot *sl = &j->slots[j->head];
+    if (sl->open) {
+        free(sl->open);
         j->dropped++;
         j->all_dropped++;
         j->kept--;
     }
-    j->lines[j->head] = copy;
+    *sl = (journal_slot){.open = copy, .len = len, .seq = t->seq, .fate = (uint8_t)fate};
+    t->slot = j->head;
+    t->kept = true;
     j->head = (j->head + 1) % j->capacity;
     j->kept++;
-    return seq;
+}
+
+/* The length of `line` without the members of `fate` that end it (0 when
+ * it does not end with them). */
+static size_t open_len(const char *line, size_t len, mock_journal_fate fate)
+{
+    size_t tl = strlen(fate_tail[fate]);
+    return len >= tl && memcmp(line + len - tl, fate_tail[fate], tl) == 0 ? len - tl : 0;
+}
+
+uint64_t mock_journal_generation(const mock_journal *j)
+{
+    return j->gen;
+}
+
+void mock_journal_open(mock_journal *j, uint64_t gen, const char *line, size_t len,
+                       mock_journal_ticket *t)
+{
+    size_t ol = open_len(line, len, MOCK_FATE_PENDING);
+    if (gen != j->gen) { /* decided before a clear: the old side's */
+        *t = (mock_journal_ticket){.gen = gen};
+        j->all_total++;
+        if (!ol)
+            j->all_lost++;
+        return;
+    }
+    ring_put(j, line, ol, MOCK_FATE_PENDING, t);
+}
+
+void mock_journal_close(mock_journal *j, const mock_journal_ticket *t, const char *line, size_t len,
+                        mock_journal_fate fate)
+{
+    fate = fate_ok(fate);
+    bool same = t->gen == j->gen;
+    if (fate != MOCK_FATE_DELIVERED && fate != MOCK_FATE_PENDING) {
+        j->all_undelivered++;
+        j->undelivered += same;
+    }
+    journal_slot *sl = same && t->kept ? &j->slots[t->slot] : NULL;
+    if (sl && sl->open && sl->seq == t->seq)
+        sl->fate = (uint8_t)fate;
+    size_t ol = open_len(line, len, MOCK_FATE_PENDING);
+    if (fate != MOCK_FATE_PENDING)
+        file_write(j, line, ol, fate);
 }
 
 uint64_t mock_journal_add(mock_journal *j, const mock_journal_entry *e)
 {
     char line[MOCK_JOURNAL_LINE_MAX];
-    size_t len = mock_journal_format(e, line, sizeof line);
-    return mock_journal_add_line(j, line, len);
+    mock_journal_entry pending = *e;
+    pending.fate = MOCK_FATE_PENDING;
+    size_t len = mock_journal_format(&pending, line, sizeof line);
+    mock_journal_ticket t;
+    mock_journal_open(j, j->gen, line, len, &t);
+    if (e->fate != MOCK_FATE_PENDING)
+        mock_journal_close(j, &t, line, len, e->fate);
+    return t.seq;
 }
 
 void mock_journal_clear(mock_journal *j)
 {
     for (size_t i = 0; i < j->capacity; i++) {
-        free(j->lines[i]);
-        j->lines[i] = NULL;
+        free(j->slots[i].open);
+        j->slots[i].open = NULL;
     }
     j->head = j->kept = 0;
-    j->total = j->dropped = j->lost = 0;
+    j->total = j->dropped = j->lost = j->undelivered = 0;
+    j->gen++;
 }
 
 void mock_journal_flush(mock_journal *j)
@@ -199,9 +297,11 @@ void mock_journal_counts_get(const mock_journal *j, mock_journal_counts *out)
     out->capacity = j->capacity;
     out->dropped = j->dropped;
     out->lost = j->lost;
+    out->undelivered = j->undelivered;
     out->all_total = j->all_total;
     out->all_dropped = j->all_dropped;
     out->all_lost = j->all_lost;
+    out->all_undelivered = j->all_undelivered;
 }
 
 char *mock_journal_render(const mock_journal *j, bool jsonl, size_t limit, size_t *len)
@@ -213,10 +313,11 @@ char *mock_journal_render(const mock_journal *j, bool jsonl, size_t limit, size_
     if (!jsonl)
         mock_buf_puts(&b, "[");
     for (size_t i = 0; i < n; i++) {
-        const char *line = j->lines[(first + i) % j->capacity];
+        const journal_slot *sl = &j->slots[(first + i) % j->capacity];
         if (!jsonl && i)
             mock_buf_puts(&b, ",\n");
-        mock_buf_puts(&b, line);
+        mock_buf_add(&b, sl->open, sl->len);
+        mock_buf_puts(&b, fate_tail[sl->fate]);
         if (jsonl)
             mock_buf_puts(&b, "\n");
     }

@@ -1,6 +1,7 @@
-/* journal.h: the mockserver's record of every request it answered: a
- * bounded in-memory ring (oldest entries drop first) plus an optional JSON
- * Lines file that receives every entry. Keys appear only as cm_keyid ids. */
+/* journal.h: the mockserver's record of every request it answered and of
+ * whether the answer reached the client: a bounded in-memory ring (oldest
+ * entries drop first) plus an optional JSON Lines file that receives every
+ * entry once its fate is known. Keys appear only as cm_keyid ids. */
 #ifndef MOCK_JOURNAL_H
 #define MOCK_JOURNAL_H
 #include <stdbool.h>
@@ -15,6 +16,24 @@
 /* The longest journal line kept; longer ones are cut to a valid stub. */
 #define MOCK_JOURNAL_LINE_MAX 4096
 
+/* What became of a decided answer. An entry is recorded when the answer is
+ * decided (MOCK_FATE_PENDING while it sleeps, hangs or is being sent) and
+ * closed with its fate when the connection is done with it. */
+typedef enum mock_journal_fate {
+    MOCK_FATE_DELIVERED,      /* sent whole, or the planned fault carried out */
+    MOCK_FATE_PENDING,        /* not finished yet: "delivered": null */
+    MOCK_FATE_CLIENT_CLOSED,  /* the client closed or reset the connection first */
+    MOCK_FATE_SEND_FAILED,    /* sending failed with the client still there */
+    MOCK_FATE_TIMEOUT,        /* the connection timed out */
+    MOCK_FATE_SERVER_STOPPED, /* the server stopped first */
+    MOCK_FATE_NO_MEMORY,      /* the answer could not be made */
+} mock_journal_fate;
+#define MOCK_FATE_COUNT 7
+
+/* The "reason" text of an undelivered fate ("client closed", ...); NULL for
+ * MOCK_FATE_DELIVERED and MOCK_FATE_PENDING. */
+const char *mock_journal_fate_reason(mock_journal_fate fate);
+
 typedef struct mock_journal_entry {
     cm_us t;                    /* scenario time of arrival */
     const char *provider;       /* NULL when the path named none */
@@ -23,16 +42,17 @@ typedef struct mock_journal_entry {
     int status;                 /* status planned; 0 for a reset with no response */
     const mock_header *headers; /* headers sent (not owned) */
     size_t nheaders;
-    cm_us latency;       /* planned latency, scenario time */
-    const char *fault;   /* NULL, "hang", "reset", "truncate", "slow_body" */
-    const char *note;    /* what decided the answer; may be NULL */
-    uint64_t attempt_id; /* the X-Retrylab-Attempt the request named; 0 none */
+    cm_us latency;          /* planned latency, scenario time */
+    const char *fault;      /* NULL, "hang", "reset", "truncate", "slow_body" */
+    const char *note;       /* what decided the answer; may be NULL */
+    uint64_t attempt_id;    /* the X-Retrylab-Attempt the request named; 0 none */
+    mock_journal_fate fate; /* "delivered" and "reason" */
 } mock_journal_entry;
 
 typedef struct mock_journal mock_journal;
 
 /* A journal keeping the last `capacity` entries (>= 1) in memory. `file`
- * (may be NULL) receives every entry as one JSON line; it stays the
+ * (may be NULL) receives every closed entry as one JSON line; it stays the
  * caller's (the journal never closes it). NULL when out of memory. */
 mock_journal *mock_journal_new(size_t capacity, FILE *file);
 /* Names the file (`path`, kept, not copied) in the one stderr line printed
@@ -43,17 +63,44 @@ void mock_journal_free(mock_journal *j);
 
 /* Formats `e` as one JSON line (no newline) into buf[size] (size should be
  * MOCK_JOURNAL_LINE_MAX); a line that does not fit is replaced by a stub
- * without headers. Returns the length, 0 when even the stub does not fit.
- * Pure and thread-safe: the HTTP front formats outside its locks. */
+ * without headers. The line ends with the fate's members
+ * (`"delivered":...,"reason":...}`). Returns the length, 0 when even the
+ * stub does not fit. Pure and thread-safe: the HTTP front formats outside
+ * its locks. */
 size_t mock_journal_format(const mock_journal_entry *e, char *buf, size_t size);
-/* Records a formatted line (copied); returns its number (from 0). Not
- * thread-safe: the caller serialises. When memory runs out the line is
- * counted as lost but still written to the file. */
-uint64_t mock_journal_add_line(mock_journal *j, const char *line, size_t len);
-/* mock_journal_format + mock_journal_add_line. */
+
+/* The journal's generation: 0 when made, one more at each clear. A
+ * decision takes it under the same lock as the clear, so that its entry
+ * lands on the side of the clear it was decided on. */
+uint64_t mock_journal_generation(const mock_journal *j);
+
+/* Where an opened entry is, for mock_journal_close. */
+typedef struct mock_journal_ticket {
+    uint64_t gen, seq;
+    size_t slot;
+    bool kept; /* the entry went into the ring */
+} mock_journal_ticket;
+
+/* Records a line formatted with MOCK_FATE_PENDING for a decision taken in
+ * generation `gen`: kept in the ring and counted in total when `gen` is the
+ * journal's; an entry of an earlier generation (decided before a clear) is
+ * counted only in the since-start counts (all_total, /metrics). The file
+ * gets nothing yet. Fills *t for mock_journal_close. Not thread-safe: the
+ * caller serialises. */
+void mock_journal_open(mock_journal *j, uint64_t gen, const char *line, size_t len,
+                       mock_journal_ticket *t);
+/* Closes the entry opened as *t: gives it `fate` in the ring (when it is
+ * still there, in the same generation) and writes the line (`line`, the
+ * same pending line that was opened) with that fate to the file. An
+ * undelivered fate is counted (undelivered, all_undelivered). */
+void mock_journal_close(mock_journal *j, const mock_journal_ticket *t, const char *line, size_t len,
+                        mock_journal_fate fate);
+/* mock_journal_format of an entry whose fate is known, then both steps
+ * (e->fate MOCK_FATE_PENDING: opened only). Returns the entry's number. */
 uint64_t mock_journal_add(mock_journal *j, const mock_journal_entry *e);
 /* Forgets the in-memory entries and the counters since the last clear
- * (total, dropped, lost; not the all_* ones); the file keeps its lines. */
+ * (total, dropped, lost, undelivered; not the all_* ones), and starts a new
+ * generation; the file keeps its lines. */
 void mock_journal_clear(mock_journal *j);
 /* Writes buffered file output out (no-op without a file). A failed write
  * or flush counts every line since the last good flush as lost and prints
@@ -67,11 +114,13 @@ typedef struct mock_journal_counts {
     uint64_t total; /* entries recorded since the start or the last clear */
     size_t kept;    /* entries in memory now */
     size_t capacity;
-    uint64_t dropped; /* entries pushed out of the ring */
-    uint64_t lost;    /* entries not stored (no memory) or not written to the file */
-    /* The same three since the journal was made: a clear does not reset
-     * them (the /metrics counters, which only grow). */
-    uint64_t all_total, all_dropped, all_lost;
+    uint64_t dropped;     /* entries pushed out of the ring */
+    uint64_t lost;        /* entries not stored (no memory) or not written to the file */
+    uint64_t undelivered; /* entries closed with a fate other than delivered */
+    /* The same four since the journal was made: a clear does not reset
+     * them (the /metrics counters, which only grow). all_total also
+     * counts entries decided before a clear that were recorded after it. */
+    uint64_t all_total, all_dropped, all_lost, all_undelivered;
 } mock_journal_counts;
 void mock_journal_counts_get(const mock_journal *j, mock_journal_counts *out);
 

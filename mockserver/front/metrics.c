@@ -19,6 +19,7 @@ struct mock_metrics {
     series *v;
     size_t n;
     size_t last; /* index of the last series hit: most traffic repeats it */
+    uint64_t undelivered[MOCK_FATE_COUNT];
 };
 
 mock_metrics *mock_metrics_new(void)
@@ -80,6 +81,12 @@ void mock_metrics_count(mock_metrics *m, const char *provider, const char *model
     s->count++;
 }
 
+void mock_metrics_count_undelivered(mock_metrics *m, mock_journal_fate fate)
+{
+    if (mock_journal_fate_reason(fate))
+        m->undelivered[fate]++;
+}
+
 /* A label value: backslash, double quote and newline escaped; a byte that
  * does not start valid UTF-8 becomes U+FFFD (the text format is UTF-8). */
 static void label(mock_buf *b, const char *v)
@@ -102,9 +109,8 @@ static void label(mock_buf *b, const char *v)
 
 static void render_requests(mock_buf *b, const mock_metrics *m)
 {
-    mock_buf_puts(b,
-                  "# HELP mock_requests_total Requests answered, by provider, model and status.\n"
-                  "# TYPE mock_requests_total counter\n");
+    mock_buf_puts(b, "# HELP mock_requests_total Answers decided, by provider, model and status.\n"
+                     "# TYPE mock_requests_total counter\n");
     for (size_t i = 0; i < MOCK_METRICS_MAX_SERIES; i++) {
         const series *s = &m->v[i];
         if (i >= m->n && (i != MOCK_METRICS_MAX_SERIES - 1 || s->count == 0))
@@ -114,6 +120,18 @@ static void render_requests(mock_buf *b, const mock_metrics *m)
         mock_buf_puts(b, "\",model=\"");
         label(b, s->model);
         mock_buf_printf(b, "\",status=\"%d\"} %llu\n", s->status, (unsigned long long)s->count);
+    }
+}
+
+static void render_undelivered(mock_buf *b, const mock_metrics *m)
+{
+    mock_buf_puts(b, "# HELP mock_undelivered_total Decided answers that did not reach the client, "
+                     "by reason.\n# TYPE mock_undelivered_total counter\n");
+    for (int f = 0; f < MOCK_FATE_COUNT; f++) {
+        const char *reason = mock_journal_fate_reason((mock_journal_fate)f);
+        if (reason)
+            mock_buf_printf(b, "mock_undelivered_total{reason=\"%s\"} %llu\n", reason,
+                            (unsigned long long)m->undelivered[f]);
     }
 }
 
@@ -129,6 +147,7 @@ char *mock_metrics_render(const mock_metrics *m, const mock_metrics_extra *x, si
     mock_buf b;
     mock_buf_init(&b, (size_t)4 << 20);
     render_requests(&b, m);
+    render_undelivered(&b, m);
     metric(&b, "mock_hung_connections", "gauge", "Connections hanging now.", (double)x->hung_now);
     metric(&b, "mock_hung_rejected_total", "counter",
            "Hang faults answered 504 because --max-hung was reached.", (double)x->hung_rejected);

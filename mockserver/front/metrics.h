@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mockserver/front/journal.h"
+
 #define MOCK_METRICS_MAX_SERIES 1024
 
 typedef struct mock_metrics mock_metrics;
@@ -15,8 +17,11 @@ typedef struct mock_metrics mock_metrics;
 mock_metrics *mock_metrics_new(void);
 void mock_metrics_free(mock_metrics *m);
 
-/* Counts one request. NULL provider or model count as "". Not thread-safe. */
+/* Counts one decided answer. NULL provider or model count as "". Not thread-safe. */
 void mock_metrics_count(mock_metrics *m, const char *provider, const char *model, int status);
+/* Counts one answer that did not reach its client, by why (`fate` other
+ * than delivered or pending; others are ignored). Not thread-safe. */
+void mock_metrics_count_undelivered(mock_metrics *m, mock_journal_fate fate);
 
 /* Values the server adds to the page at render time. */
 typedef struct mock_metrics_extra {

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -25,6 +26,7 @@
 #include "mockserver/front/clock.h"
 #include "mockserver/front/journal.h"
 #include "mockserver/front/metrics.h"
+#include "mockserver/front/request.h"
 #include "mockserver/front/route.h"
 #include "mockserver/front/textbuf.h"
 #include "mockserver/front/waker.h"
@@ -58,6 +60,7 @@ struct mock_server {
 
 typedef enum rq_stage {
     RQ_READING,  /* headers and body arriving */
+    RQ_PARKED,   /* decided, with latency: suspended on the next call (park) */
     RQ_SLEEPING, /* suspended for latency; answer on resume */
     RQ_HUNG,     /* suspended until the client leaves or the server stops */
     RQ_SENDING,  /* a response is queued */
@@ -69,15 +72,23 @@ typedef struct mock_rq {
     mock_route route;
     mock_buf body;
     bool too_large;
+    bool hidden; /* a NUL byte hides part of the request head: 400 */
     rq_stage stage;
     char *resp; /* rendered body, owned */
     size_t resp_len;
-    size_t chunk;          /* slow body: bytes per chunk */
-    int64_t chunk_wait_us; /* slow body: wall time between chunks */
-    bool chunk_ready;      /* slow body: the next chunk may go */
-    uint64_t attempt_id;   /* from X-Retrylab-Attempt; 0 when absent */
-    uint64_t ticket;       /* the model's concurrency hold, released when the request ends */
-    mock_plan plan;        /* last: not zeroed on allocation (see rq_new) */
+    size_t chunk;           /* slow body: bytes per chunk */
+    int64_t chunk_wait_us;  /* slow body: wall time between chunks */
+    bool chunk_ready;       /* slow body: the next chunk may go */
+    int64_t wake_at;        /* RQ_PARKED: wall time the answer is due */
+    uint64_t attempt_id;    /* from X-Retrylab-Attempt; 0 when absent */
+    uint64_t hold;          /* the model's concurrency hold, released when the request ends */
+    bool journaled;         /* the decision is in the journal (ticket), fate pending */
+    bool planned_close;     /* the connection ends as the plan said (reset, truncate, hang) */
+    mock_journal_fate drop; /* not MOCK_FATE_DELIVERED: why the front dropped the answer */
+    mock_journal_ticket ticket;
+    size_t jlen;
+    mock_plan plan;                    /* not zeroed on allocation (see rq_new) */
+    char jline[MOCK_JOURNAL_LINE_MAX]; /* the pending journal line (jlen bytes) */
 } mock_rq;
 
 /* ---- suspension callbacks (see waker.h) ---- */
@@ -91,7 +102,10 @@ static void rq_suspend(void *item)
 static void rq_resume(void *item, mock_wake_reason why)
 {
     mock_rq *rq = item;
-    (void)why;
+    if (rq->stage == RQ_HUNG) /* held until the client left, as planned; or stopped */
+        rq->planned_close = why == MOCK_WAKE_GONE;
+    if (rq->stage == RQ_HUNG && why == MOCK_WAKE_STOP)
+        rq->drop = MOCK_FATE_SERVER_STOPPED;
     rq->chunk_ready = true;
     MHD_resume_connection(rq->conn);
 }
@@ -144,8 +158,10 @@ static ssize_t read_truncated(void *cls, uint64_t pos, char *buf, size_t max)
 {
     mock_rq *rq = cls;
     size_t half = rq->resp_len / 2;
-    if (pos >= half)
+    if (pos >= half) {
+        rq->planned_close = true;
         return MHD_CONTENT_READER_END_WITH_ERROR;
+    }
     size_t n = half - (size_t)pos < max ? half - (size_t)pos : max;
     memcpy(buf, rq->resp + pos, n);
     return (ssize_t)n;
@@ -179,6 +195,7 @@ static enum MHD_Result send_reset(mock_rq *rq)
         struct linger lg = {.l_onoff = 1, .l_linger = 0};
         setsockopt(ci->connect_fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
     }
+    rq->planned_close = true;
     return MHD_NO; /* MHD closes the socket: with linger 0 that is an RST */
 }
 
@@ -233,17 +250,33 @@ static const char *fault_name(mock_fault f)
     }
 }
 
-static const char *request_key(struct MHD_Connection *c)
+/* The request's key (mock_req_key), *len its length; NULL when none. The
+ * value ends at *len: libmicrohttpd NUL-terminates header values. */
+static const char *request_key(struct MHD_Connection *c, size_t *len)
 {
-    const char *auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
-    if (auth && strncasecmp(auth, "Bearer ", 7) == 0) {
-        auth += 7;
-        while (*auth == ' ')
-            auth++;
-        return *auth ? auth : NULL;
-    }
-    const char *x = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "x-api-key");
-    return x && *x ? x : NULL;
+    const char *auth = NULL, *x = NULL, *key = NULL;
+    size_t auth_len = 0, x_len = 0;
+    if (MHD_lookup_connection_value_n(c, MHD_HEADER_KIND, "Authorization", 13, &auth, &auth_len) !=
+        MHD_YES)
+        auth = NULL;
+    if (MHD_lookup_connection_value_n(c, MHD_HEADER_KIND, "x-api-key", 9, &x, &x_len) != MHD_YES)
+        x = NULL;
+    if (mock_req_key(auth, auth_len, x, x_len, &key, len) != 0)
+        return NULL;
+    return key;
+}
+
+/* The 1-based index of key[len] among the provider's keys, compared by
+ * length and bytes; 0 when the provider or the key is not found (the
+ * model then answers 401 or 404 itself). */
+static uint32_t key_index(const mock_server *s, const char *provider, const char *key, size_t len)
+{
+    int pi = mock_scenario_provider_find(s->sc, provider);
+    if (pi < 0 || !key)
+        return 0;
+    const mock_provider_def *p = &s->sc->providers[pi];
+    int k = mock_req_key_index((const char *const *)p->key_values, p->nkeys, key, len);
+    return k < 0 ? 0 : (uint32_t)k + 1;
 }
 
 static mock_shape route_shape(const mock_server *s, const mock_route *r)
@@ -280,6 +313,11 @@ static int front_check_plan(mock_rq *rq, mock_body_req *req)
 {
     mock_shape shape = route_shape(rq->srv, &rq->route);
     char msg[160];
+    if (rq->hidden) {
+        mock_body_error_plan(&rq->plan, shape, 400, NULL,
+                             "a NUL byte in the request line or a header is not allowed");
+        return -1;
+    }
     if (rq->route.kind != MOCK_ROUTE_PROVIDER) {
         mock_body_error_plan(&rq->plan, shape, 404, "", "no such route"); /* code null */
         return -1;
@@ -325,11 +363,15 @@ static int try_hang(mock_rq *rq)
     return 0;
 }
 
-/* Records the decision: the line is formatted outside any lock, then
- * appended (with the metrics count) under the journal lock. Entries are in
- * the order they are recorded; under concurrency two entries' t may be out
- * of order by the microseconds between deciding and recording. */
-static void journal_add(mock_rq *rq, const mock_body_req *req, const char *key, cm_us now)
+/* Records the decision, its fate pending (mock_journal_open): the line is
+ * formatted outside any lock into rq->jline, then recorded (with the
+ * metrics count) under the journal lock. `gen` is the journal generation
+ * the decision was taken in: a decision taken before a reset stays on the
+ * old side. Entries are in the order they are recorded; under concurrency
+ * two entries' t may be out of order by the microseconds between deciding
+ * and recording. */
+static void journal_open(mock_rq *rq, const mock_body_req *req, const char *key, cm_us now,
+                         uint64_t gen)
 {
     const mock_plan *p = &rq->plan;
     const char *provider = rq->route.kind == MOCK_ROUTE_PROVIDER ? rq->route.provider : NULL;
@@ -346,13 +388,57 @@ static void journal_add(mock_rq *rq, const mock_body_req *req, const char *key, 
         .fault = fault_name(p->fault),
         .note = p->note,
         .attempt_id = rq->attempt_id,
+        .fate = MOCK_FATE_PENDING,
     };
-    char line[MOCK_JOURNAL_LINE_MAX];
-    size_t len = mock_journal_format(&e, line, sizeof line);
+    rq->jlen = mock_journal_format(&e, rq->jline, sizeof rq->jline);
     mock_server *s = rq->srv;
     pthread_mutex_lock(&s->jmu);
-    mock_journal_add_line(s->journal, line, len);
+    mock_journal_open(s->journal, gen, rq->jline, rq->jlen, &rq->ticket);
     mock_metrics_count(s->metrics, provider, model, e.status);
+    pthread_mutex_unlock(&s->jmu);
+    rq->journaled = true;
+}
+
+/* True when the peer of fd has closed or reset its side of the connection. */
+static bool peer_closed(int fd)
+{
+    struct pollfd p = {.fd = fd, .events = POLLIN | POLLRDHUP};
+    return poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
+}
+
+/* What became of rq's answer, from what the front did and how
+ * libmicrohttpd ended the request (connection c, still open here). */
+static mock_journal_fate rq_fate(const mock_rq *rq, struct MHD_Connection *c,
+                                 enum MHD_RequestTerminationCode toe)
+{
+    if (rq->drop != MOCK_FATE_DELIVERED)
+        return rq->drop;
+    if (rq->planned_close || toe == MHD_REQUEST_TERMINATED_COMPLETED_OK)
+        return MOCK_FATE_DELIVERED;
+    switch (toe) {
+    case MHD_REQUEST_TERMINATED_TIMEOUT_REACHED:
+        return MOCK_FATE_TIMEOUT;
+    case MHD_REQUEST_TERMINATED_DAEMON_SHUTDOWN:
+        return MOCK_FATE_SERVER_STOPPED;
+    case MHD_REQUEST_TERMINATED_CLIENT_ABORT:
+    case MHD_REQUEST_TERMINATED_READ_ERROR:
+        return MOCK_FATE_CLIENT_CLOSED;
+    default: {
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+        return ci && peer_closed(ci->connect_fd) ? MOCK_FATE_CLIENT_CLOSED : MOCK_FATE_SEND_FAILED;
+    }
+    }
+}
+
+/* Closes rq's journal entry with its fate: the ring entry gets it, the
+ * journal file gets the line, an undelivered answer is counted. */
+static void journal_close(mock_rq *rq, mock_journal_fate fate)
+{
+    mock_server *s = rq->srv;
+    pthread_mutex_lock(&s->jmu);
+    mock_journal_close(s->journal, &rq->ticket, rq->jline, rq->jlen, fate);
+    mock_metrics_count_undelivered(s->metrics, fate);
     int64_t wall = mock_wall_now_us();
     if (wall - s->journal_flushed_us >= JOURNAL_FLUSH_US) {
         mock_journal_flush(s->journal);
@@ -361,26 +447,48 @@ static void journal_add(mock_rq *rq, const mock_body_req *req, const char *key, 
     pthread_mutex_unlock(&s->jmu);
 }
 
+/* When the model has no such path (unknown provider, or an endpoint its
+ * shape lacks), replaces the front's 400, 405 or 413 in rq->plan with the
+ * model's 404: a missing path is a 404 whatever the method or body. The probe names no key and no
+ * model, so the model answers at its first steps (provider, endpoint, then a 401 for the missing
+ * key), which change no state (mockserver/README.md, "Order of decisions"). Lock held. */
+static void path_unknown(mock_server *s, mock_rq *rq, cm_us now)
+{
+    if (rq->route.kind != MOCK_ROUTE_PROVIDER || rq->hidden)
+        return;
+    mock_plan probe;
+    mock_request mr = {.provider = rq->route.provider, .endpoint = rq->route.endpoint, .now = now};
+    mock_model_respond(s->model, &mr, &probe);
+    if (probe.status == 404)
+        rq->plan = probe;
+}
+
 /* Asks the model (or the front's own checks) under the lock; journals it.
  * Returns 1 when the request now hangs. */
 static int decide(mock_rq *rq, mock_body_req *req)
 {
     mock_server *s = rq->srv;
-    const char *key = request_key(rq->conn);
+    size_t key_len = 0;
+    const char *key = rq->hidden ? NULL : request_key(rq->conn, &key_len);
+    uint32_t key_ix = key_index(s, rq->route.provider, key, key_len);
     int front = front_check(rq, req);
     int hung = 0;
     pthread_mutex_lock(&s->mu);
     cm_us now = mock_clock_now(&s->clock);
-    if (front == 0) {
+    uint64_t gen = mock_journal_generation(s->journal); /* a reset changes it under mu too */
+    if (front != 0)
+        path_unknown(s, rq, now); /* a 404 of the model's replaces the front's error */
+    else {
         mock_request mr = {.provider = rq->route.provider,
                            .endpoint = rq->route.endpoint,
                            .model = req->model[0] ? req->model : NULL,
                            .key = key,
                            .tokens = req->tokens,
                            .now = now,
-                           .attempt_id = rq->attempt_id};
+                           .attempt_id = rq->attempt_id,
+                           .key_ix = key_ix};
         mock_model_respond(s->model, &mr, &rq->plan);
-        rq->ticket = rq->plan.ticket;
+        rq->hold = rq->plan.ticket;
         if (rq->plan.fault == MOCK_FAULT_HANG)
             hung = try_hang(rq);
     }
@@ -390,7 +498,7 @@ static int decide(mock_rq *rq, mock_body_req *req)
         snprintf(h->name, sizeof h->name, "Date");
         http_date(&s->clock, now, h->value, sizeof h->value);
     }
-    journal_add(rq, req, key, now);
+    journal_open(rq, req, key, now, gen);
     return hung;
 }
 
@@ -430,17 +538,40 @@ static enum MHD_Result handle_provider(mock_rq *rq)
         return MHD_YES; /* suspended until the client leaves */
     if (rq->plan.fault != MOCK_FAULT_RESET) {
         render(rq, &req);
-        if (!rq->resp)
+        if (!rq->resp) {
+            rq->drop = MOCK_FATE_NO_MEMORY;
             return MHD_NO;
+        }
     }
     int64_t wait = rq->plan.fault == MOCK_FAULT_HANG
                        ? 0
                        : mock_clock_wall_us(&rq->srv->clock, rq->plan.latency);
-    if (wait > 0) {
-        rq->stage = RQ_SLEEPING;
-        if (mock_waker_sleep(rq->srv->waker, mock_wall_now_us() + wait, rq) == 0)
-            return MHD_YES;
+    if (wait > 0) { /* no response yet: libmicrohttpd calls again, and park() suspends */
+        rq->stage = RQ_PARKED;
+        rq->wake_at = mock_wall_now_us() + wait;
+        return MHD_YES;
     }
+    return answer(rq);
+}
+
+/* Suspends a decided answer until its latency has passed. It runs in the
+ * access handler's call after the one that completed the request, not in
+ * that one: libmicrohttpd 0.9.75 leaves a connection suspended in the call
+ * that completes its request in the "read" event state, marks it readable
+ * on resume and reads before calling back, and a client that half-closed
+ * after its request (shutdown(SHUT_WR)) then reads as EOF, so the
+ * connection is closed unanswered (src/microhttpd/connection.c,
+ * MHD_connection_handle_read: recv() == 0 after FULL_REQ_RECEIVED ->
+ * MHD_connection_close_(..._WITH_ERROR); daemon.c,
+ * resume_suspended_connections). A call that returns without a response
+ * leaves it in FULL_REQ_RECEIVED with the "block" state
+ * (MHD_connection_update_event_loop_info), which is called again at once
+ * and never read from: suspended there, it resumes into this handler. */
+static enum MHD_Result park(mock_rq *rq)
+{
+    rq->stage = RQ_SLEEPING;
+    if (mock_waker_sleep(rq->srv->waker, rq->wake_at, rq) == 0)
+        return MHD_YES;
     return answer(rq);
 }
 
@@ -570,6 +701,8 @@ static enum MHD_Result admin_error(mock_rq *rq, int status, const char *msg)
 
 static enum MHD_Result handle_admin(mock_rq *rq)
 {
+    if (rq->hidden)
+        return admin_error(rq, 400, "a NUL byte in the request line or a header is not allowed");
     if (!rq->route.method_ok) /* as a provider's 405: with Allow */
         return admin_error(rq, 405, "method not allowed");
     if (rq->too_large) /* at once, without reading the body */
@@ -590,8 +723,65 @@ static enum MHD_Result handle_admin(mock_rq *rq)
 
 /* ---- request lifecycle ---- */
 
+typedef struct span_list {
+    mock_req_span *v;
+    size_t n, cap;
+} span_list;
+
+static enum MHD_Result add_spans(void *cls, enum MHD_ValueKind kind, const char *key,
+                                 size_t key_size, const char *value, size_t value_size)
+{
+    span_list *l = cls;
+    (void)kind;
+    if (l->n + 2 > l->cap)
+        return MHD_NO;
+    l->v[l->n++] = (mock_req_span){key, key_size};
+    if (value)
+        l->v[l->n++] = (mock_req_span){value, value_size};
+    return MHD_YES;
+}
+
+/* True when a NUL byte hides part of the request head (mock_req_hidden).
+ * libmicrohttpd 0.9.75 reads the head into one buffer that starts at
+ * `method`, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE bytes long, puts NUL
+ * in place of separators and line ends, and hands out method, path,
+ * version, arguments and headers as C strings pointing into it
+ * (src/microhttpd/connection.c: parse_initial_message_line,
+ * process_header_line, get_next_header_line); the path and arguments are
+ * decoded by unescape() below, which leaves no stale bytes behind. */
+static bool head_hides_bytes(struct MHD_Connection *c, const char *method, const char *url,
+                             const char *version)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
+    if (!ci || !method)
+        return false;
+    enum MHD_ValueKind kinds = MHD_HEADER_KIND | MHD_GET_ARGUMENT_KIND;
+    int nv = MHD_get_connection_values(c, kinds, NULL, NULL);
+    mock_req_span local[64];
+    span_list l = {local, 0, 3 + 2 * (size_t)(nv > 0 ? nv : 0)};
+    if (l.cap > sizeof local / sizeof local[0] && !(l.v = malloc(l.cap * sizeof *l.v)))
+        return true; /* cannot check: refuse */
+    l.v[l.n++] = (mock_req_span){method, strlen(method)};
+    l.v[l.n++] = (mock_req_span){url ? url : "", url ? strlen(url) : 0};
+    l.v[l.n++] = (mock_req_span){version ? version : "", version ? strlen(version) : 0};
+    MHD_get_connection_values_n(c, kinds, add_spans, &l);
+    bool hidden = mock_req_hidden(method, ci->header_size, l.v, l.n);
+    if (l.v != local)
+        free(l.v);
+    return hidden;
+}
+
+/* libmicrohttpd's unescape callback for the path and query arguments. */
+static size_t unescape(void *cls, struct MHD_Connection *c, char *s)
+{
+    (void)cls;
+    (void)c;
+    return mock_req_unescape(s);
+}
+
 static mock_rq *rq_new(mock_server *s, struct MHD_Connection *c, const char *url,
-                       const char *method)
+                       const char *method, const char *version)
 {
     mock_rq *rq = malloc(sizeof *rq);
     if (!rq)
@@ -603,6 +793,7 @@ static mock_rq *rq_new(mock_server *s, struct MHD_Connection *c, const char *url
     rq->conn = c;
     rq->stage = RQ_READING;
     mock_route_parse(url, method, &rq->route);
+    rq->hidden = head_hides_bytes(c, method, url, version);
     mock_buf_init(&rq->body, MOCK_BODY_MAX);
     const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
     char *end = NULL;
@@ -615,9 +806,9 @@ static mock_rq *rq_new(mock_server *s, struct MHD_Connection *c, const char *url
 static void rq_free(mock_rq *rq)
 {
     mock_server *s = rq->srv;
-    if (rq->ticket) { /* the response is complete or the connection gone: slots free */
+    if (rq->hold) { /* the response is complete or the connection gone: slots free */
         pthread_mutex_lock(&s->mu);
-        mock_model_release(s->model, rq->ticket, mock_clock_now(&s->clock));
+        mock_model_release(s->model, rq->hold, mock_clock_now(&s->clock));
         pthread_mutex_unlock(&s->mu);
     }
     atomic_fetch_sub(&rq->srv->live, 1);
@@ -648,12 +839,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **con_cls)
 {
-    (void)version;
     mock_rq *rq = *con_cls;
     if (!rq) {
         if (atomic_load(&((mock_server *)cls)->stopping))
             return MHD_NO; /* draining for a stop: the connection is closed */
-        rq = rq_new(cls, c, url, method);
+        rq = rq_new(cls, c, url, method, version);
         *con_cls = rq;
         if (rq && rq->too_large) /* answer now: no 100 Continue, no body read */
             return is_front_route(rq) ? handle_provider(rq) : handle_admin(rq);
@@ -668,6 +858,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     switch (rq->stage) {
     case RQ_READING:
         return is_front_route(rq) ? handle_provider(rq) : handle_admin(rq);
+    case RQ_PARKED:
+        return park(rq);
     case RQ_SLEEPING:
         return answer(rq);
     case RQ_HUNG: /* the client left, or the server stops */
@@ -677,14 +869,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     }
 }
 
+/* The request is over (libmicrohttpd's completion callback, called before
+ * it closes the socket): its journal entry gets its fate. */
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
     (void)cls;
-    (void)c;
-    (void)toe;
-    if (*con_cls)
-        rq_free(*con_cls);
+    mock_rq *rq = *con_cls;
+    if (rq && rq->journaled)
+        journal_close(rq, rq_fate(rq, c, toe));
+    if (rq)
+        rq_free(rq);
     *con_cls = NULL;
 }
 
@@ -733,7 +928,8 @@ static int start_daemon(mock_server *s, char *err, size_t err_size)
          * between keep-alive requests, so its default 32 KiB costs throughput. */
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16384, MHD_OPTION_CONNECTION_LIMIT,
         (unsigned)65000, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)300,
-        MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)4096, MHD_OPTION_END);
+        MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)4096, MHD_OPTION_UNESCAPE_CALLBACK, unescape,
+        NULL, MHD_OPTION_END);
     if (!s->daemon) {
         snprintf(err, err_size, "cannot listen on %s port %d (in use, or not allowed)", bind,
                  s->cfg.port);

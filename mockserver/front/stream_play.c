@@ -58,8 +58,8 @@ static bool wait_until(mock_player *pl, cm_us at)
 /* Tokens that go out before the stream's end: all, or those before its fault. */
 static uint32_t to_send(const mock_stream *st)
 {
-    bool faulted = st->fault != MOCK_STREAM_NONE &&
-                   !(st->fault == MOCK_STREAM_STALL && st->stall >= 0);
+    bool faulted =
+        st->fault != MOCK_STREAM_NONE && !(st->fault == MOCK_STREAM_STALL && st->stall >= 0);
     return faulted && st->fault_after < st->tokens ? st->fault_after : st->tokens;
 }
 
@@ -111,8 +111,8 @@ ssize_t mock_play_read(void *cls, uint64_t pos, char *buf, size_t max)
             break;
         case MOCK_PLAY_TOKENS:
             if (pl->next >= to_send(&pl->stream)) {
-                pl->stage = to_send(&pl->stream) < pl->stream.tokens ? MOCK_PLAY_FAULT
-                                                                      : MOCK_PLAY_ENDING;
+                pl->stage =
+                    to_send(&pl->stream) < pl->stream.tokens ? MOCK_PLAY_FAULT : MOCK_PLAY_ENDING;
                 break;
             }
             if (wait_until(pl, mock_stream_token_at(&pl->stream, pl->next)))

@@ -611,8 +611,7 @@ static const mock_answer *roll_faults(req_ctx *c, mock_plan *out)
     const char *model = c->p->models[c->model].name;
     for (size_t i = 0; i < c->p->nfaults; i++) {
         const mock_fault_def *f = &c->p->faults[i];
-        if (!matches(f->model, model) || !matches(f->key, key_name(c)) ||
-            !applies(c, &f->answer))
+        if (!matches(f->model, model) || !matches(f->key, key_name(c)) || !applies(c, &f->answer))
             continue;
         if (!cm_rng_chance(c->rng, f->probability)) {
             c->ps->fault_hits[i] = 0;
@@ -649,9 +648,9 @@ static void plan_stream(req_ctx *c, const mock_answer *a, mock_plan *out)
         st->fault = a->stream_fault;
         st->fault_after = a->fault_after;
         st->stall = a->stall;
-        const char *type = a->stream_error ? a->stream_error
+        const char *type = a->stream_error                      ? a->stream_error
                            : out->shape == MOCK_SHAPE_ANTHROPIC ? "overloaded_error"
-                                                               : "server_error";
+                                                                : "server_error";
         cm_strcpy_cut(st->error_type, sizeof st->error_type, type);
     }
     out->tokens_out = mock_stream_delivered(st);

@@ -195,6 +195,50 @@ static void front_errors_match_the_readme_table(void **state)
     mh_stop_ok(&s);
 }
 
+/* A provider path the scenario does not have is a 404 whatever the method
+ * and body: an endpoint of the other shape (/v1/messages on an OpenAI
+ * provider, /v1/chat/completions on an Anthropic one) or an unknown
+ * provider, in the provider's error shape (code null). */
+static void endpoint_of_the_other_shape_is_404(void **state)
+{
+    (void)state;
+    mh_server s;
+    mh_start_ok(&s, "tests/data/mockhttp/window.json", NULL);
+    mh_resp *r = malloc(sizeof *r);
+    const char *an_body = "{\"model\":\"claude-m\",\"max_tokens\":5,\"messages\":[{\"role\":"
+                          "\"user\",\"content\":\"hi\"}]}";
+    const struct {
+        const char *method, *path, *key, *body, *type;
+    } cases[] = {
+        {"POST", "/oa/v1/messages", OA_KEY, MH_CHAT("m1"), "invalid_request_error"},
+        {"POST", "/oa/v1/messages", NULL, "not json", "invalid_request_error"},
+        {"GET", "/oa/v1/messages", OA_KEY, NULL, "invalid_request_error"},
+        {"POST", "/an/v1/chat/completions", "x-api-key: sk-ant-test", MH_CHAT("claude-m"),
+         "not_found_error"},
+        {"POST", "/an/v1/chat/completions", "x-api-key: sk-ant-test", an_body, "not_found_error"},
+        {"POST", "/zz/v1/chat/completions", OA_KEY, "{", "invalid_request_error"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        mh_request(&s, cases[i].method, cases[i].path, cases[i].key, cases[i].body, 5000, r);
+        assert_int_equal(r->status, 404);
+        cJSON *j = cJSON_Parse(r->body);
+        cJSON *err = cJSON_GetObjectItem(j, "error");
+        assert_string_equal(cJSON_GetObjectItem(err, "type")->valuestring, cases[i].type);
+        if (strcmp(cases[i].type, "invalid_request_error") == 0)
+            assert_true(cJSON_IsNull(cJSON_GetObjectItem(err, "code")));
+        cJSON_Delete(j);
+    }
+    free(r);
+    cJSON *j = get_json(&s, "/__admin/journal");
+    assert_int_equal(cJSON_GetArraySize(j), 6);
+    assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(j, 0), "note")->valuestring,
+                        "unknown endpoint");
+    assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(j, 5), "note")->valuestring,
+                        "unknown provider");
+    cJSON_Delete(j);
+    mh_stop_ok(&s);
+}
+
 /* Sends `req` (whole, the socket left open for writing: no body follows)
  * and returns the status of the first response line within 2 s, else -1. */
 static int raw_status(const mh_server *s, const char *req, char *got, size_t size)
@@ -533,6 +577,67 @@ static void hostile_requests_never_crash(void **state)
     mh_stop_ok(&s);
 }
 
+/* Sends raw[len] on a fresh connection; returns the status of the answer
+ * (0 when none came within 2 s). */
+static int raw_len_status(const mh_server *s, const char *raw, size_t len)
+{
+    int fd = mh_raw_connect(s);
+    assert_true(fd >= 0);
+    assert_int_equal(mh_raw_send(fd, raw, len), 0);
+    char buf[8192], *bufs[1] = {buf};
+    size_t got;
+    shutdown(fd, SHUT_WR);
+    mh_raw_read_all(&fd, 1, bufs, &got, sizeof buf, 2);
+    close(fd);
+    return strncmp(buf, "HTTP/1.1 ", 9) == 0 ? (int)strtol(buf + 9, NULL, 10) : 0;
+}
+
+/* A NUL byte in a header value, or %00 in the path or a query argument,
+ * is refused: a key "sk-test-oa\0ATTACKER" is not the key sk-test-oa, and
+ * "/oa/v1/chat/completions%00x" is not that path. */
+static void nul_bytes_never_shorten_a_value(void **state)
+{
+    (void)state;
+    mh_server s;
+    mh_start_ok(&s, "tests/data/mockhttp/window.json", NULL);
+    static const char body[] = MH_CHAT("m1");
+    char raw[1024];
+    const char *heads[] = {"Authorization: Bearer sk-test-oa", "x-api-key: sk-test-oa",
+                           "X-Note: a"};
+    for (int i = 0; i < 3; i++) {
+        int n = snprintf(raw, sizeof raw,
+                         "POST /oa/v1/chat/completions HTTP/1.1\r\nHost: x\r\n"
+                         "%s%s\r\nContent-Length: %zu\r\n\r\n%s",
+                         heads[i], i == 2 ? "\r\nAuthorization: Bearer sk-test-oa" : "",
+                         sizeof body - 1, body);
+        /* the NUL and the tail go right after the header's value */
+        char *eol = strstr(raw, heads[i]) + strlen(heads[i]);
+        memmove(eol + 9, eol, (size_t)n - (size_t)(eol - raw) + 1);
+        memcpy(eol, "\0ATTACKER", 9);
+        assert_int_equal(raw_len_status(&s, raw, (size_t)n + 9), 400);
+    }
+    size_t n = mh_raw_post(raw, sizeof raw, "/oa/v1/chat/completions%00x", OA_KEY, body);
+    assert_int_equal(raw_len_status(&s, raw, n), 404);
+    mh_resp *r = malloc(sizeof *r);
+    mh_request(&s, "GET", "/__admin/journal?format=json%00x", NULL, NULL, 5000, r);
+    assert_int_equal(r->status, 400);
+    free(r);
+    cJSON *j = get_json(&s, "/__admin/journal");
+    cJSON *e;
+    cJSON_ArrayForEach(e, j) /* never answered, nor journalled as the key's owner */
+    {
+        int status = cJSON_GetObjectItem(e, "status")->valueint;
+        assert_int_not_equal(status, 200);
+        if (status == 400)
+            assert_string_equal(cJSON_GetObjectItem(e, "key")->valuestring, "k-none");
+    }
+    cJSON_Delete(j);
+    /* and the key itself still works */
+    n = mh_raw_post(raw, sizeof raw, "/oa/v1/chat/completions", OA_KEY, body);
+    assert_int_equal(raw_len_status(&s, raw, n), 200);
+    mh_stop_ok(&s);
+}
+
 static void sigint_stops_cleanly_and_help_exits_0(void **state)
 {
     (void)state;
@@ -591,6 +696,7 @@ int main(void)
         cmocka_unit_test_teardown(invalid_key_gets_401_in_each_shape, mh_teardown),
         cmocka_unit_test_teardown(bad_bodies_get_413_and_400, mh_teardown),
         cmocka_unit_test_teardown(front_errors_match_the_readme_table, mh_teardown),
+        cmocka_unit_test_teardown(endpoint_of_the_other_shape_is_404, mh_teardown),
         cmocka_unit_test_teardown(journal_query_format_and_limit, mh_teardown),
         cmocka_unit_test_teardown(head_and_admin_413, mh_teardown),
         cmocka_unit_test_teardown(admin_state_journal_reset_metrics, mh_teardown),
@@ -598,6 +704,7 @@ int main(void)
         cmocka_unit_test_teardown(atomic_script_under_64_concurrent, mh_teardown),
         cmocka_unit_test_teardown(curl_tool_retry_honours_retry_after, mh_teardown),
         cmocka_unit_test_teardown(hostile_requests_never_crash, mh_teardown),
+        cmocka_unit_test_teardown(nul_bytes_never_shorten_a_value, mh_teardown),
         cmocka_unit_test_teardown(sigint_stops_cleanly_and_help_exits_0, mh_teardown),
         cmocka_unit_test_teardown(bad_scenario_exits_2, mh_teardown),
         cmocka_unit_test_teardown(bad_flag_exits_2, mh_teardown),

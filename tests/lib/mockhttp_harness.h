@@ -5,8 +5,10 @@
  * every test file is its own program. */
 #ifndef MOCKHTTP_HARNESS_H
 #define MOCKHTTP_HARNESS_H
+#include <arpa/inet.h>
 #include <curl/curl.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -17,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -307,6 +310,95 @@ static inline void mh_request(const mh_server *s, const char *method, const char
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
     curl_easy_cleanup(c);
     curl_slist_free_all(hdrs);
+}
+
+/* ---- raw sockets (what libcurl will not do: half-close, RST, NUL bytes) ---- */
+
+/* A blocking TCP connection to the server; the fd, or -1. */
+static inline int mh_raw_connect(const mh_server *s)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0)
+        return -1;
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)s->port)};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/* Sends all of data[len]; 0, or -1 when the connection refused it. */
+static inline int mh_raw_send(int fd, const char *data, size_t len)
+{
+    for (size_t off = 0; off < len;) {
+        ssize_t n = send(fd, data + off, len - off, MSG_NOSIGNAL);
+        if (n <= 0)
+            return -1;
+        off += (size_t)n;
+    }
+    return 0;
+}
+
+/* "POST path HTTP/1.1" with a Content-Length, the header line `extra`
+ * (e.g. "Authorization: Bearer X"; NULL for none) and body, into
+ * out[size]; returns its length (0 when it does not fit). */
+static inline size_t mh_raw_post(char *out, size_t size, const char *path, const char *extra,
+                                 const char *body)
+{
+    int n = snprintf(out, size,
+                     "POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                     "%s%sContent-Length: %zu\r\n\r\n%s",
+                     path, extra ? extra : "", extra ? "\r\n" : "", strlen(body), body);
+    return n > 0 && (size_t)n < size ? (size_t)n : 0;
+}
+
+/* Reads every fds[i] until its peer closes, an error, or timeout_s in all,
+ * into bufs[i] (cap bytes each, NUL-terminated; the rest is read and
+ * dropped), lens[i] its length. Returns how many reached the end (EOF or
+ * an error) within the time. */
+static inline int mh_raw_read_all(const int *fds, int n, char **bufs, size_t *lens, size_t cap,
+                                  double timeout_s)
+{
+    struct pollfd *p = calloc((size_t)n, sizeof *p);
+    int open = 0;
+    for (int i = 0; i < n; i++) {
+        p[i] = (struct pollfd){.fd = fds[i], .events = POLLIN};
+        lens[i] = 0;
+        bufs[i][0] = '\0';
+        open += fds[i] >= 0;
+        if (fds[i] < 0)
+            p[i].fd = -1;
+    }
+    double until = mh_now() + timeout_s;
+    while (open > 0) {
+        int left = (int)((until - mh_now()) * 1000);
+        if (left <= 0 || poll(p, (nfds_t)n, left) <= 0)
+            break;
+        for (int i = 0; i < n; i++) {
+            if (p[i].fd < 0 || !p[i].revents)
+                continue;
+            char tmp[4096];
+            ssize_t r = recv(p[i].fd, tmp, sizeof tmp, 0);
+            if (r > 0) {
+                size_t k = (size_t)r < cap - 1 - lens[i] ? (size_t)r : cap - 1 - lens[i];
+                memcpy(bufs[i] + lens[i], tmp, k);
+                lens[i] += k;
+                bufs[i][lens[i]] = '\0';
+                continue;
+            }
+            if (r < 0 && (errno == EAGAIN || errno == EINTR))
+                continue;
+            p[i].fd = -1; /* EOF or error: this one is done */
+            open--;
+        }
+    }
+    int done = 0;
+    for (int i = 0; i < n; i++)
+        done += fds[i] >= 0 && p[i].fd < 0;
+    free(p);
+    return done;
 }
 
 #define MH_CHAT(model)                                                                             \

@@ -22,6 +22,7 @@
 #include "mockserver/front/clock.h"
 #include "mockserver/front/journal.h"
 #include "mockserver/front/metrics.h"
+#include "mockserver/front/request.h"
 #include "mockserver/front/route.h"
 #include "mockserver/front/textbuf.h"
 #include "mockserver/front/waker.h"
@@ -65,6 +66,57 @@ static void route_provider_endpoints_and_admin(void **state)
     assert_int_equal(r.kind, MOCK_ROUTE_NONE);
     mock_route_parse(NULL, NULL, &r);
     assert_int_equal(r.kind, MOCK_ROUTE_NONE);
+}
+
+/* The key: Bearer first, else x-api-key; a NUL byte in either refuses the
+ * request; keys compare by length and bytes. */
+static void request_key_and_nul_bytes(void **state)
+{
+    (void)state;
+    const char *k;
+    size_t n;
+    assert_int_equal(mock_req_key("bearer   sk-1", 13, "sk-x", 4, &k, &n), 0);
+    assert_int_equal(n, 4);
+    assert_memory_equal(k, "sk-1", 4);
+    assert_int_equal(mock_req_key("Basic abc", 9, "sk-x", 4, &k, &n), 0);
+    assert_memory_equal(k, "sk-x", 4);
+    assert_int_equal(mock_req_key("Bearer ", 7, "sk-x", 4, &k, &n), 0); /* empty Bearer: none */
+    assert_null(k);
+    assert_int_equal(mock_req_key(NULL, 0, "", 0, &k, &n), 0);
+    assert_null(k);
+    assert_int_equal(mock_req_key("Bearer sk-test-oa\0ATTACKER", 26, NULL, 0, &k, &n), -1);
+    assert_int_equal(mock_req_key(NULL, 0, "sk\0x", 4, &k, &n), -1);
+    const char *values[] = {"sk-test-oa", "sk-test-oa2"};
+    assert_int_equal(mock_req_key_index(values, 2, "sk-test-oa2", 11), 1);
+    assert_int_equal(mock_req_key_index(values, 2, "sk-test-oa2", 10), 0);
+    assert_int_equal(mock_req_key_index(values, 2, "sk-test-oa\0X", 12), -1);
+    assert_int_equal(mock_req_key_index(values, 2, NULL, 0), -1);
+}
+
+/* %HH decodes (not %00), the old tail becomes NUL; text after a NUL in the
+ * head that no parsed string covers is found. */
+static void request_unescape_and_hidden_bytes(void **state)
+{
+    (void)state;
+    char s[] = "/a%41%2f%00%4%zz";
+    assert_int_equal(mock_req_unescape(s), 12);
+    assert_string_equal(s, "/aA/%00%4%zz");
+    assert_memory_equal(s + 12, "\0\0\0\0\0", 5);
+    /* "GET /x HTTP/1.1\r\nA: b\r\n\r\n" after parsing */
+    char head[] = "GET\0/x\0HTTP/1.1\0\0A\0 b\0\0\0\0";
+    size_t len = sizeof head - 1;
+    mock_req_span sp[] = {{head + 17, 1}, {head, 3}, {head + 4, 2}, {head + 7, 8}, {head + 20, 1}};
+    assert_false(mock_req_hidden(head, len, sp, 5));
+    head[22] = 'X'; /* "A: b\0X\r\n": X hides behind the NUL */
+    assert_true(mock_req_hidden(head, len, sp, 5));
+    head[22] = '\0';
+    head[5] = '\0';             /* a shorter path than the bytes there: "/\0" */
+    for (int i = 0; i < 5; i++) /* (sorted by the calls above) */
+        sp[i].len = sp[i].start == head + 4 ? 1 : sp[i].len;
+    assert_false(mock_req_hidden(head, len, sp, 5));
+    head[5] = 'y';
+    assert_true(mock_req_hidden(head, len, sp, 5));
+    assert_true(mock_req_hidden(head, len, sp, 0));
 }
 
 static void body_parse_estimates_tokens(void **state)
@@ -320,6 +372,103 @@ static void journal_cuts_huge_lines_to_a_stub(void **state)
     mock_journal_free(j);
 }
 
+/* An entry is opened when its answer is decided ("delivered": null) and
+ * closed with its fate: the ring shows the fate, the file gets the line
+ * only then, and an undelivered fate is counted. */
+static void journal_entries_open_then_close_with_a_fate(void **state)
+{
+    (void)state;
+    FILE *f = tmpfile();
+    mock_journal *j = mock_journal_new(2, f);
+    char line[MOCK_JOURNAL_LINE_MAX];
+    mock_journal_entry e = entry(0, NULL, 200);
+    e.fate = MOCK_FATE_PENDING;
+    size_t len = mock_journal_format(&e, line, sizeof line);
+    mock_journal_ticket t[3];
+    for (int i = 0; i < 3; i++)
+        mock_journal_open(j, mock_journal_generation(j), line, len, &t[i]);
+    size_t n;
+    char *text = mock_journal_render(j, true, SIZE_MAX, &n);
+    assert_non_null(strstr(text, "\"delivered\":null,\"reason\":null}\n"));
+    free(text);
+    mock_journal_close(j, &t[2], line, len, MOCK_FATE_CLIENT_CLOSED);
+    mock_journal_close(j, &t[1], line, len, MOCK_FATE_DELIVERED);
+    mock_journal_close(j, &t[0], line, len, MOCK_FATE_DELIVERED); /* pushed out of the ring */
+    text = mock_journal_render(j, false, SIZE_MAX, &n);
+    cJSON *arr = cJSON_Parse(text);
+    free(text);
+    assert_int_equal(cJSON_GetArraySize(arr), 2);
+    assert_true(cJSON_IsTrue(cJSON_GetObjectItem(cJSON_GetArrayItem(arr, 0), "delivered")));
+    cJSON *last = cJSON_GetArrayItem(arr, 1);
+    assert_true(cJSON_IsFalse(cJSON_GetObjectItem(last, "delivered")));
+    assert_string_equal(cJSON_GetObjectItem(last, "reason")->valuestring, "client closed");
+    cJSON_Delete(arr);
+    mock_journal_counts c;
+    mock_journal_counts_get(j, &c);
+    assert_int_equal(c.undelivered, 1);
+    assert_int_equal(c.all_undelivered, 1);
+    mock_journal_flush(j);
+    rewind(f);
+    char buf[MOCK_JOURNAL_LINE_MAX + 64];
+    const char *want[] = {"\"reason\":\"client closed\"}\n",
+                          "\"delivered\":true,\"reason\":null}\n",
+                          "\"delivered\":true,\"reason\":null}\n"};
+    for (int i = 0; i < 3; i++) { /* the file: in the order the entries were closed */
+        assert_non_null(fgets(buf, sizeof buf, f));
+        assert_non_null(strstr(buf, want[i]));
+        cJSON *one = cJSON_Parse(buf);
+        assert_non_null(one);
+        cJSON_Delete(one);
+    }
+    assert_null(fgets(buf, sizeof buf, f));
+    assert_string_equal(mock_journal_fate_reason(MOCK_FATE_SERVER_STOPPED), "server stopped");
+    assert_null(mock_journal_fate_reason(MOCK_FATE_DELIVERED));
+    mock_journal_free(j);
+    fclose(f);
+}
+
+/* A clear starts a new generation: an entry decided before it (older
+ * generation) stays out of the fresh ring and its counts, and still goes
+ * to the file and the since-start count. */
+static void journal_keeps_entries_on_their_side_of_a_clear(void **state)
+{
+    (void)state;
+    FILE *f = tmpfile();
+    mock_journal *j = mock_journal_new(4, f);
+    char line[MOCK_JOURNAL_LINE_MAX];
+    mock_journal_entry e = entry(0, NULL, 200);
+    e.fate = MOCK_FATE_PENDING;
+    size_t len = mock_journal_format(&e, line, sizeof line);
+    uint64_t before = mock_journal_generation(j);
+    mock_journal_ticket open_before, late;
+    mock_journal_open(j, before, line, len, &open_before);
+    mock_journal_clear(j);
+    assert_int_equal(mock_journal_generation(j), before + 1);
+    mock_journal_open(j, before, line, len, &late); /* decided before the clear */
+    mock_journal_close(j, &open_before, line, len, MOCK_FATE_DELIVERED);
+    mock_journal_close(j, &late, line, len, MOCK_FATE_CLIENT_CLOSED);
+    mock_journal_counts c;
+    mock_journal_counts_get(j, &c);
+    assert_int_equal(c.total, 0);
+    assert_int_equal(c.kept, 0);
+    assert_int_equal(c.undelivered, 0);
+    assert_int_equal(c.all_total, 2);
+    assert_int_equal(c.all_undelivered, 1);
+    size_t n;
+    char *text = mock_journal_render(j, false, SIZE_MAX, &n);
+    assert_string_equal(text, "[]\n");
+    free(text);
+    mock_journal_flush(j);
+    rewind(f);
+    char buf[MOCK_JOURNAL_LINE_MAX + 64];
+    int lines = 0;
+    while (fgets(buf, sizeof buf, f))
+        lines++;
+    assert_int_equal(lines, 2);
+    mock_journal_free(j);
+    fclose(f);
+}
+
 /* A journal file that refuses every write (/dev/full): each line is
  * counted as lost, in the state's "lost" and in the count that survives a
  * clear (the mockserver's exit code reads that one). */
@@ -365,6 +514,8 @@ static void metrics_count_and_escape(void **state)
         snprintf(model, sizeof model, "m%d", i);
         mock_metrics_count(m, "flood", model, 200);
     }
+    mock_metrics_count_undelivered(m, MOCK_FATE_CLIENT_CLOSED);
+    mock_metrics_count_undelivered(m, MOCK_FATE_DELIVERED); /* not counted */
     mock_metrics_extra x = {.hung_now = 3, .time_scale = 60, .journal_total = 7, .journal_lost = 2};
     size_t len;
     char *text = mock_metrics_render(m, &x, &len);
@@ -377,6 +528,8 @@ static void metrics_count_and_escape(void **state)
     assert_non_null(strstr(text, "# TYPE mock_journal_entries_total counter\n"
                                  "mock_journal_entries_total 7\n"));
     assert_non_null(strstr(text, "\nmock_journal_lost_total 2\n"));
+    assert_non_null(strstr(text, "\nmock_undelivered_total{reason=\"client closed\"} 1\n"));
+    assert_non_null(strstr(text, "\nmock_undelivered_total{reason=\"timeout\"} 0\n"));
     assert_null(strstr(text, "or reset"));
     free(text);
     mock_metrics_free(m);
@@ -572,6 +725,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(route_provider_endpoints_and_admin),
+        cmocka_unit_test(request_key_and_nul_bytes),
+        cmocka_unit_test(request_unescape_and_hidden_bytes),
         cmocka_unit_test(body_parse_estimates_tokens),
         cmocka_unit_test(body_parse_rejects_bad_requests),
         cmocka_unit_test(body_parse_sanitises_model_names),
@@ -581,6 +736,8 @@ int main(void)
         cmocka_unit_test(journal_ring_keeps_newest_and_hides_keys),
         cmocka_unit_test(journal_cuts_huge_lines_to_a_stub),
         cmocka_unit_test(journal_counts_lines_the_file_loses),
+        cmocka_unit_test(journal_entries_open_then_close_with_a_fate),
+        cmocka_unit_test(journal_keeps_entries_on_their_side_of_a_clear),
         cmocka_unit_test(metrics_count_and_escape),
         cmocka_unit_test(textbuf_limits_and_escapes),
         cmocka_unit_test(invalid_utf8_is_replaced),

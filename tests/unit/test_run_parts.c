@@ -124,9 +124,8 @@ static void body_counts_the_scenario_tokens(void **state)
     for (size_t i = 0; i < sizeof tokens / sizeof tokens[0]; i++) {
         for (int shape = 0; shape < 2; shape++) {
             size_t len = 0;
-            char *b =
-                rl_http_body(shape ? RL_SHAPE_ANTHROPIC : RL_SHAPE_OPENAI, "m\"x", tokens[i], false,
-                             false, &len);
+            char *b = rl_http_body(shape ? RL_SHAPE_ANTHROPIC : RL_SHAPE_OPENAI, "m\"x", tokens[i],
+                                   false, false, &len);
             assert_non_null(b);
             mock_body_req req;
             char msg[160];
