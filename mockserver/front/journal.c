@@ -124,6 +124,21 @@ static void format_entry(mock_buf *b, const mock_journal_entry *e)
         cm_attempt_format(e->attempt_id, attempt);
     mock_buf_puts(b, ",\"attempt\":");
     mock_buf_json_str(b, e->attempt_id ? attempt : NULL);
+    if (e->stream && e->stream->on) { /* a streamed answer, as planned */
+        mock_buf_puts(b, ",\"stream\":{\"tokens\":");
+        mock_buf_int(b, mock_stream_delivered(e->stream));
+        mock_buf_puts(b, ",\"fault\":");
+        mock_buf_json_str(b, e->stream->fault == MOCK_STREAM_NONE
+                                 ? NULL
+                                 : mock_stream_fault_name(e->stream->fault));
+        if (e->stream->fault != MOCK_STREAM_NONE) {
+            mock_buf_puts(b, ",\"after_tokens\":");
+            mock_buf_int(b, e->stream->fault_after);
+        }
+        mock_buf_puts(b, ",\"ttft_s\":");
+        mock_buf_us_as_s(b, cm_us_add(e->latency, e->stream->first));
+        mock_buf_puts(b, "}");
+    }
     mock_buf_puts(b, fate_tail[fate_ok(e->fate)]);
 }
 

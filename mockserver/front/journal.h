@@ -42,11 +42,12 @@ typedef struct mock_journal_entry {
     int status;                 /* status planned; 0 for a reset with no response */
     const mock_header *headers; /* headers sent (not owned) */
     size_t nheaders;
-    cm_us latency;          /* planned latency, scenario time */
-    const char *fault;      /* NULL, "hang", "reset", "truncate", "slow_body" */
-    const char *note;       /* what decided the answer; may be NULL */
-    uint64_t attempt_id;    /* the X-Retrylab-Attempt the request named; 0 none */
-    mock_journal_fate fate; /* "delivered" and "reason" */
+    cm_us latency;             /* planned latency, scenario time */
+    const char *fault;         /* NULL, "hang", "reset", "truncate", "slow_body" */
+    const char *note;          /* what decided the answer; may be NULL */
+    uint64_t attempt_id;       /* the X-Retrylab-Attempt the request named; 0 none */
+    const mock_stream *stream; /* a streamed answer's plan, or NULL */
+    mock_journal_fate fate;    /* "delivered" and "reason" */
 } mock_journal_entry;
 
 typedef struct mock_journal mock_journal;

@@ -28,11 +28,16 @@
 #include "mockserver/front/metrics.h"
 #include "mockserver/front/request.h"
 #include "mockserver/front/route.h"
+#include "mockserver/front/stream_play.h"
 #include "mockserver/front/textbuf.h"
 #include "mockserver/front/waker.h"
 #include "mockserver/model/model.h"
 #include "mockserver/model/plan.h"
 #include "mockserver/scenario/internal.h"
+
+/* The request header that says how many tokens of a streamed answer the
+ * client already holds (engine/http/request.h's RL_RESUME_HEADER). */
+#define MOCK_RESUME_HEADER "X-Retrylab-Resume"
 
 /* Chunks a slow body is dribbled in. */
 #define SLOW_CHUNKS 10
@@ -76,12 +81,15 @@ typedef struct mock_rq {
     rq_stage stage;
     char *resp; /* rendered body, owned */
     size_t resp_len;
-    size_t chunk;           /* slow body: bytes per chunk */
-    int64_t chunk_wait_us;  /* slow body: wall time between chunks */
-    bool chunk_ready;       /* slow body: the next chunk may go */
-    int64_t wake_at;        /* RQ_PARKED: wall time the answer is due */
-    uint64_t attempt_id;    /* from X-Retrylab-Attempt; 0 when absent */
-    uint64_t hold;          /* the model's concurrency hold, released when the request ends */
+    size_t chunk;          /* slow body: bytes per chunk */
+    int64_t chunk_wait_us; /* slow body: wall time between chunks */
+    bool chunk_ready;      /* slow body: the next chunk may go */
+    int64_t wake_at;       /* RQ_PARKED: wall time the answer is due */
+    uint64_t attempt_id;   /* from X-Retrylab-Attempt; 0 when absent */
+    uint64_t hold;         /* the model's concurrency hold, released when the request ends */
+    uint32_t resume_from;  /* from X-Retrylab-Resume: tokens the client holds */
+    char stream_model[MOCK_MODEL_NAME_MAX]; /* the model named, for the stream's events */
+    mock_player *player;                    /* a streamed answer's player, or NULL */
     bool journaled;         /* the decision is in the journal (ticket), fate pending */
     bool planned_close;     /* the connection ends as the plan said (reset, truncate, hang) */
     mock_journal_fate drop; /* not MOCK_FATE_DELIVERED: why the front dropped the answer */
@@ -107,6 +115,8 @@ static void rq_resume(void *item, mock_wake_reason why)
     if (rq->stage == RQ_HUNG && why == MOCK_WAKE_STOP)
         rq->drop = MOCK_FATE_SERVER_STOPPED;
     rq->chunk_ready = true;
+    if (rq->player)
+        mock_play_woken(rq->player, why);
     MHD_resume_connection(rq->conn);
 }
 
@@ -137,7 +147,10 @@ static void add_plan_headers(struct MHD_Response *r, const mock_rq *rq)
         http_date(&rq->srv->clock, mock_clock_now(&rq->srv->clock), date, sizeof date);
         MHD_add_response_header(r, "Date", date);
     }
-    MHD_add_response_header(r, "Content-Type", "application/json");
+    MHD_add_response_header(r, "Content-Type",
+                            p->stream.on ? "text/event-stream; charset=utf-8" : "application/json");
+    if (p->stream.on)
+        MHD_add_response_header(r, "Cache-Control", "no-cache");
     if (p->status == 405 && rq->route.allow)
         MHD_add_response_header(r, "Allow", rq->route.allow);
 }
@@ -211,9 +224,32 @@ static enum MHD_Result send_slow(mock_rq *rq)
                  MHD_create_response_from_callback(rq->resp_len, rq->chunk, read_slow, rq, NULL));
 }
 
+/* A streamed answer: its events go out at the times of its timeline,
+ * counted from now (mockserver/front/stream_play.c). */
+static enum MHD_Result send_stream(mock_rq *rq)
+{
+    const mock_plan *p = &rq->plan;
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(rq->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    mock_sse_format format = rq->route.endpoint == MOCK_EP_MESSAGES    ? MOCK_SSE_ANTHROPIC
+                             : rq->route.endpoint == MOCK_EP_RESPONSES ? MOCK_SSE_RESPONSES
+                                                                       : MOCK_SSE_CHAT;
+    if (!(rq->player = malloc(sizeof *rq->player)))
+        return MHD_NO;
+    mock_server *s = rq->srv;
+    mock_play_init(
+        rq->player, &p->stream, format, rq->stream_model, atomic_fetch_add(&s->next_id, 1),
+        mock_clock_epoch(&s->clock) + mock_clock_now(&s->clock) / CM_US_PER_S, p->tokens_in,
+        &s->clock, s->waker, rq, ci ? ci->connect_fd : -1, mock_wall_now_us());
+    return queue(rq, MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, mock_play_read,
+                                                       rq->player, NULL));
+}
+
 /* Sends the decided answer now (latency already served). */
 static enum MHD_Result answer(mock_rq *rq)
 {
+    if (rq->plan.stream.on && rq->plan.fault == MOCK_FAULT_NONE)
+        return send_stream(rq);
     switch (rq->plan.fault) {
     case MOCK_FAULT_RESET:
     case MOCK_FAULT_HANG: /* a hang that could not be suspended: drop it */
@@ -296,6 +332,19 @@ static mock_error_style route_errors(const mock_server *s, const mock_route *r)
 
 static int front_check_plan(mock_rq *rq, mock_body_req *req);
 
+/* X-Retrylab-Resume (what `retrylab run` sends for a policy's stream.resume):
+ * a whole number of tokens, 0 to 1,000,000. 0, or -1. */
+static int resume_value(const char *v, uint32_t *out)
+{
+    char *end = NULL;
+    errno = 0;
+    long n = v[0] >= '0' && v[0] <= '9' ? strtol(v, &end, 10) : -1;
+    if (n < 0 || n > 1000000 || errno || !end || *end)
+        return -1;
+    *out = (uint32_t)n;
+    return 0;
+}
+
 /* The answer the front gives without the model (bad path, method, body), in
  * the provider's error style; 0 when the request is fit for the model. */
 static int front_check(mock_rq *rq, mock_body_req *req)
@@ -342,6 +391,13 @@ static int front_check_plan(mock_rq *rq, mock_body_req *req)
                              CM_ATTEMPT_HEADER ": expected TASK/ATTEMPT, e.g. 0/1");
         return -1;
     }
+    const char *res = MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, MOCK_RESUME_HEADER);
+    if (res && resume_value(res, &rq->resume_from) != 0) {
+        mock_body_error_plan(&rq->plan, shape, 400, NULL,
+                             MOCK_RESUME_HEADER ": expected the tokens held, 0 to 1000000");
+        return -1;
+    }
+    snprintf(rq->stream_model, sizeof rq->stream_model, "%s", req->model);
     return 0;
 }
 
@@ -388,6 +444,7 @@ static void journal_open(mock_rq *rq, const mock_body_req *req, const char *key,
         .fault = fault_name(p->fault),
         .note = p->note,
         .attempt_id = rq->attempt_id,
+        .stream = p->stream.on ? &p->stream : NULL,
         .fate = MOCK_FATE_PENDING,
     };
     rq->jlen = mock_journal_format(&e, rq->jline, sizeof rq->jline);
@@ -413,7 +470,8 @@ static mock_journal_fate rq_fate(const mock_rq *rq, struct MHD_Connection *c,
 {
     if (rq->drop != MOCK_FATE_DELIVERED)
         return rq->drop;
-    if (rq->planned_close || toe == MHD_REQUEST_TERMINATED_COMPLETED_OK)
+    if (rq->planned_close || (rq->player && rq->player->planned_end) ||
+        toe == MHD_REQUEST_TERMINATED_COMPLETED_OK)
         return MOCK_FATE_DELIVERED;
     switch (toe) {
     case MHD_REQUEST_TERMINATED_TIMEOUT_REACHED:
@@ -486,7 +544,10 @@ static int decide(mock_rq *rq, mock_body_req *req)
                            .tokens = req->tokens,
                            .now = now,
                            .attempt_id = rq->attempt_id,
-                           .key_ix = key_ix};
+                           .key_ix = key_ix,
+                           .stream = req->stream,
+                           .stream_usage = req->stream_usage,
+                           .resume_from = rq->resume_from};
         mock_model_respond(s->model, &mr, &rq->plan);
         rq->hold = rq->plan.ticket;
         if (rq->plan.fault == MOCK_FAULT_HANG)
@@ -805,6 +866,10 @@ static mock_rq *rq_new(mock_server *s, struct MHD_Connection *c, const char *url
 
 static void rq_free(mock_rq *rq)
 {
+    if (rq->player) {
+        mock_play_free(rq->player);
+        free(rq->player);
+    }
     mock_server *s = rq->srv;
     if (rq->hold) { /* the response is complete or the connection gone: slots free */
         pthread_mutex_lock(&s->mu);

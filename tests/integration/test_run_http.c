@@ -74,7 +74,13 @@ static void task_story(const cJSON *trace, int task, char *out, size_t size)
         if ((int)rh_num(e, "task", -1) != task || n + 200 >= size)
             continue;
         int a = (int)rh_num(e, "attempt", 0);
-        if (strcmp(ev, "response") == 0)
+        if (strcmp(ev, "response") == 0 && rh_str(e, "stream")[0])
+            n += (size_t)snprintf(out + n, size - n, "R%d %s/%s %s %d%s stream %s %d %s\n", a,
+                                  rh_str(e, "provider"), rh_str(e, "model"), rh_str(e, "key"),
+                                  (int)rh_num(e, "status", -1), rh_str(e, "error"),
+                                  rh_str(e, "stream"), (int)rh_num(e, "tokens", -1),
+                                  rh_str(e, "stream_error"));
+        else if (strcmp(ev, "response") == 0)
             n += (size_t)snprintf(out + n, size - n, "R%d %s/%s %s %d%s\n", a,
                                   rh_str(e, "provider"), rh_str(e, "model"), rh_str(e, "key"),
                                   (int)rh_num(e, "status", -1), rh_str(e, "error"));
@@ -175,6 +181,15 @@ static void equivalence_error_bodies(void **state)
     /* insufficient_quota on the second model ended tasks at once */
     assert_non_null(strstr(trace, "last status 429 on oai/other"));
     free(trace);
+}
+
+/* Streams that break off (an error event, a cut, a stall past the idle
+ * timeout, a malformed event), are resumed on the fallback model, and
+ * complete: the same story, stream ends and tokens included. */
+static void equivalence_streams(void **state)
+{
+    int streams = same_stories(*state, DATA "equiv-stream.json", "20", 6, " stream ", NULL, NULL);
+    assert_int_equal(streams, 14); /* every attempt streamed */
 }
 
 static void transport_faults_match_sim(void **state)
@@ -587,6 +602,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(equivalence_stochastic, setup, teardown),
         cmocka_unit_test_setup_teardown(equivalence_per_attempt_draws, setup, teardown),
         cmocka_unit_test_setup_teardown(transport_faults_match_sim, setup, teardown),
+        cmocka_unit_test_setup_teardown(equivalence_streams, setup, teardown),
         cmocka_unit_test_setup_teardown(ladder_003_scaled, setup, teardown),
         cmocka_unit_test_setup_teardown(sigterm_leaves_whole_trace_and_partial_summary, setup,
                                         teardown),

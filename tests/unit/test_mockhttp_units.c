@@ -163,8 +163,10 @@ static void body_parse_rejects_bad_requests(void **state)
         {MOCK_EP_CHAT, "{\"model\":\"m\",\"messages\":[{\"role\":\"u\"}],\"max_tokens\":1.5}",
          "max_tokens"},
         {MOCK_EP_MESSAGES, "{\"model\":\"m\",\"messages\":[{\"role\":\"u\"}]}", "max_tokens"},
-        {MOCK_EP_CHAT, "{\"model\":\"m\",\"messages\":[{\"role\":\"u\"}],\"stream\":true}",
-         "stream"},
+        {MOCK_EP_CHAT, "{\"model\":\"m\",\"messages\":[{\"role\":\"u\"}],\"stream\":1}", "stream"},
+        {MOCK_EP_CHAT,
+         "{\"model\":\"m\",\"messages\":[{\"role\":\"u\"}],\"stream\":true,\"stream_options\":[]}",
+         "stream_options"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         mock_body_req q;
@@ -173,6 +175,28 @@ static void body_parse_rejects_bad_requests(void **state)
             mock_body_parse(bad[i].ep, bad[i].body, strlen(bad[i].body), &q, msg, sizeof msg), -1);
         assert_non_null(strstr(msg, bad[i].why));
     }
+}
+
+/* "stream": true asks for a stream; include_usage only counts for OpenAI's
+ * chat completions (stream_options is theirs). */
+static void body_parse_reads_stream_requests(void **state)
+{
+    (void)state;
+    mock_body_req q;
+    char msg[128] = "";
+    const char *chat = "{\"model\":\"m\",\"messages\":[{\"role\":\"u\"}],\"stream\":true,"
+                       "\"stream_options\":{\"include_usage\":true}}";
+    assert_int_equal(mock_body_parse(MOCK_EP_CHAT, chat, strlen(chat), &q, msg, sizeof msg), 0);
+    assert_true(q.stream);
+    assert_true(q.stream_usage);
+    const char *ant = "{\"model\":\"m\",\"max_tokens\":5,\"messages\":[{\"role\":\"u\"}],"
+                      "\"stream\":true,\"stream_options\":{\"include_usage\":true}}";
+    assert_int_equal(mock_body_parse(MOCK_EP_MESSAGES, ant, strlen(ant), &q, msg, sizeof msg), 0);
+    assert_true(q.stream);
+    assert_false(q.stream_usage);
+    const char *plain = "{\"model\":\"m\",\"messages\":[{\"role\":\"u\"}],\"stream\":false}";
+    assert_int_equal(mock_body_parse(MOCK_EP_CHAT, plain, strlen(plain), &q, msg, sizeof msg), 0);
+    assert_false(q.stream);
 }
 
 static void body_parse_sanitises_model_names(void **state)
@@ -730,6 +754,7 @@ int main(void)
         cmocka_unit_test(body_parse_estimates_tokens),
         cmocka_unit_test(body_parse_rejects_bad_requests),
         cmocka_unit_test(body_parse_sanitises_model_names),
+        cmocka_unit_test(body_parse_reads_stream_requests),
         cmocka_unit_test(body_render_openai_completion),
         cmocka_unit_test(body_render_anthropic_message_and_models),
         cmocka_unit_test(body_render_errors_per_shape),
