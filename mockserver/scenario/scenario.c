@@ -43,7 +43,7 @@ static char *resolve_policy(const char *scenario_path, const char *policy)
 static int parse_workload(const cm_json *doc, const cJSON *root, mock_workload *w, cm_err *err)
 {
     static const char *const keys[] = {"clients",    "tasks_per_client", "arrival", "over_s",
-                                       "rate_per_s", "tokens",           NULL};
+                                       "rate_per_s", "tokens",           "start_s", NULL};
     static const char *const arrivals[] = {"burst", "uniform", "poisson", NULL};
     *w = (mock_workload){.clients = 1,
                          .tasks_per_client = 1,
@@ -57,7 +57,7 @@ static int parse_workload(const cm_json *doc, const cJSON *root, mock_workload *
     if (!o)
         return 0;
     int arrival = 0;
-    double over_s = 0;
+    double over_s = 0, start_s = 0;
     if (cm_json_check_keys(doc, o, "workload", keys, err) != 0 ||
         cm_json_get_int(doc, o, "workload", "clients", false, 1, 1000000, &w->clients, err) != 0 ||
         cm_json_get_int(doc, o, "workload", "tasks_per_client", false, 1, 1000000,
@@ -66,8 +66,10 @@ static int parse_workload(const cm_json *doc, const cJSON *root, mock_workload *
         cm_json_get_number(doc, o, "workload", "over_s", false, 0, 1e9, &over_s, err) != 0 ||
         cm_json_get_number(doc, o, "workload", "rate_per_s", false, 1e-9, 1e9, &w->rate_per_s,
                            err) != 0 ||
-        cm_json_get_int(doc, o, "workload", "tokens", false, 0, 100000000, &w->tokens, err) != 0)
+        cm_json_get_int(doc, o, "workload", "tokens", false, 0, 100000000, &w->tokens, err) != 0 ||
+        cm_json_get_number(doc, o, "workload", "start_s", false, 0, 1e9, &start_s, err) != 0)
         return -1;
+    w->start = cm_us_from_s(start_s);
     w->arrival = (mock_arrival)arrival;
     w->over = cm_us_from_s(over_s);
     if (w->clients * w->tasks_per_client > CM_MAX_TASKS)

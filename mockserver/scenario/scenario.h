@@ -38,6 +38,7 @@ typedef struct mock_workload {
     cm_us over;        /* UNIFORM: spread starts over this long */
     double rate_per_s; /* POISSON: mean arrivals per second */
     int64_t tokens;    /* tokens per request the clients send (default 100) */
+    cm_us start;       /* the arrivals begin this late (default 0) */
 } mock_workload;
 
 typedef struct mock_scenario mock_scenario;
