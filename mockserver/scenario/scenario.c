@@ -214,10 +214,6 @@ const char *mock_scenario_name(const mock_scenario *sc)
 {
     return sc->name;
 }
-const char *mock_scenario_path(const mock_scenario *sc)
-{
-    return sc->path;
-}
 uint64_t mock_scenario_seed(const mock_scenario *sc)
 {
     return sc->seed;

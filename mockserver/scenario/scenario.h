@@ -54,7 +54,6 @@ int mock_scenario_parse(const char *name, const char *text, size_t len, mock_sce
 void mock_scenario_free(mock_scenario *sc);
 
 const char *mock_scenario_name(const mock_scenario *sc);
-const char *mock_scenario_path(const mock_scenario *sc);
 uint64_t mock_scenario_seed(const mock_scenario *sc);
 
 /* True when the scenario says "draws": "per_attempt": the model's random
