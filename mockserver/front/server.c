@@ -363,6 +363,35 @@ static int try_hang(mock_rq *rq)
     return 0;
 }
 
+/* The request's members of its journal entry: the headers a grader groups
+ * attempts by, the body's digest, the endpoint and an error's type and code. */
+static void journal_request(const mock_rq *rq, mock_journal_entry *e)
+{
+    static const char *const endpoints[] = {[MOCK_EP_CHAT] = "chat",
+                                            [MOCK_EP_MESSAGES] = "messages",
+                                            [MOCK_EP_MODELS] = "models",
+                                            [MOCK_EP_RESPONSES] = "responses"};
+    struct MHD_Connection *c = rq->conn;
+    const mock_plan *p = &rq->plan;
+    if (rq->route.kind == MOCK_ROUTE_PROVIDER &&
+        (unsigned)rq->route.endpoint < sizeof endpoints / sizeof endpoints[0])
+        e->endpoint = endpoints[rq->route.endpoint];
+    e->task_header = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Retrylab-Task");
+    e->idempotency_key = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Idempotency-Key");
+    /* The Stainless SDKs' retry count (openai-node src/client.ts, anthropic-sdk-typescript
+     * src/client.ts: "x-stainless-retry-count", 0 on the first attempt). */
+    const char *rc = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "x-stainless-retry-count");
+    char *end = NULL;
+    long n = rc ? strtol(rc, &end, 10) : -1;
+    e->has_retry_count = rc && end != rc && *end == '\0' && n >= 0 && n <= 1000000;
+    e->retry_count = e->has_retry_count ? (int)n : 0;
+    e->body_digest = rq->body.len ? mock_journal_digest(rq->body.p, rq->body.len) : 0;
+    if (p->status >= 400) {
+        e->error_type = p->error_type[0] ? p->error_type : mock_plan_default_error_type(p);
+        e->error_code = p->error_code;
+    }
+}
+
 /* Records the decision, its fate pending (mock_journal_open): the line is
  * formatted outside any lock into rq->jline, then recorded (with the
  * metrics count) under the journal lock. `gen` is the journal generation
@@ -390,6 +419,7 @@ static void journal_open(mock_rq *rq, const mock_body_req *req, const char *key,
         .attempt_id = rq->attempt_id,
         .fate = MOCK_FATE_PENDING,
     };
+    journal_request(rq, &e);
     rq->jlen = mock_journal_format(&e, rq->jline, sizeof rq->jline);
     mock_server *s = rq->srv;
     pthread_mutex_lock(&s->jmu);
