@@ -26,6 +26,9 @@ static const command commands[] = {
      "                    [--shard K/N] [--objective TEXT] [--peers DIR]"},
     {"sweep-merge", rl_cmd_sweep_merge, "DIR... [--out DIR] [--objective TEXT]"},
     {"journal", rl_cmd_journal, "JOURNAL --out DIR [--scenario S] [--policy POLICY] [--window S]"},
+    {"import", rl_cmd_import,
+     "SOURCE --out SCENARIO.json [--policy POLICY] [--name NAME]   (SOURCE: a run\n"
+     "                    folder, a mockserver journal or a HAR file)"},
     {"check", rep_cmd_check, "DIR [--expect FILE]"},
     {"report", rep_cmd_report, "DIR... [--out DIR] [--format png,svg] [--tasks N]"},
     {"validate", rl_cmd_validate, "FILE..."},
