@@ -155,7 +155,8 @@ fuzz-run: $(addprefix $(BUILD)/fuzz/,$(FUZZ_TARGETS))
 	@for f in $^; do \
 	  names='*.json*'; \
 	  case $$f in *policy) seeds=tests/data/policies;; *scenario) seeds="tests/data/scenarios tests/data/run scenarios";; \
-	    *reports) seeds=tests/data/runs;; *front) seeds=tests/data/front; names='*';; *) seeds=;; esac; \
+	    *reports) seeds=tests/data/runs;; *front) seeds=tests/data/front; names='*';; \
+	    *import) seeds=tests/data/import; names='*';; *) seeds=;; esac; \
 	  corpus=$(BUILD)/corpus/$$(basename $$f); mkdir -p $$corpus; \
 	  [ -n "$$seeds" ] && find $$seeds -type f -name "$$names" -exec cp {} $$corpus/ \; ; \
 	  echo "fuzz: $$f for $(FUZZ_SECONDS) s"; \

@@ -41,6 +41,11 @@
  *   candidate_requests   {candidate, min, max} or an array: the requests (sends)
  *                        "provider/model" receives over the whole run must lie
  *                        in [min, max] (give min, max or both).
+ *   respects_retry_after true, or {tolerance_s}: no attempt of a task is sent
+ *                        before the Retry-After of its previous error answer
+ *                        (status >= 400) has elapsed, counted from that answer;
+ *                        one verdict line per attempt sent early. tolerance_s
+ *                        (default 0.005 s): how early still counts as on time.
  */
 #ifndef CM_EXPECT_H
 #define CM_EXPECT_H
@@ -113,6 +118,9 @@ typedef struct cm_expect {
     double max_task_duration_s;
     cm_expect_count *counts; /* owned, n_counts items (candidate_requests) */
     size_t n_counts;
+
+    bool has_respect_retry_after;
+    double retry_after_tolerance_s;
 } cm_expect;
 
 /* Parses and validates the expect object `node` of document `doc` (the root of

@@ -219,8 +219,9 @@ static int read_response(rep_run *run, const line_ctx *lc, const cJSON *o, rep_e
     const char *error = str_field(o, "error");
     e->cls = rep_class_of(e->status, error);
     run->connect_errors += e->status == 0 && error && strcmp(error, "connect") == 0;
-    if (num_field(o, "latency", &e->latency) < 0 || num_field(o, "limit", &e->limit) < 0)
-        return line_fail(lc, "fields \"latency\" and \"limit\" must be numbers");
+    if (num_field(o, "latency", &e->latency) < 0 || num_field(o, "limit", &e->limit) < 0 ||
+        num_field(o, "retry_after", &e->retry_after) < 0)
+        return line_fail(lc, "fields \"latency\", \"limit\" and \"retry_after\" must be numbers");
     rep_cand *c = &run->cands[e->cand];
     c->by_class[e->cls]++;
     if (e->latency >= 0) {
@@ -300,7 +301,7 @@ static int parse_line(rep_run *run, const line_ctx *lc, const char *text, size_t
         cJSON_Delete(o);
         return line_fail(lc, "not a JSON object");
     }
-    rep_event e = {.cand = -1, .latency = -1, .limit = -1, .observed = -1};
+    rep_event e = {.cand = -1, .latency = -1, .limit = -1, .observed = -1, .retry_after = -1};
     const char *ev = str_field(o, "event");
     int r = num_field(o, "t", &e.t), rc = 0;
     if (lc->first && check_format(lc, ev, o) != 0)

@@ -39,18 +39,19 @@ rep_class rep_class_of(int status, const char *error);
 typedef struct rep_event {
     double t; /* scenario seconds */
     rep_kind kind;
-    int64_t task;    /* the task's number */
-    size_t ti;       /* its row in run->tasks */
-    int64_t attempt; /* 0 when the line has none */
-    int cand;        /* index into run->cands, -1 when none */
-    int status;      /* response */
-    rep_class cls;   /* response */
-    double latency;  /* response, seconds, -1 when absent */
-    double limit;    /* response, request-window limit, -1 when absent */
-    double delay;    /* wait, planned seconds */
-    double observed; /* wait, seconds, -1 when absent */
-    bool success;    /* done */
-    char *message;   /* done: owned copy, or NULL */
+    int64_t task;       /* the task's number */
+    size_t ti;          /* its row in run->tasks */
+    int64_t attempt;    /* 0 when the line has none */
+    int cand;           /* index into run->cands, -1 when none */
+    int status;         /* response */
+    rep_class cls;      /* response */
+    double latency;     /* response, seconds, -1 when absent */
+    double limit;       /* response, request-window limit, -1 when absent */
+    double retry_after; /* response, the Retry-After read, seconds, -1 when absent */
+    double delay;       /* wait, planned seconds */
+    double observed;    /* wait, seconds, -1 when absent */
+    bool success;       /* done */
+    char *message;      /* done: owned copy, or NULL */
 } rep_event;
 
 typedef struct rep_cand {

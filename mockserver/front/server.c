@@ -30,6 +30,7 @@
 #include "mockserver/front/route.h"
 #include "mockserver/front/stream_play.h"
 #include "mockserver/front/textbuf.h"
+#include "mockserver/front/upstream.h"
 #include "mockserver/front/waker.h"
 #include "mockserver/model/model.h"
 #include "mockserver/model/plan.h"
@@ -69,6 +70,7 @@ typedef enum rq_stage {
     RQ_SLEEPING, /* suspended for latency; answer on resume */
     RQ_HUNG,     /* suspended until the client leaves or the server stops */
     RQ_SENDING,  /* a response is queued */
+    RQ_UPSTREAM, /* suspended while --upstream forwards it (upstream.h) */
 } rq_stage;
 
 typedef struct mock_rq {
@@ -95,9 +97,15 @@ typedef struct mock_rq {
     mock_journal_fate drop; /* not MOCK_FATE_DELIVERED: why the front dropped the answer */
     mock_journal_ticket ticket;
     size_t jlen;
+    struct rq_upstream *up;            /* --upstream: the forward and its answer */
+    const char *url_path, *method;     /* libmicrohttpd's, valid for the request's life */
     mock_plan plan;                    /* not zeroed on allocation (see rq_new) */
     char jline[MOCK_JOURNAL_LINE_MAX]; /* the pending journal line (jlen bytes) */
 } mock_rq;
+
+static enum MHD_Result upstream_forward(mock_rq *rq);
+static enum MHD_Result upstream_answer(mock_rq *rq);
+static void upstream_free(mock_rq *rq);
 
 /* ---- suspension callbacks (see waker.h) ---- */
 
@@ -419,6 +427,35 @@ static int try_hang(mock_rq *rq)
     return 0;
 }
 
+/* The request's members of its journal entry: the headers a grader groups
+ * attempts by, the body's digest, the endpoint and an error's type and code. */
+static void journal_request(const mock_rq *rq, mock_journal_entry *e)
+{
+    static const char *const endpoints[] = {[MOCK_EP_CHAT] = "chat",
+                                            [MOCK_EP_MESSAGES] = "messages",
+                                            [MOCK_EP_MODELS] = "models",
+                                            [MOCK_EP_RESPONSES] = "responses"};
+    struct MHD_Connection *c = rq->conn;
+    const mock_plan *p = &rq->plan;
+    if (rq->route.kind == MOCK_ROUTE_PROVIDER &&
+        (unsigned)rq->route.endpoint < sizeof endpoints / sizeof endpoints[0])
+        e->endpoint = endpoints[rq->route.endpoint];
+    e->task_header = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Retrylab-Task");
+    e->idempotency_key = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Idempotency-Key");
+    /* The Stainless SDKs' retry count (openai-node src/client.ts, anthropic-sdk-typescript
+     * src/client.ts: "x-stainless-retry-count", 0 on the first attempt). */
+    const char *rc = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "x-stainless-retry-count");
+    char *end = NULL;
+    long n = rc ? strtol(rc, &end, 10) : -1;
+    e->has_retry_count = rc && end != rc && *end == '\0' && n >= 0 && n <= 1000000;
+    e->retry_count = e->has_retry_count ? (int)n : 0;
+    e->body_digest = rq->body.len ? mock_journal_digest(rq->body.p, rq->body.len) : 0;
+    if (p->status >= 400) {
+        e->error_type = p->error_type[0] ? p->error_type : mock_plan_default_error_type(p);
+        e->error_code = p->error_code;
+    }
+}
+
 /* Records the decision, its fate pending (mock_journal_open): the line is
  * formatted outside any lock into rq->jline, then recorded (with the
  * metrics count) under the journal lock. `gen` is the journal generation
@@ -447,6 +484,7 @@ static void journal_open(mock_rq *rq, const mock_body_req *req, const char *key,
         .stream = p->stream.on ? &p->stream : NULL,
         .fate = MOCK_FATE_PENDING,
     };
+    journal_request(rq, &e);
     rq->jlen = mock_journal_format(&e, rq->jline, sizeof rq->jline);
     mock_server *s = rq->srv;
     pthread_mutex_lock(&s->jmu);
@@ -853,6 +891,8 @@ static mock_rq *rq_new(mock_server *s, struct MHD_Connection *c, const char *url
     rq->srv = s;
     rq->conn = c;
     rq->stage = RQ_READING;
+    rq->url_path = url;
+    rq->method = method;
     mock_route_parse(url, method, &rq->route);
     rq->hidden = head_hides_bytes(c, method, url, version);
     mock_buf_init(&rq->body, MOCK_BODY_MAX);
@@ -877,6 +917,7 @@ static void rq_free(mock_rq *rq)
         pthread_mutex_unlock(&s->mu);
     }
     atomic_fetch_sub(&rq->srv->live, 1);
+    upstream_free(rq);
     mock_buf_free(&rq->body);
     free(rq->resp);
     free(rq);
@@ -922,11 +963,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     }
     switch (rq->stage) {
     case RQ_READING:
+        if (rq->srv->cfg.upstream && is_front_route(rq) && !rq->hidden)
+            return upstream_forward(rq);
         return is_front_route(rq) ? handle_provider(rq) : handle_admin(rq);
     case RQ_PARKED:
         return park(rq);
     case RQ_SLEEPING:
         return answer(rq);
+    case RQ_UPSTREAM:
+        return upstream_answer(rq);
     case RQ_HUNG: /* the client left, or the server stops */
     case RQ_SENDING:
     default:
@@ -946,6 +991,199 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     if (rq)
         rq_free(rq);
     *con_cls = NULL;
+}
+
+/* ---- --upstream: forwarding (upstream.h) ----
+ * The request is complete: the connection is suspended while a thread of
+ * upstream.c forwards it; its answer resumes the connection, and
+ * upstream_answer sends it on and journals it. */
+
+typedef struct rq_upstream {
+    mock_up_request req;
+    const char *lines[64];
+    char *line_text;
+    size_t line_used;
+    char path[1024];
+    char query[1024];
+    cm_us arrival;          /* scenario time the request was complete */
+    mock_up_answer *answer; /* set by the forward's thread */
+    bool failed;            /* the forward could not start */
+} rq_upstream;
+
+/* Request headers that go on: all but the hop-by-hop and framing ones. */
+static enum MHD_Result up_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                 const char *value)
+{
+    static const char *const skip[] = {
+        "host",   "content-length",  "connection", "keep-alive", "transfer-encoding",
+        "expect", "accept-encoding", "te",         "upgrade"};
+    rq_upstream *u = cls;
+    (void)kind;
+    for (size_t i = 0; i < sizeof skip / sizeof skip[0]; i++)
+        if (strcasecmp(key, skip[i]) == 0)
+            return MHD_YES;
+    size_t n = strlen(key) + strlen(value ? value : "") + 3;
+    if (u->req.n_headers >= sizeof u->lines / sizeof u->lines[0] || u->line_used + n > 65536)
+        return MHD_YES;
+    char *at = u->line_text + u->line_used;
+    snprintf(at, n, "%s: %s", key, value ? value : "");
+    u->lines[u->req.n_headers++] = at;
+    u->line_used += n;
+    return MHD_YES;
+}
+
+/* The query string as received ("" when none), from the GET arguments. */
+static enum MHD_Result up_query(void *cls, enum MHD_ValueKind kind, const char *key,
+                                const char *value)
+{
+    rq_upstream *u = cls;
+    (void)kind;
+    size_t used = strlen(u->query);
+    snprintf(u->query + used, sizeof u->query - used, "%s%s%s%s", used ? "&" : "", key,
+             value ? "=" : "", value ? value : "");
+    return MHD_YES;
+}
+
+/* The forward's thread is done: the answer is kept and the client resumed. */
+static void up_done(void *ctx, mock_up_answer *a)
+{
+    mock_rq *rq = ctx;
+    rq->up->answer = a;
+    MHD_resume_connection(rq->conn);
+}
+
+static enum MHD_Result upstream_forward(mock_rq *rq)
+{
+    mock_server *s = rq->srv;
+    rq_upstream *u = calloc(1, sizeof *u);
+    if (!u || !(u->line_text = malloc(65536))) {
+        free(u);
+        rq->drop = MOCK_FATE_NO_MEMORY;
+        return MHD_NO;
+    }
+    rq->up = u;
+    u->arrival = mock_clock_now(&s->clock);
+    snprintf(u->path, sizeof u->path, "%s", rq->url_path);
+    MHD_get_connection_values(rq->conn, MHD_HEADER_KIND, up_header, u);
+    MHD_get_connection_values(rq->conn, MHD_GET_ARGUMENT_KIND, up_query, u);
+    u->req = (mock_up_request){.method = rq->method,
+                               .path = u->path,
+                               .query = u->query[0] ? u->query : NULL,
+                               .header_lines = u->lines,
+                               .n_headers = u->req.n_headers,
+                               .body = rq->body.p,
+                               .body_len = rq->too_large ? 0 : rq->body.len};
+    const char *aid = MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, CM_ATTEMPT_HEADER);
+    if (aid && cm_attempt_parse(aid, &rq->attempt_id) != 0)
+        rq->attempt_id = 0;
+    rq->stage = RQ_UPSTREAM;
+    MHD_suspend_connection(rq->conn);
+    if (rq->too_large || mock_upstream_forward(s->cfg.upstream, &u->req, up_done, rq) != 0) {
+        u->failed = true;
+        MHD_resume_connection(rq->conn);
+    }
+    return MHD_YES;
+}
+
+/* The journal's headers of an upstream answer: the ones a grader and an
+ * importer read (rate limits, retries, request ids, Date), cut to fit. */
+static void up_journal_headers(const mock_up_answer *a, mock_plan *p)
+{
+    static const char *const parts[] = {"ratelimit",  "rate-limit", "retry",
+                                        "request-id", "requestid",  "generation-id",
+                                        "quota",      "date",       "should-retry"};
+    p->nheaders = 0;
+    for (size_t i = 0; a && i < a->nheaders && p->nheaders < MOCK_MAX_HEADERS; i++) {
+        bool keep = false;
+        for (size_t k = 0; k < sizeof parts / sizeof parts[0] && !keep; k++)
+            keep = strcasestr(a->names[i], parts[k]) != NULL;
+        if (!keep || strlen(a->names[i]) >= sizeof p->headers[0].name)
+            continue;
+        mock_header *h = &p->headers[p->nheaders++];
+        snprintf(h->name, sizeof h->name, "%s", a->names[i]);
+        snprintf(h->value, sizeof h->value, "%.111s", a->values[i]);
+    }
+}
+
+static void up_journal(mock_rq *rq, const mock_up_answer *a, int status, const char *note)
+{
+    mock_server *s = rq->srv;
+    rq_upstream *u = rq->up;
+    char provider[64], model[200];
+    mock_upstream_provider(s->cfg.upstream, u->path, provider, sizeof provider);
+    mock_upstream_model(rq->body.p, rq->body.len, model, sizeof model);
+    size_t key_len = 0;
+    const char *key = request_key(rq->conn, &key_len);
+    char kbuf[512];
+    snprintf(kbuf, sizeof kbuf, "%.*s", (int)(key_len < sizeof kbuf ? key_len : 0), key ? key : "");
+    up_journal_headers(a, &rq->plan);
+    rq->plan.status = status;
+    snprintf(rq->plan.error_type, sizeof rq->plan.error_type, "%s", a ? a->error_type : "");
+    snprintf(rq->plan.error_code, sizeof rq->plan.error_code, "%s", a ? a->error_code : "");
+    double lat = a ? (double)a->wall_us * s->clock.scale : 0;
+    mock_journal_entry e = {.t = u->arrival,
+                            .provider = provider,
+                            .model = model[0] ? model : NULL,
+                            .key = key ? kbuf : NULL,
+                            .status = status,
+                            .headers = rq->plan.headers,
+                            .nheaders = rq->plan.nheaders,
+                            .latency = (cm_us)lat,
+                            .note = note,
+                            .attempt_id = rq->attempt_id,
+                            .fate = MOCK_FATE_PENDING};
+    journal_request(rq, &e);
+    e.endpoint = NULL;
+    if (status >= 400) {
+        e.error_type = a && a->error_type[0] ? a->error_type : NULL;
+        e.error_code = a && a->error_code[0] ? a->error_code : NULL;
+    }
+    rq->jlen = mock_journal_format(&e, rq->jline, sizeof rq->jline);
+    memset(kbuf, 0, sizeof kbuf);
+    uint64_t gen = mock_journal_generation(s->journal);
+    pthread_mutex_lock(&s->jmu);
+    mock_journal_open(s->journal, gen, rq->jline, rq->jlen, &rq->ticket);
+    mock_metrics_count(s->metrics, provider, model[0] ? model : NULL, status);
+    pthread_mutex_unlock(&s->jmu);
+    rq->journaled = true;
+}
+
+static enum MHD_Result upstream_answer(mock_rq *rq)
+{
+    rq_upstream *u = rq->up;
+    const mock_up_answer *a = u ? u->answer : NULL;
+    if (!a || a->failure) { /* the client gets a gateway error in the OpenAI shape */
+        int status = !a ? 503 : a->status;
+        char note[64];
+        snprintf(note, sizeof note, "upstream: %.50s",
+                 !a ? (rq->too_large ? "body over 1 MiB" : "too many forwards") : a->failure);
+        up_journal(rq, a, status, note);
+        mock_body_error_plan(&rq->plan, MOCK_SHAPE_OPENAI, status, NULL, note);
+        mock_render_ctx ctx = {.now = mock_clock_now(&rq->srv->clock)};
+        size_t len = 0;
+        char *text = mock_body_render(&rq->plan, &ctx, &len);
+        return send_text(rq, status, "application/json", text, len);
+    }
+    up_journal(rq, a, a->status, "upstream");
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer(a->body_len, a->body ? a->body : "", MHD_RESPMEM_MUST_COPY);
+    if (!r)
+        return MHD_NO;
+    for (size_t i = 0; i < a->nheaders; i++)
+        MHD_add_response_header(r, a->names[i], a->values[i]);
+    rq->stage = RQ_SENDING;
+    enum MHD_Result ret = MHD_queue_response(rq->conn, (unsigned)a->status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+static void upstream_free(mock_rq *rq)
+{
+    if (!rq->up)
+        return;
+    mock_up_answer_free(rq->up->answer);
+    free(rq->up->line_text);
+    free(rq->up);
 }
 
 /* ---- start and stop ---- */
@@ -1070,6 +1308,7 @@ uint64_t mock_server_stop(mock_server *s)
          * from epoll set"), seen once in make test. Refusing new requests
          * while draining stops the same work. */
         atomic_store(&s->stopping, true);
+        mock_upstream_abort(s->cfg.upstream);
         mock_waker_stop(s->waker);
         drain(s);
         MHD_stop_daemon(s->daemon);

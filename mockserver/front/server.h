@@ -17,9 +17,11 @@ typedef struct mock_http_config {
     double time_scale;   /* scenario seconds per wall second (> 0) */
     size_t journal_size; /* in-memory journal entries (>= 1) */
     FILE *journal_file;  /* every journal entry as JSON Lines; NULL = none; stays the caller's */
-    const char *journal_path; /* the file's name, for the write-error message; may be NULL */
-    unsigned threads;         /* polling threads (>= 1) */
-    size_t max_hung;          /* hanging connections at most; more hang faults answer 504 */
+    const char *journal_path;       /* the file's name, for the write-error message; may be NULL */
+    unsigned threads;               /* polling threads (>= 1) */
+    size_t max_hung;                /* hanging connections at most; more hang faults answer 504 */
+    struct mock_upstream *upstream; /* --upstream: provider requests are forwarded (upstream.h);
+                                       NULL: the scenario answers; stays the caller's */
 } mock_http_config;
 
 typedef struct mock_server mock_server;

@@ -318,6 +318,50 @@ static mock_journal_entry entry(cm_us t, const char *key, int status)
                                 .note = "n\"ote"};
 }
 
+/* The members a grader groups attempts by: request headers that name a
+ * task, the retry count, a digest of the body (never its text), and an error
+ * answer's type and code; absent ones are null. */
+static void journal_names_what_groups_attempts(void **state)
+{
+    (void)state;
+    mock_journal *j = mock_journal_new(4, NULL);
+    const char body[] = "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hush\"}]}";
+    char long_key[300];
+    memset(long_key, 'k', sizeof long_key - 1);
+    long_key[sizeof long_key - 1] = '\0';
+    mock_journal_entry e = entry(0, NULL, 429);
+    e.endpoint = "chat";
+    e.task_header = "order-17";
+    e.idempotency_key = long_key;
+    e.has_retry_count = true;
+    e.retry_count = 2;
+    e.body_digest = mock_journal_digest(body, sizeof body - 1);
+    e.error_type = "rate_limit_exceeded";
+    e.error_code = "";
+    mock_journal_add(j, &e);
+    mock_journal_add(j, &(mock_journal_entry){.t = 1, .status = 200});
+    size_t len;
+    char *text = mock_journal_render(j, false, SIZE_MAX, &len);
+    cJSON *arr = cJSON_Parse(text);
+    const cJSON *a = cJSON_GetArrayItem(arr, 0), *b = cJSON_GetArrayItem(arr, 1);
+    assert_string_equal(cJSON_GetObjectItem(a, "endpoint")->valuestring, "chat");
+    assert_string_equal(cJSON_GetObjectItem(a, "task")->valuestring, "order-17");
+    assert_int_equal(strlen(cJSON_GetObjectItem(a, "idempotency_key")->valuestring),
+                     MOCK_JOURNAL_HEADER_VALUE_MAX);
+    assert_int_equal(cJSON_GetObjectItem(a, "retry_count")->valueint, 2);
+    assert_int_equal(strncmp(cJSON_GetObjectItem(a, "body")->valuestring, "fnv1a64:", 8), 0);
+    assert_string_equal(cJSON_GetObjectItem(a, "error_type")->valuestring, "rate_limit_exceeded");
+    assert_true(cJSON_IsNull(cJSON_GetObjectItem(a, "error_code")));
+    assert_null(strstr(text, "hush"));
+    for (const char *k = "task\0idempotency_key\0retry_count\0body\0endpoint\0"; *k;
+         k += strlen(k) + 1)
+        assert_true(cJSON_IsNull(cJSON_GetObjectItem(b, k)));
+    assert_true(cJSON_IsTrue(cJSON_GetObjectItem(b, "delivered")));
+    cJSON_Delete(arr);
+    free(text);
+    mock_journal_free(j);
+}
+
 static void journal_ring_keeps_newest_and_hides_keys(void **state)
 {
     (void)state;
@@ -770,6 +814,7 @@ int main(void)
         cmocka_unit_test(waker_notices_a_hung_client_leaving),
         cmocka_unit_test(clock_scales_and_restarts),
         cmocka_unit_test(clock_anchors_on_a_whole_second),
+        cmocka_unit_test(journal_names_what_groups_attempts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

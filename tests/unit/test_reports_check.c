@@ -805,6 +805,40 @@ static void task_duration_from_first_send_to_done(void **state)
     rep_run_free(&run);
 }
 
+/* respects_retry_after: a send before the previous error answer's
+ * Retry-After has elapsed is listed, one line each; on time passes. */
+static void retry_after_sent_early_is_listed(void **state)
+{
+    (void)state;
+    static const char trace[] = START SEND(
+        0, 0, 1, "p",
+        "m") "{\"t\":1,\"event\":\"response\",\"task\":0,\"attempt\":1,\"provider\":\"p\","
+             "\"model\":\"m\",\"status\":429,\"retry_after\":2}\n" SEND(
+                 2.5, 0, 2, "p", "m") "{\"t\":2.6,\"event\":\"response\",\"task\":0,\"attempt\":2,"
+                                      "\"provider\":\"p\","
+                                      "\"model\":\"m\",\"status\":503,\"retry_after\":5}\n" SEND(
+                                          7.6, 0, 3, "p", "m") RESP(8, 0, 3, "p", "m", 200)
+                                          DONE(8, 0, "success", "") SEND(0, 1, 1, "p", "m")
+                                              RESP(0, 1, 1, "p", "m", 200)
+                                                  DONE(0, 1, "success", "");
+    rep_run run;
+    cm_err err = {{0}};
+    if (rep_run_load(write_run("ra", trace), &run, &err) != 0)
+        fail_msg("%s", err.msg);
+    rep_verdicts vs;
+    assert_int_equal(check_text(&run, "{\"respects_retry_after\": true}", &vs), 1);
+    assert_true(has_failure(&vs, "retry-after task 0: attempt 2 sent 1.5 s after a 429 that said "
+                                 "Retry-After 2.0 s (0.5 s early)"));
+    rep_verdicts_free(&vs);
+    assert_int_equal(check_text(&run, "{\"respects_retry_after\": {\"tolerance_s\": 0.5}}", &vs),
+                     0);
+    rep_verdicts_free(&vs);
+    assert_int_equal(check_text(&run, "{\"respects_retry_after\": false}", &vs), 0);
+    assert_int_equal(vs.n_expect, 0);
+    rep_verdicts_free(&vs);
+    rep_run_free(&run);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -831,6 +865,7 @@ int main(void)
         cmocka_unit_test(own_policy_is_the_scenarios_file),
         cmocka_unit_test(run_folder_expect_wins_and_flag_overrides),
         cmocka_unit_test(task_duration_from_first_send_to_done),
+        cmocka_unit_test(retry_after_sent_early_is_listed),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
