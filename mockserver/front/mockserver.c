@@ -178,10 +178,10 @@ static void print_listening(const char *bind, int port)
 /* Serves until SIGINT or SIGTERM (blocked in every thread, taken here). */
 static int serve(const mock_scenario *sc, options *o, const sigset_t *stop_sigs)
 {
-    char err[256];
+    cm_err err;
     mock_server *srv = NULL;
-    if (mock_server_start(sc, &o->http, &srv, err, sizeof err) != 0) {
-        fprintf(stderr, "mockserver: %s\n", err);
+    if (mock_server_start(sc, &o->http, &srv, &err) != 0) {
+        fprintf(stderr, "mockserver: %s\n", err.msg);
         return 3;
     }
     print_listening(o->http.bind, mock_server_port(srv));

@@ -1207,7 +1207,7 @@ static int make_addr(const char *bind, int port, struct sockaddr_storage *ss, un
     return -1;
 }
 
-static int start_daemon(mock_server *s, char *err, size_t err_size)
+static int start_daemon(mock_server *s, cm_err *err)
 {
     static const mock_waker_ops ops = {rq_suspend, rq_resume};
     const char *bind = s->cfg.bind ? s->cfg.bind : "127.0.0.1";
@@ -1215,12 +1215,12 @@ static int start_daemon(mock_server *s, char *err, size_t err_size)
                      MHD_USE_ITC | MHD_USE_SUPPRESS_DATE_NO_CLOCK | MHD_USE_TURBO;
     struct sockaddr_storage ss;
     if (make_addr(bind, s->cfg.port, &ss, &flags) != 0) {
-        snprintf(err, err_size, "--bind: not an IPv4 or IPv6 address: %s", bind);
+        cm_err_set(err, "--bind: not an IPv4 or IPv6 address: %s", bind);
         return -1;
     }
     s->waker = mock_waker_start(&ops, s->cfg.max_hung);
     if (!s->waker) {
-        snprintf(err, err_size, "cannot start the timer thread");
+        cm_err_set(err, "cannot start the timer thread");
         return -1;
     }
     unsigned threads = s->cfg.threads > 1 ? s->cfg.threads : 0;
@@ -1234,8 +1234,7 @@ static int start_daemon(mock_server *s, char *err, size_t err_size)
         MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)4096, MHD_OPTION_UNESCAPE_CALLBACK, unescape,
         NULL, MHD_OPTION_END);
     if (!s->daemon) {
-        snprintf(err, err_size, "cannot listen on %s port %d (in use, or not allowed)", bind,
-                 s->cfg.port);
+        cm_err_set(err, "cannot listen on %s port %d (in use, or not allowed)", bind, s->cfg.port);
         return -1;
     }
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
@@ -1244,12 +1243,12 @@ static int start_daemon(mock_server *s, char *err, size_t err_size)
 }
 
 int mock_server_start(const mock_scenario *sc, const mock_http_config *cfg, mock_server **out,
-                      char *err, size_t err_size)
+                      cm_err *err)
 {
     *out = NULL;
     mock_server *s = calloc(1, sizeof *s);
     if (!s) {
-        snprintf(err, err_size, "out of memory");
+        cm_err_set(err, "out of memory");
         return -1;
     }
     s->sc = sc;
@@ -1271,11 +1270,11 @@ int mock_server_start(const mock_scenario *sc, const mock_http_config *cfg, mock
     if (s->journal)
         mock_journal_set_path(s->journal, cfg->journal_path);
     if (!s->model || !s->journal || !s->metrics) {
-        snprintf(err, err_size, "out of memory");
+        cm_err_set(err, "out of memory");
         mock_server_stop(s);
         return -1;
     }
-    if (start_daemon(s, err, err_size) != 0) {
+    if (start_daemon(s, err) != 0) {
         mock_server_stop(s);
         return -1;
     }
