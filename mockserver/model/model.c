@@ -25,6 +25,12 @@ typedef struct req_ctx {
     char key_id[CM_KEYID_LEN]; /* set only when key < 0 or the key is empty */
     int model;
     int tier; /* in force now (a phase may change it), -1 none */
+    /* What output_tokens windows count for this answer: its planned length
+     * while the windows are checked (the admission's estimate), then what
+     * it delivers once the plan is made (a stream cut after N tokens: N).
+     * Anthropic estimates output tokens at a request's start and adjusts to
+     * the tokens produced (docs.anthropic.com/en/api/rate-limits). */
+    int64_t out_tokens;
 } req_ctx;
 
 static void put_retry_after(mock_plan *out, mock_ra_form form, cm_us delay, cm_us now)
@@ -203,7 +209,7 @@ static int64_t amount_of(const req_ctx *c, const mock_window_def *d)
     case MOCK_UNIT_REQUESTS:
         return 1;
     case MOCK_UNIT_OUTPUT_TOKENS:
-        return c->p->models[c->model].output_tokens;
+        return c->out_tokens;
     case MOCK_UNIT_TOKENS:
     case MOCK_UNIT_INPUT_TOKENS:
         break;
@@ -301,32 +307,42 @@ static void take_each(req_ctx *c, const applied *a, mock_hold_slot *held, uint8_
     }
 }
 
-/* Checks every window that applies; fills ls; *wait is the longest wait of a
- * window that refuses (-1 when all admit). Takes the amounts when `take` and
- * all admit; otherwise the request is counted nowhere, and every window's
- * view (so its headers) says "now", whichever window refused. Returns the
- * index of the refusing set for the note, or -1. Concurrency windows and
- * windows with "report": false stay out of the headers. */
-static int check_windows(req_ctx *c, bool take, mock_limit_set *ls, cm_us *wait,
-                         mock_window_view *refused_view, mock_hold_slot *held, uint8_t *nheld)
+/* Checks every window that applies into *a; *wait is the longest wait of a
+ * window that refuses (-1 when all admit). Returns the index of the
+ * refusing set for the note, or -1. Counts nothing: charge_windows does,
+ * once the answer is planned. */
+static int check_windows(req_ctx *c, applied *a, cm_us *wait, mock_window_view *refused_view)
 {
-    applied a;
     int refused;
-    check_each(c, &a, wait, &refused);
-    bool charge = take && refused < 0;
-    for (size_t i = 0; i < a.n && refused >= 0; i++)
-        if (a.set[i] == (size_t)refused)
-            *refused_view = a.v[i];
-    if (charge)
-        take_each(c, &a, held, nheld);
-    for (size_t i = 0; i < a.n; i++) {
-        const mock_window_def *d = a.inst[i]->def;
-        if (!charge && a.v[i].admit)
-            mock_window_check(a.inst[i], c->req->now, 0, &a.v[i]); /* uncharged: now */
-        if (d->report && d->algo != MOCK_ALGO_CONCURRENCY)
-            mock_limit_set_add(ls, d, &a.v[i]);
-    }
+    check_each(c, a, wait, &refused);
+    for (size_t i = 0; i < a->n && refused >= 0; i++)
+        if (a->set[i] == (size_t)refused)
+            *refused_view = a->v[i];
     return refused;
+}
+
+/* Counts the request in every window of a when `take` (every window
+ * admitted it); an output_tokens window counts c->out_tokens as the plan
+ * left it, and its view is taken again for that amount (never more than
+ * the estimate it admitted). Otherwise the request is counted nowhere, and
+ * every window's view (so its headers) says "now", whichever window
+ * refused. Fills ls; concurrency windows and windows with "report": false
+ * stay out of the headers. The concurrency slots taken go to *held. */
+static void charge_windows(req_ctx *c, applied *a, bool take, mock_limit_set *ls,
+                           mock_hold_slot *held, uint8_t *nheld)
+{
+    for (size_t i = 0; i < a->n && take; i++)
+        if (a->inst[i]->def->unit == MOCK_UNIT_OUTPUT_TOKENS)
+            mock_window_check(a->inst[i], c->req->now, c->out_tokens, &a->v[i]);
+    if (take)
+        take_each(c, a, held, nheld);
+    for (size_t i = 0; i < a->n; i++) {
+        const mock_window_def *d = a->inst[i]->def;
+        if (!take && a->v[i].admit)
+            mock_window_check(a->inst[i], c->req->now, 0, &a->v[i]); /* uncharged: now */
+        if (d->report && d->algo != MOCK_ALGO_CONCURRENCY)
+            mock_limit_set_add(ls, d, &a->v[i]);
+    }
 }
 
 /* What a refusal knows: the window, its view now, the wait, the request. */
@@ -625,6 +641,17 @@ static const mock_answer *roll_faults(req_ctx *c, mock_plan *out)
     return NULL;
 }
 
+/* Tokens a stream of this request would carry whole: the model's stream
+ * length (else its output_tokens) less what the client already holds, at
+ * least 1. */
+static int64_t stream_length(const req_ctx *c)
+{
+    const mock_model_def *md = &c->p->models[c->model];
+    int64_t total = md->stream.tokens ? md->stream.tokens : md->output_tokens;
+    int64_t left = total - (int64_t)c->req->resume_from;
+    return left > 1 ? left : 1;
+}
+
 /* A 2xx answer to a request that asked for a stream goes out as one: the
  * model's stream settings (model/stream.h's timeline), the client's resume
  * point, and the fault of the rule that decided the answer, if it has one.
@@ -636,12 +663,10 @@ static void plan_stream(req_ctx *c, const mock_answer *a, mock_plan *out)
         return;
     const mock_model_def *md = &c->p->models[c->model];
     const mock_stream_cfg *cfg = &md->stream;
-    int64_t total = cfg->tokens ? cfg->tokens : md->output_tokens;
-    int64_t left = total - (int64_t)c->req->resume_from;
     mock_stream *st = &out->stream;
     *st = (mock_stream){.on = true,
                         .usage = c->req->stream_usage,
-                        .tokens = (uint32_t)(left > 1 ? left : 1),
+                        .tokens = (uint32_t)stream_length(c),
                         .first = cfg->has_ttft ? draw_latency(c->rng, &cfg->ttft) : 0,
                         .every = cm_us_from_s(1.0 / cfg->tokens_per_s)};
     if (a && a->stream_fault != MOCK_STREAM_NONE && a->fault_after < st->tokens) {
@@ -654,6 +679,7 @@ static void plan_stream(req_ctx *c, const mock_answer *a, mock_plan *out)
         cm_strcpy_cut(st->error_type, sizeof st->error_type, type);
     }
     out->tokens_out = mock_stream_delivered(st);
+    c->out_tokens = out->tokens_out;
 }
 
 /* The rules after the model check: phase, script, windows, faults, latency. */
@@ -672,7 +698,9 @@ static void decide(req_ctx *c, mock_plan *out)
     uint8_t nheld = 0;
     mock_window_view rv = {0};
     const mock_answer *used = NULL;
-    int refused = check_windows(c, a == NULL, &ls, &wait, &rv, held, &nheld);
+    c->out_tokens = c->req->stream ? stream_length(c) : c->p->models[c->model].output_tokens;
+    applied aw;
+    int refused = check_windows(c, &aw, &wait, &rv);
     if (a) {
         apply_answer(c, a, nth, out);
         if (ph)
@@ -688,6 +716,7 @@ static void decide(req_ctx *c, mock_plan *out)
     }
     if (c->req->stream && refused < 0)
         plan_stream(c, a ? a : used, out);
+    charge_windows(c, &aw, a == NULL && refused < 0, &ls, held, &nheld);
     if (nheld)
         hold_slots(c, held, nheld, out);
     if (!c->p->limits_on_refusals || refused >= 0)

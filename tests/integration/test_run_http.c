@@ -192,6 +192,15 @@ static void equivalence_streams(void **state)
     assert_int_equal(streams, 14); /* every attempt streamed */
 }
 
+/* An output-tokens window counts what each stream delivered (3 tokens of a
+ * cut stream): the same refusals in both, at the same times. */
+static void equivalence_stream_windows(void **state)
+{
+    int refused =
+        same_stories(*state, DATA "equiv-stream-window.json", "20", 8, " 429", NULL, NULL);
+    assert_int_equal(refused, 3); /* the window fills after 5 cut streams, not 1 */
+}
+
 static void transport_faults_match_sim(void **state)
 {
     fixture *f = *state;
@@ -603,6 +612,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(equivalence_per_attempt_draws, setup, teardown),
         cmocka_unit_test_setup_teardown(transport_faults_match_sim, setup, teardown),
         cmocka_unit_test_setup_teardown(equivalence_streams, setup, teardown),
+        cmocka_unit_test_setup_teardown(equivalence_stream_windows, setup, teardown),
         cmocka_unit_test_setup_teardown(ladder_003_scaled, setup, teardown),
         cmocka_unit_test_setup_teardown(sigterm_leaves_whole_trace_and_partial_summary, setup,
                                         teardown),
