@@ -1,13 +1,20 @@
 /* stream_play.c: a planned stream, event by event, at its times. */
 #include "mockserver/front/stream_play.h"
 
+#include <errno.h>
 #include <microhttpd.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 
 /* Bytes of one event are small; a whole opening or ending fits many times. */
 #define PLAY_BUF_MAX (1u << 20)
+/* A stream waits for its next event in naps of at most this long, and
+ * looks at its client after each: a client that leaves during a long wait
+ * (a slow first token, a stall) frees its connection within a nap, not at
+ * the next event. Events closer together than a nap cost no extra wake. */
+#define PLAY_NAP_US 100000
 
 void mock_play_init(mock_player *pl, const mock_stream *stream, mock_sse_format format,
                     const char *model, uint64_t id, int64_t created_unix, int64_t tokens_in,
@@ -45,15 +52,37 @@ void mock_play_woken(mock_player *pl, mock_wake_reason why)
         pl->gone = pl->planned_end = true; /* held until the client left, as planned */
 }
 
-/* True when the connection was suspended until wall time `due` (the read
- * returns 0 and is called again when it comes); false when it is due now,
- * or the server is stopping. */
-static bool wait_until(mock_player *pl, cm_us at)
+/* True when the peer of fd has closed its side (FIN) or reset the
+ * connection: a client that sent its whole request and then closes has
+ * left the stream. */
+static bool client_left(int fd)
+{
+    if (fd < 0)
+        return false;
+    struct pollfd p = {.fd = fd, .events = POLLIN | POLLRDHUP};
+    if (poll(&p, 1, 0) <= 0)
+        return false;
+    if (p.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL))
+        return true;
+    char c;
+    ssize_t n = recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+    return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
+}
+
+/* Waits for scenario time `at` of the stream: 1 the connection is suspended
+ * (until `at`, or for a nap; the read returns 0 and is called again), 0 it
+ * is due now (or the server is stopping, or nothing can be suspended), -1
+ * the client left during a nap. */
+static int wait_until(mock_player *pl, cm_us at)
 {
     int64_t due = pl->start_us + mock_clock_wall_us(pl->clock, at);
-    if (pl->stopping || mock_wall_now_us() >= due)
-        return false;
-    return mock_waker_sleep(pl->waker, due, pl->item) == 0;
+    int64_t now = mock_wall_now_us();
+    if (pl->stopping || now >= due)
+        return 0;
+    if (pl->napped && client_left(pl->fd))
+        return -1;
+    pl->napped = due - now > PLAY_NAP_US;
+    return mock_waker_sleep(pl->waker, pl->napped ? now + PLAY_NAP_US : due, pl->item) == 0;
 }
 
 /* Tokens that go out before the stream's end: all, or those before its fault. */
@@ -81,8 +110,9 @@ static int play_fault(mock_player *pl)
         }
         return -1;
     }
-    if (wait_until(pl, mock_stream_token_at(st, st->fault_after)))
-        return 0;
+    int w = wait_until(pl, mock_stream_token_at(st, st->fault_after));
+    if (w != 0)
+        return w > 0 ? 0 : -1;
     pl->stage = MOCK_PLAY_DONE;
     if (st->fault == MOCK_STREAM_CUT) {
         /* The peer sees the end now: libmicrohttpd closes a connection whose
@@ -117,16 +147,18 @@ ssize_t mock_play_read(void *cls, uint64_t pos, char *buf, size_t max)
             mock_sse_opening(&pl->ctx, &pl->out);
             pl->stage = MOCK_PLAY_TOKENS;
             break;
-        case MOCK_PLAY_TOKENS:
+        case MOCK_PLAY_TOKENS: {
             if (pl->next >= to_send(&pl->stream)) {
                 pl->stage =
                     to_send(&pl->stream) < pl->stream.tokens ? MOCK_PLAY_FAULT : MOCK_PLAY_ENDING;
                 break;
             }
-            if (wait_until(pl, mock_stream_token_at(&pl->stream, pl->next)))
-                return 0;
+            int w = wait_until(pl, mock_stream_token_at(&pl->stream, pl->next));
+            if (w != 0)
+                return w > 0 ? 0 : MHD_CONTENT_READER_END_WITH_ERROR;
             mock_sse_token(&pl->ctx, pl->next++, &pl->out);
             break;
+        }
         case MOCK_PLAY_FAULT: {
             int r = play_fault(pl);
             if (r <= 0)

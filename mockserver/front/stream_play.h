@@ -2,7 +2,9 @@
  * connection: the bytes of each event (front/sse.c) go out at the time the
  * timeline gives it, measured from when the response started, on the
  * server's scaled clock. Between events the connection is suspended on the
- * waker's timer (no thread per stream, no polling); a stall that lasts until
+ * waker's timer (no thread per stream, no polling), in naps of at most
+ * 100 ms after which the player looks whether its client left (then the
+ * stream ends at once, journalled "client closed"); a stall that lasts until
  * the client leaves hangs the connection as a hang fault does; a cut closes
  * it in the middle of the chunked body.
  *
@@ -42,6 +44,7 @@ typedef struct mock_player {
     bool hung;        /* stalled until the client leaves */
     bool stopping;    /* the server stops: the rest goes at once */
     bool gone;        /* the client left while the stream stalled */
+    bool napped;      /* the last wait was a nap short of the next event */
     bool planned_end; /* the stream ended as planned in a way the connection shows as an
                          error: a cut, or a stall held until the client left */
     mock_buf out;     /* bytes written but not yet handed to libmicrohttpd */
