@@ -4,7 +4,8 @@
  * headers of every answer written and parsed (what rl_headers_known spares).
  * Prints one JSON object: {"tasks":..,"attempts":..,"attempts_per_s":..,
  * "attempts_per_s_no_trace":..,"attempts_per_s_parsing_headers":..}.
- * Usage: sim_bench SCENARIO TRACE_PATH [REPEATS] */
+ * Usage: sim_bench SCENARIO TRACE_PATH [REPEATS [POLICY]]: POLICY replaces
+ * the policy the scenario names. */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,7 +58,7 @@ static int measure(const mock_scenario *sc, const rl_policy *p, const char *trac
 int main(int argc, char **argv)
 {
     if (argc < 3) {
-        fprintf(stderr, "usage: sim_bench SCENARIO TRACE_PATH [REPEATS]\n");
+        fprintf(stderr, "usage: sim_bench SCENARIO TRACE_PATH [REPEATS [POLICY]]\n");
         return 2;
     }
     char *end = NULL;
@@ -70,7 +71,7 @@ int main(int argc, char **argv)
     mock_scenario *sc = NULL;
     rl_policy *p = NULL;
     if (mock_scenario_load(argv[1], &sc, &err) != 0 ||
-        rl_policy_load(mock_scenario_policy_path(sc), &p, &err) != 0) {
+        rl_policy_load(argc > 4 ? argv[4] : mock_scenario_policy_path(sc), &p, &err) != 0) {
         fprintf(stderr, "%s\n", err.msg);
         return 2;
     }
