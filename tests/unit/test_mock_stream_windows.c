@@ -10,32 +10,24 @@
  * model streams 10 tokens; faults by model name: "cut3" cuts after 3,
  * "err4" sends an error event after 4, "mal2" a malformed event after 2,
  * "stall5" stalls for good after 5, "stallok" stalls 1 s after 5. */
-#define MODEL(n) "{\"name\":\"" n "\",\"output_tokens\":16,\"stream\":{\"tokens\":10}}"
-#define FAULT(m, f) "{\"model\":\"" m "\",\"probability\":1,\"stream_fault\":" f "}"
+#define MODEL(n) "{\"name\":\"" n "\",\"output_tokens\":16,\"stream\":{\"tokens\":10}},"
+#define FAULT(m, kind, more)                                                                       \
+    "{\"model\":\"" m "\",\"probability\":1,\"stream_fault\":{\"kind\":\"" kind "\"" more "}},"
 static const char *const scenario =
     "{\"kind\":\"scenario\",\"providers\":[{\"name\":\"a\",\"shape\":\"anthropic\","
-    "\"keys\":{\"K\":\"sk-k\"},\"models\":[" MODEL("whole") "," MODEL("cut3") "," MODEL("err4") "," MODEL("mal2") "," MODEL("stall5") "," MODEL(
-        "stallok") "],"
-                   "\"windows\":[{\"unit\":\"output_tokens\",\"limit\":100,\"period_s\":60}],"
-                   "\"faults\":[" FAULT("cut3", "{\"kind\":\"cut\",\"after_tokens\":3}") "," FAULT("err4", "{\"kind\":\"error\",\"after_tokens\":4}") "," FAULT(
-                       "mal2",
-                       "{\"kind\":\"malformed\","
-                       "\"after_tokens\":2}") "," FAULT("stall5", "{\"kind\":\"stall\",\"after_"
-                                                                  "tokens\":5}") "," FAULT("stallo"
-                                                                                           "k",
-                                                                                           "{\"kind"
-                                                                                           "\":"
-                                                                                           "\"stall"
-                                                                                           "\","
-                                                                                           "\"after"
-                                                                                           "_tokens"
-                                                                                           "\":5,"
-                                                                                           "\"stall"
-                                                                                           "_s\":"
-                                                                                           "1}") "]"
-                                                                                                 "}"
-                                                                                                 "]"
-                                                                                                 "}";
+    "\"keys\":{\"K\":\"sk-k\"},\"models\":["
+    /* clang-format off */
+    MODEL("whole") MODEL("cut3") MODEL("err4") MODEL("mal2") MODEL("stall5") MODEL("stallok")
+    "{\"name\":\"spare\"}],"
+    "\"windows\":[{\"unit\":\"output_tokens\",\"limit\":100,\"period_s\":60}],"
+    "\"faults\":["
+    FAULT("cut3", "cut", ",\"after_tokens\":3")
+    FAULT("err4", "error", ",\"after_tokens\":4")
+    FAULT("mal2", "malformed", ",\"after_tokens\":2")
+    FAULT("stall5", "stall", ",\"after_tokens\":5")
+    FAULT("stallok", "stall", ",\"after_tokens\":5,\"stall_s\":1")
+    "{\"model\":\"spare\",\"probability\":0,\"status\":500}]}]}";
+/* clang-format on */
 
 /* The output tokens left after one request for `model` at t = 0. */
 static long left_after(const char *model, bool stream, uint32_t resume_from)
