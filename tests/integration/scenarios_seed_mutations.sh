@@ -6,7 +6,7 @@
 set -u
 RL="$RL_BIN/retrylab"; S=scenarios; P=scenarios/policies
 dir=$(mktemp -d); trap 'rm -rf "$dir" "$S"/.flip-seed-*' EXIT
-fail() { echo "FAIL: $*"; [ -f "$dir/log" ] && cat "$dir/log"; exit 1; }
+. "$RL_ROOT/tests/lib/fail.sh"; FAIL_LOG=$dir/log
 
 # mutate POLICY SCENARIO SED_EXPR [WANT]: the changed copy must fail the
 # check (and print a line containing WANT when given).
