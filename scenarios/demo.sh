@@ -210,7 +210,7 @@ sweep() { # SCENARIO NAME ARGS...: one sweep into RUNS/NAME, its closing line pr
     echo "demo: sweep $name failed:"; cat "$RUNS/$name.log"; broken=1
   fi
 }
-sweep $S/seed-001-groq-fallback.json sweep-seed-001 --seeds 5 \
+sweep $S/seed-001-groq-fallback-no-retry-after.json sweep-seed-001 --seeds 5 \
   --vary cooldown.default_s=15,30,60,120,300,600,1320 --vary limits.max_attempts=2,5,10,25 \
   --objective 'max success_rate; calls_per_success<=1.5'
 sweep $S/seed-004-openrouter-ladder.json sweep-seed-004 --seeds 20 \
