@@ -134,12 +134,14 @@ $(CONF_STAMP): $(CONF_DIR)/package.json $(CONF_DIR)/package-lock.json
 demo: all
 	@sh scenarios/demo.sh
 
-# The mockserver under steady load for SOAK_SECONDS (600) with its journal on:
-# fails on RSS growth or journal counts that disagree (bench/soak.sh).
-# Not part of make test, make bench or CI.
+# The mockserver under steady load for SOAK_SECONDS (600) with its journal on
+# (bench/soak.sh), then one retrylab run as long (bench/soak_run.sh): each
+# fails on RSS growth or counts that disagree. Not part of make test, make
+# bench or CI.
 soak: all
 	@sh tests/install_deps.sh wrk
 	@sh bench/soak.sh
+	@sh bench/soak_run.sh
 
 # libFuzzer targets (tests/fuzz/fuzz_*.c), built with clang in build-fuzz/ and
 # run for FUZZ_SECONDS each, seeded from the test data of the parser they cover.
