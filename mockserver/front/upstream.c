@@ -42,10 +42,10 @@ typedef struct up_job {
     bool too_big;
 } up_job;
 
-int mock_upstream_add(mock_upstream **u, const char *spec, char *err, size_t err_size)
+int mock_upstream_add(mock_upstream **u, const char *spec, cm_err *err)
 {
     if (!*u && !(*u = calloc(1, sizeof **u))) {
-        snprintf(err, err_size, "out of memory");
+        cm_err_set(err, "out of memory");
         return -1;
     }
     mock_upstream *up = *u;
@@ -54,13 +54,12 @@ int mock_upstream_add(mock_upstream **u, const char *spec, char *err, size_t err
     const char *url = named ? eq + 1 : spec;
     size_t nlen = named ? (size_t)(eq - spec) : 0;
     if (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0) {
-        snprintf(err, err_size, "--upstream: not an http:// or https:// URL: \"%s\"", url);
+        cm_err_set(err, "--upstream: not an http:// or https:// URL: \"%s\"", url);
         return -1;
     }
     if (up->n == MAX_TARGETS || nlen >= sizeof up->t[0].name || (named && nlen == 0) ||
         (named && memchr(spec, '/', nlen))) {
-        snprintf(err, err_size, "--upstream: \"%s\": at most %d, each NAME=URL or URL", spec,
-                 MAX_TARGETS);
+        cm_err_set(err, "--upstream: \"%s\": at most %d, each NAME=URL or URL", spec, MAX_TARGETS);
         return -1;
     }
     up_target *t = &up->t[up->n];
@@ -70,7 +69,7 @@ int mock_upstream_add(mock_upstream **u, const char *spec, char *err, size_t err
     while (ul > 0 && url[ul - 1] == '/')
         ul--;
     if (!(t->url = strndup(url, ul))) {
-        snprintf(err, err_size, "out of memory");
+        cm_err_set(err, "out of memory");
         return -1;
     }
     up->n++;

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/err.h"
 #include "mockserver/model/model.h"
 
 #define MOCK_UPSTREAM_MAX 256
@@ -28,7 +29,7 @@ typedef struct mock_upstream mock_upstream;
  * goes to URL + /REST, journalled as provider NAME). Several NAME=URL flags
  * may be given; a plain URL is the fallback for paths no NAME matches.
  * 0, or -1 with a one-line reason in err (not http:// or https://, too many). */
-int mock_upstream_add(mock_upstream **u, const char *spec, char *err, size_t err_size);
+int mock_upstream_add(mock_upstream **u, const char *spec, cm_err *err);
 void mock_upstream_free(mock_upstream *u);
 
 /* A request to forward: the front's copy, valid until `done` is called. */
