@@ -99,12 +99,14 @@ sim() {
 
 # peers SCENARIO SEED_POLICY: the seed policy and every peer preset (with the
 # seed policy's candidates) on a copy of SCENARIO named "NAME + peers", so the
-# report draws them as their own group beside the seed's.
+# report draws them as their own group beside the seed's (its policy and
+# profile names made absolute, since the copy lives elsewhere).
 peers() {
   base=$(basename "$1" .json)
   mkdir -p "$RUNS/policies/$base" "$RUNS/scenarios"
   copy="$RUNS/scenarios/$base+peers.json"
-  sed -e '/^  "name": /s/",$/ + peers",/' -e "s#^  \"policy\": \"#  \"policy\": \"$PWD/$S/#" "$1" >"$copy"
+  sed -e '/^  "name": /s/",$/ + peers",/' -e "s#^  \"policy\": \"#  \"policy\": \"$PWD/$S/#" \
+    -e "s#\"profile\": \"\([A-Za-z0-9_-]*\)\"#\"profile\": \"$PWD/$S/profiles/\1.json\"#g" "$1" >"$copy"
   sim "$copy" "$2" "$base+peers--seed" - no
   for pre in "$P"/peers/*.json; do
     name=$(basename "$pre" .json); pol="$RUNS/policies/$base/$name.json"

@@ -43,8 +43,11 @@ assert meta["expect"]["skipped_need_trace"] == ["rotation_order"], meta["expect"
 assert set(meta["expect"]["judged"]) == {"success_rate", "max_attempts"}
 labels = [p["label"] for p in meta["points"]]
 import glob
-npeers = len(glob.glob(sys.argv[2] + "/*.json"))
-assert labels[0] == "current" and len(labels) == 1 + npeers, (labels, npeers)
+presets = [json.load(open(f)) for f in glob.glob(sys.argv[2] + "/*.json")]
+endless = [p["name"] for p in presets if p.get("limits", {}).get("max_attempts") == 100000]
+npeers = len(presets) - len(endless)
+assert endless and labels[0] == "current" and len(labels) == 1 + npeers, (labels, npeers)
+assert not any(e in l for e in endless for l in labels), "a preset without end was run"
 assert meta["current_variant"] == 3, meta["current_variant"]   # base_s 1 (2nd), jitter full (2nd)
 assert meta["best"]["variant"] is not None and meta["best"]["policy_file"] == "best-policy.json"
 PY
