@@ -110,6 +110,17 @@ if (process.env.RL_BIN) {
   g = grade([entry(0.1, 429, 0, 'fnv1a64:01'), entry(2.2, 200, 0, 'fnv1a64:02')]); // a second call
   assert.equal(g.ok, false);
   assert.match(g.why, /in 2 tasks, not one/);
+  // a stream case: the graded task ends as the client's call did
+  const streamGrade = (fault, errorClass) => {
+    fs.writeFileSync(path.join(gd, 'journal.json'), JSON.stringify([entry(0.1, 200, 0, 'fnv1a64:01', { stream: { tokens: 4, fault, ttft_s: 0.05 } })]));
+    return gradePair({ workDir: gd, scenarioFile: scenFile, raForm: 'seconds', obs: { streamed: { error_class: errorClass } } }, bin);
+  };
+  g = streamGrade('error', 'APIError');
+  assert.equal(g.ok, true, g.why);
+  assert.equal(g.stream, 'error 4');
+  assert.equal(streamGrade(null, null).ok, true);
+  assert.match(streamGrade(null, 'APIError').why, /ended in success \(stream complete 4\), the client's call in failure/);
+  assert.match(streamGrade('cut', null).why, /ended in failure \(stream cut 4\)/);
   fs.rmSync(gd, { recursive: true });
 }
 
