@@ -13,9 +13,9 @@
 #include "mockserver/scenario/profile.h"
 #include "mockserver/scenario/scenario.h"
 
-static const char *const top_keys[] = {"kind",      "name",        "policy",   "seed",
-                                       "draws",     "claims",      "workload", "expect",
-                                       "providers", "description", NULL};
+static const char *const top_keys[] = {"kind",        "name",      "policy",      "seed",
+                                       "draws",       "claims",    "workload",    "expect",
+                                       "assumptions", "providers", "description", NULL};
 
 static char *dup_str(const char *s)
 {
@@ -95,6 +95,38 @@ static int parse_claims(const cm_json *doc, const cJSON *root, const cJSON **out
     return 0;
 }
 
+/* "assumptions": what the scenario takes to be true of a provider, each with
+ * its source; "documented": false marks one the sources leave open, and
+ * "alternative" names the scenario file that plays the other reading. */
+static int parse_assumptions(const cm_json *doc, const cJSON *root, const cJSON **out, cm_err *err)
+{
+    static const char *const keys[] = {"says", "source", "documented", "alternative", NULL};
+    if (cm_json_get_array(doc, root, "", "assumptions", false, 0, 100, out, err) != 0)
+        return -1;
+    if (!*out)
+        return 0;
+    int i = 0;
+    char ctx[64];
+    for (const cJSON *a = (*out)->child; a; a = a->next, i++) {
+        snprintf(ctx, sizeof ctx, "assumptions[%d]", i);
+        bool documented = true;
+        const char *alt = NULL;
+        if (!cJSON_IsObject(a))
+            return cm_json_fail(err, doc, a, ctx, "must be an object");
+        if (cm_json_check_keys(doc, a, ctx, keys, err) != 0 ||
+            cm_json_get_string(doc, a, ctx, "says", true, 4000, &(const char *){0}, err) != 0 ||
+            cm_json_get_string(doc, a, ctx, "source", true, 4000, &(const char *){0}, err) != 0 ||
+            cm_json_get_bool(doc, a, ctx, "documented", true, &documented, err) != 0 ||
+            cm_json_get_string(doc, a, ctx, "alternative", false, 4000, &alt, err) != 0)
+            return -1;
+        if (documented && alt)
+            return cm_json_fail(err, doc, cJSON_GetObjectItemCaseSensitive(a, "alternative"), ctx,
+                                "a documented assumption has no alternative (set \"documented\": "
+                                "false when the sources leave it open)");
+    }
+    return 0;
+}
+
 /* "expect" is validated by common/expect (the same rules as retrylab check). */
 static int parse_expect(const cm_json *doc, const cJSON *root, const cJSON **out, cm_err *err)
 {
@@ -156,6 +188,7 @@ static int parse_top(const cm_json *doc, mock_scenario *sc, cm_err *err)
             0 ||
         parse_workload(doc, root, &sc->workload, err) != 0 ||
         parse_claims(doc, root, &sc->claims, err) != 0 ||
+        parse_assumptions(doc, root, &sc->assumptions, err) != 0 ||
         parse_expect(doc, root, &sc->expect, err) != 0 || parse_providers(doc, root, sc, err) != 0)
         return -1;
     sc->seed = (uint64_t)seed;
@@ -238,6 +271,10 @@ const cJSON *mock_scenario_expect(const mock_scenario *sc)
 const cJSON *mock_scenario_claims(const mock_scenario *sc)
 {
     return sc->claims;
+}
+const cJSON *mock_scenario_assumptions(const mock_scenario *sc)
+{
+    return sc->assumptions;
 }
 const cm_json *mock_scenario_doc(const mock_scenario *sc)
 {

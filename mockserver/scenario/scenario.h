@@ -67,6 +67,8 @@ const mock_workload *mock_scenario_workload(const mock_scenario *sc);
 /* The "expect" object (validated by common/expect) and "claims" array, or NULL. */
 const cJSON *mock_scenario_expect(const mock_scenario *sc);
 const cJSON *mock_scenario_claims(const mock_scenario *sc);
+/* The "assumptions" array ({says, source, documented, alternative?}), or NULL. */
+const cJSON *mock_scenario_assumptions(const mock_scenario *sc);
 /* The loaded document, for positions in later messages. */
 const cm_json *mock_scenario_doc(const mock_scenario *sc);
 

@@ -11,7 +11,7 @@ set -u
 root=${RL_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 bin=${RL_BIN:-$root/bin}
 conf=$root/tests/conformance
-fail() { echo "FAIL: $*"; exit 1; }
+. "$RL_ROOT/tests/lib/fail.sh"
 command -v node >/dev/null 2>&1 || { echo "SKIP: no node"; exit 0; }
 [ -d "$conf/node_modules/openai7" ] || { echo "SKIP: the pinned clients are not installed (make conformance)"; exit 0; }
 tmp=$(mktemp -d)

@@ -9,7 +9,7 @@
 set -u
 R="$RL_BIN/retrylab"; S="$RL_ROOT/tests/data/sweep/herd.json"; P="$RL_ROOT/tests/data/sweep/herd-policy.json"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
+. "$RL_ROOT/tests/lib/fail.sh"
 "$R" sweep --help >"$tmp/h" || fail "--help: exit $?"
 for f in --policy --vary --vary-scenario --seeds --seed --jobs --out --shard --objective --expect --peers --quiet; do
   grep -q -- "$f" "$tmp/h" || fail "--help lacks $f"

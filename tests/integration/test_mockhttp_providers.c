@@ -15,6 +15,7 @@
 #include <cjson/cJSON.h>
 
 #include "tests/lib/mockhttp_harness.h"
+#include "tests/lib/test_assert.h"
 
 #define PROVIDERS "tests/data/mockhttp/providers.json"
 #define ANY_KEY "Authorization: Bearer sk-any"
@@ -133,7 +134,7 @@ static void moonshot_and_openrouter_plain_headers(void **state)
     assert_int_equal(strlen(reset), 13); /* Unix milliseconds */
     j = post("/or/v1/chat/completions", ANY_KEY, MH_CHAT("llama:free"), r);
     assert_int_equal(r->status, 429);
-    assert_true(num(j, "error", "code") == 429);
+    assert_num_equal(num(j, "error", "code"), 429);
     assert_string_equal(str(j, "error.metadata.error_type"), "rate_limit_exceeded");
     cJSON_Delete(j);
     free(r);
@@ -164,7 +165,7 @@ static void gemini_retry_info_and_bad_key(void **state)
     cJSON *j = post("/gem/v1/chat/completions", key, MH_CHAT("gemini-2.5-flash"), r);
     assert_int_equal(r->status, 429);
     hdr_is(r, "Retry-After", "(absent)");
-    assert_true(num(j, "error", "code") == 429);
+    assert_num_equal(num(j, "error", "code"), 429);
     assert_string_equal(str(j, "error.status"), "RESOURCE_EXHAUSTED");
     assert_string_equal(str(j, "error.details.1.@type"),
                         "type.googleapis.com/google.rpc.RetryInfo");

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "tests/lib/run_harness.h"
+#include "tests/lib/test_assert.h"
 
 #define DATA "tests/data/run/"
 
@@ -264,7 +265,7 @@ static void equivalence_per_attempt_draws(void **state)
     char sd[300], rd[300];    /* same_stories' directories */
     snprintf(sd, sizeof sd, "%s/sim", f->dir);
     snprintf(rd, sizeof rd, "%s/run", f->dir);
-    assert_true(success_rate(sd) == success_rate(rd));
+    assert_num_equal(success_rate(sd), success_rate(rd));
 }
 
 /* ---- seed 003 ladder in scaled real time ---- */
@@ -293,7 +294,7 @@ static void ladder_003_scaled(void **state)
             continue;
         assert_true(n < 6);
         double planned = rh_num(e, "delay", -1), observed = rh_num(e, "observed", -1);
-        assert_true(planned == want[n]);
+        assert_num_equal(planned, want[n]);
         /* 50 ms of wall time (x scale) for a loaded machine: bench/runner.sh measures the
          * fidelity itself */
         assert_true(fabs(observed - planned) <= 0.050 * 2000);
@@ -302,7 +303,7 @@ static void ladder_003_scaled(void **state)
     }
     assert_int_equal(n, 6);
     cJSON *s = rh_summary(rd);
-    assert_true(rh_num(s, "total_wait_s", -1) == 1260);
+    assert_num_equal(rh_num(s, "total_wait_s", -1), 1260);
     assert_int_equal((int)rh_num(s, "attempts", -1), 7);
     assert_true(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(s, "partial")));
     cJSON_Delete(s);
@@ -511,7 +512,7 @@ static void live_run_against_stand_in(void **state)
     assert_int_equal(s503, 2);
     assert_int_equal(s200, 4);
     cJSON *s = rh_summary(rd);
-    assert_true(rh_num(s, "success_rate", -1) == 1.0);
+    assert_num_equal(rh_num(s, "success_rate", -1), 1.0);
     cJSON_Delete(s);
     cJSON_Delete(tr);
     static const char *const secrets[] = {"sk-live-stand-in-value-a", "sk-live-stand-in-value-b",
@@ -571,7 +572,7 @@ static void live_caps_tasks_and_connections(void **state)
     assert_true(peak >= 2 && peak <= 3);
     cJSON *s = rh_summary(rd);
     assert_int_equal((int)rh_num(s, "tasks_done", -1), 30);
-    assert_true(rh_num(s, "success_rate", -1) == 1.0);
+    assert_num_equal(rh_num(s, "success_rate", -1), 1.0);
     cJSON_Delete(s);
     cJSON_Delete(tr);
 }

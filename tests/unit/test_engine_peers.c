@@ -12,6 +12,7 @@
 
 #include "common/timefmt.h"
 #include "engine/core/policy.h"
+#include "tests/lib/test_assert.h"
 
 #define S(x) ((cm_us)((x)*1000000.0))
 #define PEERS "scenarios/policies/peers"
@@ -259,14 +260,14 @@ static void grpc_pushback_resets_the_backoff(void **state)
     assert_int_equal(tr.nwaits, 3); /* 4 attempts */
     assert_true(tr.wait_s[0] >= 0.08 && tr.wait_s[0] < 0.12);
     assert_true(tr.wait_s[1] >= 0.16 && tr.wait_s[1] < 0.24);
-    assert_true(tr.wait_s[2] == 0.3);
+    assert_num_equal(tr.wait_s[2], 0.3);
     assert_int_equal(tr.why[2], RL_WAIT_RETRY_AFTER);
     fx_free(&f);
     fx_load_file(&f, PEERS "/grpc-a6.json");
     fx_outcome t[] = {{503, RL_TE_NONE, {{"retry-after-ms", "300"}}},
                       {503, RL_TE_NONE, {{NULL, NULL}}}};
     fx_drive(&f, t, FX_N(t), &tr);
-    assert_true(tr.wait_s[0] == 0.3);
+    assert_num_equal(tr.wait_s[0], 0.3);
     assert_true(tr.wait_s[1] >= 0.08 && tr.wait_s[1] < 0.12); /* n = 0 again, not 0.2 */
     fx_free(&f);
 }

@@ -26,6 +26,7 @@
 #include "mockserver/front/route.h"
 #include "mockserver/front/textbuf.h"
 #include "mockserver/front/waker.h"
+#include "tests/lib/test_assert.h"
 
 static void route_provider_endpoints_and_admin(void **state)
 {
@@ -764,7 +765,7 @@ static void clock_scales_and_restarts(void **state)
     mock_clock_restart(&c);
     assert_true(mock_clock_now(&c) < 2 * CM_US_PER_S);
     mock_clock_init(&c, -1); /* nonsense scales fall back to 1 */
-    assert_true(c.scale == 1.0);
+    assert_num_equal(c.scale, 1.0);
 }
 
 /* t = 0 is the whole wall-clock second the restart falls in: the epoch is
