@@ -99,12 +99,14 @@ sim() {
 
 # peers SCENARIO SEED_POLICY: the seed policy and every peer preset (with the
 # seed policy's candidates) on a copy of SCENARIO named "NAME + peers", so the
-# report draws them as their own group beside the seed's.
+# report draws them as their own group beside the seed's (its policy and
+# profile names made absolute, since the copy lives elsewhere).
 peers() {
   base=$(basename "$1" .json)
   mkdir -p "$RUNS/policies/$base" "$RUNS/scenarios"
   copy="$RUNS/scenarios/$base+peers.json"
-  sed -e '/^  "name": /s/",$/ + peers",/' -e "s#^  \"policy\": \"#  \"policy\": \"$PWD/$S/#" "$1" >"$copy"
+  sed -e '/^  "name": /s/",$/ + peers",/' -e "s#^  \"policy\": \"#  \"policy\": \"$PWD/$S/#" \
+    -e "s#\"profile\": \"\([A-Za-z0-9_-]*\)\"#\"profile\": \"$PWD/$S/profiles/\1.json\"#g" "$1" >"$copy"
   sim "$copy" "$2" "$base+peers--seed" - no
   for pre in "$P"/peers/*.json; do
     name=$(basename "$pre" .json); pol="$RUNS/policies/$base/$name.json"
@@ -216,7 +218,7 @@ sweep() { # SCENARIO NAME ARGS...: one sweep into RUNS/NAME, its closing line pr
     echo "demo: sweep $name failed:"; cat "$RUNS/$name.log"; broken=1
   fi
 }
-sweep $S/seed-001-groq-fallback.json sweep-seed-001 --seeds 5 \
+sweep $S/seed-001-groq-fallback-no-retry-after.json sweep-seed-001 --seeds 5 \
   --vary cooldown.default_s=15,30,60,120,300,600,1320 --vary limits.max_attempts=2,5,10,25 \
   --objective 'max success_rate; calls_per_success<=1.5'
 sweep $S/seed-004-openrouter-ladder.json sweep-seed-004 --seeds 20 \

@@ -20,27 +20,30 @@ trap 'rm -f "$out"' EXIT
 files() { find "$@" -name '*.[ch]' 2>/dev/null | sort; }
 
 pure=$(files common engine/core mockserver/model mockserver/scenario | grep -v '^common/io/')
-for f in $pure; do
-  # Strip comments and strings first, so a comment that names a function is no breach.
-  sed -e 's#/\*.*\*/##g' -e 's#"[^"]*"#""#g' "$f" | awk -v f="$f" '
-    /^[ \t]*\/?\*/ { next }
-    /#include[ \t]*<(curl\/|microhttpd|sys\/socket|sys\/epoll|sys\/timerfd|sys\/time\.h|sys\/stat|sys\/resource|netinet\/|arpa\/|poll\.h|pthread|threads\.h|unistd|fcntl|signal\.h|dirent)/ {
-      printf "%s:%d: pure file includes %s\n", f, NR, $2; next }
-    /(^|[^A-Za-z0-9_.>])(clock_gettime|gettimeofday|time|clock|sleep|usleep|nanosleep|fopen|fdopen|freopen|fread|fgets|getline|open|read|write|socket|connect|getenv|rand|srand|system|popen)[ \t]*\(/ {
-      match($0, /(clock_gettime|gettimeofday|time|clock|sleep|usleep|nanosleep|fopen|fdopen|freopen|fread|fgets|getline|open|read|write|socket|connect|getenv|rand|srand|system|popen)[ \t]*\(/)
-      printf "%s:%d: pure file calls %s\n", f, NR, substr($0, RSTART, RLENGTH); next }
-    /(^|[^A-Za-z0-9_])(FILE[ \t]*\*|stdin|stdout|stderr)([^A-Za-z0-9_]|$)/ {
-      printf "%s:%d: pure file uses a stdio stream\n", f, NR }'
-done >>"$out"
+# One awk over every pure file. Comments and strings are stripped first, so a
+# comment that names a function is no breach.
+# shellcheck disable=SC2086 # file names have no spaces
+awk '
+  { gsub(/\/\*.*\*\//, ""); gsub(/"[^"]*"/, "\"\"") }
+  /^[ \t]*\/?\*/ { next }
+  /#include[ \t]*<(curl\/|microhttpd|sys\/socket|sys\/epoll|sys\/timerfd|sys\/time\.h|sys\/stat|sys\/resource|netinet\/|arpa\/|poll\.h|pthread|threads\.h|unistd|fcntl|signal\.h|dirent)/ {
+    printf "%s:%d: pure file includes %s\n", FILENAME, FNR, $2; next }
+  /(^|[^A-Za-z0-9_.>])(clock_gettime|gettimeofday|time|clock|sleep|usleep|nanosleep|fopen|fdopen|freopen|fread|fgets|getline|open|read|write|socket|connect|getenv|rand|srand|system|popen)[ \t]*\(/ {
+    match($0, /(clock_gettime|gettimeofday|time|clock|sleep|usleep|nanosleep|fopen|fdopen|freopen|fread|fgets|getline|open|read|write|socket|connect|getenv|rand|srand|system|popen)[ \t]*\(/)
+    printf "%s:%d: pure file calls %s\n", FILENAME, FNR, substr($0, RSTART, RLENGTH); next }
+  /(^|[^A-Za-z0-9_])(FILE[ \t]*\*|stdin|stdout|stderr)([^A-Za-z0-9_]|$)/ {
+    printf "%s:%d: pure file uses a stdio stream\n", FILENAME, FNR }' $pure >>"$out"
 
-# upward FILE... PATTERN WHY: includes matching PATTERN are breaches.
+# upward WHY PATTERN DIR...: includes matching PATTERN in the files under DIR
+# are breaches (one grep over them all).
 upward() {
   why=$1; pat=$2; shift 2
-  for f in $(files "$@"); do
-    grep -nE "#include[ \t]*\"($pat)" "$f" | while IFS=: read -r n rest; do
-      printf '%s:%s: includes %s (%s)\n' "$f" "$n" "$(echo "$rest" | sed 's/.*"\(.*\)".*/\1/')" "$why"
-    done
-  done >>"$out"
+  fs=$(files "$@")
+  [ -n "$fs" ] || return 0
+  # shellcheck disable=SC2086 # file names have no spaces
+  grep -nHE "#include[ \t]*\"($pat)" $fs |
+    sed 's/^\([^:]*\):\([0-9]*\):.*"\(.*\)".*/\1:\2: includes \3/' |
+    sed "s|\$| ($why)|" >>"$out"
 }
 upward "common/ stands under every part" 'engine/|mockserver/|reports/' common
 upward "the mockserver includes nothing of the client" 'engine/|reports/' mockserver

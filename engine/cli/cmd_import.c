@@ -140,11 +140,17 @@ static int import_now(const import_args *a)
         return cm_exit_of(rc);
     }
     const char *policy = a->policy ? a->policy : x.policy[0] ? x.policy : NULL;
-    static char names[256][200];
+    char(*names)[200] = calloc(256, sizeof *names);
     const char *keys[256];
+    if (!names) {
+        fprintf(stderr, "retrylab import: out of memory\n");
+        rl_exchanges_free(&x);
+        return CM_EXIT_RUNTIME;
+    }
     size_t nk = policy ? policy_keys(policy, names, 256, &err) : 0;
     if (nk == (size_t)-1) {
         fprintf(stderr, "%s\n", err.msg);
+        free(names);
         rl_exchanges_free(&x);
         return CM_EXIT_BAD_INPUT;
     }
@@ -165,6 +171,7 @@ static int import_now(const import_args *a)
     if (rc == 0)
         printf("import: %zu attempts in %zu tasks -> %s\n", x.n, x.ntasks, a->out);
     free(text);
+    free(names);
     rl_exchanges_free(&x);
     return rc;
 }

@@ -59,7 +59,8 @@ static void usage(FILE *to)
         "                   DIR/best-policy.json (default: none)\n"
         "  --expect         judge runs by this expect file (default: the scenario's expect)\n"
         "  --peers          also run every policy preset in this folder with the policy's\n"
-        "                   candidates, as points in the picture (default: none)\n"
+        "                   candidates, as points in the picture, but those that retry\n"
+        "                   without end (default: none)\n"
         "  --quiet          no progress line on stderr (default: one on a terminal)\n"
         "  Exit 0 done; 1 no variant meets the objective; 2 bad input (the --vary or\n"
         "  flag is quoted, or file:line:col); 3 runtime failure; 130/143 stopped by\n"
@@ -439,6 +440,20 @@ static int load_peers(sweep_job *j)
             pt->path = pt->path_copy;
             j->n_peers++;
             rc = load_peer(j, pt->path, pt);
+            /* tenacity's bare @retry on a scenario that refuses for long is
+             * tens of millions of sends a run: it would take the sweep's time */
+            if (rc == 0 && rl_policy_max_attempts(pt->policy) >= RL_MAX_ATTEMPTS) {
+                if (!j->args.quiet)
+                    fprintf(stderr,
+                            "retrylab sweep: --peers: %s retries without end (%d attempts "
+                            "stand for it): left out; sweep it with --policy\n",
+                            names[i], RL_MAX_ATTEMPTS);
+                rl_policy_free(pt->policy);
+                cm_json_free(pt->doc);
+                free(pt->path_copy);
+                memset(pt, 0, sizeof *pt);
+                j->n_peers--;
+            }
         }
         free(names[i]);
     }

@@ -4,7 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/sbuf.h"
 #include "engine/core/policy.h"
+#include "engine/core/rotation.h"
 
 int rl_cooldown_parse(const cm_json *doc, const cJSON *node, rl_cooldown_cfg *c, cm_err *err)
 {
@@ -46,17 +48,20 @@ void rl_cooldown_put(const rl_cooldown_cfg *c, cm_us *until, cm_us now, cm_us du
 void rl_cooldown_available_text(const rl_policy *p, const cm_us *until, cm_us now, char *out,
                                 size_t size)
 {
-    size_t used = 0;
-    out[0] = '\0';
-    for (size_t v = 0; v < p->nprov && used < size; v++) {
-        unsigned avail = 0;
-        for (size_t i = 0; i < p->ncand; i++)
-            avail += p->cands[i].provider_idx == v && !rl_cooldown_active(until[i], now);
-        int w =
-            snprintf(out + used, size - used, "%s%s: %u", v ? ", " : "", p->providers[v], avail);
-        if (w < 0)
-            break;
-        used += (size_t)w;
+    /* One pass over the candidates and no snprintf: a run whose tasks fail
+     * at once with {available} in their message builds this per task. */
+    unsigned avail[RL_MAX_PROVIDERS] = {0};
+    for (size_t i = 0; i < p->ncand; i++)
+        if (p->cands[i].provider_idx < RL_MAX_PROVIDERS && !rl_cooldown_active(until[i], now))
+            avail[p->cands[i].provider_idx]++;
+    cm_sbuf b;
+    cm_sbuf_init(&b, out, size);
+    for (size_t v = 0; v < p->nprov && v < RL_MAX_PROVIDERS; v++) {
+        if (v)
+            cm_sbuf_mem(&b, ", ", 2);
+        cm_sbuf_str(&b, p->providers[v]);
+        cm_sbuf_mem(&b, ": ", 2);
+        cm_sbuf_i64(&b, avail[v]);
     }
 }
 

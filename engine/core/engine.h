@@ -60,6 +60,10 @@ void rl_policy_candidate(const rl_policy *p, size_t i, rl_candidate_info *out);
  * section), and with the usage totals (*usage, may be NULL): a driver that
  * builds its request bodies once asks this. */
 bool rl_policy_streams(const rl_policy *p, bool *usage);
+/* The most sends a task may make (limits.max_attempts); RL_MAX_ATTEMPTS,
+ * the engine's most, stands for "without end" (tenacity's stop_never). */
+#define RL_MAX_ATTEMPTS 100000
+uint32_t rl_policy_max_attempts(const rl_policy *p);
 
 /* ---- run: the state every task of one run shares ---- */
 /* Cooldown cache, breakers, retry budget, detected tiers, per-candidate

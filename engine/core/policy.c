@@ -118,9 +118,10 @@ static int parse_limits(const cm_json *doc, const cJSON *root, rl_limits *l, cm_
     int64_t att = l->max_attempts, per = -1;
     const char *note;
     if (cm_json_check_keys(doc, node, "limits", keys, err) ||
-        cm_json_get_int(doc, node, "limits", "max_attempts", false, 1, 100000, &att, err) ||
-        cm_json_get_int(doc, node, "limits", "max_retries_per_candidate", false, 0, 100000, &per,
+        cm_json_get_int(doc, node, "limits", "max_attempts", false, 1, RL_MAX_ATTEMPTS, &att,
                         err) ||
+        cm_json_get_int(doc, node, "limits", "max_retries_per_candidate", false, 0, RL_MAX_ATTEMPTS,
+                        &per, err) ||
         get_seconds(doc, node, "limits", "deadline_s", 0.001, &l->deadline, err) ||
         get_seconds(doc, node, "limits", "attempt_timeout_s", 0.001, &l->attempt_timeout, err) ||
         get_seconds(doc, node, "limits", "max_total_wait_s", 0, &l->max_total_wait, err) ||
@@ -347,6 +348,11 @@ const char *rl_policy_name(const rl_policy *p)
 size_t rl_policy_candidate_count(const rl_policy *p)
 {
     return p->ncand;
+}
+
+uint32_t rl_policy_max_attempts(const rl_policy *p)
+{
+    return p->limits.max_attempts;
 }
 
 bool rl_policy_streams(const rl_policy *p, bool *usage)

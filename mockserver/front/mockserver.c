@@ -92,10 +92,10 @@ static int parse_flag(options *o, const char *flag, const char *v)
         return 0;
     }
     if (strcmp(flag, "--upstream") == 0) {
-        char err[256];
-        if (mock_upstream_add(&o->http.upstream, v, err, sizeof err) == 0)
+        cm_err err;
+        if (mock_upstream_add(&o->http.upstream, v, &err) == 0)
             return 0;
-        fprintf(stderr, "mockserver: %s\n", err);
+        fprintf(stderr, "mockserver: %s\n", err.msg);
         return -1;
     }
     if (strcmp(flag, "--time-scale") == 0)

@@ -998,6 +998,19 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
  * upstream.c forwards it; its answer resumes the connection, and
  * upstream_answer sends it on and journals it. */
 
+/* What the forward's thread and the client's connection share, freed by
+ * whichever lets go last: the answer, and for a stream the bytes the
+ * client has not read yet. */
+typedef struct up_pipe {
+    pthread_mutex_t mu;
+    int refs;                    /* the forward's thread, the connection */
+    struct MHD_Connection *conn; /* until the connection lets go */
+    mock_up_answer *answer;      /* set by the forward's thread */
+    char *buf;                   /* a stream's unread bytes: buf[off..len) */
+    size_t len, off, cap;
+    bool streaming, finished, waiting, gone;
+} up_pipe;
+
 typedef struct rq_upstream {
     mock_up_request req;
     const char *lines[64];
@@ -1005,9 +1018,9 @@ typedef struct rq_upstream {
     size_t line_used;
     char path[1024];
     char query[1024];
-    cm_us arrival;          /* scenario time the request was complete */
-    mock_up_answer *answer; /* set by the forward's thread */
-    bool failed;            /* the forward could not start */
+    cm_us arrival; /* scenario time the request was complete */
+    up_pipe *pipe; /* the connection's reference, NULL once a stream's response holds it */
+    bool failed;   /* the forward could not start */
 } rq_upstream;
 
 /* Request headers that go on: all but the hop-by-hop and framing ones. */
@@ -1044,12 +1057,121 @@ static enum MHD_Result up_query(void *cls, enum MHD_ValueKind kind, const char *
     return MHD_YES;
 }
 
-/* The forward's thread is done: the answer is kept and the client resumed. */
+static void pipe_unref_locked(up_pipe *p)
+{
+    if (--p->refs > 0) {
+        pthread_mutex_unlock(&p->mu);
+        return;
+    }
+    pthread_mutex_unlock(&p->mu);
+    pthread_mutex_destroy(&p->mu);
+    mock_up_answer_free(p->answer);
+    free(p->buf);
+    free(p);
+}
+
+/* Resumes the connection when it waits on the pipe (lock held). */
+static void pipe_wake(up_pipe *p)
+{
+    if (p->waiting && !p->gone) {
+        p->waiting = false;
+        MHD_resume_connection(p->conn);
+    }
+}
+
+/* The forward's thread is done: a buffered answer resumes the client, which
+ * waits for it; a stream's end lets the client read to its end. */
 static void up_done(void *ctx, mock_up_answer *a)
 {
-    mock_rq *rq = ctx;
-    rq->up->answer = a;
-    MHD_resume_connection(rq->conn);
+    up_pipe *p = ctx;
+    pthread_mutex_lock(&p->mu);
+    if (p->streaming) {
+        p->finished = true;
+        pipe_wake(p);
+    } else {
+        p->answer = a;
+        if (!p->gone)
+            MHD_resume_connection(p->conn);
+    }
+    pipe_unref_locked(p);
+}
+
+/* A 2xx event stream's headers are in: the client is resumed to send them. */
+static void up_stream_start(void *ctx, mock_up_answer *a)
+{
+    up_pipe *p = ctx;
+    pthread_mutex_lock(&p->mu);
+    p->answer = a;
+    p->streaming = true;
+    if (!p->gone)
+        MHD_resume_connection(p->conn);
+    pthread_mutex_unlock(&p->mu);
+}
+
+/* A stream's bytes as they arrive; false (the transfer ends) once the client
+ * left or holds more than MOCK_UPSTREAM_BODY_MAX unread. */
+static bool up_stream_data(void *ctx, const char *data, size_t n)
+{
+    up_pipe *p = ctx;
+    bool ok = false;
+    pthread_mutex_lock(&p->mu);
+    if (p->off == p->len)
+        p->off = p->len = 0;
+    if (!p->gone && p->len - p->off + n <= MOCK_UPSTREAM_BODY_MAX) {
+        if (p->len + n > p->cap) {
+            if (p->off > 0) /* the unread part to the front (off < len here) */
+                memmove(p->buf, p->buf + p->off, p->len - p->off);
+            p->len -= p->off, p->off = 0;
+            size_t cap = p->cap ? p->cap : 16384;
+            while (cap < p->len + n)
+                cap *= 2;
+            char *grown = cap > p->cap ? realloc(p->buf, cap) : p->buf;
+            if (grown)
+                p->buf = grown, p->cap = cap;
+        }
+        if (p->len + n <= p->cap) {
+            memcpy(p->buf + p->len, data, n);
+            p->len += n;
+            ok = true;
+            pipe_wake(p);
+        }
+    }
+    pthread_mutex_unlock(&p->mu);
+    return ok;
+}
+
+/* The stream's content reader: what arrived, else the connection waits
+ * (suspended) until more comes or the stream ends. */
+static ssize_t up_stream_read(void *cls, uint64_t pos, char *out, size_t max)
+{
+    up_pipe *p = cls;
+    (void)pos;
+    ssize_t r;
+    pthread_mutex_lock(&p->mu);
+    if (p->off < p->len) {
+        size_t n = p->len - p->off < max ? p->len - p->off : max;
+        memcpy(out, p->buf + p->off, n);
+        p->off += n;
+        r = (ssize_t)n;
+    } else if (p->finished) {
+        r = p->answer && p->answer->failure ? MHD_CONTENT_READER_END_WITH_ERROR
+                                            : MHD_CONTENT_READER_END_OF_STREAM;
+    } else {
+        p->waiting = true;
+        MHD_suspend_connection(p->conn);
+        r = 0;
+    }
+    pthread_mutex_unlock(&p->mu);
+    return r;
+}
+
+/* The stream's response is gone (sent, or the client left). */
+static void up_stream_free(void *cls)
+{
+    up_pipe *p = cls;
+    pthread_mutex_lock(&p->mu);
+    p->gone = true;
+    pipe_unref_locked(p);
 }
 
 static enum MHD_Result upstream_forward(mock_rq *rq)
@@ -1076,9 +1198,21 @@ static enum MHD_Result upstream_forward(mock_rq *rq)
     const char *aid = MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, CM_ATTEMPT_HEADER);
     if (aid && cm_attempt_parse(aid, &rq->attempt_id) != 0)
         rq->attempt_id = 0;
+    static const mock_up_hooks hooks = {
+        .done = up_done, .stream_start = up_stream_start, .stream_data = up_stream_data};
+    up_pipe *p = calloc(1, sizeof *p);
+    if (!p) {
+        rq->drop = MOCK_FATE_NO_MEMORY;
+        return MHD_NO;
+    }
+    pthread_mutex_init(&p->mu, NULL);
+    p->refs = 2;
+    p->conn = rq->conn;
+    u->pipe = p;
     rq->stage = RQ_UPSTREAM;
     MHD_suspend_connection(rq->conn);
-    if (rq->too_large || mock_upstream_forward(s->cfg.upstream, &u->req, up_done, rq) != 0) {
+    if (rq->too_large || mock_upstream_forward(s->cfg.upstream, &u->req, &hooks, p) != 0) {
+        p->refs = 1; /* no thread holds it */
         u->failed = true;
         MHD_resume_connection(rq->conn);
     }
@@ -1148,10 +1282,36 @@ static void up_journal(mock_rq *rq, const mock_up_answer *a, int status, const c
     rq->journaled = true;
 }
 
+/* A 2xx event stream: its headers now, its bytes as they come. */
+static enum MHD_Result upstream_stream(mock_rq *rq, const mock_up_answer *a)
+{
+    rq_upstream *u = rq->up;
+    up_journal(rq, a, a->status, "upstream stream");
+    struct MHD_Response *r = MHD_create_response_from_callback(
+        MHD_SIZE_UNKNOWN, 16 * 1024, up_stream_read, u->pipe, up_stream_free);
+    if (!r)
+        return MHD_NO;
+    u->pipe = NULL; /* the response holds the connection's reference now */
+    for (size_t i = 0; i < a->nheaders; i++)
+        MHD_add_response_header(r, a->names[i], a->values[i]);
+    rq->stage = RQ_SENDING;
+    enum MHD_Result ret = MHD_queue_response(rq->conn, (unsigned)a->status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
 static enum MHD_Result upstream_answer(mock_rq *rq)
 {
     rq_upstream *u = rq->up;
-    const mock_up_answer *a = u ? u->answer : NULL;
+    up_pipe *p = u ? u->pipe : NULL;
+    if (p) {
+        pthread_mutex_lock(&p->mu);
+        bool streaming = p->streaming;
+        pthread_mutex_unlock(&p->mu);
+        if (streaming) /* the headers were set before the thread said so */
+            return upstream_stream(rq, p->answer);
+    }
+    const mock_up_answer *a = p ? p->answer : NULL;
     if (!a || a->failure) { /* the client gets a gateway error in the OpenAI shape */
         int status = !a ? 503 : a->status;
         char note[64];
@@ -1181,7 +1341,12 @@ static void upstream_free(mock_rq *rq)
 {
     if (!rq->up)
         return;
-    mock_up_answer_free(rq->up->answer);
+    up_pipe *p = rq->up->pipe;
+    if (p) {
+        pthread_mutex_lock(&p->mu);
+        p->gone = true;
+        pipe_unref_locked(p);
+    }
     free(rq->up->line_text);
     free(rq->up);
 }

@@ -1,5 +1,6 @@
 /* upstream.c: forwarding to a real provider with libcurl, one thread per
- * forward under way, the answer buffered and bounded. */
+ * forward under way, the answer buffered and bounded, or handed on as it
+ * arrives when it is a stream. */
 #include "mockserver/front/upstream.h"
 
 #include <cjson/cJSON.h>
@@ -31,17 +32,20 @@ typedef struct up_job {
     char *url;
     struct curl_slist *headers;
     const mock_up_request *rq;
-    void (*done)(void *ctx, mock_up_answer *a);
+    mock_up_hooks hooks;
     void *ctx;
     mock_up_answer *a;
     size_t hdr_used, hdr_cap;
+    int status;        /* of the response whose headers are being read */
+    bool event_stream; /* its Content-Type is text/event-stream */
+    int64_t t0;        /* when the request went out (CLOCK_MONOTONIC us) */
     bool too_big;
 } up_job;
 
-int mock_upstream_add(mock_upstream **u, const char *spec, char *err, size_t err_size)
+int mock_upstream_add(mock_upstream **u, const char *spec, cm_err *err)
 {
     if (!*u && !(*u = calloc(1, sizeof **u))) {
-        snprintf(err, err_size, "out of memory");
+        cm_err_set(err, "out of memory");
         return -1;
     }
     mock_upstream *up = *u;
@@ -50,13 +54,12 @@ int mock_upstream_add(mock_upstream **u, const char *spec, char *err, size_t err
     const char *url = named ? eq + 1 : spec;
     size_t nlen = named ? (size_t)(eq - spec) : 0;
     if (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0) {
-        snprintf(err, err_size, "--upstream: not an http:// or https:// URL: \"%s\"", url);
+        cm_err_set(err, "--upstream: not an http:// or https:// URL: \"%s\"", url);
         return -1;
     }
     if (up->n == MAX_TARGETS || nlen >= sizeof up->t[0].name || (named && nlen == 0) ||
         (named && memchr(spec, '/', nlen))) {
-        snprintf(err, err_size, "--upstream: \"%s\": at most %d, each NAME=URL or URL", spec,
-                 MAX_TARGETS);
+        cm_err_set(err, "--upstream: \"%s\": at most %d, each NAME=URL or URL", spec, MAX_TARGETS);
         return -1;
     }
     up_target *t = &up->t[up->n];
@@ -66,7 +69,7 @@ int mock_upstream_add(mock_upstream **u, const char *spec, char *err, size_t err
     while (ul > 0 && url[ul - 1] == '/')
         ul--;
     if (!(t->url = strndup(url, ul))) {
-        snprintf(err, err_size, "out of memory");
+        cm_err_set(err, "out of memory");
         return -1;
     }
     up->n++;
@@ -128,6 +131,8 @@ static size_t on_body(char *p, size_t size, size_t n, void *ud)
     up_job *j = ud;
     mock_up_answer *a = j->a;
     size_t len = size * n;
+    if (a->streamed)
+        return j->hooks.stream_data(j->ctx, p, len) ? len : 0;
     if (a->body_len + len > MOCK_UPSTREAM_BODY_MAX) {
         j->too_big = true;
         return 0; /* ends the transfer */
@@ -153,19 +158,49 @@ static bool framing(const char *name, size_t n)
     return false;
 }
 
+static int64_t mono_us(void);
+static void index_headers(up_job *j);
+
+/* The end of a response's headers: a 2xx event stream goes on from here. */
+static void headers_done(up_job *j)
+{
+    mock_up_answer *a = j->a;
+    if (!j->hooks.stream_start || !j->event_stream || j->status < 200 || j->status > 299 ||
+        a->streamed)
+        return;
+    index_headers(j);
+    a->status = j->status;
+    a->wall_us = mono_us() - j->t0;
+    a->streamed = true;
+    j->hooks.stream_start(j->ctx, a);
+}
+
 /* Keeps one header line of the last response (a new status line starts over). */
 static size_t on_header(char *p, size_t size, size_t n, void *ud)
 {
     up_job *j = ud;
     mock_up_answer *a = j->a;
     size_t len = size * n;
+    if (a->streamed)
+        return len; /* trailers */
     if (len >= 5 && strncmp(p, "HTTP/", 5) == 0) {
         a->nheaders = 0;
         j->hdr_used = 0;
+        j->event_stream = false;
+        const char *sp = memchr(p, ' ', len);
+        j->status = sp && sp + 4 <= p + len ? atoi(sp + 1) : 0;
         return len;
     }
     while (len > 0 && (p[len - 1] == '\r' || p[len - 1] == '\n'))
         len--;
+    if (len == 0) {
+        headers_done(j);
+        return size * n;
+    }
+    static const char ctype[] = "content-type:";
+    if (len > sizeof ctype - 1 && strncasecmp(p, ctype, sizeof ctype - 1) == 0 &&
+        memmem(p, len, "text/event-stream", 17))
+        j->event_stream = true;
     const char *colon = memchr(p, ':', len);
     if (!colon || colon == p || a->nheaders >= MOCK_UPSTREAM_MAX_RESPONSE_HEADERS ||
         framing(p, (size_t)(colon - p)))
@@ -257,12 +292,19 @@ static void perform(up_job *j)
         curl_easy_setopt(e, CURLOPT_POSTFIELDS, rq->body ? rq->body : "");
         curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)rq->body_len);
     }
-    int64_t t0 = mono_us();
+    j->t0 = mono_us();
     CURLcode rc = curl_easy_perform(e);
-    a->wall_us = mono_us() - t0;
     long status = 0;
     curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
     curl_easy_cleanup(e);
+    if (a->streamed) { /* status, headers and wall_us went on with the stream's start */
+        if (rc != CURLE_OK)
+            a->failure = rc == CURLE_WRITE_ERROR          ? "the client left the stream"
+                         : rc == CURLE_OPERATION_TIMEDOUT ? "timeout"
+                                                          : curl_easy_strerror(rc);
+        return;
+    }
+    a->wall_us = mono_us() - j->t0;
     a->status = (int)status;
     if (rc != CURLE_OK || status == 0) {
         a->failure = j->too_big                       ? "answer larger than 16 MiB"
@@ -282,7 +324,7 @@ static void *run_job(void *arg)
     up_job *j = arg;
     perform(j);
     mock_upstream *u = j->u;
-    void (*done)(void *, mock_up_answer *) = j->done;
+    void (*done)(void *, mock_up_answer *) = j->hooks.done;
     void *ctx = j->ctx;
     mock_up_answer *a = j->a;
     curl_slist_free_all(j->headers);
@@ -330,8 +372,8 @@ fail:
     return NULL;
 }
 
-int mock_upstream_forward(mock_upstream *u, const mock_up_request *rq,
-                          void (*done)(void *ctx, mock_up_answer *a), void *ctx)
+int mock_upstream_forward(mock_upstream *u, const mock_up_request *rq, const mock_up_hooks *hooks,
+                          void *ctx)
 {
     if (atomic_fetch_add(&u->running, 1) >= MOCK_UPSTREAM_MAX) {
         atomic_fetch_sub(&u->running, 1);
@@ -343,7 +385,7 @@ int mock_upstream_forward(mock_upstream *u, const mock_up_request *rq,
     pthread_attr_init(&at);
     pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
     pthread_attr_setstacksize(&at, 256 * 1024);
-    int rc = j ? (j->done = done, j->ctx = ctx, pthread_create(&th, &at, run_job, j)) : -1;
+    int rc = j ? (j->hooks = *hooks, j->ctx = ctx, pthread_create(&th, &at, run_job, j)) : -1;
     pthread_attr_destroy(&at);
     if (rc != 0) {
         if (j) {

@@ -4,16 +4,17 @@
  * its header and never stored: the journal names it by its id only.
  *
  * A forward runs on a thread of its own (at most MOCK_UPSTREAM_MAX at once;
- * more are answered 503 at once) while the client's connection is suspended;
- * the answer is buffered whole (at most MOCK_UPSTREAM_BODY_MAX bytes) before
- * it is sent on: a streamed (text/event-stream) answer reaches the client
- * when it is complete, not as it arrives. */
+ * more are answered 503 at once) while the client's connection is suspended.
+ * An answer is buffered whole (at most MOCK_UPSTREAM_BODY_MAX bytes) before
+ * it is sent on, except a 2xx text/event-stream one: its headers go on as
+ * soon as they are in, and its body as it arrives (mock_up_hooks). */
 #ifndef MOCK_UPSTREAM_H
 #define MOCK_UPSTREAM_H
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/err.h"
 #include "mockserver/model/model.h"
 
 #define MOCK_UPSTREAM_MAX 256
@@ -28,7 +29,7 @@ typedef struct mock_upstream mock_upstream;
  * goes to URL + /REST, journalled as provider NAME). Several NAME=URL flags
  * may be given; a plain URL is the fallback for paths no NAME matches.
  * 0, or -1 with a one-line reason in err (not http:// or https://, too many). */
-int mock_upstream_add(mock_upstream **u, const char *spec, char *err, size_t err_size);
+int mock_upstream_add(mock_upstream **u, const char *spec, cm_err *err);
 void mock_upstream_free(mock_upstream *u);
 
 /* A request to forward: the front's copy, valid until `done` is called. */
@@ -52,7 +53,8 @@ typedef struct mock_up_answer {
     const char *names[MOCK_UPSTREAM_MAX_RESPONSE_HEADERS],
         *values[MOCK_UPSTREAM_MAX_RESPONSE_HEADERS];
     size_t nheaders;
-    int64_t wall_us; /* from sending to the whole answer */
+    int64_t wall_us; /* from sending to the whole answer (a stream: to its headers) */
+    bool streamed;   /* the body went through mock_up_hooks.stream_data, not into body */
     char provider[64];
     char error_type[48], error_code[48]; /* from an error body's JSON */
 } mock_up_answer;
@@ -61,11 +63,23 @@ void mock_up_answer_free(mock_up_answer *a);
 /* The provider name the journal gives `path`, into out[size]. */
 void mock_upstream_provider(const mock_upstream *u, const char *path, char *out, size_t size);
 
-/* Starts forwarding rq; `done(ctx, answer)` is called once, on the forward's
- * thread, with an answer the callee owns. 0, or -1 when MOCK_UPSTREAM_MAX
- * forwards are under way or a thread cannot start (done is not called). */
-int mock_upstream_forward(mock_upstream *u, const mock_up_request *rq,
-                          void (*done)(void *ctx, mock_up_answer *a), void *ctx);
+/* What the forward's thread tells its caller, all with the caller's ctx.
+ * `done` is called once, at the end, with an answer the callee owns. When
+ * `stream_start` is set and the answer is a 2xx text/event-stream, it is
+ * called first, with that same answer (status and headers set, wall_us the
+ * time to the headers); the body then goes to `stream_data` chunk by chunk
+ * (it returns false to end the transfer: the client left, or holds too much
+ * unread), and `done` follows with `failure` set when the stream broke off. */
+typedef struct mock_up_hooks {
+    void (*done)(void *ctx, mock_up_answer *a);
+    void (*stream_start)(void *ctx, mock_up_answer *a);
+    bool (*stream_data)(void *ctx, const char *p, size_t n);
+} mock_up_hooks;
+
+/* Starts forwarding rq. 0, or -1 when MOCK_UPSTREAM_MAX forwards are under
+ * way or a thread cannot start (no hook is called). */
+int mock_upstream_forward(mock_upstream *u, const mock_up_request *rq, const mock_up_hooks *hooks,
+                          void *ctx);
 /* The "model" of a JSON request body into out[size] ("" when none). */
 void mock_upstream_model(const char *body, size_t len, char *out, size_t size);
 

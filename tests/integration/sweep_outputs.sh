@@ -43,8 +43,11 @@ assert meta["expect"]["skipped_need_trace"] == ["rotation_order"], meta["expect"
 assert set(meta["expect"]["judged"]) == {"success_rate", "max_attempts"}
 labels = [p["label"] for p in meta["points"]]
 import glob
-npeers = len(glob.glob(sys.argv[2] + "/*.json"))
-assert labels[0] == "current" and len(labels) == 1 + npeers, (labels, npeers)
+presets = [json.load(open(f)) for f in glob.glob(sys.argv[2] + "/*.json")]
+endless = [p["name"] for p in presets if p.get("limits", {}).get("max_attempts") == 100000]
+npeers = len(presets) - len(endless)
+assert endless and labels[0] == "current" and len(labels) == 1 + npeers, (labels, npeers)
+assert not any(e in l for e in endless for l in labels), "a preset without end was run"
 assert meta["current_variant"] == 3, meta["current_variant"]   # base_s 1 (2nd), jitter full (2nd)
 assert meta["best"]["variant"] is not None and meta["best"]["policy_file"] == "best-policy.json"
 PY
@@ -80,7 +83,7 @@ grep -q 'sweep: 2/2 variants' "$tmp/tty.txt" || { cat "$tmp/tty.txt"; fail "no p
 "$R" sweep "$S" --vary backoff.base_s=1,2 --seeds 2 --out "$tmp/pipe" >"$tmp/o" 2>"$tmp/e" || fail "piped sweep"
 [ ! -s "$tmp/e" ] || { cat "$tmp/e"; fail "stderr not silent when not a terminal"; }
 # README.md's example runs as written (one seed to keep it short)
-cd "$RL_ROOT" && "$R" sweep scenarios/seed-001-groq-fallback.json \
+cd "$RL_ROOT" && "$R" sweep scenarios/seed-001-groq-fallback-no-retry-after.json \
   --vary cooldown.default_s=15,30,60,120,300,600,1320 --vary limits.max_attempts=2,5,10,25 \
   --seeds 1 --peers scenarios/policies/peers \
   --objective 'max success_rate; calls_per_success<=1.5' --out "$tmp/readme" --quiet >"$tmp/o" 2>&1 ||
