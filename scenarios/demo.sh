@@ -202,6 +202,12 @@ for q in key organisation; do
   done
 done
 
+# ---- streams: a provider that overloads mid-stream, three policies (scenarios/README.md) ----
+sim $S/stream-overload.json $P/stream-overload-fallback.json stream-overload - yes
+sim $S/stream-overload.json $P/stream-overload-never.json stream-overload--never $E/stream-overload-never.json yes
+sim $S/stream-overload.json $P/stream-overload-restart.json stream-overload--restart \
+  $E/stream-overload-restart.json yes
+
 # ---- parameter sweeps: each is a section of the report with its Pareto picture ----
 sweeps=""
 sweep() { # SCENARIO NAME ARGS...: one sweep into RUNS/NAME, its closing line printed

@@ -41,6 +41,7 @@ rl_exchange *rl_exchanges_add(rl_exchanges *x)
     rl_exchange *e = &x->v[x->n++];
     memset(e, 0, sizeof *e);
     e->latency = -1;
+    e->ttft = -1;
     e->retry_count = -1;
     e->attempt_task = -1;
     e->task = -1;
@@ -123,9 +124,12 @@ static cm_us end_of(const rl_exchange *e)
     return e->latency > 0 ? e->t + e->latency : e->t;
 }
 
+/* A 2xx whose stream, if any, came whole: a call sent again after a stream
+ * that broke off is a retry of it, not a new call. */
 static bool succeeded(const rl_exchange *e)
 {
-    return e->status >= 200 && e->status < 300;
+    return e->status >= 200 && e->status < 300 &&
+           (!e->stream || strcmp(e->stream, "complete") == 0);
 }
 
 /* The open task keyed by header kind and value, or NULL. */

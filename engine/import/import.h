@@ -48,6 +48,12 @@ typedef struct rl_exchange {
     cm_us retry_after;
     int64_t limit, remaining, limit_tokens, remaining_tokens;
     cm_us reset, reset_tokens;
+    /* a streamed answer (journal): how it ended for the client (a trace's
+     * stream name: "complete", "error", "cut", "malformed", "stalled"), or
+     * NULL: not a stream; the tokens sent; arrival to first token, -1 none */
+    const char *stream;
+    int64_t tokens;
+    cm_us ttft;
 } rl_exchange;
 
 typedef struct rl_exchanges {

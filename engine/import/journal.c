@@ -65,6 +65,39 @@ static void read_fate(const cJSON *o, rl_exchange *e)
         e->error = "other";
 }
 
+/* A 2xx's "stream" ({tokens, fault, after_tokens, ttft_s}, as the
+ * mockserver planned it): how it ended for a client that read it all. A
+ * stall the client did not wait out is no answer (delivered false: a
+ * timeout); one it waited out brought every token. 0, or -1 (why says
+ * what) when the member is there but malformed. */
+static int read_stream(const cJSON *o, rl_exchange *e, const char **why)
+{
+    static const char *const faults[][2] = {
+        {"error", "error"}, {"cut", "cut"}, {"malformed", "malformed"}, {"stall", "complete"}};
+    const cJSON *s = cJSON_GetObjectItemCaseSensitive(o, "stream");
+    if (!s || cJSON_IsNull(s))
+        return 0;
+    const cJSON *tokens = cJSON_GetObjectItemCaseSensitive(s, "tokens");
+    const cJSON *fault = cJSON_GetObjectItemCaseSensitive(s, "fault");
+    const cJSON *ttft = cJSON_GetObjectItemCaseSensitive(s, "ttft_s");
+    if (!cJSON_IsObject(s) || !cJSON_IsNumber(tokens) || !(tokens->valuedouble >= 0) ||
+        tokens->valuedouble > 1e9 || (fault && !cJSON_IsNull(fault) && !cJSON_IsString(fault)) ||
+        (ttft && !cJSON_IsNull(ttft) &&
+         (!cJSON_IsNumber(ttft) || !(ttft->valuedouble >= 0) || ttft->valuedouble > 1e9)))
+        return *why = "\"stream\" must be {\"tokens\": N >= 0, \"fault\": null or a name, "
+                      "\"ttft_s\": seconds}",
+               -1;
+    if (e->status < 200 || e->status >= 300)
+        return 0;
+    e->stream = "complete";
+    for (size_t i = 0; cJSON_IsString(fault) && i < sizeof faults / sizeof faults[0]; i++)
+        if (strcmp(fault->valuestring, faults[i][0]) == 0)
+            e->stream = faults[i][1];
+    e->tokens = (int64_t)tokens->valuedouble;
+    e->ttft = e->tokens > 0 && cJSON_IsNumber(ttft) ? cm_us_from_s(ttft->valuedouble) : -1;
+    return 0;
+}
+
 static int read_headers(const cJSON *o, rl_exchange *e)
 {
     const cJSON *h = cJSON_GetObjectItemCaseSensitive(o, "headers");
@@ -107,6 +140,8 @@ static int read_entry(const cJSON *o, rl_exchanges *out, const char **why)
     rl_import_key_id(str_of(o, "key"), e->key);
     read_grouping(o, e);
     read_fate(o, e);
+    if (read_stream(o, e, why) != 0)
+        return -1;
     if (read_headers(o, e) != 0)
         return *why = "out of memory", -1;
     return 0;

@@ -16,9 +16,11 @@ static cm_us end_of(const rl_exchange *e)
     return e->latency > 0 ? cm_us_add(e->t, e->latency) : e->t;
 }
 
+/* A 2xx whose stream, if any, came whole. */
 static bool ok(const rl_exchange *e)
 {
-    return e->status >= 200 && e->status < 300;
+    return e->status >= 200 && e->status < 300 &&
+           (!e->stream || strcmp(e->stream, "complete") == 0);
 }
 
 /* The response event of e, with its evidence and what the headers say. */
@@ -37,6 +39,9 @@ static void write_response(rl_trace *tr, const rl_exchanges *x, const rl_exchang
     r.limit = g.limit_requests, r.remaining = g.remaining_requests, r.reset = g.reset_requests;
     r.limit_tokens = g.limit_tokens, r.remaining_tokens = g.remaining_tokens;
     r.reset_tokens = g.reset_tokens;
+    r.stream = e->stream;
+    r.tokens = e->tokens;
+    r.ttft = e->ttft;
     rl_header keep[RL_EVIDENCE_MAX_HEADERS];
     rl_trace_evidence ev = {.headers = keep,
                             .error_type = e->error_type[0] ? e->error_type : NULL,
@@ -76,6 +81,9 @@ static cm_us write_task(rl_trace *tr, const rl_exchanges *x, const size_t *idx, 
              last->status ? "status" : "no answer:", last->status);
     if (!last->status)
         snprintf(msg, sizeof msg, "the last attempt got no answer (%s)", last->error);
+    else if (!ok(last) && last->stream)
+        snprintf(msg, sizeof msg, "the last attempt's stream ended (%s) after %lld tokens",
+                 last->stream, (long long)last->tokens);
     rl_trace_done(tr, end_of(last), (uint32_t)last->task, (uint32_t)n, ok(last), waited,
                   ok(last) ? NULL : msg);
     *successes += ok(last);
@@ -119,12 +127,17 @@ static cJSON *candidates_json(const rl_exchanges *x)
         if (seen)
             continue;
         double req = 0, succ = 0, limited = 0, lsum = 0, lmin = -1, lmax = 0;
+        double streams = 0, tokens = 0, wasted = 0;
         for (size_t j = i; j < x->n; j++) {
             const rl_exchange *f = &x->v[j];
             if (strcmp(f->provider, e->provider) || strcmp(f->model, e->model))
                 continue;
             double l = f->latency > 0 ? cm_s_from_us(f->latency) : 0;
             req++, succ += ok(f), limited += f->status == 429, lsum += l;
+            if (f->stream) {
+                streams++, tokens += (double)f->tokens;
+                wasted += ok(f) ? 0 : (double)f->tokens;
+            }
             lmin = lmin < 0 || l < lmin ? l : lmin;
             lmax = l > lmax ? l : lmax;
         }
@@ -139,6 +152,11 @@ static cJSON *candidates_json(const rl_exchanges *x)
         cJSON_AddNumberToObject(lat, "min", lmin);
         cJSON_AddNumberToObject(lat, "max", lmax);
         cJSON_AddItemToObject(c, "latency_s", lat);
+        if (streams > 0) { /* as engine/core/candidate_metrics.h counts them */
+            cJSON_AddNumberToObject(c, "streams", streams);
+            cJSON_AddNumberToObject(c, "tokens", tokens);
+            cJSON_AddNumberToObject(c, "tokens_wasted", wasted);
+        }
         cJSON_AddItemToArray(arr, c);
     }
     return arr;

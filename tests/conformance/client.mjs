@@ -8,9 +8,10 @@
 //
 //   node client.mjs ID
 //     writes {"ready": true} once its library is loaded, then reads JSON lines
-//       {"id", "base", "key", "timeout_s", "portkey"}   a call
-//       {"cancel": id}                                   abort that call
-//     and writes one {"id", "ok", "status", "error", "ms"} line per call.
+//       {"id", "base", "key", "timeout_s", "portkey", "stream"}   a call
+//       {"cancel": id}                                             abort that call
+//     and writes one {"id", "ok", "status", "error", "ms", "streamed"} line
+//     per call.
 //
 // ID is one of the clients in lib/clients.mjs whose kind is "node" or
 // "portkey". "key" is the API key the case's mockserver accepts.
@@ -18,6 +19,13 @@
 // the library's default). For "portkey", "base" is the gateway's URL and
 // "portkey" the x-portkey-config object; the client sending to the gateway
 // (openai 6.x) does not retry itself.
+//
+// "stream" ("chat", "responses" or "messages"; openai6, openai7 and
+// anthropic only) makes the call through the library's streaming helper
+// and reads the stream to its end; "streamed" then says what the caller
+// got: {text (the text deltas joined), usage (output tokens the final
+// event reported, or null), error_class, error_status, error_type (of the
+// error the helper threw, or null)}.
 
 import readline from 'node:readline';
 
@@ -72,6 +80,51 @@ async function viaAI(args, signal) {
   return generateText(call);
 }
 
+// chat.completions.create({stream: true}) with the usage chunk asked for:
+// the text is the chunks' delta.content, the usage the last chunk's.
+async function streamChat(pkg, opts, signal, got) {
+  const { default: OpenAI } = await import(pkg);
+  const stream = await new OpenAI(opts).chat.completions.create(
+    { model: 'gpt-4o', messages, stream: true, stream_options: { include_usage: true } }, { signal });
+  for await (const chunk of stream) {
+    const d = chunk.choices && chunk.choices[0] && chunk.choices[0].delta;
+    if (d && typeof d.content === 'string') got.text += d.content;
+    if (chunk.usage) got.usage = chunk.usage.completion_tokens;
+  }
+}
+
+// responses.create({stream: true}): the text is the output_text deltas,
+// the usage response.completed's.
+async function streamResponses(pkg, opts, signal, got) {
+  const { default: OpenAI } = await import(pkg);
+  const stream = await new OpenAI(opts).responses.create({ model: 'gpt-4o', input: 'Say hello.', stream: true }, { signal });
+  for await (const ev of stream) {
+    if (ev.type === 'response.output_text.delta') got.text += ev.delta;
+    if (ev.type === 'response.completed' && ev.response.usage) got.usage = ev.response.usage.output_tokens;
+  }
+}
+
+// messages.stream(): the text is its 'text' events, the usage
+// finalMessage()'s (the message_delta's output_tokens).
+async function streamMessages(opts, signal, got) {
+  const { default: Anthropic } = await import('@anthropic-ai/sdk');
+  const stream = new Anthropic(opts).messages.stream({ model: 'claude-sonnet-4', max_tokens: 64, messages }, { signal });
+  stream.on('text', (t) => { got.text += t; });
+  const m = await stream.finalMessage();
+  got.usage = m.usage ? m.usage.output_tokens : null;
+}
+
+function callStream(args, signal, got) {
+  const opts = withTimeout(args, { apiKey: args.key });
+  if (clientId === 'anthropic' && args.stream === 'messages')
+    return streamMessages({ ...opts, baseURL: `${args.base}/anthropic` }, signal, got);
+  if ((clientId === 'openai6' || clientId === 'openai7') && args.stream === 'chat')
+    return streamChat(clientId, { ...opts, baseURL: `${args.base}/openai/v1` }, signal, got);
+  if ((clientId === 'openai6' || clientId === 'openai7') && args.stream === 'responses')
+    return streamResponses(clientId, { ...opts, baseURL: `${args.base}/openai/v1` }, signal, got);
+  throw new Error(`client.mjs: ${clientId} has no ${JSON.stringify(args.stream)} stream`);
+}
+
 function call(args, signal) {
   switch (clientId) {
     case 'openai6':
@@ -101,12 +154,18 @@ async function one(args) {
   inFlight.set(args.id, ac);
   const t0 = Date.now();
   let out;
+  const got = { text: '', usage: null, error_class: null, error_status: null, error_type: null };
   try {
-    await call(args, ac.signal);
+    if (args.stream) await callStream(args, ac.signal, got);
+    else await call(args, ac.signal);
     out = { ok: true, status: 200, error: null };
   } catch (e) {
     out = { ok: false, status: statusOf(e), error: shortError(e) };
+    got.error_class = e && e.constructor ? e.constructor.name : typeof e;
+    got.error_status = e && typeof e.status === 'number' ? e.status : null;
+    got.error_type = e && typeof e.type === 'string' ? e.type : null;
   }
+  if (args.stream) out.streamed = got;
   inFlight.delete(args.id);
   out.id = args.id;
   out.ms = Date.now() - t0;

@@ -24,6 +24,7 @@ import { Worker, attemptsOf, curlArgs, curlVersion, journal, runBounded, startGa
 import { compare, formatTable, summary } from './lib/table.mjs';
 import { knownFor, loadKnown } from './lib/known.mjs';
 import { formatGrades, gradePair } from './lib/grade.mjs';
+import { streamApi } from './lib/stream.mjs';
 
 const HERE = path.dirname(new URL(import.meta.url).pathname);
 const ROOT = path.resolve(HERE, '..', '..');
@@ -68,7 +69,11 @@ function fatal(msg) {
 
 // The case's scenario as `client` sees it: a key of this pair's own (so
 // the journal tells its requests from strays), and for an Anthropic-shape
-// client the same script from an Anthropic-shape provider.
+// client the same script from an Anthropic-shape provider (the model's
+// settings kept, its name changed), whose stream error events are
+// `overloaded_error`, the type the Anthropic streaming docs show mid-stream
+// (https://docs.anthropic.com/en/docs/build-with-claude/streaming, "Error
+// events").
 function scenarioFor(base, client, key) {
   const s = structuredClone(base);
   const p = s.providers[0];
@@ -76,9 +81,29 @@ function scenarioFor(base, client, key) {
   if (client.shape === 'anthropic') {
     p.name = 'anthropic'; p.shape = 'anthropic';
     p.keys = { ANTHROPIC_API_KEY: key };
-    p.models = [{ name: 'claude-sonnet-4' }];
+    p.models = p.models.map((m) => ({ ...m, name: 'claude-sonnet-4' }));
+    for (const st of (p.scripts || []).flatMap((x) => x.steps))
+      if (st.stream_fault && st.stream_fault.kind === 'error' && !st.stream_fault.error) st.stream_fault.error = 'overloaded_error';
   }
   return s;
+}
+
+// The error type a stream case's error event carries: the script's, else
+// the mockserver's default (mockserver/front/sse.c, error_event).
+function streamErrorType(scen) {
+  const st = (scen.providers[0].scripts || []).flatMap((x) => x.steps).find((x) => x.stream_fault && x.stream_fault.kind === 'error');
+  return st ? st.stream_fault.error || 'server_error' : null;
+}
+
+// The preset as a stream case runs it: its "stream" section enabled (a
+// preset models the call without a stream and says in that section what
+// the library does when it streams), the usage chunk asked for as the
+// client asks for it.
+function streamingPreset(preset, api) {
+  const p = structuredClone(preset);
+  p.stream = { ...(p.stream || {}), enabled: true };
+  if (api === 'chat') p.stream.include_usage = true;
+  return p;
 }
 
 let pairKeys = 0;
@@ -131,6 +156,7 @@ async function observe(pair, opt, env) {
     } else {
       const a = { base: m.url, key: pair.key };
       if (pair.timeoutS) a.timeout_s = pair.timeoutS;
+      if (pair.streamApi) a.stream = pair.streamApi;
       if (c.kind === 'portkey') {
         a.base = env.gateway.url;
         a.portkey = { provider: 'openai', api_key: pair.key, custom_host: `${m.url}/openai/v1`, retry: c.portkeyRetry };
@@ -138,12 +164,14 @@ async function observe(pair, opt, env) {
       }
       const r = await env.workers.get(c.id).call(a, pair.limitS);
       end = { cut: r.cut, text: r.cut ? 'cut at the time limit' : r.out.ok ? 'success' : `${r.out.status || ''} ${r.out.error || ''}`.trim() };
+      if (!r.cut && r.out.streamed) end.streamed = r.out.streamed;
     }
     const j = await journal(m.url);
     fs.writeFileSync(path.join(dir, 'journal.json'), JSON.stringify(j, null, 1) + '\n');
     const obs = attemptsOf(j);
     obs.cut = end.cut;
     obs.end = end.text;
+    if (end.streamed) obs.streamed = end.streamed;
     obs.wall_s = (Date.now() - t0) / 1000;
     return obs;
   } finally {
@@ -154,19 +182,21 @@ async function observe(pair, opt, env) {
 // One unmeasured call per client before the suite (an error, a retry and a
 // success), so that no measured gap pays for what a library (or the
 // gateway) does only once: compiling its schemas, opening its first
-// connection.
-async function warmUp(client, opt, env) {
+// connection; and for a client with stream cases to run, one more through
+// its streaming helper (the same, ending in a stream).
+async function warmUp(client, opt, env, streams) {
   const dir = path.join(opt.out, 'work', client.id, '_warm-up');
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
   const base = { kind: 'scenario', name: 'conformance-warm-up', seed: 1, providers: [{
-    name: 'openai', shape: 'openai', models: [{ name: 'gpt-4o' }],
+    name: 'openai', shape: 'openai', models: [{ name: 'gpt-4o', stream: { tokens_per_s: 100, tokens: 4 } }],
     scripts: [{ steps: [{ status: 429, retry_after_s: 0 }, { pass: true, forever: true }] }] }] };
   const key = newKey();
   const file = path.join(dir, 'scenario.json');
   fs.writeFileSync(file, JSON.stringify(scenarioFor(base, client, key), null, 2) + '\n');
   const pair = { client, key, workDir: dir, scenarioFile: file, timeoutS: null, limitS: 30, curlRetries: 2 };
   await observe(pair, opt, env);
+  if (streams) await observe({ ...pair, streamApi: client.shape === 'anthropic' ? 'messages' : 'chat' }, opt, env);
 }
 
 // Runs fn over items, `jobs` at a time, starting one at most every
@@ -211,6 +241,10 @@ function buildPairs(opt, cases, curlVer, wallDates) {
     const preset = found ? JSON.parse(fs.readFileSync(found.file, 'utf8')) : null;
     for (const cs of cases) {
       if (opt.only && !opt.only.test(`${client.id}/${cs.name}`)) continue;
+      // A stream case runs with the clients that have a streaming helper
+      // for its API only.
+      const api = streamApi(cs, client);
+      if (cs.stream && !api) continue;
       const base = JSON.parse(fs.readFileSync(path.join(HERE, 'cases', `${cs.name}.json`), 'utf8'));
       const key = newKey();
       const scen = scenarioFor(base, client, key);
@@ -223,13 +257,15 @@ function buildPairs(opt, cases, curlVer, wallDates) {
       const pair = {
         client, version, key, caseName: cs.name, timeoutS: cs.timeout_s || null, workDir, scenarioFile, raForm: form,
         preset: found ? shortPath(found.file) : null, presetBy: found ? found.by : null,
+        streamApi: api, streamErrorType: api ? streamErrorType(scen) : null,
       };
+      const modelled = preset && api ? streamingPreset(preset, api) : preset;
       // curl has no default retry count: it runs with the N its preset
       // models (limits.max_attempts - 1), or 2 without a preset.
       pair.curlRetries = preset && preset.limits && preset.limits.max_attempts ? preset.limits.max_attempts - 1 : 2;
       if (form === 'http_date' && !wallDates) pair.skip = 'the mockserver\'s dates are not the wall clock\'s';
       pair.predict = preset
-        ? () => predict({ bin: opt.bin, scenario: scen, scenarioFile, preset, timeoutS: pair.timeoutS, perAttempt: client.timeoutPerAttempt, raForm: form, workDir: path.join(workDir, 'predicted') })
+        ? () => predict({ bin: opt.bin, scenario: scen, scenarioFile, preset: modelled, timeoutS: pair.timeoutS, perAttempt: client.timeoutPerAttempt, raForm: form, workDir: path.join(workDir, 'predicted') })
         : async () => ({ error: 'no preset' });
       // An HTTP-date has whole seconds, so what a client that reads its own
       // clock makes of one depends on where in its second the request
@@ -241,7 +277,7 @@ function buildPairs(opt, cases, curlVer, wallDates) {
           at.workload = { ...(at.workload || {}), start_s: t };
           const file = path.join(workDir, 'scenario-at.json');
           fs.writeFileSync(file, JSON.stringify(at, null, 2) + '\n');
-          return predict({ bin: opt.bin, scenario: at, scenarioFile: file, preset, timeoutS: pair.timeoutS, perAttempt: client.timeoutPerAttempt, raForm: form, workDir: path.join(workDir, 'predicted-at') });
+          return predict({ bin: opt.bin, scenario: at, scenarioFile: file, preset: modelled, timeoutS: pair.timeoutS, perAttempt: client.timeoutPerAttempt, raForm: form, workDir: path.join(workDir, 'predicted-at') });
         };
       pair.scen = scen;
       pairs.push(pair);
@@ -306,7 +342,7 @@ async function main() {
       const w = new Worker(id);
       env.workers.set(id, w);
       await w.start();
-      await warmUp(c, opt, env);
+      await warmUp(c, opt, env, todo.some((p) => p.client.id === id && p.streamApi));
     }
     const runAll = async (list) => pool(list, opt.jobs, async (p) => {
       try { p.obs = await observe(p, opt, env); } catch (e) { p.obs = { error: e.message }; }

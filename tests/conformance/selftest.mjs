@@ -11,6 +11,7 @@ import { globRe, knownFor } from './lib/known.mjs';
 import { derivePolicy, ladderBand } from './lib/predict.mjs';
 import { compare } from './lib/table.mjs';
 import { gradePair } from './lib/grade.mjs';
+import { WORDS, expectedText, streamApi, streamVerdict } from './lib/stream.mjs';
 import { spawnSync } from 'node:child_process';
 
 const client = (id) => CLIENTS.find((c) => c.id === id);
@@ -109,7 +110,49 @@ if (process.env.RL_BIN) {
   g = grade([entry(0.1, 429, 0, 'fnv1a64:01'), entry(2.2, 200, 0, 'fnv1a64:02')]); // a second call
   assert.equal(g.ok, false);
   assert.match(g.why, /in 2 tasks, not one/);
+  // a stream case: the graded task ends as the client's call did
+  const streamGrade = (fault, errorClass) => {
+    fs.writeFileSync(path.join(gd, 'journal.json'), JSON.stringify([entry(0.1, 200, 0, 'fnv1a64:01', { stream: { tokens: 4, fault, ttft_s: 0.05 } })]));
+    return gradePair({ workDir: gd, scenarioFile: scenFile, raForm: 'seconds', obs: { streamed: { error_class: errorClass } } }, bin);
+  };
+  g = streamGrade('error', 'APIError');
+  assert.equal(g.ok, true, g.why);
+  assert.equal(g.stream, 'error 4');
+  assert.equal(streamGrade(null, null).ok, true);
+  assert.match(streamGrade(null, 'APIError').why, /ended in success \(stream complete 4\), the client's call in failure/);
+  assert.match(streamGrade('cut', null).why, /ended in failure \(stream cut 4\)/);
   fs.rmSync(gd, { recursive: true });
+}
+
+// stream cases: the mockserver's words, the API per client, the verdict
+{
+  const here = path.dirname(new URL(import.meta.url).pathname);
+  const sse = fs.readFileSync(path.join(here, '..', '..', 'mockserver', 'front', 'sse.c'), 'utf8');
+  const list = sse.match(/words\[\] = \{([^}]*)\}/);
+  assert.ok(list, 'mockserver/front/sse.c has its words list');
+  assert.deepEqual([...list[1].matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((m) => m[1]), WORDS);
+  assert.equal(expectedText(3), 'Retry with backoff');
+  assert.equal(expectedText(13), WORDS.join('') + 'Retry');
+  assert.equal(streamApi({ stream: true }, client('openai7')), 'chat');
+  assert.equal(streamApi({ stream: 'responses' }, client('openai6')), 'responses');
+  assert.equal(streamApi({ stream: true }, client('anthropic')), 'messages');
+  assert.equal(streamApi({ stream: 'responses' }, client('anthropic')), null);
+  assert.equal(streamApi({ stream: true }, client('curl')), null);
+  assert.equal(streamApi({}, client('openai7')), null);
+  const got = (o) => ({ text: '', usage: null, error_class: null, error_status: null, error_type: null, ...o });
+  const pair = (cl, streamed, last, outcome, type = null) => ({
+    client: client(cl), streamErrorType: type, pred: { outcome }, obs: { streamed, last_stream: last } });
+  const ok = (cl, streamed, last, outcome, type) => streamVerdict(pair(cl, streamed, last, outcome, type));
+  assert.equal(ok('openai7', got({ text: expectedText(12), usage: 12 }), { tokens: 12, fault: null }, 'success').agree, true);
+  assert.match(ok('openai7', got({ text: expectedText(11), usage: 12 }), { tokens: 12, fault: null }, 'success').why, /text read/);
+  assert.match(ok('openai7', got({ text: expectedText(12), usage: null }), { tokens: 12, fault: null }, 'success').why, /usage read null/);
+  const err = got({ text: expectedText(4), error_class: 'APIError', error_type: 'overloaded_error' });
+  assert.equal(ok('anthropic', err, { tokens: 4, fault: 'error' }, 'failure', 'overloaded_error').agree, true);
+  assert.match(ok('anthropic', err, { tokens: 4, fault: 'error' }, 'failure', 'api_error').why, /documented APIError \(api_error\)/);
+  assert.match(ok('anthropic', err, { tokens: 4, fault: 'cut' }, 'failure').why, /documented APIConnectionError/);
+  assert.match(ok('anthropic', { ...err, error_status: 529 }, { tokens: 4, fault: 'error' }, 'failure', 'overloaded_error').why, /stream error/);
+  assert.match(ok('openai6', got({ text: expectedText(4), error_class: 'TypeError' }), { tokens: 4, fault: 'cut' }, 'success').why, /predicted success/);
+  assert.equal(ok('openai6', got({ text: expectedText(4), error_class: 'TypeError' }), { tokens: 4, fault: 'cut' }, 'failure').agree, true);
 }
 
 process.stdout.write('ok\n');

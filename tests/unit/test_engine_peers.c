@@ -291,6 +291,27 @@ static void portkey_npm_waits_its_ladder(void **state)
     fx_free(&f);
 }
 
+/* The SDK presets' "stream" section: off (they model the call without a
+ * stream), and a 200 stream that breaks off, before its first token or
+ * after it, is never sent again (the conformance suite's stream cases). */
+static void sdk_presets_never_resend_a_started_stream(void **state)
+{
+    (void)state;
+    const char *files[] = {"openai-node-6.json", "openai-node-7.json", "anthropic-node-1.json"};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        char path[256];
+        snprintf(path, sizeof path, PEERS "/%s", files[i]);
+        fx_policy f;
+        fx_load_file(&f, path);
+        assert_false(f.p->stream.on);
+        assert_int_equal(rl_stream_decide(&f.p->stream, 0), RL_DECIDE_FAIL);
+        assert_int_equal(rl_stream_decide(&f.p->stream, 4), RL_DECIDE_FAIL);
+        assert_int_equal(f.p->stream.idle_timeout, 0);
+        assert_false(f.p->stream.resume);
+        fx_free(&f);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -298,6 +319,7 @@ int main(void)
         cmocka_unit_test(presets_name_what_they_model),
         cmocka_unit_test(grpc_pushback_resets_the_backoff),
         cmocka_unit_test(portkey_npm_waits_its_ladder),
+        cmocka_unit_test(sdk_presets_never_resend_a_started_stream),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

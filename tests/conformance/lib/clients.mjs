@@ -30,6 +30,19 @@ export const CLIENTS = [
     presets: ['openai-node-6.json', 'openai-node6.json', 'openai-node.json'],
     // openai-node's `timeout` is per attempt (src/client.ts:999-1033 in 6.49.0).
     timeoutPerAttempt: true,
+    // The stream cases (lib/stream.mjs): the streaming helpers it is read
+    // through, and the error each stream fault surfaces as.
+    streams: {
+      apis: ['chat', 'responses'],
+      errors: {
+        // A chunk with an `error` member: APIError, status undefined, the
+        // error's type (npm openai@6.49.0 src/core/streaming.ts:69-71).
+        error: { class: 'APIError', status: null, type: true },
+        // A body cut mid-stream: undici's TypeError ("terminated"),
+        // rethrown as it is (src/core/streaming.ts:91-95).
+        cut: { class: 'TypeError', status: null },
+      },
+    },
   },
   {
     id: 'openai7',
@@ -43,6 +56,18 @@ export const CLIENTS = [
     names: [/\bopenai-node\b/, /(^|[\s(:])openai(@|\s|$)/],
     presets: ['openai-node-7.json', 'openai-node7.json', 'openai-node.json'],
     timeoutPerAttempt: true,
+    streams: {
+      apis: ['chat', 'responses'],
+      errors: {
+        // `event: error`, or a chunk with an `error` member: APIError,
+        // status undefined, the error's type (npm openai@7.60.0
+        // src/core/streaming.ts:157-164).
+        error: { class: 'APIError', status: null, type: true },
+        // A body cut mid-stream: undici's TypeError ("terminated"),
+        // rethrown as it is (src/core/streaming.ts:167-178).
+        cut: { class: 'TypeError', status: null },
+      },
+    },
   },
   {
     id: 'anthropic',
@@ -53,6 +78,19 @@ export const CLIENTS = [
     names: [/@anthropic-ai\/sdk\b/, /\banthropic-sdk-typescript\b/, /\banthropic-node\b/],
     presets: ['anthropic-node.json', 'anthropic-sdk-node.json', 'anthropic-sdk.json'],
     timeoutPerAttempt: true,
+    streams: {
+      apis: ['messages'],
+      errors: {
+        // `event: error`: APIError, status undefined, `type` the event's
+        // error.type, e.g. overloaded_error (npm @anthropic-ai/sdk@1.17.0
+        // src/core/streaming.ts:78-81); messages.stream() passes an
+        // AnthropicError on as it is (src/lib/MessageStream.ts:426-449).
+        error: { class: 'APIError', status: null, type: true },
+        // A body read failing with a TypeError (a cut): APIConnectionError
+        // (src/internal/shims.ts:114-130).
+        cut: { class: 'APIConnectionError', status: null },
+      },
+    },
   },
   {
     id: 'ai',

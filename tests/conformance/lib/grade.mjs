@@ -10,7 +10,11 @@
 //     timestamps (next arrival - (arrival + latency)) to within 20 ms;
 //   - the Retry-After verdict on the real client equals the verdict on the
 //     preset's simulated run of the same case: a client that retries before
-//     the server's Retry-After is caught exactly when its preset says so.
+//     the server's Retry-After is caught exactly when its preset says so;
+//   - a stream case's task ends as the client's call did: a stream that
+//     broke off is a failed task in the graded trace (its response carries
+//     the stream's end and tokens) when the client threw, a success when it
+//     read the whole stream.
 
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -68,6 +72,17 @@ export function gradePair(pair, bin) {
   g.wait_err_s = waits.reduce((mx, w, i) => Math.max(mx, Math.abs(w - gaps[i])), 0);
   if (g.wait_err_s > WAIT_TOLERANCE_S) return { ...g, ok: false, why: `a wait is ${g.wait_err_s.toFixed(3)} s off its journal gap` };
 
+  const streamed = pair.obs && pair.obs.streamed;
+  if (streamed) {
+    const done = trace.find((e) => e.event === 'done');
+    const last = trace.filter((e) => e.event === 'response').pop();
+    g.outcome = done ? done.outcome : null;
+    g.stream = last && last.stream ? `${last.stream} ${last.tokens}` : null;
+    const want = streamed.error_class ? 'failure' : 'success';
+    if (g.outcome !== want || !g.stream)
+      return { ...g, ok: false, why: `the graded task ended in ${g.outcome} (stream ${g.stream || 'none'}), the client's call in ${want}` };
+  }
+
   const expectFile = path.join(dir, 'respects-retry-after.json');
   const tol = pair.raForm === 'http_date' ? 1.0 : 0.005;
   fs.writeFileSync(expectFile, JSON.stringify({ kind: 'expect', respects_retry_after: { tolerance_s: tol } }) + '\n');
@@ -94,7 +109,10 @@ export function formatGrades(pairs) {
   let s = `\ngraded through retrylab journal: ${graded.length} pairs, ${graded.length - bad.length} as expected`;
   s += `; grouped by ${Object.entries(groups).map(([k, v]) => `${k} ${v}`).join(', ') || '-'}`;
   s += `; waits vs journal gaps: max ${(maxErr * 1000).toFixed(1)} ms`;
-  s += `; early retries caught: ${early.length} pairs${early.length ? ` (${early.map((p) => `${p.client.id}/${p.caseName}`).join(' ')})` : ''}\n`;
+  s += `; early retries caught: ${early.length} pairs${early.length ? ` (${early.map((p) => `${p.client.id}/${p.caseName}`).join(' ')})` : ''}`;
+  const streams = graded.filter((p) => p.grade.stream);
+  if (streams.length) s += `; stream pairs ending as the client did: ${streams.filter((p) => p.grade.ok).length} of ${streams.length}`;
+  s += '\n';
   for (const p of bad) s += `grading failed: ${p.client.id}/${p.caseName}: ${p.grade.why}\n`;
   return s;
 }

@@ -194,8 +194,9 @@ export function curlArgs(base, retries, timeoutS, bodyFile, headerFile) {
   return a;
 }
 
-// What the journal says: the attempts (in arrival order) and the gaps
-// between consecutive arrivals, in seconds. Requests with another key (a
+// What the journal says: the attempts (in arrival order), the gaps
+// between consecutive arrivals, in seconds, and the last attempt's stream
+// as the mockserver sent it ({tokens, fault, ...}, or null). Requests with another key (a
 // call of an earlier pair, cut and still retrying, that found this
 // mockserver on its old port) are not this pair's.
 export function attemptsOf(entries) {
@@ -206,5 +207,6 @@ export function attemptsOf(entries) {
   return {
     attempts: reqs.length, gaps, statuses: reqs.map((e) => (e.fault ? e.fault : e.status)),
     first_t: reqs.length ? reqs[0].t : null,
+    last_stream: reqs.length && reqs[reqs.length - 1].stream ? reqs[reqs.length - 1].stream : null,
   };
 }

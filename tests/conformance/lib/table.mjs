@@ -8,7 +8,10 @@
 // the request reaches the mockserver: connecting, sending), and at most its
 // high end plus the tolerance (default 0.15 s: the client's own work
 // between two requests, a timer firing late) plus 0.2 % of the band (a
-// timer's drift over a long wait).
+// timer's drift over a long wait). A stream case is judged on what the
+// client read too (lib/stream.mjs).
+
+import { streamVerdict, streamedText } from './stream.mjs';
 
 const LOW_SLACK_S = 0.02;
 const TIMED_ATTEMPT_SLACK_S = 0.15;
@@ -32,7 +35,7 @@ export function predictedText(pred) {
 export function observedText(obs) {
   if (!obs) return '-';
   if (obs.error) return `(${obs.error.slice(0, 60)})`;
-  return [`${obs.attempts}${obs.cut ? '+' : ''}`, ...obs.gaps.map(fmtS)].join(' ');
+  return [`${obs.attempts}${obs.cut ? '+' : ''}`, ...obs.gaps.map(fmtS)].join(' ') + streamedText(obs.streamed);
 }
 
 // {agree, why}: why says what differs (or why there is no verdict).
@@ -49,6 +52,7 @@ export function compare(pair, tol) {
       return { agree: false, why: `gap ${i + 1}: ${fmtS(x)} s, predicted ${fmtBand(g)} s (${g.waits.map((w) => w.how).join(', ') || 'attempt'})` };
   }
   if (obs.cut) return { agree: false, why: 'still running at the time limit after the predicted attempts' };
+  if (pair.streamApi) return streamVerdict(pair);
   return { agree: true };
 }
 
