@@ -11,11 +11,12 @@
 
 #define OUT_CAP (256u * 1024u)
 /* Room left before each event: larger than any line (strings are cut at
- * STR_MAX bytes, at most 6 escaped bytes each, at most 9 strings a line,
- * the start event's). */
+ * STR_MAX bytes, at most 6 escaped bytes each; the start event's line has
+ * the most: 6 such strings, and 5 of at most 64 bytes: format, mode, the
+ * digests, the trace level). */
 #define LINE_RESERVE (64u * 1024u)
 #define STR_MAX 1024u
-_Static_assert(9 * (6 * STR_MAX + 2) + 1024 < LINE_RESERVE, "a line fits the reserve");
+_Static_assert(6 * (6 * STR_MAX + 2) + 5 * 64 + 1024 < LINE_RESERVE, "a line fits the reserve");
 
 /* The rendered ,"provider":..,"model":..,"key":.. part of a line, with the
  * strings it was rendered from. Why: nearly every line names one of a few
@@ -572,6 +573,7 @@ void rl_trace_start(rl_trace *tr, const rl_trace_start_info *info)
     p = OPT_STR(p, "mode", info->mode);
     p = put_double(p, KEY("time_scale"), info->time_scale);
     p = OPT_STR(p, "target", info->target);
+    p = OPT_STR(p, "cwd", info->cwd);
     p = PUT_LIT(p, KEY("digests") "{\"scenario\":");
     p = put_str(p, info->scenario_digest ? info->scenario_digest : "none");
     p = PUT_LIT(p, ",\"policy\":");
