@@ -18,15 +18,18 @@ static const command commands[] = {
     {"sim", rl_cmd_sim, "SCENARIO [--policy POLICY] [--seed N] [--out DIR] [--quiet]"},
     {"run", rl_cmd_run,
      "SCENARIO [--policy POLICY] --target URL [--time-scale X] [--concurrency N] [--out DIR]\n"
-     "                    --live PROVIDERS --policy POLICY [--tasks N] [--concurrency N]"
+     "                       --live PROVIDERS --policy POLICY [--tasks N] [--concurrency N]"
      " [--out DIR]"},
     {"sweep", rl_cmd_sweep,
      "SCENARIO [--policy POLICY] --vary PATH=V1,V2,... [--vary PATH=LO..HI:STEP]\n"
-     "                    [--vary-scenario PATH=VALUES] [--seeds N] [--jobs J] [--out DIR]\n"
-     "                    [--shard K/N] [--objective TEXT] [--peers DIR]"},
+     "                       [--vary-scenario PATH=VALUES] [--seeds N] [--jobs J] [--out DIR]\n"
+     "                       [--shard K/N] [--objective TEXT] [--peers DIR]"},
     {"sweep-merge", rl_cmd_sweep_merge, "DIR... [--out DIR] [--objective TEXT]"},
-    {"check", rep_cmd_check, "DIR [--expect FILE]"},
-    {"report", rep_cmd_report, "DIR... [--out DIR] [--format png,svg] [--tasks N]"},
+    {"check", rep_cmd_check,
+     "DIR... [--expect FILE] [--format text|json|junit] [--junit FILE]\n"
+     "                       [--annotations github] [--strict]"},
+    {"report", rep_cmd_report,
+     "DIR... [--out DIR] [--format png,svg] [--tasks N] [--conformance FILE]"},
     {"validate", rl_cmd_validate, "FILE..."},
 };
 

@@ -28,8 +28,8 @@ help_ok() { # NAME "FLAGS OF THE DESIGN SYNOPSIS" COMMAND...
 help_ok retrylab "" "$R"
 help_ok sim "--policy --seed --out" "$R" sim
 help_ok run "--policy --target --time-scale --concurrency --out --live" "$R" run
-help_ok check "--expect" "$R" check
-help_ok report "--out" "$R" report
+help_ok check "--expect --format --junit --annotations --strict" "$R" check
+help_ok report "--out --conformance" "$R" report
 help_ok validate "" "$R" validate
 help_ok sweep "--policy --vary --vary-scenario --seeds --jobs --out --shard --objective" "$R" sweep
 help_ok sweep-merge "--out --objective" "$R" sweep-merge
