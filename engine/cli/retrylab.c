@@ -28,6 +28,8 @@ static const command commands[] = {
     {"check", rep_cmd_check,
      "DIR... [--expect FILE] [--format text|json|junit] [--junit FILE]\n"
      "                       [--annotations github] [--strict]"},
+    {"compare", rep_cmd_compare,
+     "A B [--max-drop-success PTS] [--max-rise-calls PCT] ... [--format text|json|junit]"},
     {"report", rep_cmd_report,
      "DIR... [--out DIR] [--format png,svg] [--tasks N] [--conformance FILE]"},
     {"validate", rl_cmd_validate, "FILE..."},
@@ -39,8 +41,9 @@ static void usage(FILE *to)
                 "       retrylab --version\n"
                 "  Tests retry and rotation policies against fake rate-limited providers:\n"
                 "  sim (virtual time), run (over HTTP), sweep (a grid of policy variants and its\n"
-                "  Pareto front), sweep-merge (joins sharded sweeps), check (CI verdict), report\n"
-                "  (pictures), validate (policy, scenario, expect and providers files).\n\n");
+                "  Pareto front), sweep-merge (joins sharded sweeps), check (CI verdict), compare\n"
+                "  (a run against a baseline), report (pictures), validate (policy, scenario,\n"
+                "  expect and providers files).\n\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(to, "  retrylab %-11s %s\n", commands[i].name, commands[i].synopsis);
     fprintf(to, "\nexit codes:\n");
