@@ -433,11 +433,6 @@ static const char *const claim_measures[] = {
 #undef X
         NULL};
 
-const char *cm_claim_measure_name(cm_claim_measure m)
-{
-    return m > CM_CLAIM_NONE && m <= CM_CLAIM_LADDER ? claim_measures[m - 1] : "";
-}
-
 bool cm_claim_more_is_better(cm_claim_measure m)
 {
     return m == CM_CLAIM_SUCCESS_RATE;

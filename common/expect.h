@@ -210,8 +210,6 @@ typedef struct cm_claim {
  * 0, or -1 with err "file:line:col: field: what". */
 int cm_claim_parse(const cm_json *doc, const cJSON *node, const char *ctx, cm_claim *out,
                    cm_err *err);
-/* The JSON name of a measure ("max_total_wait_s"); "" for CM_CLAIM_NONE. */
-const char *cm_claim_measure_name(cm_claim_measure m);
 /* True when more of the measure is better (success_rate), false when less is. */
 bool cm_claim_more_is_better(cm_claim_measure m);
 /* Whether `measured` bears out a claim of direction at_least, at_most, about
