@@ -134,12 +134,14 @@ $(CONF_STAMP): $(CONF_DIR)/package.json $(CONF_DIR)/package-lock.json
 demo: all
 	@sh scenarios/demo.sh
 
-# The mockserver under steady load for SOAK_SECONDS (600) with its journal on:
-# fails on RSS growth or journal counts that disagree (bench/soak.sh).
-# Not part of make test, make bench or CI.
+# The mockserver under steady load for SOAK_SECONDS (600) with its journal on
+# (bench/soak.sh), then one retrylab run as long (bench/soak_run.sh): each
+# fails on RSS growth or counts that disagree. Not part of make test, make
+# bench or CI.
 soak: all
 	@sh tests/install_deps.sh wrk
 	@sh bench/soak.sh
+	@sh bench/soak_run.sh
 
 # libFuzzer targets (tests/fuzz/fuzz_*.c), built with clang in build-fuzz/ and
 # run for FUZZ_SECONDS each, seeded from the test data of the parser they cover.
@@ -155,7 +157,8 @@ fuzz-run: $(addprefix $(BUILD)/fuzz/,$(FUZZ_TARGETS))
 	@for f in $^; do \
 	  names='*.json*'; \
 	  case $$f in *policy) seeds=tests/data/policies;; *scenario) seeds="tests/data/scenarios tests/data/run scenarios";; \
-	    *reports) seeds=tests/data/runs;; *front) seeds=tests/data/front; names='*';; *) seeds=;; esac; \
+	    *reports) seeds=tests/data/runs;; *front) seeds=tests/data/front; names='*';; \
+	    *import) seeds=tests/data/import; names='*';; *) seeds=;; esac; \
 	  corpus=$(BUILD)/corpus/$$(basename $$f); mkdir -p $$corpus; \
 	  [ -n "$$seeds" ] && find $$seeds -type f -name "$$names" -exec cp {} $$corpus/ \; ; \
 	  echo "fuzz: $$f for $(FUZZ_SECONDS) s"; \

@@ -1,6 +1,6 @@
 #!/bin/sh
 # bench/sweep.sh: retrylab sweep throughput and memory.
-# 1. Variant-runs per second of `retrylab sweep` on the seed 001 scenario
+# 1. Variant-runs per second of `retrylab sweep` on seed 001 as the seed reads it
 #    (1,000 tasks, 514 attempts a run): limits.max_attempts 5..25 (21
 #    variants, each loaded once; the seed's policy never reaches the limit, so
 #    every run does the floor's work) x 100 seeds = 2,100 runs, no trace, all
@@ -17,7 +17,7 @@
 set -eu
 BUILD=${RL_BUILD:-build}
 R=./bin/retrylab
-S=scenarios/seed-001-groq-fallback.json
+S=scenarios/seed-001-groq-fallback-no-retry-after.json
 GOAL=5000
 mkdir -p "$BUILD/bench" bench/out
 PKGS="libmicrohttpd libcurl libcjson"

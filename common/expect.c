@@ -313,6 +313,31 @@ static int parse_streams(const cm_json *doc, const cJSON *obj, const char *ctx, 
     return 0;
 }
 
+/* respects_retry_after: true, false, or {tolerance_s}. */
+static int parse_respect(const cm_json *doc, const cJSON *obj, const char *ctx, cm_expect *e,
+                         cm_err *err)
+{
+    static const char *const keys[] = {"tolerance_s", NULL};
+    const cJSON *n = cJSON_GetObjectItemCaseSensitive(obj, "respects_retry_after");
+    char f[280];
+    cm_json_field(f, sizeof f, ctx, "respects_retry_after");
+    e->retry_after_tolerance_s = 0.005;
+    if (!n)
+        return 0;
+    if (cJSON_IsBool(n)) {
+        e->has_respect_retry_after = cJSON_IsTrue(n);
+        return 0;
+    }
+    if (!cJSON_IsObject(n))
+        return cm_json_fail(err, doc, n, f, "must be true, false or {\"tolerance_s\": N}");
+    e->has_respect_retry_after = true;
+    return cm_json_check_keys(doc, n, f, keys, err) ||
+                   cm_json_get_number(doc, n, f, "tolerance_s", false, 0, BIG_SECONDS,
+                                      &e->retry_after_tolerance_s, err)
+               ? -1
+               : 0;
+}
+
 static int parse_kind(const cm_json *doc, const cJSON *obj, const char *ctx, cm_err *err)
 {
     static const char *const kinds[] = {"expect", NULL};
@@ -344,10 +369,11 @@ static int parse_all(const cm_json *doc, const cJSON *node, const char *ctx, cm_
                                        "ttft",
                                        "ttft_p99_max_s",
                                        "max_resends_after_tokens",
+                                       "respects_retry_after",
                                        NULL};
     if (cm_json_check_keys(doc, node, ctx, keys, err) || parse_kind(doc, node, ctx, err) ||
         parse_rate(doc, node, ctx, e, err) || parse_limits(doc, node, ctx, e, err) ||
-        parse_streams(doc, node, ctx, e, err))
+        parse_streams(doc, node, ctx, e, err) || parse_respect(doc, node, ctx, e, err))
         return -1;
     void *ladders = NULL, *messages = NULL, *rotations = NULL, *counts = NULL;
     int rc = parse_list(doc, node, ctx, "ladder", sizeof(cm_expect_ladder), parse_ladder, &ladders,
@@ -424,7 +450,8 @@ bool cm_expect_empty(const cm_expect *e)
     return !e->n_ladders && !e->has_rate_min && !e->has_rate_max && !e->has_max_attempts &&
            !e->has_max_total_wait && !e->has_max_calls_per_success && !e->n_used &&
            !e->n_not_used && !e->n_messages && !e->n_rotations && !e->has_max_task_duration &&
-           !e->n_counts && !e->n_ttft && !e->has_max_resends_after_tokens;
+           !e->n_counts && !e->n_ttft && !e->has_max_resends_after_tokens &&
+           !e->has_respect_retry_after;
 }
 
 static const char *const claim_measures[] = {

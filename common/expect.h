@@ -49,6 +49,11 @@
  *                        after an earlier attempt of the same task received
  *                        tokens (> 0) and then failed (0: no task is re-sent
  *                        once it has received tokens).
+ *   respects_retry_after true, or {tolerance_s}: no attempt of a task is sent
+ *                        before the Retry-After of its previous error answer
+ *                        (status >= 400) has elapsed, counted from that answer;
+ *                        one verdict line per attempt sent early. tolerance_s
+ *                        (default 0.005 s): how early still counts as on time.
  */
 #ifndef CM_EXPECT_H
 #define CM_EXPECT_H
@@ -132,6 +137,8 @@ typedef struct cm_expect {
     size_t n_ttft;
     bool has_max_resends_after_tokens;
     int64_t max_resends_after_tokens;
+    bool has_respect_retry_after;
+    double retry_after_tolerance_s;
 } cm_expect;
 
 /* Parses and validates the expect object `node` of document `doc` (the root of

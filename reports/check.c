@@ -484,6 +484,56 @@ static int check_resends(const rep_run *run, const cm_expect *e, rep_verdicts *v
                r.tokens == 1 ? "" : "s", rep_stream_name(r.how));
 }
 
+/* respects_retry_after: every send of a task comes at least the Retry-After
+ * of its previous error answer after that answer (within the tolerance). */
+#define RA_LINES_MAX 20
+static int check_retry_after(const rep_run *run, const cm_expect *e, rep_verdicts *vs)
+{
+    if (!e->has_respect_retry_after)
+        return 0;
+    begin(vs, "respects_retry_after", -1, "respects_retry_after");
+    const rep_event **last = calloc(run->n_tasks ? run->n_tasks : 1, sizeof *last);
+    if (!last)
+        return -1;
+    size_t seen = 0, early = 0;
+    char a[40], b[40], c[40];
+    int rc = 0;
+    for (size_t i = 0; i < run->n_ev && rc == 0; i++) {
+        const rep_event *v = &run->ev[i];
+        if (v->kind == REP_RESPONSE) {
+            bool says = v->retry_after >= 0 && (v->status >= 400 || v->status == 0);
+            last[v->ti] = says ? v : NULL;
+            seen += says;
+            continue;
+        }
+        const rep_event *r = v->kind == REP_SEND ? last[v->ti] : NULL;
+        if (!r)
+            continue;
+        last[v->ti] = NULL;
+        double gap = v->t - r->t;
+        if (gap + e->retry_after_tolerance_s + 1e-9 >= r->retry_after)
+            continue;
+        if (++early <= RA_LINES_MAX)
+            rc = add(vs, false,
+                     "retry-after task %lld: attempt %lld sent %s after a %d that said "
+                     "Retry-After %s (%s early)",
+                     (long long)v->task, (long long)v->attempt, secs(gap, a, sizeof a), r->status,
+                     secs(r->retry_after, b, sizeof b), secs(r->retry_after - gap, c, sizeof c));
+    }
+    free(last);
+    if (rc != 0)
+        return -1;
+    if (early > RA_LINES_MAX)
+        return add(vs, false, "retry-after: %zu more attempts sent early (%zu in all)",
+                   early - RA_LINES_MAX, early);
+    if (early == 0)
+        return add(vs, true,
+                   "retry-after: no attempt before the Retry-After elapsed (%zu answers "
+                   "gave one)",
+                   seen);
+    return 0;
+}
+
 /* A run against the mockserver (mode neither sim nor live) in which some
  * attempts never reached it: the mockserver cannot refuse a connection, so
  * the harness broke (the server died) and those attempts measured nothing. */
@@ -542,7 +592,7 @@ int rep_check_run_opts(const rep_run *run, const cm_expect *e, const rep_check_o
             return -1;
     if (check_rate(&s, e, out) || check_limits(run, &s, e, out) || check_duration(run, e, out) ||
         check_candidates(run, e, out) || check_counts(run, e, out) || check_ttft(run, e, out) ||
-        check_resends(run, e, out))
+        check_resends(run, e, out) || check_retry_after(run, e, out))
         return -1;
     for (size_t i = 0; i < e->n_messages; i++)
         if (check_message(run, &e->messages[i], (int)i, out))

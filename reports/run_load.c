@@ -271,8 +271,9 @@ static int read_response(rep_run *run, const line_ctx *lc, const cJSON *o, rep_e
     const char *error = str_field(o, "error");
     e->cls = rep_class_of(e->status, error);
     run->connect_errors += e->status == 0 && error && strcmp(error, "connect") == 0;
-    if (num_field(o, "latency", &e->latency) < 0 || num_field(o, "limit", &e->limit) < 0)
-        return line_fail(lc, "fields \"latency\" and \"limit\" must be numbers");
+    if (num_field(o, "latency", &e->latency) < 0 || num_field(o, "limit", &e->limit) < 0 ||
+        num_field(o, "retry_after", &e->retry_after) < 0)
+        return line_fail(lc, "fields \"latency\", \"limit\" and \"retry_after\" must be numbers");
     const char *stream = str_field(o, "stream");
     double tokens = -1;
     if (stream) {
@@ -367,6 +368,7 @@ static int parse_line(rep_run *run, const line_ctx *lc, const char *text, size_t
                    .latency = -1,
                    .limit = -1,
                    .observed = -1,
+                   .retry_after = -1,
                    .key = -1,
                    .tokens = -1,
                    .ttft = -1};

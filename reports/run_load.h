@@ -56,22 +56,23 @@ const char *rep_stream_name(rep_stream s);
 typedef struct rep_event {
     double t; /* scenario seconds */
     rep_kind kind;
-    int64_t task;      /* the task's number */
-    size_t ti;         /* its row in run->tasks */
-    int64_t attempt;   /* 0 when the line has none */
-    int cand;          /* index into run->cands, -1 when none */
-    int status;        /* response */
-    rep_class cls;     /* response */
-    double latency;    /* response, seconds, -1 when absent */
-    double limit;      /* response, request-window limit, -1 when absent */
-    double delay;      /* wait, planned seconds */
-    double observed;   /* wait, seconds, -1 when absent */
-    bool success;      /* done */
-    char *message;     /* done: owned copy, or NULL */
-    int key;           /* send, response: index into run->keys, -1 when none */
-    rep_stream stream; /* response: how a streamed answer ended (NONE: not streamed) */
-    long tokens;       /* response: tokens a stream delivered, -1 when absent */
-    double ttft;       /* response: seconds from the send to the first token, -1 absent */
+    int64_t task;       /* the task's number */
+    size_t ti;          /* its row in run->tasks */
+    int64_t attempt;    /* 0 when the line has none */
+    int cand;           /* index into run->cands, -1 when none */
+    int status;         /* response */
+    rep_class cls;      /* response */
+    double latency;     /* response, seconds, -1 when absent */
+    double limit;       /* response, request-window limit, -1 when absent */
+    double retry_after; /* response, the Retry-After read, seconds, -1 when absent */
+    double delay;       /* wait, planned seconds */
+    double observed;    /* wait, seconds, -1 when absent */
+    bool success;       /* done */
+    char *message;      /* done: owned copy, or NULL */
+    int key;            /* send, response: index into run->keys, -1 when none */
+    rep_stream stream;  /* response: how a streamed answer ended (NONE: not streamed) */
+    long tokens;        /* response: tokens a stream delivered, -1 when absent */
+    double ttft;        /* response: seconds from the send to the first token, -1 absent */
 } rep_event;
 
 typedef struct rep_cand {

@@ -182,6 +182,8 @@ sim $S/seed-000-chutes-give-up.json $P/seed-000-persistent.json seed-000-chutes-
 sim $S/seed-001-groq-fallback.json $P/seed-001-groq-fallback.json seed-001-groq-fallback - yes
 sim $S/seed-001-groq-fallback.json $P/seed-001-cooldown-60s.json seed-001-groq-fallback--cooldown-60s \
   $E/seed-001-cooldown-60s.json yes
+sim $S/seed-001-groq-fallback-no-retry-after.json $P/seed-001-groq-fallback.json \
+  seed-001-groq-fallback-no-retry-after - yes
 sim $S/seed-002-bytez-keys.json $P/seed-002-key-rotation.json seed-002-bytez-keys - yes
 sim $S/seed-002-bytez-keys.json $P/seed-002-before.json seed-002-bytez-keys--before $E/seed-002-before.json yes
 sim $S/seed-003-moonshot-tiers.json $P/seed-003-tier-aware.json seed-003-moonshot-tiers - yes
@@ -192,6 +194,8 @@ sim $S/seed-004-openrouter-rotation.json $P/seed-004-alone.json seed-004-openrou
   $E/seed-004-alone.json yes
 sim $S/seed-004-openrouter-rotation.json $P/seed-004-alone-no-breaker.json \
   seed-004-openrouter-rotation--alone-no-breaker $E/seed-004-alone-no-breaker.json yes
+sim $S/seed-004-openrouter-rotation-per-model.json $P/seed-004-rotation-breaker.json \
+  seed-004-openrouter-rotation-per-model - yes
 sim $S/seed-004-openrouter-ladder.json $P/seed-004-rotation-breaker.json seed-004-openrouter-ladder - yes
 
 # One scenario per seed: 14 presets on each of 5 keep the report within its
@@ -229,7 +233,7 @@ sweep() { # SCENARIO NAME ARGS...: one sweep into RUNS/NAME, its closing line pr
     echo "demo: sweep $name failed:"; cat "$RUNS/$name.log"; broken=1
   fi
 }
-sweep $S/seed-001-groq-fallback.json sweep-seed-001 --seeds 5 \
+sweep $S/seed-001-groq-fallback-no-retry-after.json sweep-seed-001 --seeds 5 \
   --vary cooldown.default_s=15,30,60,120,300,600,1320 --vary limits.max_attempts=2,5,10,25 \
   --objective 'max success_rate; calls_per_success<=1.5'
 sweep $S/seed-004-openrouter-ladder.json sweep-seed-004 --seeds 20 \

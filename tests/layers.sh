@@ -9,8 +9,8 @@
 #    libmicrohttpd, sockets, threads, POSIX I/O). Files come in through
 #    common/io (cm_file_read), the one place that opens them.
 # 2. Nothing includes upward. Bottom to top: common -> mockserver (scenario,
-#    model -> front) -> engine (core -> driver -> sim | http -> sweep (on sim)
-#    -> cli); reports/ stands apart (it reads files) and only engine/cli
+#    model -> front) -> engine (core -> driver -> sim | http | import -> sweep
+#    (on sim) -> cli); reports/ stands apart (it reads files) and only engine/cli
 #    includes it.
 root=${1:-$(cd "$(dirname "$0")/.." && pwd)}
 cd "$root" || exit 2
@@ -50,6 +50,7 @@ upward "the driver layer is under the drivers" 'engine/(sim|http|cli)/|reports/'
 upward "a driver includes no other driver" 'engine/(http|cli)/|reports/' engine/sim
 upward "a driver includes no other driver" 'engine/(sim|cli)/|reports/' engine/http
 upward "sweeps run on the simulator, under the command line" 'engine/(http|cli)/|reports/' engine/sweep
+upward "readers of outside data write traces and scenarios, under the command line" 'engine/(sim|http|cli|sweep)/|reports/' engine/import
 upward "reports/ reads files, not engine structs" 'engine/|mockserver/' reports
 
 if [ -s "$out" ]; then

@@ -4,7 +4,8 @@
 # cores), then prints one summary line: "N passed, N failed". A binary that
 # dies before cmocka reports (a sanitizer abort, a crash) counts as one
 # failure. Each test runs from the repository root with RL_BIN set; its
-# output is shown only when it fails.
+# output is shown only when it fails. The five slowest tests are named with
+# their wall times (the first place to look when `make test` gets slower).
 export RL_ROOT="$(pwd)"
 logs=$(mktemp -d); trap 'rm -rf "$logs"' EXIT
 jobs=${RL_JOBS:-$(nproc 2>/dev/null || echo 2)}
@@ -12,11 +13,13 @@ jobs=${RL_JOBS:-$(nproc 2>/dev/null || echo 2)}
 # One test: its exit code and output into $logs/NAME.{rc,log}.
 run_one() {
   name=$(basename "$1")
+  t0=$(date +%s.%N)
   case $1 in
     *.sh) timeout 900 sh "$1" >"$logs/$name.log" 2>&1 ;;
     *) timeout 900 "$1" >"$logs/$name.log" 2>&1 ;;
   esac
   echo $? >"$logs/$name.rc"
+  echo "$t0 $(date +%s.%N)" | awk -v n="$name" '{printf "%.1f %s\n", $2 - $1, n}' >"$logs/$name.time"
 }
 
 if [ "${1:-}" = "--one" ]; then
@@ -49,6 +52,8 @@ for t in $list; do
   fi
 done
 
+cat "$logs"/*.time 2>/dev/null | sort -rn | head -n 5 |
+  awk '{s = s (NR > 1 ? ", " : "") $2 " " $1 " s"} END {if (s != "") print "slowest: " s}'
 [ -n "$failures" ] && echo "failed:$failures"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -9,6 +9,8 @@ int rl_cmd_run(int argc, char **argv);
 int rl_cmd_validate(int argc, char **argv);
 int rl_cmd_sweep(int argc, char **argv);
 int rl_cmd_sweep_merge(int argc, char **argv);
+int rl_cmd_journal(int argc, char **argv);
+int rl_cmd_import(int argc, char **argv);
 
 /* ---- what the commands share (cli_util.c) ---- */
 #include <signal.h>

@@ -27,7 +27,7 @@
 #define LIVE_TASKS_MAX 100000
 
 typedef struct run_args {
-    const char *scenario, *policy, *target, *live, *out;
+    const char *scenario, *policy, *target, *live, *live_scenario, *out;
     rl_trace_level trace;
     double time_scale;
     uint64_t seed, tasks, concurrency, max_connections;
@@ -37,6 +37,7 @@ typedef struct run_args {
 typedef struct run_job {
     run_args a;
     mock_scenario *sc;
+    mock_scenario *live_sc; /* --live --scenario: the workload and expectations */
     rl_providers *prov;
     rl_policy *policy;
     const char *policy_path;
@@ -55,8 +56,9 @@ static void usage(FILE *to)
             "usage: retrylab run SCENARIO [--policy POLICY] --target URL [--time-scale X]\n"
             "                    [--concurrency N] [--max-connections N] [--seed N] [--out DIR]\n"
             "                    [--trace LEVEL] [--quiet]\n"
-            "       retrylab run --live PROVIDERS --policy POLICY [--tasks N] [--concurrency N]\n"
-            "                    [--max-connections N] [--seed N] [--out DIR] [--quiet]\n"
+            "       retrylab run --live PROVIDERS [--scenario S] [--policy POLICY] [--tasks N]\n"
+            "                    [--concurrency N] [--max-connections N] [--seed N] [--out DIR]\n"
+            "                    [--quiet]\n"
             "  Runs the engine over real HTTP and writes DIR/trace.jsonl and DIR/summary.json.\n"
             "  Against a mockserver (--target), the run first checks GET /__admin/state (its\n"
             "  --time-scale must equal ours) and then POSTs /__admin/reset, so both sides\n"
@@ -67,8 +69,14 @@ static void usage(FILE *to)
             "  --target URL         the mockserver, http://HOST:PORT (required without --live)\n"
             "  --time-scale X       scenario seconds per wall second, as the mockserver's\n"
             "                       (default 1; not with --live)\n"
-            "  --live PROVIDERS     providers file of real https:// endpoints\n"
-            "  --tasks N            --live only: tasks to run (default 1)\n"
+            "  --live PROVIDERS     providers file of real https:// endpoints; each response\n"
+            "                       event keeps its evidence (error type and code, request\n"
+            "                       id, rate-limit headers the engine does not read)\n"
+            "  --scenario S         --live only: the tasks and their arrivals from S's\n"
+            "                       workload, its expectations for check, its policy when\n"
+            "                       --policy is absent; the run is filed under S's name\n"
+            "  --tasks N            --live only, without --scenario: tasks to run (default 1),\n"
+            "                       all due at t=0\n"
             "  --concurrency N      tasks under way at once at most (mock default: all,\n"
             "                       live default: 1); the others wait to start\n"
             "  --max-connections N  requests on the wire at once, one kept-alive connection\n"
@@ -76,7 +84,8 @@ static void usage(FILE *to)
             "  --seed N             run seed, 0 to 2^53 - 1 (default: the scenario's \"seed\"; "
             "live: 0)\n"
             "  --out DIR            run directory, created if missing (default:\n"
-            "                       out/runs/SCENARIO-NAME; live: out/runs/live)\n"
+            "                       out/runs/SCENARIO-NAME; live: out/runs/live, with\n"
+            "                       --scenario out/runs/SCENARIO-NAME-live)\n"
             "  --trace LEVEL        what trace.jsonl holds: full (every event, the default),\n"
             "                       summary (the start and one line per task), none (the start)\n"
             "  --quiet              no progress line (default: one on a terminal)\n"
@@ -98,9 +107,9 @@ static int parse_scale(const char *s, double *out)
 /* Whether `o` is one of run's flags that take a value. */
 static bool known_flag(const char *o)
 {
-    static const char *const flags[] = {"--policy",          "--target", "--live",  "--out",
-                                        "--time-scale",      "--seed",   "--tasks", "--concurrency",
-                                        "--max-connections", "--trace"};
+    static const char *const flags[] = {
+        "--policy", "--target",      "--live",  "--out",      "--time-scale",     "--seed",
+        "--tasks",  "--concurrency", "--trace", "--scenario", "--max-connections"};
     for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++)
         if (strcmp(o, flags[i]) == 0)
             return true;
@@ -110,11 +119,12 @@ static bool known_flag(const char *o)
 /* One "--flag value": 0, or 2 after a message. */
 static int take_value(run_args *a, const char *o, const char *v)
 {
-    const char **s = strcmp(o, "--policy") == 0   ? &a->policy
-                     : strcmp(o, "--target") == 0 ? &a->target
-                     : strcmp(o, "--live") == 0   ? &a->live
-                     : strcmp(o, "--out") == 0    ? &a->out
-                                                  : NULL;
+    const char **s = strcmp(o, "--policy") == 0     ? &a->policy
+                     : strcmp(o, "--target") == 0   ? &a->target
+                     : strcmp(o, "--live") == 0     ? &a->live
+                     : strcmp(o, "--scenario") == 0 ? &a->live_scenario
+                     : strcmp(o, "--out") == 0      ? &a->out
+                                                    : NULL;
     if (s) {
         *s = v;
         return 0;
@@ -150,8 +160,12 @@ static int check_form(const run_args *a)
     const char *why = NULL;
     if (a->live && a->scenario)
         why = "--live takes no SCENARIO";
-    else if (a->live && !a->policy)
-        why = "--live needs --policy POLICY";
+    else if (a->live && !a->policy && !a->live_scenario)
+        why = "--live needs --policy POLICY (or --scenario S that names one)";
+    else if (a->live_scenario && !a->live)
+        why = "--scenario is for --live runs (against a mockserver, give SCENARIO itself)";
+    else if (a->live_scenario && a->has_tasks)
+        why = "--tasks and --scenario: the scenario's workload says how many tasks";
     else if (a->live && (a->target || a->has_scale))
         why = "--live talks to real endpoints: no --target, no --time-scale";
     else if (!a->live && !a->scenario)
@@ -208,9 +222,10 @@ static int parse_args(int argc, char **argv, run_args *a)
 static int load_policy(run_job *j)
 {
     cm_err err;
-    if (rl_scenario_policy_pick("retrylab run", j->a.scenario, j->a.policy,
-                                j->sc ? mock_scenario_policy_path(j->sc) : NULL, &j->policy_path,
-                                &j->policy, &err) != 0) {
+    const mock_scenario *from = j->sc ? j->sc : j->live_sc;
+    if (rl_scenario_policy_pick("retrylab run", j->a.scenario ? j->a.scenario : j->a.live_scenario,
+                                j->a.policy, from ? mock_scenario_policy_path(from) : NULL,
+                                &j->policy_path, &j->policy, &err) != 0) {
         fprintf(stderr, "%s\n", err.msg);
         return CM_EXIT_BAD_INPUT;
     }
@@ -338,6 +353,26 @@ static int load_mock_inputs(run_job *j)
     return build_targets(j);
 }
 
+/* --live --scenario S: S's workload schedule (as sim draws it for the seed). */
+static int live_schedule(run_job *j)
+{
+    cm_err err;
+    rl_schedule sched;
+    if (rl_workload_schedule_run(mock_scenario_workload(j->live_sc), j->seed, &sched, &err) != 0) {
+        fprintf(stderr, "%s\n", err.msg);
+        return CM_EXIT_BAD_INPUT;
+    }
+    if (sched.n > LIVE_TASKS_MAX) {
+        fprintf(stderr, "retrylab run: %s: %zu tasks; a live run takes at most %d\n",
+                j->a.live_scenario, sched.n, LIVE_TASKS_MAX);
+        free(sched.start);
+        return CM_EXIT_BAD_INPUT;
+    }
+    j->start = sched.start;
+    j->ntasks = sched.n;
+    return build_targets(j);
+}
+
 static int load_live_inputs(run_job *j)
 {
     cm_err err;
@@ -345,10 +380,16 @@ static int load_live_inputs(run_job *j)
         fprintf(stderr, "%s\n", err.msg);
         return CM_EXIT_BAD_INPUT;
     }
-    j->seed = j->a.has_seed ? j->a.seed : 0;
+    if (j->a.live_scenario && mock_scenario_load(j->a.live_scenario, &j->live_sc, &err) != 0) {
+        fprintf(stderr, "%s\n", err.msg);
+        return CM_EXIT_BAD_INPUT;
+    }
+    j->seed = j->a.has_seed ? j->a.seed : j->live_sc ? mock_scenario_seed(j->live_sc) : 0;
     int rc = load_policy(j);
     if (rc != 0)
         return rc;
+    if (j->live_sc)
+        return live_schedule(j);
     j->ntasks = j->a.has_tasks ? (size_t)j->a.tasks : 1;
     j->start = calloc(j->ntasks, sizeof *j->start); /* all at t = 0, the cap spreads them */
     if (!j->start) {
@@ -424,6 +465,7 @@ static void config_of(const run_job *j, rl_trace *tr, int64_t t0, rl_http_config
                                             : 1,
         .max_connections = (size_t)j->a.max_connections, /* 0: the default */
         .name_attempts = j->sc != NULL, /* a mockserver reads it; live providers never see it */
+        .evidence = j->sc == NULL,      /* live: what a provider said, raw */
     };
 }
 
@@ -434,8 +476,12 @@ static int run_job_now(run_job *j)
         return rc;
     rl_job job = {.cmd = "retrylab run",
                   .mode = mode_of(j),
-                  .scenario = j->sc ? j->a.scenario : j->a.live,
-                  .scenario_name = j->sc ? mock_scenario_name(j->sc) : "live",
+                  .scenario = j->sc        ? j->a.scenario
+                              : j->live_sc ? j->a.live_scenario
+                                           : j->a.live,
+                  .scenario_name = j->sc        ? mock_scenario_name(j->sc)
+                                   : j->live_sc ? mock_scenario_name(j->live_sc)
+                                                : "live",
                   .policy_path = j->policy_path,
                   .policy = j->policy,
                   .seed = j->seed,
@@ -444,7 +490,14 @@ static int run_job_now(run_job *j)
                   .target = j->sc ? j->a.target : NULL,
                   .trace_level = j->a.trace};
     int64_t t0 = 0;
-    if ((rc = rl_job_open(&job, j->a.out)) != 0)
+    char live_out[RL_RUNDIR_MAX];
+    const char *out = j->a.out;
+    if (!out && j->live_sc) { /* beside the sim and mock runs of S, not over them */
+        rl_rundir_default(mock_scenario_name(j->live_sc), live_out, sizeof live_out - 8);
+        strcat(live_out, "-live");
+        out = live_out;
+    }
+    if ((rc = rl_job_open(&job, out)) != 0)
         return rc;
     rl_drv_result r;
     memset(&r, 0, sizeof r);
@@ -458,6 +511,8 @@ static int run_job_now(run_job *j)
     cJSON *extra = cJSON_CreateObject();
     if (extra && j->sc)
         cJSON_AddStringToObject(extra, "target", j->a.target);
+    if (extra && j->live_sc)
+        cJSON_AddStringToObject(extra, "providers", j->a.live);
     rc = rl_job_close(&job, hr, &err, &r, extra);
     cJSON_Delete(extra);
     return rc;
@@ -489,6 +544,7 @@ int rl_cmd_run(int argc, char **argv)
     rl_policy_free(j->policy);
     rl_providers_free(j->prov);
     mock_scenario_free(j->sc);
+    mock_scenario_free(j->live_sc);
     free(j);
     curl_global_cleanup();
     return rc;

@@ -25,6 +25,10 @@ static const command commands[] = {
      "                       [--vary-scenario PATH=VALUES] [--seeds N] [--jobs J] [--out DIR]\n"
      "                       [--shard K/N] [--objective TEXT] [--peers DIR]"},
     {"sweep-merge", rl_cmd_sweep_merge, "DIR... [--out DIR] [--objective TEXT]"},
+    {"journal", rl_cmd_journal, "JOURNAL --out DIR [--scenario S] [--policy POLICY] [--window S]"},
+    {"import", rl_cmd_import,
+     "SOURCE --out SCENARIO.json [--policy POLICY] [--name NAME]   (SOURCE: a run\n"
+     "                       folder, a mockserver journal or a HAR file)"},
     {"check", rep_cmd_check,
      "DIR... [--expect FILE] [--format text|json|junit] [--junit FILE]\n"
      "                       [--annotations github] [--strict]"},
@@ -41,9 +45,10 @@ static void usage(FILE *to)
                 "       retrylab --version\n"
                 "  Tests retry and rotation policies against fake rate-limited providers:\n"
                 "  sim (virtual time), run (over HTTP), sweep (a grid of policy variants and its\n"
-                "  Pareto front), sweep-merge (joins sharded sweeps), check (CI verdict), compare\n"
-                "  (a run against a baseline), report (pictures), validate (policy, scenario,\n"
-                "  expect and providers files).\n\n");
+                "  Pareto front), sweep-merge (joins sharded sweeps), journal (a mockserver\n"
+                "  journal of any client as a run), import (a scenario from a run, journal or\n"
+                "  HAR), check (CI verdict), compare (a run against a baseline), report\n"
+                "  (pictures), validate (policy, scenario, expect and providers files).\n\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(to, "  retrylab %-11s %s\n", commands[i].name, commands[i].synopsis);
     fprintf(to, "\nexit codes:\n");

@@ -16,16 +16,6 @@ static const char *const jitter_names[] = {
 #undef X
         NULL};
 
-const char *rl_backoff_kind_name(rl_backoff_kind k)
-{
-    return (unsigned)k < sizeof kind_names / sizeof kind_names[0] - 1 ? kind_names[k] : "?";
-}
-
-const char *rl_jitter_name(rl_jitter j)
-{
-    return (unsigned)j < sizeof jitter_names / sizeof jitter_names[0] - 1 ? jitter_names[j] : "?";
-}
-
 void rl_backoff_defaults(rl_backoff *b)
 {
     memset(b, 0, sizeof *b);

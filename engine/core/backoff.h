@@ -66,7 +66,5 @@ cm_us rl_backoff_ladder(const rl_backoff *b, uint32_t n);
 /* The wait for retry n with jitter drawn from rng; prev is the previous wait
  * (decorrelated jitter), 0 for the first. -1 when the list says give up. */
 cm_us rl_backoff_delay(const rl_backoff *b, uint32_t n, cm_us prev, cm_rng *rng);
-const char *rl_backoff_kind_name(rl_backoff_kind k);
-const char *rl_jitter_name(rl_jitter j);
 
 #endif

@@ -27,12 +27,6 @@ static const char *const error_names[] = {
 #undef X
         NULL};
 
-const char *rl_decision_name(rl_decision d)
-{
-    return (unsigned)d < sizeof decision_names / sizeof *decision_names - 1 ? decision_names[d]
-                                                                            : "?";
-}
-
 const char *rl_fail_reason_name(rl_fail_reason r)
 {
     return (unsigned)r < sizeof reason_names / sizeof *reason_names - 1 ? reason_names[r] : "?";

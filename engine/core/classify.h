@@ -126,7 +126,6 @@ void rl_classify_message(const rl_classify *c, const rl_message_vars *v, char *o
  * (v->available is not read to decide), so a caller builds that snapshot
  * only then. */
 bool rl_classify_message_names_available(const rl_classify *c, const rl_message_vars *v);
-const char *rl_decision_name(rl_decision d);
 const char *rl_fail_reason_name(rl_fail_reason r);
 
 #endif

@@ -117,6 +117,11 @@ static size_t rl_slot_of(const char *name)
     return RL_SLOT_COUNT;
 }
 
+bool rl_header_known(const char *name)
+{
+    return name && rl_slot_of(name) < RL_SLOT_COUNT;
+}
+
 /* First occurrence of every header we read. */
 static void rl_collect(const rl_header *headers, size_t n, rl_val *slots)
 {

@@ -77,6 +77,9 @@ typedef struct rl_signals {
  * cannot be parsed is left at -1 (or noted in retry_after_note). */
 void rl_headers_parse(const rl_header *headers, size_t n, int64_t now_unix_us, rl_signals *out);
 
+/* True when rl_headers_parse reads a header of this name (any case). */
+bool rl_header_known(const char *name);
+
 /* Sets every field of out to "not sent" (the state rl_headers_parse starts
  * from). Inline: the engine clears one per action. */
 static inline void rl_signals_clear(rl_signals *out)

@@ -259,6 +259,12 @@ int rl_drv_due(rl_drv *d, uint32_t id, cm_us now)
 
 int rl_drv_outcome(rl_drv *d, uint32_t id, const rl_outcome *o, const rl_signals *known, cm_us now)
 {
+    return rl_drv_outcome_evidence(d, id, o, known, NULL, now);
+}
+
+int rl_drv_outcome_evidence(rl_drv *d, uint32_t id, const rl_outcome *o, const rl_signals *known,
+                            const rl_trace_evidence *ev, cm_us now)
+{
     rl_drv_task *k = rl_drv_task_at(d, id);
     rl_action a;
     d->res.transport_errors += o->error != RL_TE_NONE;
@@ -266,6 +272,7 @@ int rl_drv_outcome(rl_drv *d, uint32_t id, const rl_outcome *o, const rl_signals
     if (d->cfg.trace) {
         rl_trace_reply r;
         rl_trace_reply_of(&r, o, &a);
+        r.evidence = ev;
         rl_trace_who w = who_of(d, id, k);
         rl_trace_response(d->cfg.trace, now, &w, &r);
     }

@@ -169,6 +169,10 @@ int rl_drv_due(rl_drv *d, uint32_t id, cm_us now);
 /* Task id's attempt has ended with `o` at `now`. `known`, when not NULL, is
  * what the engine would read from o's headers (rl_task_next_read). */
 int rl_drv_outcome(rl_drv *d, uint32_t id, const rl_outcome *o, const rl_signals *known, cm_us now);
+/* The same, with the response's raw evidence for its trace event (NULL:
+ * none; borrowed for the call). */
+int rl_drv_outcome_evidence(rl_drv *d, uint32_t id, const rl_outcome *o, const rl_signals *known,
+                            const rl_trace_evidence *ev, cm_us now);
 
 /* True when every task is done, or the run should stop (cfg->stop, a trace
  * write failed); rl_drv_finish then says which. A driver that steps millions

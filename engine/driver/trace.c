@@ -7,16 +7,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #define OUT_CAP (256u * 1024u)
 /* Room left before each event: larger than any line (strings are cut at
- * STR_MAX bytes, at most 6 escaped bytes each; the start event's line has
- * the most: 6 such strings, and 5 of at most 64 bytes: format, mode, the
- * digests, the trace level). */
-#define LINE_RESERVE (64u * 1024u)
+ * STR_MAX bytes, at most 6 escaped bytes each, at most 9 strings a line,
+ * the start event's). */
+#define LINE_RESERVE (128u * 1024u)
 #define STR_MAX 1024u
-_Static_assert(6 * (6 * STR_MAX + 2) + 5 * 64 + 1024 < LINE_RESERVE, "a line fits the reserve");
+/* Evidence strings (rl_trace_evidence) are cut shorter: a response carries
+ * up to 4 + 2 x RL_EVIDENCE_MAX_HEADERS of them. */
+#define EV_STR_MAX 128u
+_Static_assert(9 * (6 * STR_MAX + 2) + (4 + 2 * RL_EVIDENCE_MAX_HEADERS) * (6 * EV_STR_MAX + 8) +
+                       1024 <
+                   LINE_RESERVE,
+               "a line fits the reserve");
 
 /* The rendered ,"provider":..,"model":..,"key":.. part of a line, with the
  * strings it was rendered from. Why: nearly every line names one of a few
@@ -212,6 +218,48 @@ int rl_trace_digest_file(const char *path, char out[RL_DIGEST_LEN])
     }
     snprintf(out, RL_DIGEST_LEN, "fnv1a64:%016llx", (unsigned long long)h);
     return 0;
+}
+
+/* Request id headers, in the order they are preferred: OpenAI and Groq
+ * (openai-node src/core/error.ts reads x-request-id), Anthropic
+ * (docs.claude.com/en/api/errors: request-id), AWS Bedrock
+ * (x-amzn-requestid), OpenRouter (X-Generation-Id,
+ * OpenRouterTeam/docs api_reference/streaming.mdx), Cloudflare in front of
+ * many providers (cf-ray). */
+static const char *const request_id_names[] = {"x-request-id", "request-id", "x-amzn-requestid",
+                                               "x-generation-id", "cf-ray"};
+
+static bool rate_like(const char *name)
+{
+    static const char *const parts[] = {"ratelimit", "rate-limit", "retry", "quota", "throttl"};
+    char low[64];
+    size_t n = strnlen(name, sizeof low - 1);
+    for (size_t i = 0; i < n; i++)
+        low[i] = (char)(name[i] >= 'A' && name[i] <= 'Z' ? name[i] + 32 : name[i]);
+    low[n] = '\0';
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
+        if (strstr(low, parts[i]))
+            return true;
+    return false;
+}
+
+size_t rl_trace_evidence_headers(const rl_header *in, size_t n, rl_header *out, size_t max,
+                                 const char **request_id)
+{
+    size_t k = 0, best = sizeof request_id_names / sizeof request_id_names[0];
+    *request_id = NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (!in[i].name || !in[i].value)
+            continue;
+        for (size_t j = 0; j < best; j++)
+            if (strcasecmp(in[i].name, request_id_names[j]) == 0) {
+                *request_id = in[i].value;
+                best = j;
+            }
+        if (k < max && rate_like(in[i].name) && !rl_header_known(in[i].name))
+            out[k++] = in[i];
+    }
+    return k;
 }
 
 void rl_trace_reply_init(rl_trace_reply *r)
@@ -617,6 +665,47 @@ static bool no_error(const char *e)
     return !e || (e[0] == 'n' && e[1] == 'o' && e[2] == 'n' && e[3] == 'e' && e[4] == '\0');
 }
 
+/* s cut to EV_STR_MAX bytes (at a character boundary), as a JSON string. */
+static char *put_ev_str(char *p, const char *s)
+{
+    char cut[EV_STR_MAX + 1];
+    size_t n = strnlen(s, EV_STR_MAX + 1);
+    if (n > EV_STR_MAX) {
+        n = EV_STR_MAX;
+        while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+            n--;
+        memcpy(cut, s, n);
+        cut[n] = '\0';
+        s = cut;
+    }
+    return put_str(p, s);
+}
+
+/* ,"key":"v" (cut to EV_STR_MAX) when v is not NULL. */
+#define EV_STR(p, name, v) ((v) ? put_ev_str(PUT_LIT((p), KEY(name)), (v)) : (p))
+
+/* The evidence members of a response line (trace.h). */
+static char *put_evidence(char *p, const rl_trace_evidence *ev)
+{
+    p = EV_STR(p, "error_type", ev->error_type);
+    p = EV_STR(p, "error_code", ev->error_code);
+    p = EV_STR(p, "request_id", ev->request_id);
+    p = EV_STR(p, "group", ev->group);
+    size_t n = ev->nheaders < RL_EVIDENCE_MAX_HEADERS ? ev->nheaders : RL_EVIDENCE_MAX_HEADERS;
+    if (n == 0 || !ev->headers)
+        return p;
+    p = PUT_LIT(p, KEY("headers") "{");
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            *p++ = ',';
+        p = put_ev_str(p, ev->headers[i].name ? ev->headers[i].name : "");
+        *p++ = ':';
+        p = put_ev_str(p, ev->headers[i].value ? ev->headers[i].value : "");
+    }
+    *p++ = '}';
+    return p;
+}
+
 /* Everything of a response line after the names. */
 static char *put_reply(char *p, const rl_trace_reply *r)
 {
@@ -630,6 +719,8 @@ static char *put_reply(char *p, const rl_trace_reply *r)
     p = OPT_STR(p, "retry_after_note", r->retry_after_note);
     p = put_limits(p, r);
     p = OPT_STR(p, "tier", r->tier);
+    if (r->evidence)
+        p = put_evidence(p, r->evidence);
     if (!r->stream)
         return p;
     p = put_str(PUT_LIT(p, KEY("stream")), r->stream);
@@ -653,7 +744,7 @@ void rl_trace_response(rl_trace *tr, cm_us t, const rl_trace_who *who, const rl_
     if (tr->level < RL_TRACE_FULL)
         return;
     char *p = put_who(tr, PUT_LIT(begin(tr, t), "response\""), who);
-    if (!no_error(r->error) || r->retry_after_note || r->tier || r->stream) {
+    if (!no_error(r->error) || r->retry_after_note || r->tier || r->stream || r->evidence) {
         end(tr, put_reply(p, r));
         return;
     }

@@ -86,6 +86,30 @@ typedef struct rl_trace_who {
     uint32_t names_id;
 } rl_trace_who;
 
+/* The raw evidence of one response, kept beside the numbers the engine read
+ * (a live run, a graded journal, an imported HAR): the error body's type and
+ * code, the request id the provider gave, every rate-limit-like header the
+ * engine does not read (rl_header_known), and for attempts grouped from
+ * outside data the rule that grouped the task. Every member may be NULL /
+ * 0; strings are cut at the writer's string limit. */
+#define RL_EVIDENCE_MAX_HEADERS 16
+typedef struct rl_trace_evidence {
+    const char *error_type, *error_code;
+    const char *request_id;
+    const char *group; /* "task_header", "attempt_header", "idempotency_key", ... */
+    size_t nheaders;
+    const rl_header *headers; /* written as "headers": {name: value, ...} */
+} rl_trace_evidence;
+
+/* From a response's headers in[0..n): the request id (the first of
+ * x-request-id, request-id, x-amzn-requestid, x-generation-id, cf-ray;
+ * NULL when none) into *request_id, and into out[0..max) the headers that
+ * look like rate-limit or retry signals (a name holding "ratelimit",
+ * "rate-limit", "retry", "quota" or "throttl") that rl_headers_parse does
+ * not read. Returns how many went to out; pointers stay in's. */
+size_t rl_trace_evidence_headers(const rl_header *in, size_t n, rl_header *out, size_t max,
+                                 const char **request_id);
+
 /* What a response event says besides who and when. -1 in a cm_us / int64_t
  * field means "absent" (the field is then left out). */
 typedef struct rl_trace_reply {
@@ -103,6 +127,7 @@ typedef struct rl_trace_reply {
     int64_t tokens;           /* stream: tokens received */
     cm_us ttft;               /* stream: send to first token, -1 when none came */
     const char *stream_error; /* stream: the error event's type, or NULL */
+    const rl_trace_evidence *evidence; /* NULL: none */
 } rl_trace_reply;
 
 /* Initialises every optional field of r to "absent". */

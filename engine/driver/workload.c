@@ -50,6 +50,8 @@ int rl_workload_schedule(const mock_workload *w, cm_rng *rng, rl_schedule *out, 
         fill_uniform(out->start, n, w->over);
     else if (w->arrival == MOCK_ARRIVAL_POISSON)
         fill_poisson(out->start, n, w->rate_per_s, rng);
+    for (size_t i = 0; w->start > 0 && i < n; i++)
+        out->start[i] = cm_us_add(out->start[i], w->start);
     return 0;
 }
 

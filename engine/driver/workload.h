@@ -27,7 +27,8 @@ typedef struct rl_schedule {
 
 /* Fills *out with one start time per task: BURST all at 0; UNIFORM task i at
  * i * over / n; POISSON at the running sum of exponential gaps of mean
- * 1 / rate_per_s drawn from `rng` (the first task after the first gap).
+ * 1 / rate_per_s drawn from `rng` (the first task after the first gap);
+ * each later by the workload's start.
  * 0 (free with rl_schedule_free), or -1 with err when the workload has no
  * tasks, too many, or bad parameters (*out is then empty). */
 int rl_workload_schedule(const mock_workload *w, cm_rng *rng, rl_schedule *out, cm_err *err);

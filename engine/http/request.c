@@ -181,11 +181,15 @@ static size_t trim_end(const char *s, size_t n)
     return n;
 }
 
-/* The headers rl_headers_parse reads; the rest is not kept. */
+/* The headers rl_headers_parse reads, and those a trace keeps as evidence
+ * (rl_trace_evidence_headers: request ids, other rate-limit-like names); the
+ * rest is not kept. */
 static bool wanted(const char *name, size_t n)
 {
-    static const char *const prefixes[] = {"retry-after", "x-ratelimit-",   "anthropic-ratelimit-",
-                                           "ratelimit",   "x-should-retry", NULL};
+    static const char *const prefixes[] = {
+        "retry-after",     "x-ratelimit-", "anthropic-ratelimit-", "ratelimit",
+        "x-should-retry",  "x-request-id", "request-id",           "x-amzn-requestid",
+        "x-generation-id", "cf-ray",       "x-ms-retry-after",     NULL};
     if (n == 4 && strncasecmp(name, "date", 4) == 0)
         return true;
     for (int i = 0; prefixes[i]; i++) {

@@ -87,8 +87,9 @@ struct runner {
     uint32_t *sendq;          /* SENDs waiting for a connection (FIFO ring) */
     size_t shead, slen;
     bool failed;
-    bool read_bodies; /* the policy reads error bodies (rl_policy_body_reads) */
-    cm_heap idle;     /* streams' idle deadlines (wall us), each entry a transfer */
+    bool read_bodies;   /* error bodies are kept: the policy reads them, or evidence */
+    bool policy_bodies; /* the policy reads error bodies (rl_policy_body_reads) */
+    cm_heap idle;       /* streams' idle deadlines (wall us), each entry a transfer */
 };
 
 /* What the runner keeps per task (the driver's bytes of the layer's task). */
@@ -342,19 +343,39 @@ static void stream_outcome(runner *r, h_xfer *x, rl_outcome *o, rl_stream_end en
     }
 }
 
+/* The evidence of x's answer (rl_http_config.evidence): request id, the
+ * rate-limit-like headers the engine does not read, the error body's type
+ * and code. Points into hdr, eb and out's own array. */
+static const rl_trace_evidence *evidence_of(const rl_outcome *o, const rl_http_errbody *eb,
+                                            bool has_body, rl_header *keep, rl_trace_evidence *out)
+{
+    *out = (rl_trace_evidence){.headers = keep};
+    out->nheaders = rl_trace_evidence_headers(o->headers, o->nheaders, keep,
+                                              RL_EVIDENCE_MAX_HEADERS, &out->request_id);
+    if (has_body) {
+        out->error_type = eb->type[0] ? eb->type : NULL;
+        out->error_code = eb->code[0] ? eb->code : NULL;
+    }
+    return out;
+}
+
 /* The outcome of x goes to the layer; x is free again. */
 static int deliver(runner *r, h_xfer *x, rl_outcome *o, cm_us now)
 {
     uint32_t id = x->task;
-    rl_header hdr[RL_HCAP_MAX];
+    rl_header hdr[RL_HCAP_MAX], keep[RL_EVIDENCE_MAX_HEADERS];
     o->nheaders = o->error == RL_TE_NONE || o->error == RL_TE_TRUNCATED
                       ? rl_hcap_list(&x->hdr, hdr, RL_HCAP_MAX)
                       : 0;
     o->headers = hdr;
     rl_http_errbody eb;
-    if (o->error == RL_TE_NONE && o->status >= 400 &&
-        rl_http_errbody_parse(x->body.buf, x->body.len, &eb))
+    bool has_body = o->error == RL_TE_NONE && o->status >= 400 &&
+                    rl_http_errbody_parse(x->body.buf, x->body.len, &eb);
+    if (has_body && r->policy_bodies)
         o->body = &eb.body;
+    rl_trace_evidence ev;
+    const rl_trace_evidence *evp =
+        r->cfg->evidence ? evidence_of(o, &eb, has_body, keep, &ev) : NULL;
     curl_multi_remove_handle(r->multi, x->easy);
     attempt_of(r, id)->x = NULL;
     x->idle_at = 0;
@@ -367,7 +388,7 @@ static int deliver(runner *r, h_xfer *x, rl_outcome *o, cm_us now)
         r->free_x = x;
         x = NULL;
     }
-    if (rl_drv_outcome(r->drv, id, o, NULL, now) != 0)
+    if (rl_drv_outcome_evidence(r->drv, id, o, NULL, evp, now) != 0)
         return -1;
     return x ? xfer_give(r, x, now) : 0;
 }
@@ -684,7 +705,8 @@ static int setup_cand(runner *r, h_cand *c, const rl_http_target *t)
 static int setup_cands(runner *r, cm_err *err)
 {
     r->ncands = rl_policy_candidate_count(r->cfg->policy);
-    r->read_bodies = rl_policy_body_reads(r->cfg->policy) != 0;
+    r->policy_bodies = rl_policy_body_reads(r->cfg->policy) != 0;
+    r->read_bodies = r->policy_bodies || r->cfg->evidence;
     if (r->ncands != r->cfg->ntargets) {
         cm_err_set(err, "run: %zu targets for the policy's %zu candidates", r->cfg->ntargets,
                    r->ncands);

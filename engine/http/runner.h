@@ -54,6 +54,10 @@ typedef struct rl_http_config {
                                     counting against the attempt's timeout. 0 = default */
     bool name_attempts;          /* send X-Retrylab-Attempt: TASK/ATTEMPT (common/attempt_id.h)
                                     with each request, for a mockserver's per-attempt draws */
+    bool evidence;               /* each response event keeps its raw evidence (error type
+                                    and code, request id, rate-limit-like headers the engine
+                                    does not read: rl_trace_evidence); error bodies are read
+                                    for it whether the policy reads them or not */
     rl_trace *trace;             /* events after start go here; NULL: no trace */
     bool progress;               /* a progress line on stderr now and then */
     volatile sig_atomic_t *stop; /* non-zero: stop sending and end; may be NULL */

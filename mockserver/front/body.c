@@ -128,8 +128,18 @@ static int read_root(mock_endpoint ep, const cJSON *root, mock_body_req *out, ch
                                  : read_messages(root, out, msg, size)) != 0 ||
         read_max_tokens(ep, root, out, msg, size) != 0)
         return -1;
-    if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(root, "stream")))
-        return fail(msg, size, "stream: streaming is not supported by the mock");
+    const cJSON *stream = cJSON_GetObjectItemCaseSensitive(root, "stream");
+    if (stream && !cJSON_IsBool(stream))
+        return fail(msg, size, "stream: must be true or false");
+    out->stream = cJSON_IsTrue(stream);
+    /* OpenAI chat completions' stream_options.include_usage (the API
+     * reference's ChatCompletionStreamOptions) */
+    const cJSON *opts = cJSON_GetObjectItemCaseSensitive(root, "stream_options");
+    const cJSON *usage = cJSON_GetObjectItemCaseSensitive(opts, "include_usage");
+    if (opts && (!cJSON_IsObject(opts) || (usage && !cJSON_IsBool(usage))))
+        return fail(msg, size,
+                    "stream_options: must be an object with include_usage true or false");
+    out->stream_usage = out->stream && ep == MOCK_EP_CHAT && cJSON_IsTrue(usage);
     out->tokens = out->input_tokens + out->max_tokens;
     return 0;
 }

@@ -4,6 +4,7 @@
  * lists, error objects) that the official SDKs accept. Pure functions. */
 #ifndef MOCK_BODY_H
 #define MOCK_BODY_H
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -19,12 +20,14 @@ typedef struct mock_body_req {
     int64_t input_tokens;            /* estimate: characters of the prompt / 4, rounded up */
     int64_t max_tokens;              /* 0 when absent (OpenAI) */
     int64_t tokens;                  /* input_tokens + max_tokens: what windows count */
+    bool stream;                     /* "stream": true */
+    bool stream_usage;               /* and (chat) "stream_options": {"include_usage": true} */
 } mock_body_req;
 
 /* Reads the body of a chat (OpenAI) or messages (Anthropic) request.
  * Returns 0 with *out filled, or -1 with a one-line reason in msg (not JSON,
  * not an object, model missing, messages missing or empty, bad max_tokens,
- * stream requested...). Never reads past text[len]. */
+ * a "stream" that is not a boolean...). Never reads past text[len]. */
 int mock_body_parse(mock_endpoint endpoint, const char *text, size_t len, mock_body_req *out,
                     char *msg, size_t msg_size);
 

@@ -2,6 +2,7 @@
 #include "mockserver/front/journal.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -98,6 +99,56 @@ static void format_headers(mock_buf *b, const mock_header *h, size_t n)
     mock_buf_puts(b, "}");
 }
 
+uint64_t mock_journal_digest(const void *p, size_t n)
+{
+    const unsigned char *q = p;
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ q[i]) * 0x100000001b3ULL;
+    return h ? h : 1;
+}
+
+/* A request header value, cut to MOCK_JOURNAL_HEADER_VALUE_MAX bytes (at a
+ * character boundary: mock_buf_json_str repairs what is not UTF-8). */
+static void format_value(mock_buf *b, const char *v)
+{
+    char cut[MOCK_JOURNAL_HEADER_VALUE_MAX + 1];
+    if (v && strlen(v) > MOCK_JOURNAL_HEADER_VALUE_MAX) {
+        size_t n = MOCK_JOURNAL_HEADER_VALUE_MAX;
+        while (n > 0 && ((unsigned char)v[n] & 0xC0) == 0x80)
+            n--;
+        memcpy(cut, v, n);
+        cut[n] = '\0';
+        v = cut;
+    }
+    mock_buf_json_str(b, v);
+}
+
+/* The members a grader groups attempts by (mockserver/README.md, journal). */
+static void format_request(mock_buf *b, const mock_journal_entry *e)
+{
+    mock_buf_puts(b, ",\"endpoint\":");
+    mock_buf_json_str(b, e->endpoint);
+    mock_buf_puts(b, ",\"task\":");
+    format_value(b, e->task_header);
+    mock_buf_puts(b, ",\"idempotency_key\":");
+    format_value(b, e->idempotency_key);
+    mock_buf_puts(b, ",\"retry_count\":");
+    if (e->has_retry_count)
+        mock_buf_int(b, e->retry_count);
+    else
+        mock_buf_puts(b, "null");
+    mock_buf_puts(b, ",\"body\":");
+    char digest[32];
+    if (e->body_digest)
+        snprintf(digest, sizeof digest, "fnv1a64:%016llx", (unsigned long long)e->body_digest);
+    mock_buf_json_str(b, e->body_digest ? digest : NULL);
+    mock_buf_puts(b, ",\"error_type\":");
+    mock_buf_json_str(b, e->error_type && *e->error_type ? e->error_type : NULL);
+    mock_buf_puts(b, ",\"error_code\":");
+    mock_buf_json_str(b, e->error_code && *e->error_code ? e->error_code : NULL);
+}
+
 static void format_entry(mock_buf *b, const mock_journal_entry *e)
 {
     char kid[CM_KEYID_LEN];
@@ -124,6 +175,22 @@ static void format_entry(mock_buf *b, const mock_journal_entry *e)
         cm_attempt_format(e->attempt_id, attempt);
     mock_buf_puts(b, ",\"attempt\":");
     mock_buf_json_str(b, e->attempt_id ? attempt : NULL);
+    if (e->stream && e->stream->on) { /* a streamed answer, as planned */
+        mock_buf_puts(b, ",\"stream\":{\"tokens\":");
+        mock_buf_int(b, mock_stream_delivered(e->stream));
+        mock_buf_puts(b, ",\"fault\":");
+        mock_buf_json_str(b, e->stream->fault == MOCK_STREAM_NONE
+                                 ? NULL
+                                 : mock_stream_fault_name(e->stream->fault));
+        if (e->stream->fault != MOCK_STREAM_NONE) {
+            mock_buf_puts(b, ",\"after_tokens\":");
+            mock_buf_int(b, e->stream->fault_after);
+        }
+        mock_buf_puts(b, ",\"ttft_s\":");
+        mock_buf_us_as_s(b, cm_us_add(e->latency, e->stream->first));
+        mock_buf_puts(b, "}");
+    }
+    format_request(b, e);
     mock_buf_puts(b, fate_tail[fate_ok(e->fate)]);
 }
 

@@ -9,12 +9,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <curl/curl.h>
 #include "commit.h"
 #include "common/io/fdlimit.h"
 #include "common/jsonpos.h"
 #include "common/version.h"
 #include "mockserver/front/journal.h"
 #include "mockserver/front/server.h"
+#include "mockserver/front/upstream.h"
 #include "mockserver/scenario/scenario.h"
 
 static const char usage[] =
@@ -29,6 +31,10 @@ static const char usage[] =
     "  --journal-size N  journal entries kept in memory (default 100000)\n"
     "  --threads N       polling threads (default 2)\n"
     "  --max-hung N      hanging connections at most; more hang faults get 504 (default 1024)\n"
+    "  --upstream URL    forward every provider request to URL (a real provider, or any\n"
+    "                    server) and journal the exchange; NAME=URL sends /NAME/REST to\n"
+    "                    URL/REST; repeatable. SCENARIO is then optional. Keys pass through\n"
+    "                    in their headers and are journalled by their id only\n"
     "The first line on stdout is \"listening on http://ADDR:PORT\".\n"
     "Exit 0 after SIGINT/SIGTERM; 2 a bad flag or scenario; 3 cannot listen, or\n"
     "journal entries could not be written to the --journal file.\n";
@@ -85,6 +91,13 @@ static int parse_flag(options *o, const char *flag, const char *v)
         o->journal_path = v;
         return 0;
     }
+    if (strcmp(flag, "--upstream") == 0) {
+        char err[256];
+        if (mock_upstream_add(&o->http.upstream, v, err, sizeof err) == 0)
+            return 0;
+        fprintf(stderr, "mockserver: %s\n", err);
+        return -1;
+    }
     if (strcmp(flag, "--time-scale") == 0)
         return scale_value(v, &o->http.time_scale);
     if (strcmp(flag, "--port") == 0 && int_value(flag, v, 0, 65535, &n) == 0)
@@ -102,8 +115,9 @@ static int parse_flag(options *o, const char *flag, const char *v)
 
 static bool known_flag(const char *a)
 {
-    static const char *const flags[] = {"--port",         "--bind",    "--time-scale", "--journal",
-                                        "--journal-size", "--threads", "--max-hung",   NULL};
+    static const char *const flags[] = {"--port",     "--bind",         "--time-scale",
+                                        "--journal",  "--journal-size", "--threads",
+                                        "--max-hung", "--upstream",     NULL};
     for (int i = 0; flags[i]; i++)
         if (strcmp(a, flags[i]) == 0)
             return true;
@@ -147,7 +161,7 @@ static int parse_args(int argc, char **argv, options *o)
             return 2;
         }
     }
-    if (!o->scenario) {
+    if (!o->scenario && !o->http.upstream) {
         fprintf(stderr, "mockserver: SCENARIO: missing\n%s", usage);
         return 2;
     }
@@ -164,10 +178,10 @@ static void print_listening(const char *bind, int port)
 /* Serves until SIGINT or SIGTERM (blocked in every thread, taken here). */
 static int serve(const mock_scenario *sc, options *o, const sigset_t *stop_sigs)
 {
-    char err[256];
+    cm_err err;
     mock_server *srv = NULL;
-    if (mock_server_start(sc, &o->http, &srv, err, sizeof err) != 0) {
-        fprintf(stderr, "mockserver: %s\n", err);
+    if (mock_server_start(sc, &o->http, &srv, &err) != 0) {
+        fprintf(stderr, "mockserver: %s\n", err.msg);
         return 3;
     }
     print_listening(o->http.bind, mock_server_port(srv));
@@ -188,13 +202,21 @@ int main(int argc, char **argv)
     options o = {0};
     int rc = parse_args(argc, argv, &o);
     if (rc)
-        return rc == 1 ? 0 : 2;
+        return mock_upstream_free(o.http.upstream), rc == 1 ? 0 : 2;
     cm_err err;
     mock_scenario *sc = NULL;
-    if (mock_scenario_load(o.scenario, &sc, &err) != 0) {
+    /* --upstream without SCENARIO: a scenario only to name the server */
+    static const char none[] = "{\"kind\":\"scenario\",\"name\":\"upstream\",\"providers\":"
+                               "[{\"name\":\"upstream\",\"shape\":\"openai\",\"models\":"
+                               "[{\"name\":\"any\"}]}]}";
+    int lr = o.scenario ? mock_scenario_load(o.scenario, &sc, &err)
+                        : mock_scenario_parse("upstream", none, sizeof none - 1, &sc, &err);
+    if (lr != 0) {
         fprintf(stderr, "%s\n", err.msg);
+        mock_upstream_free(o.http.upstream);
         return 2;
     }
+    curl_global_init(CURL_GLOBAL_DEFAULT);
     FILE *journal = NULL;
     if (o.journal_path && !(journal = fopen(o.journal_path, "a"))) {
         fprintf(stderr, "mockserver: --journal: cannot open %s: %s\n", o.journal_path,
@@ -220,5 +242,7 @@ int main(int argc, char **argv)
             rc = 3;
     }
     mock_scenario_free(sc);
+    mock_upstream_free(o.http.upstream);
+    curl_global_cleanup();
     return rc;
 }

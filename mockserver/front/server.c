@@ -28,11 +28,17 @@
 #include "mockserver/front/metrics.h"
 #include "mockserver/front/request.h"
 #include "mockserver/front/route.h"
+#include "mockserver/front/stream_play.h"
 #include "mockserver/front/textbuf.h"
+#include "mockserver/front/upstream.h"
 #include "mockserver/front/waker.h"
 #include "mockserver/model/model.h"
 #include "mockserver/model/plan.h"
 #include "mockserver/scenario/internal.h"
+
+/* The request header that says how many tokens of a streamed answer the
+ * client already holds (engine/http/request.h's RL_RESUME_HEADER). */
+#define MOCK_RESUME_HEADER "X-Retrylab-Resume"
 
 /* Chunks a slow body is dribbled in. */
 #define SLOW_CHUNKS 10
@@ -64,6 +70,7 @@ typedef enum rq_stage {
     RQ_SLEEPING, /* suspended for latency; answer on resume */
     RQ_HUNG,     /* suspended until the client leaves or the server stops */
     RQ_SENDING,  /* a response is queued */
+    RQ_UPSTREAM, /* suspended while --upstream forwards it (upstream.h) */
 } rq_stage;
 
 typedef struct mock_rq {
@@ -76,20 +83,29 @@ typedef struct mock_rq {
     rq_stage stage;
     char *resp; /* rendered body, owned */
     size_t resp_len;
-    size_t chunk;           /* slow body: bytes per chunk */
-    int64_t chunk_wait_us;  /* slow body: wall time between chunks */
-    bool chunk_ready;       /* slow body: the next chunk may go */
-    int64_t wake_at;        /* RQ_PARKED: wall time the answer is due */
-    uint64_t attempt_id;    /* from X-Retrylab-Attempt; 0 when absent */
-    uint64_t hold;          /* the model's concurrency hold, released when the request ends */
+    size_t chunk;          /* slow body: bytes per chunk */
+    int64_t chunk_wait_us; /* slow body: wall time between chunks */
+    bool chunk_ready;      /* slow body: the next chunk may go */
+    int64_t wake_at;       /* RQ_PARKED: wall time the answer is due */
+    uint64_t attempt_id;   /* from X-Retrylab-Attempt; 0 when absent */
+    uint64_t hold;         /* the model's concurrency hold, released when the request ends */
+    uint32_t resume_from;  /* from X-Retrylab-Resume: tokens the client holds */
+    char stream_model[MOCK_MODEL_NAME_MAX]; /* the model named, for the stream's events */
+    mock_player *player;                    /* a streamed answer's player, or NULL */
     bool journaled;         /* the decision is in the journal (ticket), fate pending */
     bool planned_close;     /* the connection ends as the plan said (reset, truncate, hang) */
     mock_journal_fate drop; /* not MOCK_FATE_DELIVERED: why the front dropped the answer */
     mock_journal_ticket ticket;
     size_t jlen;
+    struct rq_upstream *up;            /* --upstream: the forward and its answer */
+    const char *url_path, *method;     /* libmicrohttpd's, valid for the request's life */
     mock_plan plan;                    /* not zeroed on allocation (see rq_new) */
     char jline[MOCK_JOURNAL_LINE_MAX]; /* the pending journal line (jlen bytes) */
 } mock_rq;
+
+static enum MHD_Result upstream_forward(mock_rq *rq);
+static enum MHD_Result upstream_answer(mock_rq *rq);
+static void upstream_free(mock_rq *rq);
 
 /* ---- suspension callbacks (see waker.h) ---- */
 
@@ -107,6 +123,8 @@ static void rq_resume(void *item, mock_wake_reason why)
     if (rq->stage == RQ_HUNG && why == MOCK_WAKE_STOP)
         rq->drop = MOCK_FATE_SERVER_STOPPED;
     rq->chunk_ready = true;
+    if (rq->player)
+        mock_play_woken(rq->player, why);
     MHD_resume_connection(rq->conn);
 }
 
@@ -137,7 +155,10 @@ static void add_plan_headers(struct MHD_Response *r, const mock_rq *rq)
         http_date(&rq->srv->clock, mock_clock_now(&rq->srv->clock), date, sizeof date);
         MHD_add_response_header(r, "Date", date);
     }
-    MHD_add_response_header(r, "Content-Type", "application/json");
+    MHD_add_response_header(r, "Content-Type",
+                            p->stream.on ? "text/event-stream; charset=utf-8" : "application/json");
+    if (p->stream.on)
+        MHD_add_response_header(r, "Cache-Control", "no-cache");
     if (p->status == 405 && rq->route.allow)
         MHD_add_response_header(r, "Allow", rq->route.allow);
 }
@@ -211,9 +232,32 @@ static enum MHD_Result send_slow(mock_rq *rq)
                  MHD_create_response_from_callback(rq->resp_len, rq->chunk, read_slow, rq, NULL));
 }
 
+/* A streamed answer: its events go out at the times of its timeline,
+ * counted from now (mockserver/front/stream_play.c). */
+static enum MHD_Result send_stream(mock_rq *rq)
+{
+    const mock_plan *p = &rq->plan;
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(rq->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    mock_sse_format format = rq->route.endpoint == MOCK_EP_MESSAGES    ? MOCK_SSE_ANTHROPIC
+                             : rq->route.endpoint == MOCK_EP_RESPONSES ? MOCK_SSE_RESPONSES
+                                                                       : MOCK_SSE_CHAT;
+    if (!(rq->player = malloc(sizeof *rq->player)))
+        return MHD_NO;
+    mock_server *s = rq->srv;
+    mock_play_init(
+        rq->player, &p->stream, format, rq->stream_model, atomic_fetch_add(&s->next_id, 1),
+        mock_clock_epoch(&s->clock) + mock_clock_now(&s->clock) / CM_US_PER_S, p->tokens_in,
+        &s->clock, s->waker, rq, ci ? ci->connect_fd : -1, mock_wall_now_us());
+    return queue(rq, MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, mock_play_read,
+                                                       rq->player, NULL));
+}
+
 /* Sends the decided answer now (latency already served). */
 static enum MHD_Result answer(mock_rq *rq)
 {
+    if (rq->plan.stream.on && rq->plan.fault == MOCK_FAULT_NONE)
+        return send_stream(rq);
     switch (rq->plan.fault) {
     case MOCK_FAULT_RESET:
     case MOCK_FAULT_HANG: /* a hang that could not be suspended: drop it */
@@ -296,6 +340,19 @@ static mock_error_style route_errors(const mock_server *s, const mock_route *r)
 
 static int front_check_plan(mock_rq *rq, mock_body_req *req);
 
+/* X-Retrylab-Resume (what `retrylab run` sends for a policy's stream.resume):
+ * a whole number of tokens, 0 to 1,000,000. 0, or -1. */
+static int resume_value(const char *v, uint32_t *out)
+{
+    char *end = NULL;
+    errno = 0;
+    long n = v[0] >= '0' && v[0] <= '9' ? strtol(v, &end, 10) : -1;
+    if (n < 0 || n > 1000000 || errno || !end || *end)
+        return -1;
+    *out = (uint32_t)n;
+    return 0;
+}
+
 /* The answer the front gives without the model (bad path, method, body), in
  * the provider's error style; 0 when the request is fit for the model. */
 static int front_check(mock_rq *rq, mock_body_req *req)
@@ -342,6 +399,13 @@ static int front_check_plan(mock_rq *rq, mock_body_req *req)
                              CM_ATTEMPT_HEADER ": expected TASK/ATTEMPT, e.g. 0/1");
         return -1;
     }
+    const char *res = MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, MOCK_RESUME_HEADER);
+    if (res && resume_value(res, &rq->resume_from) != 0) {
+        mock_body_error_plan(&rq->plan, shape, 400, NULL,
+                             MOCK_RESUME_HEADER ": expected the tokens held, 0 to 1000000");
+        return -1;
+    }
+    snprintf(rq->stream_model, sizeof rq->stream_model, "%s", req->model);
     return 0;
 }
 
@@ -361,6 +425,35 @@ static int try_hang(mock_rq *rq)
         snprintf(rq->plan.note, sizeof rq->plan.note, "hang refused: --max-hung reached");
     }
     return 0;
+}
+
+/* The request's members of its journal entry: the headers a grader groups
+ * attempts by, the body's digest, the endpoint and an error's type and code. */
+static void journal_request(const mock_rq *rq, mock_journal_entry *e)
+{
+    static const char *const endpoints[] = {[MOCK_EP_CHAT] = "chat",
+                                            [MOCK_EP_MESSAGES] = "messages",
+                                            [MOCK_EP_MODELS] = "models",
+                                            [MOCK_EP_RESPONSES] = "responses"};
+    struct MHD_Connection *c = rq->conn;
+    const mock_plan *p = &rq->plan;
+    if (rq->route.kind == MOCK_ROUTE_PROVIDER &&
+        (unsigned)rq->route.endpoint < sizeof endpoints / sizeof endpoints[0])
+        e->endpoint = endpoints[rq->route.endpoint];
+    e->task_header = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Retrylab-Task");
+    e->idempotency_key = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Idempotency-Key");
+    /* The Stainless SDKs' retry count (openai-node src/client.ts, anthropic-sdk-typescript
+     * src/client.ts: "x-stainless-retry-count", 0 on the first attempt). */
+    const char *rc = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "x-stainless-retry-count");
+    char *end = NULL;
+    long n = rc ? strtol(rc, &end, 10) : -1;
+    e->has_retry_count = rc && end != rc && *end == '\0' && n >= 0 && n <= 1000000;
+    e->retry_count = e->has_retry_count ? (int)n : 0;
+    e->body_digest = rq->body.len ? mock_journal_digest(rq->body.p, rq->body.len) : 0;
+    if (p->status >= 400) {
+        e->error_type = p->error_type[0] ? p->error_type : mock_plan_default_error_type(p);
+        e->error_code = p->error_code;
+    }
 }
 
 /* Records the decision, its fate pending (mock_journal_open): the line is
@@ -388,8 +481,10 @@ static void journal_open(mock_rq *rq, const mock_body_req *req, const char *key,
         .fault = fault_name(p->fault),
         .note = p->note,
         .attempt_id = rq->attempt_id,
+        .stream = p->stream.on ? &p->stream : NULL,
         .fate = MOCK_FATE_PENDING,
     };
+    journal_request(rq, &e);
     rq->jlen = mock_journal_format(&e, rq->jline, sizeof rq->jline);
     mock_server *s = rq->srv;
     pthread_mutex_lock(&s->jmu);
@@ -413,7 +508,8 @@ static mock_journal_fate rq_fate(const mock_rq *rq, struct MHD_Connection *c,
 {
     if (rq->drop != MOCK_FATE_DELIVERED)
         return rq->drop;
-    if (rq->planned_close || toe == MHD_REQUEST_TERMINATED_COMPLETED_OK)
+    if (rq->planned_close || (rq->player && rq->player->planned_end) ||
+        toe == MHD_REQUEST_TERMINATED_COMPLETED_OK)
         return MOCK_FATE_DELIVERED;
     switch (toe) {
     case MHD_REQUEST_TERMINATED_TIMEOUT_REACHED:
@@ -486,7 +582,10 @@ static int decide(mock_rq *rq, mock_body_req *req)
                            .tokens = req->tokens,
                            .now = now,
                            .attempt_id = rq->attempt_id,
-                           .key_ix = key_ix};
+                           .key_ix = key_ix,
+                           .stream = req->stream,
+                           .stream_usage = req->stream_usage,
+                           .resume_from = rq->resume_from};
         mock_model_respond(s->model, &mr, &rq->plan);
         rq->hold = rq->plan.ticket;
         if (rq->plan.fault == MOCK_FAULT_HANG)
@@ -792,6 +891,8 @@ static mock_rq *rq_new(mock_server *s, struct MHD_Connection *c, const char *url
     rq->srv = s;
     rq->conn = c;
     rq->stage = RQ_READING;
+    rq->url_path = url;
+    rq->method = method;
     mock_route_parse(url, method, &rq->route);
     rq->hidden = head_hides_bytes(c, method, url, version);
     mock_buf_init(&rq->body, MOCK_BODY_MAX);
@@ -805,6 +906,10 @@ static mock_rq *rq_new(mock_server *s, struct MHD_Connection *c, const char *url
 
 static void rq_free(mock_rq *rq)
 {
+    if (rq->player) {
+        mock_play_free(rq->player);
+        free(rq->player);
+    }
     mock_server *s = rq->srv;
     if (rq->hold) { /* the response is complete or the connection gone: slots free */
         pthread_mutex_lock(&s->mu);
@@ -812,6 +917,7 @@ static void rq_free(mock_rq *rq)
         pthread_mutex_unlock(&s->mu);
     }
     atomic_fetch_sub(&rq->srv->live, 1);
+    upstream_free(rq);
     mock_buf_free(&rq->body);
     free(rq->resp);
     free(rq);
@@ -857,11 +963,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     }
     switch (rq->stage) {
     case RQ_READING:
+        if (rq->srv->cfg.upstream && is_front_route(rq) && !rq->hidden)
+            return upstream_forward(rq);
         return is_front_route(rq) ? handle_provider(rq) : handle_admin(rq);
     case RQ_PARKED:
         return park(rq);
     case RQ_SLEEPING:
         return answer(rq);
+    case RQ_UPSTREAM:
+        return upstream_answer(rq);
     case RQ_HUNG: /* the client left, or the server stops */
     case RQ_SENDING:
     default:
@@ -881,6 +991,199 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     if (rq)
         rq_free(rq);
     *con_cls = NULL;
+}
+
+/* ---- --upstream: forwarding (upstream.h) ----
+ * The request is complete: the connection is suspended while a thread of
+ * upstream.c forwards it; its answer resumes the connection, and
+ * upstream_answer sends it on and journals it. */
+
+typedef struct rq_upstream {
+    mock_up_request req;
+    const char *lines[64];
+    char *line_text;
+    size_t line_used;
+    char path[1024];
+    char query[1024];
+    cm_us arrival;          /* scenario time the request was complete */
+    mock_up_answer *answer; /* set by the forward's thread */
+    bool failed;            /* the forward could not start */
+} rq_upstream;
+
+/* Request headers that go on: all but the hop-by-hop and framing ones. */
+static enum MHD_Result up_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                 const char *value)
+{
+    static const char *const skip[] = {
+        "host",   "content-length",  "connection", "keep-alive", "transfer-encoding",
+        "expect", "accept-encoding", "te",         "upgrade"};
+    rq_upstream *u = cls;
+    (void)kind;
+    for (size_t i = 0; i < sizeof skip / sizeof skip[0]; i++)
+        if (strcasecmp(key, skip[i]) == 0)
+            return MHD_YES;
+    size_t n = strlen(key) + strlen(value ? value : "") + 3;
+    if (u->req.n_headers >= sizeof u->lines / sizeof u->lines[0] || u->line_used + n > 65536)
+        return MHD_YES;
+    char *at = u->line_text + u->line_used;
+    snprintf(at, n, "%s: %s", key, value ? value : "");
+    u->lines[u->req.n_headers++] = at;
+    u->line_used += n;
+    return MHD_YES;
+}
+
+/* The query string as received ("" when none), from the GET arguments. */
+static enum MHD_Result up_query(void *cls, enum MHD_ValueKind kind, const char *key,
+                                const char *value)
+{
+    rq_upstream *u = cls;
+    (void)kind;
+    size_t used = strlen(u->query);
+    snprintf(u->query + used, sizeof u->query - used, "%s%s%s%s", used ? "&" : "", key,
+             value ? "=" : "", value ? value : "");
+    return MHD_YES;
+}
+
+/* The forward's thread is done: the answer is kept and the client resumed. */
+static void up_done(void *ctx, mock_up_answer *a)
+{
+    mock_rq *rq = ctx;
+    rq->up->answer = a;
+    MHD_resume_connection(rq->conn);
+}
+
+static enum MHD_Result upstream_forward(mock_rq *rq)
+{
+    mock_server *s = rq->srv;
+    rq_upstream *u = calloc(1, sizeof *u);
+    if (!u || !(u->line_text = malloc(65536))) {
+        free(u);
+        rq->drop = MOCK_FATE_NO_MEMORY;
+        return MHD_NO;
+    }
+    rq->up = u;
+    u->arrival = mock_clock_now(&s->clock);
+    snprintf(u->path, sizeof u->path, "%s", rq->url_path);
+    MHD_get_connection_values(rq->conn, MHD_HEADER_KIND, up_header, u);
+    MHD_get_connection_values(rq->conn, MHD_GET_ARGUMENT_KIND, up_query, u);
+    u->req = (mock_up_request){.method = rq->method,
+                               .path = u->path,
+                               .query = u->query[0] ? u->query : NULL,
+                               .header_lines = u->lines,
+                               .n_headers = u->req.n_headers,
+                               .body = rq->body.p,
+                               .body_len = rq->too_large ? 0 : rq->body.len};
+    const char *aid = MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, CM_ATTEMPT_HEADER);
+    if (aid && cm_attempt_parse(aid, &rq->attempt_id) != 0)
+        rq->attempt_id = 0;
+    rq->stage = RQ_UPSTREAM;
+    MHD_suspend_connection(rq->conn);
+    if (rq->too_large || mock_upstream_forward(s->cfg.upstream, &u->req, up_done, rq) != 0) {
+        u->failed = true;
+        MHD_resume_connection(rq->conn);
+    }
+    return MHD_YES;
+}
+
+/* The journal's headers of an upstream answer: the ones a grader and an
+ * importer read (rate limits, retries, request ids, Date), cut to fit. */
+static void up_journal_headers(const mock_up_answer *a, mock_plan *p)
+{
+    static const char *const parts[] = {"ratelimit",  "rate-limit", "retry",
+                                        "request-id", "requestid",  "generation-id",
+                                        "quota",      "date",       "should-retry"};
+    p->nheaders = 0;
+    for (size_t i = 0; a && i < a->nheaders && p->nheaders < MOCK_MAX_HEADERS; i++) {
+        bool keep = false;
+        for (size_t k = 0; k < sizeof parts / sizeof parts[0] && !keep; k++)
+            keep = strcasestr(a->names[i], parts[k]) != NULL;
+        if (!keep || strlen(a->names[i]) >= sizeof p->headers[0].name)
+            continue;
+        mock_header *h = &p->headers[p->nheaders++];
+        snprintf(h->name, sizeof h->name, "%s", a->names[i]);
+        snprintf(h->value, sizeof h->value, "%.111s", a->values[i]);
+    }
+}
+
+static void up_journal(mock_rq *rq, const mock_up_answer *a, int status, const char *note)
+{
+    mock_server *s = rq->srv;
+    rq_upstream *u = rq->up;
+    char provider[64], model[200];
+    mock_upstream_provider(s->cfg.upstream, u->path, provider, sizeof provider);
+    mock_upstream_model(rq->body.p, rq->body.len, model, sizeof model);
+    size_t key_len = 0;
+    const char *key = request_key(rq->conn, &key_len);
+    char kbuf[512];
+    snprintf(kbuf, sizeof kbuf, "%.*s", (int)(key_len < sizeof kbuf ? key_len : 0), key ? key : "");
+    up_journal_headers(a, &rq->plan);
+    rq->plan.status = status;
+    snprintf(rq->plan.error_type, sizeof rq->plan.error_type, "%s", a ? a->error_type : "");
+    snprintf(rq->plan.error_code, sizeof rq->plan.error_code, "%s", a ? a->error_code : "");
+    double lat = a ? (double)a->wall_us * s->clock.scale : 0;
+    mock_journal_entry e = {.t = u->arrival,
+                            .provider = provider,
+                            .model = model[0] ? model : NULL,
+                            .key = key ? kbuf : NULL,
+                            .status = status,
+                            .headers = rq->plan.headers,
+                            .nheaders = rq->plan.nheaders,
+                            .latency = (cm_us)lat,
+                            .note = note,
+                            .attempt_id = rq->attempt_id,
+                            .fate = MOCK_FATE_PENDING};
+    journal_request(rq, &e);
+    e.endpoint = NULL;
+    if (status >= 400) {
+        e.error_type = a && a->error_type[0] ? a->error_type : NULL;
+        e.error_code = a && a->error_code[0] ? a->error_code : NULL;
+    }
+    rq->jlen = mock_journal_format(&e, rq->jline, sizeof rq->jline);
+    memset(kbuf, 0, sizeof kbuf);
+    uint64_t gen = mock_journal_generation(s->journal);
+    pthread_mutex_lock(&s->jmu);
+    mock_journal_open(s->journal, gen, rq->jline, rq->jlen, &rq->ticket);
+    mock_metrics_count(s->metrics, provider, model[0] ? model : NULL, status);
+    pthread_mutex_unlock(&s->jmu);
+    rq->journaled = true;
+}
+
+static enum MHD_Result upstream_answer(mock_rq *rq)
+{
+    rq_upstream *u = rq->up;
+    const mock_up_answer *a = u ? u->answer : NULL;
+    if (!a || a->failure) { /* the client gets a gateway error in the OpenAI shape */
+        int status = !a ? 503 : a->status;
+        char note[64];
+        snprintf(note, sizeof note, "upstream: %.50s",
+                 !a ? (rq->too_large ? "body over 1 MiB" : "too many forwards") : a->failure);
+        up_journal(rq, a, status, note);
+        mock_body_error_plan(&rq->plan, MOCK_SHAPE_OPENAI, status, NULL, note);
+        mock_render_ctx ctx = {.now = mock_clock_now(&rq->srv->clock)};
+        size_t len = 0;
+        char *text = mock_body_render(&rq->plan, &ctx, &len);
+        return send_text(rq, status, "application/json", text, len);
+    }
+    up_journal(rq, a, a->status, "upstream");
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer(a->body_len, a->body ? a->body : "", MHD_RESPMEM_MUST_COPY);
+    if (!r)
+        return MHD_NO;
+    for (size_t i = 0; i < a->nheaders; i++)
+        MHD_add_response_header(r, a->names[i], a->values[i]);
+    rq->stage = RQ_SENDING;
+    enum MHD_Result ret = MHD_queue_response(rq->conn, (unsigned)a->status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+static void upstream_free(mock_rq *rq)
+{
+    if (!rq->up)
+        return;
+    mock_up_answer_free(rq->up->answer);
+    free(rq->up->line_text);
+    free(rq->up);
 }
 
 /* ---- start and stop ---- */
@@ -904,7 +1207,7 @@ static int make_addr(const char *bind, int port, struct sockaddr_storage *ss, un
     return -1;
 }
 
-static int start_daemon(mock_server *s, char *err, size_t err_size)
+static int start_daemon(mock_server *s, cm_err *err)
 {
     static const mock_waker_ops ops = {rq_suspend, rq_resume};
     const char *bind = s->cfg.bind ? s->cfg.bind : "127.0.0.1";
@@ -912,12 +1215,12 @@ static int start_daemon(mock_server *s, char *err, size_t err_size)
                      MHD_USE_ITC | MHD_USE_SUPPRESS_DATE_NO_CLOCK | MHD_USE_TURBO;
     struct sockaddr_storage ss;
     if (make_addr(bind, s->cfg.port, &ss, &flags) != 0) {
-        snprintf(err, err_size, "--bind: not an IPv4 or IPv6 address: %s", bind);
+        cm_err_set(err, "--bind: not an IPv4 or IPv6 address: %s", bind);
         return -1;
     }
     s->waker = mock_waker_start(&ops, s->cfg.max_hung);
     if (!s->waker) {
-        snprintf(err, err_size, "cannot start the timer thread");
+        cm_err_set(err, "cannot start the timer thread");
         return -1;
     }
     unsigned threads = s->cfg.threads > 1 ? s->cfg.threads : 0;
@@ -931,8 +1234,7 @@ static int start_daemon(mock_server *s, char *err, size_t err_size)
         MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)4096, MHD_OPTION_UNESCAPE_CALLBACK, unescape,
         NULL, MHD_OPTION_END);
     if (!s->daemon) {
-        snprintf(err, err_size, "cannot listen on %s port %d (in use, or not allowed)", bind,
-                 s->cfg.port);
+        cm_err_set(err, "cannot listen on %s port %d (in use, or not allowed)", bind, s->cfg.port);
         return -1;
     }
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
@@ -941,12 +1243,12 @@ static int start_daemon(mock_server *s, char *err, size_t err_size)
 }
 
 int mock_server_start(const mock_scenario *sc, const mock_http_config *cfg, mock_server **out,
-                      char *err, size_t err_size)
+                      cm_err *err)
 {
     *out = NULL;
     mock_server *s = calloc(1, sizeof *s);
     if (!s) {
-        snprintf(err, err_size, "out of memory");
+        cm_err_set(err, "out of memory");
         return -1;
     }
     s->sc = sc;
@@ -968,11 +1270,11 @@ int mock_server_start(const mock_scenario *sc, const mock_http_config *cfg, mock
     if (s->journal)
         mock_journal_set_path(s->journal, cfg->journal_path);
     if (!s->model || !s->journal || !s->metrics) {
-        snprintf(err, err_size, "out of memory");
+        cm_err_set(err, "out of memory");
         mock_server_stop(s);
         return -1;
     }
-    if (start_daemon(s, err, err_size) != 0) {
+    if (start_daemon(s, err) != 0) {
         mock_server_stop(s);
         return -1;
     }
@@ -1005,6 +1307,7 @@ uint64_t mock_server_stop(mock_server *s)
          * from epoll set"), seen once in make test. Refusing new requests
          * while draining stops the same work. */
         atomic_store(&s->stopping, true);
+        mock_upstream_abort(s->cfg.upstream);
         mock_waker_stop(s->waker);
         drain(s);
         MHD_stop_daemon(s->daemon);

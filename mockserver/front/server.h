@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "common/err.h"
 #include "mockserver/scenario/scenario.h"
 
 typedef struct mock_http_config {
@@ -17,9 +18,11 @@ typedef struct mock_http_config {
     double time_scale;   /* scenario seconds per wall second (> 0) */
     size_t journal_size; /* in-memory journal entries (>= 1) */
     FILE *journal_file;  /* every journal entry as JSON Lines; NULL = none; stays the caller's */
-    const char *journal_path; /* the file's name, for the write-error message; may be NULL */
-    unsigned threads;         /* polling threads (>= 1) */
-    size_t max_hung;          /* hanging connections at most; more hang faults answer 504 */
+    const char *journal_path;       /* the file's name, for the write-error message; may be NULL */
+    unsigned threads;               /* polling threads (>= 1) */
+    size_t max_hung;                /* hanging connections at most; more hang faults answer 504 */
+    struct mock_upstream *upstream; /* --upstream: provider requests are forwarded (upstream.h);
+                                       NULL: the scenario answers; stays the caller's */
 } mock_http_config;
 
 typedef struct mock_server mock_server;
@@ -28,7 +31,7 @@ typedef struct mock_server mock_server;
  * the caller's (stop it with mock_server_stop) and 0 is returned; on failure
  * -1 with a one-line reason in err (address in use, bad address, no memory). */
 int mock_server_start(const mock_scenario *sc, const mock_http_config *cfg, mock_server **out,
-                      char *err, size_t err_size);
+                      cm_err *err);
 /* The port the server listens on (the real one when cfg.port was 0). */
 int mock_server_port(const mock_server *s);
 /* Stops accepting, resumes every suspended connection (delayed answers go

@@ -4,6 +4,7 @@
 #include <microhttpd.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 
 /* Bytes of one event are small; a whole opening or ending fits many times. */
 #define PLAY_BUF_MAX (1u << 20)
@@ -41,7 +42,7 @@ void mock_play_woken(mock_player *pl, mock_wake_reason why)
     if (why == MOCK_WAKE_STOP)
         pl->stopping = true; /* the rest goes at once: the stream ends, not hangs */
     else if (why == MOCK_WAKE_GONE)
-        pl->gone = true;
+        pl->gone = pl->planned_end = true; /* held until the client left, as planned */
 }
 
 /* True when the connection was suspended until wall time `due` (the read
@@ -83,8 +84,15 @@ static int play_fault(mock_player *pl)
     if (wait_until(pl, mock_stream_token_at(st, st->fault_after)))
         return 0;
     pl->stage = MOCK_PLAY_DONE;
-    if (st->fault == MOCK_STREAM_CUT)
+    if (st->fault == MOCK_STREAM_CUT) {
+        /* The peer sees the end now: libmicrohttpd closes a connection whose
+         * reader failed only when its loop next runs, which an idle server
+         * may not do for a while. */
+        if (pl->fd >= 0)
+            shutdown(pl->fd, SHUT_RDWR);
+        pl->planned_end = true;
         return -1;
+    }
     mock_sse_fault(&pl->ctx, pl->next, &pl->out);
     return 1;
 }

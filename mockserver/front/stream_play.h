@@ -38,12 +38,14 @@ typedef struct mock_player {
     int fd;           /* the connection's socket, for a stall until the client leaves */
     int64_t start_us; /* wall microsecond the response started */
     mock_play_stage stage;
-    uint32_t next; /* the next token to send */
-    bool hung;     /* stalled until the client leaves */
-    bool stopping; /* the server stops: the rest goes at once */
-    bool gone;     /* the client left while the stream stalled */
-    mock_buf out;  /* bytes written but not yet handed to libmicrohttpd */
-    size_t sent;   /* of out, bytes handed over */
+    uint32_t next;    /* the next token to send */
+    bool hung;        /* stalled until the client leaves */
+    bool stopping;    /* the server stops: the rest goes at once */
+    bool gone;        /* the client left while the stream stalled */
+    bool planned_end; /* the stream ended as planned in a way the connection shows as an
+                         error: a cut, or a stall held until the client left */
+    mock_buf out;     /* bytes written but not yet handed to libmicrohttpd */
+    size_t sent;      /* of out, bytes handed over */
 } mock_player;
 
 /* Starts a player for `stream` in `format` at wall time start_us. The

@@ -223,10 +223,3 @@ void mock_window_give_back(mock_window *w)
     if (w->used > 0)
         w->used--;
 }
-
-int64_t mock_window_used(mock_window *w, cm_us now)
-{
-    mock_window_view v;
-    mock_window_check(w, now, 0, &v);
-    return w->def->limit - v.remaining;
-}

@@ -44,8 +44,6 @@ void mock_window_check(mock_window *w, cm_us now, int64_t amount, mock_window_vi
 /* Counts `amount` at `now` (after a check that admitted it). Returns -1 when
  * out of memory (the amount is then merged into the newest entry), else 0. */
 int mock_window_take(mock_window *w, cm_us now, int64_t amount);
-/* Amount used now (after expiring), for the admin state. */
-int64_t mock_window_used(mock_window *w, cm_us now);
 /* Concurrency: gives back one request in flight. */
 void mock_window_give_back(mock_window *w);
 /* The scenario time where the day containing `now` began, for days that

@@ -227,7 +227,7 @@ struct mock_scenario {
     uint64_t seed;
     bool draws_per_attempt; /* "draws": "per_attempt" */
     mock_workload workload;
-    const cJSON *expect, *claims;
+    const cJSON *expect, *claims, *assumptions;
     mock_provider_def *providers; /* owned */
     size_t nproviders;
 };

@@ -13,9 +13,9 @@
 #include "mockserver/scenario/profile.h"
 #include "mockserver/scenario/scenario.h"
 
-static const char *const top_keys[] = {"kind",      "name",        "policy",   "seed",
-                                       "draws",     "claims",      "workload", "expect",
-                                       "providers", "description", NULL};
+static const char *const top_keys[] = {"kind",        "name",      "policy",      "seed",
+                                       "draws",       "claims",    "workload",    "expect",
+                                       "assumptions", "providers", "description", NULL};
 
 static char *dup_str(const char *s)
 {
@@ -43,7 +43,7 @@ static char *resolve_policy(const char *scenario_path, const char *policy)
 static int parse_workload(const cm_json *doc, const cJSON *root, mock_workload *w, cm_err *err)
 {
     static const char *const keys[] = {"clients",    "tasks_per_client", "arrival", "over_s",
-                                       "rate_per_s", "tokens",           NULL};
+                                       "rate_per_s", "tokens",           "start_s", NULL};
     static const char *const arrivals[] = {"burst", "uniform", "poisson", NULL};
     *w = (mock_workload){.clients = 1,
                          .tasks_per_client = 1,
@@ -57,7 +57,7 @@ static int parse_workload(const cm_json *doc, const cJSON *root, mock_workload *
     if (!o)
         return 0;
     int arrival = 0;
-    double over_s = 0;
+    double over_s = 0, start_s = 0;
     if (cm_json_check_keys(doc, o, "workload", keys, err) != 0 ||
         cm_json_get_int(doc, o, "workload", "clients", false, 1, 1000000, &w->clients, err) != 0 ||
         cm_json_get_int(doc, o, "workload", "tasks_per_client", false, 1, 1000000,
@@ -66,8 +66,10 @@ static int parse_workload(const cm_json *doc, const cJSON *root, mock_workload *
         cm_json_get_number(doc, o, "workload", "over_s", false, 0, 1e9, &over_s, err) != 0 ||
         cm_json_get_number(doc, o, "workload", "rate_per_s", false, 1e-9, 1e9, &w->rate_per_s,
                            err) != 0 ||
-        cm_json_get_int(doc, o, "workload", "tokens", false, 0, 100000000, &w->tokens, err) != 0)
+        cm_json_get_int(doc, o, "workload", "tokens", false, 0, 100000000, &w->tokens, err) != 0 ||
+        cm_json_get_number(doc, o, "workload", "start_s", false, 0, 1e9, &start_s, err) != 0)
         return -1;
+    w->start = cm_us_from_s(start_s);
     w->arrival = (mock_arrival)arrival;
     w->over = cm_us_from_s(over_s);
     if (w->clients * w->tasks_per_client > CM_MAX_TASKS)
@@ -89,6 +91,38 @@ static int parse_claims(const cm_json *doc, const cJSON *root, const cJSON **out
         snprintf(ctx, sizeof ctx, "claims[%d]", i);
         if (cm_claim_parse(doc, c, ctx, &claim, err) != 0) /* common/expect.h */
             return -1;
+    }
+    return 0;
+}
+
+/* "assumptions": what the scenario takes to be true of a provider, each with
+ * its source; "documented": false marks one the sources leave open, and
+ * "alternative" names the scenario file that plays the other reading. */
+static int parse_assumptions(const cm_json *doc, const cJSON *root, const cJSON **out, cm_err *err)
+{
+    static const char *const keys[] = {"says", "source", "documented", "alternative", NULL};
+    if (cm_json_get_array(doc, root, "", "assumptions", false, 0, 100, out, err) != 0)
+        return -1;
+    if (!*out)
+        return 0;
+    int i = 0;
+    char ctx[64];
+    for (const cJSON *a = (*out)->child; a; a = a->next, i++) {
+        snprintf(ctx, sizeof ctx, "assumptions[%d]", i);
+        bool documented = true;
+        const char *alt = NULL;
+        if (!cJSON_IsObject(a))
+            return cm_json_fail(err, doc, a, ctx, "must be an object");
+        if (cm_json_check_keys(doc, a, ctx, keys, err) != 0 ||
+            cm_json_get_string(doc, a, ctx, "says", true, 4000, &(const char *){0}, err) != 0 ||
+            cm_json_get_string(doc, a, ctx, "source", true, 4000, &(const char *){0}, err) != 0 ||
+            cm_json_get_bool(doc, a, ctx, "documented", true, &documented, err) != 0 ||
+            cm_json_get_string(doc, a, ctx, "alternative", false, 4000, &alt, err) != 0)
+            return -1;
+        if (documented && alt)
+            return cm_json_fail(err, doc, cJSON_GetObjectItemCaseSensitive(a, "alternative"), ctx,
+                                "a documented assumption has no alternative (set \"documented\": "
+                                "false when the sources leave it open)");
     }
     return 0;
 }
@@ -154,6 +188,7 @@ static int parse_top(const cm_json *doc, mock_scenario *sc, cm_err *err)
             0 ||
         parse_workload(doc, root, &sc->workload, err) != 0 ||
         parse_claims(doc, root, &sc->claims, err) != 0 ||
+        parse_assumptions(doc, root, &sc->assumptions, err) != 0 ||
         parse_expect(doc, root, &sc->expect, err) != 0 || parse_providers(doc, root, sc, err) != 0)
         return -1;
     sc->seed = (uint64_t)seed;
@@ -212,10 +247,6 @@ const char *mock_scenario_name(const mock_scenario *sc)
 {
     return sc->name;
 }
-const char *mock_scenario_path(const mock_scenario *sc)
-{
-    return sc->path;
-}
 uint64_t mock_scenario_seed(const mock_scenario *sc)
 {
     return sc->seed;
@@ -240,6 +271,10 @@ const cJSON *mock_scenario_expect(const mock_scenario *sc)
 const cJSON *mock_scenario_claims(const mock_scenario *sc)
 {
     return sc->claims;
+}
+const cJSON *mock_scenario_assumptions(const mock_scenario *sc)
+{
+    return sc->assumptions;
 }
 const cm_json *mock_scenario_doc(const mock_scenario *sc)
 {

@@ -38,6 +38,7 @@ typedef struct mock_workload {
     cm_us over;        /* UNIFORM: spread starts over this long */
     double rate_per_s; /* POISSON: mean arrivals per second */
     int64_t tokens;    /* tokens per request the clients send (default 100) */
+    cm_us start;       /* the arrivals begin this late (default 0) */
 } mock_workload;
 
 typedef struct mock_scenario mock_scenario;
@@ -53,7 +54,6 @@ int mock_scenario_parse(const char *name, const char *text, size_t len, mock_sce
 void mock_scenario_free(mock_scenario *sc);
 
 const char *mock_scenario_name(const mock_scenario *sc);
-const char *mock_scenario_path(const mock_scenario *sc);
 uint64_t mock_scenario_seed(const mock_scenario *sc);
 
 /* True when the scenario says "draws": "per_attempt": the model's random
@@ -67,6 +67,8 @@ const mock_workload *mock_scenario_workload(const mock_scenario *sc);
 /* The "expect" object (validated by common/expect) and "claims" array, or NULL. */
 const cJSON *mock_scenario_expect(const mock_scenario *sc);
 const cJSON *mock_scenario_claims(const mock_scenario *sc);
+/* The "assumptions" array ({says, source, documented, alternative?}), or NULL. */
+const cJSON *mock_scenario_assumptions(const mock_scenario *sc);
 /* The loaded document, for positions in later messages. */
 const cm_json *mock_scenario_doc(const mock_scenario *sc);
 

@@ -10,6 +10,8 @@ import { CLIENTS, findPreset, versionCovers } from './lib/clients.mjs';
 import { globRe, knownFor } from './lib/known.mjs';
 import { derivePolicy, ladderBand } from './lib/predict.mjs';
 import { compare } from './lib/table.mjs';
+import { gradePair } from './lib/grade.mjs';
+import { spawnSync } from 'node:child_process';
 
 const client = (id) => CLIENTS.find((c) => c.id === id);
 
@@ -79,4 +81,35 @@ assert.equal(compare({ pred, obs: obs([0.4, 1.2]) }, 0.15).agree, false);
 assert.match(compare({ pred, obs: obs([0.4]) }, 0.15).why, /2 attempts, predicted 3/);
 assert.equal(compare({ pred, obs: obs([0.4, 1.45], { cut: true }) }, 0.15).agree, false);
 assert.equal(compare({ pred: { error: 'no preset' }, obs: obs([]) }, 0.15).why, 'no preset');
+// grading through retrylab journal (needs the binaries: RL_BIN, as make test sets)
+if (process.env.RL_BIN) {
+  const bin = process.env.RL_BIN;
+  const gd = fs.mkdtempSync(path.join(os.tmpdir(), 'conformance-grade-'));
+  const scenFile = path.join(gd, 'scenario.json');
+  const scenario = JSON.parse(fs.readFileSync(path.join(path.dirname(new URL(import.meta.url).pathname), 'cases', '429-ra2-s.json'), 'utf8'));
+  fs.writeFileSync(scenFile, JSON.stringify(scenario));
+  const policy = derivePolicy(JSON.parse(fs.readFileSync(path.join(path.dirname(new URL(import.meta.url).pathname), '..', '..', 'scenarios', 'policies', 'peers', 'openai-node-7.json'), 'utf8')), scenario, null, true);
+  fs.writeFileSync(path.join(gd, 'policy.json'), JSON.stringify(policy));
+  const sim = spawnSync(path.join(bin, 'retrylab'), ['sim', scenFile, '--policy', path.join(gd, 'policy.json'), '--seed', '1', '--out', path.join(gd, 'predicted', 'sim-1'), '--trace', 'full', '--quiet']);
+  assert.equal(sim.status, 0, String(sim.stderr));
+  const entry = (t, status, count, body, more = {}) => ({ t, provider: 'openai', model: 'gpt-4o', key: 'k-1', status, headers: status === 429 ? { 'Retry-After': '2' } : {},
+    latency_s: 0.01, fault: null, note: 'script', attempt: null, endpoint: 'chat', task: null, idempotency_key: null, retry_count: count, body, delivered: true, reason: null, ...more });
+  const grade = (entries) => {
+    fs.writeFileSync(path.join(gd, 'journal.json'), JSON.stringify(entries));
+    return gradePair({ workDir: gd, scenarioFile: scenFile, raForm: 'seconds' }, bin);
+  };
+  let g = grade([entry(0.1, 429, 0, 'fnv1a64:01'), entry(2.2, 200, 1, 'fnv1a64:01')]);
+  assert.equal(g.ok, true, g.why);
+  assert.equal(g.group, 'retry_count');
+  assert.ok(Math.abs(g.wait_err_s) < 1e-3);
+  g = grade([entry(0.1, 429, 0, 'fnv1a64:01'), entry(0.6, 200, 1, 'fnv1a64:01')]); // 1.5 s early
+  assert.equal(g.ok, false);
+  assert.equal(g.early, 1);
+  assert.match(g.why, /1 attempt\(s\) early, its preset 0/);
+  g = grade([entry(0.1, 429, 0, 'fnv1a64:01'), entry(2.2, 200, 0, 'fnv1a64:02')]); // a second call
+  assert.equal(g.ok, false);
+  assert.match(g.why, /in 2 tasks, not one/);
+  fs.rmSync(gd, { recursive: true });
+}
+
 process.stdout.write('ok\n');

@@ -6,7 +6,7 @@
 set -u
 R="$RL_BIN/retrylab"; M="$RL_BIN/mockserver"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
+. "$RL_ROOT/tests/lib/fail.sh"
 n=0
 for dir in policies scenarios expect; do
   for f in "$RL_ROOT"/tests/data/$dir/bad/*.json; do

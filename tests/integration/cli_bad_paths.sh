@@ -7,7 +7,7 @@
 set -u
 R="$RL_BIN/retrylab"; M="$RL_BIN/mockserver"; D="$RL_ROOT/tests/data/cli"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
+. "$RL_ROOT/tests/lib/fail.sh"
 # one WANT_RC NEEDLE COMMAND...: exit WANT_RC, exactly one stderr line holding NEEDLE.
 one() {
   want=$1; needle=$2; shift 2

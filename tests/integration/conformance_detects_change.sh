@@ -10,7 +10,7 @@ set -u
 root=${RL_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 bin=${RL_BIN:-$root/bin}
 conf=$root/tests/conformance
-fail() { echo "FAIL: $*"; exit 1; }
+. "$RL_ROOT/tests/lib/fail.sh"
 command -v node >/dev/null 2>&1 || { echo "SKIP: no node"; exit 0; }
 [ -d "$conf/node_modules/openai7" ] || { echo "SKIP: the pinned clients are not installed (make conformance)"; exit 0; }
 tmp=$(mktemp -d)
@@ -33,17 +33,18 @@ variant() {
     fs.writeFileSync(file, JSON.stringify(p, null, 2));' "$1/$name" "$2"
 }
 
-# check LABEL CHANGE EXIT LAST: runs the two cases on the variant; the suite
-# must exit EXIT and end with LAST.
+# check LABEL CHANGE EXIT TALLY: runs the two cases on the variant; the suite
+# must exit EXIT and its "N agree, M disagree" line must read TALLY (the
+# grading summary follows it).
 check() {
   variant "$tmp/$1" "$2"
   node "$conf/run.mjs" --bin "$bin" --presets "$tmp/$1" --clients openai7 \
     --only '^openai7/(500-always|503)$' --known none --no-rerun --tolerance 0.3 --jobs 2 \
     --out "$tmp/out-$1" >"$tmp/$1.txt" 2>&1
   rc=$?
-  last=$(tail -n 1 "$tmp/$1.txt")
+  last=$(grep -E '^[0-9]+ agree, [0-9]+ disagree$' "$tmp/$1.txt" | tail -n 1)
   [ "$rc" -eq "$3" ] && [ "$last" = "$4" ] ||
-    fail "$1: exit $rc (expected $3), last line '$last' (expected '$4'):
+    fail "$1: exit $rc (expected $3), tally '$last' (expected '$4'):
 $(cat "$tmp/$1.txt")"
   echo "ok: $1: $last"
 }

@@ -1,7 +1,8 @@
 #!/bin/sh
 # conformance_selftest.sh: the conformance suite's own logic (preset lookup
 # by metadata and file name, jitter bands, the derived policy, known-
-# disagreement globs, verdicts) without clients or network
+# disagreement globs, verdicts, and grading a planted journal through
+# retrylab journal and check) without clients or network
 # (tests/conformance/selftest.mjs). Needs Node; skips without it.
 set -u
 root=${RL_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}

@@ -10,7 +10,7 @@
 set -u
 R="$RL_BIN/retrylab"; cd "$RL_ROOT" || exit 1
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
+. "$RL_ROOT/tests/lib/fail.sh"
 
 # block FILE NAME: the ```json block of FILE whose text holds "name": "NAME".
 block() {

@@ -10,7 +10,7 @@ D=tests/data/reports
 dir=$(mktemp -d); mock_pid=""
 cleanup() { [ -n "$mock_pid" ] && kill "$mock_pid" 2>/dev/null; rm -rf "$dir"; }
 trap cleanup EXIT
-fail() { echo "FAIL: $*"; [ -f "$dir/log" ] && cat "$dir/log"; exit 1; }
+. "$RL_ROOT/tests/lib/fail.sh"; FAIL_LOG=$dir/log
 
 mock_start "$dir" $D/mock-ladder.json --time-scale 20 || fail "mockserver did not start"
 url=$mock_url

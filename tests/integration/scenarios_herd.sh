@@ -6,7 +6,7 @@
 set -u
 RL="$RL_BIN/retrylab"; S=scenarios; P=scenarios/policies
 dir=$(mktemp -d); trap 'rm -rf "$dir"' EXIT
-fail() { echo "FAIL: $*"; [ -f "$dir/log" ] && cat "$dir/log"; exit 1; }
+. "$RL_ROOT/tests/lib/fail.sh"; FAIL_LOG=$dir/log
 calls() { sed -n 's/^[[:space:]]*"attempts":[[:space:]]*\([0-9]*\).*/\1/p' "$dir/$1/summary.json" | head -n 1; }
 
 : >"$dir/rows"

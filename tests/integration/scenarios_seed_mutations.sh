@@ -5,8 +5,8 @@
 # failure comes from the change, not from the scenario).
 set -u
 RL="$RL_BIN/retrylab"; S=scenarios; P=scenarios/policies
-dir=$(mktemp -d); trap 'rm -rf "$dir"' EXIT
-fail() { echo "FAIL: $*"; [ -f "$dir/log" ] && cat "$dir/log"; exit 1; }
+dir=$(mktemp -d); trap 'rm -rf "$dir" "$S"/.flip-seed-*' EXIT
+. "$RL_ROOT/tests/lib/fail.sh"; FAIL_LOG=$dir/log
 
 # mutate POLICY SCENARIO SED_EXPR [WANT]: the changed copy must fail the
 # check (and print a line containing WANT when given).
@@ -34,8 +34,8 @@ seed-000-persistent.json seed-000-chutes-persistent.json s/"base_s": 60/"base_s"
 seed-000-persistent.json seed-000-chutes-persistent.json s/"max_retries_per_candidate": 5/"max_retries_per_candidate": 4/
 seed-000-persistent.json seed-000-chutes-give-up.json s/"waits_s": \[60, 120, 180\]/"waits_s": [60, 150, 180]/
 seed-000-persistent.json seed-000-chutes-give-up.json s/"max_attempts": 48/"max_attempts": 47/
-seed-001-groq-fallback.json seed-001-groq-fallback.json s/"default_s": 1320/"default_s": 1980/
-seed-001-groq-fallback.json seed-001-groq-fallback.json s/"default_s": 1320/"default_s": 60/
+seed-001-groq-fallback.json seed-001-groq-fallback-no-retry-after.json s/"default_s": 1320/"default_s": 1980/
+seed-001-groq-fallback.json seed-001-groq-fallback-no-retry-after.json s/"default_s": 1320/"default_s": 60/
 seed-001-groq-fallback.json seed-001-groq-fallback.json s/"429": "rotate"/"429": "retry"/
 seed-002-key-rotation.json seed-002-bytez-keys.json s/"base_s": 2,/"base_s": 3,/
 seed-002-key-rotation.json seed-002-bytez-keys.json s/"max_attempts": 3,/"max_attempts": 2,/
@@ -51,4 +51,21 @@ seed-000-persistent.json seed-000-chutes-give-up.json s/"max": 3,/"max": 2,/ => 
 seed-004-rotation-breaker.json seed-004-openrouter-ladder.json s/"failures": 5/"failures": 4/ => candidate openrouter/mistralai/mistral-small-3.2-24b-instruct:free: 5 requests < 6
 seed-004-rotation-breaker.json seed-004-openrouter-ladder.json s/"failures": 5/"failures": 6/ => candidate openrouter/mistralai/mistral-small-3.2-24b-instruct:free: 7 requests > 6
 LIST
-echo "scenarios_seed_mutations: $count changed numbers all fail their check"
+
+# The documented seeds' verdicts depend on their providers' documented
+# behaviour: the scenario flipped to the other reading fails its own check.
+flip() {
+  sed "$2" "$S/$1" >"$S/.flip-$1"
+  cmp -s "$S/$1" "$S/.flip-$1" && { rm -f "$S/.flip-$1"; fail "sed '$2' changed nothing in $1"; }
+  "$RL" sim "$S/.flip-$1" --out "$dir/run" --quiet >"$dir/log" 2>&1; rc=$?
+  [ $rc -eq 0 ] || { rm -f "$S/.flip-$1"; fail "sim $1 flipped by '$2' exited $rc"; }
+  "$RL" check "$dir/run" >"$dir/log" 2>&1; rc=$?
+  rm -f "$S/.flip-$1"; rm -rf "$dir/run"
+  [ $rc -eq 1 ] || fail "$1 flipped by '$2': check exited $rc, want 1"
+  grep -qF "$3" "$dir/log" || fail "$1 flipped by '$2': no line with \"$3\""
+  count=$((count + 1))
+}
+flip seed-001-groq-fallback.json 's/"retry_after": "seconds"/"retry_after": "none"/' "success rate"
+flip seed-004-openrouter-rotation.json 's/"scope": "group"/"scope": "model"/' "deepseek/deepseek-chat"
+flip seed-004-openrouter-rotation-per-model.json 's/"scope": "model"/"scope": "group"/' "deepseek/deepseek-chat"
+echo "scenarios_seed_mutations: $count changed numbers and assumptions all fail their check"

@@ -5,7 +5,7 @@
 set -u
 RL="$RL_BIN/retrylab"; S=scenarios; P=scenarios/policies; E=scenarios/expect
 dir=$(mktemp -d); trap 'rm -rf "$dir"' EXIT
-fail() { echo "FAIL: $*"; [ -f "$dir/log" ] && cat "$dir/log"; exit 1; }
+. "$RL_ROOT/tests/lib/fail.sh"; FAIL_LOG=$dir/log
 
 n=0
 for sc in "$S"/seed-*.json; do

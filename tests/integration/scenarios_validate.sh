@@ -7,7 +7,7 @@
 set -u
 RL="$RL_BIN/retrylab"; P=scenarios/policies
 dir=$(mktemp -d); trap 'rm -rf "$dir"' EXIT
-fail() { echo "FAIL: $*"; [ -f "$dir/log" ] && cat "$dir/log"; exit 1; }
+. "$RL_ROOT/tests/lib/fail.sh"; FAIL_LOG=$dir/log
 
 files=$(find scenarios -name '*.json' | sort)
 n=$(echo "$files" | wc -l)

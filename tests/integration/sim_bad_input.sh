@@ -3,7 +3,7 @@
 set -u
 R="$RL_BIN/retrylab"; D="$RL_ROOT/tests/data/sim"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
+. "$RL_ROOT/tests/lib/fail.sh"
 expect2() { # expect2 PATTERN ARGS...: exit 2 and stderr matching PATTERN
   pat=$1; shift
   "$R" sim "$@" --out "$tmp/out" >"$tmp/o" 2>"$tmp/e"; rc=$?

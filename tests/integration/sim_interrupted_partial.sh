@@ -5,7 +5,7 @@
 set -u
 R="$RL_BIN/retrylab"; S="$RL_ROOT/tests/data/sim/many-jitter.json"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
+. "$RL_ROOT/tests/lib/fail.sh"
 RL_SIM_RAISE_AFTER=150 "$R" sim "$S" --out "$tmp/run" >"$tmp/o" 2>"$tmp/e"; rc=$?
 [ "$rc" -eq 143 ] || { cat "$tmp/e"; fail "exit $rc, want 143"; }
 grep -q '"partial":	true' "$tmp/run/summary.json" || fail "summary not partial"

@@ -6,7 +6,7 @@
 set -u
 R="$RL_BIN/retrylab"; D="$RL_ROOT/tests/data/sim"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
+. "$RL_ROOT/tests/lib/fail.sh"
 
 ENV_VALUE="sk-env-secret-$$-value"
 RL_SIM_TEST_KEY="$ENV_VALUE" "$R" sim "$D/scripted-429.json" --out "$tmp/env" >"$tmp/env.out" 2>"$tmp/env.err" \

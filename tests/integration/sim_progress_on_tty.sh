@@ -4,7 +4,7 @@
 set -u
 R="$RL_BIN/retrylab"; S="$RL_ROOT/tests/data/sim/many-jitter.json"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
+. "$RL_ROOT/tests/lib/fail.sh"
 command -v script >/dev/null 2>&1 || fail "script(1) (util-linux) is needed for this test"
 script -qec "'$R' sim '$S' --out '$tmp/a'" /dev/null >"$tmp/tty.txt" 2>&1 || fail "sim on a tty exited $?"
 grep -q 'sim: 200/200 tasks done' "$tmp/tty.txt" || { cat "$tmp/tty.txt"; fail "no progress line on a tty"; }

@@ -4,7 +4,7 @@
 set -u
 R="$RL_BIN/retrylab"; S="$RL_ROOT/tests/data/sim/many-jitter.json"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
+. "$RL_ROOT/tests/lib/fail.sh"
 for d in a b; do "$R" sim "$S" --seed 77 --out "$tmp/$d" >/dev/null || fail "run $d exited $?"; done
 "$R" sim "$S" --seed 78 --out "$tmp/c" >/dev/null || fail "run c exited $?"
 cmp -s "$tmp/a/trace.jsonl" "$tmp/b/trace.jsonl" || fail "same seed, different traces"

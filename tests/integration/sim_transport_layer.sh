@@ -10,7 +10,7 @@ R="$RL_BIN/retrylab"; S="$RL_ROOT/scenarios/seed-003-moonshot-tiers.json"
 P="$RL_ROOT/scenarios/policies/seed-003-nested-transport.json"
 L="$RL_ROOT/tests/lib/trace_sequence.sh"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
+. "$RL_ROOT/tests/lib/fail.sh"
 
 "$R" sim "$S" --policy "$P" --out "$tmp/before" --quiet >"$tmp/log" 2>&1 || fail "sim before exited $?"
 sh "$L" "$tmp/before/trace.jsonl" | awk '$1 == 5' >"$tmp/b.q" || fail "trace_sequence failed"

@@ -7,7 +7,7 @@
 set -u
 R="$RL_BIN/retrylab"; D="$RL_ROOT/tests/data/sim"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
+. "$RL_ROOT/tests/lib/fail.sh"
 "$R" sim "$D/scripted-429.json" --out "$tmp/r" --quiet 2>"$tmp/e1" || fail "first sim exited $?"
 [ -s "$tmp/e1" ] && fail "a clean run warned: $(cat "$tmp/e1")"
 printf '{"kind":"expect","max_attempts":1}\n' >"$tmp/r/expect.json"

@@ -7,7 +7,7 @@
 set -u
 R="$RL_BIN/retrylab"; S="$RL_ROOT/tests/data/sweep/herd.json"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
+. "$RL_ROOT/tests/lib/fail.sh"
 n=0
 refused() { # NEEDLE ARGS...: exit 2, NEEDLE on stderr, nothing written
   needle=$1; shift; n=$((n + 1))

@@ -9,7 +9,7 @@
 set -u
 R="$RL_BIN/retrylab"; S="$RL_ROOT/tests/data/sweep/herd.json"; P="$RL_ROOT/tests/data/sweep/herd-policy.json"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
+. "$RL_ROOT/tests/lib/fail.sh"
 "$R" sweep --help >"$tmp/h" || fail "--help: exit $?"
 for f in --policy --vary --vary-scenario --seeds --seed --jobs --out --shard --objective --expect --peers --quiet; do
   grep -q -- "$f" "$tmp/h" || fail "--help lacks $f"
@@ -80,7 +80,7 @@ grep -q 'sweep: 2/2 variants' "$tmp/tty.txt" || { cat "$tmp/tty.txt"; fail "no p
 "$R" sweep "$S" --vary backoff.base_s=1,2 --seeds 2 --out "$tmp/pipe" >"$tmp/o" 2>"$tmp/e" || fail "piped sweep"
 [ ! -s "$tmp/e" ] || { cat "$tmp/e"; fail "stderr not silent when not a terminal"; }
 # README.md's example runs as written (one seed to keep it short)
-cd "$RL_ROOT" && "$R" sweep scenarios/seed-001-groq-fallback.json \
+cd "$RL_ROOT" && "$R" sweep scenarios/seed-001-groq-fallback-no-retry-after.json \
   --vary cooldown.default_s=15,30,60,120,300,600,1320 --vary limits.max_attempts=2,5,10,25 \
   --seeds 1 --peers scenarios/policies/peers \
   --objective 'max success_rate; calls_per_success<=1.5' --out "$tmp/readme" --quiet >"$tmp/o" 2>&1 ||

@@ -7,7 +7,7 @@
 set -u
 R="$RL_BIN/retrylab"; S="$RL_ROOT/tests/data/sweep/herd.json"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
+. "$RL_ROOT/tests/lib/fail.sh"
 sweep() { "$R" sweep "$S" --vary backoff.base_s=0.5,1,2,4 --vary backoff.jitter=none,full,equal \
   --vary-scenario 'providers[0].windows[0].limit=5,8' --vary limits.max_attempts=3..9:3 \
   --seeds 3 --quiet --objective 'max success_rate; calls_per_success<=10' "$@" >/dev/null; }

@@ -15,6 +15,7 @@
 
 #include "common/timefmt.h"
 #include "tests/lib/mockhttp_harness.h"
+#include "tests/lib/test_assert.h"
 
 #define DATES "tests/data/mockhttp/dates.json"
 #define OA_KEY "Authorization: Bearer sk-test-oa"
@@ -95,7 +96,7 @@ static void dates_are_wall_clock_true_at_scale_1(void **state)
     assert_true(reset >= before + 60 && reset <= real_now() + 61);
     cJSON *st = get_json(&s, "/__admin/state");
     double epoch = num(st, "epoch_unix_us") / 1e6;
-    assert_true(epoch == floor(epoch)); /* a whole second */
+    assert_num_equal(epoch, floor(epoch)); /* a whole second */
     assert_true(fabs(epoch + num(st, "now_s") - real_now()) < 0.5);
     cJSON_Delete(st);
     free(r);

@@ -3,8 +3,8 @@
  * Moonshot's and OpenRouter's envelopes with plain X-RateLimit-* headers,
  * Azure's Retry-After with retry-after-ms, Gemini's RESOURCE_EXHAUSTED with
  * RetryInfo and its 400 for a bad key, the front's own errors in the
- * provider's style, and POST /v1/responses (a Response object; stream
- * refused). */
+ * provider's style, and POST /v1/responses (a Response object, or its
+ * typed events when streamed). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +15,7 @@
 #include <cjson/cJSON.h>
 
 #include "tests/lib/mockhttp_harness.h"
+#include "tests/lib/test_assert.h"
 
 #define PROVIDERS "tests/data/mockhttp/providers.json"
 #define ANY_KEY "Authorization: Bearer sk-any"
@@ -133,7 +134,7 @@ static void moonshot_and_openrouter_plain_headers(void **state)
     assert_int_equal(strlen(reset), 13); /* Unix milliseconds */
     j = post("/or/v1/chat/completions", ANY_KEY, MH_CHAT("llama:free"), r);
     assert_int_equal(r->status, 429);
-    assert_true(num(j, "error", "code") == 429);
+    assert_num_equal(num(j, "error", "code"), 429);
     assert_string_equal(str(j, "error.metadata.error_type"), "rate_limit_exceeded");
     cJSON_Delete(j);
     free(r);
@@ -164,7 +165,7 @@ static void gemini_retry_info_and_bad_key(void **state)
     cJSON *j = post("/gem/v1/chat/completions", key, MH_CHAT("gemini-2.5-flash"), r);
     assert_int_equal(r->status, 429);
     hdr_is(r, "Retry-After", "(absent)");
-    assert_true(num(j, "error", "code") == 429);
+    assert_num_equal(num(j, "error", "code"), 429);
     assert_string_equal(str(j, "error.status"), "RESOURCE_EXHAUSTED");
     assert_string_equal(str(j, "error.details.1.@type"),
                         "type.googleapis.com/google.rpc.RetryInfo");
@@ -216,11 +217,19 @@ static void responses_endpoint(void **state)
         assert_non_null(cJSON_GetObjectItem(j, required[i]));
     assert_true(num(j, "usage", "output_tokens") > 0);
     cJSON_Delete(j);
-    j = post("/oa/v1/responses", "Authorization: Bearer sk-test-oa",
-             "{\"model\":\"gpt-4o-mini\",\"input\":\"hi\",\"stream\":true}", r);
+    /* Streamed: the typed events of the Responses API, ending in response.completed. */
+    mh_request(&srv, "POST", "/oa/v1/responses", "Authorization: Bearer sk-test-oa",
+               "{\"model\":\"gpt-4o-mini\",\"input\":\"hi\",\"stream\":true}", 5000, r);
+    assert_int_equal(r->status, 200);
+    char type[64];
+    assert_int_equal(mh_header(r, "Content-Type", type, sizeof type), 0);
+    assert_memory_equal(type, "text/event-stream", 17);
+    assert_non_null(strstr(r->body, "event: response.created\n"));
+    assert_non_null(strstr(r->body, "event: response.output_text.delta\n"));
+    assert_non_null(strstr(r->body, "event: response.completed\n"));
+    mh_request(&srv, "POST", "/oa/v1/responses", "Authorization: Bearer sk-test-oa",
+               "{\"model\":\"gpt-4o-mini\",\"input\":\"hi\",\"stream\":\"yes\"}", 5000, r);
     assert_int_equal(r->status, 400);
-    assert_non_null(strstr(str(j, "error.message"), "stream"));
-    cJSON_Delete(j);
     j = post("/oa/v1/responses", "Authorization: Bearer sk-test-oa",
              "{\"model\":\"gpt-4o-mini\",\"messages\":[]}", r);
     assert_int_equal(r->status, 400);

@@ -16,6 +16,7 @@
 #include <sys/socket.h>
 
 #include "tests/lib/mockhttp_harness.h"
+#include "tests/lib/test_assert.h"
 
 #define OA_KEY "Authorization: Bearer sk-test-oa"
 #define CHAT "/oa/v1/chat/completions"
@@ -77,7 +78,7 @@ static void time_scale_600_resets_window_in_a_tenth(void **state)
     mh_request(&s, "POST", CHAT, OA_KEY, MH_CHAT("m1"), 5000, r);
     assert_int_equal(r->status, 200);
     cJSON *st = get_json(&s, "/__admin/state");
-    assert_true(cJSON_GetObjectItem(st, "time_scale")->valuedouble == 600);
+    assert_num_equal(cJSON_GetObjectItem(st, "time_scale")->valuedouble, 600);
     assert_true(cJSON_GetObjectItem(st, "now_s")->valuedouble >= 72);
     cJSON_Delete(st);
     free(r);

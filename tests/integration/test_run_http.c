@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "tests/lib/run_harness.h"
+#include "tests/lib/test_assert.h"
 
 #define DATA "tests/data/run/"
 
@@ -74,7 +75,13 @@ static void task_story(const cJSON *trace, int task, char *out, size_t size)
         if ((int)rh_num(e, "task", -1) != task || n + 200 >= size)
             continue;
         int a = (int)rh_num(e, "attempt", 0);
-        if (strcmp(ev, "response") == 0)
+        if (strcmp(ev, "response") == 0 && rh_str(e, "stream")[0])
+            n += (size_t)snprintf(out + n, size - n, "R%d %s/%s %s %d%s stream %s %d %s\n", a,
+                                  rh_str(e, "provider"), rh_str(e, "model"), rh_str(e, "key"),
+                                  (int)rh_num(e, "status", -1), rh_str(e, "error"),
+                                  rh_str(e, "stream"), (int)rh_num(e, "tokens", -1),
+                                  rh_str(e, "stream_error"));
+        else if (strcmp(ev, "response") == 0)
             n += (size_t)snprintf(out + n, size - n, "R%d %s/%s %s %d%s\n", a,
                                   rh_str(e, "provider"), rh_str(e, "model"), rh_str(e, "key"),
                                   (int)rh_num(e, "status", -1), rh_str(e, "error"));
@@ -177,6 +184,15 @@ static void equivalence_error_bodies(void **state)
     free(trace);
 }
 
+/* Streams that break off (an error event, a cut, a stall past the idle
+ * timeout, a malformed event), are resumed on the fallback model, and
+ * complete: the same story, stream ends and tokens included. */
+static void equivalence_streams(void **state)
+{
+    int streams = same_stories(*state, DATA "equiv-stream.json", "20", 6, " stream ", NULL, NULL);
+    assert_int_equal(streams, 14); /* every attempt streamed */
+}
+
 static void transport_faults_match_sim(void **state)
 {
     fixture *f = *state;
@@ -249,7 +265,7 @@ static void equivalence_per_attempt_draws(void **state)
     char sd[300], rd[300];    /* same_stories' directories */
     snprintf(sd, sizeof sd, "%s/sim", f->dir);
     snprintf(rd, sizeof rd, "%s/run", f->dir);
-    assert_true(success_rate(sd) == success_rate(rd));
+    assert_num_equal(success_rate(sd), success_rate(rd));
 }
 
 /* ---- seed 003 ladder in scaled real time ---- */
@@ -278,7 +294,7 @@ static void ladder_003_scaled(void **state)
             continue;
         assert_true(n < 6);
         double planned = rh_num(e, "delay", -1), observed = rh_num(e, "observed", -1);
-        assert_true(planned == want[n]);
+        assert_num_equal(planned, want[n]);
         /* 50 ms of wall time (x scale) for a loaded machine: bench/runner.sh measures the
          * fidelity itself */
         assert_true(fabs(observed - planned) <= 0.050 * 2000);
@@ -287,7 +303,7 @@ static void ladder_003_scaled(void **state)
     }
     assert_int_equal(n, 6);
     cJSON *s = rh_summary(rd);
-    assert_true(rh_num(s, "total_wait_s", -1) == 1260);
+    assert_num_equal(rh_num(s, "total_wait_s", -1), 1260);
     assert_int_equal((int)rh_num(s, "attempts", -1), 7);
     assert_true(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(s, "partial")));
     cJSON_Delete(s);
@@ -496,7 +512,7 @@ static void live_run_against_stand_in(void **state)
     assert_int_equal(s503, 2);
     assert_int_equal(s200, 4);
     cJSON *s = rh_summary(rd);
-    assert_true(rh_num(s, "success_rate", -1) == 1.0);
+    assert_num_equal(rh_num(s, "success_rate", -1), 1.0);
     cJSON_Delete(s);
     cJSON_Delete(tr);
     static const char *const secrets[] = {"sk-live-stand-in-value-a", "sk-live-stand-in-value-b",
@@ -556,7 +572,7 @@ static void live_caps_tasks_and_connections(void **state)
     assert_true(peak >= 2 && peak <= 3);
     cJSON *s = rh_summary(rd);
     assert_int_equal((int)rh_num(s, "tasks_done", -1), 30);
-    assert_true(rh_num(s, "success_rate", -1) == 1.0);
+    assert_num_equal(rh_num(s, "success_rate", -1), 1.0);
     cJSON_Delete(s);
     cJSON_Delete(tr);
 }
@@ -587,6 +603,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(equivalence_stochastic, setup, teardown),
         cmocka_unit_test_setup_teardown(equivalence_per_attempt_draws, setup, teardown),
         cmocka_unit_test_setup_teardown(transport_faults_match_sim, setup, teardown),
+        cmocka_unit_test_setup_teardown(equivalence_streams, setup, teardown),
         cmocka_unit_test_setup_teardown(ladder_003_scaled, setup, teardown),
         cmocka_unit_test_setup_teardown(sigterm_leaves_whole_trace_and_partial_summary, setup,
                                         teardown),

@@ -4,7 +4,7 @@
 set -u
 R="$RL_BIN/retrylab"; D="$RL_ROOT/tests/data/sim"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
+. "$RL_ROOT/tests/lib/fail.sh"
 printf '{"kind":"expect","max_attempts":7}\n' >"$tmp/exp.json"
 printf '{"kind":"providers","providers":[{"name":"groq","shape":"openai","base_url":"https://api.groq.com/openai/v1"}]}\n' >"$tmp/goodprov.json"
 "$R" validate "$D/scripted-429.json" "$D/honour-retry-after.json" "$tmp/exp.json" "$tmp/goodprov.json" \

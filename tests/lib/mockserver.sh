@@ -17,8 +17,8 @@ mock_start() {
   [ -n "$mock_url" ] || { cat "$_dir/ms.out"; return 1; }
 }
 
-# fail MESSAGE: the test fails with "FAIL: MESSAGE" (a test may define its own).
-fail() { echo "FAIL: $*"; exit 1; }
+# fail MESSAGE: tests/lib/fail.sh.
+. "$RL_ROOT/tests/lib/fail.sh"
 
 #   mock_test SCENARIO [FLAG...]
 # the usual start of a test against one mockserver: tmp, a fresh directory

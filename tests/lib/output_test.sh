@@ -6,4 +6,5 @@
 RL="$RL_BIN/retrylab"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 out="$tmp/out"
-fail() { echo "FAIL: $*"; echo "--- output:"; cat "$out"; exit 1; }
+. "$RL_ROOT/tests/lib/fail.sh"
+FAIL_LOG=$out

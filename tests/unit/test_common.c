@@ -21,6 +21,7 @@
 #include "common/rng.h"
 #include "common/timeu.h"
 #include "common/utf8.h"
+#include "tests/lib/test_assert.h"
 
 /* The soft open-file limit goes up to the hard one, at most 65,536. */
 static void fd_limit_is_raised_to_the_hard_limit(void **state)
@@ -35,7 +36,7 @@ static void fd_limit_is_raised_to_the_hard_limit(void **state)
     cm_raise_fd_limit();
     struct rlimit now;
     assert_int_equal(getrlimit(RLIMIT_NOFILE, &now), 0);
-    assert_true(now.rlim_cur == (rl.rlim_max > 65536 ? 65536 : rl.rlim_max));
+    assert_num_equal(now.rlim_cur, (rl.rlim_max > 65536 ? 65536 : rl.rlim_max));
 }
 
 /* Attempt ids: never 0, one per (task, attempt), and the header text both
@@ -53,7 +54,7 @@ static void attempt_ids_and_their_text(void **state)
             assert_true(id != cm_attempt_id(tasks[i], attempts[j] - 1));
             cm_attempt_format(id, text);
             assert_int_equal(cm_attempt_parse(text, &back), 0);
-            assert_true(back == id);
+            assert_num_equal(back, id);
         }
     cm_attempt_format(cm_attempt_id(12, 3), text);
     assert_string_equal(text, "12/3");
@@ -80,7 +81,7 @@ static void attempt_ids_and_their_text(void **state)
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         uint64_t id = 42;
         assert_int_equal(cm_attempt_parse(bad[i], &id), -1);
-        assert_true(id == 42);
+        assert_num_equal(id, 42);
     }
     uint64_t id = 0;
     assert_int_equal(cm_attempt_parse(NULL, &id), -1);

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "engine/core/breaker.h"
+#include "tests/lib/test_assert.h"
 
 #define S(x) ((cm_us)((x)*1000000.0))
 
@@ -161,8 +162,8 @@ static void state_names_and_json(void **state)
     cJSON *o = rl_breaker_json(&b, &c, S(1));
     assert_non_null(o);
     assert_string_equal(cJSON_GetObjectItem(o, "state")->valuestring, "open");
-    assert_true(cJSON_GetObjectItem(o, "open_until_s")->valuedouble == 30.0);
-    assert_true(cJSON_GetObjectItem(o, "opens")->valuedouble == 1.0);
+    assert_num_equal(cJSON_GetObjectItem(o, "open_until_s")->valuedouble, 30.0);
+    assert_num_equal(cJSON_GetObjectItem(o, "opens")->valuedouble, 1.0);
     cJSON_Delete(o);
     o = rl_breaker_json(&b, &c, S(31)); /* due: shown as half_open */
     assert_string_equal(cJSON_GetObjectItem(o, "state")->valuestring, "half_open");
@@ -228,7 +229,7 @@ static void parse_errors_name_file_line_col(void **state)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const char *msg = parse_section(cases[i].text, &c);
         print_message("case %zu: %s\n", i, msg);
-        assert_true(strncmp(msg, cases[i].error, strlen(cases[i].error)) == 0);
+        assert_num_equal(strncmp(msg, cases[i].error, strlen(cases[i].error)), 0);
         assert_false(c.enabled);
     }
 }

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "engine/core/budget.h"
+#include "tests/lib/test_assert.h"
 
 #define S(x) ((cm_us)((x)*1000000.0))
 
@@ -125,7 +126,7 @@ static void grpc_stops_at_attempt_5(void **state)
     assert_int_equal(successes_to_earn_a_retry(&budget, 0, NULL), 10);
     for (int i = 0; i < 200; i++)
         rl_budget_on_result(&budget, 0, true, 0);
-    assert_true(json_number(&budget, 0, "tokens") == 10.0);
+    assert_num_equal(json_number(&budget, 0, "tokens"), 10.0);
 }
 
 static void ratio_reserve_then_20_percent(void **state)
@@ -155,7 +156,7 @@ static void ratio_without_reserve(void **state)
     assert_true(rl_budget_try_retry(&budget, 0, false, NULL, NULL));
     assert_true(rl_budget_try_retry(&budget, 0, false, NULL, NULL));
     assert_false(rl_budget_try_retry(&budget, 0, false, NULL, NULL));
-    assert_true(json_number(&budget, 0, "balance_retries") == 0.0);
+    assert_num_equal(json_number(&budget, 0, "balance_retries"), 0.0);
 }
 
 static void adaptive_seeded_sequence(void **state)
@@ -171,15 +172,15 @@ static void adaptive_seeded_sequence(void **state)
     int n = attempts_until_refused(&budget, 0, false, &rng);
     assert_int_equal(n, 2);
     /* Requests = n attempts + 1 refused; accepts 0. */
-    assert_true(json_number(&budget, 0, "requests") == n + 1);
-    assert_true(json_number(&budget, 0, "reject_probability") == (double)(n + 1) / (n + 2));
+    assert_num_equal(json_number(&budget, 0, "requests"), n + 1);
+    assert_num_equal(json_number(&budget, 0, "reject_probability"), (double)(n + 1) / (n + 2));
     /* Each success adds a request and an accept: requests - 2 accepts falls
      * by one per success, so R = n + 1 successes bring the probability to 0. */
     for (int i = 0; i < n + 1; i++) {
         rl_budget_on_attempt(&budget, S(1), false);
         rl_budget_on_result(&budget, S(1), true, 0);
     }
-    assert_true(json_number(&budget, S(1), "reject_probability") == 0.0);
+    assert_num_equal(json_number(&budget, S(1), "reject_probability"), 0.0);
     for (int i = 0; i < 50; i++)
         assert_true(rl_budget_try_retry(&budget, S(1), false, &rng, NULL));
 }
@@ -277,7 +278,7 @@ static void parse_errors_name_file_line_col(void **state)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const char *msg = parse_section(cases[i].text, &c);
         print_message("case %zu: %s\n", i, msg);
-        assert_true(strncmp(msg, cases[i].error, strlen(cases[i].error)) == 0);
+        assert_num_equal(strncmp(msg, cases[i].error, strlen(cases[i].error)), 0);
         assert_int_equal(c.kind, RL_BUDGET_NONE);
     }
 }

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 
 #include "engine/core/policy.h"
+#include "tests/lib/test_assert.h"
 
 #define BAD "tests/data/policies/bad"
 #define GOOD "tests/data/policies/good"
@@ -127,7 +128,7 @@ static void design_example_values(void **state)
     rl_policy_candidate(p, 5, &c); /* out of range: zeroed */
     assert_null(c.provider);
     assert_int_equal(p->backoff.kind, RL_BACKOFF_EXPONENTIAL);
-    assert_true(p->backoff.cap_s == 900);
+    assert_num_equal(p->backoff.cap_s, 900);
     assert_int_equal(p->limits.max_attempts, 10); /* default */
     assert_int_equal(rl_backoff_ladder(&p->backoff, 9), 512 * CM_US_PER_S);
     assert_int_equal(rl_backoff_ladder(&p->backoff, 10), 900 * CM_US_PER_S);

@@ -4,6 +4,7 @@
  * the cumulative ceiling (Portkey), hostile values noted in the WAIT,
  * x-should-retry overriding 400 and 503, custom classification. */
 #include "tests/lib/engine_fixture.h"
+#include "tests/lib/test_assert.h"
 
 #define ONE_CAND                                                                                   \
     "{\"kind\":\"policy\",\"name\":\"ra\",\"candidates\":[{\"provider\":\"openai\","               \
@@ -40,11 +41,11 @@ static void caps_openai_python_like(void **state)
     (void)state;
     rl_wait_reason why;
     uint32_t c;
-    assert_true(first_wait(PY, "60", &why, &c) == 60);
+    assert_num_equal(first_wait(PY, "60", &why, &c), 60);
     assert_int_equal(why, RL_WAIT_RETRY_AFTER);
     const char *above[] = {"61", "120", "121"};
     for (size_t i = 0; i < 3; i++) {
-        assert_true(first_wait(PY, above[i], &why, &c) == 0.5);
+        assert_num_equal(first_wait(PY, above[i], &why, &c), 0.5);
         assert_int_equal(why, RL_WAIT_BACKOFF);
     }
 }
@@ -54,11 +55,11 @@ static void caps_openai_node_like(void **state)
     (void)state;
     rl_wait_reason why;
     uint32_t c;
-    assert_true(first_wait(NODE, "59", &why, &c) == 59);
+    assert_num_equal(first_wait(NODE, "59", &why, &c), 59);
     assert_int_equal(why, RL_WAIT_RETRY_AFTER);
     const char *above[] = {"60", "61", "120", "121"};
     for (size_t i = 0; i < 4; i++) {
-        assert_true(first_wait(NODE, above[i], &why, &c) == 0.5);
+        assert_num_equal(first_wait(NODE, above[i], &why, &c), 0.5);
         assert_int_equal(why, RL_WAIT_BACKOFF);
     }
 }
@@ -68,11 +69,11 @@ static void caps_give_up_above_120(void **state)
     (void)state;
     rl_wait_reason why;
     uint32_t c;
-    assert_true(first_wait(GIVEUP, "60", &why, &c) == 60);
-    assert_true(first_wait(GIVEUP, "61", &why, &c) == 61);
-    assert_true(first_wait(GIVEUP, "120", &why, &c) == 120);
+    assert_num_equal(first_wait(GIVEUP, "60", &why, &c), 60);
+    assert_num_equal(first_wait(GIVEUP, "61", &why, &c), 61);
+    assert_num_equal(first_wait(GIVEUP, "120", &why, &c), 120);
     assert_int_equal(why, RL_WAIT_RETRY_AFTER);
-    assert_true(first_wait(GIVEUP, "121", &why, &c) == -1);
+    assert_num_equal(first_wait(GIVEUP, "121", &why, &c), -1);
     assert_int_equal(c, 99); /* no second send */
 }
 
@@ -81,9 +82,9 @@ static void cap_rotate_above(void **state)
     (void)state;
     rl_wait_reason why;
     uint32_t c;
-    assert_true(first_wait(ROTATE, "60", &why, &c) == 60);
+    assert_num_equal(first_wait(ROTATE, "60", &why, &c), 60);
     assert_int_equal(c, 0);
-    assert_true(first_wait(ROTATE, "61", &why, &c) == -1); /* no wait: straight to the next */
+    assert_num_equal(first_wait(ROTATE, "61", &why, &c), -1); /* no wait: straight to the next */
     assert_int_equal(c, 1);
 }
 
@@ -92,11 +93,11 @@ static void ignore_and_clamp(void **state)
     (void)state;
     rl_wait_reason why;
     uint32_t c;
-    assert_true(first_wait("{\"mode\":\"ignore\"}", "30", &why, &c) == 0.5);
+    assert_num_equal(first_wait("{\"mode\":\"ignore\"}", "30", &why, &c), 0.5);
     assert_true(first_wait("{\"mode\":\"cap\",\"max_s\":20,\"above_max\":\"clamp\"}", "30", &why,
                            &c) == 20);
-    assert_true(first_wait("{\"min_s\":2}", "1", &why, &c) == 2);
-    assert_true(first_wait("{}", "1.5", &why, &c) == 1.5);
+    assert_num_equal(first_wait("{\"min_s\":2}", "1", &why, &c), 2);
+    assert_num_equal(first_wait("{}", "1.5", &why, &c), 1.5);
 }
 
 static void give_up_message(void **state)

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "engine/core/run.h"
+#include "tests/lib/test_assert.h"
 
 static const char *const groq[] = {"llama-3.3-70b-versatile",
                                    "llama-3.3-70b-specdec",
@@ -136,7 +137,7 @@ static void seed001_retry_after_sets_cooldown_and_extends_only(void **state)
     assert_int_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(cd, "available"), "groq")->valueint,
                      16);
     cJSON *e = cJSON_GetArrayItem(cJSON_GetObjectItem(cd, "entries"), 0);
-    assert_true(cJSON_GetObjectItem(e, "remaining_s")->valuedouble == 60);
+    assert_num_equal(cJSON_GetObjectItem(e, "remaining_s")->valuedouble, 60);
     cJSON_Delete(sum);
     fx_free(&f);
 }
@@ -304,8 +305,8 @@ static void metrics_latency_and_rate_limited(void **state)
     assert_int_equal(cJSON_GetObjectItem(c0, "failures")->valueint, 1);
     cJSON *lat = cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(sum, "candidates"), 2),
                                      "latency_s");
-    assert_true(cJSON_GetObjectItem(lat, "mean")->valuedouble == 2.0);
-    assert_true(cJSON_GetObjectItem(lat, "max")->valuedouble == 2.0);
+    assert_num_equal(cJSON_GetObjectItem(lat, "mean")->valuedouble, 2.0);
+    assert_num_equal(cJSON_GetObjectItem(lat, "max")->valuedouble, 2.0);
     assert_non_null(cJSON_GetObjectItem(sum, "budget"));
     cJSON_Delete(sum);
     fx_free(&f);

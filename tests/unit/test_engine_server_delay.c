@@ -12,6 +12,7 @@
 #include "tests/lib/engine_fixture.h"
 
 #include "engine/core/backoff.h"
+#include "tests/lib/test_assert.h"
 
 #define S(x) ((cm_us)((x)*1000000.0))
 
@@ -58,16 +59,16 @@ static void strict_lower_bound(void **state)
     (void)state;
     rl_wait_reason why;
     /* By default a 0 is a 0 s wait, as before. */
-    assert_true(first_wait("", "retry-after", "0", &why) == 0);
+    assert_num_equal(first_wait("", "retry-after", "0", &why), 0);
     assert_int_equal(why, RL_WAIT_RETRY_AFTER);
     /* 0 < v: Retry-After 0 and retry-after-ms 0 go to the ladder. */
-    assert_true(first_wait(STRICT, "retry-after", "0", &why) == 1);
+    assert_num_equal(first_wait(STRICT, "retry-after", "0", &why), 1);
     assert_int_equal(why, RL_WAIT_BACKOFF);
-    assert_true(first_wait(STRICT, "retry-after-ms", "0", &why) == 1);
-    assert_true(first_wait(STRICT, "retry-after", "2", &why) == 2);
+    assert_num_equal(first_wait(STRICT, "retry-after-ms", "0", &why), 1);
+    assert_num_equal(first_wait(STRICT, "retry-after", "2", &why), 2);
     assert_int_equal(why, RL_WAIT_RETRY_AFTER);
     /* A floor that clamps (below_min clamp, the default). */
-    assert_true(first_wait(",\"retry_after\":{\"min_s\":3}", "retry-after", "2", &why) == 3);
+    assert_num_equal(first_wait(",\"retry_after\":{\"min_s\":3}", "retry-after", "2", &why), 3);
 }
 
 #define DATE "Date", "Thu, 01 Jan 2026 00:00:10 GMT"
@@ -86,24 +87,24 @@ static void past_dates(void **state)
 {
     (void)state;
     rl_wait_reason why;
-    assert_true(date_wait("", PAST, &why) == 0); /* zero, the default */
+    assert_num_equal(date_wait("", PAST, &why), 0); /* zero, the default */
     assert_int_equal(why, RL_WAIT_RETRY_AFTER);
-    assert_true(date_wait(",\"retry_after\":{\"past_date\":\"ladder\"}", PAST, &why) == 1);
+    assert_num_equal(date_wait(",\"retry_after\":{\"past_date\":\"ladder\"}", PAST, &why), 1);
     assert_int_equal(why, RL_WAIT_BACKOFF);
     /* zero then meets the window: under a strict lower bound, the ladder */
-    assert_true(date_wait(STRICT, PAST, &why) == 1);
+    assert_num_equal(date_wait(STRICT, PAST, &why), 1);
     /* immediate: 0 s whatever the window */
     const char *imm = ",\"retry_after\":{\"past_date\":\"immediate\",\"min_s\":0,"
                       "\"min_inclusive\":false,\"below_min\":\"ladder\"}";
-    assert_true(date_wait(imm, PAST, &why) == 0);
+    assert_num_equal(date_wait(imm, PAST, &why), 0);
     assert_int_equal(why, RL_WAIT_RETRY_AFTER);
     /* A date equal to the Date header is not past: a clean 0. */
-    assert_true(date_wait(",\"retry_after\":{\"past_date\":\"ladder\"}", NOW_DATE, &why) == 0);
-    assert_true(date_wait(STRICT, NOW_DATE, &why) == 1);
+    assert_num_equal(date_wait(",\"retry_after\":{\"past_date\":\"ladder\"}", NOW_DATE, &why), 0);
+    assert_num_equal(date_wait(STRICT, NOW_DATE, &why), 1);
     /* Dates not read at all (Portkey: parseInt of a date is NaN). */
     assert_true(date_wait(",\"retry_after\":{\"dates\":false}", "Thu, 01 Jan 2026 00:00:12 GMT",
                           &why) == 1);
-    assert_true(date_wait("", "Thu, 01 Jan 2026 00:00:12 GMT", &why) == 2);
+    assert_num_equal(date_wait("", "Thu, 01 Jan 2026 00:00:12 GMT", &why), 2);
 }
 
 /* A date as the SDKs read it: minus the client's clock, not the Date header.
@@ -129,19 +130,19 @@ static void dates_against_the_clock(void **state)
     const char *hdr = ",\"retry_after\":{\"past_date\":\"ladder\"}";
     const char *clk = ",\"retry_after\":{\"past_date\":\"ladder\",\"date_reference\":\"clock\"}";
     /* "now" in the date: 0 s against Date, half a second past against the clock */
-    assert_true(clock_wait(hdr, NOW_DATE, &why) == 0);
+    assert_num_equal(clock_wait(hdr, NOW_DATE, &why), 0);
     assert_int_equal(why, RL_WAIT_RETRY_AFTER);
-    assert_true(clock_wait(clk, NOW_DATE, &why) == 1);
+    assert_num_equal(clock_wait(clk, NOW_DATE, &why), 1);
     assert_int_equal(why, RL_WAIT_BACKOFF);
     /* 2 s after Date: 2 s, or 1.5 s by the clock */
-    assert_true(clock_wait(hdr, "Thu, 01 Jan 2026 00:00:12 GMT", &why) == 2);
-    assert_true(clock_wait(clk, "Thu, 01 Jan 2026 00:00:12 GMT", &why) == 1.5);
+    assert_num_equal(clock_wait(hdr, "Thu, 01 Jan 2026 00:00:12 GMT", &why), 2);
+    assert_num_equal(clock_wait(clk, "Thu, 01 Jan 2026 00:00:12 GMT", &why), 1.5);
     /* 60 s after Date under a ceiling of 60: honoured either way (59.5 s by the clock) */
     const char *node = ",\"retry_after\":{\"max_s\":60,\"past_date\":\"ladder\","
                        "\"date_reference\":\"clock\"}";
-    assert_true(clock_wait(node, "Thu, 01 Jan 2026 00:01:10 GMT", &why) == 59.5);
+    assert_num_equal(clock_wait(node, "Thu, 01 Jan 2026 00:01:10 GMT", &why), 59.5);
     /* Seconds are not dates: unchanged. */
-    assert_true(clock_wait(clk, "7", &why) == 7);
+    assert_num_equal(clock_wait(clk, "7", &why), 7);
 }
 
 static void only_listed_statuses(void **state)
@@ -150,12 +151,12 @@ static void only_listed_statuses(void **state)
     const char *p = ",\"retry_after\":{\"statuses\":[429]}";
     fx_trail tr;
     drive(p, 503, "retry-after", "7", NULL, NULL, NULL, &tr);
-    assert_true(tr.wait_s[0] == 1);
+    assert_num_equal(tr.wait_s[0], 1);
     assert_int_equal(tr.why[0], RL_WAIT_BACKOFF);
     drive(p, 429, "retry-after", "7", NULL, NULL, NULL, &tr);
-    assert_true(tr.wait_s[0] == 7);
+    assert_num_equal(tr.wait_s[0], 7);
     drive("", 503, "retry-after", "7", NULL, NULL, NULL, &tr);
-    assert_true(tr.wait_s[0] == 7);
+    assert_num_equal(tr.wait_s[0], 7);
 }
 
 static void which_headers(void **state)
@@ -165,15 +166,15 @@ static void which_headers(void **state)
     /* retry-after only (curl, LiteLLM): retry-after-ms is not read. */
     const char *only = ",\"retry_after\":{\"headers\":[\"retry-after\"]}";
     drive(only, 429, "retry-after-ms", "2000", NULL, NULL, NULL, &tr);
-    assert_true(tr.wait_s[0] == 1);
+    assert_num_equal(tr.wait_s[0], 1);
     drive(only, 429, "retry-after-ms", "2000", "retry-after", "5", NULL, &tr);
-    assert_true(tr.wait_s[0] == 5);
+    assert_num_equal(tr.wait_s[0], 5);
     drive("", 429, "retry-after-ms", "2000", "retry-after", "5", NULL, &tr);
-    assert_true(tr.wait_s[0] == 2);
+    assert_num_equal(tr.wait_s[0], 2);
     /* The listed order decides when both are usable. */
     drive(",\"retry_after\":{\"headers\":[\"retry-after\",\"retry-after-ms\"]}", 429,
           "retry-after-ms", "2000", "retry-after", "5", NULL, &tr);
-    assert_true(tr.wait_s[0] == 5);
+    assert_num_equal(tr.wait_s[0], 5);
 }
 
 static void delays_from_the_body(void **state)
@@ -186,22 +187,22 @@ static void delays_from_the_body(void **state)
     b.retry_delay = S(26);
     /* Not read unless asked for. */
     drive("", 429, NULL, NULL, NULL, NULL, &b, &tr);
-    assert_true(tr.wait_s[0] == 1);
+    assert_num_equal(tr.wait_s[0], 1);
     drive(",\"retry_after\":{\"from\":[\"headers\",\"message\"]}", 429, NULL, NULL, NULL, NULL, &b,
           &tr);
-    assert_true(tr.wait_s[0] == 20);
+    assert_num_equal(tr.wait_s[0], 20);
     assert_int_equal(tr.why[0], RL_WAIT_RETRY_AFTER);
     drive(",\"retry_after\":{\"from\":[\"retry_info\",\"message\"]}", 429, NULL, NULL, NULL, NULL,
           &b, &tr);
-    assert_true(tr.wait_s[0] == 26);
+    assert_num_equal(tr.wait_s[0], 26);
     /* A header first in the list wins over the body. */
     drive(",\"retry_after\":{\"from\":[\"headers\",\"message\"]}", 429, "retry-after", "3", NULL,
           NULL, &b, &tr);
-    assert_true(tr.wait_s[0] == 3);
+    assert_num_equal(tr.wait_s[0], 3);
     /* The window applies as to a header: above 10 s, the ladder. */
     drive(",\"retry_after\":{\"from\":[\"message\"],\"max_s\":10}", 429, NULL, NULL, NULL, NULL, &b,
           &tr);
-    assert_true(tr.wait_s[0] == 1);
+    assert_num_equal(tr.wait_s[0], 1);
 }
 
 static void ladder_after_a_server_wait(void **state)
@@ -231,13 +232,13 @@ static void combined_with_the_ladder(void **state)
     rl_wait_reason why;
     /* max: the longer of the two (ladder 1 s at n = 0) */
     const char *mx = ",\"retry_after\":{\"combine\":\"max\"}";
-    assert_true(first_wait(mx, "retry-after", "0.5", &why) == 1);
-    assert_true(first_wait(mx, "retry-after", "3", &why) == 3);
+    assert_num_equal(first_wait(mx, "retry-after", "0.5", &why), 1);
+    assert_num_equal(first_wait(mx, "retry-after", "3", &why), 3);
     /* bounded: max(b, min(v, b + 5)) */
     const char *bd = ",\"retry_after\":{\"combine\":\"bounded\",\"bounded_plus_s\":5}";
-    assert_true(first_wait(bd, "retry-after", "3", &why) == 3);
-    assert_true(first_wait(bd, "retry-after", "60", &why) == 6);
-    assert_true(first_wait(bd, "retry-after", "0", &why) == 1);
+    assert_num_equal(first_wait(bd, "retry-after", "3", &why), 3);
+    assert_num_equal(first_wait(bd, "retry-after", "60", &why), 6);
+    assert_num_equal(first_wait(bd, "retry-after", "0", &why), 1);
     /* The ladder moves on a step either way: a second 429 with 60 s waits 2 + 5. */
     fx_trail tr;
     drive(bd, 429, "retry-after", "60", NULL, NULL, NULL, &tr);

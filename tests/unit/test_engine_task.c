@@ -2,6 +2,7 @@
  * rl_task_next with scripted outcomes (seed 003 tiers, seed 000 request- and
  * task-level retries, seed 002 key rotation, seed 004 ladder). */
 #include "tests/lib/engine_fixture.h"
+#include "tests/lib/test_assert.h"
 
 #define SEED003                                                                                    \
     "{\"kind\":\"policy\",\"name\":\"seed-003\",\"candidates\":[{\"provider\":\"moonshot\","       \
@@ -27,7 +28,7 @@ static void seed003_free_tier_ladder(void **state)
     double sum = 0;
     for (size_t i = 0; i < tr.nwaits; i++)
         sum += tr.wait_s[i];
-    assert_true(sum == 1260);
+    assert_num_equal(sum, 1260);
     assert_int_equal(tr.nsends, 7);
     assert_false(tr.ok);
     assert_string_equal(tr.tier[0], "free");
@@ -188,11 +189,11 @@ static void seed000_request_then_model_then_task_level(void **state)
     size_t w = 0;
     for (int run = 0; run < 4; run++) {
         for (size_t i = 0; i < 10; i++, w++) {
-            assert_true(tr.wait_s[w] == pass[i]);
+            assert_num_equal(tr.wait_s[w], pass[i]);
             assert_int_equal(tr.why[w], RL_WAIT_BACKOFF);
         }
         if (run < 3) {
-            assert_true(tr.wait_s[w] == task_waits[run]);
+            assert_num_equal(tr.wait_s[w], task_waits[run]);
             assert_int_equal(tr.why[w++], RL_WAIT_TASK_RETRY);
         }
     }

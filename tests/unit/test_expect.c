@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "common/expect.h"
+#include "tests/lib/test_assert.h"
 
 static void full_file_parses_every_key(void **state)
 {
@@ -21,15 +22,15 @@ static void full_file_parses_every_key(void **state)
         fail_msg("%s", err.msg);
     assert_int_equal(e.n_ladders, 2);
     assert_int_equal(e.ladders[0].n_waits, 6);
-    assert_true(e.ladders[0].waits_s[5] == 640);
-    assert_true(e.ladders[0].tolerance == 0.01);
-    assert_true(e.ladders[0].abs_tolerance_s == 0.001);
+    assert_num_equal(e.ladders[0].waits_s[5], 640);
+    assert_num_equal(e.ladders[0].tolerance, 0.01);
+    assert_num_equal(e.ladders[0].abs_tolerance_s, 0.001);
     assert_int_equal(e.ladders[0].field, CM_EXPECT_DELAY);
     assert_int_equal(e.ladders[1].task, 1);
     assert_int_equal(e.ladders[1].field, CM_EXPECT_OBSERVED);
     assert_true(e.ladders[1].prefix);
     assert_true(e.has_rate_min && e.has_rate_max && e.has_rate_claimed);
-    assert_true(e.rate_claimed == 0.95);
+    assert_num_equal(e.rate_claimed, 0.95);
     assert_string_equal(e.rate_source, "001_9d9c9546c3930c83.txt");
     assert_true(e.has_max_attempts);
     assert_int_equal(e.max_attempts, 7);

@@ -10,6 +10,7 @@
 #include "common/keyid.h"
 #include "mockserver/front/body.h"
 #include "tests/lib/mock_test_util.h"
+#include "tests/lib/test_assert.h"
 
 /* The rendered error body of p, parsed. */
 static cJSON *body_of(const mock_plan *p)
@@ -178,7 +179,7 @@ static void openrouter_error_code_and_metadata(void **state)
     fx_send(&fx, "or", "x:free", "k", 0);
     mock_plan p = fx_send(&fx, "or", "x:free", "k", 1);
     cJSON *j = body_of(&p);
-    assert_true(num_at(j, "error", "code") == 429);
+    assert_num_equal(num_at(j, "error", "code"), 429);
     assert_string_equal(at(j, "error", "message"), "Rate limit exceeded");
     assert_string_equal(at(cJSON_GetObjectItem(j, "error"), "metadata", "error_type"),
                         "rate_limit_exceeded");
@@ -201,7 +202,7 @@ static void gemini_resource_exhausted_with_retry_info(void **state)
     assert_string_equal(hdr(&p, "Retry-After"), "(absent)"); /* the body says it */
     cJSON *j = body_of(&p);
     const cJSON *e = cJSON_GetObjectItem(j, "error");
-    assert_true(num_at(j, "error", "code") == 429);
+    assert_num_equal(num_at(j, "error", "code"), 429);
     assert_string_equal(at(e, "status", NULL), "RESOURCE_EXHAUSTED");
     assert_non_null(strstr(at(e, "message", NULL), "Please retry in 35.5s."));
     const cJSON *details = cJSON_GetObjectItem(e, "details");
@@ -219,7 +220,7 @@ static void gemini_resource_exhausted_with_retry_info(void **state)
     assert_int_equal(p.status, 400);
     j = body_of(&p);
     e = cJSON_GetObjectItem(j, "error");
-    assert_true(num_at(j, "error", "code") == 400);
+    assert_num_equal(num_at(j, "error", "code"), 400);
     assert_string_equal(at(e, "status", NULL), "INVALID_ARGUMENT");
     assert_string_equal(at(e, "message", NULL), "API key not valid. Please pass a valid API key.");
     assert_string_equal(

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "tests/lib/mock_test_util.h"
+#include "tests/lib/test_assert.h"
 
 #define N 10000
 
@@ -83,7 +84,7 @@ static void fixed_uniform_normal(void **state)
     free(v);
     /* a normal that would go below zero is clamped at zero */
     v = draw("{\"kind\":\"normal\",\"mean_s\":0.1,\"sd_s\":1}");
-    assert_true(v[0] == 0.0);
+    assert_num_equal(v[0], 0.0);
     free(v);
 }
 

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "mockserver/scenario/scenario.h"
+#include "tests/lib/test_assert.h"
 
 #define GOOD "tests/data/scenarios/good/"
 #define BAD "tests/data/scenarios/bad/"
@@ -64,7 +65,7 @@ static void two_shapes_loads(void **state)
     assert_int_equal(w->clients, 4);
     assert_int_equal(w->tasks_per_client, 25);
     assert_int_equal(w->arrival, MOCK_ARRIVAL_POISSON);
-    assert_true(w->rate_per_s == 2.0);
+    assert_num_equal(w->rate_per_s, 2.0);
     assert_int_equal(w->tokens, 250);
     mock_scenario_free(sc);
 }

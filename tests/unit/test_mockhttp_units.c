@@ -26,6 +26,7 @@
 #include "mockserver/front/route.h"
 #include "mockserver/front/textbuf.h"
 #include "mockserver/front/waker.h"
+#include "tests/lib/test_assert.h"
 
 static void route_provider_endpoints_and_admin(void **state)
 {
@@ -163,8 +164,10 @@ static void body_parse_rejects_bad_requests(void **state)
         {MOCK_EP_CHAT, "{\"model\":\"m\",\"messages\":[{\"role\":\"u\"}],\"max_tokens\":1.5}",
          "max_tokens"},
         {MOCK_EP_MESSAGES, "{\"model\":\"m\",\"messages\":[{\"role\":\"u\"}]}", "max_tokens"},
-        {MOCK_EP_CHAT, "{\"model\":\"m\",\"messages\":[{\"role\":\"u\"}],\"stream\":true}",
-         "stream"},
+        {MOCK_EP_CHAT, "{\"model\":\"m\",\"messages\":[{\"role\":\"u\"}],\"stream\":1}", "stream"},
+        {MOCK_EP_CHAT,
+         "{\"model\":\"m\",\"messages\":[{\"role\":\"u\"}],\"stream\":true,\"stream_options\":[]}",
+         "stream_options"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         mock_body_req q;
@@ -173,6 +176,28 @@ static void body_parse_rejects_bad_requests(void **state)
             mock_body_parse(bad[i].ep, bad[i].body, strlen(bad[i].body), &q, msg, sizeof msg), -1);
         assert_non_null(strstr(msg, bad[i].why));
     }
+}
+
+/* "stream": true asks for a stream; include_usage only counts for OpenAI's
+ * chat completions (stream_options is theirs). */
+static void body_parse_reads_stream_requests(void **state)
+{
+    (void)state;
+    mock_body_req q;
+    char msg[128] = "";
+    const char *chat = "{\"model\":\"m\",\"messages\":[{\"role\":\"u\"}],\"stream\":true,"
+                       "\"stream_options\":{\"include_usage\":true}}";
+    assert_int_equal(mock_body_parse(MOCK_EP_CHAT, chat, strlen(chat), &q, msg, sizeof msg), 0);
+    assert_true(q.stream);
+    assert_true(q.stream_usage);
+    const char *ant = "{\"model\":\"m\",\"max_tokens\":5,\"messages\":[{\"role\":\"u\"}],"
+                      "\"stream\":true,\"stream_options\":{\"include_usage\":true}}";
+    assert_int_equal(mock_body_parse(MOCK_EP_MESSAGES, ant, strlen(ant), &q, msg, sizeof msg), 0);
+    assert_true(q.stream);
+    assert_false(q.stream_usage);
+    const char *plain = "{\"model\":\"m\",\"messages\":[{\"role\":\"u\"}],\"stream\":false}";
+    assert_int_equal(mock_body_parse(MOCK_EP_CHAT, plain, strlen(plain), &q, msg, sizeof msg), 0);
+    assert_false(q.stream);
 }
 
 static void body_parse_sanitises_model_names(void **state)
@@ -292,6 +317,50 @@ static mock_journal_entry entry(cm_us t, const char *key, int status)
                                 .headers = h,
                                 .nheaders = 1,
                                 .note = "n\"ote"};
+}
+
+/* The members a grader groups attempts by: request headers that name a
+ * task, the retry count, a digest of the body (never its text), and an error
+ * answer's type and code; absent ones are null. */
+static void journal_names_what_groups_attempts(void **state)
+{
+    (void)state;
+    mock_journal *j = mock_journal_new(4, NULL);
+    const char body[] = "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hush\"}]}";
+    char long_key[300];
+    memset(long_key, 'k', sizeof long_key - 1);
+    long_key[sizeof long_key - 1] = '\0';
+    mock_journal_entry e = entry(0, NULL, 429);
+    e.endpoint = "chat";
+    e.task_header = "order-17";
+    e.idempotency_key = long_key;
+    e.has_retry_count = true;
+    e.retry_count = 2;
+    e.body_digest = mock_journal_digest(body, sizeof body - 1);
+    e.error_type = "rate_limit_exceeded";
+    e.error_code = "";
+    mock_journal_add(j, &e);
+    mock_journal_add(j, &(mock_journal_entry){.t = 1, .status = 200});
+    size_t len;
+    char *text = mock_journal_render(j, false, SIZE_MAX, &len);
+    cJSON *arr = cJSON_Parse(text);
+    const cJSON *a = cJSON_GetArrayItem(arr, 0), *b = cJSON_GetArrayItem(arr, 1);
+    assert_string_equal(cJSON_GetObjectItem(a, "endpoint")->valuestring, "chat");
+    assert_string_equal(cJSON_GetObjectItem(a, "task")->valuestring, "order-17");
+    assert_int_equal(strlen(cJSON_GetObjectItem(a, "idempotency_key")->valuestring),
+                     MOCK_JOURNAL_HEADER_VALUE_MAX);
+    assert_int_equal(cJSON_GetObjectItem(a, "retry_count")->valueint, 2);
+    assert_int_equal(strncmp(cJSON_GetObjectItem(a, "body")->valuestring, "fnv1a64:", 8), 0);
+    assert_string_equal(cJSON_GetObjectItem(a, "error_type")->valuestring, "rate_limit_exceeded");
+    assert_true(cJSON_IsNull(cJSON_GetObjectItem(a, "error_code")));
+    assert_null(strstr(text, "hush"));
+    for (const char *k = "task\0idempotency_key\0retry_count\0body\0endpoint\0"; *k;
+         k += strlen(k) + 1)
+        assert_true(cJSON_IsNull(cJSON_GetObjectItem(b, k)));
+    assert_true(cJSON_IsTrue(cJSON_GetObjectItem(b, "delivered")));
+    cJSON_Delete(arr);
+    free(text);
+    mock_journal_free(j);
 }
 
 static void journal_ring_keeps_newest_and_hides_keys(void **state)
@@ -696,7 +765,7 @@ static void clock_scales_and_restarts(void **state)
     mock_clock_restart(&c);
     assert_true(mock_clock_now(&c) < 2 * CM_US_PER_S);
     mock_clock_init(&c, -1); /* nonsense scales fall back to 1 */
-    assert_true(c.scale == 1.0);
+    assert_num_equal(c.scale, 1.0);
 }
 
 /* t = 0 is the whole wall-clock second the restart falls in: the epoch is
@@ -730,6 +799,7 @@ int main(void)
         cmocka_unit_test(body_parse_estimates_tokens),
         cmocka_unit_test(body_parse_rejects_bad_requests),
         cmocka_unit_test(body_parse_sanitises_model_names),
+        cmocka_unit_test(body_parse_reads_stream_requests),
         cmocka_unit_test(body_render_openai_completion),
         cmocka_unit_test(body_render_anthropic_message_and_models),
         cmocka_unit_test(body_render_errors_per_shape),
@@ -745,6 +815,7 @@ int main(void)
         cmocka_unit_test(waker_notices_a_hung_client_leaving),
         cmocka_unit_test(clock_scales_and_restarts),
         cmocka_unit_test(clock_anchors_on_a_whole_second),
+        cmocka_unit_test(journal_names_what_groups_attempts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -24,6 +24,7 @@
 #include "reports/run_load.h"
 #include "reports/stats.h"
 #include "reports/text.h"
+#include "tests/lib/test_assert.h"
 
 static char tmp_root[256];
 
@@ -100,7 +101,7 @@ static void reads_events_tasks_and_candidates(void **state)
     assert_int_equal(run.n_cands, 4);
     assert_int_equal(run.tasks[0].sends, 3);
     assert_int_equal(run.tasks[0].outcome, 1);
-    assert_true(run.tasks[0].wait_planned == 6);
+    assert_num_equal(run.tasks[0].wait_planned, 6);
     assert_int_equal(run.tasks[1].outcome, 2);
     assert_string_equal(run.tasks[1].message, "Every API key was rejected (401)");
     assert_string_equal(run.label, "s / p");
@@ -110,10 +111,10 @@ static void reads_events_tasks_and_candidates(void **state)
     rep_stats s;
     rep_stats_compute(&run, &s);
     assert_true(s.tasks == 2 && s.successes == 1 && s.attempts == 5);
-    assert_true(s.success_rate == 0.5);
-    assert_true(s.calls_per_success == 5);
+    assert_num_equal(s.success_rate, 0.5);
+    assert_num_equal(s.calls_per_success, 5);
     assert_true(s.attempts_p50 == 2 && s.attempts_p99 == 3);
-    assert_true(s.success_time_p50 == 7.5);
+    assert_num_equal(s.success_time_p50, 7.5);
     rep_run_free(&run);
 }
 
@@ -453,7 +454,7 @@ static void task_table_holds_the_tasks_in_the_trace(void **state)
     assert_int_equal(run.tasks[1].sends, 2);
     assert_ptr_equal(rep_run_task(&run, 9999999), &run.tasks[1]);
     assert_null(rep_run_task(&run, 8));
-    assert_true(rep_run_task_count(&run) == 10000000); /* the start event's count */
+    assert_num_equal(rep_run_task_count(&run), 10000000); /* the start event's count */
     rep_verdicts vs;
     assert_int_equal(check_text(&run,
                                 "{\"final_message\":{\"task\":9999999,\"contains\":\"gave\"},"
@@ -596,7 +597,7 @@ static void partial_run_fails_the_check(void **state)
     rep_run run;
     cm_err err = {{0}};
     assert_int_equal(rep_run_load(dir, &run, &err), 0);
-    assert_true(rep_run_task_count(&run) == 4); /* the summary's count wins */
+    assert_num_equal(rep_run_task_count(&run), 4); /* the summary's count wins */
     rep_verdicts vs;
     assert_int_equal(check_text(&run, "{\"success_rate\":{\"min\":0.2}}", &vs), 1);
     assert_true(has_failure(&vs, "the run was interrupted (summary.json says partial): its "
@@ -698,10 +699,10 @@ static void quantiles_use_nearest_rank(void **state)
     double v[] = {5, 1, 4, 2, 3};
     rep_sort(v, 5);
     assert_true(v[0] == 1 && v[4] == 5);
-    assert_true(rep_quantile(v, 5, 0.5) == 3);
-    assert_true(rep_quantile(v, 5, 0.99) == 5);
-    assert_true(rep_quantile(v, 5, 0.0) == 1);
-    assert_true(rep_quantile(v, 0, 0.5) == 0);
+    assert_num_equal(rep_quantile(v, 5, 0.5), 3);
+    assert_num_equal(rep_quantile(v, 5, 0.99), 5);
+    assert_num_equal(rep_quantile(v, 5, 0.0), 1);
+    assert_num_equal(rep_quantile(v, 0, 0.5), 0);
     char buf[64];
     assert_string_equal(rep_claim_source("001_9d9c.txt", buf, sizeof buf), "seed 001");
     assert_string_equal(rep_claim_source("blog post", buf, sizeof buf), "blog post");
@@ -797,12 +798,46 @@ static void task_duration_from_first_send_to_done(void **state)
     (void)state;
     rep_run run;
     load_good(&run);
-    assert_true(rep_task_duration(&run, 0) == 7.5);
-    assert_true(rep_task_duration(&run, 1) == 2.0);
-    assert_true(rep_task_duration(&run, 2) == -1);
+    assert_num_equal(rep_task_duration(&run, 0), 7.5);
+    assert_num_equal(rep_task_duration(&run, 1), 2.0);
+    assert_num_equal(rep_task_duration(&run, 2), -1);
     rep_stats s;
     rep_stats_compute(&run, &s);
-    assert_true(s.longest_task_s == 7.5);
+    assert_num_equal(s.longest_task_s, 7.5);
+    rep_run_free(&run);
+}
+
+/* respects_retry_after: a send before the previous error answer's
+ * Retry-After has elapsed is listed, one line each; on time passes. */
+static void retry_after_sent_early_is_listed(void **state)
+{
+    (void)state;
+    static const char trace[] = START SEND(
+        0, 0, 1, "p",
+        "m") "{\"t\":1,\"event\":\"response\",\"task\":0,\"attempt\":1,\"provider\":\"p\","
+             "\"model\":\"m\",\"status\":429,\"retry_after\":2}\n" SEND(
+                 2.5, 0, 2, "p", "m") "{\"t\":2.6,\"event\":\"response\",\"task\":0,\"attempt\":2,"
+                                      "\"provider\":\"p\","
+                                      "\"model\":\"m\",\"status\":503,\"retry_after\":5}\n" SEND(
+                                          7.6, 0, 3, "p", "m") RESP(8, 0, 3, "p", "m", 200)
+                                          DONE(8, 0, "success", "") SEND(0, 1, 1, "p", "m")
+                                              RESP(0, 1, 1, "p", "m", 200)
+                                                  DONE(0, 1, "success", "");
+    rep_run run;
+    cm_err err = {{0}};
+    if (rep_run_load(write_run("ra", trace), &run, &err) != 0)
+        fail_msg("%s", err.msg);
+    rep_verdicts vs;
+    assert_int_equal(check_text(&run, "{\"respects_retry_after\": true}", &vs), 1);
+    assert_true(has_failure(&vs, "retry-after task 0: attempt 2 sent 1.5 s after a 429 that said "
+                                 "Retry-After 2.0 s (0.5 s early)"));
+    rep_verdicts_free(&vs);
+    assert_int_equal(check_text(&run, "{\"respects_retry_after\": {\"tolerance_s\": 0.5}}", &vs),
+                     0);
+    rep_verdicts_free(&vs);
+    assert_int_equal(check_text(&run, "{\"respects_retry_after\": false}", &vs), 0);
+    assert_int_equal(vs.n_expect, 0);
+    rep_verdicts_free(&vs);
     rep_run_free(&run);
 }
 
@@ -910,6 +945,7 @@ int main(void)
         cmocka_unit_test(streams_bound_ttft_and_resends),
         cmocka_unit_test(ks_distance_of_samples),
         cmocka_unit_test(compare_fails_only_what_got_worse),
+        cmocka_unit_test(retry_after_sent_early_is_listed),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

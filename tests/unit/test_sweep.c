@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "engine/sweep/sweep.h"
+#include "tests/lib/test_assert.h"
 
 static void ranges_and_lists(void **state)
 {
@@ -85,11 +86,11 @@ static void percentiles_and_interval(void **state)
     double v[100];
     for (int i = 0; i < 100; i++)
         v[i] = (double)((i * 37) % 100) + 1; /* 1..100 shuffled */
-    assert_true(sw_quantile(v, 100, 0.95) == 95.0);
-    assert_true(sw_quantile(v, 100, 0.50) == 50.0);
-    assert_true(sw_quantile(v, 100, 1.0) == 100.0);
+    assert_num_equal(sw_quantile(v, 100, 0.95), 95.0);
+    assert_num_equal(sw_quantile(v, 100, 0.50), 50.0);
+    assert_num_equal(sw_quantile(v, 100, 1.0), 100.0);
     double one = 3;
-    assert_true(sw_quantile(&one, 1, 0.99) == 3.0);
+    assert_num_equal(sw_quantile(&one, 1, 0.99), 3.0);
     assert_true(fabs(sw_t95(1) - 12.706) < 1e-9);
     assert_true(fabs(sw_t95(30) - 2.042) < 1e-9);
     assert_true(fabs(sw_t95(1000) - 1.9623) < 1e-3);
@@ -106,7 +107,7 @@ static void percentiles_and_interval(void **state)
     /* sd 0.1, t(2) 4.303: 0.6 +/- 0.248 */
     assert_true(fabs(r.m[SW_M_SUCCESS_CI_LOW] - 0.351567) < 1e-5);
     assert_true(fabs(r.m[SW_M_SUCCESS_CI_HIGH] - 0.848433) < 1e-5);
-    assert_true(isinf(r.m[SW_M_CALLS_PER_SUCCESS]) == 0);
+    assert_num_equal(isinf(r.m[SW_M_CALLS_PER_SUCCESS]), 0);
     sw_acc_free(&a);
 }
 

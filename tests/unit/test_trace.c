@@ -16,6 +16,7 @@
 #include "common/keyid.h"
 #include "engine/driver/summary.h"
 #include "engine/driver/trace.h"
+#include "tests/lib/test_assert.h"
 #include "tests/lib/test_file.h"
 
 #define SECRET "sk-test-very-secret-value"
@@ -119,20 +120,20 @@ static void trace_lines_parse_with_contract_fields(void **state)
     assert_int_equal((int)num(ev[0], "seed"), 42);
     assert_non_null(cJSON_GetObjectItem(ev[0], "digests"));
     assert_int_equal((int)num(ev[2], "status"), 429);
-    assert_true(num(ev[2], "retry_after") == 20.0);
-    assert_true(num(ev[2], "latency") == 0.25);
-    assert_true(num(ev[2], "reset") == 0.0015);
+    assert_num_equal(num(ev[2], "retry_after"), 20.0);
+    assert_num_equal(num(ev[2], "latency"), 0.25);
+    assert_num_equal(num(ev[2], "reset"), 0.0015);
     assert_string_equal(str(ev[2], "tier"), "free");
     assert_string_equal(str(ev[3], "reason"), "retry_after");
     assert_null(cJSON_GetObjectItem(ev[3], "note"));
     assert_null(cJSON_GetObjectItem(ev[3], "observed"));
-    assert_true(num(ev[4], "t") == 20.25);
+    assert_num_equal(num(ev[4], "t"), 20.25);
     assert_int_equal((int)num(ev[5], "status"), 0);
     assert_string_equal(str(ev[5], "error"), "timeout");
     assert_string_equal(str(ev[6], "outcome"), "failure");
     assert_string_equal(str(ev[6], "message"), "rate limited: try later\n");
     assert_int_equal((int)num(ev[6], "attempts"), 2);
-    assert_true(num(ev[6], "total_wait") == 20.0);
+    assert_num_equal(num(ev[6], "total_wait"), 20.0);
     char id[CM_KEYID_LEN];
     cm_keyid(SECRET, id);
     assert_string_equal(str(ev[1], "key"), id);
@@ -305,9 +306,9 @@ static void summary_has_totals_and_extra_members(void **state)
     assert_non_null(o);
     assert_int_equal((int)num(o, "tasks"), 4);
     assert_int_equal((int)num(o, "successes"), 3);
-    assert_true(num(o, "success_rate") == 0.75);
+    assert_num_equal(num(o, "success_rate"), 0.75);
     assert_int_equal((int)num(o, "attempts"), 9);
-    assert_true(num(o, "total_wait_s") == 1.5);
+    assert_num_equal(num(o, "total_wait_s"), 1.5);
     assert_true(cJSON_IsFalse(cJSON_GetObjectItem(o, "partial")));
     assert_int_equal((int)num(o, "seed"), 3);
     assert_string_equal(str(o, "scenario"), "s.json");
@@ -327,7 +328,7 @@ static void summary_partial_and_zero_tasks(void **state)
     rl_summary s = {.tasks = 0, .partial = true, .mode = "mock"};
     cJSON *o = rl_summary_json(&s, NULL);
     assert_non_null(o);
-    assert_true(num(o, "success_rate") == 0.0);
+    assert_num_equal(num(o, "success_rate"), 0.0);
     assert_true(cJSON_IsTrue(cJSON_GetObjectItem(o, "partial")));
     assert_null(cJSON_GetObjectItem(o, "scenario"));
     cJSON_Delete(o);

@@ -54,6 +54,20 @@ static void uniform_spreads_evenly_over_the_span(void **state)
     rl_schedule_free(&s);
 }
 
+static void start_delays_every_arrival(void **state)
+{
+    (void)state;
+    mock_workload w = wl(1, 4, MOCK_ARRIVAL_UNIFORM);
+    w.over = 4 * CM_US_PER_S;
+    w.start = 370000; /* 0.37 s */
+    rl_schedule s;
+    cm_err err;
+    assert_int_equal(rl_workload_schedule(&w, NULL, &s, &err), 0);
+    for (size_t i = 0; i < s.n; i++)
+        assert_int_equal(s.start[i], (cm_us)i * CM_US_PER_S + 370000);
+    rl_schedule_free(&s);
+}
+
 static void poisson_is_deterministic_with_the_right_mean(void **state)
 {
     (void)state;
@@ -153,6 +167,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(burst_starts_everything_at_zero),
         cmocka_unit_test(uniform_spreads_evenly_over_the_span),
+        cmocka_unit_test(start_delays_every_arrival),
         cmocka_unit_test(poisson_is_deterministic_with_the_right_mean),
         cmocka_unit_test(bad_workloads_are_refused),
         cmocka_unit_test(tasks_are_dealt_round_robin_to_clients),

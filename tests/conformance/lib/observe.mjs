@@ -203,5 +203,8 @@ export function attemptsOf(entries) {
     .sort((a, b) => a.t - b.t);
   const gaps = [];
   for (let i = 1; i < reqs.length; i++) gaps.push(reqs[i].t - reqs[i - 1].t);
-  return { attempts: reqs.length, gaps, statuses: reqs.map((e) => (e.fault ? e.fault : e.status)) };
+  return {
+    attempts: reqs.length, gaps, statuses: reqs.map((e) => (e.fault ? e.fault : e.status)),
+    first_t: reqs.length ? reqs[0].t : null,
+  };
 }
