@@ -10,6 +10,7 @@ set -u
 mkdir -p "$tmp/proj/scenarios/policies" "$tmp/elsewhere" "$tmp/other"
 cp scenarios/seed-003-moonshot-tiers.json "$tmp/proj/scenarios/"
 cp scenarios/policies/seed-003-tier-aware.json "$tmp/proj/scenarios/policies/"
+cp -r scenarios/profiles "$tmp/proj/scenarios/" # the scenario names a provider profile
 cd "$tmp/proj" || exit 1
 "$RL" sim scenarios/seed-003-moonshot-tiers.json --out out/run --quiet >"$out" 2>&1 || fail "sim: exit $?"
 grep -q "\"cwd\":\"$tmp/proj\"" out/run/trace.jsonl || fail "the start event does not record cwd"

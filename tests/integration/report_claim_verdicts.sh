@@ -32,6 +32,7 @@ grep -q '<li class="ok"><span class="mark">&#10003; holds</span> After (3 attemp
 # seed 003 with the free tier's base at 15 s: both free-tier claims refuted, red.
 mkdir -p "$tmp/p3/policies"
 cp $S/seed-003-moonshot-tiers.json "$tmp/p3/"
+cp -r $S/profiles "$tmp/p3/" # the scenario names a provider profile
 sed 's/"name": "free", "up_to": 3, "base_s": 20/"name": "free", "up_to": 3, "base_s": 15/' \
   $P/seed-003-tier-aware.json >"$tmp/p3/policies/seed-003-tier-aware.json"
 grep -q '"base_s": 15' "$tmp/p3/policies/seed-003-tier-aware.json" || fail "the test's edit did not apply"
