@@ -16,6 +16,10 @@ awk '/<!-- ci-example:/ { want = 1; next } want && /^```sh$/ { on = 1; next }
      on && /^```$/ { exit } on { print }' README.md >"$clone/ci/retry-policy.sh"
 grep -q 'compare ci/baseline' "$clone/ci/retry-policy.sh" || fail "README.md: no CI script"
 cd "$clone" || exit 1
+# A plain build, as a user's CI makes it: not the variables of the make that
+# runs this test (make asan passes BUILD, BIN, SAN_FLAGS ... down the
+# environment).
+unset BUILD BIN SAN_FLAGS OPT CC MAKELEVEL MFLAGS MAKEOVERRIDES
 export MAKEFLAGS=-j2
 unset GITHUB_ACTIONS
 
