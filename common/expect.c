@@ -1,6 +1,7 @@
 /* expect.c: parses and validates the "expect" object into a cm_expect. */
 #include "common/expect.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -261,6 +262,57 @@ static int parse_limits(const cm_json *doc, const cJSON *obj, const char *ctx, c
     return 0;
 }
 
+/* One ttft item: {p, max_s}. */
+static int parse_ttft_item(const cm_json *doc, const cJSON *obj, const char *ctx, void *item,
+                           cm_err *err)
+{
+    static const char *const keys[] = {"p", "max_s", NULL};
+    cm_expect_ttft *t = item;
+    t->p = 99;
+    if (cm_json_check_keys(doc, obj, ctx, keys, err) ||
+        cm_json_get_number(doc, obj, ctx, "p", false, 0, 100, &t->p, err) ||
+        cm_json_get_number(doc, obj, ctx, "max_s", true, 0, BIG_SECONDS, &t->max_s, err))
+        return -1;
+    if (!(t->p > 0)) {
+        char f[300];
+        return cm_json_fail(err, doc, cJSON_GetObjectItemCaseSensitive(obj, "p"),
+                            cm_json_field(f, sizeof f, ctx, "p"),
+                            "must be a percentile above 0 and at most 100");
+    }
+    return 0;
+}
+
+/* ttft ({p, max_s} or a list), ttft_p99_max_s, max_resends_after_tokens. */
+static int parse_streams(const cm_json *doc, const cJSON *obj, const char *ctx, cm_expect *e,
+                         cm_err *err)
+{
+    void *items = NULL;
+    size_t n = 0;
+    double p99 = -1;
+    int64_t resends = -1;
+    int rc =
+        parse_list(doc, obj, ctx, "ttft", sizeof(cm_expect_ttft), parse_ttft_item, &items, &n, err);
+    if (rc == 0 && n > CM_EXPECT_MAX_TTFT - 1) {
+        char f[280];
+        rc = cm_json_fail(err, doc, cJSON_GetObjectItemCaseSensitive(obj, "ttft"),
+                          cm_json_field(f, sizeof f, ctx, "ttft"), "at most %d bounds",
+                          CM_EXPECT_MAX_TTFT - 1);
+    }
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        e->ttft[e->n_ttft++] = ((cm_expect_ttft *)items)[i];
+    free(items);
+    if (rc != 0 ||
+        cm_json_get_number(doc, obj, ctx, "ttft_p99_max_s", false, 0, BIG_SECONDS, &p99, err) ||
+        cm_json_get_int(doc, obj, ctx, "max_resends_after_tokens", false, 0, BIG_TASK, &resends,
+                        err))
+        return -1;
+    if (p99 >= 0)
+        e->ttft[e->n_ttft++] = (cm_expect_ttft){99, p99};
+    e->has_max_resends_after_tokens = resends >= 0;
+    e->max_resends_after_tokens = resends;
+    return 0;
+}
+
 /* respects_retry_after: true, false, or {tolerance_s}. */
 static int parse_respect(const cm_json *doc, const cJSON *obj, const char *ctx, cm_expect *e,
                          cm_err *err)
@@ -314,11 +366,14 @@ static int parse_all(const cm_json *doc, const cJSON *node, const char *ctx, cm_
                                        "rotation_order",
                                        "max_task_duration_s",
                                        "candidate_requests",
+                                       "ttft",
+                                       "ttft_p99_max_s",
+                                       "max_resends_after_tokens",
                                        "respects_retry_after",
                                        NULL};
     if (cm_json_check_keys(doc, node, ctx, keys, err) || parse_kind(doc, node, ctx, err) ||
         parse_rate(doc, node, ctx, e, err) || parse_limits(doc, node, ctx, e, err) ||
-        parse_respect(doc, node, ctx, e, err))
+        parse_streams(doc, node, ctx, e, err) || parse_respect(doc, node, ctx, e, err))
         return -1;
     void *ladders = NULL, *messages = NULL, *rotations = NULL, *counts = NULL;
     int rc = parse_list(doc, node, ctx, "ladder", sizeof(cm_expect_ladder), parse_ladder, &ladders,
@@ -395,39 +450,222 @@ bool cm_expect_empty(const cm_expect *e)
     return !e->n_ladders && !e->has_rate_min && !e->has_rate_max && !e->has_max_attempts &&
            !e->has_max_total_wait && !e->has_max_calls_per_success && !e->n_used &&
            !e->n_not_used && !e->n_messages && !e->n_rotations && !e->has_max_task_duration &&
-           !e->n_counts && !e->has_respect_retry_after;
+           !e->n_counts && !e->n_ttft && !e->has_max_resends_after_tokens &&
+           !e->has_respect_retry_after;
 }
 
-static const char *const claim_measures[] = {"max_total_wait_s", "max_task_duration_s",
-                                             "max_attempts", "success_rate", NULL};
+static const char *const claim_measures[] = {
+#define X(id, name, what) name,
+    CM_CLAIM_MEASURES(X)
+#undef X
+        NULL};
 
-const char *cm_claim_measure_name(cm_claim_measure m)
+bool cm_claim_more_is_better(cm_claim_measure m)
 {
-    return m > CM_CLAIM_NONE && m <= CM_CLAIM_SUCCESS_RATE ? claim_measures[m - 1] : "";
+    return m == CM_CLAIM_SUCCESS_RATE;
+}
+
+bool cm_claim_holds(const cm_claim *c, double measured)
+{
+    double lo = isfinite(c->lo) ? fabs(c->lo) : 0, hi = isfinite(c->hi) ? fabs(c->hi) : 0;
+    double slack = 1e-9 * (1 + lo + hi);
+    return measured >= c->lo - slack && measured <= c->hi + slack;
+}
+
+/* The direction keys of a claim, in cm_claim_dir order from AT_LEAST. */
+static const char *const claim_dirs[] = {"at_least", "at_most", "about", "range", "best", NULL};
+
+/* Which direction key the claim gives: 0 none, 1.. its index + 1; -1 (err
+ * filled) when it gives two. */
+static int claim_dir_key(const cm_json *doc, const cJSON *node, const char *ctx, cm_err *err)
+{
+    int found = 0;
+    char f[280];
+    for (int i = 0; claim_dirs[i]; i++) {
+        const cJSON *n = cJSON_GetObjectItemCaseSensitive(node, claim_dirs[i]);
+        if (!n)
+            continue;
+        if (found)
+            return cm_json_fail(err, doc, n, cm_json_field(f, sizeof f, ctx, claim_dirs[i]),
+                                "a claim states one of at_least, at_most, about, range, best "
+                                "(it also gives %s)",
+                                claim_dirs[found - 1]);
+        found = i + 1;
+    }
+    return found;
+}
+
+/* The bounds of a measure's values: success_rate 0..1, the others >= 0. */
+static double claim_top(cm_claim_measure m)
+{
+    return m == CM_CLAIM_SUCCESS_RATE ? 1 : BIG_SECONDS;
+}
+
+static int claim_range(const cm_json *doc, const cJSON *node, const char *ctx, cm_claim *c,
+                       cm_err *err)
+{
+    const cJSON *r;
+    char f[280];
+    if (cm_json_get_array(doc, node, ctx, "range", true, 2, 2, &r, err))
+        return -1;
+    cm_json_field(f, sizeof f, ctx, "range");
+    double top = claim_top(c->measure);
+    const cJSON *a = r->child, *b = a->next;
+    if (!cJSON_IsNumber(a) || !cJSON_IsNumber(b) || !(a->valuedouble >= 0) ||
+        !(b->valuedouble <= top))
+        return cm_json_fail(err, doc, r, f, "must be [LO, HI], two numbers from 0 to %g", top);
+    if (a->valuedouble > b->valuedouble)
+        return cm_json_fail(err, doc, r, f, "LO (%g) is above HI (%g)", a->valuedouble,
+                            b->valuedouble);
+    c->lo = a->valuedouble;
+    c->hi = b->valuedouble;
+    return 0;
+}
+
+/* The number of at_least / at_most / about and what it allows. */
+static int claim_number(const cm_json *doc, const cJSON *node, const char *ctx, cm_claim *c,
+                        cm_err *err)
+{
+    const char *key = claim_dirs[c->dir - CM_CLAIM_AT_LEAST];
+    double top = claim_top(c->measure);
+    if (cm_json_get_number(doc, node, ctx, key, true, 0, top, &c->value, err))
+        return -1;
+    if (c->dir == CM_CLAIM_AT_LEAST)
+        c->lo = c->value, c->hi = INFINITY;
+    else if (c->dir == CM_CLAIM_AT_MOST)
+        c->lo = -INFINITY, c->hi = c->value;
+    else
+        c->lo = c->value * (1 - c->tolerance), c->hi = c->value * (1 + c->tolerance);
+    return 0;
+}
+
+/* "measure": "ladder": task, waits_s, tolerance (relative, default 0.01). */
+static int claim_ladder(const cm_json *doc, const cJSON *node, const char *ctx, cm_claim *c,
+                        cm_err *err)
+{
+    const cJSON *waits;
+    char f[300];
+    c->dir = CM_CLAIM_WAITS;
+    c->ladder.tolerance = c->tolerance;
+    c->ladder.abs_tolerance_s = 0.001;
+    if (cm_json_get_int(doc, node, ctx, "task", true, 0, BIG_TASK, &c->ladder.task, err) ||
+        cm_json_get_array(doc, node, ctx, "waits_s", true, 1, CM_EXPECT_MAX_WAITS, &waits, err))
+        return -1;
+    size_t i = 0;
+    for (const cJSON *w = waits->child; w; w = w->next, i++) {
+        if (!cJSON_IsNumber(w) || !(w->valuedouble >= 0) || w->valuedouble > BIG_SECONDS) {
+            snprintf(f, sizeof f, "%s.waits_s[%zu]", ctx, i);
+            return cm_json_fail(err, doc, w, f, "must be a number of seconds from 0 to %g",
+                                BIG_SECONDS);
+        }
+        c->ladder.waits_s[i] = w->valuedouble;
+    }
+    c->ladder.n_waits = i;
+    return 0;
+}
+
+/* Names the first key of `keys` present in node, or NULL. */
+static const cJSON *first_of(const cJSON *node, const char *const *keys, const char **name)
+{
+    for (int i = 0; keys[i]; i++) {
+        const cJSON *n = cJSON_GetObjectItemCaseSensitive(node, keys[i]);
+        if (n) {
+            *name = keys[i];
+            return n;
+        }
+    }
+    return NULL;
+}
+
+/* A claim without a measure gives none of the number keys. */
+static int claim_by_eye(const cm_json *doc, const cJSON *node, const char *ctx, cm_err *err)
+{
+    static const char *const number_keys[] = {"at_least", "at_most", "about",     "range", "best",
+                                              "task",     "waits_s", "tolerance", "value", NULL};
+    const char *name = NULL;
+    const cJSON *n = first_of(node, number_keys, &name);
+    char f[280];
+    if (!n)
+        return 0;
+    return cm_json_fail(err, doc, n, cm_json_field(f, sizeof f, ctx, name),
+                        "needs a \"measure\" (one of: max_total_wait_s, max_task_duration_s, "
+                        "max_attempts, success_rate, calls_per_success, ladder)");
+}
+
+/* The direction of a claim with a measure other than ladder. */
+static int claim_direction(const cm_json *doc, const cJSON *node, const char *ctx, cm_claim *c,
+                           cm_err *err)
+{
+    static const char *const ladder_keys[] = {"task", "waits_s", NULL};
+    const char *name = NULL;
+    char f[280];
+    const cJSON *stray = first_of(node, ladder_keys, &name);
+    if (stray)
+        return cm_json_fail(err, doc, stray, cm_json_field(f, sizeof f, ctx, name),
+                            "belongs to \"measure\": \"ladder\"");
+    int k = claim_dir_key(doc, node, ctx, err);
+    if (k < 0)
+        return -1;
+    if (k == 0)
+        return cm_json_fail(err, doc, cJSON_GetObjectItemCaseSensitive(node, "measure"),
+                            cm_json_field(f, sizeof f, ctx, "measure"),
+                            "say what the claim claims: at_least, at_most, about (with "
+                            "tolerance), range or best");
+    c->dir = (cm_claim_dir)(CM_CLAIM_AT_LEAST + k - 1);
+    const cJSON *tol = cJSON_GetObjectItemCaseSensitive(node, "tolerance");
+    if (tol && c->dir != CM_CLAIM_ABOUT)
+        return cm_json_fail(err, doc, tol, cm_json_field(f, sizeof f, ctx, "tolerance"),
+                            "goes with \"about\" (or \"measure\": \"ladder\")");
+    if (c->dir == CM_CLAIM_RANGE)
+        return claim_range(doc, node, ctx, c, err);
+    if (c->dir == CM_CLAIM_BEST) {
+        bool best = false;
+        if (cm_json_get_bool(doc, node, ctx, "best", true, &best, err))
+            return -1;
+        if (!best)
+            return cm_json_fail(err, doc, cJSON_GetObjectItemCaseSensitive(node, "best"),
+                                cm_json_field(f, sizeof f, ctx, "best"),
+                                "can only be true (leave it out otherwise)");
+        return 0;
+    }
+    return claim_number(doc, node, ctx, c, err);
 }
 
 int cm_claim_parse(const cm_json *doc, const cJSON *node, const char *ctx, cm_claim *out,
                    cm_err *err)
 {
-    static const char *const keys[] = {"source", "says", "measure", "value", NULL};
+    static const char *const keys[] = {"source",  "says",    "policy",    "measure", "at_least",
+                                       "at_most", "about",   "tolerance", "range",   "best",
+                                       "task",    "waits_s", NULL};
     int m = -1;
-    double v = -1;
     char f[280];
     memset(out, 0, sizeof *out);
+    if (cJSON_GetObjectItemCaseSensitive(node, "value") && cJSON_IsObject(node))
+        return cm_json_fail(err, doc, cJSON_GetObjectItemCaseSensitive(node, "value"),
+                            cm_json_field(f, sizeof f, ctx, "value"),
+                            "say what the claim claims instead: at_least, at_most, about (with "
+                            "tolerance), range or best");
     if (cm_json_check_keys(doc, node, ctx, keys, err) ||
         cm_json_get_string(doc, node, ctx, "source", true, 4096, &out->source, err) ||
         cm_json_get_string(doc, node, ctx, "says", true, 4096, &out->says, err) ||
+        cm_json_get_string(doc, node, ctx, "policy", false, 4096, &out->policy, err) ||
         cm_json_get_enum(doc, node, ctx, "measure", false, claim_measures, &m, err))
         return -1;
     out->measure = m < 0 ? CM_CLAIM_NONE : (cm_claim_measure)(m + 1);
-    double top = out->measure == CM_CLAIM_SUCCESS_RATE ? 1 : BIG_SECONDS;
-    if (cm_json_get_number(doc, node, ctx, "value", out->measure != CM_CLAIM_NONE, 0, top, &v, err))
+    if (out->measure == CM_CLAIM_NONE)
+        return claim_by_eye(doc, node, ctx, err);
+    out->tolerance = out->measure == CM_CLAIM_LADDER ? 0.01 : 0.05;
+    if (cm_json_get_number(doc, node, ctx, "tolerance", false, 0, 1, &out->tolerance, err))
         return -1;
-    if (out->measure == CM_CLAIM_NONE && v >= 0)
-        return cm_json_fail(err, doc, cJSON_GetObjectItemCaseSensitive(node, "value"),
-                            cm_json_field(f, sizeof f, ctx, "value"),
-                            "needs a \"measure\" (one of: max_total_wait_s, "
-                            "max_task_duration_s, max_attempts, success_rate)");
-    out->value = v;
-    return 0;
+    if (out->measure == CM_CLAIM_LADDER) {
+        int k = claim_dir_key(doc, node, ctx, err);
+        if (k < 0)
+            return -1;
+        if (k > 0)
+            return cm_json_fail(err, doc, cJSON_GetObjectItemCaseSensitive(node, claim_dirs[k - 1]),
+                                cm_json_field(f, sizeof f, ctx, claim_dirs[k - 1]),
+                                "a ladder claim states \"task\" and \"waits_s\" instead");
+        return claim_ladder(doc, node, ctx, out, err);
+    }
+    return claim_direction(doc, node, ctx, out, err);
 }

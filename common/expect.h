@@ -41,6 +41,14 @@
  *   candidate_requests   {candidate, min, max} or an array: the requests (sends)
  *                        "provider/model" receives over the whole run must lie
  *                        in [min, max] (give min, max or both).
+ *   ttft                 {p, max_s} or an array: percentile p (0 < p <= 100,
+ *                        default 99, nearest rank) of the time to first token of
+ *                        every streamed response that got one is at most max_s.
+ *   ttft_p99_max_s       the same as {"p": 99, "max_s": X}.
+ *   max_resends_after_tokens  the most re-sends after tokens: attempts sent
+ *                        after an earlier attempt of the same task received
+ *                        tokens (> 0) and then failed (0: no task is re-sent
+ *                        once it has received tokens).
  *   respects_retry_after true, or {tolerance_s}: no attempt of a task is sent
  *                        before the Retry-After of its previous error answer
  *                        (status >= 400) has elapsed, counted from that answer;
@@ -60,6 +68,7 @@
 #define CM_EXPECT_MAX_CANDIDATES 64 /* names in candidates_used / _not_used / rotation */
 #define CM_EXPECT_NAME_MAX 128      /* "provider/model" incl. NUL */
 #define CM_EXPECT_TEXT_MAX 256      /* source, contains incl. NUL */
+#define CM_EXPECT_MAX_TTFT 8        /* ttft bounds */
 
 typedef enum cm_expect_field { CM_EXPECT_DELAY, CM_EXPECT_OBSERVED } cm_expect_field;
 
@@ -91,6 +100,11 @@ typedef struct cm_expect_count {
     int64_t min, max; /* requests over the run */
 } cm_expect_count;
 
+typedef struct cm_expect_ttft {
+    double p;     /* percentile, 0 < p <= 100 */
+    double max_s; /* seconds */
+} cm_expect_ttft;
+
 typedef struct cm_expect {
     cm_expect_ladder *ladders; /* owned, n_ladders items */
     size_t n_ladders;
@@ -119,6 +133,10 @@ typedef struct cm_expect {
     cm_expect_count *counts; /* owned, n_counts items (candidate_requests) */
     size_t n_counts;
 
+    cm_expect_ttft ttft[CM_EXPECT_MAX_TTFT]; /* ttft and ttft_p99_max_s */
+    size_t n_ttft;
+    bool has_max_resends_after_tokens;
+    int64_t max_resends_after_tokens;
     bool has_respect_retry_after;
     double retry_after_tolerance_s;
 } cm_expect;
@@ -142,33 +160,67 @@ void cm_expect_free(cm_expect *e);
 /* True when the expect asserts nothing at all. */
 bool cm_expect_empty(const cm_expect *e);
 
-/* ---- claims: what a seed document says, beside the expect ----
- * A scenario's "claims" array holds {source, says} entries; an entry may also
- * carry a number the report compares with what retrylab measured:
- *   "measure": "max_total_wait_s" | "max_task_duration_s" | "max_attempts" |
- *              "success_rate", "value": N (both or neither; success_rate in
- *              [0,1], the others >= 0). The claim is never asserted: the
- *   scenario's expect pins retrylab's own result, which may refute it. */
+/* ---- claims: what a source document says, beside the expect ----
+ * A scenario's "claims" array holds {source, says} entries. An entry may say
+ * what it claims as a number the report judges against what retrylab
+ * measured: a "measure" and one direction:
+ *   "at_least": X, "at_most": X, "about": X (with "tolerance", relative,
+ *   default 0.05), "range": [LO, HI], or "best": true (the claimed policy
+ *   does best on the measure among the policies run on the scenario:
+ *   highest success rate, lowest of the others);
+ * or "measure": "ladder" with "task" and "waits_s" (and "tolerance",
+ * relative, default 0.01): that task's planned waits, in order.
+ * "policy" names the policy the claim is about (a path relative to the
+ * scenario file; default: the scenario's own policy). A claim is never
+ * asserted by `check`: the scenario's expect pins retrylab's own result,
+ * which may refute it. */
+#define CM_CLAIM_MEASURES(X)                                                                       \
+    X(MAX_TOTAL_WAIT, "max_total_wait_s", "the most planned wait one task accumulates, seconds")   \
+    X(MAX_TASK_DURATION, "max_task_duration_s", "the longest one task takes, seconds")             \
+    X(MAX_ATTEMPTS, "max_attempts", "the most calls one task makes")                               \
+    X(SUCCESS_RATE, "success_rate", "successes / tasks, 0..1")                                     \
+    X(CALLS_PER_SUCCESS, "calls_per_success", "calls over the run / successes")                    \
+    X(LADDER, "ladder", "one task's planned waits, in order")
+
 typedef enum cm_claim_measure {
-    CM_CLAIM_NONE,              /* no number: compared by eye */
-    CM_CLAIM_MAX_TOTAL_WAIT,    /* the most planned wait one task accumulates, seconds */
-    CM_CLAIM_MAX_TASK_DURATION, /* the longest one task takes, seconds */
-    CM_CLAIM_MAX_ATTEMPTS,      /* the most calls one task makes */
-    CM_CLAIM_SUCCESS_RATE,      /* successes / tasks, 0..1 */
+    CM_CLAIM_NONE, /* no number: compared by eye */
+#define X(id, name, what) CM_CLAIM_##id,
+    CM_CLAIM_MEASURES(X)
+#undef X
 } cm_claim_measure;
+
+/* What a claim with a number claims about its measure. */
+typedef enum cm_claim_dir {
+    CM_CLAIM_BY_EYE,   /* no measure */
+    CM_CLAIM_AT_LEAST, /* measured >= lo */
+    CM_CLAIM_AT_MOST,  /* measured <= hi */
+    CM_CLAIM_ABOUT,    /* value within tolerance: lo <= measured <= hi */
+    CM_CLAIM_RANGE,    /* lo <= measured <= hi */
+    CM_CLAIM_BEST,     /* best among the scenario's policies */
+    CM_CLAIM_WAITS,    /* measure ladder: every wait within tolerance */
+} cm_claim_dir;
 
 typedef struct cm_claim {
     const char *source, *says; /* point into the document (valid until cm_json_free) */
+    const char *policy;        /* the same; NULL: the scenario's own policy */
     cm_claim_measure measure;
-    double value; /* meaningful when measure != CM_CLAIM_NONE */
+    cm_claim_dir dir;
+    double value;            /* at_least, at_most, about: the number stated */
+    double tolerance;        /* about, ladder: relative */
+    double lo, hi;           /* the measured values that bear the claim out */
+    cm_expect_ladder ladder; /* measure ladder: task, waits_s, tolerance */
 } cm_claim;
 
 /* Parses and validates one claims entry `node` (unknown fields, an unknown
- * measure, a measure without value or the reverse are errors). `ctx` names it
- * in messages ("claims[2]"). 0, or -1 with err "file:line:col: field: what". */
+ * measure, a measure without a direction, two directions, a direction
+ * without a measure are errors). `ctx` names it in messages ("claims[2]").
+ * 0, or -1 with err "file:line:col: field: what". */
 int cm_claim_parse(const cm_json *doc, const cJSON *node, const char *ctx, cm_claim *out,
                    cm_err *err);
-/* The JSON name of a measure ("max_total_wait_s"); "" for CM_CLAIM_NONE. */
-const char *cm_claim_measure_name(cm_claim_measure m);
+/* True when more of the measure is better (success_rate), false when less is. */
+bool cm_claim_more_is_better(cm_claim_measure m);
+/* Whether `measured` bears out a claim of direction at_least, at_most, about
+ * or range (with a relative slack of 1e-9 for rounding). */
+bool cm_claim_holds(const cm_claim *c, double measured);
 
 #endif

@@ -294,6 +294,14 @@ cm_json *cm_json_parse(const char *name, const char *text, size_t len, cm_err *e
         size_t off = end && end >= doc->text ? (size_t)(end - doc->text) : 0;
         off = off > len ? len : off;
         const char *hint = syntax_hint(doc->text, len, &off);
+        /* A document cut short past its last value ("{\"a\": 1,}\n") is
+         * reported at its last byte: the slip is before the trailing space. */
+        for (size_t back = off;
+             !hint && back > 0 && (back >= len || strchr(" \t\r\n", doc->text[back]));) {
+            size_t at = --back;
+            if (!strchr(" \t\r\n", doc->text[at]) && (hint = syntax_hint(doc->text, len, &at)))
+                off = at;
+        }
         int line, col;
         offset_to_pos(doc, off, &line, &col);
         cm_err_set(err, "%s:%d:%d: JSON syntax error%s%s", doc->name, line, col, hint ? ": " : "",

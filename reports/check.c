@@ -24,6 +24,9 @@ static int add(rep_verdicts *vs, bool ok, const char *fmt, ...)
     rep_verdict *d = &vs->v[vs->n++];
     d->ok = ok;
     d->expectation = vs->cur;
+    snprintf(d->name, sizeof d->name, "%s", vs->cur ? vs->cur_name : "run");
+    d->key = vs->cur ? vs->cur_key : NULL;
+    d->index = vs->cur ? vs->cur_index : -1;
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(d->text, sizeof d->text, fmt, ap);
@@ -32,10 +35,20 @@ static int add(rep_verdicts *vs, bool ok, const char *fmt, ...)
     return 0;
 }
 
-/* Starts the next expectation: the lines added until the next call are its. */
-static void begin(rep_verdicts *vs)
+/* Starts the next expectation, named printf-style: the lines added until
+ * the next call are its. `key` is its key in the expect object, `index` its
+ * item there (-1: the key holds no array). */
+static void begin(rep_verdicts *vs, const char *key, int index, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void begin(rep_verdicts *vs, const char *key, int index, const char *fmt, ...)
 {
     vs->cur = ++vs->seq;
+    vs->cur_key = key;
+    vs->cur_index = index;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(vs->cur_name, sizeof vs->cur_name, fmt, ap);
+    va_end(ap);
 }
 
 /* Counts the expectations and failed ones among verdicts from..n (an
@@ -152,10 +165,10 @@ static int ladder_compare(rep_verdicts *vs, const cm_expect_ladder *l, const dou
     return (int)bad;
 }
 
-static int check_ladder(const rep_run *run, const cm_expect_ladder *l, rep_verdicts *vs)
+static int check_ladder(const rep_run *run, const cm_expect_ladder *l, int index, rep_verdicts *vs)
 {
     long long task = (long long)l->task;
-    begin(vs);
+    begin(vs, "ladder", index, "ladder task %lld", task);
     if (!rep_run_task(run, l->task))
         return add(vs, false, "ladder task %lld: the task is not in the trace", task);
     double *got;
@@ -181,7 +194,7 @@ static int check_rate(const rep_stats *s, const cm_expect *e, rep_verdicts *vs)
         snprintf(claim, sizeof claim, " (%s claims %g%%)",
                  rep_claim_source(e->rate_source, src, sizeof src), e->rate_claimed * 100);
     double r = s->success_rate;
-    begin(vs);
+    begin(vs, "success_rate", -1, "success_rate");
     if (e->has_rate_min && r < e->rate_min)
         return add(vs, false, "success rate %.2f < %.2f%s", r, e->rate_min, claim);
     if (e->has_rate_max && r > e->rate_max)
@@ -209,7 +222,7 @@ static int check_limits(const rep_run *run, const rep_stats *s, const cm_expect 
 {
     char a[40], b[40];
     if (e->has_max_attempts && run->n_tasks) {
-        begin(vs);
+        begin(vs, "max_attempts", -1, "max_attempts");
         size_t w = worst_task(run, false);
         long got = run->tasks[w].sends;
         if (add(vs, got <= e->max_attempts, "task %lld made %ld attempts, max_attempts is %lld",
@@ -217,7 +230,7 @@ static int check_limits(const rep_run *run, const rep_stats *s, const cm_expect 
             return -1;
     }
     if (e->has_max_total_wait && run->n_tasks) {
-        begin(vs);
+        begin(vs, "max_total_wait_s", -1, "max_total_wait_s");
         size_t w = worst_task(run, true);
         double got = run->tasks[w].wait_planned;
         if (add(vs, got <= e->max_total_wait_s + 1e-6,
@@ -227,7 +240,7 @@ static int check_limits(const rep_run *run, const rep_stats *s, const cm_expect 
     }
     if (!e->has_max_calls_per_success)
         return 0;
-    begin(vs);
+    begin(vs, "max_calls_per_success", -1, "max_calls_per_success");
     if (s->calls_per_success < 0)
         return add(vs, false, "no task succeeded: calls per success is unbounded (max %g)",
                    e->max_calls_per_success);
@@ -247,14 +260,14 @@ static long cand_requests(const rep_run *run, const char *name)
 static int check_candidates(const rep_run *run, const cm_expect *e, rep_verdicts *vs)
 {
     for (size_t i = 0; i < e->n_used; i++) {
-        begin(vs);
+        begin(vs, "candidates_used", (int)i, "candidates_used %s", e->used[i]);
         long n = cand_requests(run, e->used[i]);
         if (add(vs, n > 0, "candidate %s received %ld requests (expected in candidates_used)",
                 e->used[i], n))
             return -1;
     }
     for (size_t i = 0; i < e->n_not_used; i++) {
-        begin(vs);
+        begin(vs, "candidates_not_used", (int)i, "candidates_not_used %s", e->not_used[i]);
         long n = cand_requests(run, e->not_used[i]);
         if (add(vs, n == 0, "candidate %s received %ld requests (expected in candidates_not_used)",
                 e->not_used[i], n))
@@ -268,7 +281,7 @@ static int check_duration(const rep_run *run, const cm_expect *e, rep_verdicts *
     char a[40], b[40];
     if (!e->has_max_task_duration)
         return 0;
-    begin(vs);
+    begin(vs, "max_task_duration_s", -1, "max_task_duration_s");
     double worst = -1;
     size_t w = 0;
     for (size_t k = 0; k < run->n_tasks; k++) {
@@ -291,7 +304,7 @@ static int check_counts(const rep_run *run, const cm_expect *e, rep_verdicts *vs
 {
     for (size_t i = 0; i < e->n_counts; i++) {
         const cm_expect_count *c = &e->counts[i];
-        begin(vs);
+        begin(vs, "candidate_requests", (int)i, "candidate_requests %s", c->candidate);
         long long n = cand_requests(run, c->candidate);
         int rc;
         if (c->has_min && n < c->min)
@@ -312,10 +325,11 @@ static int check_counts(const rep_run *run, const cm_expect *e, rep_verdicts *vs
     return 0;
 }
 
-static int check_message(const rep_run *run, const cm_expect_message *m, rep_verdicts *vs)
+static int check_message(const rep_run *run, const cm_expect_message *m, int index,
+                         rep_verdicts *vs)
 {
     long long task = (long long)m->task;
-    begin(vs);
+    begin(vs, "final_message", index, "final_message task %lld", task);
     const rep_task *k = rep_run_task(run, m->task);
     if (!k || k->outcome == 0)
         return add(vs, false, "final message task %lld: the task never finished", task);
@@ -340,13 +354,14 @@ static void append(char *buf, size_t size, const char *sep, const char *s)
         snprintf(buf + used, size - used, "%s%s", used ? sep : "", s);
 }
 
-static int check_rotation(const rep_run *run, const cm_expect_rotation *r, rep_verdicts *vs)
+static int check_rotation(const rep_run *run, const cm_expect_rotation *r, int index,
+                          rep_verdicts *vs)
 {
     char got[200] = "", want[200] = "";
     int last = -1;
     size_t n = 0;
     bool same = true;
-    begin(vs);
+    begin(vs, "rotation_order", index, "rotation_order task %lld", (long long)r->task);
     for (size_t i = 0; i < run->n_ev; i++) {
         const rep_event *e = &run->ev[i];
         if (e->kind != REP_SEND || e->task != r->task || e->cand == last)
@@ -366,6 +381,109 @@ static int check_rotation(const rep_run *run, const cm_expect_rotation *r, rep_v
                n ? got : "nowhere (no sends)", want, r->prefix ? " ..." : "");
 }
 
+/* Time to first token of every streamed response that got one, sorted,
+ * malloc'd (*n items); NULL with *n = 0 when none (or out of memory: *oom). */
+static double *ttfts(const rep_run *run, size_t *n, bool *oom)
+{
+    *n = 0;
+    *oom = false;
+    double *v = malloc((run->n_ev ? run->n_ev : 1) * sizeof *v);
+    if (!v) {
+        *oom = true;
+        return NULL;
+    }
+    for (size_t i = 0; i < run->n_ev; i++)
+        if (run->ev[i].kind == REP_RESPONSE && run->ev[i].ttft >= 0)
+            v[(*n)++] = run->ev[i].ttft;
+    rep_sort(v, *n);
+    return v;
+}
+
+static int check_ttft(const rep_run *run, const cm_expect *e, rep_verdicts *vs)
+{
+    size_t n;
+    bool oom;
+    char a[40], b[40];
+    if (!e->n_ttft)
+        return 0;
+    double *v = ttfts(run, &n, &oom);
+    if (oom)
+        return -1;
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < e->n_ttft; i++) {
+        const cm_expect_ttft *t = &e->ttft[i];
+        begin(vs, "ttft", (int)i, "ttft p%g", t->p);
+        if (n == 0) {
+            rc = add(vs, false, "ttft p%g: no streamed response received a first token", t->p);
+            continue;
+        }
+        double got = rep_quantile(v, n, t->p / 100);
+        rc = add(vs, got <= t->max_s + 1e-9, "ttft p%g %s %s %s (%zu streamed responses)", t->p,
+                 secs(got, a, sizeof a), got <= t->max_s + 1e-9 ? "<=" : ">",
+                 secs(t->max_s, b, sizeof b), n);
+    }
+    free(v);
+    return rc;
+}
+
+/* One re-send after tokens: attempt `attempt` of task `task`, sent after
+ * attempt `after` delivered `tokens` tokens and ended `how`. */
+typedef struct resend {
+    long long task, attempt, after;
+    long tokens;
+    rep_stream how;
+} resend;
+
+/* Counts attempts sent after an earlier attempt of the same task received
+ * tokens (> 0) and failed; *first is the first such. */
+static long count_resends(const rep_run *run, resend *first)
+{
+    long n = 0;
+    /* per task row: the last failed attempt that had delivered tokens */
+    typedef struct seen {
+        long long attempt;
+        long tokens;
+        rep_stream how;
+    } seen;
+    seen *s = calloc(run->n_tasks ? run->n_tasks : 1, sizeof *s);
+    if (!s)
+        return -1;
+    for (size_t i = 0; i < run->n_ev; i++) {
+        const rep_event *e = &run->ev[i];
+        seen *k = &s[e->ti];
+        if (e->kind == REP_RESPONSE && e->tokens > 0 && e->stream != REP_STREAM_NONE &&
+            e->stream != REP_STREAM_COMPLETE && k->tokens <= 0)
+            *k = (seen){e->attempt, e->tokens, e->stream};
+        else if (e->kind == REP_SEND && k->tokens > 0 && e->attempt != k->attempt) {
+            if (n++ == 0)
+                *first = (resend){(long long)e->task, (long long)e->attempt, k->attempt, k->tokens,
+                                  k->how};
+        }
+    }
+    free(s);
+    return n;
+}
+
+static int check_resends(const rep_run *run, const cm_expect *e, rep_verdicts *vs)
+{
+    if (!e->has_max_resends_after_tokens)
+        return 0;
+    begin(vs, "max_resends_after_tokens", -1, "max_resends_after_tokens");
+    resend r = {0};
+    long n = count_resends(run, &r);
+    long long max = (long long)e->max_resends_after_tokens;
+    if (n < 0)
+        return -1;
+    if (n <= max)
+        return add(vs, true, "%ld re-send%s after tokens, max_resends_after_tokens is %lld", n,
+                   n == 1 ? "" : "s", max);
+    return add(vs, false,
+               "%ld re-send%s after tokens > %lld: task %lld sent attempt %lld after attempt "
+               "%lld received %ld token%s and ended %s",
+               n, n == 1 ? "" : "s", max, r.task, r.attempt, r.after, r.tokens,
+               r.tokens == 1 ? "" : "s", rep_stream_name(r.how));
+}
+
 /* respects_retry_after: every send of a task comes at least the Retry-After
  * of its previous error answer after that answer (within the tolerance). */
 #define RA_LINES_MAX 20
@@ -373,7 +491,7 @@ static int check_retry_after(const rep_run *run, const cm_expect *e, rep_verdict
 {
     if (!e->has_respect_retry_after)
         return 0;
-    begin(vs);
+    begin(vs, "respects_retry_after", -1, "respects_retry_after");
     const rep_event **last = calloc(run->n_tasks ? run->n_tasks : 1, sizeof *last);
     if (!last)
         return -1;
@@ -427,6 +545,32 @@ static bool mock_unreachable(const rep_run *run)
 
 int rep_check_run(const rep_run *run, const cm_expect *e, rep_verdicts *out)
 {
+    rep_check_opts o = {0};
+    return rep_check_run_opts(run, e, &o, out);
+}
+
+/* --strict: a scenario or policy file changed since the run fails it. */
+static int check_files(const rep_run *run, const rep_check_opts *o, rep_verdicts *out)
+{
+    if (!o->strict)
+        return 0;
+    if (run->scenario_changed &&
+        add(out, false,
+            "scenario file %s changed since the run (--strict): run it again, or check the "
+            "run against the file it ran with",
+            run->scenario_file))
+        return -1;
+    if (run->policy_changed && add(out, false,
+                                   "policy file %s changed since the run (--strict): the run "
+                                   "does not measure the policy as it is",
+                                   run->policy_file))
+        return -1;
+    return 0;
+}
+
+int rep_check_run_opts(const rep_run *run, const cm_expect *e, const rep_check_opts *o,
+                       rep_verdicts *out)
+{
     rep_stats s;
     rep_stats_compute(run, &s);
     size_t before = out->failed, first = out->n;
@@ -441,18 +585,20 @@ int rep_check_run(const rep_run *run, const cm_expect *e, rep_verdicts *out)
             "measure the scenario",
             run->connect_errors, run->connect_errors == 1 ? "" : "s"))
         return -1;
+    if (check_files(run, o, out))
+        return -1;
     for (size_t i = 0; i < e->n_ladders; i++)
-        if (check_ladder(run, &e->ladders[i], out))
+        if (check_ladder(run, &e->ladders[i], (int)i, out))
             return -1;
     if (check_rate(&s, e, out) || check_limits(run, &s, e, out) || check_duration(run, e, out) ||
-        check_candidates(run, e, out) || check_counts(run, e, out) ||
-        check_retry_after(run, e, out))
+        check_candidates(run, e, out) || check_counts(run, e, out) || check_ttft(run, e, out) ||
+        check_resends(run, e, out) || check_retry_after(run, e, out))
         return -1;
     for (size_t i = 0; i < e->n_messages; i++)
-        if (check_message(run, &e->messages[i], out))
+        if (check_message(run, &e->messages[i], (int)i, out))
             return -1;
     for (size_t i = 0; i < e->n_rotations; i++)
-        if (check_rotation(run, &e->rotations[i], out))
+        if (check_rotation(run, &e->rotations[i], (int)i, out))
             return -1;
     tally(out, first);
     return (int)(out->failed - before);

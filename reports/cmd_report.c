@@ -19,19 +19,27 @@
 
 static const char usage[] =
     "usage: retrylab report DIR... [--out DIR] [--format png,svg] [--tasks N]\n"
-    "  Reads each run directory (trace.jsonl, summary.json) and each sweep folder\n"
-    "  (retrylab sweep: sweep.json, sweep.csv; a section of its own) and writes into --out\n"
-    "  (default out/report): data files (.dat), gnuplot scripts (.gp), pictures\n"
-    "  and index.html. Several DIRs are overlaid (success curve, ladder, latency,\n"
-    "  load: one line per run). --format: png, svg or png,svg (default both).\n"
-    "  --tasks N: tasks shown in the attempt timeline, 1 to 1000 (default 20).\n"
-    "  Exit 0; 2 on bad input; 3 when gnuplot is missing or fails (the data files\n"
-    "  and the HTML tables are still written).\n";
+    "                       [--conformance FILE]\n"
+    "  Reads each run folder (trace.jsonl, summary.json) and each sweep folder\n"
+    "  (retrylab sweep: sweep.json, sweep.csv) and writes data files (.dat), gnuplot\n"
+    "  scripts (.gp), pictures and index.html: an overview, the claims beside what\n"
+    "  was measured, a section per scenario (its runs overlaid in each picture), one\n"
+    "  per sweep. The scenario and policy files a trace names are found from any\n"
+    "  folder (where the run ran, here, or above the run folder).\n"
+    "  --out          report folder, created if missing (default out/report)\n"
+    "  --format       png, svg or png,svg (default png,svg)\n"
+    "  --tasks        tasks in each attempt timeline, 1 to 1000 (default 20): the failed,\n"
+    "                 the longest and those with the most attempts first\n"
+    "  --conformance  make conformance's table.json, shown as a section (default: none)\n"
+    "  Exit 0 written; 2 bad input (a run folder, a flag, the --conformance FILE);\n"
+    "  3 runtime failure (the --out folder cannot be written, gnuplot missing or\n"
+    "  failing: the data files, scripts and the page's tables are still written).\n";
 
 typedef struct report_args {
     const char *dirs[REP_MAX_RUNS];
     size_t n;
     const char *out;
+    const char *conformance;
     int formats;
     int tasks;
 } report_args;
@@ -82,6 +90,8 @@ static int parse_args(int argc, char **argv, report_args *a)
             return 1;
         } else if (strcmp(arg, "--out") == 0 && val) {
             a->out = argv[++i];
+        } else if (strcmp(arg, "--conformance") == 0 && val) {
+            a->conformance = argv[++i];
         } else if (strcmp(arg, "--format") == 0 && val) {
             if (parse_formats(argv[++i], &a->formats))
                 return bad_arg("--format must be png, svg or png,svg, not", val);
@@ -89,7 +99,7 @@ static int parse_args(int argc, char **argv, report_args *a)
             if (parse_tasks(argv[++i], &a->tasks))
                 return bad_arg("--tasks must be a whole number from 1 to 1000, not", val);
         } else if (!val && (strcmp(arg, "--out") == 0 || strcmp(arg, "--format") == 0 ||
-                            strcmp(arg, "--tasks") == 0)) {
+                            strcmp(arg, "--tasks") == 0 || strcmp(arg, "--conformance") == 0)) {
             return bad_arg("a value must follow", arg);
         } else if (arg[0] == '-') {
             return bad_arg("unknown option", arg);
@@ -136,17 +146,24 @@ static int picture_ok(const char *dir, const char *name, const char *ext)
  * to REP_GP_MAX_JOBS) and checks each picture; 0, or -1 with msg. */
 static int render(const rep_plotset *ps, const report_args *a, char *msg, size_t size)
 {
-    static const char *names[REP_MAX_PICS];
+    const char **names = malloc((ps->n ? ps->n : 1) * sizeof *names);
+    if (!names) {
+        snprintf(msg, size, "out of memory");
+        return -1;
+    }
     for (size_t i = 0; i < ps->n; i++)
         names[i] = ps->pics[i].name;
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    if (rep_gp_run_all(a->out, names, ps->n, cpus > 0 ? (int)cpus : 1, msg, size) != 0)
+    int rc = rep_gp_run_all(a->out, names, ps->n, cpus > 0 ? (int)cpus : 1, msg, size);
+    free(names);
+    if (rc != 0)
         return -1;
     for (size_t i = 0; i < ps->n; i++) {
-        if (((a->formats & REP_FMT_PNG) && !picture_ok(a->out, names[i], "png")) ||
-            ((a->formats & REP_FMT_SVG) && !picture_ok(a->out, names[i], "svg"))) {
+        const char *name = ps->pics[i].name;
+        if (((a->formats & REP_FMT_PNG) && !picture_ok(a->out, name, "png")) ||
+            ((a->formats & REP_FMT_SVG) && !picture_ok(a->out, name, "svg"))) {
             snprintf(msg, size, "gnuplot wrote no picture for %.100s.gp; see %.600s/gnuplot.log",
-                     names[i], a->out);
+                     name, a->out);
             return -1;
         }
     }
@@ -224,6 +241,7 @@ static int load_runs(const report_args *a, rep_run *runs)
         } else {
             rep_run_warn_cut(&runs[i], "report");
             warn_scenario(&runs[i]);
+            rep_run_warn_changed(&runs[i], "report");
             continue;
         }
         for (size_t j = 0; j < i; j++)
@@ -241,7 +259,7 @@ static int load_runs(const report_args *a, rep_run *runs)
 
 /* Writes data, scripts, pictures and the page; the exit code. */
 static int build(const report_args *a, const rep_run *runs, rep_plotset *ps, rep_sweep *sweeps,
-                 size_t n_sweeps)
+                 size_t n_sweeps, const cm_json *conformance)
 {
     cm_err err = {{0}};
     rep_plot_opts po = {a->out, a->formats, a->tasks};
@@ -262,7 +280,8 @@ static int build(const report_args *a, const rep_run *runs, rep_plotset *ps, rep
                  "package gnuplot-nox (apt-get install gnuplot-nox), then run retrylab report "
                  "again; the data files, the scripts and these tables were written");
     bool pictures = have && render(ps, a, msg, sizeof msg) == 0;
-    rep_html_opts ho = {a->out, a->formats, pictures, msg[0] ? msg : NULL, sweeps, n_sweeps};
+    rep_html_opts ho = {a->out, a->formats, pictures,    msg[0] ? msg : NULL,
+                        sweeps, n_sweeps,   conformance, a->conformance};
     if (rep_html_write(runs, a->n, ps, &ho, &err) != 0) {
         fprintf(stderr, "retrylab report: %s\n", err.msg);
         return 3;
@@ -276,37 +295,81 @@ static int build(const report_args *a, const rep_run *runs, rep_plotset *ps, rep
     return 0;
 }
 
+/* make conformance's table.json: a JSON object of "kind": "conformance".
+ * NULL with a message (bad input) when it is not; NULL without one when
+ * not asked for. */
+static cm_json *load_conformance(const char *path, bool *bad)
+{
+    cm_err err = {{0}};
+    *bad = false;
+    if (!path)
+        return NULL;
+    cm_json *doc = cm_json_load(path, &err);
+    const cJSON *kind = doc ? cJSON_GetObjectItemCaseSensitive(cm_json_root(doc), "kind") : NULL;
+    if (doc && !(cJSON_IsString(kind) && strcmp(kind->valuestring, "conformance") == 0)) {
+        cm_json_fail(&err, doc, kind ? kind : cm_json_root(doc), "kind",
+                     "not a conformance table (make conformance writes one: "
+                     "out/conformance/table.json)");
+        cm_json_free(doc);
+        doc = NULL;
+    }
+    if (!doc) {
+        fprintf(stderr, "retrylab report: --conformance: %s\n", err.msg);
+        *bad = true;
+    }
+    return doc;
+}
+
+/* What the report holds while it is made (on the heap: about 4 MB). */
+typedef struct report_state {
+    rep_run runs[REP_MAX_RUNS];
+    rep_plotset ps;
+    rep_sweep sweeps[REP_MAX_SWEEPS];
+    size_t n_sweeps;
+} report_state;
+
+static int report(report_args *a, report_state *st)
+{
+    bool bad;
+    cm_json *conf = load_conformance(a->conformance, &bad);
+    if (bad || load_sweeps(a, st->sweeps, &st->n_sweeps) != 0 || load_runs(a, st->runs) != 0) {
+        cm_json_free(conf);
+        return 2;
+    }
+    int rc;
+    if (make_dirs(a->out) != 0) {
+        fprintf(stderr, "retrylab report: %s: cannot create: %s\n", a->out, strerror(errno));
+        rc = 3;
+    } else {
+        rep_outdir od;
+        rep_outdir_begin(&od, a->out); /* the last report's files go */
+        rc = build(a, st->runs, &st->ps, st->sweeps, st->n_sweeps, conf);
+        if (rep_outdir_end(&od) != 0)
+            fprintf(stderr,
+                    "retrylab report: warning: %s/.retrylab-report-files: cannot "
+                    "write the list of this report's files\n",
+                    a->out);
+    }
+    for (size_t i = 0; i < a->n; i++)
+        rep_run_free(&st->runs[i]);
+    cm_json_free(conf);
+    return rc;
+}
+
 int rep_cmd_report(int argc, char **argv)
 {
     report_args a = {.out = "out/report", .formats = REP_FMT_PNG | REP_FMT_SVG, .tasks = 20};
     int rc = parse_args(argc, argv, &a);
     if (rc)
         return rc == 1 ? 0 : 2;
-    static rep_run runs[REP_MAX_RUNS];
-    static rep_plotset ps;
-    static rep_sweep sweeps[REP_MAX_SWEEPS];
-    size_t n_sweeps = 0;
-    if (load_sweeps(&a, sweeps, &n_sweeps) != 0 || load_runs(&a, runs) != 0) {
-        for (size_t i = 0; i < n_sweeps; i++)
-            rep_sweep_free(&sweeps[i]);
-        return 2;
+    report_state *st = calloc(1, sizeof *st);
+    if (!st) {
+        fprintf(stderr, "retrylab report: out of memory\n");
+        return 3;
     }
-    if (make_dirs(a.out) != 0) {
-        fprintf(stderr, "retrylab report: %s: cannot create: %s\n", a.out, strerror(errno));
-        rc = 3;
-    } else {
-        rep_outdir od;
-        rep_outdir_begin(&od, a.out); /* the last report's files go */
-        rc = build(&a, runs, &ps, sweeps, n_sweeps);
-        if (rep_outdir_end(&od) != 0)
-            fprintf(stderr,
-                    "retrylab report: warning: %s/.retrylab-report-files: cannot "
-                    "write the list of this report's files\n",
-                    a.out);
-    }
-    for (size_t i = 0; i < a.n; i++)
-        rep_run_free(&runs[i]);
-    for (size_t i = 0; i < n_sweeps; i++)
-        rep_sweep_free(&sweeps[i]);
+    rc = report(&a, st);
+    for (size_t i = 0; i < st->n_sweeps; i++)
+        rep_sweep_free(&st->sweeps[i]);
+    free(st);
     return rc;
 }

@@ -26,6 +26,19 @@ void rep_gp_quote(FILE *f, const char *s)
     fputc('\'', f);
 }
 
+void rep_gp_data_string(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (size_t n = 0, k; s && *s && n < 200; s += k ? k : 1, n++) {
+        unsigned char c = (unsigned char)*s;
+        if ((k = rep_text_char(s)) != 1)
+            fwrite(k ? s : REP_REPLACEMENT, 1, k ? k : sizeof REP_REPLACEMENT - 1, f);
+        else
+            fputc(c == '"' ? '\'' : c < 0x20 || c == 0x7f ? ' ' : c, f);
+    }
+    fputc('"', f);
+}
+
 void rep_gp_title(FILE *f, const char *what, const char *scenario)
 {
     fputs("set title ", f);

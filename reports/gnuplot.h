@@ -19,6 +19,12 @@
  * by U+FFFD, at most 200 characters). */
 void rep_gp_quote(FILE *f, const char *s);
 
+/* Writes `s` as a string column of a data file: in double quotes, with a
+ * double quote inside as ' (a data file cannot escape it), control
+ * characters as spaces, bytes that start no valid UTF-8 character as U+FFFD,
+ * at most 200 characters. */
+void rep_gp_data_string(FILE *f, const char *s);
+
 /* Writes "set title": what the picture shows, and on a second line the
  * scenario when not NULL or "" (both quoted). */
 void rep_gp_title(FILE *f, const char *what, const char *scenario);

@@ -21,16 +21,25 @@ static const char css[] =
     "th,td{border:1px solid #ccc;padding:4px 8px;text-align:right;vertical-align:top}"
     "th{background:#f0f0f0}td.l,th.l{text-align:left}"
     ".fail{color:#b00000;font-weight:bold}.ok{color:#006400}.warn{color:#a05a00;font-weight:bold}"
+    ".muted{color:#777}"
+    "td.fail{background:#fdecec}td.ok{background:#eef8ee}"
     "tr.best td{background:#eaf7ea}.tag{font-size:0.8em;padding:0 4px;border-radius:3px;"
     "margin-left:4px;white-space:nowrap}.tag.best{background:#2ca02c;color:#fff}"
     ".tag.own{background:#ddd;color:#222}"
     ".notice{background:#fff3cd;border:1px solid #e0c060;padding:0.6em 1em}"
-    ".lead{color:#444;max-width:1000px}.claims{margin:0.4em 0 0.4em 1.2em;padding:0}"
+    ".lead{color:#444;max-width:1000px}ul.claims{margin:0.4em 0 0.4em 1.2em;padding:0}"
+    "ul.claims li.fail{font-weight:normal}ul.claims .mark{font-weight:bold}"
+    ".wide{max-width:100%;overflow-x:auto}table.claims td{max-width:380px}"
+    "tr.variant td{background:#fafafa;font-size:0.95em}"
     ".pics{display:flex;flex-wrap:wrap;gap:12px}"
-    "figure{margin:0.5em 0;flex:0 1 600px;max-width:600px}"
-    "figcaption{color:#444;font-size:0.85em}figure h4{margin:0.2em 0;font-size:0.95em}"
-    "img{width:100%;height:auto;border:1px solid #ddd}code{background:#f4f4f4;padding:0 3px}"
+    "figure{margin:0.5em 0;flex:0 1 600px;max-width:600px;min-width:0}"
+    "figure.big{flex:1 1 100%;max-width:900px}"
+    "figcaption{color:#444;font-size:0.85em;overflow-wrap:anywhere}"
+    "figure h4{margin:0.2em 0;font-size:0.95em}"
+    "img{width:100%;height:auto;border:1px solid #ddd}code{background:#f4f4f4;padding:0 3px;"
+    "overflow-wrap:anywhere}"
     "details{margin:1em 0;border:1px solid #ddd;padding:0.3em 0.8em}"
+    "details.variant>summary{font-size:1.05em}"
     "summary{cursor:pointer;font-weight:bold}nav ul{margin:0.3em 0}nav li{margin:0.1em 0}";
 
 void rep_html_esc(FILE *f, const char *s)
@@ -131,9 +140,7 @@ static void verdict_list(FILE *f, const rep_page *p, size_t r)
     fputs("</h4>\n<p>", f);
     if (!j->checked && p->runs[r].scenario_missing) {
         rep_html_esc(f, p->runs[r].scenario_note);
-        fputs(": its claims and checks are left out (run the report from the folder "
-              "<code>sim</code> or <code>run</code> ran in).",
-              f);
+        fputs(": its claims and checks are left out.", f);
     } else if (!j->checked)
         fputs("Not checked: the run used another policy than its scenario's and has no "
               "expect.json of its own, so the scenario's claims are not its claims.",
@@ -186,11 +193,14 @@ static void page_head(FILE *f, const rep_page *p)
             "<title>retrylab report</title>\n<style>%s</style>\n</head>\n<body>\n"
             "<h1>retrylab report</h1>\n<p class=\"lead\">%zu runs of %zu scenarios. Each run "
             "is one retry policy played against one scenario (simulated providers that "
-            "answer 429s, 5xx, timeouts...). The first table holds what the seed documents "
-            "claim beside what retrylab measured with the seed's own policy; each scenario "
-            "section below compares every policy that ran on it (best first) and shows its "
-            "pictures; the full numbers are at the end.</p>\n",
+            "answer 429s, 5xx, timeouts...). The overview says how each scenario went; ",
             css, p->n, p->n_sec);
+    if (rep_html_any_claims(p))
+        fprintf(f, "the next table sets what the %s claim beside what retrylab measured; ",
+                rep_html_any_seed(p) ? "seed documents" : "scenarios' sources");
+    fputs("each scenario section compares every policy that ran on it (best first) and shows "
+          "its pictures; the full numbers are at the end.</p>\n",
+          f);
     if (p->o->notice) {
         fputs("<p class=\"notice\">", f);
         rep_html_esc(f, p->o->notice);
@@ -198,29 +208,50 @@ static void page_head(FILE *f, const rep_page *p)
     }
 }
 
+/* Links to the parts after the scenarios. */
+static void more_links(FILE *f, const rep_page *p)
+{
+    fputs("<nav><ul>\n", f);
+    if (rep_html_any_claims(p))
+        fputs("<li><a href=\"#claims\">Claims vs retrylab</a></li>\n", f);
+    rep_sweep_toc(f, p->o->sweeps, p->o->n_sweeps);
+    if (p->o->conformance)
+        fputs("<li><a href=\"#conformance\">Do the presets behave like the real clients? "
+              "(conformance)</a></li>\n",
+              f);
+    fputs("<li><a href=\"#details\">Details: per-candidate metrics, every verdict</a></li>\n"
+          "</ul></nav>\n",
+          f);
+}
+
 static int write_page(FILE *f, const rep_run *runs, size_t n, const rep_plotset *ps,
                       const rep_html_opts *o)
 {
-    static rep_section sec[REP_MAX_RUNS];
+    rep_section *sec = calloc(REP_MAX_RUNS, sizeof *sec);
     rep_judged *j = calloc(n ? n : 1, sizeof *j);
-    if (!j || rep_html_judge(runs, n, j) != 0) {
-        free(j);
-        return -1;
-    }
     rep_page p = {runs, n, j, sec, 0, ps, o};
-    rep_html_sections(&p);
-    page_head(f, &p);
-    rep_html_claims_table(f, &p);
-    rep_html_toc(f, &p);
-    rep_sweep_toc(f, o->sweeps, o->n_sweeps);
-    for (size_t s = 0; s < p.n_sec; s++)
-        rep_html_section(f, &p, s);
-    rep_sweep_sections(f, o->sweeps, o->n_sweeps, ps, o->formats, o->pictures);
-    rep_html_details(f, &p);
-    fputs("</body>\n</html>\n", f);
-    rep_html_judged_free(j, n);
+    int rc = -1;
+    if (sec && j && rep_html_judge(runs, n, j) == 0 && rep_html_sections(&p) == 0 &&
+        rep_html_judge_claims(&p) == 0) {
+        page_head(f, &p);
+        rep_html_overview(f, &p);
+        more_links(f, &p);
+        rep_html_claims_table(f, &p);
+        for (size_t s = 0; s < p.n_sec; s++)
+            rep_html_section(f, &p, s);
+        rep_sweep_sections(f, o->sweeps, o->n_sweeps, ps, o->formats, o->pictures);
+        rep_html_conformance(f, &p);
+        rep_html_details(f, &p);
+        fputs("</body>\n</html>\n", f);
+        rc = 0;
+    }
+    if (sec)
+        rep_html_sections_free(&p);
+    if (j)
+        rep_html_judged_free(j, n);
     free(j);
-    return 0;
+    free(sec);
+    return rc;
 }
 
 int rep_html_write(const rep_run *runs, size_t n, const rep_plotset *ps, const rep_html_opts *o,

@@ -3,6 +3,7 @@
 #include "reports/plot.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "reports/gnuplot.h"
@@ -161,8 +162,9 @@ static int plot_timelines(const rep_group *g, const rep_plot_opts *o, rep_plotse
 
 static int plot_group(const rep_group *g, const rep_plot_opts *o, rep_plotset *ps, cm_err *err)
 {
-    if (rep_plot_success(g, o, ps, err) || rep_plot_ladder(g, o, ps, err) ||
-        plot_timelines(g, o, ps, err) || rep_plot_outcomes(g, o, ps, err))
+    if (rep_plot_overview(g, o, ps, err) || rep_plot_success(g, o, ps, err) ||
+        rep_plot_ladder(g, o, ps, err) || plot_timelines(g, o, ps, err) ||
+        rep_plot_outcomes(g, o, ps, err) || rep_plot_streams(g, o, ps, err))
         return -1;
     return rep_plot_latency(g, o, ps, err) || rep_plot_load(g, o, ps, err) ? -1 : 0;
 }
@@ -170,15 +172,20 @@ static int plot_group(const rep_group *g, const rep_plot_opts *o, rep_plotset *p
 int rep_plot_write(const rep_run *runs, size_t n, const rep_plot_opts *o, rep_plotset *ps,
                    cm_err *err)
 {
-    static rep_group groups[REP_MAX_RUNS];
+    rep_group *groups = calloc(REP_MAX_RUNS, sizeof *groups);
+    if (!groups) {
+        cm_err_set(err, "out of memory");
+        return -1;
+    }
     ps->n = 0;
     size_t ng = make_groups(runs, n > REP_MAX_RUNS ? REP_MAX_RUNS : n, groups);
-    for (size_t g = 0; g < ng; g++) {
+    int rc = 0;
+    for (size_t g = 0; rc == 0 && g < ng; g++) {
         const rep_run *first = groups[g].runs[0];
         snprintf(ps->group, sizeof ps->group, "%s",
                  first->scenario_name[0] ? first->scenario_name : first->scenario_path);
-        if (plot_group(&groups[g], o, ps, err))
-            return -1;
+        rc = plot_group(&groups[g], o, ps, err);
     }
-    return 0;
+    free(groups);
+    return rc;
 }

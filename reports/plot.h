@@ -11,9 +11,9 @@
 #include "reports/run_load.h"
 
 #define REP_MAX_RUNS 128
-#define REP_MAX_PICS (6 * REP_MAX_RUNS)
+#define REP_MAX_PICS (10 * REP_MAX_RUNS)
 #define REP_CAPTION_MAX 1000
-#define REP_TIMELINES_PER_GROUP 4 /* attempt timelines drawn per scenario */
+#define REP_TIMELINES_PER_GROUP 2 /* attempt timelines drawn per scenario */
 
 typedef struct rep_picture {
     char name[64];                 /* file stem: NAME.gp, NAME.png, NAME.svg */
@@ -97,5 +97,11 @@ int rep_plot_ladder(const rep_group *g, const rep_plot_opts *o, rep_plotset *ps,
 int rep_plot_timeline(const rep_run *run, size_t index, const rep_plot_opts *o, rep_plotset *ps,
                       cm_err *err);
 int rep_plot_outcomes(const rep_group *g, const rep_plot_opts *o, rep_plotset *ps, cm_err *err);
+/* Every run of the group as a point: success rate against calls per success,
+ * coloured by p95 task duration, named by its policy (nothing for one run). */
+int rep_plot_overview(const rep_group *g, const rep_plot_opts *o, rep_plotset *ps, cm_err *err);
+/* For groups with streamed answers: the time-to-first-token CDF and the share
+ * of streams by how they ended, per run (nothing when no run streamed). */
+int rep_plot_streams(const rep_group *g, const rep_plot_opts *o, rep_plotset *ps, cm_err *err);
 
 #endif

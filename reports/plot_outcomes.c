@@ -1,6 +1,7 @@
-/* plot_outcomes.c: one outcomes picture per scenario: a cluster of bars per
- * run, one bar per candidate (or per provider when the scenario has many
- * candidates), each bar stacked by outcome (2xx, 401/403, 429, 5xx, ...). */
+/* plot_outcomes.c: one outcomes picture per scenario: a horizontal bar per
+ * run and candidate (or provider, when the scenario has many candidates),
+ * named, stacked by outcome (2xx, 401/403, 429, 5xx, ...): the runs' names
+ * head their bars when a run has several, else name the bar itself. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,6 +10,7 @@
 
 #define MAX_BARS 64
 #define MODEL_BARS 6 /* more candidates than this: one bar per provider */
+#define ROW_PX 17    /* pixels per row */
 
 typedef struct bars {
     char names[MAX_BARS][REP_NAME_MAX];
@@ -37,44 +39,71 @@ static void group_bars(const rep_group *g, bool by_provider, bars *b)
         }
 }
 
-/* The rows of one run: one per bar ("N" and its count per class), then an
- * empty row that separates the clusters. */
-static void run_rows(FILE *f, const rep_run *run, size_t id, const bars *b)
+/* Responses of run `run` to bar i, by class, into sum[]; their total. */
+static long bar_sums(const rep_run *run, const bars *b, size_t i, long *sum)
 {
-    fprintf(f, "# run #%zu: %s\n", id + 1, run->label);
-    for (size_t i = 0; i < b->n; i++) {
-        long sum[REP_CLASS_N] = {0};
-        for (size_t c = 0; c < run->n_cands; c++)
-            if (strcmp(bar_key(&run->cands[c], b->by_provider), b->names[i]) == 0)
-                for (int k = 0; k < REP_CLASS_N; k++)
-                    sum[k] += run->cands[c].by_class[k];
-        fprintf(f, "\"%zu\"", i + 1);
-        for (int k = 0; k < REP_CLASS_N; k++)
-            fprintf(f, " %ld", sum[k]);
-        fputc('\n', f);
-    }
-    fputs("\"\"", f);
+    long total = 0;
     for (int k = 0; k < REP_CLASS_N; k++)
-        fputs(" 0", f);
-    fputc('\n', f);
+        sum[k] = 0;
+    for (size_t c = 0; c < run->n_cands; c++)
+        if (strcmp(bar_key(&run->cands[c], b->by_provider), b->names[i]) == 0)
+            for (int k = 0; k < REP_CLASS_N; k++) {
+                sum[k] += run->cands[c].by_class[k];
+                total += run->cands[c].by_class[k];
+            }
+    return total;
 }
 
-/* NAME.dat: every run's rows, in the group's order. */
-static int outcomes_data(const rep_group *g, const bars *b, const char *name,
-                         const rep_plot_opts *o, cm_err *err)
+/* One row of the picture: a run's heading (bar < 0) or one of its bars. */
+typedef struct row {
+    size_t run; /* index in the group */
+    int bar;    /* -1: the run's heading */
+} row;
+
+/* The rows, top to bottom: with one bar in all, a row per run; else per
+ * run a heading and its bars that got responses. Returns their count. */
+static size_t layout(const rep_group *g, const bars *b, row *rows, size_t cap)
 {
-    char file[64];
-    snprintf(file, sizeof file, "%s.dat", name);
+    size_t n = 0;
+    long sum[REP_CLASS_N];
+    for (size_t r = 0; r < g->n && n < cap; r++) {
+        if (b->n <= 1) {
+            rows[n++] = (row){r, b->n ? 0 : -1};
+            continue;
+        }
+        rows[n++] = (row){r, -1};
+        for (size_t i = 0; i < b->n && n < cap; i++)
+            if (bar_sums(g->runs[r], b, i, sum) > 0)
+                rows[n++] = (row){r, (int)i};
+    }
+    return n;
+}
+
+/* NAME.dat: one block per outcome class: y, x centre, x half width, count
+ * (boxxyerror), for every bar row. */
+static int outcomes_data(const rep_group *g, const bars *b, const row *rows, size_t n,
+                         const char *file, const rep_plot_opts *o, cm_err *err)
+{
     FILE *f = rep_data_open(o, file, err);
     if (!f)
         return -1;
-    fprintf(f, "# responses per %s and outcome, one block of rows per run\n\"bar\"",
+    fprintf(f, "# responses per %s and outcome; one block per outcome: y x_centre x_half count\n",
             b->by_provider ? "provider" : "candidate");
-    for (int c = 0; c < REP_CLASS_N; c++)
-        fprintf(f, " \"%s\"", rep_class_name((rep_class)c));
-    fputc('\n', f);
-    for (size_t r = 0; r < g->n; r++)
-        run_rows(f, g->runs[r], g->ids[r], b);
+    for (int c = 0; c < REP_CLASS_N; c++) {
+        fprintf(f, "# outcome %s\n", rep_class_name((rep_class)c));
+        for (size_t k = 0; k < n; k++) {
+            long sum[REP_CLASS_N];
+            if (rows[k].bar < 0)
+                continue;
+            bar_sums(g->runs[rows[k].run], b, (size_t)rows[k].bar, sum);
+            double before = 0;
+            for (int j = 0; j < c; j++)
+                before += (double)sum[j];
+            fprintf(f, "%zu %.3f %.3f %ld\n", n - 1 - k, before + (double)sum[c] / 2,
+                    (double)sum[c] / 2, sum[c]);
+        }
+        fputs("\n\n", f);
+    }
     return rep_file_close(f, o, file, err);
 }
 
@@ -88,82 +117,102 @@ static bool class_seen(const rep_group *g, rep_class c)
     return false;
 }
 
-/* Row i of the data file sits at x = i: each cluster spans nbars rows and a
- * gap row, its label ("#N", the run's number) centred under it. */
-static void outcomes_plot(FILE *f, const rep_group *g, size_t nbars, const char *name)
+/* The bars' names without "provider/" when every bar is of one provider. */
+static size_t common_prefix(const bars *b)
 {
-    for (size_t r = 0; r < g->n; r++)
-        fprintf(f, "set label %zu '#%zu' at first %g, graph -0.09 center\n", r + 1, g->ids[r] + 1,
-                (double)(r * (nbars + 1)) + (double)(nbars - 1) / 2);
-    fprintf(f, "set xrange [-0.7:%g]\n", (double)(g->n * (nbars + 1)) - 1.3);
+    const char *slash = b->n && !b->by_provider ? strchr(b->names[0], '/') : NULL;
+    size_t len = slash ? (size_t)(slash - b->names[0]) + 1 : 0;
+    for (size_t i = 1; len && i < b->n; i++)
+        if (strncmp(b->names[i], b->names[0], len) != 0)
+            len = 0;
+    return len;
+}
+
+/* The y tic of a row: the run's name, or the bar's (indented under it). */
+static void tic(FILE *f, const rep_group *g, const bars *b, const row *rw, size_t y)
+{
+    char text[REP_NAME_MAX + 64], key[REP_KEY_MAX + 1];
+    if (rw->bar < 0 || b->n <= 1) {
+        rep_group_key(g, rw->run, key, sizeof key);
+        snprintf(text, sizeof text, "%s", key);
+    } else {
+        rep_gp_key_text(key, sizeof key, b->names[rw->bar] + common_prefix(b));
+        snprintf(text, sizeof text, "    %s", key);
+    }
+    rep_gp_quote(f, text);
+    fprintf(f, " %zu", y);
+}
+
+static void outcomes_plot(FILE *f, const rep_group *g, const bars *b, const row *rows, size_t n,
+                          const char *file)
+{
+    fprintf(f, "set yrange [-0.7:%g]\nset ytics scale 0 (", (double)n - 0.3);
+    for (size_t k = 0; k < n; k++) {
+        if (k)
+            fputs(", ", f);
+        tic(f, g, b, &rows[k], n - 1 - k);
+    }
+    fputs(")\n", f);
+    int shown = 0;
     for (int c = 0; c < REP_CLASS_N; c++) {
-        /* the key names only the outcomes some run had; a series without a
-         * title skips the header row itself (every ::1) */
-        bool seen = class_seen(g, (rep_class)c);
-        fprintf(f, "%s'%s.dat' %susing %d%s lc rgb '%s' ", c ? ", \\\n     " : "plot ", name,
-                seen ? "" : "every ::1 ", c + 2, c == 0 ? ":xtic(1)" : "",
-                rep_class_colour((rep_class)c));
-        if (seen)
-            fprintf(f, "title columnheader(%d)", c + 2);
-        else
-            fputs("notitle", f);
+        if (!class_seen(g, (rep_class)c))
+            continue;
+        fprintf(f,
+                "%s'%s' index %d using 2:1:3:(0.36) with boxxyerror fs solid 0.9 border rgb "
+                "'#555555' lc rgb '%s' title '%s'",
+                shown++ ? ", \\\n     " : "plot ", file, c, rep_class_colour((rep_class)c),
+                rep_class_name((rep_class)c));
     }
+    if (!shown)
+        fputs("set label 1 'no responses' at graph 0.5, graph 0.5 center\nplot NaN notitle", f);
     fputc('\n', f);
-}
-
-static void outcomes_settings(FILE *f, const rep_group *g, const bars *b)
-{
-    char t[300];
-    snprintf(t, sizeof t,
-             "Responses per %s (numbered bars) and outcome, one cluster per "
-             "run (#N)",
-             b->by_provider ? "provider" : "candidate");
-    rep_gp_title(f, t, rep_group_name(g));
-    fputs("set ylabel 'responses'\nunset xlabel\n"
-          "set style data histograms\nset style histogram rowstacked\n"
-          "set boxwidth 0.8\nset style fill solid 0.9 border rgb '#333333'\n"
-          "set yrange [0:*]\nset key outside right top vertical maxrows 10\nset bmargin 4\n",
-          f);
-}
-
-/* "1 = groq/a; 2 = openai/b" into buf (cut at its size). */
-static void bar_legend(const bars *b, char *buf, size_t size)
-{
-    size_t used = 0;
-    buf[0] = '\0';
-    for (size_t i = 0; i < b->n && used < size; i++) {
-        int w = snprintf(buf + used, size - used, "%s%zu = %s", i ? "; " : "", i + 1, b->names[i]);
-        used += w > 0 ? (size_t)w : 0;
-    }
 }
 
 int rep_plot_outcomes(const rep_group *g, const rep_plot_opts *o, rep_plotset *ps, cm_err *err)
 {
-    static bars b;
-    char name[40], title[300], caption[REP_CAPTION_MAX], legend[REP_CAPTION_MAX - 300];
-    group_bars(g, false, &b);
-    if (b.n > MODEL_BARS)
-        group_bars(g, true, &b);
+    char name[40], file[64], title[300], t[300];
+    bars *b = malloc(sizeof *b);
+    size_t cap = g->n * (MAX_BARS + 1) + 1;
+    row *rows = malloc(cap * sizeof *rows);
+    int rc = -1;
+    if (!b || !rows) {
+        cm_err_set(err, "out of memory");
+        goto out;
+    }
+    group_bars(g, false, b);
+    if (b->n > MODEL_BARS)
+        group_bars(g, true, b);
+    size_t n = layout(g, b, rows, cap);
     snprintf(name, sizeof name, "outcomes%s", g->suffix);
-    if (outcomes_data(g, &b, name, o, err))
-        return -1;
-    FILE *f = rep_script_open(o, name, "responses per candidate and run, stacked by outcome", err);
+    snprintf(file, sizeof file, "%s.dat", name);
+    if (outcomes_data(g, b, rows, n, file, o, err))
+        goto out;
+    FILE *f = rep_script_open(o, name, "responses per run and candidate, stacked by outcome", err);
     if (!f)
-        return -1;
-    rep_gp_begin_plot(f, name, o->formats);
-    outcomes_settings(f, g, &b);
-    if (b.n == 0)
-        fputs("set xrange [0:1]\nset label 1 'no requests' at 0.5,0.5 center\nplot 2 notitle\n", f);
-    else
-        outcomes_plot(f, g, b.n, name);
-    bar_legend(&b, legend, sizeof legend);
-    snprintf(title, sizeof title, "Outcomes by %s%s", b.by_provider ? "provider" : "candidate",
+        goto out;
+    int height = rep_gp_height(130 + ROW_PX * (int)n);
+    rep_gp_begin_plot_sized(f, name, o->formats, height);
+    snprintf(t, sizeof t, "Responses per run and %s, by outcome",
+             b->by_provider ? "provider" : "candidate");
+    rep_gp_title(f, t, rep_group_name(g));
+    fputs("set xlabel 'responses'\nset xrange [0:*]\nset lmargin 40\nset grid noytics\n"
+          "set key outside right top\n",
+          f);
+    outcomes_plot(f, g, b, rows, n, file);
+    snprintf(title, sizeof title, "Outcomes by %s%s", b->by_provider ? "provider" : "candidate",
              g->title);
-    snprintf(caption, sizeof caption,
-             "One cluster of bars per run (its number in the runs "
-             "table), one bar per %s, stacked by outcome: success (2xx), 401/403, 429 rate "
-             "limited, 5xx, timeout, connection reset, other. Bars: %s.",
-             b.by_provider ? "provider (the details table has every model)" : "candidate", legend);
-    rep_pic_add(ps, name, title, caption);
-    return rep_script_close(f, o, name, err);
+    rep_pic_add(ps, name, title,
+                b->n > 1 ? "Each run (its number and policy) with a bar per candidate it called "
+                           "(per provider when there are many; the details table has every "
+                           "model), stacked by outcome: success (2xx), 401/403, 429 rate "
+                           "limited, 5xx, timeout, connection reset, other."
+                         : "A bar per run (its number and policy), stacked by outcome: success "
+                           "(2xx), 401/403, 429 rate limited, 5xx, timeout, connection reset, "
+                           "other. Longer bars made more calls.");
+    rep_pic_height(ps, height);
+    rc = rep_script_close(f, o, name, err);
+out:
+    free(b);
+    free(rows);
+    return rc;
 }

@@ -57,22 +57,33 @@ static bool scenario_policy(const rep_run *run, char *buf, size_t size)
     const cJSON *p = cJSON_GetObjectItemCaseSensitive(root, "policy");
     if (!cJSON_IsString(p) || !p->valuestring[0])
         return false;
-    const char *slash = strrchr(run->scenario_path, '/');
-    int dir_len = slash ? (int)(slash - run->scenario_path) : 0;
-    int n = p->valuestring[0] == '/' || !slash
-                ? snprintf(buf, size, "%s", p->valuestring)
-                : snprintf(buf, size, "%.*s/%s", dir_len, run->scenario_path, p->valuestring);
+    return rep_run_scenario_relative(run, p->valuestring, buf, size);
+}
+
+bool rep_run_scenario_relative(const rep_run *run, const char *rel, char *buf, size_t size)
+{
+    const char *sc = run->scenario_file[0] ? run->scenario_file : run->scenario_path;
+    const char *slash = strrchr(sc, '/');
+    int dir_len = slash ? (int)(slash - sc) : 0;
+    int n = rel[0] == '/' || !slash ? snprintf(buf, size, "%s", rel)
+                                    : snprintf(buf, size, "%.*s/%s", dir_len, sc, rel);
     return n > 0 && (size_t)n < size;
+}
+
+bool rep_run_same_file(const char *x, const char *y)
+{
+    char a[PATH_MAX], b[PATH_MAX];
+    if (realpath(x, a) && realpath(y, b))
+        return strcmp(a, b) == 0;
+    return strcmp(base_name(x), base_name(y)) == 0;
 }
 
 bool rep_run_own_policy(const rep_run *run)
 {
-    char want[2 * REP_PATH_MAX], a[PATH_MAX], b[PATH_MAX];
+    char want[2 * REP_PATH_MAX];
     if (!run->policy_path[0] || !scenario_policy(run, want, sizeof want))
         return false;
-    if (realpath(want, a) && realpath(run->policy_path, b))
-        return strcmp(a, b) == 0;
-    return strcmp(base_name(want), base_name(run->policy_path)) == 0;
+    return rep_run_same_file(want, run->policy_file[0] ? run->policy_file : run->policy_path);
 }
 
 bool rep_run_checked(const rep_run *run)

@@ -37,6 +37,14 @@ bool rep_run_has_expect_file(const rep_run *run);
  * file (by realpath; by file name when either cannot be resolved). */
 bool rep_run_own_policy(const rep_run *run);
 
+/* `rel` (a path in the run's scenario file) joined to that file's folder
+ * (as found: rep_run_locate), into buf; an absolute `rel` as it is. False
+ * when it does not fit. */
+bool rep_run_scenario_relative(const rep_run *run, const char *rel, char *buf, size_t size);
+/* Two paths name the same file (by realpath; by file name when either
+ * cannot be resolved). */
+bool rep_run_same_file(const char *x, const char *y);
+
 /* True when the report checks the run: it has its own expect.json, or it
  * used its scenario's own policy. */
 bool rep_run_checked(const rep_run *run);

@@ -25,6 +25,24 @@ const char *rep_class_name(rep_class c)
     return c < REP_CLASS_N ? class_names[c] : "other";
 }
 
+#define STREAM_NAME(id, name) name,
+static const char *const stream_names[] = {REP_STREAM_MAP(STREAM_NAME) NULL};
+#undef STREAM_NAME
+
+const char *rep_stream_name(rep_stream s)
+{
+    return s < REP_STREAM_N ? stream_names[s] : "other";
+}
+
+/* The stream outcome named `name` (an unknown one is OTHER: the format may grow). */
+static rep_stream stream_of(const char *name)
+{
+    for (int i = REP_STREAM_COMPLETE; i < REP_STREAM_OTHER; i++)
+        if (strcmp(name, stream_names[i]) == 0)
+            return (rep_stream)i;
+    return REP_STREAM_OTHER;
+}
+
 rep_class rep_class_of(int status, const char *error)
 {
     if (status >= 200 && status < 300)
@@ -151,8 +169,38 @@ static int cand_index(rep_run *run, const char *provider, const char *model)
     return (int)run->n_cands++;
 }
 
+/* Index of key id `id` in run->keys, added when new; -1 when out of memory
+ * or past REP_MAX_KEYS distinct ids (the event then names no key). */
+static int key_index(rep_run *run, const char *id)
+{
+    char name[REP_KEY_ID_MAX];
+    copy_str(name, sizeof name, id);
+    for (size_t i = 0; i < run->n_keys; i++)
+        if (strcmp(run->keys[i], name) == 0)
+            return (int)i;
+    if (run->n_keys == REP_MAX_KEYS)
+        return -1;
+    char(*grown)[REP_KEY_ID_MAX] =
+        rep_grow(run->keys, run->n_keys, &run->cap_keys, sizeof *grown, 16);
+    if (!grown)
+        return -1;
+    run->keys = grown;
+    memcpy(run->keys[run->n_keys], name, sizeof name);
+    return (int)run->n_keys++;
+}
+
+/* The start event's "digests": {"scenario", "policy"}. */
+static void read_digests(rep_run *run, const cJSON *o)
+{
+    const cJSON *d = cJSON_GetObjectItemCaseSensitive(o, "digests");
+    copy_str(run->scenario_digest, sizeof run->scenario_digest, str_field(d, "scenario"));
+    copy_str(run->policy_digest, sizeof run->policy_digest, str_field(d, "policy"));
+}
+
 static int read_start(rep_run *run, const cJSON *o)
 {
+    copy_path(run->cwd, sizeof run->cwd, str_field(o, "cwd"));
+    read_digests(run, o);
     copy_path(run->scenario_path, sizeof run->scenario_path, str_field(o, "scenario"));
     copy_path(run->policy_path, sizeof run->policy_path, str_field(o, "policy"));
     copy_str(run->scenario_name, sizeof run->scenario_name, str_field(o, "scenario_name"));
@@ -207,7 +255,11 @@ static int read_candidate(rep_run *run, const line_ctx *lc, const cJSON *o, rep_
     e->cand = cand_index(run, p, m);
     if (e->cand == -2)
         return line_fail(lc, "more than %d distinct provider/model pairs", REP_MAX_CANDS);
-    return e->cand < 0 ? line_fail(lc, "out of memory") : 0;
+    if (e->cand < 0)
+        return line_fail(lc, "out of memory");
+    const char *key = str_field(o, "key");
+    e->key = key ? key_index(run, key) : -1;
+    return 0;
 }
 
 static int read_response(rep_run *run, const line_ctx *lc, const cJSON *o, rep_event *e)
@@ -222,6 +274,17 @@ static int read_response(rep_run *run, const line_ctx *lc, const cJSON *o, rep_e
     if (num_field(o, "latency", &e->latency) < 0 || num_field(o, "limit", &e->limit) < 0 ||
         num_field(o, "retry_after", &e->retry_after) < 0)
         return line_fail(lc, "fields \"latency\", \"limit\" and \"retry_after\" must be numbers");
+    const char *stream = str_field(o, "stream");
+    double tokens = -1;
+    if (stream) {
+        e->stream = stream_of(stream);
+        run->streams++;
+    }
+    int has_ttft = num_field(o, "ttft", &e->ttft), has_tokens = num_field(o, "tokens", &tokens);
+    if (has_ttft < 0 || (has_ttft && e->ttft < 0) || has_tokens < 0 ||
+        (has_tokens && (tokens < 0 || tokens > 1e15)))
+        return line_fail(lc, "fields \"ttft\" and \"tokens\" must be numbers >= 0");
+    e->tokens = has_tokens ? (long)tokens : -1;
     rep_cand *c = &run->cands[e->cand];
     c->by_class[e->cls]++;
     if (e->latency >= 0) {
@@ -301,7 +364,14 @@ static int parse_line(rep_run *run, const line_ctx *lc, const char *text, size_t
         cJSON_Delete(o);
         return line_fail(lc, "not a JSON object");
     }
-    rep_event e = {.cand = -1, .latency = -1, .limit = -1, .observed = -1, .retry_after = -1};
+    rep_event e = {.cand = -1,
+                   .latency = -1,
+                   .limit = -1,
+                   .observed = -1,
+                   .retry_after = -1,
+                   .key = -1,
+                   .tokens = -1,
+                   .ttft = -1};
     const char *ev = str_field(o, "event");
     int r = num_field(o, "t", &e.t), rc = 0;
     if (lc->first && check_format(lc, ev, o) != 0)
@@ -618,28 +688,35 @@ const rep_task *rep_run_task(const rep_run *run, int64_t id)
     return k->id == id ? k : NULL;
 }
 
-/* The scenario file named by the start event: as given, else beside the run
- * directory's parent. Failure is not an error: it is noted for the report. */
+/* The scenario file named by the start event, found from here (see
+ * rep_run_locate), and the policy file beside it. Failure is not an error:
+ * it is noted for the report. */
 static void load_scenario(rep_run *run)
 {
     cm_err e = {{0}};
+    if (run->policy_path[0])
+        rep_run_locate(run, run->policy_path, run->policy_digest, run->policy_file,
+                       sizeof run->policy_file, &run->policy_changed);
     if (!run->scenario_path[0]) {
         copy_str(run->scenario_note, sizeof run->scenario_note, "the trace names no scenario");
         return;
     }
-    if (access(run->scenario_path, F_OK) != 0) {
+    if (rep_run_locate(run, run->scenario_path, run->scenario_digest, run->scenario_file,
+                       sizeof run->scenario_file, &run->scenario_changed) != 0) {
         run->scenario_missing = true;
-        snprintf(run->scenario_note, sizeof run->scenario_note, "scenario file %s not found%s",
+        snprintf(run->scenario_note, sizeof run->scenario_note, "scenario file %.800s not found%s",
                  run->scenario_path,
-                 run->scenario_path[0] == '/' ? "" : " (relative to the current folder)");
+                 run->scenario_path[0] == '/' ? ""
+                                              : " (looked in the folder the run ran in, the "
+                                                "current folder and those above the run folder)");
         return;
     }
-    run->scenario = cm_json_load(run->scenario_path, &e);
+    run->scenario = cm_json_load(run->scenario_file, &e);
     if (!run->scenario)
         snprintf(run->scenario_note, sizeof run->scenario_note, "%s", e.msg);
     else if (!cJSON_IsObject(cm_json_root(run->scenario))) {
         snprintf(run->scenario_note, sizeof run->scenario_note, "%s: not a JSON object",
-                 run->scenario_path);
+                 run->scenario_file);
         cm_json_free(run->scenario);
         run->scenario = NULL;
     }
@@ -692,6 +769,7 @@ void rep_run_free(rep_run *run)
         free(run->ev[i].message);
     free(run->ev);
     free(run->cands);
+    free(run->keys);
     free(run->tasks);
     cm_json_free(run->scenario);
     memset(run, 0, sizeof *run);
@@ -746,6 +824,23 @@ int rep_run_from_text(const char *name, const char *text, size_t len, rep_run *o
     }
     make_label(out);
     return 0;
+}
+
+void rep_run_warn_changed(const rep_run *run, const char *cmd)
+{
+    char now[40];
+    if (run->scenario_changed)
+        fprintf(stderr,
+                "retrylab %s: warning: %s: scenario file %s changed since the run (digest %s "
+                "then, %s now): its claims and expectations may not be the run's\n",
+                cmd, run->dir, run->scenario_file, run->scenario_digest,
+                rep_file_digest(run->scenario_file, now) == 0 ? now : "unreadable");
+    if (run->policy_changed)
+        fprintf(stderr,
+                "retrylab %s: warning: %s: policy file %s changed since the run (digest %s "
+                "then, %s now): the run does not measure the policy as it is\n",
+                cmd, run->dir, run->policy_file, run->policy_digest,
+                rep_file_digest(run->policy_file, now) == 0 ? now : "unreadable");
 }
 
 /* Prints the warning for a trace whose cut-off last line was skipped. */

@@ -36,6 +36,23 @@ const char *rep_class_name(rep_class c);
 /* Class of a response from its status and (status 0) its error name (may be NULL). */
 rep_class rep_class_of(int status, const char *error);
 
+/* How a streamed answer ended (the response's "stream" field). X-macro. */
+#define REP_STREAM_MAP(X)                                                                          \
+    X(NONE, "none")                                                                                \
+    X(COMPLETE, "complete")                                                                        \
+    X(ERROR, "error")                                                                              \
+    X(MALFORMED, "malformed")                                                                      \
+    X(CUT, "cut")                                                                                  \
+    X(STALLED, "stalled")                                                                          \
+    X(OTHER, "other")
+#define REP_STREAM_ENUM(id, name) REP_STREAM_##id,
+typedef enum rep_stream { REP_STREAM_MAP(REP_STREAM_ENUM) REP_STREAM_N } rep_stream;
+#undef REP_STREAM_ENUM
+const char *rep_stream_name(rep_stream s);
+
+#define REP_KEY_ID_MAX 24 /* a key id ("k-" + 8 hex digits) and its NUL, with room */
+#define REP_MAX_KEYS 4096 /* distinct key ids a run may name */
+
 typedef struct rep_event {
     double t; /* scenario seconds */
     rep_kind kind;
@@ -52,6 +69,10 @@ typedef struct rep_event {
     double observed;    /* wait, seconds, -1 when absent */
     bool success;       /* done */
     char *message;      /* done: owned copy, or NULL */
+    int key;            /* send, response: index into run->keys, -1 when none */
+    rep_stream stream;  /* response: how a streamed answer ended (NONE: not streamed) */
+    long tokens;        /* response: tokens a stream delivered, -1 when absent */
+    double ttft;        /* response: seconds from the send to the first token, -1 absent */
 } rep_event;
 
 typedef struct rep_cand {
@@ -92,8 +113,13 @@ typedef struct rep_run {
     char dir[REP_PATH_MAX];
     char label[2 * REP_NAME_MAX + 16]; /* "scenario / policy" (+ mode) */
     char legend[REP_NAME_MAX + 48];    /* "#N policy" (+ mode): in pictures of one scenario */
-    char scenario_path[REP_PATH_MAX];  /* from the start event ("" if none) */
-    char policy_path[REP_PATH_MAX];    /* from the start event ("" if none) */
+    char scenario_path[REP_PATH_MAX];  /* from the start event ("" if none), as typed */
+    char policy_path[REP_PATH_MAX];    /* from the start event ("" if none), as typed */
+    char cwd[REP_PATH_MAX];            /* the folder the run ran in ("" when not recorded) */
+    char scenario_digest[40], policy_digest[40]; /* recorded ("" when not) */
+    char scenario_file[REP_PATH_MAX];            /* where the scenario was found ("" when not) */
+    char policy_file[REP_PATH_MAX];              /* where the policy was found ("" when not) */
+    bool scenario_changed, policy_changed; /* found, but their digest is not the recorded one */
     char scenario_name[REP_NAME_MAX], policy_name[REP_NAME_MAX], mode[16];
     double time_scale;
     double seed;
@@ -104,13 +130,16 @@ typedef struct rep_run {
     size_t n_ev, cap_ev;
     rep_cand *cands;
     size_t n_cands, cap_cands;
+    char (*keys)[REP_KEY_ID_MAX]; /* key ids seen, first-seen order */
+    size_t n_keys, cap_keys;
+    long streams;    /* responses with a "stream" field */
     rep_task *tasks; /* the tasks the trace holds, by number (not indexed by it: a
                       * trace of task 9999999 alone has one row) */
     size_t n_tasks;
     double end_t; /* last event time */
     rep_summary summary;
-    cm_json *scenario;                     /* the scenario file, or NULL when unreadable */
-    char scenario_note[REP_PATH_MAX + 96]; /* why scenario is NULL ("" when loaded) */
+    cm_json *scenario;                      /* the scenario file, or NULL when unreadable */
+    char scenario_note[REP_PATH_MAX + 200]; /* why scenario is NULL ("" when loaded) */
     bool scenario_missing; /* the trace names a scenario file that does not exist (here) */
     long connect_errors;   /* responses with status 0, error "connect" */
     size_t cut_line;       /* the trace's last line, cut off without its newline and
@@ -136,6 +165,24 @@ int rep_run_from_text(const char *name, const char *text, size_t len, rep_run *o
 /* When run->cut_line is set, prints "retrylab CMD: warning: DIR/trace.jsonl:N:
  * last line cut off; ignored" on stderr. */
 void rep_run_warn_cut(const rep_run *run, const char *cmd);
+
+/* Finds the file a run's trace names (`recorded`, as typed to sim or run):
+ * an absolute path as it is; a relative one against the folder the run ran
+ * in (the start event's "cwd"), the current folder, then each folder above
+ * the run folder, preferring a candidate whose digest is `digest` (the
+ * start event's; "" or "none" when not recorded). 0 with the path in
+ * out[size] and *changed (found, but its digest is not `digest`); -1 when no
+ * candidate exists. */
+int rep_run_locate(const rep_run *run, const char *recorded, const char *digest, char *out,
+                   size_t size, bool *changed);
+/* "fnv1a64:" + 16 hex digits of the FNV-1a 64 digest of the regular file
+ * `path` (what sim and run record) into out[40]: 0, or -1 when unreadable. */
+int rep_file_digest(const char *path, char out[40]);
+
+/* Prints a warning on stderr for each of the run's scenario and policy files
+ * that changed since the run ("retrylab CMD: warning: DIR: scenario file F
+ * changed since the run (digest A then, B now)"). */
+void rep_run_warn_changed(const rep_run *run, const char *cmd);
 
 /* The scenario's "expect" object and "claims" array, or NULL. */
 const cJSON *rep_run_expect_node(const rep_run *run);

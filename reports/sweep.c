@@ -181,7 +181,9 @@ static void points_blocks(rep_sweep *s, FILE *out)
             if (current == (peers == 0) && isfinite(r)) {
                 s->cmin = c > 0 ? fmin(s->cmin, c) : s->cmin;
                 s->cmax = fmax(s->cmax, c);
-                fprintf(out, "%.6g %.6g \"%s\"\n", c, r, str(p, "label"));
+                fprintf(out, "%.6g %.6g ", c, r);
+                rep_gp_data_string(out, str(p, "label"));
+                fputc('\n', out);
                 k++;
             }
         }
@@ -420,11 +422,11 @@ void rep_sweep_toc(FILE *f, const rep_sweep *s, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         const cJSON *r = cm_json_root(s[i].doc);
-        fprintf(f, "<p><a href=\"#sweep%zu\">Sweep %zu: ", i + 1, i + 1);
+        fprintf(f, "<li><a href=\"#sweep%zu\">Sweep %zu: ", i + 1, i + 1);
         rep_html_esc(f, str(r, "policy_name"));
         fputs(" on ", f);
         rep_html_esc(f, str(r, "scenario_name"));
-        fprintf(f, "</a> (%.0f variants, Pareto front of %d)</p>\n", num(r, "rows"),
+        fprintf(f, "</a> (%.0f variants, Pareto front of %d)</li>\n", num(r, "rows"),
                 cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(r, "front")));
     }
 }

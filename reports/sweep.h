@@ -32,7 +32,7 @@ void rep_sweep_free(rep_sweep *s);
  * 0, or -1 with err. */
 int rep_sweep_plot(rep_sweep *s, size_t index, const rep_plot_opts *o, rep_plotset *ps,
                    cm_err *err);
-/* The table of contents entries and the sections of the sweeps. */
+/* The table of contents entries (<li> items) and the sections of the sweeps. */
 void rep_sweep_toc(FILE *f, const rep_sweep *s, size_t n);
 void rep_sweep_sections(FILE *f, const rep_sweep *s, size_t n, const rep_plotset *ps, int formats,
                         bool pictures);

@@ -9,13 +9,17 @@
 # policies; two parameter sweeps (seed 001's fallback policy over cooldown
 # and attempts, seed 004's ladder over base and cap, each beside the peers'
 # presets). Then `retrylab check` on every run that has expectations, one
-# report over all runs and sweeps (out/report/index.html) and a table on
-# stdout.
+# report over all runs and sweeps (out/report/index.html; with make
+# conformance's table when out/conformance/table.json exists) and a table on
+# stdout. One line per step as it goes ("demo:   12.3 s  ...": seconds since
+# the start).
 # Exit 0 when everything ran and every check held; 1 when a check failed
 # (a seed check failing is a broken build of the experiments); 3 when a
-# command could not run (sim/run/report/mockserver failure).
+# command could not run (sim/run/report/mockserver failure). The last line
+# says which.
 # Environment: RL_BIN (default bin/), DEMO_OUT (default out/), DEMO_SCALE
-# (time scale of the HTTP runs, default 200).
+# (time scale of the HTTP runs, default 200), DEMO_CONFORMANCE (the table,
+# default out/conformance/table.json).
 set -u
 cd "$(dirname "$0")/.." || exit 3
 BIN=${RL_BIN:-bin}
@@ -28,6 +32,8 @@ broken=0; failed=0
 
 now_s() { if [ -r /proc/uptime ]; then cut -d' ' -f1 /proc/uptime; else date +%s; fi; }
 T0=$(now_s)
+# say TEXT: one progress line, with the seconds since the start.
+say() { awk -v a="$T0" -v b="$(now_s)" -v t="$*" 'BEGIN { printf "demo: %6.1f s  %s\n", b - a, t }'; }
 # Mockservers start inside subshells (command substitution, background jobs),
 # so each leaves its PID in a file, and cleanup stops every one of them.
 cleanup() { for f in "$RUNS"/*.ms.pid; do [ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null; done; }
@@ -35,8 +41,17 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-rm -rf "$RUNS" && mkdir -p "$RUNS/policies" || exit 3
+rm -rf "$RUNS" && mkdir -p "$RUNS/policies" "$RUNS/peers" || exit 3
 : >"$RUNS/rows"; : >"$RUNS/dirs"
+# The peers' presets the demo runs: all but tenacity's bare @retry, which
+# retries at once without end (100,000 attempts here): on seed 001 that is
+# 68 million attempts, a 30 GB trace, and minutes of a sweep's time. Run it
+# by hand on a small scenario.
+PEERS="$RUNS/peers"
+for pre in "$P"/peers/*.json; do
+  case $pre in *-stop-never-wait-none.json) continue ;; esac
+  cp "$pre" "$PEERS/" || exit 3
+done
 
 # json_num FILE KEY: the first number written as "KEY": N in FILE, else "-".
 json_num() {
@@ -88,13 +103,18 @@ verdict() {
   echo "$1" >>"$RUNS/dirs"
 }
 
-# sim SCENARIO POLICY LABEL EXPECT CHECK?
+# sim SCENARIO POLICY LABEL EXPECT CHECK? [quiet]: a run; its progress line
+# unless quiet.
 sim() {
   scenario_file=$1; dir="$RUNS/$3"
   if ! "$RL" sim "$1" --policy "$2" --out "$dir" --quiet >"$RUNS/$3.log" 2>&1; then
     echo "demo: sim $1 --policy $2 failed:"; cat "$RUNS/$3.log"; broken=1; return
   fi
   verdict "$dir" "$4" "$5"
+  [ "${6:-}" = quiet ] && return
+  rate=$(json_num "$dir/summary.json" success_rate)
+  say "$(printf 'sim %-48s %6s success, check %s' "$3" \
+    "$(awk -v r="$rate" 'BEGIN { printf (r == "-" ? "-" : "%.1f%%"), 100 * r }')" "$v")"
 }
 
 # peers SCENARIO SEED_POLICY: the seed policy and every peer preset (with the
@@ -107,18 +127,17 @@ peers() {
   copy="$RUNS/scenarios/$base+peers.json"
   sed -e '/^  "name": /s/",$/ + peers",/' -e "s#^  \"policy\": \"#  \"policy\": \"$PWD/$S/#" \
     -e "s#\"profile\": \"\([A-Za-z0-9_-]*\)\"#\"profile\": \"$PWD/$S/profiles/\1.json\"#g" "$1" >"$copy"
-  sim "$copy" "$2" "$base+peers--seed" - no
-  for pre in "$P"/peers/*.json; do
+  sim "$copy" "$2" "$base+peers--seed" - no quiet
+  n=0
+  for pre in "$PEERS"/*.json; do
     name=$(basename "$pre" .json); pol="$RUNS/policies/$base/$name.json"
-    # tenacity's bare @retry retries at once without end (100,000 attempts
-    # here): on seed 001 that is 68 million attempts and a 30 GB trace. Run it
-    # by hand on a small scenario.
-    case $name in *-stop-never-wait-none) continue ;; esac
     if ! sh $S/peer-policy.sh "$pre" "$2" >"$pol"; then
       echo "demo: cannot make $pol"; broken=1; continue
     fi
-    sim "$copy" "$pol" "$base+peers--$name" - no
+    sim "$copy" "$pol" "$base+peers--$name" - no quiet
+    n=$((n + 1))
   done
+  say "peers on $base: the seed's policy and $n presets"
 }
 
 # http_start SCENARIO LABEL: starts a mockserver; prints its URL (empty on failure).
@@ -147,11 +166,13 @@ http_collect() {
   rc=$(cat "$RUNS/$2.rc" 2>/dev/null || echo 3)
   if [ "$rc" -ne 0 ]; then echo "demo: run $1 over HTTP exited $rc:"; cat "$RUNS/$2.log"; broken=1; return; fi
   scenario_file=$1; verdict "$RUNS/$2" - yes
+  say "run $2 (over HTTP): check $v"
 }
 
 "$RL" --help >/dev/null 2>&1 || [ -x "$RL" ] || { echo "demo: $RL missing (run make)"; exit 3; }
 
 # ---- HTTP runs first (they take wall time); the sims run meanwhile ----
+say "starting the HTTP runs of seeds 002 and 003 (a mockserver each, time scale $SCALE)"
 http_run $S/seed-002-bytez-keys.json seed-002-bytez-keys--http &
 h1=$!
 http_run $S/seed-003-moonshot-tiers.json seed-003-moonshot-tiers--http &
@@ -212,8 +233,10 @@ sim $S/stream-overload.json $P/stream-overload-restart.json stream-overload--res
 sweeps=""
 sweep() { # SCENARIO NAME ARGS...: one sweep into RUNS/NAME, its closing line printed
   sc=$1; name=$2; shift 2
-  if "$RL" sweep "$sc" --out "$RUNS/$name" --peers $P/peers --quiet "$@" >"$RUNS/$name.log" 2>&1; then
+  say "sweep $name ..."
+  if "$RL" sweep "$sc" --out "$RUNS/$name" --peers "$PEERS" --quiet "$@" >"$RUNS/$name.log" 2>&1; then
     sweeps="$sweeps $RUNS/$name"
+    say "$(tail -n 1 "$RUNS/$name.log" | sed 's/ -> .*//')"
   else
     echo "demo: sweep $name failed:"; cat "$RUNS/$name.log"; broken=1
   fi
@@ -224,6 +247,7 @@ sweep $S/seed-001-groq-fallback-no-retry-after.json sweep-seed-001 --seeds 5 \
 sweep $S/seed-004-openrouter-ladder.json sweep-seed-004 --seeds 20 \
   --vary backoff.base_s=0.25,0.5,1,2,4 --vary backoff.cap_s=8,16,32,60,120
 
+say "waiting for the HTTP runs"
 wait $h1 $h2
 http_collect $S/seed-002-bytez-keys.json seed-002-bytez-keys--http
 http_collect $S/seed-003-moonshot-tiers.json seed-003-moonshot-tiers--http
@@ -231,16 +255,22 @@ cleanup
 
 # ---- one report over every run ----
 dirs=$(cat "$RUNS/dirs")
+CONF=${DEMO_CONFORMANCE:-$OUT/conformance/table.json}
+conf=""; [ -f "$CONF" ] && conf="--conformance $CONF"
+say "report over $(wc -l <"$RUNS/dirs") runs${conf:+ and the conformance table} ..."
 # shellcheck disable=SC2086 # run directories have no spaces
-if ! "$RL" report $dirs $sweeps --out "$REPORT" >"$RUNS/report.log" 2>&1; then
+if ! "$RL" report $dirs $sweeps $conf --out "$REPORT" >"$RUNS/report.log" 2>&1; then
   echo "demo: report failed:"; cat "$RUNS/report.log"; broken=1
 fi
+say "$(tail -n 1 "$RUNS/report.log")"
+echo
 
 sh $S/demo-table.sh "$RUNS"
 for d in $sweeps; do echo; tail -n 1 "$d.log"; done
 T1=$(now_s)
 awk -v a="$T0" -v b="$T1" -v r="$REPORT/index.html" \
   'BEGIN { printf "\nreport: %s\nwall time: %.1f s\n", r, b - a }'
-[ $broken -ne 0 ] && { echo "demo: something could not run (see above)"; exit 3; }
-[ $failed -ne 0 ] && { echo "demo: a check failed (see above)"; exit 1; }
+[ $broken -ne 0 ] && { echo "demo: exit 3: something could not run (see above)"; exit 3; }
+[ $failed -ne 0 ] && { echo "demo: exit 1: a check failed (see above)"; exit 1; }
+echo "demo: exit 0: everything ran and every check held"
 exit 0

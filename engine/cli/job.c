@@ -5,13 +5,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "engine/cli/cli.h"
 #include "engine/driver/summary.h"
 
 static void write_start(const rl_job *j)
 {
-    char sd[RL_DIGEST_LEN], pd[RL_DIGEST_LEN];
+    char sd[RL_DIGEST_LEN], pd[RL_DIGEST_LEN], cwd[4096];
     rl_trace_digest_file(j->scenario, sd);
     rl_trace_digest_file(j->policy_path, pd);
     rl_trace_start_info si = {
@@ -26,6 +27,8 @@ static void write_start(const rl_job *j)
         .policy_digest = pd,
         .tasks = j->tasks,
         .target = j->target,
+        /* relative paths in the trace resolve against it, from any folder */
+        .cwd = getcwd(cwd, sizeof cwd),
     };
     rl_trace_start(j->trace, &si);
 }

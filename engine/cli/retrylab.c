@@ -18,19 +18,24 @@ static const command commands[] = {
     {"sim", rl_cmd_sim, "SCENARIO [--policy POLICY] [--seed N] [--out DIR] [--quiet]"},
     {"run", rl_cmd_run,
      "SCENARIO [--policy POLICY] --target URL [--time-scale X] [--concurrency N] [--out DIR]\n"
-     "                    --live PROVIDERS --policy POLICY [--tasks N] [--concurrency N]"
+     "                       --live PROVIDERS --policy POLICY [--tasks N] [--concurrency N]"
      " [--out DIR]"},
     {"sweep", rl_cmd_sweep,
      "SCENARIO [--policy POLICY] --vary PATH=V1,V2,... [--vary PATH=LO..HI:STEP]\n"
-     "                    [--vary-scenario PATH=VALUES] [--seeds N] [--jobs J] [--out DIR]\n"
-     "                    [--shard K/N] [--objective TEXT] [--peers DIR]"},
+     "                       [--vary-scenario PATH=VALUES] [--seeds N] [--jobs J] [--out DIR]\n"
+     "                       [--shard K/N] [--objective TEXT] [--peers DIR]"},
     {"sweep-merge", rl_cmd_sweep_merge, "DIR... [--out DIR] [--objective TEXT]"},
     {"journal", rl_cmd_journal, "JOURNAL --out DIR [--scenario S] [--policy POLICY] [--window S]"},
     {"import", rl_cmd_import,
      "SOURCE --out SCENARIO.json [--policy POLICY] [--name NAME]   (SOURCE: a run\n"
-     "                    folder, a mockserver journal or a HAR file)"},
-    {"check", rep_cmd_check, "DIR [--expect FILE]"},
-    {"report", rep_cmd_report, "DIR... [--out DIR] [--format png,svg] [--tasks N]"},
+     "                       folder, a mockserver journal or a HAR file)"},
+    {"check", rep_cmd_check,
+     "DIR... [--expect FILE] [--format text|json|junit] [--junit FILE]\n"
+     "                       [--annotations github] [--strict]"},
+    {"compare", rep_cmd_compare,
+     "A B [--max-drop-success PTS] [--max-rise-calls PCT] ... [--format text|json|junit]"},
+    {"report", rep_cmd_report,
+     "DIR... [--out DIR] [--format png,svg] [--tasks N] [--conformance FILE]"},
     {"validate", rl_cmd_validate, "FILE..."},
 };
 
@@ -42,8 +47,8 @@ static void usage(FILE *to)
                 "  sim (virtual time), run (over HTTP), sweep (a grid of policy variants and its\n"
                 "  Pareto front), sweep-merge (joins sharded sweeps), journal (a mockserver\n"
                 "  journal of any client as a run), import (a scenario from a run, journal or\n"
-                "  HAR), check (CI verdict), report (pictures), validate (policy, scenario,\n"
-                "  expect and providers files).\n\n");
+                "  HAR), check (CI verdict), compare (a run against a baseline), report\n"
+                "  (pictures), validate (policy, scenario, expect and providers files).\n\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(to, "  retrylab %-11s %s\n", commands[i].name, commands[i].synopsis);
     fprintf(to, "\nexit codes:\n");

@@ -621,6 +621,7 @@ void rl_trace_start(rl_trace *tr, const rl_trace_start_info *info)
     p = OPT_STR(p, "mode", info->mode);
     p = put_double(p, KEY("time_scale"), info->time_scale);
     p = OPT_STR(p, "target", info->target);
+    p = OPT_STR(p, "cwd", info->cwd);
     p = PUT_LIT(p, KEY("digests") "{\"scenario\":");
     p = put_str(p, info->scenario_digest ? info->scenario_digest : "none");
     p = PUT_LIT(p, ",\"policy\":");

@@ -68,6 +68,7 @@ typedef struct rl_trace_start_info {
     const char *policy_digest;
     uint64_t tasks;     /* tasks the run will start */
     const char *target; /* the HTTP runner's URL, or NULL */
+    const char *cwd;    /* the folder relative paths start from, or NULL */
 } rl_trace_start_info;
 
 /* Who an event is about. key_id is a cm_keyid() result; anything else put

@@ -6,8 +6,9 @@
  * failed expectations <= expectations <= verdicts, successes <= tasks; the
  * task table sorted by number, one row per number, each event pointing at
  * its task's row; names, messages and their HTML and gnuplot escapes valid
- * UTF-8. Built and run by `make fuzz` (build-fuzz/fuzz/fuzz_reports); not
- * part of `make test`. */
+ * UTF-8, and so is the JUnit XML of the verdicts; a run compared with itself
+ * is worse by no measure. Built and run by `make fuzz`
+ * (build-fuzz/fuzz/fuzz_reports); not part of `make test`. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,8 +17,10 @@
 #include "common/expect.h"
 #include "common/utf8.h"
 #include "reports/check.h"
+#include "reports/compare.h"
 #include "reports/gnuplot.h"
 #include "reports/html.h"
+#include "reports/results.h"
 #include "reports/run_load.h"
 #include "reports/stats.h"
 
@@ -64,6 +67,40 @@ static void check_tables(const rep_run *run)
         valid_everywhere(run->cands[i].name);
 }
 
+/* The verdicts as JUnit XML: valid UTF-8. */
+static void junit_ok(const rep_verdicts *vs)
+{
+    rep_tsuite s = {0};
+    for (size_t i = 0; i < vs->n; i++)
+        if (rep_tsuite_add(&s, vs->v[i].name, vs->v[i].ok ? REP_T_PASS : REP_T_FAIL, vs->v[i].text,
+                           vs->v[i].text, "f.json", 1) != 0)
+            break;
+    char *buf = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&buf, &n);
+    if (f) {
+        rep_junit_write(f, "fuzz", &s, 1);
+        rep_gh_annotate(f, &s, 1);
+        fclose(f);
+        valid_utf8(buf, n);
+    }
+    free(buf);
+    rep_tsuite_free(&s);
+}
+
+/* A run against itself is worse by no measure. */
+static void compare_self(const rep_run *run)
+{
+    rep_cmp_run m;
+    rep_cmp_limits lim = REP_CMP_LIMITS_DEFAULT;
+    rep_cmp_row rows[REP_CMP_ROWS];
+    if (rep_cmp_measure(run, &m) != 0)
+        return;
+    if (rep_cmp_judge(&m, &m, &lim, rows) != 0)
+        abort();
+    rep_cmp_run_free(&m);
+}
+
 static void check_pair(const rep_run *run, const cm_expect *e)
 {
     check_tables(run);
@@ -72,7 +109,9 @@ static void check_pair(const rep_run *run, const cm_expect *e)
     if (failed >= 0 &&
         ((size_t)failed > vs.n || vs.failed_expect > vs.n_expect || vs.n_expect > vs.n))
         abort();
+    junit_ok(&vs);
     rep_verdicts_free(&vs);
+    compare_self(run);
     rep_stats s;
     rep_stats_compute(run, &s);
     if (s.success_rate < 0 ||

@@ -28,14 +28,15 @@ help_ok() { # NAME "FLAGS OF THE DESIGN SYNOPSIS" COMMAND...
 help_ok retrylab "" "$R"
 help_ok sim "--policy --seed --out" "$R" sim
 help_ok run "--policy --target --time-scale --concurrency --out --live" "$R" run
-help_ok check "--expect" "$R" check
-help_ok report "--out" "$R" report
+help_ok check "--expect --format --junit --annotations --strict" "$R" check
+help_ok compare "--max-drop-success --max-rise-calls --format --junit" "$R" compare
+help_ok report "--out --conformance" "$R" report
 help_ok validate "" "$R" validate
 help_ok sweep "--policy --vary --vary-scenario --seeds --jobs --out --shard --objective" "$R" sweep
 help_ok sweep-merge "--out --objective" "$R" sweep-merge
 help_ok mockserver "--port --bind --time-scale" "$M"
 # --help wins wherever it stands
-for c in "$R sim" "$R run" "$R check" "$R report" "$R validate" "$M"; do
+for c in "$R sim" "$R run" "$R check" "$R compare" "$R report" "$R validate" "$M"; do
   $c "$D/tiny.json" --help >/dev/null 2>&1 || fail "$c FILE --help: exit $?"
 done
 
@@ -46,7 +47,7 @@ bad() { # WHAT NEEDLE COMMAND...
   [ "$rc" -eq 2 ] || { cat "$tmp/e"; fail "$what: exit $rc, want 2"; }
   [ -z "$needle" ] || grep -q -- "$needle" "$tmp/e" || { cat "$tmp/e"; fail "$what: no '$needle'"; }
 }
-for c in sim run check report validate; do
+for c in sim run check compare report validate; do
   bad "$c --no-such-flag" "--no-such-flag" "$R" $c --no-such-flag
   grep -q 'unknown' "$tmp/e" || { cat "$tmp/e"; fail "$c --no-such-flag: not called unknown"; }
   bad "$c FILE --no-such-flag V" "--no-such-flag" "$R" $c "$D/tiny.json" --no-such-flag 1

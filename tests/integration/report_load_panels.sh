@@ -23,5 +23,5 @@ for f in png,png svg,png, ,svg ''; do
   grep -qF -- "--format must be png, svg or png,svg, not \"$f\"" "$out" || fail "--format '$f': message"
 done
 "$RL" report --help >"$out" 2>&1
-grep -q -- "--tasks N: tasks shown in the attempt timeline, 1 to 1000" "$out" || fail "--help lacks the --tasks range"
+grep -q -- "--tasks        tasks in each attempt timeline, 1 to 1000" "$out" || fail "--help lacks the --tasks range"
 echo "report_load_panels: ok"

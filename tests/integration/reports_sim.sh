@@ -33,9 +33,12 @@ for pic in success ladder timeline_1 outcomes latency load; do
   grep -q "src=\"$pic.png\"" "$out/index.html" || fail "index.html does not show $pic.png"
 done
 [ -f "$out/timeline_2.gp" ] && fail "a timeline was drawn for the unchecked run"
-grep -q "^# run #1: " "$out/outcomes.dat" && grep -q "^# run #2: " "$out/outcomes.dat" ||
-  fail "outcomes.dat does not hold both runs"
-for gp in success load; do
+grep -q "'#1 reports-ladder-list' 1" "$out/outcomes.gp" &&
+  grep -q "'#2 reports-ladder-list-changed' 0" "$out/outcomes.gp" ||
+  fail "outcomes.gp does not name both runs' bars"
+grep -q "'load_1.dat'" "$out/load.gp" && grep -q "'load_2.dat'" "$out/load.gp" &&
+  grep -q "title '#2 reports-ladder-list-changed'" "$out/load.gp" || fail "load.gp lacks a run"
+for gp in success; do
   grep -q "'${gp}_1.dat'.*title '#1 reports-ladder-list[':]" "$out/$gp.gp" || fail "$gp.gp lacks run 1"
   grep -q "'${gp}_2.dat'.*title '#2 reports-ladder-list-changed" "$out/$gp.gp" ||
     fail "$gp.gp lacks run 2"

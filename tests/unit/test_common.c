@@ -453,6 +453,8 @@ static void json_syntax_errors_name_common_slips(void **state)
     } cases[] = {
         {"{\"a\": 1,\n}", "s.json:1:8: JSON syntax error: trailing comma before '}'"},
         {"{\"a\": [1, 2, ]}", "s.json:1:12: JSON syntax error: trailing comma before ']'"},
+        {"{\"a\": \"x\",}\n", "s.json:1:10: JSON syntax error: trailing comma before '}'"},
+        {"{\"a\": 1,\n}\n\n", "s.json:1:8: JSON syntax error: trailing comma before '}'"},
         {"{\"a\": 1\n \"b\": 2}",
          "s.json:1:8: JSON syntax error: expected ',' or '}' after a member: a comma is missing?"},
         {"{\"a\": {\"b\": \"x\"} \"c\": true}",

@@ -144,6 +144,120 @@ static void missing_file_is_an_error(void **state)
     assert_non_null(strstr(err.msg, "no-such-file.json"));
 }
 
+/* Parses claims entry `text` (an object) of a one-claim document. */
+static int parse_claim(const char *text, cm_claim *c, cm_err *err, cm_json **doc)
+{
+    *doc = cm_json_parse("c.json", text, strlen(text), err);
+    assert_non_null(*doc);
+    return cm_claim_parse(*doc, cm_json_root(*doc), "claims[0]", c, err);
+}
+
+static void claims_state_their_direction(void **state)
+{
+    (void)state;
+    cm_claim c;
+    cm_err err = {{0}};
+    cm_json *doc;
+    assert_int_equal(parse_claim("{\"source\": \"s\", \"says\": \"85%+\", \"measure\": "
+                                 "\"success_rate\", \"at_least\": 0.85}",
+                                 &c, &err, &doc),
+                     0);
+    assert_int_equal(c.measure, CM_CLAIM_SUCCESS_RATE);
+    assert_int_equal(c.dir, CM_CLAIM_AT_LEAST);
+    assert_true(cm_claim_holds(&c, 0.91)); /* 91% against at least 85% holds */
+    assert_false(cm_claim_holds(&c, 0.84));
+    cm_json_free(doc);
+    assert_int_equal(parse_claim("{\"source\": \"s\", \"says\": \"~21 min\", \"measure\": "
+                                 "\"max_total_wait_s\", \"about\": 1260, \"tolerance\": 0.05}",
+                                 &c, &err, &doc),
+                     0);
+    assert_int_equal(c.dir, CM_CLAIM_ABOUT);
+    assert_true(cm_claim_holds(&c, 1290));
+    assert_false(cm_claim_holds(&c, 945)); /* 15.8 min: not about 21 */
+    cm_json_free(doc);
+    assert_int_equal(parse_claim("{\"source\": \"s\", \"says\": \"51 min\", \"measure\": "
+                                 "\"max_total_wait_s\", \"at_most\": 3060, \"policy\": \"p.json\"}",
+                                 &c, &err, &doc),
+                     0);
+    assert_string_equal(c.policy, "p.json");
+    assert_false(cm_claim_holds(&c, 3660));
+    assert_true(cm_claim_holds(&c, 3060));
+    cm_json_free(doc);
+    assert_int_equal(parse_claim("{\"source\": \"s\", \"says\": \"r\", \"measure\": "
+                                 "\"success_rate\", \"range\": [0.8, 0.9]}",
+                                 &c, &err, &doc),
+                     0);
+    assert_true(cm_claim_holds(&c, 0.8) && !cm_claim_holds(&c, 0.91));
+    cm_json_free(doc);
+    assert_int_equal(parse_claim("{\"source\": \"s\", \"says\": \"20..640\", \"measure\": "
+                                 "\"ladder\", \"task\": 5, \"waits_s\": [20, 40, 80]}",
+                                 &c, &err, &doc),
+                     0);
+    assert_int_equal(c.dir, CM_CLAIM_WAITS);
+    assert_int_equal(c.ladder.task, 5);
+    assert_int_equal(c.ladder.n_waits, 3);
+    assert_true(c.ladder.tolerance == 0.01);
+    cm_json_free(doc);
+    assert_int_equal(parse_claim("{\"source\": \"s\", \"says\": \"best\", \"measure\": "
+                                 "\"success_rate\", \"best\": true}",
+                                 &c, &err, &doc),
+                     0);
+    assert_int_equal(c.dir, CM_CLAIM_BEST);
+    assert_true(cm_claim_more_is_better(c.measure));
+    assert_false(cm_claim_more_is_better(CM_CLAIM_MAX_ATTEMPTS));
+    cm_json_free(doc);
+}
+
+static void claims_without_a_direction_are_refused(void **state)
+{
+    (void)state;
+    static const char *const bad[][2] = {
+        {"{\"source\": \"s\", \"says\": \"x\", \"measure\": \"success_rate\"}",
+         "c.json:1:41: claims[0].measure: say what the claim claims"},
+        {"{\"source\": \"s\", \"says\": \"x\", \"measure\": \"max_attempts\", \"value\": 7}",
+         "c.json:1:66: claims[0].value: say what the claim claims instead"},
+        {"{\"source\": \"s\", \"says\": \"x\", \"measure\": \"success_rate\", \"at_least\": 0.5, "
+         "\"about\": 0.5}",
+         "c.json:1:83: claims[0].about: a claim states one of"},
+        {"{\"source\": \"s\", \"says\": \"x\", \"at_most\": 3}",
+         "c.json:1:41: claims[0].at_most: needs a \"measure\""},
+        {"{\"source\": \"s\", \"says\": \"x\", \"measure\": \"success_rate\", \"at_least\": 2}",
+         "c.json:1:69: claims[0].at_least: must be"},
+        {"{\"source\": \"s\", \"says\": \"x\", \"measure\": \"ladder\", \"at_most\": 2}",
+         "c.json:1:62: claims[0].at_most: a ladder claim states"},
+        {"{\"source\": \"s\", \"says\": \"x\", \"measure\": \"max_attempts\", \"range\": [5, 3]}",
+         "c.json:1:66: claims[0].range: LO (5) is above HI (3)"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        cm_claim c;
+        cm_err err = {{0}};
+        cm_json *doc;
+        assert_int_equal(parse_claim(bad[i][0], &c, &err, &doc), -1);
+        if (strncmp(err.msg, bad[i][1], strlen(bad[i][1])) != 0)
+            fail_msg("case %zu: got \"%s\", want \"%s...\"", i, err.msg, bad[i][1]);
+        cm_json_free(doc);
+    }
+}
+
+static void ttft_bounds_parse(void **state)
+{
+    (void)state;
+    const char *text = "{\"ttft\": [{\"p\": 50, \"max_s\": 1}, {\"max_s\": 3}], "
+                       "\"ttft_p99_max_s\": 2, \"max_resends_after_tokens\": 0}";
+    cm_err err = {{0}};
+    cm_json *doc = cm_json_parse("e.json", text, strlen(text), &err);
+    cm_expect e;
+    assert_int_equal(cm_expect_parse(doc, cm_json_root(doc), NULL, &e, &err), 0);
+    assert_int_equal(e.n_ttft, 3);
+    assert_true(e.ttft[0].p == 50 && e.ttft[0].max_s == 1);
+    assert_true(e.ttft[1].p == 99 && e.ttft[1].max_s == 3); /* p defaults to 99 */
+    assert_true(e.ttft[2].p == 99 && e.ttft[2].max_s == 2);
+    assert_true(e.has_max_resends_after_tokens && e.max_resends_after_tokens == 0);
+    assert_false(cm_expect_empty(&e));
+    cm_expect_free(&e);
+    cm_json_free(doc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -152,6 +266,9 @@ int main(void)
         cmocka_unit_test(empty_expect_asserts_nothing),
         cmocka_unit_test(bad_files_fail_with_position),
         cmocka_unit_test(missing_file_is_an_error),
+        cmocka_unit_test(claims_state_their_direction),
+        cmocka_unit_test(claims_without_a_direction_are_refused),
+        cmocka_unit_test(ttft_bounds_parse),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

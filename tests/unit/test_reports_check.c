@@ -17,6 +17,7 @@
 
 #include "common/expect.h"
 #include "reports/check.h"
+#include "reports/compare.h"
 #include "reports/gnuplot.h"
 #include "reports/html.h"
 #include "reports/run_expect.h"
@@ -840,6 +841,81 @@ static void retry_after_sent_early_is_listed(void **state)
     rep_run_free(&run);
 }
 
+/* A stream cut after 12 tokens, sent again (task 0); ttfts 0.4, 0.6, 2.5. */
+#define SRESP(t, task, att, how, tok, ttft)                                                        \
+    "{\"t\":" #t ",\"event\":\"response\",\"task\":" #task ",\"attempt\":" #att                    \
+    ",\"provider\":\"o\",\"model\":\"m\",\"status\":200,\"stream\":\"" how "\",\"tokens\":" #tok   \
+    ",\"ttft\":" #ttft "}\n"
+static const char stream_trace[] =
+    START SEND(0, 0, 1, "o", "m") SRESP(1, 0, 1, "cut", 12, 0.6) WAIT(1, 0, 1, 1, -1)
+        SEND(2, 0, 2, "o", "m") SRESP(3, 0, 2, "complete", 30, 0.4) DONE(3, 0, "success", "")
+            SEND(0, 1, 1, "o", "m") SRESP(4, 1, 1, "complete", 9, 2.5) DONE(4, 1, "success", "");
+
+static void streams_bound_ttft_and_resends(void **state)
+{
+    (void)state;
+    rep_run run;
+    cm_err err = {{0}};
+    assert_int_equal(rep_run_from_text("mem", stream_trace, strlen(stream_trace), &run, &err), 0);
+    assert_int_equal(run.streams, 3);
+    cm_expect e = {0};
+    e.ttft[0] = (cm_expect_ttft){50, 0.6};
+    e.ttft[1] = (cm_expect_ttft){99, 2.0};
+    e.n_ttft = 2;
+    e.has_max_resends_after_tokens = true;
+    e.max_resends_after_tokens = 0;
+    rep_verdicts vs = {0};
+    assert_int_equal(rep_check_run(&run, &e, &vs), 2);
+    assert_int_equal(vs.n_expect, 3);
+    assert_string_equal(vs.v[0].name, "ttft p50");
+    assert_true(vs.v[0].ok);
+    assert_string_equal(vs.v[1].text, "ttft p99 2.5 s > 2.0 s (3 streamed responses)");
+    assert_string_equal(vs.v[2].name, "max_resends_after_tokens");
+    assert_string_equal(vs.v[2].text, "1 re-send after tokens > 0: task 0 sent attempt 2 after "
+                                      "attempt 1 received 12 tokens and ended cut");
+    rep_verdicts_free(&vs);
+    e.max_resends_after_tokens = 1;
+    e.n_ttft = 0;
+    assert_int_equal(rep_check_run(&run, &e, &vs), 0);
+    rep_verdicts_free(&vs);
+    rep_run_free(&run);
+}
+
+static void ks_distance_of_samples(void **state)
+{
+    (void)state;
+    const double a[] = {1, 2, 3, 4}, b[] = {1, 2, 3, 4}, c[] = {5, 6}, d[] = {2, 4};
+    assert_true(rep_cmp_ks(a, 4, b, 4) == 0);
+    assert_true(rep_cmp_ks(a, 4, c, 2) == 1);
+    assert_true(rep_cmp_ks(a, 4, d, 2) == 0.25); /* at 1: 0.25 vs 0; at 2: 0.5 vs 0.5 ... */
+    assert_true(rep_cmp_ks(NULL, 0, NULL, 0) == 0);
+    assert_true(rep_cmp_ks(a, 4, NULL, 0) == 1);
+}
+
+static void compare_fails_only_what_got_worse(void **state)
+{
+    (void)state;
+    double wa[] = {1, 2, 4}, wb[] = {1, 2, 4}, da[] = {10, 20, 30}, db[] = {10, 20, 60};
+    rep_cmp_run a = {100, 0.91, 1.95, 2.14, wa, 3, da, 3};
+    rep_cmp_run b = {100, 0.86, 1.90, 2.20, wb, 3, db, 3};
+    rep_cmp_limits lim = REP_CMP_LIMITS_DEFAULT;
+    rep_cmp_row rows[REP_CMP_ROWS];
+    size_t bad = rep_cmp_judge(&a, &b, &lim, rows);
+    assert_int_equal(bad, 3); /* success -5 pts; p95 and p99 20 -> 60 s */
+    assert_string_equal(rows[0].name, "success_rate");
+    assert_false(rows[0].ok);
+    assert_string_equal(
+        rows[0].text, "success rate 91.0% -> 86.0% (-5.0 pts; allowed -2 pts): worse than allowed");
+    assert_true(rows[1].ok && rows[2].ok && rows[3].ok && rows[4].ok);
+    assert_false(rows[5].ok || rows[6].ok);
+    lim.drop_success_pts = 5.5;
+    lim.rise_duration_pct = 250;
+    assert_int_equal(rep_cmp_judge(&a, &b, &lim, rows), 0);
+    b.calls_per_success = -1; /* no success after some */
+    assert_int_equal(rep_cmp_judge(&a, &b, &lim, rows), 1);
+    assert_false(rows[2].ok);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -866,6 +942,9 @@ int main(void)
         cmocka_unit_test(own_policy_is_the_scenarios_file),
         cmocka_unit_test(run_folder_expect_wins_and_flag_overrides),
         cmocka_unit_test(task_duration_from_first_send_to_done),
+        cmocka_unit_test(streams_bound_ttft_and_resends),
+        cmocka_unit_test(ks_distance_of_samples),
+        cmocka_unit_test(compare_fails_only_what_got_worse),
         cmocka_unit_test(retry_after_sent_early_is_listed),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
